@@ -1,0 +1,150 @@
+# bf-datavideos
+#   make            build every program into bin/
+#   make test       the whole test suite (installs packages, starts servers)
+#   make demo       run the pipeline on the built-in match day
+#   make bench      the figures
+# Variables: PREFIX DESTDIR WERROR=1 SANITIZE=address,undefined V=1 BUILD BIN
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share/bf-datavideos
+SYSCONFDIR ?= /etc/bf
+UNITDIR  ?= /lib/systemd/system
+BUILD    ?= build
+BIN      ?= bin
+CC       ?= cc
+
+PKGS     := librabbitmq libcurl libcjson libpq libconfig
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wundef -Wmissing-prototypes \
+            -Wstrict-prototypes -Wpointer-arith -Wvla
+BF_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g $(WARN) \
+             -I. $(PKG_CFLAGS)
+ifeq ($(WERROR),1)
+BF_CFLAGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+BF_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
+BF_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+BF_CFLAGS += $(CFLAGS)
+BF_LDFLAGS += $(LDFLAGS)
+LIBS     := $(PKG_LIBS) -lpthread -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC   := $(wildcard lib/*.c) $(wildcard protocol/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema_gen.o
+LIBBF     := $(BUILD)/libbf.a
+SCHEMA    := $(sort $(wildcard schema/*.sql))
+
+PROGRAMS  := $(BIN)/bfctl $(if $(wildcard producer/main.c),$(BIN)/bf-producer) \
+             $(if $(wildcard consumers/lineups/main.c),$(BIN)/bf-lineups) \
+             $(if $(wildcard consumers/results/main.c),$(BIN)/bf-results) \
+             $(if $(wildcard consumers/tournament_stats/main.c),$(BIN)/bf-tournament-stats)
+
+CONSUMER_COMMON := $(filter-out %/main.c,$(wildcard consumers/*.c))
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integration/%)
+FAKES     := $(BUILD)/fakes/fake-sofascore $(BUILD)/fakes/fake-plainly
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+
+.PHONY: all test check lint demo bench install uninstall clean tests-build fakes
+
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC $<")
+	$(Q)$(CC) $(BF_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/schema_gen.c: $(SCHEMA) ops/dev/embed-schema
+	@mkdir -p $(dir $@)
+	$(Q)sh ops/dev/embed-schema $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/schema_gen.o: $(BUILD)/gen/schema_gen.c
+	$(Q)$(CC) $(BF_CFLAGS) -c -o $@ $<
+
+$(LIBBF): $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN)/bfctl: $(patsubst %.c,$(BUILD)/%.o,$(wildcard ops/bfctl/*.c)) $(LIBBF)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN)/bf-producer: $(patsubst %.c,$(BUILD)/%.o,$(wildcard producer/*.c)) $(LIBBF)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN)/bf-lineups: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/lineups/*.c) $(CONSUMER_COMMON)) $(LIBBF)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN)/bf-results: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/results/*.c) $(CONSUMER_COMMON)) $(LIBBF)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN)/bf-tournament-stats: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/tournament_stats/*.c) $(CONSUMER_COMMON)) $(LIBBF)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Test programs link the library plus tests/support (and the branch modules
+# they exercise: every non-main .c of producer/ and consumers/).
+BRANCH_SRC := $(filter-out %/main.c,$(wildcard producer/*.c consumers/*.c consumers/*/*.c))
+TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SUPPORT) $(BRANCH_SRC))
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_OBJ) $(LIBBF)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_OBJ) $(LIBBF)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/fakes/fake-%: tests/fakes/fake_%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BF_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) $(BF_LDFLAGS) -o $@ $< \
+		$(shell pkg-config --libs libmicrohttpd libcjson) -lpthread -lm
+
+tests-build: all $(UNIT_BIN) $(INTEG_BIN) $(FAKES)
+fakes: $(FAKES)
+
+test:
+	$(Q)bash tests/run.sh
+
+check: test
+
+lint:
+	$(Q)bash ops/dev/lint
+
+demo:
+	$(Q)bash tests/scenarios/demo.sh
+
+bench:
+	$(Q)if [ -f tests/bench/run.sh ]; then bash tests/bench/run.sh; else echo "make bench: not yet (issue 8)"; fi
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/schema $(DESTDIR)$(SYSCONFDIR)
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(SCHEMA) $(DESTDIR)$(SHAREDIR)/schema/
+	install -m 0644 ops/bf.conf.example $(DESTDIR)$(SHAREDIR)/bf.conf.example
+	install -m 0644 ops/rabbitmq/definitions.json $(DESTDIR)$(SHAREDIR)/definitions.json
+	if ls ops/systemd/*.service >/dev/null 2>&1; then \
+		install -d $(DESTDIR)$(UNITDIR) && install -m 0644 ops/systemd/*.service $(DESTDIR)$(UNITDIR)/; fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard ops/systemd/*.service)))
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

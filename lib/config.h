@@ -1,0 +1,130 @@
+/*
+ * config: one libconfig file for every program, plus environment overrides.
+ *
+ * The keys live in one table (cfg_keys[] in config.c): name, type, default,
+ * meaning.  cfg_load() reads the file into struct bf_config, applies the
+ * BF_* environment overrides, and validates everything; a bad file is one
+ * error naming the key (and the line when libconfig knows it).
+ */
+#ifndef BF_CONFIG_H
+#define BF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_MAX_TIERS 8
+#define CFG_MAX_TOURNAMENTS 64
+#define CFG_MAX_PARAMS 64
+
+/* Plainly template of one processing type. */
+struct cfg_template {
+	char *project_id;
+	char *template_id;
+	/* template parameter name -> path in the video data document */
+	size_t nparams;
+	char *param_names[CFG_MAX_PARAMS];
+	char *param_paths[CFG_MAX_PARAMS];
+};
+
+struct bf_config {
+	char *path; /* file that was loaded, or NULL when none */
+
+	/* [amqp] */
+	char *amqp_url; /* one or more, comma-separated */
+	int amqp_heartbeat; /* seconds */
+	char *amqp_ca_cert;
+	char *amqp_client_cert;
+	char *amqp_client_key;
+	bool amqp_verify_hostname;
+	int amqp_confirm_window;
+	int amqp_op_timeout; /* seconds: watchdog for any blocking broker call */
+
+	/* [database] */
+	char *database_url;
+
+	/* [sofascore] */
+	char *sofa_base_url;
+	int sofa_timeout; /* seconds */
+	double sofa_max_rps; /* shared by all processes */
+	int sofa_challenge_pause; /* seconds */
+	long sofa_max_body; /* bytes */
+
+	/* [plainly] */
+	char *plainly_base_url;
+	char *plainly_api_key; /* empty = dry-run */
+	int plainly_timeout;
+	char *plainly_dry_run_dir;
+	char *plainly_webhook_url;
+	struct cfg_template tpl_lineup, tpl_result, tpl_tstats;
+
+	/* [producer] */
+	size_t ntournaments;
+	int64_t tournaments[CFG_MAX_TOURNAMENTS];
+	int schedule_interval;
+	int live_interval;
+	int lineup_lead;
+	int finish_check_after;
+
+	/* [lineups] */
+	size_t lineups_ntiers;
+	int lineups_tiers[CFG_MAX_TIERS]; /* seconds, ascending */
+	int lineups_near_kickoff;
+	int lineups_give_up_after;
+	int lineups_max_attempts;
+	int lineups_prefetch;
+
+	/* [results] */
+	size_t results_ntiers;
+	int results_tiers[CFG_MAX_TIERS];
+	int results_max_attempts;
+	int results_prefetch;
+
+	/* [tournament_stats] */
+	int tstats_max_attempts;
+	int tstats_prefetch;
+
+	/* [log] */
+	char *log_level;
+};
+
+enum cfg_type {
+	CFG_T_STRING,
+	CFG_T_INT,
+	CFG_T_FLOAT,
+	CFG_T_BOOL,
+	CFG_T_DURATION,
+	CFG_T_DURATION_LIST,
+	CFG_T_INT_LIST,
+	CFG_T_TEMPLATE, /* group {project_id, template_id, parameters {}} */
+};
+
+struct cfg_key {
+	const char *name; /* libconfig path, e.g. "amqp.url" */
+	enum cfg_type type;
+	const char *def; /* default as written in a file, NULL = none */
+	const char *env; /* overriding environment variable, or NULL */
+	bool secret;
+	size_t off; /* offset of the field in struct bf_config */
+	size_t off_count; /* lists: offset of the size_t count */
+	const char *meaning;
+};
+
+extern const struct cfg_key cfg_keys[];
+extern const size_t cfg_nkeys;
+
+/*
+ * Loads path (NULL: ./bf.conf, then /etc/bf/bf.conf, then built-in
+ * defaults only) into c.  On error returns -1 with a one-line message in
+ * err.  Free with cfg_free() in every case.
+ */
+int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+void cfg_free(struct bf_config *c);
+
+/* "90s", "5m", "1h", "2d" or plain seconds.  Returns -1 when invalid. */
+int cfg_parse_duration(const char *s, int *secs) __attribute__((warn_unused_result));
+/* Canonical label of a duration: 60 -> "1m", 90 -> "90s", 3600 -> "1h". */
+void cfg_duration_label(int secs, char *buf, size_t n);
+
+#endif

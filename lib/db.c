@@ -1,0 +1,209 @@
+#include "db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+#define MIGRATE_LOCK_KEY "4242001" /* pg_advisory_lock key of bfctl migrate */
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* libpq's message ends with a newline; keep logs on one line */
+static const char *one_line(const char *s, char *buf, size_t n)
+{
+	size_t i;
+
+	snprintf(buf, n, "%s", s != NULL ? s : "");
+	for (i = 0; buf[i] != '\0'; i++)
+		if (buf[i] == '\n' || buf[i] == '\r')
+			buf[i] = ' ';
+	while (i > 0 && buf[i - 1] == ' ')
+		buf[--i] = '\0';
+	return buf;
+}
+
+int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *stop)
+{
+	int backoff = 250;
+	char msg[512];
+
+	*out = NULL;
+	for (int i = 1;; i++) {
+		PGconn *c = PQconnectdb(url);
+
+		if (PQstatus(c) == CONNECTION_OK) {
+			*out = c;
+			return 0;
+		}
+		log_warn("database connect failed url=%s error=\"%s\" try=%d", url,
+			 one_line(PQerrorMessage(c), msg, sizeof(msg)), i);
+		PQfinish(c);
+		if ((tries > 0 && i >= tries) || (stop != NULL && *stop))
+			return -1;
+		for (int slept = 0; slept < backoff; slept += 100) {
+			if (stop != NULL && *stop)
+				return -1;
+			sleep_ms(100);
+		}
+		backoff = backoff * 2 > 10000 ? 10000 : backoff * 2;
+	}
+}
+
+PGresult *db_exec(PGconn *c, const char *what, const char *sql, int nparams,
+		  const char *const *params)
+{
+	PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	char msg[512];
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	log_err("database query failed query=%s error=\"%s\"", what,
+		one_line(r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c), msg,
+			 sizeof(msg)));
+	PQclear(r);
+	return NULL;
+}
+
+int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *r = db_exec(c, what, sql, nparams, params);
+
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int db_begin(PGconn *c)
+{
+	return db_cmd(c, "begin", "BEGIN", 0, NULL);
+}
+
+int db_commit(PGconn *c)
+{
+	return db_cmd(c, "commit", "COMMIT", 0, NULL);
+}
+
+void db_rollback(PGconn *c)
+{
+	PGresult *r = PQexec(c, "ROLLBACK");
+
+	PQclear(r);
+}
+
+bool db_broken(PGconn *c)
+{
+	return c == NULL || PQstatus(c) != CONNECTION_OK;
+}
+
+int db_reconnect(PGconn *c)
+{
+	PQreset(c);
+	return PQstatus(c) == CONNECTION_OK ? 0 : -1;
+}
+
+int db_check_schema(PGconn *c, char *err, size_t errlen)
+{
+	PGresult *r;
+	char list[4096];
+	size_t pos = 0;
+	const char *params[1];
+	int found;
+
+	list[pos++] = '{';
+	for (size_t i = 0; i < db_nmigrations && pos + 300 < sizeof(list); i++)
+		pos += (size_t)snprintf(list + pos, sizeof(list) - pos, "%s\"%s\"", i ? "," : "",
+					db_migrations[i].name);
+	list[pos++] = '}';
+	list[pos] = '\0';
+	params[0] = list;
+	r = PQexecParams(c, "SELECT count(*) FROM schema_migrations WHERE name = ANY($1::text[])",
+			 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (state != NULL && strcmp(state, "42P01") == 0)
+			snprintf(err, errlen,
+				 "the database has no schema yet: run `bfctl migrate` first");
+		else
+			snprintf(err, errlen, "cannot read schema_migrations: %s",
+				 PQresultErrorMessage(r));
+		PQclear(r);
+		return -1;
+	}
+	found = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	if ((size_t)found != db_nmigrations) {
+		snprintf(err, errlen,
+			 "the database schema is older than this program (%d of %zu migrations applied): run `bfctl migrate`",
+			 found, db_nmigrations);
+		return -1;
+	}
+	return 0;
+}
+
+int db_migrate(PGconn *c, int *applied)
+{
+	PGresult *r;
+	int rc = -1;
+
+	*applied = 0;
+	if (db_cmd(c, "migrate lock", "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL) != 0)
+		return -1;
+	if (db_cmd(c, "schema_migrations",
+		   "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		   " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+		   0, NULL) != 0)
+		goto out;
+	for (size_t i = 0; i < db_nmigrations; i++) {
+		const char *p[1] = { db_migrations[i].name };
+		bool done;
+
+		r = db_exec(c, "migration applied?", "SELECT 1 FROM schema_migrations WHERE name = $1",
+			    1, p);
+		if (r == NULL)
+			goto out;
+		done = PQntuples(r) > 0;
+		PQclear(r);
+		if (done)
+			continue;
+		if (db_begin(c) != 0)
+			goto out;
+		/* a migration file holds several statements: the simple query
+		 * protocol is the only way to run it; its text is ours, not input */
+		r = PQexec(c, db_migrations[i].sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+			char msg[512];
+			log_err("migration failed file=%s error=\"%s\"", db_migrations[i].name,
+				one_line(PQresultErrorMessage(r), msg, sizeof(msg)));
+			PQclear(r);
+			db_rollback(c);
+			goto out;
+		}
+		PQclear(r);
+		if (db_cmd(c, "record migration", "INSERT INTO schema_migrations (name) VALUES ($1)",
+			   1, p) != 0 ||
+		    db_commit(c) != 0) {
+			db_rollback(c);
+			goto out;
+		}
+		log_info("migration applied file=%s", db_migrations[i].name);
+		(*applied)++;
+	}
+	rc = 0;
+out:
+	if (db_cmd(c, "migrate unlock", "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", 0,
+		   NULL) != 0)
+		rc = -1;
+	return rc;
+}

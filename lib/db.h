@@ -1,0 +1,58 @@
+/*
+ * db: PostgreSQL through libpq.  Every query goes through PQexecParams
+ * (db_exec); SQL is never built from strings.
+ */
+#ifndef BF_DB_H
+#define BF_DB_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+/* schema/NNN_*.sql, embedded by the build (build/gen/schema_gen.c) */
+struct db_migration {
+	const char *name;
+	const char *sql;
+};
+extern const struct db_migration db_migrations[];
+extern const size_t db_nmigrations;
+
+/*
+ * Connects, retrying up to tries times (0 = until *stop) with backoff.
+ * Returns 0 with *out, or -1.  Caller frees with PQfinish.
+ */
+int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *stop)
+	__attribute__((warn_unused_result));
+
+/*
+ * Checks that every embedded migration has been applied.  Returns 0, or
+ * -1 with a message naming `bfctl migrate` in err.
+ */
+int db_check_schema(PGconn *c, char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* Applies pending migrations under an advisory lock, each in its own
+ * transaction.  *applied = how many.  Returns 0 or -1 (logged). */
+int db_migrate(PGconn *c, int *applied) __attribute__((warn_unused_result));
+
+/*
+ * Runs one parameterised statement (text parameters, NULL = SQL NULL).
+ * Returns the result (caller PQclear()s it) or NULL on error, logged with
+ * what (a short name of the query).
+ */
+PGresult *db_exec(PGconn *c, const char *what, const char *sql, int nparams,
+		  const char *const *params);
+/* Same, for statements whose result is not needed: 0 or -1. */
+int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char *const *params)
+	__attribute__((warn_unused_result));
+
+int db_begin(PGconn *c) __attribute__((warn_unused_result));
+int db_commit(PGconn *c) __attribute__((warn_unused_result));
+void db_rollback(PGconn *c);
+
+/* True when the connection is gone; db_reconnect() tries once to reset it. */
+bool db_broken(PGconn *c);
+int db_reconnect(PGconn *c) __attribute__((warn_unused_result));
+
+#endif

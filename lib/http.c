@@ -1,0 +1,248 @@
+#include "http.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proc.h"
+
+struct http_client {
+	CURL *curl;
+};
+
+struct sink {
+	struct http_response *r;
+	size_t cap; /* allocated */
+	size_t max; /* hard limit */
+	bool overflow;
+};
+
+static bool curl_ready;
+
+int http_client_new(struct http_client **out)
+{
+	struct http_client *h;
+
+	*out = NULL;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return -1;
+		curl_ready = true;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return -1;
+	h->curl = curl_easy_init();
+	if (h->curl == NULL) {
+		free(h);
+		return -1;
+	}
+	*out = h;
+	return 0;
+}
+
+void http_client_free(struct http_client *h)
+{
+	if (h == NULL)
+		return;
+	curl_easy_cleanup(h->curl);
+	free(h);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sink *s = arg;
+	size_t n = size * nmemb;
+	struct http_response *r = s->r;
+
+	if (r->len + n > s->max) {
+		s->overflow = true;
+		return 0; /* aborts the transfer */
+	}
+	if (r->len + n + 1 > s->cap) {
+		size_t ncap = s->cap ? s->cap : 4096;
+		char *nb;
+		while (ncap < r->len + n + 1)
+			ncap *= 2;
+		if (ncap > s->max + 1)
+			ncap = s->max + 1;
+		nb = realloc(r->body, ncap);
+		if (nb == NULL)
+			return 0;
+		r->body = nb;
+		s->cap = ncap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return n;
+}
+
+/* Copies a header value without surrounding blanks and the CRLF. */
+static void header_value(const char *v, size_t len, char *out, size_t n)
+{
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+		len--;
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, v, len);
+	out[len] = '\0';
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct http_response *r = arg;
+	size_t n = size * nmemb;
+	const char *colon = memchr(data, ':', n);
+	char num[32];
+	size_t klen;
+
+	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		/* a new response (redirect, 100-continue): forget the old headers */
+		r->etag[0] = r->cache_control[0] = r->content_type[0] = '\0';
+		r->plainly_error[0] = '\0';
+		r->retry_after = r->retry_in_ms = -1;
+		return n;
+	}
+	if (colon == NULL)
+		return n;
+	klen = (size_t)(colon - data);
+	const char *v = colon + 1;
+	size_t vlen = n - klen - 1;
+#define IS(name) (klen == strlen(name) && strncasecmp(data, name, klen) == 0)
+	if (IS("ETag")) {
+		header_value(v, vlen, r->etag, sizeof(r->etag));
+	} else if (IS("Cache-Control")) {
+		header_value(v, vlen, r->cache_control, sizeof(r->cache_control));
+	} else if (IS("Content-Type")) {
+		header_value(v, vlen, r->content_type, sizeof(r->content_type));
+	} else if (IS("X-PlainlyErrorCode")) {
+		header_value(v, vlen, r->plainly_error, sizeof(r->plainly_error));
+	} else if (IS("Retry-After")) {
+		char *end;
+		header_value(v, vlen, num, sizeof(num));
+		long s = strtol(num, &end, 10);
+		/* an HTTP date is also allowed: treat it as "a while" */
+		r->retry_after = (end != num && *end == '\0' && s >= 0) ? s : 60;
+	} else if (IS("X-Retry-In")) {
+		char *end;
+		header_value(v, vlen, num, sizeof(num));
+		long ms = strtol(num, &end, 10);
+		if (end != num && ms >= 0)
+			r->retry_in_ms = ms;
+	}
+#undef IS
+	return n;
+}
+
+int http_do(struct http_client *h, const struct http_request *req, struct http_response *r)
+{
+	CURL *c = h->curl;
+	struct curl_slist *hdrs = NULL;
+	struct sink s;
+	char line[512];
+	long timeout = req->timeout_ms > 0 ? req->timeout_ms : 10000;
+	long cto = req->connect_timeout_ms > 0 ? req->connect_timeout_ms
+					       : (timeout < 5000 ? timeout : 5000);
+	CURLcode cc;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->retry_after = r->retry_in_ms = -1;
+	r->body = calloc(1, 1);
+	if (r->body == NULL) {
+		snprintf(r->error, sizeof(r->error), "out of memory");
+		return -1;
+	}
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	s.cap = 1;
+	s.max = req->max_body > 0 ? req->max_body : (size_t)HTTP_DEFAULT_MAX_BODY;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, req->url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, cto);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "bf-datavideos/" BF_VERSION);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	if (req->if_none_match != NULL && req->if_none_match[0] != '\0') {
+		snprintf(line, sizeof(line), "If-None-Match: %s", req->if_none_match);
+		hdrs = curl_slist_append(hdrs, line);
+	}
+	if (req->body != NULL) {
+		snprintf(line, sizeof(line), "Content-Type: %s",
+			 req->content_type ? req->content_type : "application/json");
+		hdrs = curl_slist_append(hdrs, line);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	}
+	if (req->method != NULL && strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "POST") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+	else if (req->method != NULL && strcmp(req->method, "POST") == 0 && req->body == NULL)
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+	if (req->userpwd != NULL) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERPWD, req->userpwd);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+
+	cc = curl_easy_perform(c);
+	if (cc == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+		rc = 0;
+	} else if (s.overflow) {
+		snprintf(r->error, sizeof(r->error), "response body larger than %zu bytes", s.max);
+	} else {
+		r->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
+		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(cc));
+	}
+	if (rc != 0)
+		r->status = 0;
+	/* never keep secrets in the handle between requests */
+	curl_easy_setopt(c, CURLOPT_USERPWD, NULL);
+	curl_slist_free_all(hdrs);
+	return rc;
+}
+
+void http_response_free(struct http_response *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+}
+
+long http_max_age(const char *cc)
+{
+	const char *p = cc;
+
+	if (p == NULL)
+		return -1;
+	while ((p = strstr(p, "max-age")) != NULL) {
+		/* skip s-maxage, which contains "maxage" not "max-age" anyway */
+		p += strlen("max-age");
+		while (*p == ' ')
+			p++;
+		if (*p != '=')
+			continue;
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		return strtol(p, NULL, 10);
+	}
+	return -1;
+}

@@ -1,0 +1,57 @@
+/*
+ * http: libcurl with bounded bodies and timeouts.  One client (one reused
+ * easy handle, so connections are kept alive) per process/thread.
+ */
+#ifndef BF_HTTP_H
+#define BF_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HTTP_DEFAULT_MAX_BODY (8L * 1024 * 1024)
+
+struct http_client;
+
+struct http_request {
+	const char *method; /* NULL = GET */
+	const char *url;
+	const char *body; /* POST/PUT body or NULL */
+	size_t body_len;
+	const char *content_type; /* of body; NULL = application/json */
+	const char *if_none_match; /* ETag to revalidate, or NULL */
+	const char *userpwd; /* "user:password" for HTTP Basic, or NULL */
+	long timeout_ms; /* total; 0 = 10 s */
+	long connect_timeout_ms; /* 0 = min(timeout, 5 s) */
+	size_t max_body; /* 0 = HTTP_DEFAULT_MAX_BODY */
+};
+
+struct http_response {
+	long status; /* 0 when no response arrived */
+	char *body; /* NUL-terminated, len bytes; never NULL after http_do */
+	size_t len;
+	char etag[256];
+	char cache_control[256];
+	char content_type[128];
+	long retry_after; /* seconds from Retry-After, -1 when absent */
+	long retry_in_ms; /* Plainly's X-Retry-In, -1 when absent */
+	char plainly_error[128]; /* X-PlainlyErrorCode */
+	bool timed_out;
+	char error[256]; /* transport error text when status == 0 */
+};
+
+int http_client_new(struct http_client **out) __attribute__((warn_unused_result));
+void http_client_free(struct http_client *h);
+
+/*
+ * Performs the request.  Returns 0 when an HTTP response arrived (any
+ * status; inspect resp->status), -1 on a transport error (connect, timeout,
+ * body larger than max_body, ...) described in resp->error.  Free resp with
+ * http_response_free() in both cases.
+ */
+int http_do(struct http_client *h, const struct http_request *req, struct http_response *resp);
+void http_response_free(struct http_response *resp);
+
+/* max-age of a Cache-Control value in seconds, -1 when absent. */
+long http_max_age(const char *cache_control);
+
+#endif

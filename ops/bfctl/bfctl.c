@@ -1,0 +1,149 @@
+/*
+ * bfctl: the operator's tool.
+ *
+ *   bfctl [-c FILE] migrate                 apply schema/ (embedded)
+ *   bfctl [-c FILE] topology declare        declare exchanges and queues
+ *   bfctl [-c FILE] topology definitions    print RabbitMQ definitions JSON
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/config.h"
+#include "lib/db.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "protocol/broker.h"
+#include "protocol/topology.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bfctl [-c FILE] [-n] [-h] [-V] COMMAND [ARGS]\n"
+		"\n"
+		"  -c FILE   configuration file (default ./bf.conf, then /etc/bf/bf.conf)\n"
+		"  -n        check the configuration, print \"configuration OK\", exit\n"
+		"  -h        this help\n"
+		"  -V        version\n"
+		"\n"
+		"commands:\n"
+		"  migrate                 apply pending schema migrations (embedded in bfctl)\n"
+		"  topology declare        declare exchanges, queues and bindings on the broker\n"
+		"  topology definitions    print the topology as RabbitMQ definitions JSON\n"
+		"\n"
+		"environment: BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL\n"
+		"             BF_PLAINLY_API_KEY override the file\n");
+}
+
+static int cmd_migrate(const struct bf_config *c)
+{
+	PGconn *db = NULL;
+	int applied = 0;
+
+	if (db_connect(&db, c->database_url, 5, &proc_stop) != 0) {
+		log_err("migrate: cannot connect to the database");
+		return 1;
+	}
+	if (db_migrate(db, &applied) != 0) {
+		PQfinish(db);
+		return 1;
+	}
+	printf("migrate: %d applied, %zu total\n", applied, db_nmigrations);
+	PQfinish(db);
+	return 0;
+}
+
+static int cmd_topology(const struct bf_config *c, int argc, char **argv)
+{
+	struct topology t;
+
+	if (topo_build(&t, c) != 0) {
+		log_err("topology: too many queues");
+		return 1;
+	}
+	if (argc >= 1 && strcmp(argv[0], "definitions") == 0) {
+		char *json = topo_definitions_json(&t);
+		if (json == NULL)
+			return 1;
+		printf("%s\n", json);
+		free(json);
+		return 0;
+	}
+	if (argc >= 1 && strcmp(argv[0], "declare") == 0) {
+		struct broker *b = NULL;
+		char name[300];
+		struct broker_opts o = {
+			.urls = c->amqp_url, .heartbeat = c->amqp_heartbeat,
+			.op_timeout = c->amqp_op_timeout, .ca_cert = c->amqp_ca_cert,
+			.client_cert = c->amqp_client_cert, .client_key = c->amqp_client_key,
+			.verify_hostname = c->amqp_verify_hostname,
+			.confirm_window = c->amqp_confirm_window, .topo = &t, .stop = &proc_stop,
+			.max_connect_tries = 3,
+		};
+		proc_conn_name(name, sizeof(name));
+		o.conn_name = name;
+		if (broker_open(&b, &o) != 0) {
+			log_err("topology declare: cannot connect to the broker");
+			return 1;
+		}
+		printf("topology declared: %zu queues\n", t.nqueues);
+		broker_close(b);
+		return 0;
+	}
+	fprintf(stderr, "bfctl topology: expected \"declare\" or \"definitions\"\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bf_config cfg;
+	const char *path = NULL;
+	int check = 0, ch, rc;
+
+	log_init("bfctl");
+	/* "+": stop at the command, its own options follow it */
+	while ((ch = getopt_long(argc, argv, "+c:nhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			proc_print_version();
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc && !check) {
+		usage(stderr);
+		return 2;
+	}
+	proc_signals_install();
+	proc_config_load(&cfg, path, check);
+	argc -= optind;
+	argv += optind;
+	if (strcmp(argv[0], "migrate") == 0) {
+		rc = cmd_migrate(&cfg);
+	} else if (strcmp(argv[0], "topology") == 0) {
+		rc = cmd_topology(&cfg, argc - 1, argv + 1);
+	} else {
+		fprintf(stderr, "bfctl: unknown command \"%s\" (see bfctl -h)\n", argv[0]);
+		rc = 2;
+	}
+	cfg_free(&cfg);
+	return rc;
+}

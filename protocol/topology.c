@@ -1,0 +1,260 @@
+#include "topology.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+
+static int add_queue(struct topology *t, enum topo_kind kind, enum msg_type type, int ttl)
+{
+	struct topo_queue *q;
+	char label[16];
+
+	if (t->nqueues >= TOPO_MAX_QUEUES)
+		return -1;
+	q = &t->queues[t->nqueues++];
+	memset(q, 0, sizeof(*q));
+	q->kind = kind;
+	q->type = type;
+	q->ttl = ttl;
+	switch (kind) {
+	case TOPO_WORK:
+		topo_work_queue(type, q->name, sizeof(q->name));
+		break;
+	case TOPO_DEAD:
+		topo_dead_queue(type, q->name, sizeof(q->name));
+		break;
+	case TOPO_WAIT:
+		cfg_duration_label(ttl, label, sizeof(label));
+		snprintf(q->name, sizeof(q->name), "bf.%s.wait.%s", msg_type_name(type), label);
+		break;
+	}
+	return 0;
+}
+
+int topo_build(struct topology *t, const struct bf_config *c)
+{
+	memset(t, 0, sizeof(*t));
+	for (int ty = MSG_LINEUP; ty <= MSG_TSTATS; ty++)
+		if (add_queue(t, TOPO_WORK, (enum msg_type)ty, 0) != 0)
+			return -1;
+	for (size_t i = 0; i < c->lineups_ntiers; i++)
+		if (add_queue(t, TOPO_WAIT, MSG_LINEUP, c->lineups_tiers[i]) != 0)
+			return -1;
+	for (size_t i = 0; i < c->results_ntiers; i++)
+		if (add_queue(t, TOPO_WAIT, MSG_RESULT, c->results_tiers[i]) != 0)
+			return -1;
+	for (int ty = MSG_LINEUP; ty <= MSG_TSTATS; ty++)
+		if (add_queue(t, TOPO_DEAD, (enum msg_type)ty, 0) != 0)
+			return -1;
+	return 0;
+}
+
+void topo_work_queue(enum msg_type type, char *buf, size_t n)
+{
+	snprintf(buf, n, "bf.%s", msg_type_name(type));
+}
+
+void topo_dead_queue(enum msg_type type, char *buf, size_t n)
+{
+	snprintf(buf, n, "bf.%s.dead", msg_type_name(type));
+}
+
+const struct topo_queue *topo_wait_queue(const struct topology *t, enum msg_type type, int ttl)
+{
+	for (size_t i = 0; i < t->nqueues; i++)
+		if (t->queues[i].kind == TOPO_WAIT && t->queues[i].type == type &&
+		    t->queues[i].ttl == ttl)
+			return &t->queues[i];
+	return NULL;
+}
+
+size_t topo_wait_tiers(const struct topology *t, enum msg_type type,
+		       const struct topo_queue **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nqueues && n < max; i++)
+		if (t->queues[i].kind == TOPO_WAIT && t->queues[i].type == type)
+			out[n++] = &t->queues[i];
+	return n;
+}
+
+static void arg_s(struct topo_arg *a, const char *key, const char *v)
+{
+	a->key = key;
+	a->is_int = false;
+	snprintf(a->s, sizeof(a->s), "%s", v);
+}
+
+static void arg_i(struct topo_arg *a, const char *key, int64_t v)
+{
+	a->key = key;
+	a->is_int = true;
+	a->i = v;
+}
+
+size_t topo_queue_args(const struct topo_queue *q, struct topo_arg *args, size_t max)
+{
+	struct topo_arg a[TOPO_MAX_ARGS];
+	size_t n = 0;
+
+	arg_s(&a[n++], "x-queue-type", "quorum");
+	switch (q->kind) {
+	case TOPO_WORK:
+		arg_s(&a[n++], "x-dead-letter-exchange", TOPO_DEAD_EXCHANGE);
+		arg_s(&a[n++], "x-dead-letter-strategy", "at-least-once");
+		arg_s(&a[n++], "x-overflow", "reject-publish");
+		arg_i(&a[n++], "x-delivery-limit", TOPO_DELIVERY_LIMIT);
+		break;
+	case TOPO_WAIT:
+		arg_i(&a[n++], "x-message-ttl", (int64_t)q->ttl * 1000);
+		arg_s(&a[n++], "x-dead-letter-exchange", TOPO_WORK_EXCHANGE);
+		arg_s(&a[n++], "x-dead-letter-routing-key", msg_type_name(q->type));
+		arg_s(&a[n++], "x-dead-letter-strategy", "at-least-once");
+		arg_s(&a[n++], "x-overflow", "reject-publish");
+		break;
+	case TOPO_DEAD:
+		break;
+	}
+	if (n > max)
+		n = max;
+	memcpy(args, a, n * sizeof(a[0]));
+	return n;
+}
+
+int topo_declare(amqp_connection_state_t conn, amqp_channel_t ch, const struct topology *t,
+		 char *err, size_t errlen)
+{
+	static const char *const exchanges[] = { TOPO_WORK_EXCHANGE, TOPO_DEAD_EXCHANGE };
+	amqp_rpc_reply_t r;
+
+	for (size_t i = 0; i < 2; i++) {
+		amqp_exchange_declare(conn, ch, amqp_cstring_bytes(exchanges[i]),
+				      amqp_cstring_bytes("direct"), 0, 1, 0, 0, amqp_empty_table);
+		r = amqp_get_rpc_reply(conn);
+		if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+			char why[256];
+			broker_reply_text(r, why, sizeof(why));
+			snprintf(err, errlen, "declare exchange %s: %s", exchanges[i], why);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < t->nqueues; i++) {
+		const struct topo_queue *q = &t->queues[i];
+		struct topo_arg args[TOPO_MAX_ARGS];
+		amqp_table_entry_t entries[TOPO_MAX_ARGS];
+		amqp_table_t table;
+		size_t n = topo_queue_args(q, args, TOPO_MAX_ARGS);
+
+		for (size_t j = 0; j < n; j++) {
+			entries[j].key = amqp_cstring_bytes(args[j].key);
+			if (args[j].is_int) {
+				entries[j].value.kind = AMQP_FIELD_KIND_I64;
+				entries[j].value.value.i64 = args[j].i;
+			} else {
+				entries[j].value.kind = AMQP_FIELD_KIND_UTF8;
+				entries[j].value.value.bytes = amqp_cstring_bytes(args[j].s);
+			}
+		}
+		table.num_entries = (int)n;
+		table.entries = entries;
+		amqp_queue_declare(conn, ch, amqp_cstring_bytes(q->name), 0, 1, 0, 0, table);
+		r = amqp_get_rpc_reply(conn);
+		if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+			char why[256];
+			broker_reply_text(r, why, sizeof(why));
+			snprintf(err, errlen, "declare queue %s: %s", q->name, why);
+			return -1;
+		}
+		if (q->kind == TOPO_WAIT)
+			continue; /* reached through the default exchange */
+		amqp_queue_bind(conn, ch, amqp_cstring_bytes(q->name),
+				amqp_cstring_bytes(q->kind == TOPO_WORK ? TOPO_WORK_EXCHANGE
+									: TOPO_DEAD_EXCHANGE),
+				amqp_cstring_bytes(msg_type_name(q->type)), amqp_empty_table);
+		r = amqp_get_rpc_reply(conn);
+		if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+			char why[256];
+			broker_reply_text(r, why, sizeof(why));
+			snprintf(err, errlen, "bind queue %s: %s", q->name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+char *topo_definitions_json(const struct topology *t)
+{
+	static const char *const exchanges[] = { TOPO_WORK_EXCHANGE, TOPO_DEAD_EXCHANGE };
+	cJSON *root = cJSON_CreateObject();
+	cJSON *xs = cJSON_AddArrayToObject(root, "exchanges");
+	cJSON *qs = cJSON_AddArrayToObject(root, "queues");
+	cJSON *bs = cJSON_AddArrayToObject(root, "bindings");
+	cJSON *ps = cJSON_AddArrayToObject(root, "policies");
+	cJSON *vh = cJSON_AddArrayToObject(root, "vhosts");
+	cJSON *v, *pol, *def;
+	char *out;
+
+	v = cJSON_CreateObject();
+	cJSON_AddStringToObject(v, "name", "/");
+	cJSON_AddItemToArray(vh, v);
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "name", exchanges[i]);
+		cJSON_AddStringToObject(x, "vhost", "/");
+		cJSON_AddStringToObject(x, "type", "direct");
+		cJSON_AddTrueToObject(x, "durable");
+		cJSON_AddFalseToObject(x, "auto_delete");
+		cJSON_AddFalseToObject(x, "internal");
+		cJSON_AddObjectToObject(x, "arguments");
+		cJSON_AddItemToArray(xs, x);
+	}
+	for (size_t i = 0; i < t->nqueues; i++) {
+		const struct topo_queue *q = &t->queues[i];
+		struct topo_arg args[TOPO_MAX_ARGS];
+		size_t n = topo_queue_args(q, args, TOPO_MAX_ARGS);
+		cJSON *o = cJSON_CreateObject();
+		cJSON *a;
+
+		cJSON_AddStringToObject(o, "name", q->name);
+		cJSON_AddStringToObject(o, "vhost", "/");
+		cJSON_AddTrueToObject(o, "durable");
+		cJSON_AddFalseToObject(o, "auto_delete");
+		a = cJSON_AddObjectToObject(o, "arguments");
+		for (size_t j = 0; j < n; j++) {
+			if (args[j].is_int)
+				cJSON_AddNumberToObject(a, args[j].key, (double)args[j].i);
+			else
+				cJSON_AddStringToObject(a, args[j].key, args[j].s);
+		}
+		cJSON_AddItemToArray(qs, o);
+		if (q->kind == TOPO_WAIT)
+			continue;
+		cJSON *b = cJSON_CreateObject();
+		cJSON_AddStringToObject(b, "source",
+					q->kind == TOPO_WORK ? TOPO_WORK_EXCHANGE : TOPO_DEAD_EXCHANGE);
+		cJSON_AddStringToObject(b, "vhost", "/");
+		cJSON_AddStringToObject(b, "destination", q->name);
+		cJSON_AddStringToObject(b, "destination_type", "queue");
+		cJSON_AddStringToObject(b, "routing_key", msg_type_name(q->type));
+		cJSON_AddObjectToObject(b, "arguments");
+		cJSON_AddItemToArray(bs, b);
+	}
+	/* operators tune these live (a queue argument cannot be changed) */
+	pol = cJSON_CreateObject();
+	cJSON_AddStringToObject(pol, "vhost", "/");
+	cJSON_AddStringToObject(pol, "name", "bf-work-queues");
+	cJSON_AddStringToObject(pol, "pattern", "^bf\\.(line-up|result|tournament-stats)$");
+	cJSON_AddStringToObject(pol, "apply-to", "queues");
+	cJSON_AddNumberToObject(pol, "priority", 0);
+	def = cJSON_AddObjectToObject(pol, "definition");
+	cJSON_AddNumberToObject(def, "delivery-limit", TOPO_DELIVERY_LIMIT);
+	cJSON_AddNumberToObject(def, "max-length", TOPO_MAX_LENGTH);
+	cJSON_AddItemToArray(ps, pol);
+	out = cJSON_Print(root);
+	cJSON_Delete(root);
+	return out;
+}

@@ -1,0 +1,75 @@
+/*
+ * topology: exchanges, queues, routing keys and their arguments, from one
+ * table (DESIGN section 4).  The same table is declared on a channel by
+ * every program and rendered as RabbitMQ definitions JSON by bfctl.
+ */
+#ifndef BF_TOPOLOGY_H
+#define BF_TOPOLOGY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <amqp.h>
+
+#include "../lib/config.h"
+#include "message.h"
+
+#define TOPO_WORK_EXCHANGE "bf.work"
+#define TOPO_DEAD_EXCHANGE "bf.dead"
+#define TOPO_DELIVERY_LIMIT 20 /* crash-loop guard of the work queues */
+#define TOPO_MAX_LENGTH 1000000 /* policy default, tunable live */
+#define TOPO_MAX_QUEUES 32
+#define TOPO_NAME_MAX 64
+#define TOPO_MAX_ARGS 8
+
+enum topo_kind { TOPO_WORK, TOPO_WAIT, TOPO_DEAD };
+
+struct topo_arg {
+	const char *key;
+	bool is_int;
+	int64_t i;
+	char s[TOPO_NAME_MAX];
+};
+
+struct topo_queue {
+	char name[TOPO_NAME_MAX];
+	enum topo_kind kind;
+	enum msg_type type;
+	int ttl; /* seconds, wait queues only */
+};
+
+struct topology {
+	size_t nqueues;
+	struct topo_queue queues[TOPO_MAX_QUEUES];
+};
+
+/* Builds the table from the wait tiers of the configuration. */
+int topo_build(struct topology *t, const struct bf_config *c) __attribute__((warn_unused_result));
+
+/* "bf.line-up", "bf.line-up.dead" */
+void topo_work_queue(enum msg_type type, char *buf, size_t n);
+void topo_dead_queue(enum msg_type type, char *buf, size_t n);
+/* Wait queue for type with the given tier (seconds); NULL when there is
+ * no such tier. */
+const struct topo_queue *topo_wait_queue(const struct topology *t, enum msg_type type, int ttl);
+/* Wait tiers of a type, ascending: returns how many, fills queues[]. */
+size_t topo_wait_tiers(const struct topology *t, enum msg_type type,
+		       const struct topo_queue **out, size_t max);
+
+/* Arguments of a queue; returns how many were written to args. */
+size_t topo_queue_args(const struct topo_queue *q, struct topo_arg *args, size_t max);
+
+/*
+ * Declares exchanges, queues and bindings on an open channel.  Returns 0,
+ * or -1 with the broker's reason in err (the channel is then closed by the
+ * broker; the caller reconnects).
+ */
+int topo_declare(amqp_connection_state_t conn, amqp_channel_t ch, const struct topology *t,
+		 char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* RabbitMQ definitions JSON (exchanges, queues, bindings, policies) for
+ * vhost "/".  Caller frees. */
+char *topo_definitions_json(const struct topology *t);
+
+#endif

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# make test: installs what is missing, builds (normal and ASan/UBSan), lints,
+# runs the unit tests, starts RabbitMQ and PostgreSQL under var/, runs the
+# integration tests against them and the fakes, runs valgrind on one
+# integration binary, stops what it started, and ends with
+# "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export BF_ROOT=$ROOT
+mkdir -p var/log var/test
+LOG=var/log
+t_start=$(date +%s)
+passed=0
+failed=0
+failures=()
+
+say() { printf '%s\n' "$*"; }
+
+# A step is one test: a command that must exit 0.
+step() {
+	local name=$1; shift
+	local t0=$(date +%s)
+	if "$@" >"$LOG/test-$name.log" 2>&1; then
+		passed=$((passed + 1)); say "ok - $name ($(( $(date +%s) - t0 ))s)"
+	else
+		failed=$((failed + 1)); failures+=("$name"); say "not ok - $name (log: $LOG/test-$name.log)"
+		tail -n 25 "$LOG/test-$name.log" | sed 's/^/#   /'
+	fi
+}
+
+# A test binary prints "ok - case" / "not ok - case" lines: count those.
+cases() {
+	local name=$1; shift
+	local out="$LOG/test-$name.log" rc ok nok
+	local t0=$(date +%s)
+	"$@" >"$out" 2>&1; rc=$?
+	ok=$(grep -c '^ok - ' "$out"); nok=$(grep -c '^not ok - ' "$out")
+	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then nok=1; say "not ok - $name exited $rc"; fi
+	passed=$((passed + ok)); failed=$((failed + nok))
+	grep -E '^(not ok - |#   )' "$out" | sed "s/^/[$name] /" | head -n 40
+	[ "$nok" -gt 0 ] && failures+=("$name")
+	say "# $name: $ok passed, $nok failed ($(( $(date +%s) - t0 ))s)"
+}
+
+say "# bf-datavideos test run, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
+
+# 1. Packages, build, lint ----------------------------------------------------
+step deps ops/dev/deps
+step build make -j2 WERROR=1 tests-build
+step build-asan make -j2 WERROR=1 BUILD=build/asan BIN=build/asan/bin \
+	SANITIZE=address,undefined tests-build
+step lint make lint
+
+# 2. Unit tests, normal and sanitized ------------------------------------------
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+for t in build/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t")
+	cases "$n" "$t"
+	cases "$n-asan" "build/asan/tests/unit/$n"
+done
+
+# 3. Servers ------------------------------------------------------------------
+started_services=0
+if ! ops/dev/services status >/dev/null 2>&1; then started_services=1; fi
+stop_services() {
+	if [ "$started_services" = 1 ] && [ "${KEEP:-0}" != 1 ]; then
+		ops/dev/services stop >"$LOG/test-services-stop.log" 2>&1 || true
+	fi
+}
+trap stop_services EXIT
+step services-start ops/dev/services start
+eval "$(ops/dev/services env)"
+
+# 4. Integration tests, fakes, valgrind ---------------------------------------
+if [ -x tests/fakes/selftest.sh ] || [ -f tests/fakes/selftest.sh ]; then
+	cases fakes-selftest bash tests/fakes/selftest.sh build/fakes/fake-sofascore build/fakes/fake-plainly
+fi
+for t in build/tests/integration/test_*; do
+	[ -x "$t" ] || continue
+	cases "$(basename "$t")" "$t"
+done
+cases test_broker-asan build/asan/tests/integration/test_broker quick
+step valgrind-test_broker valgrind --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect build/tests/integration/test_broker quick
+
+# 5. Stop and report ------------------------------------------------------------
+stop_services
+trap - EXIT
+if [ "$started_services" = 1 ] && [ "${KEEP:-0}" != 1 ]; then
+	if pgrep -f "$ROOT/var" >/dev/null 2>&1; then
+		failed=$((failed + 1)); failures+=("leftover-processes"); say "not ok - leftover processes"
+		pgrep -af "$ROOT/var" | sed 's/^/#   /'
+	else
+		passed=$((passed + 1)); say "ok - nothing left running"
+	fi
+fi
+say "# took $(( $(date +%s) - t_start ))s"
+[ ${#failures[@]} -gt 0 ] && say "# failed: ${failures[*]}"
+say "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

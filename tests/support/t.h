@@ -1,0 +1,52 @@
+/*
+ * t: the smallest test harness that does the job.  Each test binary runs
+ * cases with T_RUN and ends with t_done(); every case prints "ok - name" or
+ * "not ok - name", which tests/run.sh counts into "N passed, N failed".
+ */
+#ifndef BF_T_H
+#define BF_T_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+extern int t_case_failed;
+
+void t_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void t_run(const char *name, void (*fn)(void));
+int t_done(void);
+
+#define T_RUN(fn) t_run(#fn, fn)
+
+#define CHECK(cond)                                                                     \
+	do {                                                                            \
+		if (!(cond))                                                            \
+			t_fail(__FILE__, __LINE__, "%s", #cond);                        \
+	} while (0)
+
+#define CHECK_INT(a, b)                                                                 \
+	do {                                                                            \
+		long long t_a = (long long)(a), t_b = (long long)(b);                   \
+		if (t_a != t_b)                                                         \
+			t_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, t_a, t_b); \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                                 \
+	do {                                                                            \
+		const char *t_a = (a), *t_b = (b);                                      \
+		if (t_a == NULL || t_b == NULL || strcmp(t_a, t_b) != 0)                \
+			t_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b,   \
+			       t_a ? t_a : "(null)", t_b ? t_b : "(null)");              \
+	} while (0)
+
+/* Stops the case when cond is false (for preconditions). */
+#define REQUIRE(cond)                                                                   \
+	do {                                                                            \
+		if (!(cond)) {                                                          \
+			t_fail(__FILE__, __LINE__, "required: %s", #cond);              \
+			return;                                                         \
+		}                                                                       \
+	} while (0)
+
+#endif

@@ -1,0 +1,242 @@
+#include "testenv.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : def;
+}
+
+void tenv_require(void)
+{
+	if (getenv("BF_AMQP_URL") == NULL || getenv("BF_MGMT_URL") == NULL ||
+	    getenv("BF_PG_ADMIN_URL") == NULL) {
+		fprintf(stdout, "not ok - environment: run through tests/run.sh (needs BF_AMQP_URL, "
+				"BF_MGMT_URL, BF_PG_ADMIN_URL from ops/dev/services env)\n");
+		exit(1);
+	}
+}
+
+const char *tenv_root(void)
+{
+	return env_or("BF_ROOT", ".");
+}
+
+long long tenv_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void tenv_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+struct buf {
+	char *p;
+	size_t len;
+};
+
+static size_t on_data(char *d, size_t sz, size_t nm, void *arg)
+{
+	struct buf *b = arg;
+	size_t n = sz * nm;
+	char *np = realloc(b->p, b->len + n + 1);
+
+	if (np == NULL)
+		return 0;
+	b->p = np;
+	memcpy(b->p + b->len, d, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return n;
+}
+
+long tenv_mgmt(const char *method, const char *path, const char *body, char **out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	struct buf b = { NULL, 0 };
+	char url[1024], up[256];
+	long status = 0;
+
+	snprintf(url, sizeof(url), "%s%s", env_or("BF_MGMT_URL", "http://127.0.0.1:35673"), path);
+	snprintf(up, sizeof(up), "%s:%s", env_or("BF_MGMT_USER", "bf"),
+		 env_or("BF_MGMT_PASSWORD", "bf"));
+	h = curl_slist_append(h, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_USERPWD, up);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (body != NULL)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	if (out != NULL)
+		*out = b.p != NULL ? b.p : calloc(1, 1);
+	else
+		free(b.p);
+	return status;
+}
+
+int tenv_vhost_create(const char *name, char *url, size_t n)
+{
+	char path[512], body[256];
+	const char *base = env_or("BF_AMQP_URL", "amqp://bf:bf@127.0.0.1:35672/");
+	const char *user = env_or("BF_MGMT_USER", "bf");
+	size_t blen;
+
+	tenv_vhost_delete(name);
+	snprintf(path, sizeof(path), "/api/vhosts/%s", name);
+	if (tenv_mgmt("PUT", path, "{}", NULL) / 100 != 2)
+		return -1;
+	snprintf(path, sizeof(path), "/api/permissions/%s/%s", name, user);
+	snprintf(body, sizeof(body), "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+	if (tenv_mgmt("PUT", path, body, NULL) / 100 != 2)
+		return -1;
+	/* base ends with "/" (vhost "/"): replace the path by the vhost name */
+	const char *slash = strrchr(base, '/');
+	blen = slash != NULL ? (size_t)(slash - base) : strlen(base);
+	snprintf(url, n, "%.*s/%s", (int)blen, base, name);
+	return 0;
+}
+
+void tenv_vhost_delete(const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "/api/vhosts/%s", name);
+	tenv_mgmt("DELETE", path, NULL, NULL);
+}
+
+static int admin_exec(const char *sql)
+{
+	PGconn *c = PQconnectdb(env_or("BF_PG_ADMIN_URL", ""));
+	int rc = -1;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexec(c, sql);
+		rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+		if (rc != 0)
+			fprintf(stdout, "#   admin sql failed: %s", PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	PQfinish(c);
+	return rc;
+}
+
+int tenv_db_create(const char *name, char *url, size_t n)
+{
+	char sql[512];
+	const char *admin = env_or("BF_PG_ADMIN_URL", "");
+	const char *slash = strrchr(admin, '/');
+
+	/* test-only DDL: identifiers cannot be parameters; names are ours */
+	tenv_db_drop(name);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", name);
+	if (admin_exec(sql) != 0)
+		return -1;
+	snprintf(url, n, "%.*s/%s", (int)(slash != NULL ? slash - admin : 0), admin, name);
+	return 0;
+}
+
+void tenv_db_drop(const char *name)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
+	admin_exec(sql);
+}
+
+void tenv_config(struct bf_config *c, const char *amqp_url, const char *db_url)
+{
+	char err[512];
+	const char *path = "tests/fixtures/test.conf";
+
+	if (access(path, R_OK) != 0)
+		path = "/dev/null";
+	if (cfg_load(c, path, err, sizeof(err)) != 0) {
+		fprintf(stdout, "#   test config: %s\n", err);
+		exit(1);
+	}
+	if (amqp_url != NULL) {
+		free(c->amqp_url);
+		c->amqp_url = strdup(amqp_url);
+	}
+	if (db_url != NULL) {
+		free(c->database_url);
+		c->database_url = strdup(db_url);
+	}
+	c->lineups_ntiers = 2;
+	c->lineups_tiers[0] = 1;
+	c->lineups_tiers[1] = 2;
+	c->results_ntiers = 2;
+	c->results_tiers[0] = 1;
+	c->results_tiers[1] = 2;
+}
+
+pid_t tenv_spawn(char *const argv[], const char *logfile)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (logfile != NULL) {
+			int fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+			if (fd >= 0) {
+				dup2(fd, 1);
+				dup2(fd, 2);
+				close(fd);
+			}
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int tenv_wait(pid_t pid, int timeout_ms)
+{
+	long long end = tenv_now_ms() + timeout_ms;
+	int st;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (r < 0 || tenv_now_ms() >= end)
+			return -1;
+		tenv_sleep_ms(20);
+	}
+}
+
+int tenv_sh(const char *cmd)
+{
+	int st = system(cmd);
+
+	if (st == -1)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}

@@ -1,0 +1,50 @@
+/*
+ * testenv: what integration tests need around the real servers that
+ * ops/dev/services started (tests/run.sh exports their URLs): a private
+ * vhost and a private database per test, the management API, child
+ * processes.
+ */
+#ifndef BF_TESTENV_H
+#define BF_TESTENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/config.h"
+
+/* Fails the whole binary (exit 1) when the servers are not set up. */
+void tenv_require(void);
+
+/* Creates vhost name (deleted first if present) with full permissions for
+ * the management user; writes the AMQP URL for it.  0 or -1. */
+int tenv_vhost_create(const char *name, char *url, size_t n);
+void tenv_vhost_delete(const char *name);
+
+/* Creates database name (dropped first); writes its URL.  0 or -1. */
+int tenv_db_create(const char *name, char *url, size_t n);
+void tenv_db_drop(const char *name);
+
+/* GET/PUT/POST/DELETE on the management API.  Returns the HTTP status (0
+ * on transport error); *body (may be NULL) is malloc'd. */
+long tenv_mgmt(const char *method, const char *path, const char *body, char **out);
+
+/* Configuration with built-in defaults, the given URLs, test wait tiers
+ * of 1s and 2s.  Free with cfg_free. */
+void tenv_config(struct bf_config *c, const char *amqp_url, const char *db_url);
+
+/* Runs a command (argv) with stdout+stderr appended to logfile; pid. */
+pid_t tenv_spawn(char *const argv[], const char *logfile);
+/* Waits up to timeout_ms; returns the exit status, or -1 (still running). */
+int tenv_wait(pid_t pid, int timeout_ms);
+/* Runs a shell command and returns its exit status. */
+int tenv_sh(const char *cmd);
+
+/* Milliseconds on the monotonic clock. */
+long long tenv_now_ms(void);
+void tenv_sleep_ms(int ms);
+
+/* Project root (cwd when run by tests/run.sh). */
+const char *tenv_root(void);
+
+#endif
