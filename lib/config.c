@@ -299,8 +299,8 @@ static int apply_template(struct cfg_template *t, const config_setting_t *s, con
 	const char *str;
 
 	if (!config_setting_is_group(s)) {
-		set_err(err, errlen, "%s: must be a group (%s line %d)", config_setting_name(s),
-			file, config_setting_source_line(s));
+		set_err(err, errlen, "plainly.templates.%s: must be a group (%s line %d)",
+			config_setting_name(s), file, config_setting_source_line(s));
 		return -1;
 	}
 	for (int i = 0; i < config_setting_length(s); i++) {
@@ -314,10 +314,22 @@ static int apply_template(struct cfg_template *t, const config_setting_t *s, con
 			return -1;
 		}
 	}
-	if (config_setting_lookup_string(s, "project_id", &str) == CONFIG_TRUE)
-		t->project_id = xstrdup(str);
-	if (config_setting_lookup_string(s, "template_id", &str) == CONFIG_TRUE)
-		t->template_id = xstrdup(str);
+	static const char *const ids[] = { "project_id", "template_id" };
+	for (size_t i = 0; i < 2; i++) {
+		const config_setting_t *m = config_setting_get_member(s, ids[i]);
+		if (m == NULL)
+			continue;
+		str = config_setting_get_string(m);
+		if (str == NULL) {
+			set_err(err, errlen, "plainly.templates.%s.%s: must be a string (%s line %d)",
+				config_setting_name(s), ids[i], file, config_setting_source_line(m));
+			return -1;
+		}
+		if (i == 0)
+			t->project_id = xstrdup(str);
+		else
+			t->template_id = xstrdup(str);
+	}
 	params = config_setting_get_member(s, "parameters");
 	if (params == NULL)
 		return 0;

@@ -246,3 +246,15 @@ long http_max_age(const char *cc)
 	}
 	return -1;
 }
+
+char *http_escape(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0);
+	char *out;
+
+	if (e == NULL)
+		return NULL;
+	out = strdup(e);
+	curl_free(e);
+	return out;
+}

@@ -51,6 +51,9 @@ void http_client_free(struct http_client *h);
 int http_do(struct http_client *h, const struct http_request *req, struct http_response *resp);
 void http_response_free(struct http_response *resp);
 
+/* URL-escapes s; caller frees.  NULL on failure. */
+char *http_escape(const char *s);
+
 /* max-age of a Cache-Control value in seconds, -1 when absent. */
 long http_max_age(const char *cache_control);
 

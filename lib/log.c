@@ -121,16 +121,37 @@ char *log_redact(const char *in, char *out, size_t n)
 static void log_vwrite(enum log_level lvl, const char *fmt, va_list ap)
 {
 	char msg[4096], clean[4200], line[4400];
+	char *full = NULL;
 	struct timeval tv;
 	struct tm tm;
 	char ts[32];
 	int len;
+	va_list ap2;
 
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_redact(msg, clean, sizeof(clean));
+	va_copy(ap2, ap);
+	len = vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* redact before cutting: a cut inside a URL would hide its password */
+	if (len >= (int)sizeof(msg) && (full = malloc((size_t)len + 1)) != NULL)
+		vsnprintf(full, (size_t)len + 1, fmt, ap2);
+	va_end(ap2);
+	if (full != NULL) {
+		char *cleanfull = malloc((size_t)len * 2 + 16);
+		if (cleanfull != NULL) {
+			log_redact(full, cleanfull, (size_t)len * 2 + 16);
+			snprintf(clean, sizeof(clean), "%s", cleanfull);
+			free(cleanfull);
+		} else {
+			snprintf(clean, sizeof(clean), "(log record too long to redact)");
+		}
+		free(full);
+	} else if (len >= (int)sizeof(msg)) {
+		snprintf(clean, sizeof(clean), "(log record too long to redact)");
+	} else {
+		log_redact(msg, clean, sizeof(clean));
+	}
 	len = snprintf(line, sizeof(line), "%s.%03ldZ %s %s[%ld] %s\n", ts,
 		       (long)(tv.tv_usec / 1000), level_names[lvl], log_progname,
 		       (long)getpid(), clean);

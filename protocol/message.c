@@ -130,6 +130,13 @@ int msg_decode(const char *body, size_t len, struct work_msg *m, char *err, size
 		snprintf(err, errlen, "body contains a NUL byte");
 		return -1;
 	}
+	/* cJSON turns \u0000 into a real NUL and strings would end there */
+	for (size_t i = 0; i + 6 <= len; i++) {
+		if (body[i] == '\\' && memcmp(body + i, "\\u0000", 6) == 0) {
+			snprintf(err, errlen, "body contains an escaped NUL (\\u0000)");
+			return -1;
+		}
+	}
 	if (json_depth(body, len) > MSG_MAX_DEPTH) {
 		snprintf(err, errlen, "JSON nested deeper than %d levels", MSG_MAX_DEPTH);
 		return -1;

@@ -1,0 +1,230 @@
+#include "consumers/lineups/lineup.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "consumers/render.h"
+#include "lib/db.h"
+#include "lib/log.h"
+
+static void iso_utc(int64_t ts, char *buf, size_t n)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int by_shirt(const void *a, const void *b)
+{
+	const struct sofa_player *x = *(const struct sofa_player *const *)a;
+	const struct sofa_player *y = *(const struct sofa_player *const *)b;
+	int sx = x->shirt > 0 ? x->shirt : 1000, sy = y->shirt > 0 ? y->shirt : 1000;
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static cJSON *player_json(const struct sofa_player *p)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)p->id);
+	cJSON_AddStringToObject(o, "name", p->name);
+	cJSON_AddStringToObject(o, "short_name", p->short_name);
+	if (p->shirt > 0)
+		cJSON_AddNumberToObject(o, "shirt_number", p->shirt);
+	else
+		cJSON_AddNullToObject(o, "shirt_number");
+	cJSON_AddStringToObject(o, "position", p->position);
+	cJSON_AddBoolToObject(o, "captain", p->captain);
+	return o;
+}
+
+static cJSON *side_json(const struct sofa_team *t, const struct sofa_side *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	const struct sofa_player *sorted[SOFA_MAX_PLAYERS];
+	cJSON *starters, *subs, *missing;
+	char crest[160];
+	size_t n = s->nplayers < SOFA_MAX_PLAYERS ? s->nplayers : SOFA_MAX_PLAYERS;
+
+	cJSON_AddNumberToObject(o, "id", (double)t->id);
+	cJSON_AddStringToObject(o, "name", t->name);
+	cJSON_AddStringToObject(o, "short_name", t->short_name[0] ? t->short_name : t->name);
+	snprintf(crest, sizeof(crest), SOFA_CREST_URL, t->id);
+	cJSON_AddStringToObject(o, "crest_url", crest);
+	cJSON_AddStringToObject(o, "formation", s->formation);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &s->players[i];
+	qsort(sorted, n, sizeof(sorted[0]), by_shirt);
+	starters = cJSON_AddArrayToObject(o, "starters");
+	subs = cJSON_AddArrayToObject(o, "substitutes");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(sorted[i]->substitute ? subs : starters, player_json(sorted[i]));
+	missing = cJSON_AddArrayToObject(o, "missing");
+	for (size_t i = 0; i < s->nmissing; i++) {
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "name", s->missing[i].name);
+		cJSON_AddStringToObject(m, "reason", s->missing[i].reason);
+		cJSON_AddItemToArray(missing, m);
+	}
+	return o;
+}
+
+cJSON *lineup_document(const struct lineup_event *ev, const struct sofa_lineups *l)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *e;
+	char iso[32];
+
+	cJSON_AddStringToObject(doc, "kind", "line-up");
+	e = cJSON_AddObjectToObject(doc, "event");
+	cJSON_AddNumberToObject(e, "id", (double)ev->id);
+	iso_utc(ev->start_ts, iso, sizeof(iso));
+	cJSON_AddStringToObject(e, "start_time", iso);
+	cJSON_AddStringToObject(e, "tournament", ev->tournament);
+	cJSON_AddStringToObject(e, "season", ev->season);
+	if (ev->round > 0)
+		cJSON_AddNumberToObject(e, "round", ev->round);
+	else
+		cJSON_AddNullToObject(e, "round");
+	if (ev->venue[0] != '\0')
+		cJSON_AddStringToObject(e, "venue", ev->venue);
+	cJSON_AddItemToObject(doc, "home", side_json(&ev->home, &l->home));
+	cJSON_AddItemToObject(doc, "away", side_json(&ev->away, &l->away));
+	return doc;
+}
+
+int lineup_recheck_tier(const struct consumer_ctx *ctx, int64_t start_ts, int64_t now)
+{
+	const struct topo_queue *tiers[CFG_MAX_TIERS];
+	size_t n = topo_wait_tiers(&ctx->topo, MSG_LINEUP, tiers, CFG_MAX_TIERS);
+
+	if (n == 0)
+		return 0;
+	if (start_ts - now > ctx->cfg->lineups_near_kickoff)
+		return tiers[n - 1]->ttl;
+	return tiers[0]->ttl;
+}
+
+/* The events row; 1 found, 0 unknown, -1 database error. */
+static int load_event(PGconn *db, int64_t id, struct lineup_event *ev)
+{
+	char ids[32];
+	const char *p[1] = { ids };
+	PGresult *r;
+
+	memset(ev, 0, sizeof(*ev));
+	snprintf(ids, sizeof(ids), "%" PRId64, id);
+	r = db_exec(db, "line-up event",
+		    "SELECT EXTRACT(EPOCH FROM e.start_time)::bigint, e.status_type,"
+		    " COALESCE(e.tournament_name, ''), COALESCE(e.season_name, ''), COALESCE(e.round, 0),"
+		    " COALESCE(e.venue, ''), e.home_team_id, e.home_name, COALESCE(h.short_name, e.home_name),"
+		    " e.away_team_id, e.away_name, COALESCE(a.short_name, e.away_name)"
+		    " FROM events e LEFT JOIN teams h ON h.id = e.home_team_id"
+		    " LEFT JOIN teams a ON a.id = e.away_team_id WHERE e.id = $1::bigint",
+		    1, p);
+	if (r == NULL)
+		return -1;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return 0;
+	}
+	ev->id = id;
+	ev->start_ts = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	snprintf(ev->status_type, sizeof(ev->status_type), "%s", PQgetvalue(r, 0, 1));
+	snprintf(ev->tournament, sizeof(ev->tournament), "%s", PQgetvalue(r, 0, 2));
+	snprintf(ev->season, sizeof(ev->season), "%s", PQgetvalue(r, 0, 3));
+	ev->round = (int)strtol(PQgetvalue(r, 0, 4), NULL, 10);
+	snprintf(ev->venue, sizeof(ev->venue), "%s", PQgetvalue(r, 0, 5));
+	ev->home.id = strtoll(PQgetvalue(r, 0, 6), NULL, 10);
+	snprintf(ev->home.name, sizeof(ev->home.name), "%s", PQgetvalue(r, 0, 7));
+	snprintf(ev->home.short_name, sizeof(ev->home.short_name), "%s", PQgetvalue(r, 0, 8));
+	ev->away.id = strtoll(PQgetvalue(r, 0, 9), NULL, 10);
+	snprintf(ev->away.name, sizeof(ev->away.name), "%s", PQgetvalue(r, 0, 10));
+	snprintf(ev->away.short_name, sizeof(ev->away.short_name), "%s", PQgetvalue(r, 0, 11));
+	PQclear(r);
+	return 1;
+}
+
+void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out)
+{
+	struct lineup_event ev;
+	struct sofa_resp resp;
+	struct sofa_lineups l;
+	char path[128], err[256], subject[MSG_KEY_MAX];
+	int64_t now = (int64_t)time(NULL);
+	int found;
+
+	memset(out, 0, sizeof(*out));
+	if (db_broken(ctx->db) && db_reconnect(ctx->db) != 0) {
+		outcome_retry(out, 0, "database", "database unavailable");
+		return;
+	}
+	found = load_event(ctx->db, m->event_id, &ev);
+	if (found < 0) {
+		outcome_retry(out, 0, "database", "cannot read the event");
+		return;
+	}
+	if (found == 0) {
+		outcome_dead(out, "unknown-event",
+			     "event %" PRId64 " is not in the events table (not followed, or the producer has not stored it)",
+			     m->event_id);
+		return;
+	}
+	if (strcmp(ev.status_type, "postponed") == 0 || strcmp(ev.status_type, "canceled") == 0) {
+		out->kind = OUT_EXPIRED;
+		snprintf(out->error, sizeof(out->error), "event %s", ev.status_type);
+		return;
+	}
+	if (now > ev.start_ts + ctx->cfg->lineups_give_up_after) {
+		out->kind = OUT_EXPIRED;
+		snprintf(out->error, sizeof(out->error),
+			 "kick-off passed %" PRId64 "s ago without confirmed line-ups",
+			 now - ev.start_ts);
+		return;
+	}
+	snprintf(path, sizeof(path), "/event/%" PRId64 "/lineups", m->event_id);
+	switch (sofa_get(&ctx->sofa, path, &resp)) {
+	case SOFA_OK:
+	case SOFA_NOT_MODIFIED:
+		break;
+	case SOFA_NOT_FOUND:
+		outcome_retry(out, lineup_recheck_tier(ctx, ev.start_ts, now), "not-published",
+			      "line-ups not published yet (404)");
+		sofa_resp_free(&resp);
+		return;
+	default:
+		consumer_sofa_failure(ctx, &resp, "line-ups", out);
+		sofa_resp_free(&resp);
+		return;
+	}
+	if (resp.body == NULL || sofa_parse_lineups(resp.body, resp.len, &l, err, sizeof(err)) != 0) {
+		outcome_retry(out, consumer_backoff_tier(ctx, ctx->attempt), "bad-response",
+			      "line-ups: %s", resp.body ? err : "empty body");
+		sofa_resp_free(&resp);
+		return;
+	}
+	sofa_resp_free(&resp);
+	if (!l.confirmed) {
+		outcome_retry(out, lineup_recheck_tier(ctx, ev.start_ts, now), "unconfirmed",
+			      "line-ups not confirmed yet");
+		sofa_lineups_free(&l);
+		return;
+	}
+	cJSON *doc = lineup_document(&ev, &l);
+	sofa_lineups_free(&l);
+	if (msg_key(m, subject, sizeof(subject)) < 0 || doc == NULL) {
+		cJSON_Delete(doc);
+		outcome_dead(out, "poison", "invalid event id");
+		return;
+	}
+	render_request(ctx, &ctx->cfg->tpl_lineup, "line-up", subject, doc, out);
+	cJSON_Delete(doc);
+}

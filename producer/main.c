@@ -1,0 +1,521 @@
+/*
+ * bf-producer: polls Sofascore, keeps events in PostgreSQL, publishes what
+ * is due.  The only program that creates new work.  Two may run: a
+ * PostgreSQL advisory lock makes one active and the other a standby.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/db.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "producer/due.h"
+#include "producer/store.h"
+#include "protocol/broker.h"
+#include "protocol/message.h"
+#include "protocol/sofascore.h"
+#include "protocol/topology.h"
+
+#define ACTIVE_LOCK_KEY "4242002" /* pg_advisory_lock: the active producer */
+#define MAX_DUE 20000
+#define PUBLISH_BATCH 500
+#define MAX_VERIFIED 256
+
+struct round_seen {
+	int64_t ut, season;
+	int round;
+	int64_t at;
+};
+
+struct producer {
+	struct bf_config *cfg;
+	PGconn *db;
+	struct sofa_client sofa;
+	struct broker *broker;
+	struct topology topo;
+	bool active;
+	int64_t next_schedule, next_live;
+	/* per cycle */
+	unsigned fetched, failed, not_modified;
+	size_t upserted, changed;
+	/* rounds whose full event list was fetched, and when */
+	struct round_seen verified[MAX_VERIFIED];
+	size_t nverified;
+};
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static void sleep_until(int64_t when)
+{
+	while (!proc_stop && now_s() < when) {
+		struct timespec ts = { 0, 200000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* GET and parse an event list; upserts what belongs to followed tournaments. */
+static void poll_list(struct producer *p, const char *path, int64_t **ids, size_t *nids)
+{
+	struct sofa_resp r;
+	struct sofa_event *evs = NULL;
+	size_t n = 0, skipped = 0, kept = 0, changed = 0;
+	char err[256];
+	enum sofa_result res = sofa_get(&p->sofa, path, &r);
+
+	p->fetched++;
+	if (res == SOFA_NOT_MODIFIED) {
+		p->not_modified++;
+		if (ids == NULL) {
+			/* unchanged since the last answer: no parsing, nothing to write */
+			sofa_resp_free(&r);
+			return;
+		}
+	} else if (res != SOFA_OK) {
+		p->failed++;
+		if (res != SOFA_NOT_FOUND || ids != NULL)
+			log_warn("fetch failed url=%s%s error=\"%s\"", p->cfg->sofa_base_url, path,
+				 r.error);
+		sofa_resp_free(&r);
+		return;
+	}
+	if (r.body == NULL ||
+	    sofa_parse_events(r.body, r.len, &evs, &n, &skipped, err, sizeof(err)) != 0) {
+		p->failed++;
+		log_warn("bad response url=%s%s error=\"%s\"", p->cfg->sofa_base_url, path,
+			 r.body ? err : "empty body");
+		sofa_resp_free(&r);
+		return;
+	}
+	sofa_resp_free(&r);
+	if (skipped > 0)
+		log_warn("skipped %zu events url=%s%s first_error=\"%s\"", skipped,
+			 p->cfg->sofa_base_url, path, err);
+	if (store_upsert_events(p->db, evs, n, p->cfg->tournaments, p->cfg->ntournaments, &kept,
+				&changed) != 0)
+		log_err("upsert failed url=%s%s events=%zu", p->cfg->sofa_base_url, path, kept);
+	p->upserted += kept;
+	p->changed += changed;
+	if (ids != NULL) {
+		*ids = calloc(n + 1, sizeof(**ids));
+		if (*ids != NULL)
+			for (size_t i = 0; i < n; i++)
+				(*ids)[(*nids)++] = evs[i].id;
+	}
+	free(evs);
+}
+
+static void poll_schedules(struct producer *p)
+{
+	static const int days[] = { -1, 0, 1 };
+	char path[160], date[16];
+
+	for (size_t t = 0; t < p->cfg->ntournaments && !proc_stop; t++) {
+		for (size_t d = 0; d < 3 && !proc_stop; d++) {
+			time_t when = (time_t)(now_s() + days[d] * 86400);
+			struct tm tm;
+
+			gmtime_r(&when, &tm);
+			strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+			snprintf(path, sizeof(path), "/unique-tournament/%" PRId64 "/scheduled-events/%s",
+				 p->cfg->tournaments[t], date);
+			poll_list(p, path, NULL, NULL);
+		}
+	}
+}
+
+static void poll_event(struct producer *p, int64_t id)
+{
+	struct sofa_resp r;
+	struct sofa_event ev;
+	size_t kept, changed;
+	char path[96], err[256];
+	enum sofa_result res;
+
+	snprintf(path, sizeof(path), "/event/%" PRId64, id);
+	res = sofa_get(&p->sofa, path, &r);
+	p->fetched++;
+	if (res == SOFA_NOT_MODIFIED) {
+		p->not_modified++;
+		sofa_resp_free(&r);
+		return;
+	}
+	if (res != SOFA_OK) {
+		p->failed++;
+		log_warn("fetch failed url=%s%s event_id=%" PRId64 " error=\"%s\"",
+			 p->cfg->sofa_base_url, path, id, r.error);
+		sofa_resp_free(&r);
+		return;
+	}
+	if (r.body == NULL || sofa_parse_event(r.body, r.len, &ev, err, sizeof(err)) != 0) {
+		p->failed++;
+		log_warn("bad response url=%s%s event_id=%" PRId64 " error=\"%s\"",
+			 p->cfg->sofa_base_url, path, id, r.body ? err : "empty body");
+		sofa_resp_free(&r);
+		return;
+	}
+	sofa_resp_free(&r);
+	if (store_upsert_events(p->db, &ev, 1, p->cfg->tournaments, p->cfg->ntournaments, &kept,
+				&changed) != 0)
+		log_err("upsert failed event_id=%" PRId64, id);
+	p->changed += changed;
+	if (changed > 0)
+		log_info("event updated event_id=%" PRId64 " status=%s code=%d", id,
+			 sofa_status_name(ev.status), ev.status_code);
+}
+
+static void poll_live(struct producer *p)
+{
+	int64_t *live = NULL, *ids = NULL;
+	size_t nlive = 0, n = 0;
+
+	poll_list(p, "/sport/football/events/live", &live, &nlive);
+	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) == 0)
+		for (size_t i = 0; i < n && !proc_stop; i++)
+			poll_event(p, ids[i]);
+	free(ids);
+	free(live);
+}
+
+static struct round_seen *round_verified(struct producer *p, const struct work_msg *m)
+{
+	for (size_t i = 0; i < p->nverified; i++) {
+		struct round_seen *r = &p->verified[i];
+		if (r->ut == m->unique_tournament_id && r->season == m->season_id &&
+		    r->round == m->round)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * A round looks complete from the events we know, but it may span more
+ * days than the three we poll: fetch its whole event list before saying
+ * so.  Returns true when the round was (recently) verified.
+ */
+static bool verify_round(struct producer *p, const struct work_msg *m)
+{
+	struct round_seen *r = round_verified(p, m);
+	char path[200];
+	struct sofa_resp resp;
+	enum sofa_result res;
+
+	if (r != NULL && now_s() - r->at < p->cfg->schedule_interval)
+		return true;
+	snprintf(path, sizeof(path),
+		 "/unique-tournament/%" PRId64 "/season/%" PRId64 "/events/round/%d",
+		 m->unique_tournament_id, m->season_id, m->round);
+	res = sofa_get(&p->sofa, path, &resp);
+	p->fetched++;
+	if (res == SOFA_OK || res == SOFA_NOT_MODIFIED) {
+		struct sofa_event *evs = NULL;
+		size_t n = 0, skipped = 0, kept = 0, changed = 0;
+		char err[256];
+		if (resp.body != NULL &&
+		    sofa_parse_events(resp.body, resp.len, &evs, &n, &skipped, err, sizeof(err)) == 0 &&
+		    store_upsert_events(p->db, evs, n, p->cfg->tournaments, p->cfg->ntournaments, &kept,
+					&changed) == 0)
+			p->changed += changed;
+		free(evs);
+	} else if (res != SOFA_NOT_FOUND) {
+		/* cannot tell now: try again next cycle */
+		p->failed++;
+		sofa_resp_free(&resp);
+		return false;
+	}
+	sofa_resp_free(&resp);
+	if (r == NULL && p->nverified < MAX_VERIFIED)
+		r = &p->verified[p->nverified++];
+	else if (r == NULL)
+		r = &p->verified[(size_t)now_s() % MAX_VERIFIED];
+	r->ut = m->unique_tournament_id;
+	r->season = m->season_id;
+	r->round = m->round;
+	r->at = now_s();
+	return true;
+}
+
+static size_t compute_due(struct producer *p, struct due_item *items)
+{
+	struct due_event *ev = NULL;
+	struct due_job *jobs = NULL;
+	size_t nev = 0, njobs = 0, n;
+	struct due_params dp = { .now = now_s(), .lineup_lead = p->cfg->lineup_lead };
+
+	if (store_load_due(p->db, &ev, &nev, &jobs, &njobs) != 0)
+		return 0;
+	n = due_compute(ev, nev, jobs, njobs, &dp, items, MAX_DUE);
+	free(ev);
+	free(jobs);
+	return n;
+}
+
+static void log_published(const struct work_msg *m)
+{
+	if (m->type == MSG_TSTATS)
+		log_info("published type=tournament-stats unique_tournament_id=%" PRId64
+			 " season_id=%" PRId64 " round=%d",
+			 m->unique_tournament_id, m->season_id, m->round);
+	else
+		log_info("published type=%s event_id=%" PRId64, msg_type_name(m->type), m->event_id);
+}
+
+/* Publishes every pending job with confirms; confirmed ones become enqueued. */
+static int publish_pending(struct producer *p, size_t *published)
+{
+	struct work_msg *msgs = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	*published = 0;
+	if (store_pending_jobs(p->db, &msgs, &n, 5000) != 0)
+		return -1;
+	for (size_t start = 0; start < n && rc == 0; start += PUBLISH_BATCH) {
+		size_t end = start + PUBLISH_BATCH < n ? start + PUBLISH_BATCH : n;
+		for (size_t i = start; i < end; i++) {
+			char body[256], key[MSG_KEY_MAX];
+			int len = msg_encode(&msgs[i], body, sizeof(body));
+			struct broker_msg bm = {
+				.exchange = TOPO_WORK_EXCHANGE,
+				.routing_key = msg_type_name(msgs[i].type),
+				.body = body,
+				.message_id = key,
+				.type = msg_type_name(msgs[i].type),
+				.app_id = "bf-producer",
+			};
+			if (len < 0 || msg_key(&msgs[i], key, sizeof(key)) < 0)
+				continue;
+			bm.len = (size_t)len;
+			if (broker_publish(p->broker, &bm) != 0) {
+				rc = -1;
+				break;
+			}
+		}
+		if (rc == 0 && broker_flush(p->broker, p->cfg->amqp_op_timeout * 1000) != 0)
+			rc = -1;
+		if (rc != 0) {
+			/* not confirmed: they stay pending and go out again next cycle */
+			broker_discard_unconfirmed(p->broker);
+			log_warn("publish not confirmed: %zu jobs stay pending for the next cycle",
+				 end - start);
+			break;
+		}
+		if (getenv("BF_TEST_CRASH_AFTER_PUBLISH") != NULL) {
+			/* test hook: die between the broker's confirm and the record */
+			log_warn("BF_TEST_CRASH_AFTER_PUBLISH set: killing myself");
+			raise(SIGKILL);
+		}
+		if (store_mark_enqueued(p->db, msgs + start, end - start) != 0) {
+			rc = -1;
+			break;
+		}
+		for (size_t i = start; i < end; i++)
+			log_published(&msgs[i]);
+		*published += end - start;
+	}
+	free(msgs);
+	return rc;
+}
+
+static void publish_due(struct producer *p, size_t *due, size_t *published)
+{
+	struct due_item *items = calloc(MAX_DUE, sizeof(*items));
+	size_t n, recorded = 0;
+	bool recompute = false;
+
+	*due = *published = 0;
+	if (items == NULL)
+		return;
+	n = compute_due(p, items);
+	/* rounds: make sure we know every event of the round first */
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].msg.type == MSG_TSTATS && round_verified(p, &items[i].msg) == NULL) {
+			verify_round(p, &items[i].msg);
+			recompute = true;
+		}
+	}
+	if (recompute)
+		n = compute_due(p, items);
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (items[i].msg.type != MSG_TSTATS || round_verified(p, &items[i].msg) != NULL)
+			items[w++] = items[i];
+	n = w;
+	*due = n;
+	if (n > 0 && store_record_jobs(p->db, items, n, &recorded) != 0)
+		log_err("cannot record %zu due jobs", n);
+	free(items);
+	if (publish_pending(p, published) != 0)
+		log_warn("publishing incomplete");
+}
+
+static void run_cycle(struct producer *p, bool once)
+{
+	int64_t now = now_s();
+	size_t due = 0, published = 0;
+	bool polled = false;
+
+	p->fetched = p->failed = p->not_modified = 0;
+	p->upserted = p->changed = 0;
+	if (once || now >= p->next_schedule) {
+		poll_schedules(p);
+		p->next_schedule = now + p->cfg->schedule_interval;
+		polled = true;
+	}
+	if (once || now >= p->next_live) {
+		poll_live(p);
+		p->next_live = now + p->cfg->live_interval;
+		polled = true;
+	}
+	publish_due(p, &due, &published);
+	if (polled || published > 0)
+		log_info("cycle requests=%u failed=%u not_modified=%u events=%zu changed=%zu due=%zu published=%zu",
+			 p->fetched, p->failed, p->not_modified, p->upserted, p->changed, due,
+			 published);
+	long br = sofa_breaker_remaining(&p->sofa);
+	if (br > 0 && polled)
+		log_warn("sofascore circuit breaker open: %lds left, no calls until then", br);
+}
+
+static bool try_activate(struct producer *p)
+{
+	PGresult *r;
+	bool got;
+
+	if (db_broken(p->db)) {
+		p->active = false;
+		if (db_reconnect(p->db) != 0)
+			return false;
+	}
+	if (p->active)
+		return true;
+	r = db_exec(p->db, "active lock", "SELECT pg_try_advisory_lock(" ACTIVE_LOCK_KEY ")", 0, NULL);
+	got = r != NULL && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (got) {
+		p->active = true;
+		p->next_schedule = p->next_live = 0;
+		log_info("active: this producer polls and publishes");
+	}
+	return got;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bf-producer [-c FILE] [-n] [--once] [-h] [-V]\n"
+		"\n"
+		"Polls Sofascore for the tournaments in producer.unique_tournaments, keeps the\n"
+		"events in PostgreSQL and publishes line-up, result and tournament-stats work to\n"
+		"bf.work.  Two may run: one is active, the other waits to take over.\n"
+		"\n"
+		"  -c FILE   configuration file (default ./bf.conf, then /etc/bf/bf.conf)\n"
+		"  -n        check the configuration, print \"configuration OK\", exit\n"
+		"  --once    run one full cycle and exit (1 when nothing could be fetched)\n"
+		"  -h        this help\n"
+		"  -V        version\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bf_config cfg;
+	struct producer p;
+	const char *path = NULL;
+	int check = 0, once = 0, ch, rc = 1;
+	char err[512], name[300];
+	int64_t standby_logged = 0;
+
+	log_init("bf-producer");
+	while ((ch = getopt_long(argc, argv, "c:nhVo", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'n': check = 1; break;
+		case 'o': once = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': proc_print_version(); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	proc_signals_install();
+	proc_config_load(&cfg, path, check);
+	memset(&p, 0, sizeof(p));
+	p.cfg = &cfg;
+	log_info("starting version=%s tournaments=%zu config=%s %s", BF_VERSION, cfg.ntournaments,
+		 cfg.path ? cfg.path : "(defaults)", proc_versions());
+	if (cfg.ntournaments == 0)
+		log_warn("producer.unique_tournaments is empty: nothing will be followed");
+	if (topo_build(&p.topo, &cfg) != 0)
+		goto out_cfg;
+	if (db_connect(&p.db, cfg.database_url, 0, &proc_stop) != 0)
+		goto out_cfg;
+	if (db_check_schema(p.db, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out_db;
+	}
+	if (sofa_client_init(&p.sofa, &cfg, cfg.database_url) != 0)
+		goto out_db;
+	proc_conn_name(name, sizeof(name));
+	struct broker_opts bo = {
+		.urls = cfg.amqp_url, .conn_name = name, .heartbeat = cfg.amqp_heartbeat,
+		.op_timeout = cfg.amqp_op_timeout, .ca_cert = cfg.amqp_ca_cert,
+		.client_cert = cfg.amqp_client_cert, .client_key = cfg.amqp_client_key,
+		.verify_hostname = cfg.amqp_verify_hostname, .confirm_window = cfg.amqp_confirm_window,
+		.topo = &p.topo, .stop = &proc_stop,
+	};
+	if (broker_open(&p.broker, &bo) != 0)
+		goto out_sofa;
+	log_info("ready broker=%s sofascore=%s", broker_peer(p.broker), cfg.sofa_base_url);
+
+	rc = 0;
+	while (!proc_stop) {
+		if (!try_activate(&p)) {
+			if (once) {
+				log_err("another producer is active (advisory lock held): --once does nothing");
+				rc = 1;
+				break;
+			}
+			if (now_s() - standby_logged >= 60) {
+				log_info("standby: another producer is active");
+				standby_logged = now_s();
+			}
+			int wait = cfg.live_interval / 4;
+			sleep_until(now_s() + (wait < 1 ? 1 : wait > 15 ? 15 : wait));
+			continue;
+		}
+		run_cycle(&p, once);
+		if (once) {
+			if (p.fetched > 0 && p.failed == p.fetched)
+				rc = 1;
+			break;
+		}
+		int64_t next = p.next_live < p.next_schedule ? p.next_live : p.next_schedule;
+		sleep_until(next);
+	}
+	broker_close(p.broker);
+out_sofa:
+	sofa_client_free(&p.sofa);
+out_db:
+	PQfinish(p.db);
+out_cfg:
+	log_info("stopped");
+	cfg_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,49 @@
+/*
+ * store: the producer's PostgreSQL side.  Upserts write only rows that
+ * changed; every statement is parameterised (batches travel as one jsonb
+ * parameter expanded by jsonb_to_recordset).
+ */
+#ifndef BF_STORE_H
+#define BF_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "producer/due.h"
+#include "protocol/sofascore.h"
+
+/*
+ * Upserts the events of followed tournaments (and their teams and
+ * tournaments) in one transaction.  *kept = events of followed
+ * tournaments, *changed = event rows inserted or changed.  0 or -1.
+ */
+int store_upsert_events(PGconn *db, const struct sofa_event *evs, size_t n,
+			const int64_t *followed, size_t nfollowed, size_t *kept, size_t *changed)
+	__attribute__((warn_unused_result));
+
+/* Events of the last 14 days and beyond (and all events of their rounds),
+ * and the jobs that concern them.  Arrays are malloc'd (free()). */
+int store_load_due(PGconn *db, struct due_event **ev, size_t *nev, struct due_job **jobs,
+		   size_t *njobs) __attribute__((warn_unused_result));
+
+/* Records due items as pending jobs (re-armed ones back to pending).
+ * *recorded = rows written. */
+int store_record_jobs(PGconn *db, const struct due_item *items, size_t n, size_t *recorded)
+	__attribute__((warn_unused_result));
+
+/* Jobs recorded but not yet confirmed by the broker (at most max). */
+int store_pending_jobs(PGconn *db, struct work_msg **out, size_t *n, size_t max)
+	__attribute__((warn_unused_result));
+
+/* pending -> enqueued for these (never touches a job a consumer finished). */
+int store_mark_enqueued(PGconn *db, const struct work_msg *msgs, size_t n)
+	__attribute__((warn_unused_result));
+
+/* Events to fetch on their own: not final, and either past kick-off +
+ * finish_after, or in progress but absent from the live list. */
+int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_ids,
+			    size_t nlive, int64_t **ids, size_t *n) __attribute__((warn_unused_result));
+
+#endif

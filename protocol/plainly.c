@@ -1,0 +1,314 @@
+#include "plainly.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+
+#define LIST_PAGES 5
+#define LIST_PAGE_SIZE 100
+
+const cJSON *plainly_path(const cJSON *doc, const char *path)
+{
+	char seg[128];
+	const char *p = path;
+	const cJSON *cur = doc;
+
+	while (cur != NULL && *p != '\0') {
+		size_t len = strcspn(p, ".");
+		char *end;
+		long idx;
+
+		if (len == 0 || len >= sizeof(seg))
+			return NULL;
+		memcpy(seg, p, len);
+		seg[len] = '\0';
+		p += len;
+		if (*p == '.')
+			p++;
+		if (cJSON_IsArray(cur)) {
+			idx = strtol(seg, &end, 10);
+			if (*end != '\0' || idx < 0)
+				return NULL;
+			cur = cJSON_GetArrayItem(cur, (int)idx);
+		} else if (cJSON_IsObject(cur)) {
+			cur = cJSON_GetObjectItemCaseSensitive(cur, seg);
+		} else {
+			return NULL;
+		}
+	}
+	return cur;
+}
+
+char *plainly_request_json(const struct cfg_template *tpl, const char *kind,
+			   const char *subject, const cJSON *doc, const char *webhook_url)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *params, *attrs;
+	char *out;
+
+	cJSON_AddStringToObject(root, "projectId", tpl->project_id ? tpl->project_id : "");
+	if (tpl->template_id != NULL && tpl->template_id[0] != '\0')
+		cJSON_AddStringToObject(root, "templateId", tpl->template_id);
+	if (tpl->nparams == 0) {
+		params = cJSON_Duplicate(doc, 1);
+		cJSON_AddItemToObject(root, "parameters", params);
+	} else {
+		params = cJSON_AddObjectToObject(root, "parameters");
+		for (size_t i = 0; i < tpl->nparams; i++) {
+			const cJSON *v = plainly_path(doc, tpl->param_paths[i]);
+			/* a missing value is left out: Plainly names it if mandatory */
+			if (v != NULL)
+				cJSON_AddItemToObject(params, tpl->param_names[i],
+						      cJSON_Duplicate(v, 1));
+		}
+	}
+	attrs = cJSON_AddObjectToObject(root, "attributes");
+	cJSON_AddStringToObject(attrs, "bfSubject", subject);
+	cJSON_AddStringToObject(attrs, "bfKind", kind);
+	if (webhook_url != NULL && webhook_url[0] != '\0') {
+		cJSON *wh = cJSON_AddObjectToObject(root, "webhook");
+		cJSON_AddStringToObject(wh, "url", webhook_url);
+		cJSON_AddStringToObject(wh, "passthrough", subject);
+		cJSON_AddTrueToObject(wh, "onFailure");
+		cJSON_AddTrueToObject(wh, "onInvalid");
+	}
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return out;
+}
+
+static void one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+}
+
+static void render_from_obj(const cJSON *o, struct plainly_render *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "id");
+	const cJSON *err;
+
+	if (cJSON_IsString(v))
+		snprintf(out->id, sizeof(out->id), "%s", v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(o, "state");
+	if (cJSON_IsString(v))
+		snprintf(out->state, sizeof(out->state), "%s", v->valuestring);
+	err = cJSON_GetObjectItemCaseSensitive(o, "error");
+	if (cJSON_IsObject(err)) {
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+		if (cJSON_IsString(code))
+			snprintf(out->error_code, sizeof(out->error_code), "%s", code->valuestring);
+		if (cJSON_IsString(msg))
+			snprintf(out->error, sizeof(out->error), "%s", msg->valuestring);
+	} else if (cJSON_IsString(err)) {
+		snprintf(out->error, sizeof(out->error), "%s", err->valuestring);
+	}
+	one_line(out->error);
+}
+
+int plainly_parse_render(const char *body, size_t len, struct plainly_render *out)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	int rc = -1;
+
+	if (cJSON_IsObject(root)) {
+		render_from_obj(root, out);
+		rc = out->state[0] != '\0' ? 0 : -1;
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
+void plainly_render_free(struct plainly_render *r)
+{
+	free(r->response);
+	r->response = NULL;
+}
+
+/* {timestamp, status, error, message, path}: keep the message. */
+static void error_from_body(const char *body, size_t len, struct plainly_render *out)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
+
+	if (cJSON_IsString(msg) && msg->valuestring[0] != '\0')
+		snprintf(out->error, sizeof(out->error), "%s", msg->valuestring);
+	else if (cJSON_IsString(err))
+		snprintf(out->error, sizeof(out->error), "%s", err->valuestring);
+	else if (root == NULL && len > 0)
+		snprintf(out->error, sizeof(out->error), "%.200s", body); /* 429 is plain text */
+	cJSON_Delete(root);
+	one_line(out->error);
+}
+
+static void userpwd(const struct bf_config *cfg, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s:", cfg->plainly_api_key);
+}
+
+enum plainly_result plainly_render_create(struct http_client *h, const struct bf_config *cfg,
+					  const char *body, struct plainly_render *out)
+{
+	struct http_request req;
+	struct http_response resp;
+	char url[1024], up[512];
+	enum plainly_result res;
+
+	memset(out, 0, sizeof(*out));
+	out->retry_after = -1;
+	snprintf(url, sizeof(url), "%s/renders", cfg->plainly_base_url);
+	userpwd(cfg, up, sizeof(up));
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = url;
+	req.body = body;
+	req.body_len = strlen(body);
+	req.userpwd = up;
+	req.timeout_ms = (long)cfg->plainly_timeout * 1000;
+	req.max_body = 1024 * 1024;
+	if (http_do(h, &req, &resp) != 0) {
+		snprintf(out->error, sizeof(out->error), "%s", resp.error);
+		http_response_free(&resp);
+		memset(up, 0, sizeof(up));
+		return PLAINLY_TRANSIENT;
+	}
+	memset(up, 0, sizeof(up));
+	out->status = resp.status;
+	out->retry_after = resp.retry_after >= 0 ? resp.retry_after
+			   : resp.retry_in_ms >= 0 ? (resp.retry_in_ms + 999) / 1000 : -1;
+	snprintf(out->error_code, sizeof(out->error_code), "%s", resp.plainly_error);
+	if (resp.status == 200 || resp.status == 201) {
+		if (plainly_parse_render(resp.body, resp.len, out) != 0) {
+			snprintf(out->error, sizeof(out->error), "unreadable render in a %ld answer",
+				 resp.status);
+			res = PLAINLY_TRANSIENT; /* it may exist: reconcile before reposting */
+		} else if (strcmp(out->state, "INVALID") == 0 || strcmp(out->state, "FAILED") == 0 ||
+			   strcmp(out->state, "CANCELLED") == 0) {
+			if (out->error[0] == '\0')
+				snprintf(out->error, sizeof(out->error), "render state %s", out->state);
+			res = PLAINLY_REJECTED;
+		} else {
+			res = PLAINLY_OK;
+		}
+	} else {
+		error_from_body(resp.body, resp.len, out);
+		if (out->error[0] == '\0')
+			snprintf(out->error, sizeof(out->error), "HTTP %ld", resp.status);
+		if (resp.status == 429 || resp.status >= 500 || resp.status == 408)
+			res = PLAINLY_TRANSIENT;
+		else
+			res = PLAINLY_REJECTED;
+	}
+	out->response = resp.body;
+	resp.body = NULL;
+	http_response_free(&resp);
+	return res;
+}
+
+enum plainly_result plainly_render_find(struct http_client *h, const struct bf_config *cfg,
+					const char *project_id, const char *subject,
+					struct plainly_render *out)
+{
+	char up[512], url[1024], *proj;
+	enum plainly_result res = PLAINLY_NOT_FOUND;
+
+	memset(out, 0, sizeof(*out));
+	out->retry_after = -1;
+	userpwd(cfg, up, sizeof(up));
+	proj = http_escape(project_id);
+	if (proj == NULL)
+		return PLAINLY_TRANSIENT;
+	for (int page = 0; page < LIST_PAGES && res == PLAINLY_NOT_FOUND; page++) {
+		struct http_request req;
+		struct http_response resp;
+		cJSON *root, *it;
+		int n = 0;
+
+		snprintf(url, sizeof(url), "%s/renders?projectId=%s&page=%d&size=%d",
+			 cfg->plainly_base_url, proj, page, LIST_PAGE_SIZE);
+		memset(&req, 0, sizeof(req));
+		req.url = url;
+		req.userpwd = up;
+		req.timeout_ms = (long)cfg->plainly_timeout * 1000;
+		req.max_body = 16 * 1024 * 1024;
+		if (http_do(h, &req, &resp) != 0 || resp.status != 200) {
+			snprintf(out->error, sizeof(out->error), "listing renders: %s",
+				 resp.status ? "unexpected HTTP status" : resp.error);
+			out->status = resp.status;
+			http_response_free(&resp);
+			res = PLAINLY_TRANSIENT;
+			break;
+		}
+		root = cJSON_ParseWithLength(resp.body, resp.len);
+		/* an array; tolerate a paged object {content: [...]} as well */
+		const cJSON *list = cJSON_IsArray(root) ? root
+				    : cJSON_GetObjectItemCaseSensitive(root, "content");
+		cJSON_ArrayForEach(it, list) {
+			const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "attributes");
+			const cJSON *s = cJSON_GetObjectItemCaseSensitive(a, "bfSubject");
+			n++;
+			if (cJSON_IsString(s) && strcmp(s->valuestring, subject) == 0) {
+				render_from_obj(it, out);
+				res = PLAINLY_OK;
+				break;
+			}
+		}
+		cJSON_Delete(root);
+		http_response_free(&resp);
+		if (n < LIST_PAGE_SIZE)
+			break;
+	}
+	memset(up, 0, sizeof(up));
+	free(proj);
+	return res;
+}
+
+int plainly_dry_run_write(const char *dir, const char *subject, const char *body, char *path,
+			  size_t n)
+{
+	char name[256], tmp[1100];
+	size_t i;
+	int fd;
+	size_t len = strlen(body);
+
+	snprintf(name, sizeof(name), "%s", subject);
+	for (i = 0; name[i] != '\0'; i++)
+		if (name[i] == ':' || name[i] == '/')
+			name[i] = '-';
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		/* create parents once: var/renders */
+		char parent[1024];
+		snprintf(parent, sizeof(parent), "%s", dir);
+		char *slash = strrchr(parent, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			if (mkdir(parent, 0755) != 0 && errno != EEXIST)
+				return -1;
+		}
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			return -1;
+	}
+	snprintf(path, n, "%s/%s.json", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write(fd, body, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || close(fd) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
