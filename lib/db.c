@@ -32,6 +32,15 @@ static const char *one_line(const char *s, char *buf, size_t n)
 	return buf;
 }
 
+/* Server notices ("relation already exists, skipping") go to the debug log. */
+static void on_notice(void *arg, const char *msg)
+{
+	char buf[512];
+
+	(void)arg;
+	log_debug("database notice: %s", one_line(msg, buf, sizeof(buf)));
+}
+
 int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *stop)
 {
 	int backoff = 250;
@@ -42,6 +51,7 @@ int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *
 		PGconn *c = PQconnectdb(url);
 
 		if (PQstatus(c) == CONNECTION_OK) {
+			PQsetNoticeProcessor(c, on_notice, NULL);
 			*out = c;
 			return 0;
 		}

@@ -320,7 +320,9 @@ static int reconnect(struct broker *b, int64_t deadline)
 		log_warn("broker connect failed url=%s error=\"%s\" try=%d", b->urls[b->cur], err,
 			 tries);
 		b->cur = (b->cur + 1) % b->nurls;
-		if (b->o.max_connect_tries > 0 && tries >= b->o.max_connect_tries)
+		/* max_connect_tries bounds the first connect only; later the
+		 * caller's deadline and the stop flag decide */
+		if (b->epoch == 0 && b->o.max_connect_tries > 0 && tries >= b->o.max_connect_tries)
 			return -1;
 		/* full jitter around the backoff: 50..150% */
 		int wait = backoff / 2 + (int)(random() % (backoff + 1));

@@ -35,10 +35,10 @@ cases() {
 	local out="$LOG/test-$name.log" rc ok nok
 	local t0=$(date +%s)
 	"$@" >"$out" 2>&1; rc=$?
-	ok=$(grep -c '^ok - ' "$out"); nok=$(grep -c '^not ok - ' "$out")
+	ok=$(grep -cE '^ok +- ' "$out"); nok=$(grep -cE '^not ok +- ' "$out")
 	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then nok=1; say "not ok - $name exited $rc"; fi
 	passed=$((passed + ok)); failed=$((failed + nok))
-	grep -E '^(not ok - |#   )' "$out" | sed "s/^/[$name] /" | head -n 40
+	grep -E '^(not ok +- |#   )' "$out" | sed "s/^/[$name] /" | head -n 40
 	[ "$nok" -gt 0 ] && failures+=("$name")
 	say "# $name: $ok passed, $nok failed ($(( $(date +%s) - t0 ))s)"
 }

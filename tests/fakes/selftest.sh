@@ -1,0 +1,404 @@
+#!/usr/bin/env bash
+# Self-test of the two fake servers.
+#
+#   tests/fakes/selftest.sh PATH/TO/fake-sofascore PATH/TO/fake-plainly
+#
+# Builds nothing. Needs curl and jq. Starts both fakes on free ports with the scenario
+# tests/scenarios/fake-selftest (override with SCENARIO=DIR), checks their behaviour with curl,
+# stops them with SIGTERM (they must exit 0), prints "N passed, N failed" and exits non-zero on
+# any failure. FAKE_WRAP runs the two main fakes under a wrapper, for example
+#   FAKE_WRAP="valgrind -q --leak-check=full --error-exitcode=1" tests/fakes/selftest.sh ...
+# (a leak then makes the "exits 0 on SIGTERM" checks fail).
+set -euo pipefail
+
+SOFA=${1:?usage: selftest.sh FAKE_SOFASCORE FAKE_PLAINLY}
+PLAINLY=${2:?usage: selftest.sh FAKE_SOFASCORE FAKE_PLAINLY}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SCEN=${SCENARIO:-$HERE/../scenarios/fake-selftest}
+read -r -a WRAP <<< "${FAKE_WRAP:-}"
+for tool in curl jq; do
+    command -v "$tool" > /dev/null || { echo "selftest.sh: $tool is required" >&2; exit 2; }
+done
+[[ -x $SOFA && -x $PLAINLY ]] || { echo "selftest.sh: $SOFA or $PLAINLY is not executable" >&2; exit 2; }
+
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2> /dev/null || true
+    done
+    for p in "${PIDS[@]}"; do
+        wait "$p" 2> /dev/null || true
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
+no() { FAIL=$((FAIL + 1)); echo "FAIL - $1${2:+ ($2)}"; }
+expect_eq() { # name actual expected
+    if [[ $2 == "$3" ]]; then ok "$1"; else no "$1" "got '$2', want '$3'"; fi
+}
+expect_match() { # name actual regex
+    if [[ $2 =~ $3 ]]; then ok "$1"; else no "$1" "got '$2', want /$3/"; fi
+}
+expect_body() { # name exact-bytes: compares the last response body byte for byte
+    if printf '%s' "$2" | cmp -s - "$TMP/body"; then ok "$1"; else no "$1" "got '$(cat "$TMP/body")'"; fi
+}
+
+# req METHOD URL [curl args...]: sets STATUS, TIME, CURL_RC; body in $TMP/body, headers in $TMP/hdr
+req() {
+    local m=$1 u=$2 out
+    shift 2
+    : > "$TMP/body"
+    : > "$TMP/hdr"
+    CURL_RC=0
+    out=$(curl -sS --max-time 20 -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code} %{time_total}' \
+        -X "$m" "$@" "$u" 2> "$TMP/curl.err") || CURL_RC=$?
+    STATUS=${out%% *}
+    TIME=${out##* }
+}
+hdr() { grep -i "^$1:" "$TMP/hdr" | head -n1 | cut -d' ' -f2- | tr -d '\r' || true; }
+jqb() { jq -r "$1" "$TMP/body" 2> /dev/null || echo "<not json>"; }
+is_json() { jq -e . "$TMP/body" > /dev/null 2>&1; }
+
+# start NAME OUTFILE CMD...: starts in the background, waits for the startup line, sets PORT
+start() {
+    local name=$1 out=$2 line="" i
+    shift 2
+    "$@" > "$out" 2> "$out.err" &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+    for ((i = 0; i < 300; i++)); do
+        line=$(head -n1 "$out" 2> /dev/null || true)
+        [[ -n $line ]] && break
+        kill -0 "$LAST_PID" 2> /dev/null || break
+        sleep 0.1
+    done
+    if [[ $line =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)$ ]]; then
+        PORT=${BASH_REMATCH[1]}
+        ok "$name prints 'listening on 127.0.0.1:PORT' first"
+    else
+        no "$name prints 'listening on 127.0.0.1:PORT' first" "got '$line'; stderr: $(cat "$out.err")"
+        echo "$PASS passed, $FAIL failed"
+        exit 1
+    fi
+}
+
+# stop NAME PID: SIGTERM, the fake must exit 0 (under FAKE_WRAP: no leaks either)
+stop() {
+    local rc=0 p keep=()
+    kill -TERM "$2" 2> /dev/null || true
+    wait "$2" || rc=$?
+    for p in "${PIDS[@]}"; do [[ $p == "$2" ]] || keep+=("$p"); done
+    PIDS=("${keep[@]+"${keep[@]}"}")
+    expect_eq "$1 exits 0 on SIGTERM" "$rc" 0
+}
+
+TODAY=$(date -u +%F)
+TOMORROW=$(date -u -d tomorrow +%F)
+BASE_TIME=1790000000
+SHIFT_TO=1790086400 # offset +86400
+NOT_FOUND='{"error":{"code":404,"message":"Not Found"}}'
+CHALLENGE='{"error":{"code":403,"reason":"challenge"}}'
+
+########################################################################## fake-sofascore
+echo "# fake-sofascore"
+start fake-sofascore "$TMP/sofa.out" "${WRAP[@]}" "$SOFA" --port 0 --scenario "$SCEN" \
+    --log "$TMP/sofa.log" --shift-to "$SHIFT_TO" --timeout-delay-ms 300 --seed 1 \
+    --port-file "$TMP/sofa.port" --pidfile "$TMP/sofa.pid"
+SOFA_PID=$LAST_PID
+S="http://127.0.0.1:$PORT"
+expect_eq "port file holds the port" "$(cat "$TMP/sofa.port")" "$PORT"
+expect_eq "pid file holds the pid" "$(cat "$TMP/sofa.pid")" "$SOFA_PID"
+NREQ=0
+sreq() { NREQ=$((NREQ + 1)); req "$@"; }
+
+# count-based sequence: 404, unconfirmed x2 (repeat), confirmed (repeats forever)
+sreq GET "$S/event/1001/lineups"
+expect_eq "sequence step 1 is 404" "$STATUS" 404
+expect_body "sequence step 1 body is the Sofascore 404 body" "$NOT_FOUND"
+expect_eq "responses are application/json" "$(hdr Content-Type)" "application/json"
+sreq GET "$S/event/1001/lineups"
+expect_eq "sequence step 2 is 200 unconfirmed" "$STATUS $(jqb .confirmed)" "200 false"
+sreq GET "$S/event/1001/lineups"
+expect_eq "repeat 2: step 3 is still unconfirmed" "$STATUS $(jqb .confirmed)" "200 false"
+sreq GET "$S/event/1001/lineups"
+expect_eq "sequence step 4 is confirmed" "$STATUS $(jqb .confirmed)" "200 true"
+expect_eq "entry headers are sent" "$(hdr Cache-Control)" "max-age=10, public, s-maxage=3600"
+expect_eq "etag is sent quoted" "$(hdr ETag)" '"lu1001c"'
+expect_eq "dateOfBirthTimestamp is not shifted" \
+    "$(jqb '.home.players[0].player.dateOfBirthTimestamp')" 748569600
+sreq GET "$S/event/1001/lineups" -H 'If-None-Match: "lu1001c"'
+expect_eq "If-None-Match with the ETag gives 304" "$STATUS" 304
+expect_eq "304 has an empty body" "$(wc -c < "$TMP/body" | tr -d ' ')" 0
+sreq GET "$S/event/1001/lineups" -H 'If-None-Match: "other"'
+expect_eq "last entry repeats forever" "$STATUS $(jqb .confirmed)" "200 true"
+
+# timestamp shift, prefix, time-based sequence start
+sreq GET "$S/event/1002"
+expect_eq "event startTimestamp shifted by shift_to - base_time" \
+    "$(jqb .event.startTimestamp)" $((1790003600 + SHIFT_TO - BASE_TIME))
+expect_eq "changeTimestamp 0 stays 0" "$(jqb .event.changes.changeTimestamp)" 0
+expect_eq "time-based sequence serves after=0 first" "$(jqb .event.status.type)" notstarted
+sreq GET "$S/api/v1/event/1002?foo=bar"
+expect_eq "the /api/v1 prefix and a query string are accepted" "$STATUS $(jqb .event.id)" "200 1002"
+
+# {today}
+sreq GET "$S/unique-tournament/17/scheduled-events/$TODAY"
+expect_eq "{today} route matches today's UTC date" "$STATUS $(jqb '.events[0].id')" "200 1002"
+expect_eq "timestamps shifted inside arrays" "$(jqb '.events[0].startTimestamp')" \
+    $((1790003600 + SHIFT_TO - BASE_TIME))
+sreq GET "$S/unique-tournament/17/scheduled-events/$TOMORROW"
+expect_eq "{today} route does not match tomorrow" "$STATUS" 404
+
+# unknown path
+sreq GET "$S/sport/football/scheduled-events/$TODAY"
+expect_eq "unknown path is 404" "$STATUS" 404
+expect_body "unknown path body is the exact Sofascore error shape" "$NOT_FOUND"
+expect_eq "unknown path 404 is application/json" "$(hdr Content-Type)" "application/json"
+
+# scenario faults: malformed, truncate, delay
+sreq GET "$S/event/1002/statistics"
+expect_eq "malformed entry is 200" "$STATUS" 200
+expect_body "malformed entry body" '{"event": [1,2,'
+sreq GET "$S/event/1002/statistics"
+expect_eq "after the malformed entry comes the 404" "$STATUS" 404
+sreq GET "$S/event/1002/incidents"
+TRUNC_LEN=$(wc -c < "$TMP/body" | tr -d ' ')
+if ! is_json && [[ $STATUS == 200 ]]; then ok "truncate entry gives invalid JSON with a 200"; else no "truncate entry gives invalid JSON with a 200"; fi
+sreq GET "$S/event/1002/incidents"
+FULL_LEN=$(wc -c < "$TMP/body" | tr -d ' ')
+expect_eq "truncated body is half of the full one" "$TRUNC_LEN" $((FULL_LEN / 2))
+expect_match "delay_ms delays the answer" "$TIME" '^0\.(1[5-9]|[2-9])|^[1-9]'
+
+# injected faults
+req POST "$S/_fake/fault" -d '{"path":"/event/1002","fault":"challenge","count":2}'
+expect_eq "POST /_fake/fault accepted" "$STATUS" 200
+sreq GET "$S/event/1002"
+expect_eq "injected challenge is 403" "$STATUS" 403
+expect_body "challenge body is byte-exact" "$CHALLENGE"
+sreq GET "$S/api/v1/event/1002"
+expect_eq "injected challenge count 2: second request 403" "$STATUS" 403
+sreq GET "$S/event/1002"
+expect_eq "after count requests the route answers again" "$STATUS" 200
+req POST "$S/_fake/fault" -d '{"path":"*","fault":"429","count":1}'
+sreq GET "$S/event/1001/lineups"
+expect_eq "injected 429" "$STATUS" 429
+expect_eq "429 carries Retry-After: 2" "$(hdr Retry-After)" 2
+sreq GET "$S/event/1001/lineups"
+expect_eq "an injected fault does not consume the sequence step" "$STATUS $(jqb .confirmed)" "200 true"
+req POST "$S/_fake/fault" -d '{"path":"/event/1002","fault":"reset"}'
+sreq GET "$S/event/1002"
+expect_eq "injected reset closes the connection (curl 52)" "$CURL_RC" 52
+req POST "$S/_fake/fault" -d '{"path":"/event/1002","fault":"timeout","count":1}'
+sreq GET "$S/event/1002"
+expect_eq "injected timeout answers 500" "$STATUS" 500
+expect_match "timeout waits --timeout-delay-ms" "$TIME" '^0\.[3-9]|^[1-9]'
+req POST "$S/_fake/fault" -d '{"path":"/event/1001/lineups","fault":"500","count":-1}'
+sreq GET "$S/event/1001/lineups"
+sreq GET "$S/event/1001/lineups"
+expect_eq "count -1 keeps failing" "$STATUS" 500
+req POST "$S/_fake/fault" -d '{"path":"*","fault":"none"}'
+sreq GET "$S/event/1001/lineups"
+expect_eq "fault none on * clears injected faults" "$STATUS" 200
+req POST "$S/_fake/fault" -d '{"path":"/x","fault":"bogus"}'
+expect_eq "unknown fault name is a 400" "$STATUS" 400
+
+# time-based sequence: jump the fake's clock
+req POST "$S/_fake/advance" -d '{"seconds":7200}'
+expect_eq "POST /_fake/advance accepted" "$STATUS" 200
+sreq GET "$S/event/1002"
+expect_eq "time-based sequence serves after=7200 later" "$(jqb .event.status.type)" finished
+expect_eq "nested changeTimestamp is shifted" "$(jqb .event.changes.changeTimestamp)" \
+    $((1790010300 + SHIFT_TO - BASE_TIME))
+
+# stats and request log
+req GET "$S/_fake/stats"
+expect_eq "stats counts every API request (not control ones)" "$(jqb .requests)" "$NREQ"
+expect_eq "stats by_path" "$(jqb '.by_path["/event/1001/lineups"]')" 11
+LOGN=$(wc -l < "$TMP/sofa.log" | tr -d ' ')
+expect_eq "log has one line per API request" "$LOGN" "$NREQ"
+if grep -Evq '^[0-9]{13} GET /[^ ]* [0-9]{1,3}$' "$TMP/sofa.log"; then
+    no "log lines are '<epoch_ms> <method> <path> <status>'" "$(grep -Ev '^[0-9]{13} GET /[^ ]* [0-9]{1,3}$' "$TMP/sofa.log" | head -n1)"
+else
+    ok "log lines are '<epoch_ms> <method> <path> <status>'"
+fi
+expect_eq "log records the 304" "$(grep -c ' GET /event/1001/lineups 304$' "$TMP/sofa.log")" 1
+expect_eq "log records the reset as status 0" "$(grep -c ' GET /event/1002 0$' "$TMP/sofa.log")" 1
+
+# reset
+req POST "$S/_fake/reset"
+expect_eq "POST /_fake/reset accepted" "$STATUS" 200
+req GET "$S/event/1001/lineups"
+expect_eq "reset restarts sequences" "$STATUS" 404
+req GET "$S/event/1002"
+expect_eq "reset restarts the time-based clock" "$(jqb .event.status.type)" notstarted
+req GET "$S/_fake/stats"
+expect_eq "reset clears counters" "$(jqb .requests)" 2
+
+stop fake-sofascore "$SOFA_PID"
+if [[ -e $TMP/sofa.pid ]]; then no "pid file removed on exit"; else ok "pid file removed on exit"; fi
+
+# --fault-rate is deterministic with --seed
+rates_run() {
+    local i codes=""
+    start "fake-sofascore --fault-rate" "$TMP/rate$1.out" "$SOFA" --port 0 --scenario "$SCEN" \
+        --fault-rate 500=0.3,challenge=0.2 --seed 7
+    for ((i = 0; i < 20; i++)); do
+        req GET "http://127.0.0.1:$PORT/event/1002"
+        codes+="$STATUS "
+    done
+    stop "fake-sofascore --fault-rate" "$LAST_PID"
+    RATES=$codes
+}
+rates_run 1
+R1=$RATES
+rates_run 2
+expect_eq "--fault-rate with the same --seed gives the same faults" "$RATES" "$R1"
+if [[ $R1 == *200* && $R1 == *403* && $R1 == *500* ]]; then ok "--fault-rate produced every kind"; else no "--fault-rate produced every kind" "$R1"; fi
+
+# startup validation
+mkdir -p "$TMP/bad1" "$TMP/bad2" "$TMP/bad3"
+echo '{"base_time":1,"routes":{"/a":[{"body":"missing.json"}]}}' > "$TMP/bad1/scenario.json"
+echo '{"routes":{"/a":[{"body":"broken.json"}]}}' > "$TMP/bad2/scenario.json"
+echo '{"event": [1,' > "$TMP/bad2/broken.json"
+echo '{"routes":{"/a":[{"after":0,"inline":{}},{"inline":{}}]}}' > "$TMP/bad3/scenario.json"
+for b in bad1:missing.json bad2:broken.json bad3:mixes; do
+    dir=${b%%:*} word=${b#*:} rc=0
+    "$SOFA" --port 0 --scenario "$TMP/$dir" > /dev/null 2> "$TMP/$dir.err" || rc=$?
+    if [[ $rc != 0 ]] && grep -q "$word" "$TMP/$dir.err"; then
+        ok "bad scenario ($dir) refused, message names $word"
+    else
+        no "bad scenario ($dir) refused, message names $word" "rc=$rc: $(cat "$TMP/$dir.err")"
+    fi
+done
+
+########################################################################## fake-plainly
+echo "# fake-plainly"
+start fake-plainly "$TMP/plainly.out" "${WRAP[@]}" "$PLAINLY" --port 0 --record "$TMP/record.jsonl" \
+    --script "ok,invalid,429,queuefull,400,accept-then-500" --seed 3 --port-file "$TMP/plainly.port"
+PL_PID=$LAST_PID
+P="http://127.0.0.1:$PORT/api/v2"
+expect_eq "port file holds the port" "$(cat "$TMP/plainly.port")" "$PORT"
+AUTH=(-u 'test-key:')
+JSONH=(-H 'Content-Type: application/json')
+render_body() { # SUBJECT
+    printf '{"projectId":"proj1","templateId":"tmpl1","parameters":{"homeName":"Arsenal","home":{"starters":[{"name":"D. Raya"}]}},"attributes":{"bfSubject":"%s"},"webhook":{"url":"http://127.0.0.1:9/hook","passthrough":"%s","onFailure":true,"onInvalid":true}}' "$1" "$1"
+}
+NREC=0
+preq() { NREC=$((NREC + 1)); req "$@"; }
+
+preq POST "$P/renders" "${JSONH[@]}" -d "$(render_body line-up:1001)"
+expect_eq "no Authorization is 401" "$STATUS" 401
+expect_eq "401 body is Plainly's error JSON" "$(jqb '[.status,.error,.path]|@tsv')" $'401\tUnauthorized\t/api/v2/renders'
+expect_match "401 body has an ISO timestamp" "$(jqb .timestamp)" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T'
+preq POST "$P/renders" -u ':secret' "${JSONH[@]}" -d "$(render_body line-up:1001)"
+expect_eq "empty API key is 401" "$STATUS" 401
+preq GET "$P/me" "${AUTH[@]}"
+expect_eq "GET /me" "$STATUS $(jqb .name)" "200 fake"
+
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body line-up:1001)"
+expect_eq "script ok: 200 PENDING" "$STATUS $(jqb .state)" "200 PENDING"
+ID1=$(jqb .id)
+expect_match "render id looks like a v4 uuid" "$ID1" '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+expect_eq "render echoes projectId, templateId, parameters, attributes" \
+    "$(jqb '[.projectId,.templateId,.parameters.homeName,.attributes.bfSubject]|@tsv')" \
+    $'proj1\ttmpl1\tArsenal\tline-up:1001'
+expect_eq "render has error/output/outputFormat null and echoes the webhook" \
+    "$(jqb '[.error,.output,.outputFormat,.webhook.passthrough]|map(tostring)|join(",")')" "null,null,null,line-up:1001"
+expect_match "render has createdDate" "$(jqb .createdDate)" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$'
+
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body result:1002)"
+expect_eq "script invalid: 200 INVALID" "$STATUS $(jqb .state)" "200 INVALID"
+expect_eq "INVALID render carries the error code" "$(jqb .error.code)" RENDER_PARAMETERS_INVALID
+ID2=$(jqb .id)
+
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body result:1003)"
+expect_eq "script 429" "$STATUS" 429
+expect_body "429 body is plain text, not JSON" "Too Many Requests"
+expect_eq "429 headers Retry-After / X-Retry-In" "$(hdr Retry-After) $(hdr X-Retry-In)" "1 1000"
+
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body result:1003)"
+expect_eq "script queuefull: JSON 429" "$STATUS $(jqb .status)" "429 429"
+expect_eq "queuefull error code header" "$(hdr X-PlainlyErrorCode)" RENDER_ORGANIZATION_QUEUE_FULL
+
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body result:1003)"
+expect_eq "script 400" "$STATUS $(hdr X-PlainlyErrorCode)" "400 TEMPLATE_DOES_NOT_EXIST"
+expect_eq "400 message names the template" "$(jqb .message)" "Template tmpl1 does not exist"
+
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body result:1004)"
+expect_eq "script accept-then-500 answers 500" "$STATUS" 500
+
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d '{"templateId":"tmpl1"}'
+expect_eq "missing projectId is 400 BAD_REQUEST" "$STATUS $(hdr X-PlainlyErrorCode)" "400 BAD_REQUEST"
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d '{"projectId":"proj1","parameters":{"home.name":"x"}}'
+expect_eq "parameter keys with dots are 400" "$STATUS" 400
+
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body line-up:1005)"
+expect_eq "after the script every POST is ok" "$STATUS $(jqb .state)" "200 PENDING"
+ID4=$(jqb .id)
+
+preq GET "$P/renders?projectId=proj1&page=0&size=20" "${AUTH[@]}"
+expect_eq "list returns a JSON array of the 4 stored renders" "$STATUS $(jqb 'type') $(jqb length)" "200 array 4"
+expect_eq "list is newest first" "$(jqb '.[0].id') $(jqb '.[3].id')" "$ID4 $ID1"
+expect_eq "accept-then-500 render is listed" "$(jqb '.[1].attributes.bfSubject')" "result:1004"
+preq GET "http://127.0.0.1:$PORT/renders?projectId=proj1&page=1&size=3" "${AUTH[@]}"
+expect_eq "list pages (without the /api/v2 prefix too)" "$(jqb length) $(jqb '.[0].id')" "1 $ID1"
+preq GET "$P/renders?projectId=other" "${AUTH[@]}"
+expect_eq "list filters by projectId" "$(jqb length)" 0
+preq GET "$P/renders/$ID2" "${AUTH[@]}"
+expect_eq "GET /renders/{id}" "$STATUS $(jqb .id) $(jqb .state)" "200 $ID2 INVALID"
+preq GET "$P/renders/00000000-0000-4000-8000-000000000000" "${AUTH[@]}"
+expect_eq "GET unknown render is 404" "$STATUS" 404
+
+req POST "$P/_fake/script" --data-binary 'throttled, accept-then-reset'
+expect_eq "POST /_fake/script accepted" "$STATUS" 200
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body line-up:1001)"
+expect_eq "script throttled: 200 THROTTLED" "$STATUS $(jqb .state)" "200 THROTTLED"
+preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body result:1006)"
+expect_eq "accept-then-reset closes the connection (curl 52)" "$CURL_RC" 52
+req POST "$P/_fake/script" --data-binary 'ok,nonsense'
+expect_eq "bad script is a 400" "$STATUS" 400
+
+req GET "$P/_fake/stats"
+expect_eq "stats posts / accepted" "$(jqb .posts) $(jqb .accepted)" "11 6"
+expect_eq "stats by_subject" "$(jqb '.by_subject["line-up:1001"]') $(jqb '.by_subject["result:1006"]') $(jqb '.by_subject["result:1003"]')" "2 1 null"
+
+# record file
+RECN=$(wc -l < "$TMP/record.jsonl" | tr -d ' ')
+expect_eq "record has one line per request (control endpoints excluded)" "$RECN" "$NREC"
+if jq -e -s 'all(.[]; has("t") and has("method") and has("path") and has("query") and has("auth") and has("status") and has("body"))' \
+    "$TMP/record.jsonl" > /dev/null 2>&1; then
+    ok "every record line is JSON with t, method, path, query, auth, status, body"
+else
+    no "every record line is JSON with t, method, path, query, auth, status, body"
+fi
+expect_eq "first record: the rejected POST, auth null, 401" \
+    "$(head -n1 "$TMP/record.jsonl" | jq -r '[.method,.path,(.auth|tostring),.status,.body.attributes.bfSubject]|map(tostring)|join(" ")')" \
+    "POST /renders null 401 line-up:1001"
+expect_eq "record keeps the Authorization header" \
+    "$(sed -n 4p "$TMP/record.jsonl" | jq -r .auth)" "Basic $(printf 'test-key:' | base64)"
+expect_eq "record keeps the query string" \
+    "$(jq -r 'select(.method=="GET" and .path=="/renders") | .query' "$TMP/record.jsonl" | head -n1)" \
+    "projectId=proj1&page=0&size=20"
+expect_eq "record keeps the 429 and the reset (status 0)" \
+    "$(jq -r 'select(.path=="/renders" and .method=="POST") | .status' "$TMP/record.jsonl" | tr '\n' ' ')" \
+    "401 401 200 200 429 429 400 500 400 400 200 200 0 "
+
+req POST "$P/_fake/reset"
+req GET "$P/renders?projectId=proj1" "${AUTH[@]}"
+expect_eq "reset clears renders" "$(jqb length)" 0
+stop fake-plainly "$PL_PID"
+
+start "fake-plainly --fault-rate" "$TMP/plainly2.out" "$PLAINLY" --port 0 --record "$TMP/record2.jsonl" \
+    --fault-rate 429=1
+req POST "http://127.0.0.1:$PORT/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body line-up:1)"
+expect_eq "--fault-rate 429=1 answers the non-JSON 429" "$STATUS $(cat "$TMP/body")" "429 Too Many Requests"
+stop "fake-plainly --fault-rate" "$LAST_PID"
+
+echo "$PASS passed, $FAIL failed"
+[[ $FAIL == 0 ]]
