@@ -48,3 +48,44 @@ void tenv_sleep_ms(int ms);
 const char *tenv_root(void);
 
 #endif
+
+/* ---- the programs under test, with fakes ------------------------------ */
+
+struct tenv_fake {
+	pid_t pid;
+	int port;
+	char url[128]; /* http://127.0.0.1:PORT */
+};
+
+/*
+ * Starts build/fakes/fake-<kind> ("sofascore" or "plainly") with the extra
+ * arguments (NULL-terminated list, may be NULL) and waits for its port.
+ * Output goes to var/log/<logname>.log.  0 or -1.
+ */
+int tenv_fake_start(struct tenv_fake *f, const char *kind, const char *logname,
+		    const char *const *args);
+/* SIGTERM and wait. */
+void tenv_fake_stop(struct tenv_fake *f);
+
+/*
+ * Writes a test configuration file: the URLs given, wait tiers of 1s and 2s
+ * for both branches, short timeouts, the Plainly templates proj-lineup /
+ * tpl-lineup (and result, tstats), then extra: libconfig text such as
+ * "producer = { unique_tournaments = [17]; };".  A top-level group that
+ * extra defines (a line starting with "lineups =", "plainly =", ...)
+ * replaces this file's own.  Secrets (the Plainly API key) go through the
+ * environment (BF_PLAINLY_API_KEY), as in production.  0 or -1.
+ */
+int tenv_write_conf(const char *path, const char *amqp_url, const char *db_url,
+		    const char *sofa_url, const char *plainly_url, const char *extra);
+
+/* Creates a vhost and a database named name (dropped first), declares
+ * nothing, migrates the database with bin/bfctl.  0 or -1. */
+int tenv_world(const char *name, char *amqp_url, size_t an, char *db_url, size_t dn);
+
+/* Runs a SQL query on url and returns the first column of the first row
+ * as a long (-1 on error or no row). */
+long tenv_sql_long(const char *url, const char *sql);
+
+/* Number of lines of a file containing needle (0 when absent). */
+int tenv_count_lines(const char *path, const char *needle);
