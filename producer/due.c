@@ -43,6 +43,8 @@ static const struct due_job *job_find(const struct due_job *sorted, size_t n,
 {
 	struct due_job key;
 
+	if (n == 0)
+		return NULL; /* bsearch wants a valid base even for zero items */
 	memset(&key, 0, sizeof(key));
 	key.msg = *m;
 	return bsearch(&key, sorted, n, sizeof(*sorted), job_cmp);

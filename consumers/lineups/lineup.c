@@ -49,7 +49,7 @@ static cJSON *player_json(const struct sofa_player *p)
 static cJSON *side_json(const struct sofa_team *t, const struct sofa_side *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	const struct sofa_player *sorted[SOFA_MAX_PLAYERS];
+	const struct sofa_player *sorted[SOFA_MAX_PLAYERS] = { NULL };
 	cJSON *starters, *subs, *missing;
 	char crest[160];
 	size_t n = s->nplayers < SOFA_MAX_PLAYERS ? s->nplayers : SOFA_MAX_PLAYERS;

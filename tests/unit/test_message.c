@@ -383,7 +383,7 @@ static void deep_nesting_rejected_without_recursion(void)
 	CHECK(strstr(err, "nested") != NULL);
 
 	/* balanced, inside a valid object */
-	n = (size_t)sprintf(body, "{\"event_id\":1,\"processing_type\":\"line-up\",\"x\":");
+	n = (size_t)snprintf(body, 2 * depth + 64, "{\"event_id\":1,\"processing_type\":\"line-up\",\"x\":");
 	memset(body + n, '[', 30000);
 	n += 30000;
 	memset(body + n, ']', 30000);
