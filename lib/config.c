@@ -18,7 +18,7 @@
  * one of them (tests/unit/test_config.c checks it).
  */
 const struct cfg_key cfg_keys[] = {
-	{ "amqp.url", CFG_T_STRING, "amqp://guest:guest@127.0.0.1:5672/", "BF_AMQP_URL", true,
+	{ "amqp.url", CFG_T_STRING, "amqp://guest:guest@127.0.0.1:5672/%2f", "BF_AMQP_URL", true,
 	  F(amqp_url), NOCOUNT,
 	  "amqp:// or amqps://user:pass@host:port/vhost; several comma-separated for a cluster" },
 	{ "amqp.heartbeat", CFG_T_DURATION, "30s", NULL, false, F(amqp_heartbeat), NOCOUNT,

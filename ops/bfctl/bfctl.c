@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"  migrate                 apply pending schema migrations (embedded in bfctl)\n"
 		"  topology declare        declare exchanges, queues and bindings on the broker\n"
 		"  topology definitions    print the topology as RabbitMQ definitions JSON\n"
+		"  config keys             list every configuration key (default, variable, meaning)\n"
 		"\n"
 		"environment: BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL\n"
 		"             BF_PLAINLY_API_KEY override the file\n");
@@ -95,6 +96,26 @@ static int cmd_topology(const struct bf_config *c, int argc, char **argv)
 	return 2;
 }
 
+static const char *const type_names[] = {
+	"string", "integer", "number", "bool", "duration", "durations", "integers", "group",
+};
+
+static int cmd_config(int argc, char **argv)
+{
+	if (argc < 1 || strcmp(argv[0], "keys") != 0) {
+		fprintf(stderr, "bfctl config: expected \"keys\"\n");
+		return 2;
+	}
+	printf("| key | type | default | environment | meaning |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < cfg_nkeys; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		printf("| `%s` | %s | %s%s%s | %s | %s |\n", k->name, type_names[k->type],
+		       k->def ? "`" : "", k->def ? (k->def[0] ? k->def : "\"\"") : "",
+		       k->def ? "`" : "", k->env ? k->env : "", k->meaning);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -136,7 +157,9 @@ int main(int argc, char **argv)
 	proc_config_load(&cfg, path, check);
 	argc -= optind;
 	argv += optind;
-	if (strcmp(argv[0], "migrate") == 0) {
+	if (strcmp(argv[0], "config") == 0) {
+		rc = cmd_config(argc - 1, argv + 1);
+	} else if (strcmp(argv[0], "migrate") == 0) {
 		rc = cmd_migrate(&cfg);
 	} else if (strcmp(argv[0], "topology") == 0) {
 		rc = cmd_topology(&cfg, argc - 1, argv + 1);

@@ -1,0 +1,510 @@
+#include "consumers/results/result.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "consumers/render.h"
+#include "lib/db.h"
+#include "lib/log.h"
+
+/* Retries on the short tier while parts published right after the final
+ * whistle (line-ups, incidents) are still missing; then render without. */
+#define PARTIAL_RETRIES 3
+
+/* Statistics shown in the video, in this order, when Sofascore has them. */
+static const char *const stat_keys[] = {
+	"ballPossession", "expectedGoals", "bigChanceCreated", "totalShotsOnGoal", "shotsOnGoal",
+	"cornerKicks", "fouls", "goalkeeperSaves", "offsides", "yellowCards", "redCards",
+	"passes", "accuratePasses",
+};
+
+void result_score_display(const struct sofa_event *ev, char *buf, size_t n)
+{
+	if (!ev->has_score) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	/* "display" never includes a penalty shoot-out; "current" does */
+	if (ev->status_code == 120 && ev->has_penalties)
+		snprintf(buf, n, "%d-%d (%d-%d pens)", ev->home_score, ev->away_score,
+			 ev->home_penalties, ev->away_penalties);
+	else if (ev->status_code == 110)
+		snprintf(buf, n, "%d-%d (AET)", ev->home_score, ev->away_score);
+	else
+		snprintf(buf, n, "%d-%d", ev->home_score, ev->away_score);
+}
+
+static void iso_utc(int64_t ts, char *buf, size_t n)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int by_minute(const void *a, const void *b)
+{
+	const struct sofa_incident *x = *(const struct sofa_incident *const *)a;
+	const struct sofa_incident *y = *(const struct sofa_incident *const *)b;
+
+	if (x->minute != y->minute)
+		return x->minute < y->minute ? -1 : 1;
+	if (x->added_time != y->added_time)
+		return x->added_time < y->added_time ? -1 : 1;
+	/* same minute: the lower running score came first */
+	return (x->home_score + x->away_score) - (y->home_score + y->away_score);
+}
+
+static const char *goal_type(const char *klass)
+{
+	if (strcmp(klass, "penalty") == 0)
+		return "penalty";
+	if (strcmp(klass, "ownGoal") == 0)
+		return "own-goal";
+	return "regular";
+}
+
+static cJSON *side_json(const struct result_data *d, const struct sofa_team *t, bool home,
+			const struct sofa_incident *const *goals, size_t ngoals)
+{
+	const struct sofa_event *ev = &d->ev;
+	cJSON *o = cJSON_CreateObject(), *sc;
+	char crest[160];
+
+	cJSON_AddNumberToObject(o, "id", (double)t->id);
+	cJSON_AddStringToObject(o, "name", t->name);
+	cJSON_AddStringToObject(o, "short_name", t->short_name[0] ? t->short_name : t->name);
+	snprintf(crest, sizeof(crest), SOFA_CREST_URL, t->id);
+	cJSON_AddStringToObject(o, "crest_url", crest);
+	cJSON_AddNumberToObject(o, "score", home ? ev->home_score : ev->away_score);
+	if (ev->has_penalties)
+		cJSON_AddNumberToObject(o, "penalties", home ? ev->home_penalties : ev->away_penalties);
+	sc = cJSON_AddArrayToObject(o, "scorers");
+	for (size_t i = 0; i < ngoals; i++) {
+		const struct sofa_incident *g = goals[i];
+		cJSON *s;
+		char minute[16];
+
+		if (strcmp(g->side, home ? "home" : "away") != 0)
+			continue;
+		s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "name", g->player);
+		if (g->added_time > 0)
+			snprintf(minute, sizeof(minute), "%d+%d", g->minute, g->added_time);
+		else
+			snprintf(minute, sizeof(minute), "%d", g->minute);
+		cJSON_AddStringToObject(s, "minute", minute);
+		cJSON_AddStringToObject(s, "type", goal_type(g->klass));
+		cJSON_AddItemToArray(sc, s);
+	}
+	return o;
+}
+
+static double stat_number(const struct sofa_stat *s, bool home)
+{
+	return home ? s->home_value : s->away_value;
+}
+
+cJSON *result_document(const struct result_data *d)
+{
+	const struct sofa_event *ev = &d->ev;
+	const struct sofa_incident *goals[256];
+	size_t ngoals = 0;
+	cJSON *doc = cJSON_CreateObject(), *e, *st;
+	char iso[32], disp[64];
+
+	cJSON_AddStringToObject(doc, "kind", "result");
+	e = cJSON_AddObjectToObject(doc, "event");
+	cJSON_AddNumberToObject(e, "id", (double)ev->id);
+	iso_utc(ev->start_ts, iso, sizeof(iso));
+	cJSON_AddStringToObject(e, "start_time", iso);
+	cJSON_AddStringToObject(e, "tournament", ev->tournament_name);
+	cJSON_AddStringToObject(e, "season", ev->season_name);
+	if (ev->round > 0)
+		cJSON_AddNumberToObject(e, "round", ev->round);
+	else
+		cJSON_AddNullToObject(e, "round");
+	if (ev->venue[0] != '\0')
+		cJSON_AddStringToObject(e, "venue", ev->venue);
+	cJSON_AddNumberToObject(doc, "status_code", ev->status_code);
+	result_score_display(ev, disp, sizeof(disp));
+	cJSON_AddStringToObject(doc, "score_display", disp);
+	cJSON_AddBoolToObject(doc, "after_extra_time", ev->status_code == 110 || ev->status_code == 120);
+
+	for (size_t i = 0; i < d->ninc && ngoals < 256; i++)
+		if (strcmp(d->inc[i].type, "goal") == 0 && d->inc[i].side[0] != '\0')
+			goals[ngoals++] = &d->inc[i];
+	qsort(goals, ngoals, sizeof(goals[0]), by_minute);
+	cJSON_AddItemToObject(doc, "home", side_json(d, &ev->home, true, goals, ngoals));
+	cJSON_AddItemToObject(doc, "away", side_json(d, &ev->away, false, goals, ngoals));
+
+	st = cJSON_AddArrayToObject(doc, "statistics");
+	for (size_t k = 0; k < sizeof(stat_keys) / sizeof(stat_keys[0]); k++) {
+		for (size_t i = 0; i < d->nstats; i++) {
+			const struct sofa_stat *s = &d->stats[i];
+			cJSON *o;
+			if (strcmp(s->period, "ALL") != 0 || strcmp(s->key, stat_keys[k]) != 0 ||
+			    !s->has_values)
+				continue;
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "key", s->key);
+			cJSON_AddStringToObject(o, "name", s->name);
+			cJSON_AddNumberToObject(o, "home", stat_number(s, true));
+			cJSON_AddNumberToObject(o, "away", stat_number(s, false));
+			cJSON_AddStringToObject(o, "home_display", s->home);
+			cJSON_AddStringToObject(o, "away_display", s->away);
+			cJSON_AddItemToArray(st, o);
+			break;
+		}
+	}
+
+	/* player of the match: the best rating; ties by minutes, then id */
+	const struct sofa_player *best = NULL;
+	const char *best_team = NULL;
+	if (d->have_lineups) {
+		const struct sofa_side *sides[2] = { &d->lineups.home, &d->lineups.away };
+		const char *teams[2] = { ev->home.name, ev->away.name };
+		for (int s = 0; s < 2; s++) {
+			for (size_t i = 0; i < sides[s]->nplayers; i++) {
+				const struct sofa_player *p = &sides[s]->players[i];
+				if (!p->has_rating)
+					continue;
+				if (best == NULL || p->rating > best->rating ||
+				    (p->rating == best->rating &&
+				     (p->minutes > best->minutes ||
+				      (p->minutes == best->minutes && p->id < best->id)))) {
+					best = p;
+					best_team = teams[s];
+				}
+			}
+		}
+	}
+	if (best != NULL) {
+		cJSON *p = cJSON_AddObjectToObject(doc, "player_of_the_match");
+		cJSON_AddStringToObject(p, "name", best->name);
+		cJSON_AddStringToObject(p, "team", best_team);
+		cJSON_AddNumberToObject(p, "rating", best->rating);
+	}
+	return doc;
+}
+
+void result_data_free(struct result_data *d)
+{
+	if (d->have_lineups)
+		sofa_lineups_free(&d->lineups);
+	free(d->stats);
+	free(d->inc);
+	memset(d, 0, sizeof(*d));
+}
+
+/* ---- storage --------------------------------------------------------------- */
+
+static void add_num_or_null(cJSON *o, const char *k, bool have, double v)
+{
+	if (have)
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *players_json(const struct sofa_lineups *l)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const struct sofa_side *sides[2] = { &l->home, &l->away };
+
+	for (int s = 0; s < 2; s++) {
+		for (size_t i = 0; i < sides[s]->nplayers; i++) {
+			const struct sofa_player *p = &sides[s]->players[i];
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "side", s == 0 ? "home" : "away");
+			cJSON_AddNumberToObject(o, "player_id", (double)p->id);
+			cJSON_AddStringToObject(o, "name", p->name);
+			cJSON_AddStringToObject(o, "short_name", p->short_name);
+			cJSON_AddStringToObject(o, "position", p->position);
+			add_num_or_null(o, "shirt", p->shirt > 0, p->shirt);
+			cJSON_AddBoolToObject(o, "substitute", p->substitute);
+			cJSON_AddBoolToObject(o, "captain", p->captain);
+			add_num_or_null(o, "minutes", p->minutes >= 0, p->minutes);
+			add_num_or_null(o, "rating", p->has_rating, p->rating);
+			if (p->stats_json != NULL)
+				cJSON_AddItemToObject(o, "stats", cJSON_Parse(p->stats_json));
+			else
+				cJSON_AddNullToObject(o, "stats");
+			cJSON_AddItemToArray(arr, o);
+		}
+	}
+	return arr;
+}
+
+static int store(PGconn *db, const struct result_data *d)
+{
+	const struct sofa_event *ev = &d->ev;
+	char id[32], *jp = NULL, *js = NULL, *ji = NULL, *jsides = NULL;
+	char hs[16], as[16], hp[16], ap[16], wc[16], code[16];
+	cJSON *stats = cJSON_CreateArray(), *inc = cJSON_CreateArray(), *sides = cJSON_CreateArray();
+	cJSON *players = d->have_lineups ? players_json(&d->lineups) : cJSON_CreateArray();
+	int rc = -1;
+
+	snprintf(id, sizeof(id), "%" PRId64, ev->id);
+	for (size_t i = 0; i < d->nstats; i++) {
+		const struct sofa_stat *s = &d->stats[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "period", s->period);
+		cJSON_AddStringToObject(o, "key", s->key);
+		cJSON_AddStringToObject(o, "name", s->name);
+		cJSON_AddStringToObject(o, "grp", s->group);
+		cJSON_AddStringToObject(o, "home", s->home);
+		cJSON_AddStringToObject(o, "away", s->away);
+		add_num_or_null(o, "hv", s->has_values, s->home_value);
+		add_num_or_null(o, "av", s->has_values, s->away_value);
+		cJSON_AddItemToArray(stats, o);
+	}
+	for (size_t i = 0; i < d->ninc; i++) {
+		const struct sofa_incident *x = &d->inc[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "seq", (double)i);
+		add_num_or_null(o, "incident_id", x->id > 0, (double)x->id);
+		cJSON_AddStringToObject(o, "type", x->type);
+		cJSON_AddStringToObject(o, "class", x->klass);
+		cJSON_AddNumberToObject(o, "minute", x->minute);
+		add_num_or_null(o, "added_time", x->added_time > 0, x->added_time);
+		add_num_or_null(o, "player_id", x->player_id > 0, (double)x->player_id);
+		cJSON_AddStringToObject(o, "player", x->player);
+		cJSON_AddStringToObject(o, "assist", x->assist);
+		if (x->side[0] != '\0')
+			cJSON_AddStringToObject(o, "side", x->side);
+		else
+			cJSON_AddNullToObject(o, "side");
+		add_num_or_null(o, "home_score", x->has_score, x->home_score);
+		add_num_or_null(o, "away_score", x->has_score, x->away_score);
+		cJSON_AddItemToArray(inc, o);
+	}
+	if (d->have_lineups) {
+		const struct sofa_side *ss[2] = { &d->lineups.home, &d->lineups.away };
+		const struct sofa_team *tt[2] = { &ev->home, &ev->away };
+		for (int s = 0; s < 2; s++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "side", s == 0 ? "home" : "away");
+			cJSON_AddNumberToObject(o, "team_id", (double)tt[s]->id);
+			cJSON_AddStringToObject(o, "formation", ss[s]->formation);
+			cJSON_AddBoolToObject(o, "confirmed", d->lineups.confirmed);
+			cJSON_AddItemToArray(sides, o);
+		}
+	}
+	jp = cJSON_PrintUnformatted(players);
+	js = cJSON_PrintUnformatted(stats);
+	ji = cJSON_PrintUnformatted(inc);
+	jsides = cJSON_PrintUnformatted(sides);
+	if (jp == NULL || js == NULL || ji == NULL || jsides == NULL)
+		goto out;
+
+	snprintf(hs, sizeof(hs), "%d", ev->home_score);
+	snprintf(as, sizeof(as), "%d", ev->away_score);
+	snprintf(hp, sizeof(hp), "%d", ev->home_penalties);
+	snprintf(ap, sizeof(ap), "%d", ev->away_penalties);
+	snprintf(wc, sizeof(wc), "%d", ev->winner_code);
+	snprintf(code, sizeof(code), "%d", ev->status_code);
+	const char *pe[9] = {
+		id, code, sofa_status_name(ev->status), ev->has_score ? hs : NULL,
+		ev->has_score ? as : NULL, ev->has_penalties ? hp : NULL,
+		ev->has_penalties ? ap : NULL, ev->winner_code > 0 ? wc : NULL, ev->status_desc,
+	};
+	const char *pid[1] = { id };
+	const char *pl[2] = { id, jp }, *pst[2] = { id, js }, *pin[2] = { id, ji };
+	const char *psd[2] = { id, jsides };
+
+	if (db_begin(db) != 0)
+		goto out;
+	if (db_cmd(db, "result event",
+		   "UPDATE events SET status_code = $2::int, status_type = $3, home_score = $4::int,"
+		   " away_score = $5::int, home_penalties = $6::int, away_penalties = $7::int,"
+		   " winner_code = $8::int, status_description = $9, result_stored_at = now(),"
+		   " updated_at = now() WHERE id = $1::bigint",
+		   9, pe) != 0 ||
+	    db_cmd(db, "clear lineups", "DELETE FROM lineups WHERE event_id = $1::bigint", 1, pid) != 0 ||
+	    db_cmd(db, "clear sides", "DELETE FROM lineup_sides WHERE event_id = $1::bigint", 1, pid) != 0 ||
+	    db_cmd(db, "clear statistics", "DELETE FROM team_statistics WHERE event_id = $1::bigint", 1,
+		   pid) != 0 ||
+	    db_cmd(db, "clear incidents", "DELETE FROM incidents WHERE event_id = $1::bigint", 1, pid) != 0)
+		goto fail;
+	if (db_cmd(db, "store sides",
+		   "INSERT INTO lineup_sides (event_id, side, team_id, formation, confirmed)"
+		   " SELECT $1::bigint, side, team_id, NULLIF(formation, ''), confirmed"
+		   " FROM jsonb_to_recordset($2::jsonb) AS x(side text, team_id bigint, formation text,"
+		   "  confirmed boolean)",
+		   2, psd) != 0 ||
+	    db_cmd(db, "store lineups",
+		   "INSERT INTO lineups (event_id, side, player_id, player_name, short_name, position,"
+		   "  shirt, substitute, captain, minutes, rating, stats)"
+		   " SELECT DISTINCT ON (side, player_id) $1::bigint, side, player_id, name, short_name,"
+		   "  NULLIF(position, ''), shirt, substitute, captain, minutes, rating, stats"
+		   " FROM jsonb_to_recordset($2::jsonb) AS x(side text, player_id bigint, name text,"
+		   "  short_name text, position text, shirt int, substitute boolean, captain boolean,"
+		   "  minutes int, rating numeric, stats jsonb)",
+		   2, pl) != 0 ||
+	    db_cmd(db, "store statistics",
+		   "INSERT INTO team_statistics (event_id, period, key, name, group_name, home, away,"
+		   "  home_value, away_value)"
+		   " SELECT DISTINCT ON (period, key) $1::bigint, period, key, name, grp, home, away, hv, av"
+		   " FROM jsonb_to_recordset($2::jsonb) AS x(period text, key text, name text, grp text,"
+		   "  home text, away text, hv double precision, av double precision)",
+		   2, pst) != 0 ||
+	    db_cmd(db, "store incidents",
+		   "INSERT INTO incidents (event_id, seq, incident_id, type, class, minute, added_time,"
+		   "  player_id, player_name, assist_name, side, home_score, away_score)"
+		   " SELECT $1::bigint, seq, incident_id, type, NULLIF(class, ''), minute, added_time,"
+		   "  player_id, NULLIF(player, ''), NULLIF(assist, ''), side, home_score, away_score"
+		   " FROM jsonb_to_recordset($2::jsonb) AS x(seq int, incident_id bigint, type text,"
+		   "  class text, minute int, added_time int, player_id bigint, player text, assist text,"
+		   "  side text, home_score int, away_score int)",
+		   2, pin) != 0)
+		goto fail;
+	if (getenv("BF_TEST_CRASH_IN_RESULT_TX") != NULL) {
+		/* test hook: die with the transaction open, nothing committed */
+		log_warn("BF_TEST_CRASH_IN_RESULT_TX set: killing myself mid-transaction");
+		raise(SIGKILL);
+	}
+	if (db_commit(db) != 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	free(jp);
+	free(js);
+	free(ji);
+	free(jsides);
+	cJSON_Delete(players);
+	cJSON_Delete(stats);
+	cJSON_Delete(inc);
+	cJSON_Delete(sides);
+	return rc;
+}
+
+/* ---- branch ------------------------------------------------------------------ */
+
+/* GETs path; 1 = body in r, 0 = not found, -1 = failure (out is set). */
+static int fetch(struct consumer_ctx *ctx, const char *path, const char *what,
+		 struct sofa_resp *r, struct outcome *out)
+{
+	switch (sofa_get(&ctx->sofa, path, r)) {
+	case SOFA_OK:
+	case SOFA_NOT_MODIFIED:
+		if (r->body != NULL)
+			return 1;
+		outcome_retry(out, 0, "bad-response", "%s: empty body", what);
+		return -1;
+	case SOFA_NOT_FOUND:
+		return 0;
+	default:
+		consumer_sofa_failure(ctx, r, what, out);
+		sofa_resp_free(r);
+		return -1;
+	}
+}
+
+static int shortest_tier(const struct consumer_ctx *ctx)
+{
+	const struct topo_queue *tiers[CFG_MAX_TIERS];
+	size_t n = topo_wait_tiers(&ctx->topo, ctx->type, tiers, CFG_MAX_TIERS);
+
+	return n > 0 ? tiers[0]->ttl : 0;
+}
+
+void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out)
+{
+	struct result_data d;
+	struct sofa_resp r;
+	char path[128], err[256], subject[MSG_KEY_MAX];
+	int got;
+
+	memset(&d, 0, sizeof(d));
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "/event/%" PRId64, m->event_id);
+	got = fetch(ctx, path, "event", &r, out);
+	if (got < 0)
+		return;
+	if (got == 0) {
+		outcome_dead(out, "unknown-event", "Sofascore has no event %" PRId64, m->event_id);
+		return;
+	}
+	if (sofa_parse_event(r.body, r.len, &d.ev, err, sizeof(err)) != 0) {
+		sofa_resp_free(&r);
+		outcome_retry(out, 0, "bad-response", "event: %s", err);
+		return;
+	}
+	sofa_resp_free(&r);
+	if (d.ev.status != SOFA_ST_FINISHED) {
+		/* the producer was early, or Sofascore corrected the status */
+		outcome_retry(out, 0, "not-final", "status %s (code %d) is not final yet",
+			      d.ev.status_type, d.ev.status_code);
+		return;
+	}
+
+	bool partial = false;
+	snprintf(path, sizeof(path), "/event/%" PRId64 "/lineups", m->event_id);
+	got = fetch(ctx, path, "line-ups", &r, out);
+	if (got < 0)
+		goto out;
+	if (got == 1) {
+		if (sofa_parse_lineups(r.body, r.len, &d.lineups, err, sizeof(err)) == 0)
+			d.have_lineups = true;
+		else
+			log_warn("line-ups unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id, err);
+		sofa_resp_free(&r);
+	} else {
+		partial = true;
+	}
+	snprintf(path, sizeof(path), "/event/%" PRId64 "/statistics", m->event_id);
+	got = fetch(ctx, path, "statistics", &r, out);
+	if (got < 0)
+		goto out;
+	if (got == 1) {
+		/* lower leagues have none (404): not an error */
+		if (sofa_parse_statistics(r.body, r.len, &d.stats, &d.nstats, err, sizeof(err)) != 0)
+			log_warn("statistics unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id,
+				 err);
+		sofa_resp_free(&r);
+	}
+	snprintf(path, sizeof(path), "/event/%" PRId64 "/incidents", m->event_id);
+	got = fetch(ctx, path, "incidents", &r, out);
+	if (got < 0)
+		goto out;
+	if (got == 1) {
+		if (sofa_parse_incidents(r.body, r.len, &d.inc, &d.ninc, err, sizeof(err)) != 0) {
+			log_warn("incidents unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id, err);
+			partial = true;
+		}
+		sofa_resp_free(&r);
+	} else {
+		partial = true;
+	}
+	if (partial && ctx->attempt < PARTIAL_RETRIES) {
+		outcome_retry(out, shortest_tier(ctx), "partial",
+			      "line-ups or incidents not published yet");
+		goto out;
+	}
+	if (db_broken(ctx->db) && db_reconnect(ctx->db) != 0) {
+		outcome_retry(out, 0, "database", "database unavailable");
+		goto out;
+	}
+	if (store(ctx->db, &d) != 0) {
+		outcome_retry(out, 0, "database", "storing the result failed");
+		goto out;
+	}
+	cJSON *doc = result_document(&d);
+	if (msg_key(m, subject, sizeof(subject)) < 0 || doc == NULL) {
+		cJSON_Delete(doc);
+		outcome_dead(out, "poison", "invalid event id");
+		goto out;
+	}
+	render_request(ctx, &ctx->cfg->tpl_result, "result", subject, doc, out);
+	cJSON_Delete(doc);
+out:
+	result_data_free(&d);
+}

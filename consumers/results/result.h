@@ -1,0 +1,39 @@
+/*
+ * result: the result branch.  After the final whistle: the final event,
+ * line-ups with ratings, statistics and incidents are stored in one
+ * transaction (re-processing replaces, never duplicates), then a result
+ * video is requested.
+ */
+#ifndef BF_RESULT_H
+#define BF_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "consumers/consumer.h"
+#include "protocol/sofascore.h"
+
+/* What was fetched for one match; any part but the event may be missing. */
+struct result_data {
+	struct sofa_event ev;
+	bool have_lineups;
+	struct sofa_lineups lineups;
+	struct sofa_stat *stats;
+	size_t nstats;
+	struct sofa_incident *inc;
+	size_t ninc;
+};
+
+/* "2-1", "1-1 (5-4 pens)", "2-1 (AET)". */
+void result_score_display(const struct sofa_event *ev, char *buf, size_t n);
+
+/* The result video data document (DESIGN section 6).  cJSON_Delete it. */
+cJSON *result_document(const struct result_data *d);
+
+void result_data_free(struct result_data *d);
+
+void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out);
+
+#endif
