@@ -28,9 +28,19 @@ static bool jstr(const cJSON *o, const char *key, char *buf, size_t n)
 {
 	const cJSON *v = jget(o, key);
 
+	size_t len;
+
 	if (!cJSON_IsString(v) || v->valuestring == NULL)
 		return false;
-	snprintf(buf, n, "%s", v->valuestring);
+	len = strlen(v->valuestring);
+	if (len >= n) {
+		/* cut on a character boundary: PostgreSQL rejects broken UTF-8 */
+		len = n - 1;
+		while (len > 0 && ((unsigned char)v->valuestring[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(buf, v->valuestring, len);
+	buf[len] = '\0';
 	return true;
 }
 
@@ -371,6 +381,7 @@ static int parse_side(const cJSON *s, struct sofa_side *out, const char *which, 
 	if (cJSON_IsArray(missing)) {
 		size_t mcap = (size_t)cJSON_GetArraySize(missing);
 		const cJSON *m;
+		char why[32];
 		if (mcap > SOFA_MAX_PLAYERS)
 			mcap = SOFA_MAX_PLAYERS;
 		out->missing = calloc(mcap ? mcap : 1, sizeof(*out->missing));
@@ -387,6 +398,12 @@ static int parse_side(const cJSON *s, struct sofa_side *out, const char *which, 
 				continue;
 			jint(jget(m, "player"), "id", 1, INT64_MAX / 2, &x->id);
 			missing_reason(m, x->reason, sizeof(x->reason));
+			if (jstr(m, "type", why, sizeof(why)) && strcmp(why, "doubtful") == 0) {
+				/* not ruled out: say so rather than list them as missing */
+				char tmp[SOFA_MAX_STR];
+				snprintf(tmp, sizeof(tmp), "doubtful: %.140s", x->reason);
+				snprintf(x->reason, sizeof(x->reason), "%s", tmp);
+			}
 			out->nmissing++;
 		}
 	}

@@ -1,0 +1,28 @@
+/*
+ * tstats: the tournament-stats branch.  When a round is complete, the
+ * stored results are aggregated in SQL (schema/002_tournament_views.sql):
+ * round results and goals, season top scorers, team of the round (4-3-3 by
+ * rating), player of the round; the table comes from Sofascore's standings
+ * or, when it has none, is computed from the stored results.  The snapshot
+ * is stored, then a video is requested.
+ */
+#ifndef BF_TSTATS_H
+#define BF_TSTATS_H
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+
+#include "consumers/consumer.h"
+#include "protocol/sofascore.h"
+
+/*
+ * Builds the document from the database (and the standings given, or
+ * computed ones when standings is NULL).  Returns NULL with err set when
+ * the round is unknown or a query fails.  cJSON_Delete the result.
+ */
+cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct sofa_standing *standings,
+		       size_t nstandings, char *err, size_t errlen);
+
+void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out);
+
+#endif
