@@ -123,7 +123,6 @@ static int republish(struct consumer_ctx *ctx, const struct broker_delivery *d,
 		     const char *error)
 {
 	struct broker_msg bm;
-	char key[MSG_KEY_MAX];
 	int rc;
 
 	memset(&bm, 0, sizeof(bm));
@@ -131,8 +130,7 @@ static int republish(struct consumer_ctx *ctx, const struct broker_delivery *d,
 	bm.routing_key = rkey;
 	bm.body = d->body;
 	bm.len = d->len;
-	snprintf(key, sizeof(key), "%s", d->message_id);
-	bm.message_id = key[0] ? key : NULL;
+	bm.message_id = d->message_id[0] ? d->message_id : NULL;
 	bm.type = d->type[0] ? d->type : msg_type_name(ctx->type);
 	bm.app_id = ctx->prog;
 	bm.attempt = attempt;

@@ -797,6 +797,16 @@ static int fill_delivery(struct broker *b, struct broker_delivery *d,
 			d->replayed_at = (uint64_t)v;
 		} else if (key_is(e->key, "x-delivery-count") && field_int(&e->value, &v)) {
 			d->delivery_count = v;
+		} else if (key_is(e->key, "x-death") && e->value.kind == AMQP_FIELD_KIND_ARRAY &&
+			   e->value.value.array.num_entries > 0 &&
+			   e->value.value.array.entries[0].kind == AMQP_FIELD_KIND_TABLE) {
+			const amqp_table_t *t = &e->value.value.array.entries[0].value.table;
+			for (int j = 0; j < t->num_entries; j++)
+				if (key_is(t->entries[j].key, "reason") &&
+				    (t->entries[j].value.kind == AMQP_FIELD_KIND_UTF8 ||
+				     t->entries[j].value.kind == AMQP_FIELD_KIND_BYTES))
+					copy_bytes(d->death_reason, sizeof(d->death_reason),
+						   t->entries[j].value.value.bytes);
 		} else if (key_is(e->key, BROKER_H_REASON) &&
 			   (e->value.kind == AMQP_FIELD_KIND_UTF8 ||
 			    e->value.kind == AMQP_FIELD_KIND_BYTES)) {
@@ -902,6 +912,25 @@ int broker_declare(struct broker *b, char *err, size_t errlen)
 	if (rc != 0)
 		b->connected = false;
 	return rc;
+}
+
+int broker_queue_info(struct broker *b, const char *queue, long *messages, long *consumers)
+{
+	amqp_queue_declare_ok_t *ok;
+
+	if (ensure_connected(b, now_ms() + (int64_t)b->o.op_timeout * 1000) != 0)
+		return -1;
+	wd_arm(b);
+	ok = amqp_queue_declare(b->conn, CHANNEL, amqp_cstring_bytes(queue), 1, 0, 0, 0,
+				amqp_empty_table);
+	wd_disarm(b);
+	if (ok == NULL) {
+		b->connected = false;
+		return -1;
+	}
+	*messages = (long)ok->message_count;
+	*consumers = (long)ok->consumer_count;
+	return 0;
 }
 
 long broker_queue_depth(struct broker *b, const char *queue)

@@ -89,6 +89,7 @@ struct broker_delivery {
 	char error[512];
 	uint64_t replayed_at;
 	int64_t delivery_count; /* x-delivery-count of quorum queues, 0 if none */
+	char death_reason[32]; /* x-death[0].reason (rejected, expired, delivery_limit...) */
 };
 
 /*
@@ -150,6 +151,10 @@ int broker_declare(struct broker *b, char *err, size_t errlen) __attribute__((wa
 
 /* Message count of a queue (passive declare); -1 on error. */
 long broker_queue_depth(struct broker *b, const char *queue);
+
+/* Messages ready and consumers of a queue (passive declare); 0 or -1 (for
+ * a missing queue the broker closes the channel: the handle reconnects). */
+int broker_queue_info(struct broker *b, const char *queue, long *messages, long *consumers);
 
 /* Purges a queue (tests, bfctl); returns messages purged or -1. */
 long broker_purge(struct broker *b, const char *queue);

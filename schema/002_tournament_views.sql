@@ -31,7 +31,7 @@ WHERE l.rating IS NOT NULL;
 -- Standings computed from the stored results up to a round: 3/1/0 points,
 -- then goal difference, then goals for, then the name.
 CREATE FUNCTION standings_computed(p_ut bigint, p_season bigint, p_round int)
-RETURNS TABLE (position bigint, team_id bigint, team text, played bigint, won bigint,
+RETURNS TABLE (pos bigint, team_id bigint, team text, played bigint, won bigint,
                drawn bigint, lost bigint, goals_for bigint, goals_against bigint, points bigint)
 LANGUAGE sql STABLE AS $$
     WITH r AS (

@@ -55,7 +55,7 @@ static const char *const SQL_PLAYER_OF_ROUND =
 	" ORDER BY rating DESC, minutes DESC, player_id LIMIT 1";
 
 static const char *const SQL_STANDINGS =
-	"SELECT position, team, played, won, drawn, lost, goals_for, goals_against, points"
+	"SELECT pos, team, played, won, drawn, lost, goals_for, goals_against, points"
 	" FROM standings_computed($1::bigint, $2::bigint, $3::int)";
 
 static PGresult *q(PGconn *db, const char *what, const char *sql, const struct work_msg *m)

@@ -16,6 +16,7 @@
 #include "lib/proc.h"
 #include "protocol/broker.h"
 #include "protocol/topology.h"
+#include "ops/bfctl/bfctl.h"
 
 static void usage(FILE *f)
 {
@@ -32,9 +33,38 @@ static void usage(FILE *f)
 		"  topology declare        declare exchanges, queues and bindings on the broker\n"
 		"  topology definitions    print the topology as RabbitMQ definitions JSON\n"
 		"  config keys             list every configuration key (default, variable, meaning)\n"
+		"  status [--json] [--event ID]\n"
+		"                          queues, jobs, renders, dead letters, circuit breaker\n"
+		"  replay --type T [--event ID] [--reason CODE] [--limit N] [--dry-run]\n"
+		"                          move dead letters of type T back to bf.work\n"
 		"\n"
 		"environment: BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL\n"
 		"             BF_PLAINLY_API_KEY override the file\n");
+}
+
+int bfctl_broker(const struct bf_config *c, const struct topology *t, struct broker **out)
+{
+	char name[300];
+	struct broker_opts o = {
+		.urls = c->amqp_url, .heartbeat = c->amqp_heartbeat, .op_timeout = c->amqp_op_timeout,
+		.ca_cert = c->amqp_ca_cert, .client_cert = c->amqp_client_cert,
+		.client_key = c->amqp_client_key, .verify_hostname = c->amqp_verify_hostname,
+		.confirm_window = c->amqp_confirm_window, .topo = t, .stop = &proc_stop,
+		.max_connect_tries = 3,
+	};
+
+	proc_conn_name(name, sizeof(name));
+	o.conn_name = name;
+	return broker_open(out, &o);
+}
+
+const char *bfctl_reason(const struct broker_delivery *d)
+{
+	if (d->reason[0] != '\0')
+		return d->reason;
+	if (d->death_reason[0] != '\0')
+		return d->death_reason; /* dead-lettered by the broker (delivery_limit, ...) */
+	return "unknown";
 }
 
 static int cmd_migrate(const struct bf_config *c)
@@ -73,18 +103,7 @@ static int cmd_topology(const struct bf_config *c, int argc, char **argv)
 	}
 	if (argc >= 1 && strcmp(argv[0], "declare") == 0) {
 		struct broker *b = NULL;
-		char name[300];
-		struct broker_opts o = {
-			.urls = c->amqp_url, .heartbeat = c->amqp_heartbeat,
-			.op_timeout = c->amqp_op_timeout, .ca_cert = c->amqp_ca_cert,
-			.client_cert = c->amqp_client_cert, .client_key = c->amqp_client_key,
-			.verify_hostname = c->amqp_verify_hostname,
-			.confirm_window = c->amqp_confirm_window, .topo = &t, .stop = &proc_stop,
-			.max_connect_tries = 3,
-		};
-		proc_conn_name(name, sizeof(name));
-		o.conn_name = name;
-		if (broker_open(&b, &o) != 0) {
+		if (bfctl_broker(c, &t, &b) != 0) {
 			log_err("topology declare: cannot connect to the broker");
 			return 1;
 		}
@@ -161,6 +180,10 @@ int main(int argc, char **argv)
 		rc = cmd_config(argc - 1, argv + 1);
 	} else if (strcmp(argv[0], "migrate") == 0) {
 		rc = cmd_migrate(&cfg);
+	} else if (strcmp(argv[0], "status") == 0) {
+		rc = cmd_status(&cfg, argc, argv);
+	} else if (strcmp(argv[0], "replay") == 0) {
+		rc = cmd_replay(&cfg, argc, argv);
 	} else if (strcmp(argv[0], "topology") == 0) {
 		rc = cmd_topology(&cfg, argc - 1, argv + 1);
 	} else {

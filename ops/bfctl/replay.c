@@ -1,0 +1,207 @@
+/*
+ * bfctl replay: moves dead letters back to bf.work after the cause is fixed.
+ *
+ * The dead queue is read with basic.get, holding every message unacked.  A
+ * matching message is published to bf.work (x-bf-attempt reset to 0,
+ * x-bf-replayed-at added) and, once the broker confirmed it, its dead copy
+ * is acked.  Non-matching ones are returned in order at the end.  A lost
+ * connection returns everything unacked to the dead queue: a message may
+ * then be in both places (consumers are idempotent), never in neither.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "ops/bfctl/bfctl.h"
+#include "protocol/message.h"
+
+#define REPLAY_MAX 100000
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bfctl replay --type line-up|result|tournament-stats [--event ID]\n"
+		   "                    [--reason CODE] [--limit N] [--dry-run]\n"
+		   "Moves matching messages from bf.<type>.dead back to bf.work.\n");
+}
+
+static void age_text(uint64_t ts, char *buf, size_t n)
+{
+	long s = ts ? (long)((uint64_t)time(NULL) - ts) : -1;
+
+	if (s < 0)
+		snprintf(buf, n, "?");
+	else if (s < 120)
+		snprintf(buf, n, "%lds", s);
+	else if (s < 7200)
+		snprintf(buf, n, "%ldm", s / 60);
+	else if (s < 172800)
+		snprintf(buf, n, "%ldh", s / 3600);
+	else
+		snprintf(buf, n, "%ldd", s / 86400);
+}
+
+int cmd_replay(const struct bf_config *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "type", required_argument, NULL, 't' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum msg_type type = MSG_NONE;
+	int64_t event = 0;
+	const char *reason = NULL;
+	long limit = REPLAY_MAX;
+	bool dry = false;
+	struct topology topo;
+	struct broker *get = NULL, *pub = NULL;
+	struct broker_delivery *held = NULL;
+	size_t nheld = 0;
+	long depth, consumers, moved = 0, matched = 0, failed = 0;
+	char dq[TOPO_NAME_MAX];
+	int ch, rc = 1;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "t:e:r:l:dh", longopts, NULL)) != -1) {
+		char *end;
+		switch (ch) {
+		case 't':
+			type = msg_type_parse(optarg, strlen(optarg));
+			break;
+		case 'e':
+			event = strtoll(optarg, &end, 10);
+			if (*end != '\0' || event <= 0) {
+				fprintf(stderr, "bfctl replay: --event takes an event id\n");
+				return 2;
+			}
+			break;
+		case 'r':
+			reason = optarg;
+			break;
+		case 'l':
+			limit = strtol(optarg, &end, 10);
+			if (*end != '\0' || limit < 1) {
+				fprintf(stderr, "bfctl replay: --limit takes a positive number\n");
+				return 2;
+			}
+			break;
+		case 'd':
+			dry = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (type == MSG_NONE) {
+		usage(stderr);
+		return 2;
+	}
+	if (topo_build(&topo, c) != 0 || bfctl_broker(c, &topo, &get) != 0 ||
+	    bfctl_broker(c, NULL, &pub) != 0)
+		goto out;
+	topo_dead_queue(type, dq, sizeof(dq));
+	if (broker_queue_info(get, dq, &depth, &consumers) != 0) {
+		log_err("replay: cannot read queue %s", dq);
+		goto out;
+	}
+	if (depth > REPLAY_MAX)
+		depth = REPLAY_MAX;
+	held = calloc((size_t)depth + 1, sizeof(*held));
+	if (held == NULL)
+		goto out;
+	uint64_t epoch = broker_epoch(get);
+	if (dry)
+		printf("%-14s %-20s %-6s %s\n", "event", "reason", "age", "error");
+	/* only the messages that were there when we started */
+	for (long i = 0; i < depth; i++) {
+		struct broker_delivery *d = &held[nheld];
+		struct work_msg m;
+		char err[128], age[32], ev[32];
+		int g = broker_get(get, dq, d);
+
+		if (g != 1)
+			break;
+		nheld++;
+		if (broker_epoch(get) != epoch) {
+			log_err("replay: connection lost; what was not moved stays in %s", dq);
+			goto out;
+		}
+		bool valid = msg_decode(d->body, d->len, &m, err, sizeof(err)) == 0;
+		if (event != 0 && !(valid && m.type != MSG_TSTATS && m.event_id == event))
+			continue;
+		if (reason != NULL && strcmp(bfctl_reason(d), reason) != 0)
+			continue;
+		if (matched >= limit)
+			continue;
+		matched++;
+		if (valid && m.type == MSG_TSTATS)
+			snprintf(ev, sizeof(ev), "round %d", m.round);
+		else if (valid)
+			snprintf(ev, sizeof(ev), "%" PRId64, m.event_id);
+		else
+			snprintf(ev, sizeof(ev), "(poison)");
+		if (dry) {
+			age_text(d->first_published ? d->first_published : d->timestamp, age, sizeof(age));
+			printf("%-14s %-20s %-6s %.*s\n", ev, bfctl_reason(d), age, 160,
+			       d->error[0] ? d->error : "-");
+			continue;
+		}
+		struct broker_msg bm = {
+			.exchange = TOPO_WORK_EXCHANGE,
+			.routing_key = msg_type_name(type),
+			.body = d->body,
+			.len = d->len,
+			.message_id = d->message_id[0] ? d->message_id : NULL,
+			.type = msg_type_name(type),
+			.app_id = "bfctl",
+			.attempt = 0,
+			.first_published = d->first_published ? d->first_published : d->timestamp,
+			.replayed_at = (uint64_t)time(NULL),
+		};
+		/* publish with confirm first, then ack the dead copy */
+		if (broker_publish(pub, &bm) != 0 || broker_flush(pub, c->amqp_op_timeout * 1000) != 0) {
+			broker_discard_unconfirmed(pub);
+			failed++;
+			log_warn("replay: not confirmed, left in %s message_id=%s", dq, d->message_id);
+			continue;
+		}
+		if (broker_ack(get, d) != 0) {
+			log_err("replay: ack failed; the message may now be in both queues");
+			goto out;
+		}
+		d->tag = 0; /* settled */
+		moved++;
+		log_info("replayed message_id=%s event=%s reason=%s", d->message_id, ev,
+			 bfctl_reason(d));
+	}
+	/* the rest goes back, in order */
+	for (size_t i = 0; i < nheld; i++)
+		if (held[i].tag != 0 && broker_nack(get, &held[i], true) != 0)
+			break;
+	if (dry)
+		printf("%ld of %zu messages in %s would move (dry run: nothing moved)\n", matched,
+		       nheld, dq);
+	else
+		printf("%ld of %zu messages moved from %s to %s%s\n", moved, nheld, dq,
+		       TOPO_WORK_EXCHANGE, failed ? " (some not confirmed: see the log)" : "");
+	rc = failed ? 1 : 0;
+out:
+	for (size_t i = 0; i < nheld; i++)
+		broker_delivery_free(&held[i]);
+	free(held);
+	broker_close(get);
+	broker_close(pub);
+	return rc;
+}

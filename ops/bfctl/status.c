@@ -1,0 +1,246 @@
+/*
+ * bfctl status: what an operator looks at first.  Queue depths and
+ * consumers of the whole topology, jobs and renders by state, the oldest
+ * dead letter of each type with its reason, the Sofascore circuit breaker.
+ * --event ID: that event's history.  --json for scripts.
+ */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/db.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "ops/bfctl/bfctl.h"
+#include "protocol/message.h"
+
+static cJSON *rows_json(PGconn *db, const char *what, const char *sql, int n, const char *const *p)
+{
+	PGresult *r = db_exec(db, what, sql, n, p);
+	cJSON *arr = cJSON_CreateArray();
+
+	if (r == NULL)
+		return arr;
+	for (int i = 0; i < PQntuples(r); i++) {
+		cJSON *o = cJSON_CreateObject();
+		for (int j = 0; j < PQnfields(r); j++) {
+			if (PQgetisnull(r, i, j))
+				cJSON_AddNullToObject(o, PQfname(r, j));
+			else if (PQftype(r, j) == 20 || PQftype(r, j) == 23) /* int8, int4 */
+				cJSON_AddNumberToObject(o, PQfname(r, j), strtod(PQgetvalue(r, i, j), NULL));
+			else
+				cJSON_AddStringToObject(o, PQfname(r, j), PQgetvalue(r, i, j));
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	PQclear(r);
+	return arr;
+}
+
+static cJSON *dead_json(const struct broker_delivery *d)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct work_msg m;
+	char err[128];
+	uint64_t ts = d->first_published ? d->first_published : d->timestamp;
+
+	cJSON_AddStringToObject(o, "message_id", d->message_id);
+	if (msg_decode(d->body, d->len, &m, err, sizeof(err)) == 0 && m.type != MSG_TSTATS)
+		cJSON_AddNumberToObject(o, "event_id", (double)m.event_id);
+	cJSON_AddStringToObject(o, "reason", bfctl_reason(d));
+	cJSON_AddStringToObject(o, "error", d->error);
+	cJSON_AddNumberToObject(o, "attempt", d->attempt);
+	cJSON_AddNumberToObject(o, "age_seconds", ts ? (double)((uint64_t)time(NULL) - ts) : -1);
+	return o;
+}
+
+/* Queues, plus each dead queue's oldest message (peeked and put back). */
+static cJSON *queues_json(struct broker *b, const struct topology *t, int64_t event,
+			  cJSON **event_dead)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < t->nqueues; i++) {
+		const struct topo_queue *q = &t->queues[i];
+		cJSON *o = cJSON_CreateObject();
+		long msgs = -1, cons = -1;
+
+		cJSON_AddStringToObject(o, "name", q->name);
+		cJSON_AddStringToObject(o, "kind", q->kind == TOPO_WORK ? "work"
+						   : q->kind == TOPO_WAIT ? "wait" : "dead");
+		if (broker_queue_info(b, q->name, &msgs, &cons) == 0) {
+			cJSON_AddNumberToObject(o, "messages", msgs);
+			cJSON_AddNumberToObject(o, "consumers", cons);
+		} else {
+			cJSON_AddNullToObject(o, "messages");
+			cJSON_AddNullToObject(o, "consumers");
+		}
+		if (q->kind == TOPO_DEAD && msgs > 0) {
+			/* read them all (held unacked), then return them in order */
+			long n = event != 0 ? (msgs > 10000 ? 10000 : msgs) : 1;
+			struct broker_delivery *d = calloc((size_t)n, sizeof(*d));
+			long got = 0;
+			for (; d != NULL && got < n; got++)
+				if (broker_get(b, q->name, &d[got]) != 1)
+					break;
+			for (long k = 0; k < got; k++) {
+				struct work_msg m;
+				char err[64];
+				if (k == 0)
+					cJSON_AddItemToObject(o, "oldest", dead_json(&d[0]));
+				if (event != 0 && msg_decode(d[k].body, d[k].len, &m, err, sizeof(err)) == 0 &&
+				    m.type != MSG_TSTATS && m.event_id == event)
+					cJSON_AddItemToArray(*event_dead, dead_json(&d[k]));
+			}
+			for (long k = 0; k < got; k++) {
+				if (broker_nack(b, &d[k], true) != 0)
+					break;
+			}
+			for (long k = 0; k < got; k++)
+				broker_delivery_free(&d[k]);
+			free(d);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static void print_text(const cJSON *root)
+{
+	const cJSON *q, *it;
+
+	printf("queues                                 messages consumers\n");
+	cJSON_ArrayForEach(q, cJSON_GetObjectItem(root, "queues")) {
+		const cJSON *m = cJSON_GetObjectItem(q, "messages");
+		const cJSON *c = cJSON_GetObjectItem(q, "consumers");
+		const cJSON *old = cJSON_GetObjectItem(q, "oldest");
+		printf("  %-36s %8.0f %9.0f", cJSON_GetObjectItem(q, "name")->valuestring,
+		       cJSON_IsNumber(m) ? m->valuedouble : -1, cJSON_IsNumber(c) ? c->valuedouble : -1);
+		if (old != NULL)
+			printf("   oldest: %s reason=%s age=%.0fs error=\"%.100s\"",
+			       cJSON_GetObjectItem(old, "message_id")->valuestring,
+			       cJSON_GetObjectItem(old, "reason")->valuestring,
+			       cJSON_GetObjectItem(old, "age_seconds")->valuedouble,
+			       cJSON_GetObjectItem(old, "error")->valuestring);
+		printf("\n");
+	}
+	printf("jobs\n");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(root, "jobs"))
+		printf("  %-18s %-10s %6.0f\n", cJSON_GetObjectItem(it, "kind")->valuestring,
+		       cJSON_GetObjectItem(it, "state")->valuestring,
+		       cJSON_GetObjectItem(it, "count")->valuedouble);
+	printf("renders\n");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(root, "renders"))
+		printf("  %-18s %-10s %6.0f\n", cJSON_GetObjectItem(it, "kind")->valuestring,
+		       cJSON_GetObjectItem(it, "state")->valuestring,
+		       cJSON_GetObjectItem(it, "count")->valuedouble);
+	const cJSON *br = cJSON_GetObjectItem(root, "sofascore_breaker");
+	const cJSON *left = cJSON_GetObjectItem(br, "open_seconds_left");
+	if (cJSON_IsNumber(left) && left->valuedouble > 0)
+		printf("sofascore circuit breaker: OPEN for %.0fs more (opened by %s: Sofascore refused access)\n",
+		       left->valuedouble, cJSON_GetStringValue(cJSON_GetObjectItem(br, "opened_by")));
+	else
+		printf("sofascore circuit breaker: closed\n");
+	const cJSON *ev = cJSON_GetObjectItem(root, "event");
+	if (ev != NULL) {
+		char *s = cJSON_Print(ev);
+		printf("event\n%s\n", s);
+		free(s);
+	}
+}
+
+int cmd_status(const struct bf_config *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct topology topo;
+	struct broker *b = NULL;
+	PGconn *db = NULL;
+	bool json = false;
+	int64_t event = 0;
+	int ch;
+	cJSON *root, *event_dead = cJSON_CreateArray();
+	char evs[32];
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "je:h", longopts, NULL)) != -1) {
+		char *end;
+		switch (ch) {
+		case 'j':
+			json = true;
+			break;
+		case 'e':
+			event = strtoll(optarg, &end, 10);
+			if (*end != '\0' || event <= 0) {
+				fprintf(stderr, "bfctl status: --event takes an event id\n");
+				cJSON_Delete(event_dead);
+				return 2;
+			}
+			break;
+		default:
+			fprintf(ch == 'h' ? stdout : stderr, "usage: bfctl status [--json] [--event ID]\n");
+			cJSON_Delete(event_dead);
+			return ch == 'h' ? 0 : 2;
+		}
+	}
+	if (topo_build(&topo, c) != 0 || db_connect(&db, c->database_url, 3, &proc_stop) != 0 ||
+	    bfctl_broker(c, NULL, &b) != 0) {
+		log_err("status: cannot reach the broker or the database");
+		PQfinish(db);
+		cJSON_Delete(event_dead);
+		return 1;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "queues", queues_json(b, &topo, event, &event_dead));
+	cJSON_AddItemToObject(root, "jobs", rows_json(db, "jobs by state",
+		"SELECT kind, state, count(*) AS count FROM jobs GROUP BY 1, 2 ORDER BY 1, 2", 0, NULL));
+	cJSON_AddItemToObject(root, "renders", rows_json(db, "renders by state",
+		"SELECT kind, state, count(*) AS count FROM renders GROUP BY 1, 2 ORDER BY 1, 2", 0, NULL));
+	cJSON *br = rows_json(db, "breaker",
+		"SELECT GREATEST(0, EXTRACT(EPOCH FROM open_until - now()))::int AS open_seconds_left,"
+		" reason, opened_by, opened_at::text FROM sofascore_breaker WHERE id = 1", 0, NULL);
+	cJSON *brow = cJSON_DetachItemFromArray(br, 0);
+	cJSON_AddItemToObject(root, "sofascore_breaker", brow != NULL ? brow : cJSON_CreateObject());
+	cJSON_Delete(br);
+	if (event != 0) {
+		const char *p[1] = { evs };
+		cJSON *e = cJSON_AddObjectToObject(root, "event");
+		snprintf(evs, sizeof(evs), "%" PRId64, event);
+		cJSON *row = rows_json(db, "event",
+			"SELECT id, home_name, away_name, start_time::text, status_code, status_type,"
+			" home_score, away_score, result_stored_at::text FROM events WHERE id = $1::bigint",
+			1, p);
+		cJSON *erow = cJSON_DetachItemFromArray(row, 0);
+		cJSON_AddItemToObject(e, "event", erow != NULL ? erow : cJSON_CreateNull());
+		cJSON_Delete(row);
+		cJSON_AddItemToObject(e, "jobs", rows_json(db, "event jobs",
+			"SELECT kind, subject, state, attempts, last_error, created_at::text,"
+			" finished_at::text FROM jobs WHERE event_id = $1::bigint ORDER BY id", 1, p));
+		cJSON_AddItemToObject(e, "renders", rows_json(db, "event renders",
+			"SELECT kind, subject, state, plainly_render_id, plainly_state, error,"
+			" updated_at::text FROM renders WHERE subject IN ('line-up:' || $1, 'result:' || $1)"
+			" ORDER BY id", 1, p));
+		cJSON_AddItemToObject(e, "dead_letters", event_dead);
+		event_dead = NULL;
+	}
+	if (json) {
+		char *s = cJSON_Print(root);
+		printf("%s\n", s);
+		free(s);
+	} else {
+		print_text(root);
+	}
+	cJSON_Delete(root);
+	cJSON_Delete(event_dead);
+	broker_close(b);
+	PQfinish(db);
+	return 0;
+}
