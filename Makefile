@@ -136,8 +136,12 @@ install: all
 	install -m 0644 $(SCHEMA) $(DESTDIR)$(SHAREDIR)/schema/
 	install -m 0644 ops/bf.conf.example $(DESTDIR)$(SHAREDIR)/bf.conf.example
 	install -m 0644 ops/rabbitmq/definitions.json $(DESTDIR)$(SHAREDIR)/definitions.json
-	if ls ops/systemd/*.service >/dev/null 2>&1; then \
-		install -d $(DESTDIR)$(UNITDIR) && install -m 0644 ops/systemd/*.service $(DESTDIR)$(UNITDIR)/; fi
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in ops/systemd/*.service; do \
+		sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/share/bf-datavideos|$(SHAREDIR)|g' \
+			"$$u" > $(DESTDIR)$(UNITDIR)/$$(basename "$$u") && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename "$$u"); done
+	install -m 0644 README.md $(DESTDIR)$(SHAREDIR)/README.md
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))

@@ -51,6 +51,7 @@ step build make -j2 WERROR=1 tests-build
 step build-asan make -j2 WERROR=1 BUILD=build/asan BIN=build/asan/bin \
 	SANITIZE=address,undefined tests-build
 step lint make lint
+step install bash ops/dev/check-install
 
 # 2. Unit tests, normal and sanitized ------------------------------------------
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
