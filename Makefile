@@ -58,7 +58,7 @@ INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integration/%)
 FAKES     := $(BUILD)/fakes/fake-sofascore $(BUILD)/fakes/fake-plainly
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
-.PHONY: all test check lint demo bench install uninstall clean tests-build fakes
+.PHONY: all test check lint demo bench fuzz install uninstall clean tests-build fakes
 
 all: $(PROGRAMS)
 
@@ -129,6 +129,9 @@ demo:
 
 bench:
 	$(Q)if [ -f tests/bench/run.sh ]; then bash tests/bench/run.sh; else echo "make bench: not yet (issue 8)"; fi
+
+fuzz:
+	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-60} bash tests/fuzz/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/schema $(DESTDIR)$(SYSCONFDIR)

@@ -63,6 +63,9 @@ for t in build/tests/unit/test_*; do
 	cases "$n-asan" "build/asan/tests/unit/$n"
 done
 
+# 2b. Fuzzing, a few seconds per harness (make fuzz runs longer)
+cases fuzz env FUZZ_SECONDS=${FUZZ_SECONDS:-4} bash tests/fuzz/run.sh
+
 # 3. Servers ------------------------------------------------------------------
 started_services=0
 if ! ops/dev/services status >/dev/null 2>&1; then started_services=1; fi

@@ -439,6 +439,17 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		return;
 	}
 	sofa_resp_free(&r);
+	if (d.ev.venue[0] == '\0' && !db_broken(ctx->db)) {
+		/* /event/{id} has no top-level venue; the schedule had one */
+		char ids[32];
+		const char *p[1] = { ids };
+		snprintf(ids, sizeof(ids), "%" PRId64, m->event_id);
+		PGresult *vr = db_exec(ctx->db, "event venue",
+				       "SELECT COALESCE(venue, '') FROM events WHERE id = $1::bigint", 1, p);
+		if (vr != NULL && PQntuples(vr) == 1)
+			snprintf(d.ev.venue, sizeof(d.ev.venue), "%s", PQgetvalue(vr, 0, 0));
+		PQclear(vr);
+	}
 	if (d.ev.status != SOFA_ST_FINISHED) {
 		/* the producer was early, or Sofascore corrected the status */
 		outcome_retry(out, 0, "not-final", "status %s (code %d) is not final yet",

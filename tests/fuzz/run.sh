@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make fuzz (FUZZ_SECONDS=60 per target by default), and a short run in make
+# test (FUZZ_SECONDS=5).  Each harness is built with clang -fsanitize=fuzzer
+# plus ASan/UBSan, seeded from tests/fixtures; a crash leaves its input in
+# var/fuzz/<target>/ and fails the run (turn it into a regular test).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+SECS=${FUZZ_SECONDS:-60}
+CC=${FUZZ_CC:-clang}
+out=var/fuzz
+mkdir -p "$out"
+if ! command -v "$CC" >/dev/null; then echo "fuzz: $CC not installed"; exit 1; fi
+make -s build/gen/schema_gen.c
+srcs="lib/log.c lib/http.c protocol/message.c protocol/sofascore.c protocol/plainly.c lib/db.c lib/config.c lib/proc.c build/gen/schema_gen.c"
+flags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(pkg-config --cflags libcjson libcurl libpq libconfig librabbitmq)"
+libs="$(pkg-config --libs libcjson libcurl libpq libconfig librabbitmq) -lm -lpthread"
+fail=0
+# target:seed files
+targets="message:tests/fixtures/messages
+events:tests/fixtures/sofascore/scheduled_ut17_round.json tests/fixtures/sofascore/live.json tests/fixtures/sofascore/scheduled_bad.json
+event:tests/fixtures/sofascore/event_finished_120.json tests/fixtures/sofascore/event_inprogress_31.json
+lineups:tests/fixtures/sofascore/lineups_confirmed.json tests/fixtures/sofascore/lineups_unconfirmed.json
+statistics:tests/fixtures/sofascore/statistics.json
+incidents:tests/fixtures/sofascore/incidents_goals.json
+standings:tests/fixtures/sofascore/standings_total.json
+plainly:tests/fixtures/plainly"
+while IFS=: read -r t seeds; do
+	T=$(printf '%s' "$t" | tr a-z A-Z)
+	bin=$out/fuzz-$t
+	# shellcheck disable=SC2086
+	if ! $CC $flags -DFUZZ_$T tests/fuzz/fuzz.c $srcs -o "$bin" $libs 2>"$out/$t.build.log"; then
+		echo "not ok - fuzz-$t (build failed: $out/$t.build.log)"; fail=1; continue
+	fi
+	corpus=$out/$t/corpus
+	mkdir -p "$corpus" "$out/$t"
+	for s in $seeds; do
+		if [ -d "$s" ]; then cp "$s"/* "$corpus"/ 2>/dev/null || true; elif [ -f "$s" ]; then cp "$s" "$corpus"/; fi
+	done
+	log=$out/$t.log
+	if "$bin" -max_total_time="$SECS" -max_len=65536 -rss_limit_mb=1024 -timeout=10 \
+		-artifact_prefix="$out/$t/" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
+		execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+		echo "ok - fuzz-$t (${SECS}s, ${execs:-?} executions)"
+	else
+		echo "not ok - fuzz-$t (crash: see $log and $out/$t/crash-*)"; tail -n 30 "$log" | sed 's/^/#   /'
+		fail=1
+	fi
+done <<<"$targets"
+exit $fail
