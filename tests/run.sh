@@ -86,6 +86,7 @@ for t in build/tests/integration/test_*; do
 	[ -x "$t" ] || continue
 	cases "$(basename "$t")" "$t"
 done
+cases demo bash tests/scenarios/demo-check.sh
 cases test_broker-asan build/asan/tests/integration/test_broker quick
 step valgrind-test_broker valgrind --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect build/tests/integration/test_broker quick

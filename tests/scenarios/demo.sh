@@ -76,8 +76,8 @@ producer = { unique_tournaments = [ 17 ]; schedule_interval = "5s"; live_interva
 lineups = { wait_tiers = [ "3s", "8s" ]; near_kickoff = "15m"; give_up_after = "10m"; };
 results = { wait_tiers = [ "3s", "8s" ]; };
 CONF
-bin/bfctl -c "$DEMO/bf.conf" migrate >/dev/null
-bin/bfctl -c "$DEMO/bf.conf" topology declare >/dev/null
+bin/bfctl -c "$DEMO/bf.conf" migrate >"$DEMO/logs/bfctl.log" 2>&1
+bin/bfctl -c "$DEMO/bf.conf" topology declare >>"$DEMO/logs/bfctl.log" 2>&1
 
 t0=$(date +%s.%N)
 run() { # name program args...
