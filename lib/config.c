@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define F(field) offsetof(struct bf_config, field)
@@ -18,7 +19,7 @@
  * one of them (tests/unit/test_config.c checks it).
  */
 const struct cfg_key cfg_keys[] = {
-	{ "amqp.url", CFG_T_STRING, "amqp://guest:guest@127.0.0.1:5672/%2f", "BF_AMQP_URL", true,
+	{ "amqp.url", CFG_T_STRING, "amqp://127.0.0.1:5672/%2f", "BF_AMQP_URL", true,
 	  F(amqp_url), NOCOUNT,
 	  "amqp:// or amqps://user:pass@host:port/vhost; several comma-separated for a cluster" },
 	{ "amqp.heartbeat", CFG_T_DURATION, "30s", NULL, false, F(amqp_heartbeat), NOCOUNT,
@@ -592,6 +593,55 @@ static int validate(const struct bf_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* A URL with a password: scheme://user:password@ */
+static bool url_has_password(const char *u)
+{
+	const char *p = strstr(u, "://"), *at, *colon;
+
+	if (p == NULL)
+		return strstr(u, "password=") != NULL; /* libpq keyword form */
+	p += 3;
+	at = strchr(p, '@');
+	colon = strchr(p, ':');
+	return at != NULL && colon != NULL && colon < at;
+}
+
+/*
+ * Secrets written in the file itself (rather than in the environment) are
+ * only accepted when nobody else can read the file.
+ */
+static int check_secret_file(const config_t *lc, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char found[200] = "";
+
+	for (size_t i = 0; i < cfg_nkeys; i++) {
+		const char *v = NULL;
+		if (!cfg_keys[i].secret ||
+		    config_lookup_string(lc, cfg_keys[i].name, &v) != CONFIG_TRUE || v[0] == '\0')
+			continue;
+		if (strcmp(cfg_keys[i].name, "plainly.api_key") != 0 && !url_has_password(v))
+			continue;
+		snprintf(found + strlen(found), sizeof(found) - strlen(found), "%s%s",
+			 found[0] ? ", " : "", cfg_keys[i].name);
+	}
+	if (found[0] == '\0')
+		return 0;
+	if (stat(path, &st) != 0) {
+		set_err(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		set_err(err, errlen,
+			"%s holds secrets (%s) but is readable by group or others (mode %03o): "
+			"chmod 600 it, or move the secrets to the environment (BF_AMQP_URL, "
+			"BF_DATABASE_URL, BF_PLAINLY_API_KEY)",
+			path, found, (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
 int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
 {
 	config_t lc;
@@ -638,6 +688,8 @@ int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
 		}
 	}
 	if (validate(c, err, errlen) != 0)
+		goto out;
+	if (have_file && check_secret_file(&lc, path, err, errlen) != 0)
 		goto out;
 	rc = 0;
 out:

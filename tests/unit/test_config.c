@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/config.h"
@@ -249,7 +250,7 @@ static void defaults_from_file_with_only_a_comment(void)
 		t_fail(__FILE__, __LINE__, "cfg_load: %s", err);
 	REQUIRE(rc == 0);
 	CHECK_STR(c.path, path);
-	CHECK_STR(c.amqp_url, "amqp://guest:guest@127.0.0.1:5672/");
+	CHECK_STR(c.amqp_url, "amqp://127.0.0.1:5672/%2f");
 	CHECK_INT(c.amqp_heartbeat, 30);
 	CHECK_INT(c.amqp_op_timeout, 20);
 	CHECK_INT(c.amqp_confirm_window, 100);
@@ -902,6 +903,41 @@ static void free_after_failure_is_safe(void)
 	cfg_free(&c);
 }
 
+/* Secrets in the file are refused when group or others can read it. */
+static void secrets_need_a_private_file(void)
+{
+	static const char *const secret[] = {
+		"amqp = { url = \"amqp://bf:hunter2@mq:5672/%2f\"; };",
+		"database = { url = \"postgresql://bf:hunter2@db/bf\"; };",
+		"database = { url = \"host=db password=hunter2 dbname=bf\"; };",
+		"plainly = { api_key = \"k-123\"; };",
+	};
+	struct bf_config c;
+	char path[256], err[512];
+
+	clear_env();
+	for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++) {
+		REQUIRE(write_tmp(secret[i], path, sizeof(path)) == 0);
+		CHECK(chmod(path, 0644) == 0);
+		CHECK(cfg_load(&c, path, err, sizeof(err)) != 0);
+		CHECK(strstr(err, "readable by group or others") != NULL);
+		CHECK(strstr(err, "chmod 600") != NULL);
+		CHECK(strstr(err, "hunter2") == NULL && strstr(err, "k-123") == NULL);
+		cfg_free(&c);
+		CHECK(chmod(path, 0600) == 0);
+		if (cfg_load(&c, path, err, sizeof(err)) != 0)
+			t_fail(__FILE__, __LINE__, "mode 600 refused: %s", err);
+		cfg_free(&c);
+		unlink(path);
+	}
+	/* no password in the URL: nothing secret, any mode is fine */
+	REQUIRE(write_tmp("amqp = { url = \"amqp://mq:5672/%2f\"; };", path, sizeof(path)) == 0);
+	CHECK(chmod(path, 0644) == 0);
+	CHECK(cfg_load(&c, path, err, sizeof(err)) == 0);
+	cfg_free(&c);
+	unlink(path);
+}
+
 int main(void)
 {
 	T_RUN(defaults_from_file_with_only_a_comment);
@@ -921,5 +957,6 @@ int main(void)
 	T_RUN(validation_failures_name_the_key);
 	T_RUN(valid_variants_are_accepted);
 	T_RUN(free_after_failure_is_safe);
+	T_RUN(secrets_need_a_private_file);
 	return t_done();
 }
