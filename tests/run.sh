@@ -91,6 +91,8 @@ cases test_broker-asan build/asan/tests/integration/test_broker quick
 step valgrind-test_broker valgrind --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect build/tests/integration/test_broker quick
 
+step secrets-in-logs bash tests/check-log-secrets.sh
+
 # 5. Stop and report ------------------------------------------------------------
 stop_services
 trap - EXIT
