@@ -402,6 +402,9 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 			log_info("idle for %ds: exiting", idle_exit);
 			break;
 		}
+		/* the publishing connection idles between republishes */
+		if (broker_idle(ctx.out) != 0)
+			log_warn("publishing connection lost: reconnects at the next republish");
 	}
 	rc = 0;
 out_in:

@@ -53,11 +53,14 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
-static void sleep_until(int64_t when)
+/* Sleeps until when, keeping the broker connection alive meanwhile. */
+static void sleep_until(struct broker *b, int64_t when)
 {
 	while (!proc_stop && now_s() < when) {
 		struct timespec ts = { 0, 200000000L };
 		nanosleep(&ts, NULL);
+		if (b != NULL && broker_idle(b) != 0)
+			log_warn("broker connection lost while idle: reconnects at the next publish");
 	}
 }
 
@@ -497,7 +500,7 @@ int main(int argc, char **argv)
 				standby_logged = now_s();
 			}
 			int wait = cfg.live_interval / 4;
-			sleep_until(now_s() + (wait < 1 ? 1 : wait > 15 ? 15 : wait));
+			sleep_until(p.broker, now_s() + (wait < 1 ? 1 : wait > 15 ? 15 : wait));
 			continue;
 		}
 		run_cycle(&p, once);
@@ -507,7 +510,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		int64_t next = p.next_live < p.next_schedule ? p.next_live : p.next_schedule;
-		sleep_until(next);
+		sleep_until(p.broker, next);
 	}
 	broker_close(p.broker);
 out_sofa:

@@ -663,6 +663,14 @@ int broker_publish(struct broker *b, const struct broker_msg *m)
 	return 0;
 }
 
+int broker_idle(struct broker *b)
+{
+	if (!b->connected)
+		return 0;
+	/* rabbitmq-c sends a due heartbeat while it waits for a frame */
+	return pump(b, 0);
+}
+
 int broker_flush(struct broker *b, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;

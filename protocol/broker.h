@@ -127,6 +127,14 @@ size_t broker_unconfirmed(const struct broker *b);
 /* Drops the window (a caller that gives up on what it published). */
 void broker_discard_unconfirmed(struct broker *b);
 
+/*
+ * Keeps an otherwise idle connection alive: sends a heartbeat when one is
+ * due and reads what arrived (confirms, closes).  Call it now and then on a
+ * publishing handle that waits a long time between publishes.  0, or -1
+ * when the connection was found lost (the next publish reconnects).
+ */
+int broker_idle(struct broker *b);
+
 /* Starts consuming queue with basic.qos prefetch (global=0 for quorum
  * queues); resumed after every reconnect. */
 int broker_consume(struct broker *b, const char *queue, int prefetch, const char *tag)
