@@ -83,7 +83,9 @@ static void poll_list(struct producer *p, const char *path, int64_t **ids, size_
 		}
 	} else if (res != SOFA_OK) {
 		p->failed++;
-		if (res != SOFA_NOT_FOUND || ids != NULL)
+		/* a challenge is said once, loudly, by the client; the cycle line
+		 * repeats that the breaker is open */
+		if (res != SOFA_CHALLENGE && (res != SOFA_NOT_FOUND || ids != NULL))
 			log_warn("fetch failed url=%s%s error=\"%s\"", p->cfg->sofa_base_url, path,
 				 r.error);
 		sofa_resp_free(&r);
@@ -152,8 +154,9 @@ static void poll_event(struct producer *p, int64_t id)
 	}
 	if (res != SOFA_OK) {
 		p->failed++;
-		log_warn("fetch failed url=%s%s event_id=%" PRId64 " error=\"%s\"",
-			 p->cfg->sofa_base_url, path, id, r.error);
+		if (res != SOFA_CHALLENGE)
+			log_warn("fetch failed url=%s%s event_id=%" PRId64 " error=\"%s\"",
+				 p->cfg->sofa_base_url, path, id, r.error);
 		sofa_resp_free(&r);
 		return;
 	}
@@ -196,6 +199,14 @@ static struct round_seen *round_verified(struct producer *p, const struct work_m
 			return r;
 	}
 	return NULL;
+}
+
+/* The round's full list was fetched within the last schedule_interval. */
+static bool round_fresh(struct producer *p, const struct work_msg *m)
+{
+	const struct round_seen *r = round_verified(p, m);
+
+	return r != NULL && now_s() - r->at < p->cfg->schedule_interval;
 }
 
 /*
@@ -339,7 +350,7 @@ static void publish_due(struct producer *p, size_t *due, size_t *published)
 	n = compute_due(p, items);
 	/* rounds: make sure we know every event of the round first */
 	for (size_t i = 0; i < n; i++) {
-		if (items[i].msg.type == MSG_TSTATS && round_verified(p, &items[i].msg) == NULL) {
+		if (items[i].msg.type == MSG_TSTATS && !round_fresh(p, &items[i].msg)) {
 			verify_round(p, &items[i].msg);
 			recompute = true;
 		}
@@ -348,7 +359,7 @@ static void publish_due(struct producer *p, size_t *due, size_t *published)
 		n = compute_due(p, items);
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++)
-		if (items[i].msg.type != MSG_TSTATS || round_verified(p, &items[i].msg) != NULL)
+		if (items[i].msg.type != MSG_TSTATS || round_fresh(p, &items[i].msg))
 			items[w++] = items[i];
 	n = w;
 	*due = n;

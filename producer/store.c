@@ -156,6 +156,11 @@ int store_upsert_events(PGconn *db, const struct sofa_event *evs, size_t n,
 		    "  EXCLUDED.home_score, EXCLUDED.away_score, EXCLUDED.home_penalties,"
 		    "  EXCLUDED.away_penalties, EXCLUDED.winner_code, EXCLUDED.round, EXCLUDED.season_id,"
 		    "  EXCLUDED.home_name, EXCLUDED.away_name)"
+		    /* a lagging list must not undo a final status: only a newer
+		     * change (changeTimestamp) may move an event out of one */
+		    " AND NOT (events.status_type IN ('finished', 'canceled')"
+		    "  AND EXCLUDED.status_type NOT IN ('finished', 'canceled')"
+		    "  AND COALESCE(EXCLUDED.changed_at > events.changed_at, false) = false)"
 		    " RETURNING id",
 		    1, pe);
 	if (r == NULL)

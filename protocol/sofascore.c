@@ -723,8 +723,11 @@ long sofa_breaker_remaining(struct sofa_client *s)
 				      "SELECT COALESCE(EXTRACT(EPOCH FROM open_until)::bigint, 0) "
 				      "FROM sofascore_breaker WHERE id = 1",
 				      0, NULL);
-		if (r != NULL && PQntuples(r) == 1)
-			s->breaker_open_until = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		if (r != NULL && PQntuples(r) == 1) {
+			int64_t shared = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+			/* an operator may close it early (open_until = NULL) */
+			s->breaker_open_until = shared;
+		}
 		PQclear(r);
 		s->breaker_checked_ms = mono_ms();
 	}
@@ -734,20 +737,23 @@ long sofa_breaker_remaining(struct sofa_client *s)
 static void breaker_open(struct sofa_client *s, const char *url)
 {
 	char secs[32];
-	const char *p[3] = { secs, url, log_prog() };
+	const char *p[2] = { secs, log_prog() };
 	bool opened_here = true;
 
 	snprintf(secs, sizeof(secs), "%d", s->cfg->sofa_challenge_pause);
 	if (db_ok(s)) {
 		PGresult *r = db_exec(s->db, "breaker open",
 				      "UPDATE sofascore_breaker SET open_until = now() + make_interval(secs => $1::int),"
-				      " reason = 'challenge', opened_at = now(), opened_by = $3"
+				      " reason = 'challenge', opened_at = now(), opened_by = $2"
 				      " WHERE id = 1 AND (open_until IS NULL OR open_until <= now())"
 				      " RETURNING 1",
-				      3, p);
+				      2, p);
 		opened_here = r != NULL && PQntuples(r) == 1;
+		/* re-read the shared row soon, but only once it was written: a
+		 * failed write must not close the breaker we hold locally */
+		if (r != NULL)
+			s->breaker_checked_ms = 0;
 		PQclear(r);
-		s->breaker_checked_ms = 0;
 	}
 	s->breaker_open_until = (int64_t)time(NULL) + s->cfg->sofa_challenge_pause;
 	if (opened_here)
