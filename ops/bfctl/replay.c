@@ -4,7 +4,9 @@
  * The dead queue is read with basic.get, holding every message unacked.  A
  * matching message is published to bf.work (x-bf-attempt reset to 0,
  * x-bf-replayed-at added) and, once the broker confirmed it, its dead copy
- * is acked.  Non-matching ones are returned in order at the end.  A lost
+ * is acked.  Non-matching ones return, in order, when the reading
+ * connection closes at the end (unacked messages go back to the head of a
+ * quorum queue; a nack would send each to the tail).  A lost
  * connection returns everything unacked to the dead queue: a message may
  * then be in both places (consumers are idempotent), never in neither.
  */
@@ -131,8 +133,13 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 		char err[128], age[32], ev[32];
 		int g = broker_get(get, dq, d);
 
-		if (g != 1)
+		if (g == 0)
 			break;
+		if (g < 0) {
+			log_err("replay: connection lost after %ld moved; the rest stays in %s: run the replay again",
+				moved, dq);
+			goto out;
+		}
 		nheld++;
 		if (broker_epoch(get) != epoch) {
 			log_err("replay: connection lost; what was not moved stays in %s", dq);
@@ -186,15 +193,14 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 		log_info("replayed message_id=%s event=%s reason=%s", d->message_id, ev,
 			 bfctl_reason(d));
 	}
-	/* the rest goes back, in order */
-	for (size_t i = 0; i < nheld; i++)
-		if (held[i].tag != 0 && broker_nack(get, &held[i], true) != 0)
-			break;
+	/* The rest goes back when the connection closes: unacked messages return
+	 * to the head of a quorum queue in their order (a nack would send each
+	 * to the tail). */
 	if (dry)
-		printf("%ld of %zu messages in %s would move (dry run: nothing moved)\n", matched,
-		       nheld, dq);
+		printf("%ld of %ld messages in %s would move (dry run: nothing moved)\n", matched,
+		       depth, dq);
 	else
-		printf("%ld of %zu messages moved from %s to %s%s\n", moved, nheld, dq,
+		printf("%ld of %ld messages moved from %s to %s%s\n", moved, depth, dq,
 		       TOPO_WORK_EXCHANGE, failed ? " (some not confirmed: see the log)" : "");
 	rc = failed ? 1 : 0;
 out:

@@ -80,7 +80,7 @@ static cJSON *queues_json(struct broker *b, const struct topology *t, int64_t ev
 			cJSON_AddNullToObject(o, "consumers");
 		}
 		if (q->kind == TOPO_DEAD && msgs > 0) {
-			/* read them all (held unacked), then return them in order */
+			/* read (held unacked) the oldest, or all with --event */
 			long n = event != 0 ? (msgs > 10000 ? 10000 : msgs) : 1;
 			struct broker_delivery *d = calloc((size_t)n, sizeof(*d));
 			long got = 0;
@@ -96,10 +96,8 @@ static cJSON *queues_json(struct broker *b, const struct topology *t, int64_t ev
 				    m.type != MSG_TSTATS && m.event_id == event)
 					cJSON_AddItemToArray(*event_dead, dead_json(&d[k]));
 			}
-			for (long k = 0; k < got; k++) {
-				if (broker_nack(b, &d[k], true) != 0)
-					break;
-			}
+			/* no nack (it would move each to the tail): they return to the
+			 * head, in order, when the connection closes */
 			for (long k = 0; k < got; k++)
 				broker_delivery_free(&d[k]);
 			free(d);

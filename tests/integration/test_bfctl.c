@@ -1,0 +1,1741 @@
+/*
+ * bin/bfctl against the real RabbitMQ and PostgreSQL of ops/dev/services:
+ * replay (filters, dry run, attempt reset, order of what stays, a
+ * connection dropped mid-replay), a replayed message whose job is done,
+ * status --json against a known state, definitions import == declare,
+ * migrate and the command line.
+ *
+ * Each case has its own vhost and database (tenv_world) and runs bfctl as a
+ * child with BF_AMQP_URL / BF_DATABASE_URL set to its world's; its stdout
+ * goes to var/test/<world>-<tag>.out, its stderr to var/log/<world>-<tag>.err.
+ * Every case cleans up its processes, fakes and world even when a check fails.
+ * `test_bfctl WORD` runs only the cases whose name contains WORD.
+ *
+ * Order on quorum queues (RabbitMQ 3.10): a message returned with
+ * basic.nack(requeue) goes to the TAIL of the queue, not back to its place.
+ * Reading every message and returning them all in order therefore keeps the
+ * order (bfctl replay, and read_queue() here); peeking at the head and
+ * returning it rotates the queue by one.
+ *
+ * The management API lists a new connection only with its next statistics
+ * round (up to ~5 s here), so the mid-replay case may need 5000 messages to
+ * keep the replay busy long enough to be interrupted.
+ */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/config.h"
+#include "lib/db.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "protocol/broker.h"
+#include "protocol/message.h"
+#include "protocol/topology.h"
+#include "tests/support/t.h"
+#include "tests/support/testenv.h"
+
+extern char **environ;
+
+#define MAX_PROCS 4
+#define API_KEY "testkey"
+#define REPLAY_SCENARIO "tests/scenarios/bfctl-replay"
+#define REPLAY_EVENT 9100001LL /* the route of tests/scenarios/bfctl-replay */
+
+struct world {
+	char name[64];
+	char amqp[512], db[512];
+	char dir[512]; /* var/test/<name> */
+	char conf[600]; /* the -c file given to every program of the case */
+	struct bf_config cfg;
+	bool cfg_loaded;
+	struct topology topo;
+	struct broker *b; /* the test's own handle (declares the topology) */
+	struct tenv_fake sofa, plainly;
+	pid_t procs[MAX_PROCS];
+	int nprocs;
+};
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int mkdirs(const char *path)
+{
+	char tmp[600];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long size;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)(size < 0 ? 0 : size) + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, (size_t)(size < 0 ? 0 : size), f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int sql_params(const char *url, const char *sql, int n, const char *const *p)
+{
+	PGconn *c = PQconnectdb(url);
+	int rc = -1;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+		ExecStatusType st = PQresultStatus(r);
+		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+		if (rc != 0)
+			printf("#   sql failed: %s", PQresultErrorMessage(r));
+		PQclear(r);
+	} else {
+		printf("#   cannot connect: %s", PQerrorMessage(c));
+	}
+	PQfinish(c);
+	return rc;
+}
+
+static int sql_str(const char *url, const char *sql, const char *param, char *buf, size_t n)
+{
+	PGconn *c = PQconnectdb(url);
+	const char *p[1] = { param };
+	int rc = -1;
+
+	buf[0] = '\0';
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL,
+					   NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+		    !PQgetisnull(r, 0, 0)) {
+			snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
+			rc = 0;
+		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			printf("#   sql failed: %s", PQresultErrorMessage(r));
+		}
+		PQclear(r);
+	}
+	PQfinish(c);
+	return rc;
+}
+
+static cJSON *mgmt_json(const char *path, long *status)
+{
+	char *body = NULL;
+	cJSON *j;
+
+	*status = tenv_mgmt("GET", path, NULL, &body);
+	j = cJSON_Parse(body != NULL ? body : "");
+	free(body);
+	return j;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* ---- child processes with the world's URLs ---------------------------------- */
+
+/* Environment of a child: ours without BF_AMQP_URL, BF_DATABASE_URL,
+ * BF_PLAINLY_*, BF_SOFASCORE_URL, plus the given NAME=value strings. */
+static char **child_env(const char *const *set)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	for (size_t i = 0; set != NULL && set[i] != NULL; i++)
+		n++;
+	env = calloc(n + 1, sizeof(*env));
+	if (env == NULL)
+		return NULL;
+	for (size_t i = 0; environ[i] != NULL; i++) {
+		const char *e = environ[i];
+		if (strncmp(e, "BF_AMQP_URL=", 12) == 0 || strncmp(e, "BF_DATABASE_URL=", 16) == 0 ||
+		    strncmp(e, "BF_PLAINLY_", 11) == 0 || strncmp(e, "BF_SOFASCORE_URL=", 17) == 0)
+			continue;
+		env[k++] = environ[i];
+	}
+	for (size_t i = 0; set != NULL && set[i] != NULL; i++)
+		env[k++] = (char *)set[i];
+	env[k] = NULL;
+	return env;
+}
+
+/*
+ * Starts argv[0] with env; stdout to out (truncated), stderr to err
+ * (appended).  The pid is remembered by the world for the cleanup.
+ */
+static pid_t spawn(struct world *w, char *const argv[], const char *const *set, const char *out,
+		   const char *err)
+{
+	char **env = child_env(set);
+	pid_t pid;
+
+	if (env == NULL)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fe = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fo >= 0)
+			dup2(fo, 1);
+		if (fe >= 0)
+			dup2(fe, 2);
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	free(env);
+	if (pid > 0 && w != NULL && w->nprocs < MAX_PROCS)
+		w->procs[w->nprocs++] = pid;
+	return pid;
+}
+
+static void forget(struct world *w, pid_t pid)
+{
+	for (int i = 0; w != NULL && i < w->nprocs; i++)
+		if (w->procs[i] == pid)
+			w->procs[i] = -1;
+}
+
+/* Waits for pid; on timeout kills it and returns -1. */
+static int reap(struct world *w, pid_t pid, int timeout_ms)
+{
+	int st = tenv_wait(pid, timeout_ms);
+
+	if (st < 0) {
+		printf("#   pid %ld still running after %d ms: killed\n", (long)pid, timeout_ms);
+		kill(pid, SIGKILL);
+		tenv_wait(pid, 5000);
+	}
+	forget(w, pid);
+	return st;
+}
+
+/*
+ * Runs bin/bfctl ARGS (args: NULL-terminated, starting with "-c") with the
+ * world's URLs; stdout into out (var/test/<world>-<tag>.out).  Exit status,
+ * or -1 on timeout.
+ */
+static int bfctl_run(struct world *w, const char *tag, const char *const *args, char *out,
+		     size_t outn, int timeout_ms)
+{
+	char bin[512], err[700], amqp[600], db[600];
+	const char *argv[24];
+	const char *set[3] = { amqp, db, NULL };
+	int n = 0;
+	pid_t pid;
+
+	snprintf(bin, sizeof(bin), "%s/bin/bfctl", tenv_root());
+	snprintf(out, outn, "%s/var/test/%s-%s.out", tenv_root(), w->name, tag);
+	snprintf(err, sizeof(err), "%s/var/log/%s-%s.err", tenv_root(), w->name, tag);
+	snprintf(amqp, sizeof(amqp), "BF_AMQP_URL=%s", w->amqp);
+	snprintf(db, sizeof(db), "BF_DATABASE_URL=%s", w->db);
+	unlink(err);
+	argv[n++] = bin;
+	for (size_t i = 0; args[i] != NULL && n < 23; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid = spawn(w, (char *const *)argv, set, out, err);
+	if (pid < 0)
+		return -1;
+	return reap(w, pid, timeout_ms);
+}
+
+/* ---- worlds -------------------------------------------------------------- */
+
+static int world_create(struct world *w, const char *tag)
+{
+	char logdir[600];
+
+	memset(w, 0, sizeof(*w));
+	snprintf(w->name, sizeof(w->name), "t-ctl-%s-%ld", tag, (long)getpid());
+	snprintf(w->dir, sizeof(w->dir), "%s/var/test/%s", tenv_root(), w->name);
+	snprintf(logdir, sizeof(logdir), "%s/var/log", tenv_root());
+	snprintf(w->conf, sizeof(w->conf), "/dev/null");
+	w->sofa.pid = w->plainly.pid = -1;
+	if (mkdirs(logdir) != 0 || mkdirs(w->dir) != 0) {
+		printf("#   cannot create %s\n", w->dir);
+		return -1;
+	}
+	if (tenv_world(w->name, w->amqp, sizeof(w->amqp), w->db, sizeof(w->db)) != 0) {
+		printf("#   tenv_world(%s) failed (log: var/log/%s.log)\n", w->name, w->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads w->conf (with the world's URLs), builds its topology and opens the
+ * test's broker handle, which declares that topology. */
+static int world_broker(struct world *w)
+{
+	char err[512];
+
+	if (cfg_load(&w->cfg, w->conf, err, sizeof(err)) != 0) {
+		printf("#   cfg_load(%s): %s\n", w->conf, err);
+		cfg_free(&w->cfg);
+		return -1;
+	}
+	w->cfg_loaded = true;
+	free(w->cfg.amqp_url);
+	w->cfg.amqp_url = strdup(w->amqp);
+	free(w->cfg.database_url);
+	w->cfg.database_url = strdup(w->db);
+	if (topo_build(&w->topo, &w->cfg) != 0)
+		return -1;
+	struct broker_opts o = {
+		.urls = w->amqp, .conn_name = "test_bfctl", .heartbeat = 30, .op_timeout = 20,
+		.confirm_window = 1000, .topo = &w->topo, .stop = &proc_stop,
+		.max_connect_tries = 3,
+	};
+	if (broker_open(&w->b, &o) != 0) {
+		printf("#   broker_open(%s) failed\n", w->amqp);
+		return -1;
+	}
+	return 0;
+}
+
+static void world_down(struct world *w)
+{
+	for (int i = 0; i < w->nprocs; i++) {
+		if (w->procs[i] > 0 && tenv_wait(w->procs[i], 0) < 0) {
+			kill(w->procs[i], SIGKILL);
+			tenv_wait(w->procs[i], 5000);
+		}
+		w->procs[i] = -1;
+	}
+	if (w->b != NULL)
+		broker_close(w->b);
+	w->b = NULL;
+	tenv_fake_stop(&w->sofa);
+	tenv_fake_stop(&w->plainly);
+	if (w->cfg_loaded)
+		cfg_free(&w->cfg);
+	w->cfg_loaded = false;
+	if (w->name[0] != '\0') {
+		tenv_vhost_delete(w->name);
+		tenv_db_drop(w->name);
+	}
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* A dead letter exactly as consumers/consumer.c publishes one: exchange
+ * bf.dead, routing key = type, same body and identity, x-bf-reason,
+ * x-bf-error, x-bf-attempt. */
+static int publish_dead(struct world *w, enum msg_type type, const char *body, const char *mid,
+			const char *reason, const char *error, int attempt, uint64_t first)
+{
+	struct broker_msg bm = {
+		.exchange = TOPO_DEAD_EXCHANGE, .routing_key = msg_type_name(type), .body = body,
+		.len = strlen(body), .message_id = mid, .type = msg_type_name(type),
+		.app_id = type == MSG_LINEUP ? "bf-lineups" : "bf-results", .attempt = attempt,
+		.first_published = first, .reason = reason, .error = error,
+	};
+
+	return broker_publish(w->b, &bm);
+}
+
+static int publish_work(struct world *w, enum msg_type type, int64_t event_id)
+{
+	struct work_msg m = { .type = type, .event_id = event_id };
+	char body[128], key[MSG_KEY_MAX];
+	int len = msg_encode(&m, body, sizeof(body));
+	struct broker_msg bm = {
+		.exchange = TOPO_WORK_EXCHANGE, .routing_key = msg_type_name(type), .body = body,
+		.message_id = key, .type = msg_type_name(type), .app_id = "bf-producer",
+	};
+
+	if (len < 0 || msg_key(&m, key, sizeof(key)) < 0)
+		return -1;
+	bm.len = (size_t)len;
+	return broker_publish(w->b, &bm);
+}
+
+/* Depth once it reaches want (quorum counts settle a moment after an ack
+ * or a requeue), or the last value after timeout_ms. */
+static long depth_settled(struct world *w, const char *queue, long want, int timeout_ms)
+{
+	long long end = tenv_now_ms() + timeout_ms;
+	long d;
+
+	for (;;) {
+		d = broker_queue_depth(w->b, queue);
+		if (d == want || tenv_now_ms() >= end)
+			return d;
+		tenv_sleep_ms(50);
+	}
+}
+
+/* Depth once it stopped changing for quiet_ms. */
+static long depth_stable(struct world *w, const char *queue, int quiet_ms, int timeout_ms)
+{
+	long long end = tenv_now_ms() + timeout_ms, since = tenv_now_ms();
+	long last = broker_queue_depth(w->b, queue);
+
+	while (tenv_now_ms() < end) {
+		tenv_sleep_ms(50);
+		long d = broker_queue_depth(w->b, queue);
+		if (d != last) {
+			last = d;
+			since = tenv_now_ms();
+		} else if (tenv_now_ms() - since >= quiet_ms) {
+			break;
+		}
+	}
+	return last;
+}
+
+/*
+ * basic.get every message of queue into d[] (at most max), in queue order.
+ * ack: settle each; otherwise all are held and then returned in order with
+ * nack(requeue), as bfctl replay does (returned messages go to the tail of
+ * a quorum queue: returning all of them in order keeps the order).
+ * Returns how many.
+ */
+static int read_queue(struct world *w, const char *queue, struct broker_delivery *d, int max,
+		      bool ack)
+{
+	int n = 0;
+
+	while (n < max) {
+		int g = broker_get(w->b, queue, &d[n]);
+		if (g != 1) {
+			if (g < 0)
+				printf("#   basic.get on %s failed\n", queue);
+			break;
+		}
+		if (ack && broker_ack(w->b, &d[n]) != 0)
+			printf("#   ack on %s failed\n", queue);
+		n++;
+	}
+	if (!ack)
+		for (int i = 0; i < n; i++)
+			if (broker_nack(w->b, &d[i], true) != 0)
+				printf("#   nack on %s failed\n", queue);
+	return n;
+}
+
+/*
+ * Every message of queue through a consumer of its own (basic.get costs a
+ * Raft round on a quorum queue: too slow for thousands), until want have
+ * come and then 300 ms of quiet, or 2 s of quiet.  ack: settle them;
+ * otherwise the consumer's connection is closed with all of them unacked,
+ * so the broker puts them back (in no promised order).  Returns how many.
+ */
+static int consume_all(struct world *w, const char *queue, struct broker_delivery *d, int max,
+		       long want, bool ack)
+{
+	struct broker *c = NULL;
+	struct broker_opts o = {
+		.urls = w->amqp, .conn_name = "test_bfctl-reader", .heartbeat = 30,
+		.op_timeout = 20, .confirm_window = 100, .stop = &proc_stop, .max_connect_tries = 3,
+	};
+	long long quiet_since = tenv_now_ms();
+	int n = 0;
+
+	if (broker_open(&c, &o) != 0 || broker_consume(c, queue, 5000, "test_bfctl") != 0) {
+		printf("#   cannot consume %s\n", queue);
+		broker_close(c);
+		return 0;
+	}
+	while (n < max) {
+		int r = broker_next(c, &d[n], 100);
+		if (r == 1) {
+			if (ack && broker_ack(c, &d[n]) != 0)
+				printf("#   ack on %s failed\n", queue);
+			n++;
+			quiet_since = tenv_now_ms();
+			continue;
+		}
+		if (r < 0) {
+			printf("#   consumer of %s lost its connection after %d\n", queue, n);
+			break;
+		}
+		long long quiet = tenv_now_ms() - quiet_since;
+		if ((n >= want && quiet >= 300) || quiet >= 2000)
+			break;
+	}
+	broker_close(c);
+	return n;
+}
+
+static void free_deliveries(struct broker_delivery *d, int n)
+{
+	for (int i = 0; i < n; i++)
+		broker_delivery_free(&d[i]);
+}
+
+/* "a, b, c" of the message ids */
+static void ids_text(const struct broker_delivery *d, int n, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", d[i].message_id);
+}
+
+/* ==== 1. replay filters ========================================================= */
+
+struct dl {
+	const char *mid, *body, *reason, *error, *event_col;
+	int attempt;
+	uint64_t first;
+};
+
+static struct dl dls[6] = {
+	{ "line-up:8101", "{\"event_id\":8101,\"processing_type\":\"line-up\"}", "attempts-exhausted",
+	  "61 attempts; last: line-ups not confirmed yet", "8101", 61, 0 },
+	{ "line-up:8102", "{\"event_id\":8102,\"processing_type\":\"line-up\"}", "plainly-rejected",
+	  "Plainly rejected the request: TEMPLATE_DOES_NOT_EXIST: Template tpl-x does not exist",
+	  "8102", 0, 0 },
+	{ "bad-8103", "{\"event_id\":\"8103\",\"processing_type\":\"line-up\"}", "poison",
+	  "event_id: must be a positive integer", "(poison)", 0, 0 },
+	{ "line-up:8104", "{\"event_id\":8104,\"processing_type\":\"line-up\"}", "attempts-exhausted",
+	  "61 attempts; last: Plainly HTTP 500", "8104", 61, 0 },
+	{ "line-up:8105", "{\"event_id\":8105,\"processing_type\":\"line-up\"}", "plainly-rejected",
+	  "Plainly render INVALID: RENDER_PARAMETERS_INVALID: Mandatory parameter homeName is missing",
+	  "8105", 2, 0 },
+	{ "line-up:8106", "{\"event_id\":8106,\"processing_type\":\"line-up\"}", "attempts-exhausted",
+	  "61 attempts; last: sofascore-transient", "8106", 61, 0 },
+};
+
+static const struct dl *dl_by_mid(const char *mid)
+{
+	for (size_t i = 0; i < 6; i++)
+		if (strcmp(dls[i].mid, mid) == 0)
+			return &dls[i];
+	return NULL;
+}
+
+/* bf.line-up must now hold exactly the moved messages want[] (in that
+ * order), each with attempt 0, x-bf-replayed-at, no x-bf-reason/x-bf-error,
+ * the same message_id, body and first-published time. */
+static void check_moved(struct world *w, const char *step, const int *want, int nwant,
+			uint64_t t_before)
+{
+	struct broker_delivery d[16];
+	char got[512];
+	int n;
+	uint64_t t_after;
+
+	depth_settled(w, "bf.line-up", nwant, 3000);
+	n = read_queue(w, "bf.line-up", d, 16, true);
+	t_after = (uint64_t)time(NULL);
+	ids_text(d, n, got, sizeof(got));
+	printf("#   %s: bf.line-up received [%s]\n", step, got);
+	if (n != nwant)
+		t_fail(__FILE__, __LINE__, "%s: %d messages in bf.line-up, want %d", step, n, nwant);
+	for (int i = 0; i < n && i < nwant; i++) {
+		const struct dl *x = &dls[want[i]];
+		CHECK_STR(d[i].message_id, x->mid);
+		if (d[i].len != strlen(x->body) || memcmp(d[i].body, x->body, d[i].len) != 0)
+			t_fail(__FILE__, __LINE__, "%s: body of %s changed: %s", step, x->mid,
+			       d[i].body);
+		CHECK(d[i].has_attempt);
+		CHECK_INT(d[i].attempt, 0);
+		if (d[i].replayed_at < t_before || d[i].replayed_at > t_after)
+			t_fail(__FILE__, __LINE__, "%s: %s x-bf-replayed-at=%" PRIu64 " not in [%" PRIu64
+			       ", %" PRIu64 "]", step, x->mid, d[i].replayed_at, t_before, t_after);
+		CHECK_STR(d[i].reason, "");
+		CHECK_STR(d[i].error, "");
+		CHECK(d[i].first_published == x->first);
+		CHECK_STR(d[i].type, "line-up");
+		CHECK_STR(d[i].routing_key, "line-up");
+		CHECK_STR(d[i].exchange, TOPO_WORK_EXCHANGE);
+		CHECK_STR(d[i].content_type, "application/json");
+	}
+	free_deliveries(d, n);
+}
+
+/* bf.line-up.dead holds exactly want[] in that order (read, then returned). */
+static void check_dead_order(struct world *w, const char *step, const int *want, int nwant,
+			     bool consume)
+{
+	struct broker_delivery d[16];
+	char got[512], exp[512];
+	size_t o = 0;
+	int n;
+
+	exp[0] = '\0';
+	for (int i = 0; i < nwant; i++)
+		o += (size_t)snprintf(exp + o, sizeof(exp) - o, "%s%s", i ? ", " : "",
+				      dls[want[i]].mid);
+	depth_settled(w, "bf.line-up.dead", nwant, 3000);
+	n = read_queue(w, "bf.line-up.dead", d, 16, consume);
+	ids_text(d, n, got, sizeof(got));
+	printf("#   %s: bf.line-up.dead holds [%s]\n", step, got);
+	if (strcmp(got, exp) != 0)
+		t_fail(__FILE__, __LINE__, "%s: bf.line-up.dead holds [%s], want [%s] (in order)",
+		       step, got, exp);
+	/* what stays keeps its dead-letter headers */
+	for (int i = 0; i < n; i++) {
+		const struct dl *x = dl_by_mid(d[i].message_id);
+		if (x == NULL)
+			continue;
+		CHECK_STR(d[i].reason, x->reason);
+		CHECK_STR(d[i].error, x->error);
+		CHECK_INT(d[i].attempt, x->attempt);
+	}
+	free_deliveries(d, n);
+	if (!consume)
+		depth_settled(w, "bf.line-up.dead", n, 3000);
+}
+
+/* The output line of the event column ev (first token), or NULL. */
+static const char *out_line(const char *text, const char *ev, char *line, size_t n)
+{
+	for (const char *p = text; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char first[64];
+		snprintf(line, n, "%.*s", (int)len, p);
+		if (sscanf(line, "%63s", first) == 1 && strcmp(first, ev) == 0)
+			return line;
+		p = e ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void replay_body(struct world *w)
+{
+	char out[700], *text;
+	uint64_t now = (uint64_t)time(NULL), t0;
+	int st;
+
+	REQUIRE(world_broker(w) == 0);
+	for (int i = 0; i < 6; i++) {
+		dls[i].first = now - (uint64_t)(i + 2) * 3600 - 100; /* ages 2h .. 7h */
+		REQUIRE(publish_dead(w, MSG_LINEUP, dls[i].body, dls[i].mid, dls[i].reason,
+				     dls[i].error, dls[i].attempt, dls[i].first) == 0);
+	}
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	REQUIRE(depth_settled(w, "bf.line-up.dead", 6, 3000) == 6);
+
+	/* --dry-run: lists all six (event, reason, age, error), moves nothing */
+	const char *dry[] = { "-c", w->conf, "replay", "--type", "line-up", "--dry-run", NULL };
+	st = bfctl_run(w, "dry", dry, out, sizeof(out), 20000);
+	CHECK_INT(st, 0);
+	text = slurp(out);
+	REQUIRE(text != NULL);
+	printf("#   dry run output:\n");
+	for (char *p = text, *e; p != NULL && *p != '\0'; p = e ? e + 1 : NULL) {
+		e = strchr(p, '\n');
+		printf("#     %.*s\n", (int)(e ? e - p : (long)strlen(p)), p);
+	}
+	for (int i = 0; i < 6; i++) {
+		char line[512], ev[64], reason[64], age[16], want_age[16];
+		int pos = 0;
+		if (out_line(text, dls[i].event_col, line, sizeof(line)) == NULL) {
+			t_fail(__FILE__, __LINE__, "dry run does not list %s", dls[i].mid);
+			continue;
+		}
+		snprintf(want_age, sizeof(want_age), "%dh", i + 2);
+		if (sscanf(line, "%63s %63s %15s %n", ev, reason, age, &pos) != 3) {
+			t_fail(__FILE__, __LINE__, "dry run line unreadable: %s", line);
+			continue;
+		}
+		CHECK_STR(reason, dls[i].reason);
+		CHECK_STR(age, want_age);
+		CHECK_STR(line + pos, dls[i].error);
+	}
+	CHECK(strstr(text, "6 of 6 messages in bf.line-up.dead would move") != NULL);
+	free(text);
+	CHECK_INT(depth_settled(w, "bf.line-up.dead", 6, 3000), 6);
+	CHECK_INT(broker_queue_depth(w->b, "bf.line-up"), 0);
+	static const int all6[] = { 0, 1, 2, 3, 4, 5 };
+	check_dead_order(w, "after --dry-run", all6, 6, false);
+
+	/* --reason plainly-rejected: 8102 and 8105 move */
+	const char *byreason[] = { "-c", w->conf, "replay", "--type", "line-up", "--reason",
+				   "plainly-rejected", NULL };
+	t0 = (uint64_t)time(NULL);
+	st = bfctl_run(w, "reason", byreason, out, sizeof(out), 20000);
+	CHECK_INT(st, 0);
+	text = slurp(out);
+	CHECK(text != NULL && strstr(text, "2 of 6 messages moved from bf.line-up.dead to bf.work") != NULL);
+	if (text != NULL)
+		printf("#   --reason: %s", text);
+	free(text);
+	static const int moved_r[] = { 1, 4 }, left_r[] = { 0, 2, 3, 5 };
+	check_moved(w, "--reason plainly-rejected", moved_r, 2, t0);
+	check_dead_order(w, "after --reason", left_r, 4, false);
+
+	/* --event 8104: only that one */
+	const char *byevent[] = { "-c", w->conf, "replay", "--type", "line-up", "--event", "8104",
+				  NULL };
+	t0 = (uint64_t)time(NULL);
+	st = bfctl_run(w, "event", byevent, out, sizeof(out), 20000);
+	CHECK_INT(st, 0);
+	text = slurp(out);
+	CHECK(text != NULL && strstr(text, "1 of 4 messages moved") != NULL);
+	if (text != NULL)
+		printf("#   --event: %s", text);
+	free(text);
+	static const int moved_e[] = { 3 }, left_e[] = { 0, 2, 5 };
+	check_moved(w, "--event 8104", moved_e, 1, t0);
+	check_dead_order(w, "after --event", left_e, 3, false);
+
+	/* --limit 1: the first one (the oldest in the queue) */
+	const char *bylimit[] = { "-c", w->conf, "replay", "--type", "line-up", "--limit", "1",
+				  NULL };
+	t0 = (uint64_t)time(NULL);
+	st = bfctl_run(w, "limit", bylimit, out, sizeof(out), 20000);
+	CHECK_INT(st, 0);
+	text = slurp(out);
+	CHECK(text != NULL && strstr(text, "1 of 3 messages moved") != NULL);
+	if (text != NULL)
+		printf("#   --limit: %s", text);
+	free(text);
+	static const int moved_l[] = { 0 }, left_l[] = { 2, 5 };
+	check_moved(w, "--limit 1", moved_l, 1, t0);
+	/* the final read consumes them */
+	check_dead_order(w, "after --limit", left_l, 2, true);
+	CHECK_INT(depth_settled(w, "bf.line-up.dead", 0, 3000), 0);
+}
+
+static void replay_filters_dry_run_attempt_reset_order_kept(void)
+{
+	struct world w;
+
+	if (world_create(&w, "replay") == 0)
+		replay_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world");
+	world_down(&w);
+}
+
+/* ==== 2. a replayed message whose job is done is not rendered again =========== */
+
+static void done_body(struct world *w)
+{
+	char out[700], logf[700], bin[512], amqp[600], db[600], ev[32], subject[64];
+	char rec[700], slog[700], state[64];
+	const char *set[4] = { amqp, db, "BF_PLAINLY_API_KEY=" API_KEY, NULL };
+	const char *sargs[5], *pargs[3];
+	char slogname[128], plogname[128];
+	pid_t pid;
+	int st;
+
+	snprintf(ev, sizeof(ev), "%lld", REPLAY_EVENT);
+	snprintf(subject, sizeof(subject), "line-up:%lld", REPLAY_EVENT);
+	snprintf(rec, sizeof(rec), "%s/plainly.record", w->dir);
+	snprintf(slog, sizeof(slog), "%s/sofascore.log", w->dir);
+	unlink(rec);
+	unlink(slog);
+	snprintf(slogname, sizeof(slogname), "%s-sofascore", w->name);
+	snprintf(plogname, sizeof(plogname), "%s-plainly", w->name);
+	sargs[0] = "--scenario";
+	sargs[1] = REPLAY_SCENARIO;
+	sargs[2] = "--log";
+	sargs[3] = slog;
+	sargs[4] = NULL;
+	REQUIRE(tenv_fake_start(&w->sofa, "sofascore", slogname, sargs) == 0);
+	pargs[0] = "--record";
+	pargs[1] = rec;
+	pargs[2] = NULL;
+	REQUIRE(tenv_fake_start(&w->plainly, "plainly", plogname, pargs) == 0);
+	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
+	REQUIRE(tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url, w->plainly.url, NULL) == 0);
+	REQUIRE(world_broker(w) == 0);
+
+	/* the event (kick-off in an hour), its rendered video and its finished job */
+	const char *pe[1] = { ev };
+	REQUIRE(sql_params(w->db,
+			   "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			   " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			   " start_time, status_code, status_type) VALUES ($1::bigint, 17,"
+			   " 'Premier League', 76986, 'Premier League 25/26', 12, 35, 42,"
+			   " 'Manchester United', 'Arsenal', now() + interval '1 hour', 0, 'notstarted')",
+			   1, pe) == 0);
+	const char *pr[2] = { subject, ev };
+	REQUIRE(sql_params(w->db,
+			   "INSERT INTO renders (kind, subject, state, plainly_render_id, plainly_state)"
+			   " VALUES ('line-up', $1, 'submitted', 'c0ffee00-0000-4000-8000-000000000001',"
+			   " 'PENDING')",
+			   1, pr) == 0);
+	REQUIRE(sql_params(w->db,
+			   "INSERT INTO jobs (kind, subject, event_id, state, attempts, finished_at)"
+			   " VALUES ('line-up', $1, $2::bigint, 'done', 0, now())",
+			   2, pr) == 0);
+
+	/* its message in the dead queue (say a duplicate that Plainly then refused) */
+	char body[128];
+	snprintf(body, sizeof(body), "{\"event_id\":%lld,\"processing_type\":\"line-up\"}",
+		 REPLAY_EVENT);
+	REQUIRE(publish_dead(w, MSG_LINEUP, body, subject, "plainly-rejected",
+			     "Plainly rejected the request: 400", 0, (uint64_t)time(NULL) - 600) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	REQUIRE(depth_settled(w, "bf.line-up.dead", 1, 3000) == 1);
+
+	const char *replay[] = { "-c", w->conf, "replay", "--type", "line-up", NULL };
+	st = bfctl_run(w, "replay", replay, out, sizeof(out), 20000);
+	CHECK_INT(st, 0);
+	char *text = slurp(out);
+	CHECK(text != NULL && strstr(text, "1 of 1 messages moved") != NULL);
+	free(text);
+
+	/* bf-lineups takes it: the render is recorded, so no POST */
+	snprintf(bin, sizeof(bin), "%s/bin/bf-lineups", tenv_root());
+	snprintf(logf, sizeof(logf), "%s/var/log/%s-lineups.log", tenv_root(), w->name);
+	snprintf(out, sizeof(out), "%s/var/test/%s-lineups.out", tenv_root(), w->name);
+	snprintf(amqp, sizeof(amqp), "BF_AMQP_URL=%s", w->amqp);
+	snprintf(db, sizeof(db), "BF_DATABASE_URL=%s", w->db);
+	unlink(logf);
+	char *argv[] = { bin, "-c", w->conf, "--idle-exit", "3", NULL };
+	pid = spawn(w, argv, set, out, logf);
+	REQUIRE(pid > 0);
+	st = reap(w, pid, 25000);
+	CHECK_INT(st, 0);
+
+	/* the consumer did take the message (it asked Sofascore) ... */
+	char route[64];
+	snprintf(route, sizeof(route), "/event/%lld/lineups", REPLAY_EVENT);
+	CHECK_INT(tenv_count_lines(slog, route), 1);
+	CHECK(tenv_count_lines(logf, "render already submitted") >= 1);
+	/* ... and rendered nothing */
+	CHECK_INT(tenv_count_lines(rec, "\"POST\""), 0);
+	CHECK_INT(tenv_count_lines(rec, "/renders"), 0);
+	sql_str(w->db, "SELECT state FROM jobs WHERE kind = 'line-up' AND subject = $1", subject,
+		state, sizeof(state));
+	CHECK_STR(state, "done");
+	sql_str(w->db, "SELECT state FROM renders WHERE kind = 'line-up' AND subject = $1", subject,
+		state, sizeof(state));
+	CHECK_STR(state, "submitted");
+	CHECK_INT(tenv_sql_long(w->db, "SELECT count(*) FROM renders"), 1);
+	static const char *const queues[] = { "bf.line-up", "bf.line-up.wait.1s",
+					      "bf.line-up.wait.2s", "bf.line-up.dead" };
+	for (size_t i = 0; i < 4; i++) {
+		long d = depth_settled(w, queues[i], 0, 3000);
+		if (d != 0)
+			t_fail(__FILE__, __LINE__, "%s holds %ld messages, want 0", queues[i], d);
+	}
+}
+
+static void replayed_done_job_is_not_rendered_again(void)
+{
+	struct world w;
+
+	if (world_create(&w, "done") == 0)
+		done_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world");
+	world_down(&w);
+}
+
+/* ==== 3. connection dropped mid-replay ========================================= */
+
+/* Force-closes the bfctl connections of this world's vhost (only those);
+ * returns how many were closed, *seen how many were listed. */
+static int close_bfctl_connections(struct world *w, int *seen)
+{
+	long st;
+	cJSON *list = mgmt_json("/api/connections?columns=name,vhost,client_properties", &st);
+	const cJSON *c;
+	int closed = 0;
+
+	*seen = 0;
+	cJSON_ArrayForEach(c, list) {
+		const char *vh = jstr(c, "vhost"), *name = jstr(c, "name");
+		const char *cn = jstr(cJSON_GetObjectItemCaseSensitive(c, "client_properties"),
+				      "connection_name");
+		if (vh == NULL || name == NULL || cn == NULL || strcmp(vh, w->name) != 0 ||
+		    strncmp(cn, "bfctl@", 6) != 0)
+			continue;
+		(*seen)++;
+		CURL *cu = curl_easy_init();
+		char *esc = curl_easy_escape(cu, name, 0);
+		char path[512];
+		snprintf(path, sizeof(path), "/api/connections/%s", esc);
+		curl_free(esc);
+		curl_easy_cleanup(cu);
+		if (tenv_mgmt("DELETE", path, NULL, NULL) / 100 == 2)
+			closed++;
+	}
+	cJSON_Delete(list);
+	return closed;
+}
+
+/* times each event id (base .. base+total-1) was seen in d[] */
+static void count_ids(const struct broker_delivery *d, int n, int base, int total,
+		      unsigned short *seen)
+{
+	for (int i = 0; i < n; i++) {
+		struct work_msg m;
+		char err[128];
+		if (msg_decode(d[i].body, d[i].len, &m, err, sizeof(err)) == 0 &&
+		    m.event_id >= base && m.event_id < base + total)
+			seen[m.event_id - base]++;
+		else
+			printf("#   unexpected message %s\n", d[i].message_id);
+	}
+}
+
+/*
+ * One round: total dead letters in bf.result.dead, `bfctl replay --type
+ * result`, and while it runs its connections force-closed through the
+ * management API, again and again.  Then every message must be in
+ * bf.result or bf.result.dead (or both), and a second replay must move the
+ * rest.  Returns the number of connections closed (0: the replay was done
+ * before one could be), or -1 when the round could not run.
+ */
+static int drop_round(struct world *w, int total, int base)
+{
+	char out[700], body[128], mid[64], tag[32];
+	struct broker_delivery *dead = NULL, *res = NULL, *res2 = NULL;
+	unsigned short *in_res = NULL, *in_dead = NULL, *in_res2 = NULL;
+	int nres = 0, ndead = 0, nres2 = 0, closes = 0, rounds = 0, seen = 0;
+	long long t0, first_seen = -1;
+	long moved_at_close = -1;
+	pid_t pid;
+	int st = -1;
+
+	for (int i = 0; i < total; i++) {
+		snprintf(body, sizeof(body), "{\"event_id\":%d,\"processing_type\":\"result\"}",
+			 base + i);
+		snprintf(mid, sizeof(mid), "result:%d", base + i);
+		if (publish_dead(w, MSG_RESULT, body, mid, "attempts-exhausted",
+				 "11 attempts; last: Plainly HTTP 500", 11,
+				 (uint64_t)time(NULL) - 60) != 0)
+			return -1;
+	}
+	if (broker_flush(w->b, 30000) != 0 ||
+	    depth_settled(w, "bf.result.dead", total, 5000) != total) {
+		printf("#   could not fill bf.result.dead with %d\n", total);
+		return -1;
+	}
+
+	/* the replay, and while it runs, its connections closed by the broker */
+	char bin[512], err[700], amqp[600], db[600];
+	const char *set[3] = { amqp, db, NULL };
+	snprintf(bin, sizeof(bin), "%s/bin/bfctl", tenv_root());
+	snprintf(out, sizeof(out), "%s/var/test/%s-replay%d.out", tenv_root(), w->name, total);
+	snprintf(err, sizeof(err), "%s/var/log/%s-replay%d.err", tenv_root(), w->name, total);
+	snprintf(amqp, sizeof(amqp), "BF_AMQP_URL=%s", w->amqp);
+	snprintf(db, sizeof(db), "BF_DATABASE_URL=%s", w->db);
+	unlink(err);
+	char *argv[] = { bin, "-c", w->conf, "replay", "--type", "result", NULL };
+	t0 = tenv_now_ms();
+	pid = spawn(w, argv, set, out, err);
+	if (pid <= 0)
+		return -1;
+	while (tenv_now_ms() - t0 < 40000) {
+		st = tenv_wait(pid, 0);
+		if (st >= 0)
+			break;
+		long moved = broker_queue_depth(w->b, "bf.result");
+		if (moved < 10) { /* mid-replay: once some have moved */
+			tenv_sleep_ms(5);
+			continue;
+		}
+		int c = close_bfctl_connections(w, &seen);
+		if (seen > 0 && first_seen < 0)
+			first_seen = tenv_now_ms() - t0;
+		if (c > 0 && moved_at_close < 0)
+			moved_at_close = moved;
+		closes += c;
+		rounds++;
+		tenv_sleep_ms(20);
+	}
+	forget(w, pid);
+	if (st < 0) {
+		kill(pid, SIGKILL);
+		tenv_wait(pid, 5000);
+		t_fail(__FILE__, __LINE__, "bfctl replay still running after 40 s");
+	}
+	char *text = slurp(out), *etext = slurp(err);
+	printf("#   replay of %d: exit %d after %lld ms; bfctl connections first listed by the"
+	       " management API after %lld ms; %d force-closed (the first when %ld had moved),"
+	       " %d listing rounds\n",
+	       total, st, tenv_now_ms() - t0, first_seen, closes, moved_at_close, rounds);
+	printf("#   bfctl stdout: %s", text != NULL && text[0] ? text : "(nothing)\n");
+	if (etext != NULL)
+		for (char *p = etext, *e; *p != '\0'; p = e + 1) {
+			char line[512];
+			e = strchr(p, '\n');
+			if (e == NULL)
+				break;
+			snprintf(line, sizeof(line), "%.*s", (int)(e - p), p);
+			if (strstr(line, " info ") == NULL)
+				printf("#   bfctl stderr: %s\n", line);
+		}
+
+	/* every message is in bf.result or bf.result.dead (or both) */
+	long dres = depth_stable(w, "bf.result", 300, 5000);
+	long ddead = depth_stable(w, "bf.result.dead", 300, 5000);
+	printf("#   after: bf.result %ld, bf.result.dead %ld\n", dres, ddead);
+	int cap = total * 2 + 10;
+	in_res = calloc((size_t)total, sizeof(*in_res));
+	in_dead = calloc((size_t)total, sizeof(*in_dead));
+	in_res2 = calloc((size_t)total, sizeof(*in_res2));
+	res = calloc((size_t)cap, sizeof(*res));
+	dead = calloc((size_t)cap, sizeof(*dead));
+	res2 = calloc((size_t)cap, sizeof(*res2));
+	if (in_res == NULL || in_dead == NULL || in_res2 == NULL || res == NULL || dead == NULL ||
+	    res2 == NULL) {
+		t_fail(__FILE__, __LINE__, "out of memory");
+		goto out;
+	}
+	nres = consume_all(w, "bf.result", res, cap, dres, true);
+	ndead = consume_all(w, "bf.result.dead", dead, cap, ddead, false); /* held, put back */
+	count_ids(res, nres, base, total, in_res);
+	count_ids(dead, ndead, base, total, in_dead);
+	int missing = 0, both = 0, dup_res = 0, dup_dead = 0;
+	for (int i = 0; i < total; i++) {
+		if (in_res[i] == 0 && in_dead[i] == 0) {
+			if (missing < 10)
+				printf("#   missing: result:%d\n", base + i);
+			missing++;
+		}
+		if (in_res[i] > 0 && in_dead[i] > 0)
+			both++;
+		if (in_res[i] > 1)
+			dup_res += in_res[i] - 1;
+		if (in_dead[i] > 1)
+			dup_dead += in_dead[i] - 1;
+	}
+	printf("#   %d in bf.result, %d in bf.result.dead: %d missing; duplicates: %d in both"
+	       " queues, %d extra copies in bf.result, %d in bf.result.dead\n",
+	       nres, ndead, missing, both, dup_res, dup_dead);
+	CHECK_INT(missing, 0);
+	/* observation only: is what stayed behind still in its original order? */
+	int inversions = 0;
+	for (int i = 1; i < ndead; i++)
+		if (strcmp(dead[i - 1].message_id, dead[i].message_id) > 0)
+			inversions++;
+	if (ndead > 0)
+		printf("#   bf.result.dead after the drop: %s (first %s, last %s)\n",
+		       inversions == 0 ? "in the original order" : "order changed", dead[0].message_id,
+		       dead[ndead - 1].message_id);
+	/* what the operator is told: a replay cut short must not report success */
+	if (ndead > 0 && st == 0)
+		t_fail(__FILE__, __LINE__,
+		       "bfctl replay exited 0 although %d of %d messages were left in"
+		       " bf.result.dead (its connection was closed); it printed: %s",
+		       ndead, total, text != NULL ? text : "");
+
+	/* a second replay works on what is left: nothing is stuck.  At most 200
+	 * moved, and only after a small round: bfctl reads every dead letter
+	 * with basic.get, a Raft round each on a quorum queue (seconds for
+	 * thousands). */
+	if (ndead > 600) {
+		printf("#   (no second replay after the %d-message round: %d left)\n", total, ndead);
+		goto purge;
+	}
+	int limit = ndead < 200 ? ndead : 200;
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : 1);
+	const char *again[] = { "-c", w->conf, "replay", "--type", "result", "--limit", lim, NULL };
+	CHECK(depth_settled(w, "bf.result.dead", ndead, 3000) == ndead);
+	snprintf(tag, sizeof(tag), "again%d", total);
+	st = bfctl_run(w, tag, again, out, sizeof(out), 40000);
+	CHECK_INT(st, 0);
+	CHECK_INT(depth_settled(w, "bf.result.dead", ndead - limit, 3000), ndead - limit);
+	depth_settled(w, "bf.result", limit, 3000);
+	nres2 = consume_all(w, "bf.result", res2, cap, limit, true);
+	count_ids(res2, nres2, base, total, in_res2);
+	int wrong = 0;
+	for (int i = 0; i < total; i++)
+		if (in_res2[i] > 0 && in_dead[i] == 0)
+			wrong++; /* moved now, but was not in the dead queue */
+	printf("#   second replay (--limit %d) moved %d; %d of them were not dead letters\n",
+	       limit, nres2, wrong);
+	CHECK_INT(nres2, limit);
+	CHECK_INT(wrong, 0);
+purge:
+	/* empty for the next round */
+	broker_purge(w->b, "bf.result.dead");
+	depth_settled(w, "bf.result.dead", 0, 3000);
+out:
+	free(text);
+	free(etext);
+	free_deliveries(res, nres);
+	free_deliveries(dead, ndead);
+	free_deliveries(res2, nres2);
+	free(res);
+	free(dead);
+	free(res2);
+	free(in_res);
+	free(in_dead);
+	free(in_res2);
+	return closes;
+}
+
+static void connection_dropped_mid_replay_loses_nothing(void)
+{
+	struct world w;
+	int closes = -1;
+
+	if (world_create(&w, "drop") == 0 && world_broker(&w) == 0) {
+		/* 500 first; the management API may list the connection too late
+		 * to close it, then 5000 keep the replay busy long enough */
+		closes = drop_round(&w, 500, 500000);
+		if (closes == 0) {
+			printf("#   500: the replay was done before its connection could be closed;"
+			       " again with 5000\n");
+			closes = drop_round(&w, 5000, 600000);
+		}
+		if (closes <= 0)
+			t_fail(__FILE__, __LINE__, "no bfctl connection could be closed mid-replay");
+	} else {
+		t_fail(__FILE__, __LINE__, "world");
+	}
+	world_down(&w);
+}
+
+/* ==== 4. status --json against a known state ==================================== */
+
+static const cJSON *queue_of(const cJSON *root, const char *name)
+{
+	const cJSON *q;
+
+	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(root, "queues")) {
+		const char *n = jstr(q, "name");
+		if (n != NULL && strcmp(n, name) == 0)
+			return q;
+	}
+	return NULL;
+}
+
+/* count of (kind, state) in an array of {kind, state, count}; -1 if absent */
+static double count_of(const cJSON *arr, const char *kind, const char *state)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, arr) {
+		const char *k = jstr(it, "kind"), *s = jstr(it, "state");
+		if (k != NULL && s != NULL && strcmp(k, kind) == 0 && strcmp(s, state) == 0)
+			return jnum(it, "count");
+	}
+	return -1;
+}
+
+static cJSON *run_json(struct world *w, const char *tag, const char *const *args)
+{
+	char out[700];
+	int st = bfctl_run(w, tag, args, out, sizeof(out), 20000);
+	char *text = slurp(out);
+	cJSON *j;
+
+	if (st != 0)
+		t_fail(__FILE__, __LINE__, "bfctl %s exited %d", tag, st);
+	j = cJSON_Parse(text != NULL ? text : "");
+	if (j == NULL)
+		t_fail(__FILE__, __LINE__, "bfctl %s: not JSON: %.300s", tag, text ? text : "");
+	free(text);
+	return j;
+}
+
+/* bf.result.dead: result:8401 (attempts-exhausted, 2 h old), then
+ * result:8402 (plainly-rejected, a minute old); emptied first. */
+static int refill_result_dead(struct world *w, uint64_t now)
+{
+	if (broker_purge(w->b, "bf.result.dead") < 0 ||
+	    depth_settled(w, "bf.result.dead", 0, 3000) != 0)
+		return -1;
+	if (publish_dead(w, MSG_RESULT, "{\"event_id\":8401,\"processing_type\":\"result\"}",
+			 "result:8401", "attempts-exhausted", "11 attempts; last: Plainly HTTP 503",
+			 11, now - 7200) != 0 ||
+	    publish_dead(w, MSG_RESULT, "{\"event_id\":8402,\"processing_type\":\"result\"}",
+			 "result:8402", "plainly-rejected", "Plainly render INVALID", 0,
+			 now - 60) != 0 ||
+	    broker_flush(w->b, 10000) != 0)
+		return -1;
+	return depth_settled(w, "bf.result.dead", 2, 3000) == 2 ? 0 : -1;
+}
+
+/* bf.result.dead holds result:8401 then result:8402 (read all, put back) */
+static void check_result_dead_order(struct world *w, const char *step)
+{
+	struct broker_delivery d[4];
+	char got[256];
+	int n;
+
+	depth_settled(w, "bf.result.dead", 2, 3000);
+	n = read_queue(w, "bf.result.dead", d, 4, false);
+	ids_text(d, n, got, sizeof(got));
+	printf("#   %s: bf.result.dead holds [%s]\n", step, got);
+	if (strcmp(got, "result:8401, result:8402") != 0)
+		t_fail(__FILE__, __LINE__, "%s: bf.result.dead holds [%s], want [result:8401,"
+		       " result:8402]: bfctl status changed the order of a dead queue", step, got);
+	free_deliveries(d, n);
+	depth_settled(w, "bf.result.dead", 2, 3000);
+}
+
+static void status_body(struct world *w)
+{
+	enum { EV = 8401 };
+	cJSON *root = NULL, *evj = NULL;
+	char out[700];
+
+	REQUIRE(world_broker(w) == 0);
+	/* queues: 3 in bf.line-up, 2 in bf.result.dead (the oldest: attempts-exhausted) */
+	for (int i = 0; i < 3; i++)
+		REQUIRE(publish_work(w, MSG_LINEUP, 8300 + i) == 0);
+	uint64_t now = (uint64_t)time(NULL);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	REQUIRE(refill_result_dead(w, now) == 0);
+	REQUIRE(depth_settled(w, "bf.line-up", 3, 3000) == 3);
+
+	/* the database: events, jobs, renders, the breaker */
+	REQUIRE(sql_params(w->db,
+			   "INSERT INTO events (id, unique_tournament_id, season_id, round,"
+			   " home_team_id, away_team_id, home_name, away_name, start_time, status_code,"
+			   " status_type, home_score, away_score) VALUES (8401, 17, 76986, 12, 35, 42,"
+			   " 'Manchester United', 'Arsenal', now() - interval '3 hours', 100,"
+			   " 'finished', 2, 1)",
+			   0, NULL) == 0);
+	REQUIRE(sql_params(w->db,
+			   "INSERT INTO jobs (kind, subject, event_id, state, attempts, last_error) VALUES"
+			   " ('line-up', 'line-up:8300', 8300, 'enqueued', 0, NULL),"
+			   " ('line-up', 'line-up:8301', 8301, 'enqueued', 2, NULL),"
+			   " ('line-up', 'line-up:8302', 8302, 'enqueued', 0, NULL),"
+			   " ('line-up', 'line-up:8401', 8401, 'done', 3, NULL),"
+			   " ('line-up', 'line-up:8299', 8299, 'expired', 40, NULL),"
+			   " ('result', 'result:8401', 8401, 'dead', 11, 'Plainly HTTP 503'),"
+			   " ('result', 'result:8402', 8402, 'dead', 0, 'Plainly render INVALID'),"
+			   " ('result', 'result:8200', 8200, 'done', 0, NULL),"
+			   " ('result', 'result:8201', 8201, 'done', 1, NULL),"
+			   " ('tournament-stats', 'tournament-stats:17:76986:11', NULL, 'done', 0, NULL)",
+			   0, NULL) == 0);
+	REQUIRE(sql_params(w->db,
+			   "INSERT INTO renders (kind, subject, state, error) VALUES"
+			   " ('line-up', 'line-up:8401', 'submitted', NULL),"
+			   " ('result', 'result:8401', 'failed', 'Plainly HTTP 503'),"
+			   " ('result', 'result:8402', 'failed', 'render INVALID'),"
+			   " ('result', 'result:8200', 'submitted', NULL),"
+			   " ('result', 'result:8201', 'submitted', NULL),"
+			   " ('tournament-stats', 'tournament-stats:17:76986:11', 'dry-run', NULL)",
+			   0, NULL) == 0);
+	REQUIRE(sql_params(w->db,
+			   "UPDATE sofascore_breaker SET open_until = now() + interval '10 minutes',"
+			   " opened_by = 'test', opened_at = now(), reason = 'challenge' WHERE id = 1",
+			   0, NULL) == 0);
+
+	const char *json[] = { "-c", w->conf, "status", "--json", NULL };
+	root = run_json(w, "status-json", json);
+	REQUIRE(root != NULL);
+	/* every queue of the topology, with its depth and consumers */
+	REQUIRE(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "queues")) ==
+		(int)w->topo.nqueues);
+	for (size_t i = 0; i < w->topo.nqueues; i++) {
+		const char *name = w->topo.queues[i].name;
+		const cJSON *q = queue_of(root, name);
+		long want = strcmp(name, "bf.line-up") == 0 ? 3
+			    : strcmp(name, "bf.result.dead") == 0 ? 2 : 0;
+		if (q == NULL) {
+			t_fail(__FILE__, __LINE__, "status has no queue %s", name);
+			continue;
+		}
+		if ((long)jnum(q, "messages") != want)
+			t_fail(__FILE__, __LINE__, "%s: messages %.0f, want %ld", name,
+			       jnum(q, "messages"), want);
+		if ((long)jnum(q, "consumers") != 0)
+			t_fail(__FILE__, __LINE__, "%s: consumers %.0f, want 0", name,
+			       jnum(q, "consumers"));
+		const cJSON *old = cJSON_GetObjectItemCaseSensitive(q, "oldest");
+		if (strcmp(name, "bf.result.dead") == 0) {
+			CHECK(old != NULL);
+			CHECK_STR(jstr(old, "reason"), "attempts-exhausted");
+			CHECK_STR(jstr(old, "message_id"), "result:8401");
+			CHECK_STR(jstr(old, "error"), "11 attempts; last: Plainly HTTP 503");
+			CHECK_INT((long)jnum(old, "event_id"), 8401);
+			CHECK(jnum(old, "age_seconds") >= 7200 && jnum(old, "age_seconds") < 7260);
+		} else if (old != NULL) {
+			t_fail(__FILE__, __LINE__, "%s has an oldest dead letter", name);
+		}
+	}
+	const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(root, "jobs");
+	CHECK_INT(cJSON_GetArraySize(jobs), 6);
+	CHECK_INT((long)count_of(jobs, "line-up", "enqueued"), 3);
+	CHECK_INT((long)count_of(jobs, "line-up", "done"), 1);
+	CHECK_INT((long)count_of(jobs, "line-up", "expired"), 1);
+	CHECK_INT((long)count_of(jobs, "result", "dead"), 2);
+	CHECK_INT((long)count_of(jobs, "result", "done"), 2);
+	CHECK_INT((long)count_of(jobs, "tournament-stats", "done"), 1);
+	const cJSON *renders = cJSON_GetObjectItemCaseSensitive(root, "renders");
+	CHECK_INT(cJSON_GetArraySize(renders), 4);
+	CHECK_INT((long)count_of(renders, "line-up", "submitted"), 1);
+	CHECK_INT((long)count_of(renders, "result", "failed"), 2);
+	CHECK_INT((long)count_of(renders, "result", "submitted"), 2);
+	CHECK_INT((long)count_of(renders, "tournament-stats", "dry-run"), 1);
+	const cJSON *br = cJSON_GetObjectItemCaseSensitive(root, "sofascore_breaker");
+	double left = jnum(br, "open_seconds_left");
+	printf("#   breaker open_seconds_left=%.0f\n", left);
+	CHECK(left >= 590 && left <= 600);
+	CHECK_STR(jstr(br, "opened_by"), "test");
+	/* status only looked: the queues hold what they held, in their order */
+	CHECK_INT(depth_settled(w, "bf.line-up", 3, 3000), 3);
+	CHECK_INT(depth_settled(w, "bf.result.dead", 2, 3000), 2);
+	check_result_dead_order(w, "after status --json");
+	/* so a second look shows the same oldest dead letter */
+	cJSON *again = run_json(w, "status-json2", json);
+	const cJSON *old2 = cJSON_GetObjectItemCaseSensitive(queue_of(again, "bf.result.dead"),
+							     "oldest");
+	printf("#   second status --json: oldest of bf.result.dead is %s\n",
+	       jstr(old2, "message_id") ? jstr(old2, "message_id") : "(none)");
+	CHECK_STR(jstr(old2, "message_id"), "result:8401");
+	CHECK_STR(jstr(old2, "reason"), "attempts-exhausted");
+	cJSON_Delete(again);
+	/* the next checks start again from the known order */
+	REQUIRE(refill_result_dead(w, now) == 0);
+
+	/* --event: that event's jobs, renders and dead letters */
+	const char *evargs[] = { "-c", w->conf, "status", "--json", "--event", "8401", NULL };
+	evj = run_json(w, "status-event", evargs);
+	if (evj != NULL) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(evj, "event");
+		const cJSON *erow = cJSON_GetObjectItemCaseSensitive(e, "event");
+		const cJSON *ejobs = cJSON_GetObjectItemCaseSensitive(e, "jobs");
+		const cJSON *erend = cJSON_GetObjectItemCaseSensitive(e, "renders");
+		const cJSON *edead = cJSON_GetObjectItemCaseSensitive(e, "dead_letters");
+		CHECK(e != NULL);
+		CHECK_INT((long)jnum(erow, "id"), EV);
+		CHECK_STR(jstr(erow, "status_type"), "finished");
+		CHECK_INT(cJSON_GetArraySize(ejobs), 2);
+		const cJSON *it;
+		int seen_lu = 0, seen_res = 0;
+		cJSON_ArrayForEach(it, ejobs) {
+			const char *k = jstr(it, "kind"), *s = jstr(it, "state"), *sub = jstr(it, "subject");
+			if (k && s && sub && strcmp(k, "line-up") == 0 && strcmp(s, "done") == 0 &&
+			    strcmp(sub, "line-up:8401") == 0 && jnum(it, "attempts") == 3)
+				seen_lu++;
+			if (k && s && sub && strcmp(k, "result") == 0 && strcmp(s, "dead") == 0 &&
+			    strcmp(sub, "result:8401") == 0 && jnum(it, "attempts") == 11)
+				seen_res++;
+		}
+		CHECK_INT(seen_lu, 1);
+		CHECK_INT(seen_res, 1);
+		CHECK_INT(cJSON_GetArraySize(erend), 2);
+		int r_lu = 0, r_res = 0;
+		cJSON_ArrayForEach(it, erend) {
+			const char *sub = jstr(it, "subject"), *s = jstr(it, "state");
+			if (sub && s && strcmp(sub, "line-up:8401") == 0 && strcmp(s, "submitted") == 0)
+				r_lu++;
+			if (sub && s && strcmp(sub, "result:8401") == 0 && strcmp(s, "failed") == 0)
+				r_res++;
+		}
+		CHECK_INT(r_lu, 1);
+		CHECK_INT(r_res, 1);
+		CHECK_INT(cJSON_GetArraySize(edead), 1);
+		const cJSON *d0 = cJSON_GetArrayItem(edead, 0);
+		CHECK_STR(jstr(d0, "message_id"), "result:8401");
+		CHECK_INT((long)jnum(d0, "event_id"), EV);
+		CHECK_STR(jstr(d0, "reason"), "attempts-exhausted");
+	}
+	check_result_dead_order(w, "after status --event");
+	REQUIRE(refill_result_dead(w, now) == 0);
+
+	/* the plain text says the breaker is OPEN */
+	const char *plain[] = { "-c", w->conf, "status", NULL };
+	CHECK_INT(bfctl_run(w, "status-text", plain, out, sizeof(out), 20000), 0);
+	CHECK(tenv_count_lines(out, "OPEN") >= 1);
+	CHECK_INT(tenv_count_lines(out, "oldest: result:8401 reason=attempts-exhausted"), 1);
+
+	check_result_dead_order(w, "after status (text)");
+	cJSON_Delete(root);
+	cJSON_Delete(evj);
+}
+
+static void status_json_matches_known_state(void)
+{
+	struct world w;
+
+	if (world_create(&w, "status") == 0)
+		status_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world");
+	world_down(&w);
+}
+
+/* ==== 5. definitions import == declare ========================================= */
+
+static bool is_work_queue(const char *name)
+{
+	return strcmp(name, "bf.line-up") == 0 || strcmp(name, "bf.result") == 0 ||
+	       strcmp(name, "bf.tournament-stats") == 0;
+}
+
+static void set_vhost(cJSON *arr, const char *vhost)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, arr) {
+		if (cJSON_GetObjectItemCaseSensitive(it, "vhost") != NULL)
+			cJSON_ReplaceItemInObjectCaseSensitive(it, "vhost", cJSON_CreateString(vhost));
+	}
+}
+
+/* name -> {durable, arguments} of every queue of a vhost */
+static cJSON *queues_of(const char *vhost)
+{
+	char path[256];
+	long st;
+	cJSON *list, *out = cJSON_CreateObject();
+	const cJSON *q;
+
+	snprintf(path, sizeof(path), "/api/queues/%s?columns=name,durable,arguments", vhost);
+	list = mgmt_json(path, &st);
+	if (st != 200)
+		t_fail(__FILE__, __LINE__, "GET %s: HTTP %ld", path, st);
+	cJSON_ArrayForEach(q, list) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "durable",
+				      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "durable")));
+		cJSON_AddItemToObject(o, "arguments",
+				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(q, "arguments"), 1));
+		cJSON_AddItemToObject(out, jstr(q, "name") ? jstr(q, "name") : "?", o);
+	}
+	cJSON_Delete(list);
+	return out;
+}
+
+/* name -> {type, durable} of the exchanges bf.* */
+static cJSON *exchanges_of(const char *vhost)
+{
+	char path[256];
+	long st;
+	cJSON *list, *out = cJSON_CreateObject();
+	const cJSON *x;
+
+	snprintf(path, sizeof(path), "/api/exchanges/%s", vhost);
+	list = mgmt_json(path, &st);
+	if (st != 200)
+		t_fail(__FILE__, __LINE__, "GET %s: HTTP %ld", path, st);
+	cJSON_ArrayForEach(x, list) {
+		const char *name = jstr(x, "name");
+		if (name == NULL || strncmp(name, "bf.", 3) != 0)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", jstr(x, "type") ? jstr(x, "type") : "");
+		cJSON_AddBoolToObject(o, "durable",
+				      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "durable")));
+		cJSON_AddItemToObject(out, name, o);
+	}
+	cJSON_Delete(list);
+	return out;
+}
+
+/* "source|destination|destination_type|routing_key" -> true */
+static cJSON *bindings_of(const char *vhost)
+{
+	char path[256], key[512];
+	long st;
+	cJSON *list, *out = cJSON_CreateObject();
+	const cJSON *b;
+
+	snprintf(path, sizeof(path), "/api/bindings/%s", vhost);
+	list = mgmt_json(path, &st);
+	if (st != 200)
+		t_fail(__FILE__, __LINE__, "GET %s: HTTP %ld", path, st);
+	cJSON_ArrayForEach(b, list) {
+		snprintf(key, sizeof(key), "%s|%s|%s|%s", jstr(b, "source") ? jstr(b, "source") : "",
+			 jstr(b, "destination") ? jstr(b, "destination") : "",
+			 jstr(b, "destination_type") ? jstr(b, "destination_type") : "",
+			 jstr(b, "routing_key") ? jstr(b, "routing_key") : "");
+		if (cJSON_GetObjectItemCaseSensitive(out, key) == NULL)
+			cJSON_AddTrueToObject(out, key);
+	}
+	cJSON_Delete(list);
+	return out;
+}
+
+/* Compares two name-keyed objects; reports every difference. */
+static void same_sets(const char *what, const cJSON *declared, const cJSON *imported)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, declared) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(imported, it->string);
+		if (o == NULL) {
+			t_fail(__FILE__, __LINE__, "%s %s: declared, not imported", what, it->string);
+		} else if (!cJSON_Compare(it, o, 1)) {
+			char *a = cJSON_PrintUnformatted(it), *b = cJSON_PrintUnformatted(o);
+			t_fail(__FILE__, __LINE__, "%s %s: declared %s, imported %s", what, it->string,
+			       a, b);
+			free(a);
+			free(b);
+		}
+	}
+	cJSON_ArrayForEach(it, imported)
+		if (cJSON_GetObjectItemCaseSensitive(declared, it->string) == NULL)
+			t_fail(__FILE__, __LINE__, "%s %s: imported, not declared", what, it->string);
+}
+
+static void definitions_body(const char *vd, const char *vi)
+{
+	char url_d[512], url_i[512], out[700], path[512];
+	char *file = NULL, *printed = NULL, *posted = NULL;
+	cJSON *defs = NULL, *qd = NULL, *qi = NULL, *xd = NULL, *xi = NULL, *bd = NULL, *bi = NULL;
+	cJSON *pol = NULL;
+	struct world fake; /* bfctl_run's URLs and file names */
+	long st;
+
+	memset(&fake, 0, sizeof(fake));
+	REQUIRE(tenv_vhost_create(vd, url_d, sizeof(url_d)) == 0);
+	REQUIRE(tenv_vhost_create(vi, url_i, sizeof(url_i)) == 0);
+
+	/* declared by bfctl, with the example configuration (its wait tiers) */
+	snprintf(fake.name, sizeof(fake.name), "%s", vd);
+	snprintf(fake.amqp, sizeof(fake.amqp), "%s", url_d);
+	snprintf(fake.db, sizeof(fake.db), "postgresql:///nonexistent");
+	const char *declare[] = { "-c", "ops/bf.conf.example", "topology", "declare", NULL };
+	CHECK_INT(bfctl_run(&fake, "declare", declare, out, sizeof(out), 20000), 0);
+	CHECK_INT(tenv_count_lines(out, "topology declared: 10 queues"), 1);
+
+	/* the committed file, imported into the other vhost */
+	file = slurp("ops/rabbitmq/definitions.json");
+	REQUIRE(file != NULL);
+	defs = cJSON_Parse(file);
+	REQUIRE(defs != NULL);
+	cJSON_DeleteItemFromObjectCaseSensitive(defs, "vhosts");
+	set_vhost(cJSON_GetObjectItemCaseSensitive(defs, "exchanges"), vi);
+	set_vhost(cJSON_GetObjectItemCaseSensitive(defs, "queues"), vi);
+	set_vhost(cJSON_GetObjectItemCaseSensitive(defs, "bindings"), vi);
+	set_vhost(cJSON_GetObjectItemCaseSensitive(defs, "policies"), vi);
+	posted = cJSON_PrintUnformatted(defs);
+	snprintf(path, sizeof(path), "/api/definitions/%s", vi);
+	char *resp = NULL;
+	st = tenv_mgmt("POST", path, posted, &resp);
+	if (st / 100 != 2)
+		t_fail(__FILE__, __LINE__, "POST %s: HTTP %ld %.300s", path, st, resp ? resp : "");
+	free(resp);
+
+	qd = queues_of(vd);
+	qi = queues_of(vi);
+	xd = exchanges_of(vd);
+	xi = exchanges_of(vi);
+	bd = bindings_of(vd);
+	bi = bindings_of(vi);
+	CHECK_INT(cJSON_GetArraySize(qd), 10);
+	same_sets("queue", qd, qi);
+	CHECK_INT(cJSON_GetArraySize(xd), 2);
+	CHECK(cJSON_GetObjectItemCaseSensitive(xd, "bf.work") != NULL);
+	CHECK(cJSON_GetObjectItemCaseSensitive(xd, "bf.dead") != NULL);
+	CHECK_STR(jstr(cJSON_GetObjectItemCaseSensitive(xd, "bf.work"), "type"), "direct");
+	CHECK_STR(jstr(cJSON_GetObjectItemCaseSensitive(xd, "bf.dead"), "type"), "direct");
+	same_sets("exchange", xd, xi);
+	same_sets("binding", bd, bi);
+
+	/* the policy of the work queues: imported, and applied to those three only */
+	snprintf(path, sizeof(path), "/api/policies/%s", vi);
+	pol = mgmt_json(path, &st);
+	CHECK_INT(st, 200);
+	const cJSON *p, *mine = NULL;
+	cJSON_ArrayForEach(p, pol) {
+		const char *n = jstr(p, "name");
+		if (n != NULL && strcmp(n, "bf-work-queues") == 0)
+			mine = p;
+	}
+	CHECK(mine != NULL);
+	if (mine != NULL) {
+		const cJSON *def = cJSON_GetObjectItemCaseSensitive(mine, "definition");
+		CHECK_INT((long)jnum(def, "delivery-limit"), TOPO_DELIVERY_LIMIT);
+		CHECK_INT((long)jnum(def, "max-length"), TOPO_MAX_LENGTH);
+		CHECK_STR(jstr(mine, "apply-to"), "queues");
+	}
+	/* the pattern matches the three work queues and nothing else */
+	const char *pattern = jstr(mine, "pattern");
+	regex_t re;
+	const cJSON *q;
+	CHECK(pattern != NULL);
+	if (pattern != NULL && regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
+		cJSON_ArrayForEach(q, qi) {
+			bool m = regexec(&re, q->string, 0, NULL, 0) == 0;
+			if (m != is_work_queue(q->string))
+				t_fail(__FILE__, __LINE__, "policy pattern %s %s queue %s", pattern,
+				       m ? "matches" : "misses", q->string);
+		}
+		regfree(&re);
+	}
+	/* and the broker applied it: each queue's "policy" (the management API
+	 * shows it with the next statistics round, up to ~5 s here) */
+	long long t_pol = tenv_now_ms();
+	int work_with = 0, others_with = 0;
+	char listing[1024] = "";
+	for (;;) {
+		snprintf(path, sizeof(path), "/api/queues/%s?columns=name,policy", vi);
+		cJSON *list = mgmt_json(path, &st);
+		size_t o = 0;
+		work_with = others_with = 0;
+		listing[0] = '\0';
+		cJSON_ArrayForEach(q, list) {
+			const char *name = jstr(q, "name"), *pn = jstr(q, "policy");
+			if (name == NULL)
+				continue;
+			bool has = pn != NULL && strcmp(pn, "bf-work-queues") == 0;
+			if (is_work_queue(name) && has)
+				work_with++;
+			else if (!is_work_queue(name) && pn != NULL && pn[0] != '\0')
+				others_with++;
+			o += (size_t)snprintf(listing + o, o < sizeof(listing) ? sizeof(listing) - o : 0,
+					      "%s%s=%s", o ? " " : "", name, pn ? pn : "-");
+			if (o >= sizeof(listing))
+				o = sizeof(listing) - 1;
+		}
+		cJSON_Delete(list);
+		if (work_with == 3 || tenv_now_ms() - t_pol > 15000)
+			break;
+		tenv_sleep_ms(250);
+	}
+	printf("#   policies effective after %lld ms: %s\n", tenv_now_ms() - t_pol, listing);
+	CHECK_INT(work_with, 3);
+	CHECK_INT(others_with, 0);
+
+	/* bfctl topology definitions prints exactly the committed file */
+	const char *defs_args[] = { "-c", "ops/bf.conf.example", "topology", "definitions", NULL };
+	CHECK_INT(bfctl_run(&fake, "definitions", defs_args, out, sizeof(out), 20000), 0);
+	printed = slurp(out);
+	CHECK(printed != NULL && strcmp(printed, file) == 0);
+
+	free(file);
+	free(printed);
+	free(posted);
+	cJSON_Delete(defs);
+	cJSON_Delete(qd);
+	cJSON_Delete(qi);
+	cJSON_Delete(xd);
+	cJSON_Delete(xi);
+	cJSON_Delete(bd);
+	cJSON_Delete(bi);
+	cJSON_Delete(pol);
+}
+
+static void definitions_import_equals_declare(void)
+{
+	char vd[64], vi[64];
+
+	snprintf(vd, sizeof(vd), "t-ctl-defdecl-%ld", (long)getpid());
+	snprintf(vi, sizeof(vi), "t-ctl-defimp-%ld", (long)getpid());
+	definitions_body(vd, vi);
+	tenv_vhost_delete(vd);
+	tenv_vhost_delete(vi);
+}
+
+/* ==== 6. migrate and the command line ============================================ */
+
+static void migrate_body(struct world *w)
+{
+	char out[700], err[700], want[64];
+	char *text;
+
+	snprintf(w->name, sizeof(w->name), "t_ctl_mig_%ld", (long)getpid());
+	REQUIRE(tenv_db_create(w->name, w->db, sizeof(w->db)) == 0);
+	snprintf(w->amqp, sizeof(w->amqp), "amqp://nobody:nothing@127.0.0.1:9/none");
+	const char *mig[] = { "-c", "/dev/null", "migrate", NULL };
+	CHECK_INT(bfctl_run(w, "migrate1", mig, out, sizeof(out), 20000), 0);
+	text = slurp(out);
+	snprintf(want, sizeof(want), "migrate: %zu applied, %zu total", db_nmigrations,
+		 db_nmigrations);
+	CHECK(text != NULL && strstr(text, want) != NULL);
+	printf("#   first: %s", text ? text : "(nothing)\n");
+	free(text);
+	CHECK_INT(bfctl_run(w, "migrate2", mig, out, sizeof(out), 20000), 0);
+	text = slurp(out);
+	snprintf(want, sizeof(want), "migrate: 0 applied, %zu total", db_nmigrations);
+	CHECK(text != NULL && strstr(text, want) != NULL);
+	printf("#   second: %s", text ? text : "(nothing)\n");
+	free(text);
+	CHECK_INT(tenv_sql_long(w->db, "SELECT count(*) FROM schema_migrations"),
+		  (long)db_nmigrations);
+
+	const char *check[] = { "-n", "-c", "ops/bf.conf.example", NULL };
+	CHECK_INT(bfctl_run(w, "check", check, out, sizeof(out), 20000), 0);
+	CHECK_INT(tenv_count_lines(out, "configuration OK"), 1);
+
+	const char *missing[] = { "-c", "/nonexistent", "migrate", NULL };
+	CHECK_INT(bfctl_run(w, "missing", missing, out, sizeof(out), 20000), 1);
+	snprintf(err, sizeof(err), "%s/var/log/%s-missing.err", tenv_root(), w->name);
+	CHECK(tenv_count_lines(err, "/nonexistent") >= 1);
+
+	const char *unknown[] = { "-c", "/dev/null", "frobnicate", NULL };
+	CHECK_INT(bfctl_run(w, "unknown", unknown, out, sizeof(out), 20000), 2);
+	snprintf(err, sizeof(err), "%s/var/log/%s-unknown.err", tenv_root(), w->name);
+	CHECK(tenv_count_lines(err, "frobnicate") >= 1);
+}
+
+static void migrate_twice_and_command_line(void)
+{
+	struct world w;
+
+	memset(&w, 0, sizeof(w));
+	w.sofa.pid = w.plainly.pid = -1;
+	migrate_body(&w);
+	for (int i = 0; i < w.nprocs; i++)
+		if (w.procs[i] > 0 && tenv_wait(w.procs[i], 0) < 0) {
+			kill(w.procs[i], SIGKILL);
+			tenv_wait(w.procs[i], 5000);
+		}
+	if (w.name[0] != '\0')
+		tenv_db_drop(w.name);
+}
+
+/* test_bfctl [WORD]: only the cases whose name contains WORD */
+#define RUN(fn)                                                        \
+	do {                                                           \
+		if (only == NULL || strstr(#fn, only) != NULL)         \
+			T_RUN(fn);                                     \
+	} while (0)
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+
+	log_init("test_bfctl");
+	tenv_require();
+	proc_signals_install();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	RUN(replay_filters_dry_run_attempt_reset_order_kept);
+	RUN(replayed_done_job_is_not_rendered_again);
+	RUN(connection_dropped_mid_replay_loses_nothing);
+	RUN(status_json_matches_known_state);
+	RUN(definitions_import_equals_declare);
+	RUN(migrate_twice_and_command_line);
+	curl_global_cleanup();
+	return t_done();
+}
