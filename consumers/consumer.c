@@ -103,7 +103,8 @@ static void job_record(struct consumer_ctx *ctx, const struct work_msg *m, const
 		log_warn("job not recorded (database down) subject=%s state=%s", subject, state);
 		return;
 	}
-	if (db_cmd(ctx->db, "job record",
+	/* async: a lost state update is recomputed by the next delivery */
+	if (db_cmd_async(ctx->db, "job record",
 		   "INSERT INTO jobs (kind, subject, event_id, state, attempts, last_error, finished_at)"
 		   " VALUES ($1, $2, $3::bigint, $4, $5::int, $6,"
 		   "  CASE WHEN $4 IN ('done', 'expired', 'dead') THEN now() END)"

@@ -22,7 +22,9 @@ static int set_state(PGconn *db, const char *kind, const char *subject, const ch
 		error,
 	};
 
-	return db_cmd(db, "render state",
+	/* async: a state lost with a server crash stays "pending" with its
+	 * request recorded, and the next delivery reconciles it by listing */
+	return db_cmd_async(db, "render state",
 		      "UPDATE renders SET state = $3, plainly_render_id = COALESCE($4, plainly_render_id),"
 		      " plainly_state = COALESCE($5, plainly_state),"
 		      " request = COALESCE($6::jsonb, request), response = COALESCE($7::jsonb, response),"
@@ -36,36 +38,53 @@ static void render_locked(struct consumer_ctx *ctx, const struct cfg_template *t
 			  struct outcome *out)
 {
 	const struct bf_config *cfg = ctx->cfg;
-	const char *p[2] = { kind, subject };
 	struct plainly_render pr;
 	enum plainly_result res;
 	PGresult *r;
 	char state[32] = "";
 	char *body = NULL;
-	bool dry = cfg->plainly_api_key[0] == '\0';
+	bool dry = cfg->plainly_api_key[0] == '\0', fresh, posted;
 
 	memset(&pr, 0, sizeof(pr));
-	if (db_cmd(ctx->db, "render insert",
-		   "INSERT INTO renders (kind, subject, state) VALUES ($1, $2, 'pending')"
-		   " ON CONFLICT (kind, subject) DO NOTHING",
-		   2, p) != 0)
-		goto db_fail;
-	r = db_exec(ctx->db, "render read", "SELECT state FROM renders WHERE kind = $1 AND subject = $2",
-		    2, p);
+	body = plainly_request_json(tpl, kind, subject, doc, cfg->plainly_webhook_url);
+	if (body == NULL) {
+		outcome_retry(out, 0, "internal", "cannot build the render request");
+		return;
+	}
+	/*
+	 * One durable statement records the request before anything leaves and
+	 * says what was there: a fresh row, or the state of an earlier try
+	 * ("posted": a request was recorded, so a POST may have been sent).
+	 */
+	const char *pa[3] = { kind, subject, body };
+	r = db_exec(ctx->db, "render record",
+		    "INSERT INTO renders (kind, subject, state, request) VALUES ($1, $2, 'pending', $3::jsonb)"
+		    " ON CONFLICT (kind, subject) DO UPDATE SET updated_at = now()"
+		    " RETURNING state, xmax = 0, request IS NOT NULL",
+		    3, pa);
 	if (r == NULL || PQntuples(r) != 1) {
 		PQclear(r);
 		goto db_fail;
 	}
 	snprintf(state, sizeof(state), "%s", PQgetvalue(r, 0, 0));
+	fresh = PQgetvalue(r, 0, 1)[0] == 't';
+	posted = !fresh && PQgetvalue(r, 0, 2)[0] == 't';
 	PQclear(r);
 	if (strcmp(state, "submitted") == 0 || strcmp(state, "dry-run") == 0) {
 		out->kind = OUT_DONE;
 		snprintf(out->error, sizeof(out->error), "render already %s", state);
-		return;
+		goto out;
 	}
-	if (strcmp(state, "pending") == 0 && !dry) {
+	if (strcmp(state, "pending") == 0 && posted && !dry) {
 		/* a crash or a lost answer may have left a render at Plainly */
 		res = plainly_render_find(ctx->http, cfg, tpl->project_id, subject, &pr);
+		if (res == PLAINLY_OK && (strcmp(pr.state, "INVALID") == 0 ||
+					  strcmp(pr.state, "FAILED") == 0 ||
+					  strcmp(pr.state, "CANCELLED") == 0)) {
+			/* that one will never become a video: post again */
+			log_info("render found but %s, posting again subject=%s", pr.state, subject);
+			res = PLAINLY_NOT_FOUND;
+		}
 		if (res == PLAINLY_OK) {
 			log_info("render reconciled subject=%s plainly_render_id=%s state=%s", subject,
 				 pr.id, pr.state);
@@ -82,10 +101,14 @@ static void render_locked(struct consumer_ctx *ctx, const struct cfg_template *t
 		plainly_render_free(&pr);
 		memset(&pr, 0, sizeof(pr));
 	}
-	body = plainly_request_json(tpl, kind, subject, doc, cfg->plainly_webhook_url);
-	if (body == NULL) {
-		outcome_retry(out, 0, "internal", "cannot build the render request");
-		goto out;
+	if (!fresh) {
+		/* an earlier try (failed, or pending): record this request, durably */
+		const char *pu[3] = { kind, subject, body };
+		if (db_cmd(ctx->db, "render retry",
+			   "UPDATE renders SET state = 'pending', request = $3::jsonb, error = NULL,"
+			   " updated_at = now() WHERE kind = $1 AND subject = $2",
+			   3, pu) != 0)
+			goto db_fail;
 	}
 	if (dry) {
 		char path[1200];
@@ -94,14 +117,12 @@ static void render_locked(struct consumer_ctx *ctx, const struct cfg_template *t
 			outcome_retry(out, 0, "dry-run", "cannot write to %s", cfg->plainly_dry_run_dir);
 			goto out;
 		}
-		if (set_state(ctx->db, kind, subject, "dry-run", NULL, body, NULL) != 0)
+		if (set_state(ctx->db, kind, subject, "dry-run", NULL, NULL, NULL) != 0)
 			goto db_fail;
 		out->kind = OUT_DONE;
 		snprintf(out->error, sizeof(out->error), "dry-run %.400s", path);
 		goto out;
 	}
-	if (set_state(ctx->db, kind, subject, "pending", NULL, body, NULL) != 0)
-		goto db_fail;
 	res = plainly_render_create(ctx->http, cfg, body, &pr);
 	switch (res) {
 	case PLAINLY_OK:

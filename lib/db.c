@@ -95,6 +95,19 @@ int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char
 	return 0;
 }
 
+int db_cmd_async(PGconn *c, const char *what, const char *sql, int nparams,
+		 const char *const *params)
+{
+	if (db_begin(c) != 0)
+		return -1;
+	if (db_cmd(c, "async commit", "SET LOCAL synchronous_commit TO off", 0, NULL) != 0 ||
+	    db_cmd(c, what, sql, nparams, params) != 0 || db_commit(c) != 0) {
+		db_rollback(c);
+		return -1;
+	}
+	return 0;
+}
+
 int db_begin(PGconn *c)
 {
 	return db_cmd(c, "begin", "BEGIN", 0, NULL);

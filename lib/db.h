@@ -47,6 +47,14 @@ PGresult *db_exec(PGconn *c, const char *what, const char *sql, int nparams,
 int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char *const *params)
 	__attribute__((warn_unused_result));
 
+/*
+ * Like db_cmd, committed without waiting for the WAL flush
+ * (synchronous_commit off for this one statement): for writes a server
+ * crash may lose without harm (a state that a redelivery recomputes).
+ */
+int db_cmd_async(PGconn *c, const char *what, const char *sql, int nparams,
+		 const char *const *params) __attribute__((warn_unused_result));
+
 int db_begin(PGconn *c) __attribute__((warn_unused_result));
 int db_commit(PGconn *c) __attribute__((warn_unused_result));
 void db_rollback(PGconn *c);

@@ -687,6 +687,10 @@ int sofa_client_init(struct sofa_client *s, const struct bf_config *cfg, const c
 		s->http = NULL;
 		return -1;
 	}
+	/* budget, breaker and ETags: nothing here is worth waiting for a flush */
+	if (s->db != NULL &&
+	    db_cmd(s->db, "async session", "SET synchronous_commit TO off", 0, NULL) != 0)
+		log_warn("sofascore client: cannot turn off synchronous commits");
 	return 0;
 }
 

@@ -1,0 +1,1447 @@
+/*
+ * bf-lineups end to end: the real binary against the real RabbitMQ and
+ * PostgreSQL of ops/dev/services, with fake Sofascore and fake Plainly.
+ * Each case has its own vhost and database (tenv_world), its own fakes and
+ * its own processes, all cleaned up even when a check fails.
+ *
+ * Sofascore routes: tests/scenarios/lineups-cases/ (bodies from
+ * tests/fixtures/lineups/); the 200-event case generates its scenario under
+ * var/test/.  Wait tiers are 1 s and 2 s, near_kickoff 15 min,
+ * give_up_after 10 min (tests/support/testenv.c).
+ */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/config.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "protocol/broker.h"
+#include "protocol/message.h"
+#include "protocol/topology.h"
+#include "tests/support/t.h"
+#include "tests/support/testenv.h"
+
+#define SCENARIO "tests/scenarios/lineups-cases"
+#define FIXTURE_CONFIRMED "tests/fixtures/lineups/lineups_confirmed.json"
+#define API_KEY "testkey"
+#define IDLE_EXIT "4"
+#define HOME_ID 4701
+#define AWAY_ID 4702
+#define MAX_PROCS 4
+
+static const char *const line_up_queues[] = { "bf.line-up", "bf.line-up.wait.1s",
+					      "bf.line-up.wait.2s", "bf.line-up.dead" };
+
+struct world {
+	char name[64];
+	char amqp[512], db[512];
+	char dir[512]; /* var/test/<name> */
+	char conf[600];
+	char record[600]; /* fake Plainly's request record */
+	char sofa_log[600]; /* fake Sofascore's request log */
+	struct tenv_fake sofa, plainly;
+	struct bf_config cfg;
+	bool cfg_loaded;
+	struct topology topo;
+	struct broker *b;
+	pid_t procs[MAX_PROCS];
+	int nprocs;
+};
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static void sleep_us(long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[600];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long size;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)size + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	*len = fread(buf, 1, (size_t)size, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Runs one parameterised statement; 0 or -1. */
+static int sql_params(const char *url, const char *sql, int n, const char *const *p)
+{
+	PGconn *c = PQconnectdb(url);
+	int rc = -1;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+		ExecStatusType st = PQresultStatus(r);
+		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+		if (rc != 0)
+			printf("#   sql failed: %s", PQresultErrorMessage(r));
+		PQclear(r);
+	} else {
+		printf("#   cannot connect: %s", PQerrorMessage(c));
+	}
+	PQfinish(c);
+	return rc;
+}
+
+/* First column of the first row as text into buf ("" and -1 when none). */
+static int sql_str(const char *url, const char *sql, const char *param, char *buf, size_t n)
+{
+	PGconn *c = PQconnectdb(url);
+	const char *p[1] = { param };
+	int rc = -1;
+
+	buf[0] = '\0';
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL,
+					   NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+		    !PQgetisnull(r, 0, 0)) {
+			snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
+			rc = 0;
+		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			printf("#   sql failed: %s", PQresultErrorMessage(r));
+		}
+		PQclear(r);
+	}
+	PQfinish(c);
+	return rc;
+}
+
+static long sql_long(const char *url, const char *sql, const char *param)
+{
+	char buf[64];
+
+	if (sql_str(url, sql, param, buf, sizeof(buf)) != 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+static int insert_teams(const struct world *w)
+{
+	return sql_params(w->db,
+			  "INSERT INTO teams (id, name, short_name) VALUES"
+			  " (4701, 'Northbridge United', 'Northbridge'),"
+			  " (4702, 'Southport Rovers', 'Southport')",
+			  0, NULL);
+}
+
+/* Events first..first+count-1 kicking off at start (epoch seconds). */
+static int insert_events(const struct world *w, long long first, int count, long long start)
+{
+	char a[32], b[32], c[32];
+	const char *p[3] = { a, b, c };
+
+	snprintf(a, sizeof(a), "%lld", first);
+	snprintf(b, sizeof(b), "%d", count);
+	snprintf(c, sizeof(c), "%lld", start);
+	return sql_params(w->db,
+			  "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			  " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			  " start_time, status_code, status_type)"
+			  " SELECT g, 17, 'Premier League', 96668, 'Premier League 26/27', 12,"
+			  "  4701, 4702, 'Northbridge United', 'Southport Rovers',"
+			  "  to_timestamp($3::bigint), 0, 'notstarted'"
+			  " FROM generate_series($1::bigint, $1::bigint + $2::int - 1) AS g",
+			  3, p);
+}
+
+/* ---- HTTP to the fakes ---------------------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t len;
+};
+
+static size_t on_data(char *d, size_t sz, size_t nm, void *arg)
+{
+	struct buf *b = arg;
+	size_t n = sz * nm;
+	char *np = realloc(b->p, b->len + n + 1);
+
+	if (np == NULL)
+		return 0;
+	b->p = np;
+	memcpy(b->p + b->len, d, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return n;
+}
+
+/* GET url (with the API key when auth); parsed JSON or NULL. */
+static cJSON *http_get_json(const char *url, bool auth, long *status)
+{
+	CURL *c = curl_easy_init();
+	struct buf b = { NULL, 0 };
+	cJSON *j = NULL;
+
+	*status = 0;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (auth) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERPWD, API_KEY ":");
+	}
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(c);
+	if (b.p != NULL)
+		j = cJSON_Parse(b.p);
+	free(b.p);
+	return j;
+}
+
+static cJSON *plainly_stats(const struct world *w)
+{
+	char url[256];
+	long st;
+
+	snprintf(url, sizeof(url), "%s/_fake/stats", w->plainly.url);
+	return http_get_json(url, false, &st);
+}
+
+static int stats_int(const cJSON *stats, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(stats, key);
+
+	return cJSON_IsNumber(v) ? v->valueint : -1;
+}
+
+static int stats_subject(const cJSON *stats, const char *group, const char *subject)
+{
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(stats, group);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(g, subject);
+
+	return cJSON_IsNumber(v) ? v->valueint : 0;
+}
+
+/* ---- the fake Plainly record ------------------------------------------- */
+
+/* Every recorded request, as a JSON array. */
+static cJSON *record_read(const struct world *w)
+{
+	size_t len = 0;
+	char *text = slurp(w->record, &len);
+	cJSON *arr = cJSON_CreateArray();
+
+	if (text == NULL)
+		return arr;
+	for (char *line = text, *nl; line != NULL && *line != '\0'; line = nl) {
+		cJSON *j;
+		nl = strchr(line, '\n');
+		if (nl != NULL)
+			*nl++ = '\0';
+		if (*line == '\0')
+			continue;
+		j = cJSON_Parse(line);
+		if (j != NULL)
+			cJSON_AddItemToArray(arr, j);
+		else
+			printf("#   record: unreadable line %.80s\n", line);
+	}
+	free(text);
+	return arr;
+}
+
+static bool rec_is(const cJSON *r, const char *method, const char *path)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "method");
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(r, "path");
+
+	return cJSON_IsString(m) && cJSON_IsString(p) && strcmp(m->valuestring, method) == 0 &&
+	       strcmp(p->valuestring, path) == 0;
+}
+
+static int rec_count(const cJSON *arr, const char *method, const char *path)
+{
+	const cJSON *r;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, arr)
+		if (rec_is(r, method, path))
+			n++;
+	return n;
+}
+
+/* The n-th (0-based) request with method and path, or NULL. */
+static const cJSON *rec_nth(const cJSON *arr, const char *method, const char *path, int n)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, arr)
+		if (rec_is(r, method, path) && n-- == 0)
+			return r;
+	return NULL;
+}
+
+/* ---- world ----------------------------------------------------------------- */
+
+/* extra configuration text with "{sofa}" replaced by url */
+static void expand_sofa(const char *tmpl, const char *url, char *out, size_t n)
+{
+	const char *at = strstr(tmpl, "{sofa}");
+
+	if (at == NULL)
+		snprintf(out, n, "%s", tmpl);
+	else
+		snprintf(out, n, "%.*s%s%s", (int)(at - tmpl), tmpl, url, at + 6);
+}
+
+static int world_up(struct world *w, const char *tag, const char *scenario_dir,
+		    const char *plainly_script, const char *extra_conf)
+{
+	char err[512], port_dir[600], extra[1024] = "";
+	const char *sargs[8], *pargs[8];
+	int n = 0;
+
+	memset(w, 0, sizeof(*w));
+	snprintf(w->name, sizeof(w->name), "t-lu-%s-%ld", tag, (long)getpid());
+	snprintf(w->dir, sizeof(w->dir), "%s/var/test/%s", tenv_root(), w->name);
+	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
+	snprintf(w->record, sizeof(w->record), "%s/plainly.record", w->dir);
+	snprintf(w->sofa_log, sizeof(w->sofa_log), "%s/sofascore.log", w->dir);
+	snprintf(port_dir, sizeof(port_dir), "%s/var/log", tenv_root());
+	if (mkdirs(port_dir) != 0 || mkdirs(w->dir) != 0) {
+		printf("#   cannot create %s\n", w->dir);
+		return -1;
+	}
+	unlink(w->record);
+	unlink(w->sofa_log);
+	if (tenv_world(w->name, w->amqp, sizeof(w->amqp), w->db, sizeof(w->db)) != 0) {
+		printf("#   tenv_world(%s) failed (log: var/log/%s.log)\n", w->name, w->name);
+		return -1;
+	}
+	if (insert_teams(w) != 0)
+		return -1;
+
+	char slog[128], plog[128];
+	snprintf(slog, sizeof(slog), "%s-sofascore", w->name);
+	snprintf(plog, sizeof(plog), "%s-plainly", w->name);
+	sargs[n++] = "--scenario";
+	sargs[n++] = scenario_dir;
+	sargs[n++] = "--log";
+	sargs[n++] = w->sofa_log;
+	sargs[n] = NULL;
+	if (tenv_fake_start(&w->sofa, "sofascore", slog, sargs) != 0) {
+		printf("#   fake-sofascore did not start (var/log/%s.log)\n", slog);
+		return -1;
+	}
+	n = 0;
+	pargs[n++] = "--record";
+	pargs[n++] = w->record;
+	if (plainly_script != NULL) {
+		pargs[n++] = "--script";
+		pargs[n++] = plainly_script;
+	}
+	pargs[n] = NULL;
+	if (tenv_fake_start(&w->plainly, "plainly", plog, pargs) != 0) {
+		printf("#   fake-plainly did not start (var/log/%s.log)\n", plog);
+		return -1;
+	}
+	if (extra_conf != NULL)
+		expand_sofa(extra_conf, w->sofa.url, extra, sizeof(extra));
+	if (tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url, w->plainly.url, extra) != 0)
+		return -1;
+	if (cfg_load(&w->cfg, w->conf, err, sizeof(err)) != 0) {
+		printf("#   cfg_load(%s): %s\n", w->conf, err);
+		return -1;
+	}
+	w->cfg_loaded = true;
+	if (topo_build(&w->topo, &w->cfg) != 0)
+		return -1;
+	struct broker_opts o = {
+		.urls = w->amqp, .conn_name = "test_lineups", .heartbeat = 30, .op_timeout = 20,
+		.confirm_window = 1000, .topo = &w->topo, .stop = &proc_stop,
+		.max_connect_tries = 3,
+	};
+	if (broker_open(&w->b, &o) != 0) {
+		printf("#   broker_open(%s) failed\n", w->amqp);
+		return -1;
+	}
+	return 0;
+}
+
+static void world_down(struct world *w)
+{
+	for (int i = 0; i < w->nprocs; i++) {
+		if (w->procs[i] > 0 && tenv_wait(w->procs[i], 0) < 0) {
+			kill(w->procs[i], SIGKILL);
+			tenv_wait(w->procs[i], 5000);
+		}
+		w->procs[i] = -1;
+	}
+	if (w->b != NULL)
+		broker_close(w->b);
+	w->b = NULL;
+	tenv_fake_stop(&w->sofa);
+	tenv_fake_stop(&w->plainly);
+	if (w->cfg_loaded)
+		cfg_free(&w->cfg);
+	w->cfg_loaded = false;
+	if (w->name[0] != '\0') {
+		tenv_vhost_delete(w->name);
+		tenv_db_drop(w->name);
+	}
+	/* the fakes' port files (named by tenv_fake_start) */
+	for (int i = 0; i < 2 && w->name[0] != '\0'; i++) {
+		char pf[700];
+		snprintf(pf, sizeof(pf), "%s/var/test/%s-%s.%ld.port", tenv_root(), w->name,
+			 i == 0 ? "sofascore" : "plainly", (long)getpid());
+		unlink(pf);
+	}
+	/* the files stay for a look when the case failed */
+	if (!t_case_failed && w->dir[0] != '\0') {
+		unlink(w->record);
+		unlink(w->sofa_log);
+		unlink(w->conf);
+		rmdir(w->dir);
+	}
+}
+
+/* Restores an environment variable saved as a malloc'd copy (or NULL). */
+static void env_restore(const char *name, char *saved)
+{
+	if (saved != NULL)
+		setenv(name, saved, 1);
+	else
+		unsetenv(name);
+	free(saved);
+}
+
+static char *env_save(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL ? strdup(v) : NULL;
+}
+
+/*
+ * Starts bin/bf-lineups -c CONF [--idle-exit 4] with the API key (renders go
+ * to the fake Plainly) and this world's broker and database: the
+ * BF_AMQP_URL / BF_DATABASE_URL that ops/dev/services exports would
+ * otherwise override the file.  Log: var/log/<world>-<tag>.log.
+ */
+static pid_t spawn_lineups(struct world *w, const char *tag, bool idle_exit)
+{
+	char bin[512], logf[600];
+	char *argv[8];
+	int n = 0;
+	pid_t pid;
+	char *s_amqp = env_save("BF_AMQP_URL"), *s_db = env_save("BF_DATABASE_URL");
+	char *s_key = env_save("BF_PLAINLY_API_KEY"), *s_surl = env_save("BF_SOFASCORE_URL");
+	char *s_purl = env_save("BF_PLAINLY_URL");
+
+	snprintf(bin, sizeof(bin), "%s/bin/bf-lineups", tenv_root());
+	snprintf(logf, sizeof(logf), "%s/var/log/%s-%s.log", tenv_root(), w->name, tag);
+	unlink(logf);
+	argv[n++] = bin;
+	argv[n++] = "-c";
+	argv[n++] = w->conf;
+	if (idle_exit) {
+		argv[n++] = "--idle-exit";
+		argv[n++] = IDLE_EXIT;
+	}
+	argv[n] = NULL;
+	setenv("BF_AMQP_URL", w->amqp, 1);
+	setenv("BF_DATABASE_URL", w->db, 1);
+	setenv("BF_PLAINLY_API_KEY", API_KEY, 1);
+	unsetenv("BF_SOFASCORE_URL");
+	unsetenv("BF_PLAINLY_URL");
+	pid = tenv_spawn(argv, logf);
+	env_restore("BF_AMQP_URL", s_amqp);
+	env_restore("BF_DATABASE_URL", s_db);
+	env_restore("BF_PLAINLY_API_KEY", s_key);
+	env_restore("BF_SOFASCORE_URL", s_surl);
+	env_restore("BF_PLAINLY_URL", s_purl);
+	if (pid > 0 && w->nprocs < MAX_PROCS)
+		w->procs[w->nprocs++] = pid;
+	return pid;
+}
+
+static void log_path(const struct world *w, const char *tag, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/var/log/%s-%s.log", tenv_root(), w->name, tag);
+}
+
+/* Waits for a process started by spawn_lineups; its exit status or -1. */
+static int wait_proc(struct world *w, pid_t pid, int timeout_ms)
+{
+	int st = tenv_wait(pid, timeout_ms);
+
+	if (st >= 0)
+		for (int i = 0; i < w->nprocs; i++)
+			if (w->procs[i] == pid)
+				w->procs[i] = -1;
+	return st;
+}
+
+static int publish_lineup(struct world *w, int64_t event_id)
+{
+	struct work_msg m = { .type = MSG_LINEUP, .event_id = event_id };
+	char body[128], key[MSG_KEY_MAX];
+	int len = msg_encode(&m, body, sizeof(body));
+	struct broker_msg bm = {
+		.exchange = TOPO_WORK_EXCHANGE, .routing_key = "line-up", .body = body,
+		.message_id = key, .type = "line-up", .app_id = "test_lineups",
+	};
+
+	if (len < 0 || msg_key(&m, key, sizeof(key)) < 0)
+		return -1;
+	bm.len = (size_t)len;
+	return broker_publish(w->b, &bm);
+}
+
+static int publish_raw(struct world *w, const char *body)
+{
+	struct broker_msg bm = {
+		.exchange = TOPO_WORK_EXCHANGE, .routing_key = "line-up", .body = body,
+		.len = strlen(body), .app_id = "test_lineups",
+	};
+
+	return broker_publish(w->b, &bm);
+}
+
+/* Depth of queue once it reaches want (quorum counts settle a moment
+ * after an ack), or its last value after timeout_ms. */
+static long depth_settled(struct world *w, const char *queue, long want, int timeout_ms)
+{
+	long long end = tenv_now_ms() + timeout_ms;
+	long d;
+
+	for (;;) {
+		d = broker_queue_depth(w->b, queue);
+		if (d == want || tenv_now_ms() >= end)
+			return d;
+		tenv_sleep_ms(100);
+	}
+}
+
+/* Every line-up queue (work, wait tiers, dead) settles empty. */
+static void check_queues_empty(struct world *w)
+{
+	for (size_t i = 0; i < sizeof(line_up_queues) / sizeof(line_up_queues[0]); i++) {
+		long d = depth_settled(w, line_up_queues[i], 0, 3000);
+		if (d != 0)
+			t_fail(__FILE__, __LINE__, "queue %s holds %ld messages, want 0",
+			       line_up_queues[i], d);
+	}
+}
+
+static long job_long(const struct world *w, const char *col, const char *subject)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM jobs WHERE kind = 'line-up' AND subject = $1",
+		 col);
+	return sql_long(w->db, sql, subject);
+}
+
+static void job_state(const struct world *w, const char *subject, char *buf, size_t n)
+{
+	sql_str(w->db, "SELECT state FROM jobs WHERE kind = 'line-up' AND subject = $1", subject,
+		buf, n);
+}
+
+static void render_col(const struct world *w, const char *col, const char *subject, char *buf,
+		       size_t n)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s FROM renders WHERE kind = 'line-up' AND subject = $1", col);
+	sql_str(w->db, sql, subject, buf, n);
+}
+
+/* The render at the fake Plainly: GET /renders/{id}; its bfSubject must
+ * be subject.  Call after counting recorded requests (this one is
+ * recorded too). */
+static void check_render_at_plainly(const struct world *w, const char *render_id,
+				    const char *subject)
+{
+	char url[512];
+	long st;
+	cJSON *r;
+
+	if (render_id[0] == '\0') {
+		t_fail(__FILE__, __LINE__, "no plainly_render_id recorded for %s", subject);
+		return;
+	}
+	snprintf(url, sizeof(url), "%s/api/v2/renders/%s", w->plainly.url, render_id);
+	r = http_get_json(url, true, &st);
+	if (st != 200 || r == NULL) {
+		t_fail(__FILE__, __LINE__, "GET /renders/%s at the fake: HTTP %ld", render_id, st);
+	} else {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(r, "attributes");
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(a, "bfSubject");
+		const cJSON *pid = cJSON_GetObjectItemCaseSensitive(r, "projectId");
+		CHECK(cJSON_IsString(s) && strcmp(s->valuestring, subject) == 0);
+		CHECK(cJSON_IsString(pid) && strcmp(pid->valuestring, "proj-lineup") == 0);
+	}
+	cJSON_Delete(r);
+}
+
+/* The final state of a rendered subject: job done, render submitted with
+ * the id of a render the fake Plainly holds for the subject. */
+static void check_rendered(struct world *w, const char *subject)
+{
+	char state[64], rid[128], pstate[64];
+
+	job_state(w, subject, state, sizeof(state));
+	CHECK_STR(state, "done");
+	render_col(w, "state", subject, state, sizeof(state));
+	CHECK_STR(state, "submitted");
+	render_col(w, "plainly_render_id", subject, rid, sizeof(rid));
+	render_col(w, "plainly_state", subject, pstate, sizeof(pstate));
+	CHECK(strcmp(pstate, "PENDING") == 0 || strcmp(pstate, "THROTTLED") == 0);
+	check_render_at_plainly(w, rid, subject);
+}
+
+/* ---- document checks (the line-up fixture) ------------------------------ */
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+struct side_want {
+	const char *key;
+	long long id;
+	const char *name, *short_name, *formation;
+	long long starters[11];
+	int shirts[11];
+	long long captain;
+	long long subs[4];
+	int sub_shirts[4]; /* 0 = null */
+	const char *missing[2][2];
+	int nmissing;
+};
+
+static const struct side_want sides_want[2] = {
+	{ "home", HOME_ID, "Northbridge United", "Northbridge", "4-2-3-1",
+	  { 810002, 810005, 810004, 810003, 810007, 810008, 810006, 810011, 810009, 810010,
+	    810001 },
+	  { 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13 },
+	  810004,
+	  { 810012, 810013, 810015, 810014 },
+	  { 1, 14, 17, 20 },
+	  { { "Pedro Santos", "Hamstring Injury" }, { "Nils Berg", "suspended" } },
+	  2 },
+	{ "away", AWAY_ID, "Southport Rovers", "Southport", "3-5-2",
+	  { 820001, 820003, 820004, 820006, 820010, 820008, 820009, 820005, 820007, 820011,
+	    820002 },
+	  { 1, 4, 6, 8, 9, 10, 12, 14, 16, 19, 23 },
+	  820006,
+	  { 820013, 820015, 820012, 820014 },
+	  { 2, 11, 30, 0 },
+	  { { "Victor Lindqvist", "Knee Injury" }, { NULL, NULL } },
+	  1 },
+};
+
+/* parameters = the whole document (no mapping configured). */
+static void check_lineup_document(const cJSON *doc, long long event_id, long long start)
+{
+	char iso[32];
+	time_t t = (time_t)start;
+	struct tm tm;
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(doc, "event");
+
+	gmtime_r(&t, &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	CHECK_STR(jstr(doc, "kind"), "line-up");
+	CHECK_INT((long long)jnum(ev, "id"), event_id);
+	CHECK_STR(jstr(ev, "start_time"), iso);
+	CHECK_STR(jstr(ev, "tournament"), "Premier League");
+	CHECK_STR(jstr(ev, "season"), "Premier League 26/27");
+	CHECK_INT((long long)jnum(ev, "round"), 12);
+	for (int s = 0; s < 2; s++) {
+		const struct side_want *w = &sides_want[s];
+		const cJSON *side = cJSON_GetObjectItemCaseSensitive(doc, w->key);
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(side, "starters");
+		const cJSON *sub = cJSON_GetObjectItemCaseSensitive(side, "substitutes");
+		const cJSON *mis = cJSON_GetObjectItemCaseSensitive(side, "missing");
+		char crest[128];
+		int i = 0, captains = 0;
+		const cJSON *p;
+
+		CHECK_INT((long long)jnum(side, "id"), w->id);
+		CHECK_STR(jstr(side, "name"), w->name);
+		CHECK_STR(jstr(side, "short_name"), w->short_name);
+		CHECK_STR(jstr(side, "formation"), w->formation);
+		snprintf(crest, sizeof(crest), "https://img.sofascore.com/api/v1/team/%lld/image",
+			 w->id);
+		CHECK_STR(jstr(side, "crest_url"), crest);
+		CHECK_INT(cJSON_GetArraySize(st), 11);
+		cJSON_ArrayForEach(p, st) {
+			const cJSON *cap = cJSON_GetObjectItemCaseSensitive(p, "captain");
+			if (i < 11) {
+				if ((long long)jnum(p, "id") != w->starters[i] ||
+				    (int)jnum(p, "shirt_number") != w->shirts[i])
+					t_fail(__FILE__, __LINE__,
+					       "%s.starters[%d]: id %.0f shirt %.0f, want %lld shirt %d",
+					       w->key, i, jnum(p, "id"), jnum(p, "shirt_number"),
+					       w->starters[i], w->shirts[i]);
+			}
+			CHECK(cJSON_IsBool(cap));
+			if (cJSON_IsTrue(cap)) {
+				captains++;
+				CHECK_INT((long long)jnum(p, "id"), w->captain);
+			}
+			CHECK(jstr(p, "name")[0] != '\0' && jstr(p, "short_name")[0] != '\0' &&
+			      jstr(p, "position")[0] != '\0');
+			i++;
+		}
+		CHECK_INT(captains, 1);
+		CHECK_INT(cJSON_GetArraySize(sub), 4);
+		i = 0;
+		cJSON_ArrayForEach(p, sub) {
+			const cJSON *sh = cJSON_GetObjectItemCaseSensitive(p, "shirt_number");
+			if (i < 4) {
+				CHECK_INT((long long)jnum(p, "id"), w->subs[i]);
+				if (w->sub_shirts[i] == 0)
+					CHECK(cJSON_IsNull(sh));
+				else
+					CHECK_INT((int)jnum(p, "shirt_number"), w->sub_shirts[i]);
+			}
+			CHECK(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(p, "captain")));
+			i++;
+		}
+		CHECK_INT(cJSON_GetArraySize(mis), w->nmissing);
+		i = 0;
+		cJSON_ArrayForEach(p, mis) {
+			if (i < w->nmissing) {
+				CHECK_STR(jstr(p, "name"), w->missing[i][0]);
+				CHECK_STR(jstr(p, "reason"), w->missing[i][1]);
+			}
+			i++;
+		}
+	}
+}
+
+/* The request body of a POST /renders: template, subject, auth. */
+static void check_post(const cJSON *rec, const char *subject)
+{
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(rec, "body");
+	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(body, "attributes");
+
+	/* base64("testkey:") = dGVzdGtleTo= */
+	CHECK_STR(jstr(rec, "auth"), "Basic dGVzdGtleTo=");
+	CHECK_STR(jstr(body, "projectId"), "proj-lineup");
+	CHECK_STR(jstr(body, "templateId"), "tpl-lineup");
+	CHECK_STR(jstr(attrs, "bfSubject"), subject);
+	CHECK(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(body, "parameters")));
+}
+
+/* ---- 1. re-checks until confirmed ------------------------------------------ */
+
+static void retry_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	pid_t pid;
+	int st;
+
+	REQUIRE(insert_events(w, 7001, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7001) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	long long t0 = tenv_now_ms();
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	st = wait_proc(w, pid, 40000);
+	CHECK_INT(st, 0);
+	printf("#   404, 404, predicted, predicted, confirmed: %lld ms (idle exit included)\n",
+	       tenv_now_ms() - t0);
+
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7001/lineups "), 5);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7001/lineups 404"), 2);
+	cJSON *rec = record_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
+	const cJSON *post = rec_nth(rec, "POST", "/renders", 0);
+	if (post != NULL) {
+		check_post(post, "line-up:7001");
+		check_lineup_document(
+			cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(post, "body"),
+							 "parameters"),
+			7001, start);
+	}
+	/* nothing was ever posted for the subject: no reason to list renders first
+	 * (Plainly allows ~400 requests a minute) */
+	if (rec_count(rec, "GET", "/renders") != 0)
+		t_fail(__FILE__, __LINE__,
+		       "%d GET /renders before the first POST of a subject never posted "
+		       "(reconciliation is for a pending row left by a crash or a lost answer)",
+		       rec_count(rec, "GET", "/renders"));
+	cJSON_Delete(rec);
+
+	check_rendered(w, "line-up:7001");
+	CHECK_INT(job_long(w, "attempts", "line-up:7001"), 4);
+	/* kick-off 30 min ahead (> near_kickoff): the long tier every time */
+	char logf[600];
+	log_path(w, "lineups", logf, sizeof(logf));
+	CHECK_INT(tenv_count_lines(logf, "outcome=retry wait=bf.line-up.wait.2s"), 4);
+	CHECK_INT(tenv_count_lines(logf, "reason=not-published"), 2);
+	CHECK_INT(tenv_count_lines(logf, "reason=unconfirmed"), 2);
+	check_queues_empty(w);
+}
+
+static void confirmed_after_404s_and_predicted_one_post(void)
+{
+	struct world w;
+
+	if (world_up(&w, "retry", SCENARIO, NULL, NULL) == 0)
+		retry_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 2. killed between the POST and the ack -------------------------------- */
+
+static void kill_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	char state_at_kill[64], state[64], logf[600];
+	pid_t pid;
+	int posts = 0;
+
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups-1", true);
+	REQUIRE(pid > 0);
+	/* SIGKILL the moment the fake records the POST */
+	long long end = tenv_now_ms() + 20000;
+	while (tenv_now_ms() < end) {
+		posts = tenv_count_lines(w->record, "\"method\":\"POST\"");
+		if (posts > 0)
+			break;
+		sleep_us(200);
+	}
+	kill(pid, SIGKILL);
+	REQUIRE(posts == 1);
+	CHECK_INT(wait_proc(w, pid, 5000), 128 + SIGKILL);
+	render_col(w, "state", "line-up:7002", state_at_kill, sizeof(state_at_kill));
+	job_state(w, "line-up:7002", state, sizeof(state));
+	printf("#   killed: renders row %s, jobs row '%s'\n", state_at_kill, state);
+	CHECK(strcmp(state_at_kill, "pending") == 0 || strcmp(state_at_kill, "submitted") == 0);
+	/* not acked: the broker hands it out again */
+	CHECK_INT(depth_settled(w, "bf.line-up", 1, 5000), 1);
+
+	pid = spawn_lineups(w, "lineups-2", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	log_path(w, "lineups-2", logf, sizeof(logf));
+	CHECK_INT(tenv_count_lines(logf, "event_id=7002 type=line-up attempt=0 outcome=done"), 1);
+	if (strcmp(state_at_kill, "pending") == 0)
+		CHECK_INT(tenv_count_lines(logf, "render reconciled subject=line-up:7002"), 1);
+	else
+		CHECK_INT(tenv_count_lines(logf, "render already submitted"), 1);
+
+	cJSON *rec = record_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
+	cJSON_Delete(rec);
+	cJSON *stats = plainly_stats(w);
+	CHECK_INT(stats_int(stats, "posts"), 1);
+	CHECK_INT(stats_int(stats, "accepted"), 1);
+	CHECK_INT(stats_subject(stats, "by_subject", "line-up:7002"), 1);
+	cJSON_Delete(stats);
+	check_rendered(w, "line-up:7002");
+	check_queues_empty(w);
+}
+
+static void killed_after_post_redelivered_no_second_post(void)
+{
+	struct world w;
+
+	if (world_up(&w, "kill", SCENARIO, NULL, NULL) == 0)
+		kill_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+static void lost_answer_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	char logf[600];
+	pid_t pid;
+
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+
+	cJSON *rec = record_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
+	/* the render was looked up after the lost answer */
+	const cJSON *post = rec_nth(rec, "POST", "/renders", 0);
+	const cJSON *list = NULL, *r;
+	bool after = false;
+	cJSON_ArrayForEach(r, rec) {
+		if (r == post)
+			after = true;
+		else if (after && rec_is(r, "GET", "/renders"))
+			list = r;
+	}
+	CHECK(list != NULL);
+	if (list != NULL)
+		CHECK(strstr(jstr(list, "query"), "projectId=proj-lineup") != NULL);
+	cJSON_Delete(rec);
+	cJSON *stats = plainly_stats(w);
+	CHECK_INT(stats_int(stats, "accepted"), 1);
+	CHECK_INT(stats_subject(stats, "posts_by_subject", "line-up:7002"), 1);
+	cJSON_Delete(stats);
+	log_path(w, "lineups", logf, sizeof(logf));
+	CHECK_INT(tenv_count_lines(logf, "render reconciled subject=line-up:7002"), 1);
+	CHECK_INT(tenv_count_lines(logf, "reason=plainly-transient"), 1);
+	check_rendered(w, "line-up:7002");
+	CHECK_INT(job_long(w, "attempts", "line-up:7002"), 1);
+	check_queues_empty(w);
+}
+
+static void accepted_then_500_reconciled_one_render(void)
+{
+	struct world w;
+
+	if (world_up(&w, "lost", SCENARIO, "accept-then-500", NULL) == 0)
+		lost_answer_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 3. Plainly 500 then 200; Plainly INVALID ------------------------------- */
+
+static void p500_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	pid_t pid;
+
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	cJSON *rec = record_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 2); /* the 500, then the accepted one */
+	const cJSON *p2 = rec_nth(rec, "POST", "/renders", 1);
+	CHECK(p2 != NULL && jnum(p2, "status") == 200);
+	cJSON_Delete(rec);
+	cJSON *stats = plainly_stats(w);
+	CHECK_INT(stats_int(stats, "accepted"), 1);
+	CHECK_INT(stats_subject(stats, "by_subject", "line-up:7002"), 1);
+	CHECK_INT(stats_int(stats, "script_left"), 0);
+	cJSON_Delete(stats);
+	check_rendered(w, "line-up:7002");
+	check_queues_empty(w);
+}
+
+static void plainly_500_then_ok_one_render(void)
+{
+	struct world w;
+
+	if (world_up(&w, "p500", SCENARIO, "500,ok", NULL) == 0)
+		p500_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+static void invalid_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	struct broker_delivery d;
+	char state[64];
+	pid_t pid;
+
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+
+	cJSON *rec = record_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 1); /* INVALID is not retried */
+	cJSON_Delete(rec);
+	CHECK_INT(depth_settled(w, "bf.line-up.dead", 1, 3000), 1);
+	CHECK_INT(depth_settled(w, "bf.line-up", 0, 3000), 0);
+	CHECK_INT(depth_settled(w, "bf.line-up.wait.1s", 0, 3000), 0);
+	CHECK_INT(depth_settled(w, "bf.line-up.wait.2s", 0, 3000), 0);
+	REQUIRE(broker_get(w->b, "bf.line-up.dead", &d) == 1);
+	CHECK_STR(d.reason, "plainly-rejected");
+	CHECK(strstr(d.error, "Mandatory parameter homeName is missing") != NULL);
+	CHECK_STR(d.message_id, "line-up:7002");
+	CHECK_STR(d.type, "line-up");
+	printf("#   x-bf-error: %s\n", d.error);
+	broker_delivery_free(&d);
+
+	job_state(w, "line-up:7002", state, sizeof(state));
+	CHECK_STR(state, "dead");
+	char err[600];
+	sql_str(w->db, "SELECT last_error FROM jobs WHERE subject = $1", "line-up:7002", err,
+		sizeof(err));
+	CHECK(strstr(err, "Mandatory parameter homeName is missing") != NULL);
+	render_col(w, "state", "line-up:7002", state, sizeof(state));
+	CHECK_STR(state, "failed");
+	render_col(w, "error", "line-up:7002", err, sizeof(err));
+	CHECK(strstr(err, "RENDER_PARAMETERS_INVALID") != NULL);
+}
+
+static void plainly_invalid_dead_lettered(void)
+{
+	struct world w;
+
+	if (world_up(&w, "invalid", SCENARIO, "invalid", NULL) == 0)
+		invalid_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 4. kick-off long past, never confirmed ------------------------------ */
+
+static void expired_body(struct world *w)
+{
+	long long start = (long long)time(NULL) - 3600;
+	char state[64];
+	pid_t pid;
+
+	REQUIRE(insert_events(w, 7004, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7004) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	job_state(w, "line-up:7004", state, sizeof(state));
+	CHECK_STR(state, "expired");
+	cJSON *rec = record_read(w);
+	CHECK_INT(cJSON_GetArraySize(rec), 0); /* Plainly never called */
+	cJSON_Delete(rec);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders", NULL), 0);
+	check_queues_empty(w);
+}
+
+static void kickoff_passed_expired_no_post(void)
+{
+	struct world w;
+
+	if (world_up(&w, "expired", SCENARIO, NULL, NULL) == 0)
+		expired_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 5. poison messages ------------------------------------------------------ */
+
+static void poison_body(struct world *w)
+{
+	static const struct {
+		const char *body;
+		const char *error_has; /* the x-bf-error must say what is wrong */
+	} poison[] = {
+		{ "{\"event_id\": 7002, \"processing_type\": \"line-up\"", "JSON" },
+		{ "{\"processing_type\":\"line-up\"}", "event_id" },
+		{ "{\"event_id\":1,\"processing_type\":\"result\"}", "result" },
+	};
+	long long start = (long long)time(NULL) + 30 * 60;
+	bool seen[3] = { false, false, false };
+	pid_t pid;
+
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	for (size_t i = 0; i < 3; i++)
+		REQUIRE(publish_raw(w, poison[i].body) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+
+	CHECK_INT(depth_settled(w, "bf.line-up.dead", 3, 3000), 3);
+	for (int i = 0; i < 3; i++) {
+		struct broker_delivery d;
+		if (broker_get(w->b, "bf.line-up.dead", &d) != 1) {
+			t_fail(__FILE__, __LINE__, "dead letter %d missing", i);
+			break;
+		}
+		CHECK_STR(d.reason, "poison");
+		printf("#   poison %.60s -> x-bf-error: %s\n", d.body, d.error);
+		for (size_t k = 0; k < 3; k++) {
+			if (d.len == strlen(poison[k].body) && memcmp(d.body, poison[k].body, d.len) == 0) {
+				seen[k] = true;
+				if (strstr(d.error, poison[k].error_has) == NULL)
+					t_fail(__FILE__, __LINE__, "x-bf-error \"%s\" does not mention %s",
+					       d.error, poison[k].error_has);
+			}
+		}
+		broker_delivery_free(&d);
+	}
+	for (size_t k = 0; k < 3; k++)
+		if (!seen[k])
+			t_fail(__FILE__, __LINE__, "poison body %s not dead-lettered as is",
+			       poison[k].body);
+	/* the consumer kept going: the good message after them was rendered */
+	cJSON *rec = record_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
+	cJSON_Delete(rec);
+	check_rendered(w, "line-up:7002");
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs", NULL), 1);
+	CHECK_INT(depth_settled(w, "bf.line-up", 0, 3000), 0);
+}
+
+static void poison_messages_dead_lettered_consumer_goes_on(void)
+{
+	struct world w;
+
+	if (world_up(&w, "poison", SCENARIO, NULL, NULL) == 0)
+		poison_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 6. two processes, 200 events --------------------------------------------- */
+
+enum { BULK_N = 200, BULK_FIRST = 100001 };
+
+/* scenario.json with one route per event, all serving one confirmed body */
+static int write_bulk_scenario(const char *dir)
+{
+	char path[700], *body;
+	size_t len = 0;
+	FILE *f;
+
+	body = slurp(FIXTURE_CONFIRMED, &len);
+	if (body == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/confirmed.json", dir);
+	f = fopen(path, "w");
+	if (f == NULL || fwrite(body, 1, len, f) != len) {
+		free(body);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	free(body);
+	if (fclose(f) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/scenario.json", dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	fprintf(f, "{\"comment\": \"generated by tests/integration/test_lineups.c\",\n \"routes\": {\n");
+	for (int i = 0; i < BULK_N; i++)
+		fprintf(f, "  \"/event/%d/lineups\": [{\"body\": \"confirmed.json\"}]%s\n",
+			BULK_FIRST + i, i + 1 < BULK_N ? "," : "");
+	fprintf(f, " }\n}\n");
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static bool log_has(const char *path, const char *needle)
+{
+	return tenv_count_lines(path, needle) > 0;
+}
+
+static void bulk_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	char log1[600], log2[600];
+	pid_t p1, p2;
+
+	REQUIRE(insert_events(w, BULK_FIRST, BULK_N, start) == 0);
+	p1 = spawn_lineups(w, "lineups-a", true);
+	p2 = spawn_lineups(w, "lineups-b", true);
+	REQUIRE(p1 > 0 && p2 > 0);
+	log_path(w, "lineups-a", log1, sizeof(log1));
+	log_path(w, "lineups-b", log2, sizeof(log2));
+	long long end = tenv_now_ms() + 15000;
+	while (tenv_now_ms() < end && !(log_has(log1, "ready queue=") && log_has(log2, "ready queue=")))
+		tenv_sleep_ms(20);
+	REQUIRE(log_has(log1, "ready queue=") && log_has(log2, "ready queue="));
+
+	long long t0 = tenv_now_ms();
+	for (int i = 0; i < BULK_N; i++)
+		REQUIRE(publish_lineup(w, BULK_FIRST + i) == 0);
+	REQUIRE(broker_flush(w->b, 20000) == 0);
+	long long t_pub = tenv_now_ms();
+	long done = 0;
+	end = t0 + 60000;
+	while (tenv_now_ms() < end) {
+		done = sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL);
+		if (done >= BULK_N)
+			break;
+		tenv_sleep_ms(20);
+	}
+	long long t1 = tenv_now_ms();
+	CHECK_INT(done, BULK_N);
+	printf("#   %d line-ups, 2 processes: published in %lld ms, all done after %lld ms: %.0f msg/s\n",
+	       BULK_N, t_pub - t0, t1 - t0, BULK_N * 1000.0 / (double)(t1 - t0 > 0 ? t1 - t0 : 1));
+	CHECK_INT(wait_proc(w, p1, 20000), 0);
+	CHECK_INT(wait_proc(w, p2, 20000), 0);
+
+	cJSON *stats = plainly_stats(w);
+	CHECK_INT(stats_int(stats, "posts"), BULK_N);
+	CHECK_INT(stats_int(stats, "accepted"), BULK_N);
+	const cJSON *pbs = cJSON_GetObjectItemCaseSensitive(stats, "posts_by_subject"), *it;
+	int subjects = 0, dups = 0;
+	cJSON_ArrayForEach(it, pbs) {
+		subjects++;
+		if (!cJSON_IsNumber(it) || it->valueint != 1) {
+			dups++;
+			printf("#   %s posted %d times\n", it->string, it->valueint);
+		}
+	}
+	CHECK_INT(subjects, BULK_N);
+	CHECK_INT(dups, 0);
+	cJSON_Delete(stats);
+	cJSON *rec = record_read(w);
+	printf("#   Plainly requests: %d POST /renders, %d GET /renders\n",
+	       rec_count(rec, "POST", "/renders"), rec_count(rec, "GET", "/renders"));
+	cJSON_Delete(rec);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders WHERE state = 'submitted'"
+			   " AND plainly_render_id IS NOT NULL", NULL), BULK_N);
+	CHECK_INT(sql_long(w->db, "SELECT count(DISTINCT plainly_render_id) FROM renders", NULL),
+		  BULK_N);
+	/* both processes took a share */
+	int n1 = tenv_count_lines(log1, "outcome=done"), n2 = tenv_count_lines(log2, "outcome=done");
+	printf("#   shares: %d + %d\n", n1, n2);
+	CHECK_INT(n1 + n2, BULK_N);
+	CHECK(n1 > 0 && n2 > 0);
+	check_queues_empty(w);
+}
+
+static void two_processes_200_events_no_duplicate(void)
+{
+	struct world w;
+	/* the Sofascore budget at its maximum: measure the consumer, not the pacing */
+	const char *extra =
+		"sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
+		" challenge_pause = \"15m\"; };";
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/var/test/t-lu-bulk-%ld-scenario", tenv_root(), (long)getpid());
+	if (mkdirs(dir) != 0 || write_bulk_scenario(dir) != 0) {
+		t_fail(__FILE__, __LINE__, "cannot write the scenario in %s", dir);
+		return;
+	}
+	if (world_up(&w, "bulk", dir, NULL, extra) == 0)
+		bulk_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+	char path[700];
+	snprintf(path, sizeof(path), "%s/scenario.json", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/confirmed.json", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* ---- 7. Sofascore failures ------------------------------------------------------- */
+
+static void sofa_transient_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	char logf[600];
+	pid_t pid;
+
+	REQUIRE(insert_events(w, 7007, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7007) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7007/lineups "), 4);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7007/lineups 429"), 2);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7007/lineups 500"), 1);
+	log_path(w, "lineups", logf, sizeof(logf));
+	CHECK_INT(tenv_count_lines(logf, "reason=sofascore-transient"), 3);
+	cJSON *rec = record_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
+	cJSON_Delete(rec);
+	check_rendered(w, "line-up:7007");
+	CHECK_INT(job_long(w, "attempts", "line-up:7007"), 3);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM sofascore_breaker WHERE open_until > now()",
+			   NULL),
+		  0);
+	check_queues_empty(w);
+}
+
+static void sofascore_429_500_then_confirmed_one_post(void)
+{
+	struct world w;
+
+	if (world_up(&w, "sofa5xx", SCENARIO, NULL, NULL) == 0)
+		sofa_transient_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+static void challenge_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	char logf[600], state[64], err[600];
+	pid_t pid;
+	long open = 0;
+
+	REQUIRE(insert_events(w, 7008, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7008) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	log_path(w, "lineups", logf, sizeof(logf));
+	/* the first outcome */
+	long long end = tenv_now_ms() + 10000;
+	state[0] = '\0';
+	while (tenv_now_ms() < end && state[0] == '\0') {
+		job_state(w, "line-up:7008", state, sizeof(state));
+		if (state[0] == '\0')
+			tenv_sleep_ms(50);
+	}
+	open = sql_long(w->db, "SELECT count(*) FROM sofascore_breaker WHERE reason = 'challenge'"
+			       " AND open_until > now() + interval '14 minutes'",
+			NULL);
+	CHECK_INT(open, 1);
+	CHECK_STR(state, "enqueued");
+	/* said loudly, once */
+	CHECK_INT(tenv_count_lines(logf, " error bf-lineups"), 1);
+	CHECK_INT(tenv_count_lines(logf, "circuit breaker open"), 1);
+	/* one more round from the 2 s tier: the breaker holds, Sofascore is not called */
+	end = tenv_now_ms() + 6000;
+	while (tenv_now_ms() < end && tenv_count_lines(logf, "reason=sofascore-challenge") < 2 &&
+	       tenv_count_lines(logf, "outcome=done") == 0)
+		tenv_sleep_ms(50);
+	CHECK(tenv_count_lines(logf, "outcome=retry wait=bf.line-up.wait.2s reason=sofascore-challenge") >= 2);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7008/lineups "), 1);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7008/lineups 403"), 1);
+
+	kill(pid, SIGTERM);
+	CHECK_INT(wait_proc(w, pid, 15000), 0);
+	CHECK_INT(tenv_count_lines(logf, "outcome=dead"), 0);
+	sql_str(w->db, "SELECT last_error FROM jobs WHERE subject = $1", "line-up:7008", err,
+		sizeof(err));
+	CHECK(strstr(err, "challenge") != NULL || strstr(err, "breaker") != NULL);
+	/* the message waits (work queue or a wait tier), it is not dead */
+	CHECK_INT(depth_settled(w, "bf.line-up.dead", 0, 1000), 0);
+	long total = -1;
+	end = tenv_now_ms() + 5000;
+	while (tenv_now_ms() < end) {
+		total = broker_queue_depth(w->b, "bf.line-up") +
+			broker_queue_depth(w->b, "bf.line-up.wait.1s") +
+			broker_queue_depth(w->b, "bf.line-up.wait.2s");
+		if (total == 1)
+			break;
+		tenv_sleep_ms(100);
+	}
+	CHECK_INT(total, 1);
+	cJSON *rec = record_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 0);
+	cJSON_Delete(rec);
+}
+
+static void sofascore_challenge_opens_breaker_waits(void)
+{
+	struct world w;
+
+	if (world_up(&w, "challenge", SCENARIO, NULL, NULL) == 0)
+		challenge_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+int main(int argc, char **argv)
+{
+	long long t0;
+
+	log_init("test_lineups");
+	tenv_require();
+	proc_signals_install();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	t0 = tenv_now_ms();
+	/* test_lineups NAME... runs only the cases whose name contains NAME */
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} cases[] = {
+#define C(f) { #f, f }
+		C(confirmed_after_404s_and_predicted_one_post),
+		C(killed_after_post_redelivered_no_second_post),
+		C(accepted_then_500_reconciled_one_render),
+		C(plainly_500_then_ok_one_render),
+		C(plainly_invalid_dead_lettered),
+		C(kickoff_passed_expired_no_post),
+		C(poison_messages_dead_lettered_consumer_goes_on),
+		C(two_processes_200_events_no_duplicate),
+		C(sofascore_429_500_then_confirmed_one_post),
+		C(sofascore_challenge_opens_breaker_waits),
+#undef C
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool run = argc < 2;
+		for (int a = 1; a < argc; a++)
+			if (strstr(cases[i].name, argv[a]) != NULL)
+				run = true;
+		if (run)
+			t_run(cases[i].name, cases[i].fn);
+	}
+	printf("# test_lineups took %.1f s\n", (double)(tenv_now_ms() - t0) / 1000.0);
+	curl_global_cleanup();
+	return t_done();
+}
