@@ -1,0 +1,1494 @@
+/*
+ * bf-results end to end: the real binary against the real RabbitMQ and
+ * PostgreSQL of ops/dev/services, with fake Sofascore and fake Plainly.
+ * Each case has its own vhost and database (tenv_world), its own fakes and
+ * its own processes, all cleaned up even when a check fails (and at exit).
+ *
+ * Sofascore routes: tests/scenarios/results-cases/ (written by its
+ * generate.py; line-ups, statistics, the AET and penalty events are the
+ * fixtures of tests/fixtures/sofascore/).  The events rows are inserted
+ * as bf-producer would have stored them (finished, no score yet).  Wait
+ * tiers are 1 s and 2 s (tests/support/testenv.c); Plainly templates have
+ * no parameter mapping, so a POST's parameters are the whole document.
+ *
+ * test_results [NAME...] runs only the cases whose name contains NAME.
+ */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/config.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "protocol/broker.h"
+#include "protocol/message.h"
+#include "protocol/topology.h"
+#include "tests/support/t.h"
+#include "tests/support/testenv.h"
+
+#define SCENARIO "tests/scenarios/results-cases"
+#define API_KEY "testkey"
+#define IDLE_EXIT "4"
+#define MAX_PROCS 4
+#define BASE 1790000000LL /* the generator's BASE: start times are BASE - n hours */
+
+#define CHECK_NEAR(a, b)                                                                 \
+	do {                                                                             \
+		double t_a = (a), t_b = (b);                                             \
+		if (!(fabs(t_a - t_b) < 1e-6))                                           \
+			t_fail(__FILE__, __LINE__, "%s == %s: %g != %g", #a, #b, t_a, t_b); \
+	} while (0)
+
+static const char *const result_queues[] = { "bf.result", "bf.result.wait.1s",
+					      "bf.result.wait.2s", "bf.result.dead" };
+
+struct world {
+	char name[64];
+	char amqp[512], db[512];
+	char dir[512]; /* var/test/<name> */
+	char conf[600];
+	char record[600]; /* fake Plainly's request record */
+	char sofa_log[600]; /* fake Sofascore's request log */
+	char env_amqp[600], env_db[600];
+	struct tenv_fake sofa, plainly;
+	struct bf_config cfg;
+	bool cfg_loaded;
+	struct topology topo;
+	struct broker *b;
+	pid_t procs[MAX_PROCS];
+};
+
+static struct world *cur; /* for the atexit cleanup */
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int mkdirs(const char *path)
+{
+	char tmp[600];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long size;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)size + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	*len = fread(buf, 1, (size_t)size, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Runs one statement with up to n text parameters; 0 or -1. */
+static int sql_params(const char *url, const char *sql, int n, const char *const *p)
+{
+	PGconn *c = PQconnectdb(url);
+	int rc = -1;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+		ExecStatusType st = PQresultStatus(r);
+		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+		if (rc != 0)
+			printf("#   sql failed: %s", PQresultErrorMessage(r));
+		PQclear(r);
+	} else {
+		printf("#   cannot connect: %s", PQerrorMessage(c));
+	}
+	PQfinish(c);
+	return rc;
+}
+
+/* First column of the first row as text ("" and -1 when none or NULL). */
+static int sql_str(const char *url, const char *sql, const char *param, char *buf, size_t n)
+{
+	PGconn *c = PQconnectdb(url);
+	const char *p[1] = { param };
+	int rc = -1;
+
+	buf[0] = '\0';
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL,
+					   NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+		    !PQgetisnull(r, 0, 0)) {
+			snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
+			rc = 0;
+		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			printf("#   sql failed: %s", PQresultErrorMessage(r));
+		}
+		PQclear(r);
+	}
+	PQfinish(c);
+	return rc;
+}
+
+/* -1 when no row or NULL */
+static long sql_long(const char *url, const char *sql, const char *param)
+{
+	char buf[64];
+
+	if (sql_str(url, sql, param, buf, sizeof(buf)) != 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* true when the first value is SQL NULL (or there is no row) */
+static bool sql_null(const char *url, const char *sql, const char *param)
+{
+	char buf[64];
+
+	return sql_str(url, sql, param, buf, sizeof(buf)) != 0;
+}
+
+/* An events row as bf-producer stores a finished match before its result:
+ * ut 17, season 76986 (Premier League 26/27), round 12, no score yet. */
+static int insert_event(const struct world *w, long long id, int home, const char *hname,
+			int away, const char *aname, long long start)
+{
+	char a[32], h[16], aw[16], s[32];
+	const char *p[6] = { a, h, aw, hname, aname, s };
+
+	snprintf(a, sizeof(a), "%lld", id);
+	snprintf(h, sizeof(h), "%d", home);
+	snprintf(aw, sizeof(aw), "%d", away);
+	snprintf(s, sizeof(s), "%lld", start);
+	return sql_params(w->db,
+			  "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			  " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			  " start_time, status_code, status_type)"
+			  " VALUES ($1::bigint, 17, 'Premier League', 76986, 'Premier League 26/27', 12,"
+			  "  $2::bigint, $3::bigint, $4, $5, to_timestamp($6::bigint), 100, 'finished')",
+			  6, p);
+}
+
+/* ---- HTTP to the fakes ---------------------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t len;
+};
+
+static size_t on_data(char *d, size_t sz, size_t nm, void *arg)
+{
+	struct buf *b = arg;
+	size_t n = sz * nm;
+	char *np = realloc(b->p, b->len + n + 1);
+
+	if (np == NULL)
+		return 0;
+	b->p = np;
+	memcpy(b->p + b->len, d, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return n;
+}
+
+static cJSON *http_get_json(const char *url)
+{
+	CURL *c = curl_easy_init();
+	struct buf b = { NULL, 0 };
+	cJSON *j = NULL;
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	if (b.p != NULL)
+		j = cJSON_Parse(b.p);
+	free(b.p);
+	return j;
+}
+
+static int plainly_stat(const struct world *w, const char *key)
+{
+	char url[256];
+	cJSON *s;
+	int v = -1;
+
+	snprintf(url, sizeof(url), "%s/_fake/stats", w->plainly.url);
+	s = http_get_json(url);
+	if (s != NULL) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(s, key);
+		if (cJSON_IsNumber(x))
+			v = x->valueint;
+	}
+	cJSON_Delete(s);
+	return v;
+}
+
+/* ---- JSON -------------------------------------------------------------------- */
+
+static const cJSON *jget(const cJSON *o, const char *k)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = jget(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = jget(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* ---- the fake Plainly record ------------------------------------------- */
+
+static cJSON *record_read(const struct world *w)
+{
+	size_t len = 0;
+	char *text = slurp(w->record, &len);
+	cJSON *arr = cJSON_CreateArray();
+
+	if (text == NULL)
+		return arr;
+	for (char *line = text, *next; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (*line == '\0')
+			continue;
+		cJSON *j = cJSON_Parse(line);
+		if (j != NULL)
+			cJSON_AddItemToArray(arr, j);
+		else
+			printf("#   record: unreadable line %.80s\n", line);
+	}
+	free(text);
+	return arr;
+}
+
+static bool is_post(const cJSON *r)
+{
+	return strcmp(jstr(r, "method"), "POST") == 0 && strcmp(jstr(r, "path"), "/renders") == 0;
+}
+
+static int post_count(const cJSON *rec, const char *subject)
+{
+	const cJSON *r;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, rec)
+		if (is_post(r) && (subject == NULL ||
+				   strcmp(jstr(jget(jget(r, "body"), "attributes"), "bfSubject"),
+					  subject) == 0))
+			n++;
+	return n;
+}
+
+/* The first POST /renders of subject (the recorded request), or NULL. */
+static const cJSON *post_of(const cJSON *rec, const char *subject)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, rec)
+		if (is_post(r) &&
+		    strcmp(jstr(jget(jget(r, "body"), "attributes"), "bfSubject"), subject) == 0)
+			return r;
+	return NULL;
+}
+
+/* The request of a result POST: auth, template, subject. */
+static void check_post(const cJSON *post, const char *subject)
+{
+	const cJSON *body = jget(post, "body");
+	const cJSON *attrs = jget(body, "attributes");
+
+	CHECK_STR(jstr(post, "auth"), "Basic dGVzdGtleTo="); /* base64("testkey:") */
+	CHECK_STR(jstr(body, "projectId"), "proj-result");
+	CHECK_STR(jstr(body, "templateId"), "tpl-result");
+	CHECK_STR(jstr(attrs, "bfSubject"), subject);
+	CHECK_STR(jstr(attrs, "bfKind"), "result");
+	CHECK_INT((long)jnum(post, "status"), 200);
+}
+
+/* ---- world ----------------------------------------------------------------- */
+
+static void expand_sofa(const char *tmpl, const char *url, char *out, size_t n)
+{
+	const char *at = strstr(tmpl, "{sofa}");
+
+	if (at == NULL)
+		snprintf(out, n, "%s", tmpl);
+	else
+		snprintf(out, n, "%.*s%s%s", (int)(at - tmpl), tmpl, url, at + 6);
+}
+
+static void world_down(struct world *w)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		if (w->procs[i] > 0) {
+			kill(w->procs[i], SIGKILL);
+			tenv_wait(w->procs[i], 5000);
+		}
+		w->procs[i] = -1;
+	}
+	if (w->b != NULL)
+		broker_close(w->b);
+	w->b = NULL;
+	tenv_fake_stop(&w->sofa);
+	tenv_fake_stop(&w->plainly);
+	if (w->cfg_loaded)
+		cfg_free(&w->cfg);
+	w->cfg_loaded = false;
+	if (w->name[0] != '\0') {
+		tenv_vhost_delete(w->name);
+		tenv_db_drop(w->name);
+	}
+	w->name[0] = '\0';
+	cur = NULL;
+}
+
+/* 0 or -1; the caller always calls world_down. */
+static int world_up(struct world *w, const char *tag, const char *plainly_script,
+		    const char *extra_conf)
+{
+	char err[512], logdir[600], extra[1024] = "", slog[128], plog[128];
+	const char *sargs[8], *pargs[8];
+	int n = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->sofa.pid = w->plainly.pid = -1;
+	for (int i = 0; i < MAX_PROCS; i++)
+		w->procs[i] = -1;
+	cur = w;
+	snprintf(w->name, sizeof(w->name), "t-res-%s-%ld", tag, (long)getpid());
+	snprintf(w->dir, sizeof(w->dir), "%s/var/test/%s", tenv_root(), w->name);
+	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
+	snprintf(w->record, sizeof(w->record), "%s/plainly.record", w->dir);
+	snprintf(w->sofa_log, sizeof(w->sofa_log), "%s/sofascore.log", w->dir);
+	snprintf(logdir, sizeof(logdir), "%s/var/log", tenv_root());
+	if (mkdirs(logdir) != 0 || mkdirs(w->dir) != 0) {
+		printf("#   cannot create %s\n", w->dir);
+		return -1;
+	}
+	unlink(w->record);
+	unlink(w->sofa_log);
+	if (tenv_world(w->name, w->amqp, sizeof(w->amqp), w->db, sizeof(w->db)) != 0) {
+		printf("#   tenv_world(%s) failed (log: var/log/%s.log)\n", w->name, w->name);
+		return -1;
+	}
+	snprintf(w->env_amqp, sizeof(w->env_amqp), "BF_AMQP_URL=%s", w->amqp);
+	snprintf(w->env_db, sizeof(w->env_db), "BF_DATABASE_URL=%s", w->db);
+	snprintf(slog, sizeof(slog), "%s-sofascore", w->name);
+	snprintf(plog, sizeof(plog), "%s-plainly", w->name);
+	sargs[n++] = "--scenario";
+	sargs[n++] = SCENARIO;
+	sargs[n++] = "--log";
+	sargs[n++] = w->sofa_log;
+	sargs[n] = NULL;
+	if (tenv_fake_start(&w->sofa, "sofascore", slog, sargs) != 0) {
+		printf("#   fake-sofascore did not start (var/log/%s.log)\n", slog);
+		return -1;
+	}
+	n = 0;
+	pargs[n++] = "--record";
+	pargs[n++] = w->record;
+	pargs[n++] = "--api-key";
+	pargs[n++] = API_KEY;
+	if (plainly_script != NULL) {
+		pargs[n++] = "--script";
+		pargs[n++] = plainly_script;
+	}
+	pargs[n] = NULL;
+	if (tenv_fake_start(&w->plainly, "plainly", plog, pargs) != 0) {
+		printf("#   fake-plainly did not start (var/log/%s.log)\n", plog);
+		return -1;
+	}
+	if (extra_conf != NULL)
+		expand_sofa(extra_conf, w->sofa.url, extra, sizeof(extra));
+	if (tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url, w->plainly.url, extra) != 0)
+		return -1;
+	if (cfg_load(&w->cfg, w->conf, err, sizeof(err)) != 0) {
+		printf("#   cfg_load(%s): %s\n", w->conf, err);
+		return -1;
+	}
+	w->cfg_loaded = true;
+	if (topo_build(&w->topo, &w->cfg) != 0)
+		return -1;
+	struct broker_opts o = {
+		.urls = w->amqp, .conn_name = "test_results", .heartbeat = 30, .op_timeout = 20,
+		.confirm_window = 1000, .topo = &w->topo, .stop = &proc_stop,
+		.max_connect_tries = 3,
+	};
+	if (broker_open(&w->b, &o) != 0) {
+		printf("#   broker_open(%s) failed\n", w->amqp);
+		return -1;
+	}
+	return 0;
+}
+
+static void log_path(const struct world *w, const char *tag, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/var/log/%s-%s.log", tenv_root(), w->name, tag);
+}
+
+/*
+ * Starts bin/bf-results -c CONF --idle-exit 4 with this world's broker and
+ * database (the BF_AMQP_URL / BF_DATABASE_URL of ops/dev/services would
+ * override the file), the Plainly API key, and envset ("NAME=value", may be
+ * NULL).  Log: var/log/<world>-<tag>.log (emptied).
+ */
+static pid_t spawn_results(struct world *w, const char *tag, const char *envset)
+{
+	char bin[512], logf[600];
+	const char *argv[20];
+	int n = 0;
+	pid_t pid;
+
+	snprintf(bin, sizeof(bin), "%s/bin/bf-results", tenv_root());
+	log_path(w, tag, logf, sizeof(logf));
+	unlink(logf);
+	argv[n++] = "env";
+	argv[n++] = "-u";
+	argv[n++] = "BF_SOFASCORE_URL";
+	argv[n++] = "-u";
+	argv[n++] = "BF_PLAINLY_URL";
+	argv[n++] = "-u";
+	argv[n++] = "BF_TEST_CRASH_IN_RESULT_TX";
+	argv[n++] = w->env_amqp;
+	argv[n++] = w->env_db;
+	argv[n++] = "BF_PLAINLY_API_KEY=" API_KEY;
+	if (envset != NULL)
+		argv[n++] = envset;
+	argv[n++] = bin;
+	argv[n++] = "-c";
+	argv[n++] = w->conf;
+	argv[n++] = "--idle-exit";
+	argv[n++] = IDLE_EXIT;
+	argv[n] = NULL;
+	pid = tenv_spawn((char *const *)argv, logf);
+	for (int i = 0; pid > 0 && i < MAX_PROCS; i++)
+		if (w->procs[i] <= 0) {
+			w->procs[i] = pid;
+			break;
+		}
+	return pid;
+}
+
+static void untrack(struct world *w, pid_t pid)
+{
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (w->procs[i] == pid)
+			w->procs[i] = -1;
+}
+
+/* Exit status of a spawned process, or -1 (still running after timeout_ms). */
+static int wait_proc(struct world *w, pid_t pid, int timeout_ms)
+{
+	int st = tenv_wait(pid, timeout_ms);
+
+	if (st >= 0)
+		untrack(w, pid);
+	return st;
+}
+
+static int publish_result(struct world *w, int64_t event_id)
+{
+	struct work_msg m = { .type = MSG_RESULT, .event_id = event_id };
+	char body[128], key[MSG_KEY_MAX];
+	int len = msg_encode(&m, body, sizeof(body));
+	struct broker_msg bm = {
+		.exchange = TOPO_WORK_EXCHANGE, .routing_key = "result", .body = body,
+		.message_id = key, .type = "result", .app_id = "test_results",
+	};
+
+	if (len < 0 || msg_key(&m, key, sizeof(key)) < 0)
+		return -1;
+	bm.len = (size_t)len;
+	return broker_publish(w->b, &bm);
+}
+
+static int publish_raw(struct world *w, const char *body)
+{
+	struct broker_msg bm = {
+		.exchange = TOPO_WORK_EXCHANGE, .routing_key = "result", .body = body,
+		.len = strlen(body), .type = "result", .app_id = "test_results",
+	};
+
+	return broker_publish(w->b, &bm);
+}
+
+static long depth_settled(struct world *w, const char *queue, long want, int timeout_ms)
+{
+	long long end = tenv_now_ms() + timeout_ms;
+	long d;
+
+	for (;;) {
+		d = broker_queue_depth(w->b, queue);
+		if (d == want || tenv_now_ms() >= end)
+			return d;
+		tenv_sleep_ms(100);
+	}
+}
+
+static void check_queues_empty(struct world *w)
+{
+	for (size_t i = 0; i < sizeof(result_queues) / sizeof(result_queues[0]); i++) {
+		long d = depth_settled(w, result_queues[i], 0, 3000);
+		if (d != 0)
+			t_fail(__FILE__, __LINE__, "queue %s holds %ld messages, want 0",
+			       result_queues[i], d);
+	}
+}
+
+static void job_state(const struct world *w, const char *subject, char *buf, size_t n)
+{
+	sql_str(w->db, "SELECT state FROM jobs WHERE kind = 'result' AND subject = $1", subject,
+		buf, n);
+}
+
+/* job done, render submitted with a Plainly id */
+static void check_done(const struct world *w, const char *subject)
+{
+	char state[64];
+
+	job_state(w, subject, state, sizeof(state));
+	CHECK_STR(state, "done");
+	sql_str(w->db, "SELECT state FROM renders WHERE kind = 'result' AND subject = $1", subject,
+		state, sizeof(state));
+	CHECK_STR(state, "submitted");
+	CHECK(!sql_null(w->db,
+			"SELECT plainly_render_id FROM renders WHERE kind = 'result' AND subject = $1",
+			subject));
+}
+
+static void iso_utc(long long ts, char *buf, size_t n)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- document checks ----------------------------------------------------- */
+
+struct scorer_want {
+	const char *name, *minute, *type;
+};
+
+static void check_scorers(const cJSON *side, const char *which, const struct scorer_want *w,
+			  int n)
+{
+	const cJSON *sc = jget(side, "scorers"), *s;
+	int i = 0;
+
+	if (!cJSON_IsArray(sc)) {
+		t_fail(__FILE__, __LINE__, "%s.scorers is not an array", which);
+		return;
+	}
+	if (cJSON_GetArraySize(sc) != n)
+		t_fail(__FILE__, __LINE__, "%s.scorers: %d, want %d", which, cJSON_GetArraySize(sc),
+		       n);
+	cJSON_ArrayForEach(s, sc) {
+		if (i < n && (strcmp(jstr(s, "name"), w[i].name) != 0 ||
+			      strcmp(jstr(s, "minute"), w[i].minute) != 0 ||
+			      strcmp(jstr(s, "type"), w[i].type) != 0))
+			t_fail(__FILE__, __LINE__, "%s.scorers[%d] = {%s, %s, %s}, want {%s, %s, %s}",
+			       which, i, jstr(s, "name"), jstr(s, "minute"), jstr(s, "type"),
+			       w[i].name, w[i].minute, w[i].type);
+		i++;
+	}
+}
+
+static void check_side(const cJSON *doc, const char *which, long id, const char *name,
+		       const char *short_name, int score)
+{
+	const cJSON *s = jget(doc, which);
+	char crest[128];
+
+	CHECK_INT((long)jnum(s, "id"), id);
+	CHECK_STR(jstr(s, "name"), name);
+	CHECK_STR(jstr(s, "short_name"), short_name);
+	snprintf(crest, sizeof(crest), "https://img.sofascore.com/api/v1/team/%ld/image", id);
+	CHECK_STR(jstr(s, "crest_url"), crest);
+	CHECK_INT((long)jnum(s, "score"), score);
+}
+
+struct stat_want {
+	const char *key, *name;
+	double home, away;
+};
+
+/* statistics of the fixture statistics.json, in the document's order */
+static const struct stat_want fixture_stats[] = {
+	{ "ballPossession", "Ball possession", 58, 42 },
+	{ "expectedGoals", "Expected goals", 1.84, 1.17 },
+	{ "bigChanceCreated", "Big chances", 3, 2 },
+	{ "totalShotsOnGoal", "Total shots", 15, 9 },
+	{ "shotsOnGoal", "Shots on target", 6, 3 },
+	{ "cornerKicks", "Corner kicks", 7, 3 },
+	{ "fouls", "Fouls", 11, 13 },
+	{ "goalkeeperSaves", "Goalkeeper saves", 2, 5 },
+	{ "offsides", "Offsides", 1, 3 },
+	{ "yellowCards", "Yellow cards", 1, 1 },
+	{ "redCards", "Red cards", 1, 0 },
+	{ "passes", "Passes", 563, 412 },
+	{ "accuratePasses", "Accurate passes", 493, 350 },
+};
+
+static void check_fixture_statistics(const cJSON *doc)
+{
+	const cJSON *st = jget(doc, "statistics"), *s;
+	size_t n = sizeof(fixture_stats) / sizeof(fixture_stats[0]), i = 0;
+
+	REQUIRE(cJSON_IsArray(st));
+	CHECK_INT(cJSON_GetArraySize(st), (long)n);
+	cJSON_ArrayForEach(s, st) {
+		if (i < n) {
+			const struct stat_want *x = &fixture_stats[i];
+			if (strcmp(jstr(s, "key"), x->key) != 0 || strcmp(jstr(s, "name"), x->name) != 0 ||
+			    fabs(jnum(s, "home") - x->home) > 1e-9 ||
+			    fabs(jnum(s, "away") - x->away) > 1e-9)
+				t_fail(__FILE__, __LINE__,
+				       "statistics[%zu] = {%s, %s, %g, %g}, want {%s, %s, %g, %g}", i,
+				       jstr(s, "key"), jstr(s, "name"), jnum(s, "home"), jnum(s, "away"),
+				       x->key, x->name, x->home, x->away);
+			/* numbers are numbers, from homeValue/awayValue, never the display */
+			CHECK(cJSON_IsNumber(jget(s, "home")) && cJSON_IsNumber(jget(s, "away")));
+		}
+		i++;
+	}
+	/* the display text is kept next to the numbers */
+	CHECK_STR(jstr(cJSON_GetArrayItem(st, 0), "home_display"), "58%");
+	CHECK_STR(jstr(cJSON_GetArrayItem(st, 12), "home_display"), "493/563 (88%)");
+}
+
+/* ---- 1. a finished match: rows and document --------------------------------- */
+
+#define EV_FULL 14025001LL
+#define EV_AET 14025003LL
+#define EV_PENS 14025004LL
+#define EV_NOSTATS 14025011LL
+
+static int insert_full(struct world *w)
+{
+	return insert_event(w, EV_FULL, 17, "Manchester City", 42, "Arsenal", BASE - 3 * 3600);
+}
+
+/* The stored rows of 14025001 (line-ups and statistics fixtures, generated incidents). */
+static void check_full_rows(struct world *w)
+{
+	const char *url = w->db;
+
+	/* events: final status and score, stored */
+	CHECK_INT(sql_long(url, "SELECT status_code FROM events WHERE id = 14025001", NULL), 100);
+	char s[128];
+	sql_str(url, "SELECT status_type || ' ' || home_score || '-' || away_score || ' w'"
+		     " || winner_code FROM events WHERE id = 14025001", NULL, s, sizeof(s));
+	CHECK_STR(s, "finished 2-1 w1");
+	CHECK(sql_null(url, "SELECT home_penalties FROM events WHERE id = 14025001", NULL));
+	CHECK(!sql_null(url, "SELECT result_stored_at FROM events WHERE id = 14025001", NULL));
+
+	/* line-ups: 18 a side, minutes, ratings, the statistics object */
+	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001", NULL), 36);
+	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001"
+				" AND side = 'home'", NULL), 18);
+	sql_str(url, "SELECT side || ' ' || position || ' ' || shirt || ' ' || substitute || ' '"
+		     " || minutes || ' ' || rating || ' ' || (stats->>'touches') || ' '"
+		     " || (stats->>'expectedGoals') FROM lineups WHERE event_id = 14025001"
+		     " AND player_id = 839956", NULL, s, sizeof(s));
+	CHECK_STR(s, "home F 9 false 90 8.10 77 0.87");
+	sql_str(url, "SELECT player_name FROM lineups WHERE event_id = 14025001 AND player_id = 839956",
+		NULL, s, sizeof(s));
+	CHECK_STR(s, "Erling Haaland");
+	/* Rodri: 8 minutes, no rating */
+	CHECK_INT(sql_long(url, "SELECT minutes FROM lineups WHERE event_id = 14025001"
+				" AND player_id = 581310", NULL), 8);
+	CHECK(sql_null(url, "SELECT rating FROM lineups WHERE event_id = 14025001"
+			    " AND player_id = 581310", NULL));
+	/* an unused substitute: no statistics at all */
+	CHECK(sql_null(url, "SELECT coalesce(minutes::text, stats::text, rating::text) FROM lineups"
+			    " WHERE event_id = 14025001 AND player_id = 190150", NULL));
+	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001"
+				" AND player_id = 190150 AND substitute", NULL), 1);
+	sql_str(url, "SELECT string_agg(player_name, ',' ORDER BY side) FROM lineups"
+		     " WHERE event_id = 14025001 AND captain", NULL, s, sizeof(s));
+	CHECK_STR(s, "Martin Ødegaard,Bernardo Silva");
+	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001"
+				" AND rating IS NOT NULL", NULL), 26);
+	sql_str(url, "SELECT string_agg(side || ':' || formation || ':' || confirmed, ' ' ORDER BY side)"
+		     " FROM lineup_sides WHERE event_id = 14025001", NULL, s, sizeof(s));
+	CHECK_STR(s, "away:4-2-3-1:true home:4-3-3:true");
+
+	/* team statistics: every period and key of the fixture (29 + 28 + 29) */
+	CHECK_INT(sql_long(url, "SELECT count(*) FROM team_statistics WHERE event_id = 14025001",
+			   NULL), 86);
+	sql_str(url, "SELECT string_agg(period || '=' || n, ' ' ORDER BY period) FROM"
+		     " (SELECT period, count(*) AS n FROM team_statistics WHERE event_id = 14025001"
+		     "  GROUP BY period) x", NULL, s, sizeof(s));
+	CHECK_STR(s, "1ST=28 2ND=29 ALL=29");
+	sql_str(url, "SELECT home || ' ' || away || ' ' || home_value || ' ' || away_value"
+		     " FROM team_statistics WHERE event_id = 14025001 AND period = 'ALL'"
+		     " AND key = 'ballPossession'", NULL, s, sizeof(s));
+	CHECK_STR(s, "58% 42% 58 42");
+	sql_str(url, "SELECT home_value || ' ' || away_value FROM team_statistics"
+		     " WHERE event_id = 14025001 AND period = '1ST' AND key = 'expectedGoals'",
+		NULL, s, sizeof(s));
+	CHECK_STR(s, "1.12 0.21");
+	sql_str(url, "SELECT home || ' ' || home_value || ' ' || group_name FROM team_statistics"
+		     " WHERE event_id = 14025001 AND period = 'ALL' AND key = 'accuratePasses'",
+		NULL, s, sizeof(s));
+	CHECK_STR(s, "493/563 (88%) 493 Passes");
+
+	/* incidents: 3 goals, 3 cards, 6 substitutions, 2 periods, 2 injury-time markers */
+	CHECK_INT(sql_long(url, "SELECT count(*) FROM incidents WHERE event_id = 14025001", NULL),
+		  16);
+	sql_str(url, "SELECT string_agg(type || '=' || n, ' ' ORDER BY type) FROM"
+		     " (SELECT type, count(*) AS n FROM incidents WHERE event_id = 14025001"
+		     "  GROUP BY type) x", NULL, s, sizeof(s));
+	CHECK_STR(s, "card=3 goal=3 injuryTime=2 period=2 substitution=6");
+	char goals[512];
+	sql_str(url, "SELECT string_agg(minute || '+' || coalesce(added_time::text, '-') || ' '"
+		     " || class || ' ' || side || ' ' || player_name || ' ' || player_id || ' '"
+		     " || home_score || '-' || away_score, '; ' ORDER BY minute)"
+		     " FROM incidents WHERE event_id = 14025001 AND type = 'goal'",
+		NULL, goals, sizeof(goals));
+	CHECK_STR(goals, "23+- regular home Erling Haaland 839956 1-0; "
+			 "45+2 ownGoal away Rúben Dias 794839 1-1; "
+			 "67+- penalty home Phil Foden 859025 2-1");
+	sql_str(url, "SELECT string_agg(minute || ' ' || class || ' ' || side || ' ' || player_name,"
+		     " '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001 AND type = 'card'",
+		NULL, goals, sizeof(goals));
+	CHECK_STR(goals, "34 yellow away Declan Rice; 55 yellow home Tijjani Reijnders; "
+			 "81 red home Joško Gvardiol");
+	sql_str(url, "SELECT string_agg(minute || ' ' || side || ' ' || player_name || ' for '"
+		     " || assist_name, '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001"
+		     " AND type = 'substitution'", NULL, goals, sizeof(goals));
+	CHECK_STR(goals, "8 home Mateo Kovačić for Rodri; 62 away Mikel Merino for Martin Ødegaard; "
+			 "70 home Rayan Cherki for Phil Foden; 75 away Gabriel Martinelli for Eberechi Eze; "
+			 "80 home Omar Marmoush for Jérémy Doku; 88 away Leandro Trossard for Bukayo Saka");
+}
+
+static const struct scorer_want full_home[] = {
+	{ "Erling Haaland", "23", "regular" },
+	{ "Phil Foden", "67", "penalty" },
+};
+/* Rúben Dias plays for City; his own goal counts for Arsenal */
+static const struct scorer_want full_away[] = {
+	{ "Rúben Dias", "45+2", "own-goal" },
+};
+
+static void check_full_document(const cJSON *doc)
+{
+	const cJSON *ev = jget(doc, "event"), *potm = jget(doc, "player_of_the_match");
+	char iso[32];
+
+	CHECK_STR(jstr(doc, "kind"), "result");
+	CHECK_INT((long long)jnum(ev, "id"), EV_FULL);
+	iso_utc(BASE - 3 * 3600, iso, sizeof(iso));
+	CHECK_STR(jstr(ev, "start_time"), iso);
+	CHECK_STR(jstr(ev, "tournament"), "Premier League");
+	CHECK_STR(jstr(ev, "season"), "Premier League 26/27");
+	CHECK_INT((long)jnum(ev, "round"), 12);
+	CHECK_STR(jstr(ev, "venue"), "Etihad Stadium");
+	CHECK_INT((long)jnum(doc, "status_code"), 100);
+	CHECK_STR(jstr(doc, "score_display"), "2-1");
+	CHECK(cJSON_IsFalse(jget(doc, "after_extra_time")));
+	check_side(doc, "home", 17, "Manchester City", "Man City", 2);
+	check_side(doc, "away", 42, "Arsenal", "Arsenal", 1);
+	CHECK(jget(jget(doc, "home"), "penalties") == NULL);
+	CHECK(jget(jget(doc, "away"), "penalties") == NULL);
+	check_scorers(jget(doc, "home"), "home", full_home, 2);
+	check_scorers(jget(doc, "away"), "away", full_away, 1);
+	check_fixture_statistics(doc);
+	/* the best rating of the line-ups fixture: Haaland 8.1 */
+	CHECK(cJSON_IsObject(potm));
+	CHECK_STR(jstr(potm, "name"), "Erling Haaland");
+	CHECK_STR(jstr(potm, "team"), "Manchester City");
+	CHECK_NEAR(jnum(potm, "rating"), 8.1);
+}
+
+static void full_body(struct world *w)
+{
+	pid_t pid;
+
+	REQUIRE(insert_full(w) == 0);
+	REQUIRE(publish_result(w, EV_FULL) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_results(w, "results", NULL);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+
+	check_full_rows(w);
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL), 1);
+	const cJSON *post = post_of(rec, "result:14025001");
+	CHECK(post != NULL);
+	if (post != NULL) {
+		check_post(post, "result:14025001");
+		check_full_document(jget(jget(post, "body"), "parameters"));
+	}
+	cJSON_Delete(rec);
+	/* each part fetched once */
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001 200"), 1);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001/lineups 200"), 1);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001/statistics 200"), 1);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001/incidents 200"), 1);
+	check_done(w, "result:14025001");
+	CHECK_INT(sql_long(w->db, "SELECT attempts FROM jobs WHERE subject = 'result:14025001'",
+			   NULL), 0);
+	check_queues_empty(w);
+}
+
+static void finished_match_rows_and_document(void)
+{
+	struct world w;
+
+	if (world_up(&w, "full", NULL, NULL) == 0)
+		full_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 2. penalties and extra time ------------------------------------------------ */
+
+static void pens_body(struct world *w)
+{
+	pid_t pid;
+	char s[128];
+
+	/* the fixtures: Aston Villa 1-1 Tottenham (5-4 pens), Brighton 2-1 Newcastle (AET) */
+	REQUIRE(insert_event(w, EV_PENS, 40, "Aston Villa", 33, "Tottenham Hotspur", 1789835400) ==
+		0);
+	REQUIRE(insert_event(w, EV_AET, 30, "Brighton & Hove Albion", 39, "Newcastle United",
+			     1789826400) == 0);
+	REQUIRE(publish_result(w, EV_PENS) == 0);
+	REQUIRE(publish_result(w, EV_AET) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_results(w, "results", NULL);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL), 2);
+	const cJSON *p = post_of(rec, "result:14025004");
+	const cJSON *doc = jget(jget(p, "body"), "parameters");
+	CHECK(doc != NULL);
+	/* current is 6-5 (shoot-out included), display 1-1 */
+	CHECK_STR(jstr(doc, "score_display"), "1-1 (5-4 pens)");
+	CHECK_INT((long)jnum(doc, "status_code"), 120);
+	CHECK(cJSON_IsTrue(jget(doc, "after_extra_time")));
+	check_side(doc, "home", 40, "Aston Villa", "Aston Villa", 1);
+	check_side(doc, "away", 33, "Tottenham Hotspur", "Tottenham", 1);
+	CHECK_INT((long)jnum(jget(doc, "home"), "penalties"), 5);
+	CHECK_INT((long)jnum(jget(doc, "away"), "penalties"), 4);
+	/* shoot-out kicks are not goals */
+	static const struct scorer_want ph[] = { { "Ollie Watkins", "71", "regular" } };
+	static const struct scorer_want pa[] = { { "Richarlison", "35", "regular" } };
+	check_scorers(jget(doc, "home"), "home", ph, 1);
+	check_scorers(jget(doc, "away"), "away", pa, 1);
+	CHECK_INT(cJSON_GetArraySize(jget(doc, "statistics")), 0);
+	CHECK_STR(jstr(jget(doc, "player_of_the_match"), "name"), "Ollie Watkins");
+
+	p = post_of(rec, "result:14025003");
+	doc = jget(jget(p, "body"), "parameters");
+	CHECK(doc != NULL);
+	CHECK_STR(jstr(doc, "score_display"), "2-1 (AET)");
+	CHECK_INT((long)jnum(doc, "status_code"), 110);
+	CHECK(cJSON_IsTrue(jget(doc, "after_extra_time")));
+	check_side(doc, "home", 30, "Brighton & Hove Albion", "Brighton", 2);
+	check_side(doc, "away", 39, "Newcastle United", "Newcastle", 1);
+	CHECK(jget(jget(doc, "home"), "penalties") == NULL);
+	static const struct scorer_want ah[] = { { "Danny Welbeck", "20", "regular" },
+						 { "Kaoru Mitoma", "105", "regular" } };
+	static const struct scorer_want aa[] = { { "Anthony Gordon", "65", "regular" } };
+	check_scorers(jget(doc, "home"), "home", ah, 2);
+	check_scorers(jget(doc, "away"), "away", aa, 1);
+	check_fixture_statistics(doc);
+	cJSON_Delete(rec);
+
+	sql_str(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
+		       " || home_penalties || '-' || away_penalties || ' w' || winner_code"
+		       " FROM events WHERE id = 14025004", NULL, s, sizeof(s));
+	CHECK_STR(s, "120 1-1 5-4 w1");
+	sql_str(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
+		       " || coalesce(home_penalties::text, 'none') || ' w' || winner_code"
+		       " FROM events WHERE id = 14025003", NULL, s, sizeof(s));
+	CHECK_STR(s, "110 2-1 none w1");
+	check_done(w, "result:14025004");
+	check_done(w, "result:14025003");
+	check_queues_empty(w);
+}
+
+static void penalties_and_aet_score_display(void)
+{
+	struct world w;
+
+	if (world_up(&w, "pens", NULL, NULL) == 0)
+		pens_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 3. statistics 404 ---------------------------------------------------------- */
+
+static void nostats_body(struct world *w)
+{
+	char logf[600];
+	pid_t pid;
+
+	REQUIRE(insert_event(w, EV_NOSTATS, 44, "Liverpool", 34, "Leeds United", BASE - 5 * 3600) ==
+		0);
+	REQUIRE(publish_result(w, EV_NOSTATS) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_results(w, "results", NULL);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025011/statistics 404"), 1);
+	log_path(w, "results", logf, sizeof(logf));
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025011 type=result attempt=0 outcome=done"), 1);
+	CHECK_INT(tenv_count_lines(logf, "outcome=retry"), 0);
+	CHECK_INT(tenv_count_lines(logf, "outcome=dead"), 0);
+	CHECK_INT(tenv_count_lines(logf, " error bf-results["), 0);
+	CHECK_INT(tenv_count_lines(logf, " warn bf-results["), 0);
+
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL), 1);
+	const cJSON *doc = jget(jget(post_of(rec, "result:14025011"), "body"), "parameters");
+	const cJSON *st = jget(doc, "statistics");
+	CHECK(cJSON_IsArray(st));
+	CHECK_INT(cJSON_GetArraySize(st), 0);
+	CHECK_STR(jstr(doc, "score_display"), "1-0");
+	static const struct scorer_want h[] = { { "Mohamed Salah", "30", "penalty" } };
+	check_scorers(jget(doc, "home"), "home", h, 1);
+	check_scorers(jget(doc, "away"), "away", NULL, 0);
+	CHECK_STR(jstr(jget(doc, "player_of_the_match"), "name"), "Mohamed Salah");
+	CHECK_NEAR(jnum(jget(doc, "player_of_the_match"), "rating"), 8.3);
+	cJSON_Delete(rec);
+
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM team_statistics", NULL), 0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups WHERE event_id = 14025011", NULL),
+		  26);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents WHERE event_id = 14025011"
+				  " AND type = 'goal'", NULL), 1);
+	check_done(w, "result:14025011");
+	check_queues_empty(w);
+}
+
+static void statistics_404_rendered_without(void)
+{
+	struct world w;
+
+	if (world_up(&w, "nostats", NULL, NULL) == 0)
+		nostats_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 4. delivered twice --------------------------------------------------------- */
+
+static void twice_body(struct world *w)
+{
+	char logf[600];
+	pid_t pid;
+
+	REQUIRE(insert_full(w) == 0);
+	REQUIRE(publish_result(w, EV_FULL) == 0);
+	REQUIRE(publish_result(w, EV_FULL) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_results(w, "results", NULL);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+
+	log_path(w, "results", logf, sizeof(logf));
+	/* both were handled: the second fetched and stored again, and rendered nothing */
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025001 type=result attempt=0 outcome=done"), 2);
+	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 1);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001 200"), 2);
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL), 1);
+	CHECK_INT(plainly_stat(w, "accepted"), 1);
+	cJSON_Delete(rec);
+	/* one set of rows */
+	check_full_rows(w);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders", NULL), 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs", NULL), 1);
+	check_done(w, "result:14025001");
+	check_queues_empty(w);
+}
+
+static void delivered_twice_one_render_one_set_of_rows(void)
+{
+	struct world w;
+
+	if (world_up(&w, "twice", NULL, NULL) == 0)
+		twice_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 5. kill -9 inside the transaction ------------------------------------------ */
+
+static void crash_body(struct world *w)
+{
+	char logf[600];
+	pid_t pid;
+
+	REQUIRE(insert_full(w) == 0);
+	REQUIRE(publish_result(w, EV_FULL) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_results(w, "crash", "BF_TEST_CRASH_IN_RESULT_TX=1");
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 128 + SIGKILL);
+	log_path(w, "crash", logf, sizeof(logf));
+	/* it died where it should: every statement of the transaction sent, no COMMIT */
+	CHECK_INT(tenv_count_lines(logf, "BF_TEST_CRASH_IN_RESULT_TX set"), 1);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001/incidents 200"), 1);
+
+	/* nothing half-written */
+	static const char *const empty[] = {
+		"SELECT count(*) FROM lineups", "SELECT count(*) FROM lineup_sides",
+		"SELECT count(*) FROM team_statistics", "SELECT count(*) FROM incidents",
+		"SELECT count(*) FROM renders",
+		"SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL"
+		" OR home_score IS NOT NULL",
+	};
+	for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		long n = sql_long(w->db, empty[i], NULL);
+		if (n != 0)
+			t_fail(__FILE__, __LINE__, "after the crash: %s = %ld, want 0", empty[i], n);
+	}
+	CHECK(plainly_stat(w, "posts") == 0);
+	/* never acked: the broker holds it for the next consumer */
+	CHECK_INT(depth_settled(w, "bf.result", 1, 5000), 1);
+
+	pid = spawn_results(w, "results", NULL);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	log_path(w, "results", logf, sizeof(logf));
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025001 type=result attempt=0 outcome=done"), 1);
+	check_full_rows(w);
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL), 1);
+	const cJSON *post = post_of(rec, "result:14025001");
+	if (post != NULL)
+		check_full_document(jget(jget(post, "body"), "parameters"));
+	cJSON_Delete(rec);
+	check_done(w, "result:14025001");
+	check_queues_empty(w);
+}
+
+static void killed_mid_transaction_nothing_half_written(void)
+{
+	struct world w;
+
+	if (world_up(&w, "crash", NULL, NULL) == 0)
+		crash_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 6. not final yet; parts missing after the whistle --------------------------- */
+
+static void retry_body(struct world *w)
+{
+	char logf[600], s[256];
+	pid_t pid;
+
+	REQUIRE(insert_event(w, 14025021, 38, "Chelsea", 48, "Everton", BASE - 2 * 3600) == 0);
+	REQUIRE(insert_event(w, 14025022, 43, "Fulham", 50, "Brentford", BASE - 2 * 3600) == 0);
+	REQUIRE(insert_event(w, 14025023, 60, "Bournemouth", 3, "Wolverhampton", BASE - 2 * 3600) ==
+		0);
+	REQUIRE(insert_event(w, 14025024, 41, "Sunderland", 6, "Burnley", BASE - 2 * 3600) == 0);
+	for (int64_t id = 14025021; id <= 14025024; id++)
+		REQUIRE(publish_result(w, id) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	long long t0 = tenv_now_ms();
+	pid = spawn_results(w, "results", NULL);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 45000), 0);
+	printf("#   retries through the 1 s tier: %lld ms (idle exit included)\n", tenv_now_ms() - t0);
+	log_path(w, "results", logf, sizeof(logf));
+
+	/* 14025021: 2nd half twice (the producer was early), then finished */
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025021 200"), 3);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025021/lineups "), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025021 type=result attempt=0 outcome=retry"
+					 " wait=bf.result.wait.1s reason=not-final"), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025021 type=result attempt=1 outcome=retry"
+					 " wait=bf.result.wait.1s reason=not-final"), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025021 type=result attempt=2 outcome=done"), 1);
+	sql_str(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score FROM events"
+		       " WHERE id = 14025021", NULL, s, sizeof(s));
+	CHECK_STR(s, "100 2-0");
+
+	/* 14025022: line-ups 404 twice, then there: rendered with them on attempt 2 */
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025022/lineups 404"), 2);
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025022/lineups 200"), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025022 type=result attempt=0 outcome=retry"
+					 " wait=bf.result.wait.1s reason=partial"), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025022 type=result attempt=1 outcome=retry"
+					 " wait=bf.result.wait.1s reason=partial"), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025022 type=result attempt=2 outcome=done"), 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups WHERE event_id = 14025022", NULL),
+		  26);
+
+	/* 14025023: line-ups never come: 3 retries on the short tier, then rendered
+	 * with what exists (PARTIAL_RETRIES in consumers/results/result.c) */
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025023/lineups 404"), 4);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025023 type=result attempt="), 4);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025023 type=result attempt=2 outcome=retry"
+					 " wait=bf.result.wait.1s reason=partial"), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025023 type=result attempt=3 outcome=done"), 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups WHERE event_id = 14025023", NULL), 0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineup_sides WHERE event_id = 14025023",
+			   NULL), 0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents WHERE event_id = 14025023"
+				  " AND type = 'goal'", NULL), 2);
+	CHECK(!sql_null(w->db, "SELECT result_stored_at FROM events WHERE id = 14025023", NULL));
+
+	/* 14025024: incidents 404 once */
+	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025024/incidents 404"), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025024 type=result attempt=1 outcome=done"), 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents WHERE event_id = 14025024"
+				  " AND type = 'goal'", NULL), 1);
+
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL), 4);
+	for (int64_t id = 14025021; id <= 14025024; id++) {
+		char subject[64];
+		snprintf(subject, sizeof(subject), "result:%" PRId64, id);
+		CHECK_INT(post_count(rec, subject), 1);
+		check_done(w, subject);
+	}
+	const cJSON *doc = jget(jget(post_of(rec, "result:14025022"), "body"), "parameters");
+	CHECK_STR(jstr(jget(doc, "player_of_the_match"), "name"), "Igor Thiago");
+	static const struct scorer_want a22[] = { { "Igor Thiago", "61", "regular" } };
+	check_scorers(jget(doc, "away"), "away", a22, 1);
+	doc = jget(jget(post_of(rec, "result:14025023"), "body"), "parameters");
+	CHECK(doc != NULL);
+	CHECK(jget(doc, "player_of_the_match") == NULL); /* no line-ups, no ratings */
+	CHECK_STR(jstr(doc, "score_display"), "1-1");
+	static const struct scorer_want h23[] = { { "Bournemouth F10", "77", "regular" } };
+	static const struct scorer_want a23[] = { { "Wolves F9", "12", "regular" } };
+	check_scorers(jget(doc, "home"), "home", h23, 1);
+	check_scorers(jget(doc, "away"), "away", a23, 1);
+	doc = jget(jget(post_of(rec, "result:14025021"), "body"), "parameters");
+	CHECK_STR(jstr(doc, "score_display"), "2-0");
+	cJSON_Delete(rec);
+	CHECK_INT(sql_long(w->db, "SELECT attempts FROM jobs WHERE subject = 'result:14025023'",
+			   NULL), 3);
+	check_queues_empty(w);
+}
+
+static void not_final_and_missing_parts_retried(void)
+{
+	struct world w;
+
+	if (world_up(&w, "retry", NULL, NULL) == 0)
+		retry_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 7. Plainly INVALID, poison ------------------------------------------------------ */
+
+static void dead_body(struct world *w)
+{
+	static const struct {
+		const char *body, *error_has;
+	} poison[] = {
+		{ "{\"event_id\": 14025011, \"processing_type\": \"result\"", "JSON" },
+		{ "{\"processing_type\":\"result\"}", "event_id" },
+		{ "{\"event_id\":14025011,\"processing_type\":\"line-up\"}", "line-up" },
+	};
+	bool seen[3] = { false, false, false };
+	int rejected = 0;
+	char state[64], err[600];
+	pid_t pid;
+
+	REQUIRE(insert_event(w, EV_NOSTATS, 44, "Liverpool", 34, "Leeds United", BASE - 5 * 3600) ==
+		0);
+	REQUIRE(insert_event(w, 14025024, 41, "Sunderland", 6, "Burnley", BASE - 2 * 3600) == 0);
+	/* the first POST is answered INVALID (script), later ones are accepted */
+	REQUIRE(publish_result(w, EV_NOSTATS) == 0);
+	for (size_t i = 0; i < 3; i++)
+		REQUIRE(publish_raw(w, poison[i].body) == 0);
+	/* the consumer goes on after them: a good message is rendered */
+	REQUIRE(publish_result(w, 14025024) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_results(w, "results", NULL);
+	REQUIRE(pid > 0);
+	CHECK_INT(wait_proc(w, pid, 30000), 0);
+
+	CHECK_INT(depth_settled(w, "bf.result.dead", 4, 3000), 4);
+	for (int i = 0; i < 4; i++) {
+		struct broker_delivery d;
+		if (broker_get(w->b, "bf.result.dead", &d) != 1) {
+			t_fail(__FILE__, __LINE__, "dead letter %d missing", i);
+			break;
+		}
+		if (strcmp(d.reason, "plainly-rejected") == 0) {
+			rejected++;
+			CHECK_STR(d.message_id, "result:14025011");
+			CHECK_STR(d.type, "result");
+			CHECK(strstr(d.error, "Mandatory parameter homeName is missing") != NULL);
+			printf("#   plainly-rejected: x-bf-error: %s\n", d.error);
+		} else {
+			CHECK_STR(d.reason, "poison");
+			for (size_t k = 0; k < 3; k++) {
+				if (d.len == strlen(poison[k].body) &&
+				    memcmp(d.body, poison[k].body, d.len) == 0) {
+					seen[k] = true;
+					if (strstr(d.error, poison[k].error_has) == NULL)
+						t_fail(__FILE__, __LINE__,
+						       "x-bf-error \"%s\" does not mention %s", d.error,
+						       poison[k].error_has);
+				}
+			}
+			printf("#   poison %.60s -> x-bf-error: %s\n", d.body, d.error);
+		}
+		broker_delivery_free(&d);
+	}
+	CHECK_INT(rejected, 1);
+	for (size_t k = 0; k < 3; k++)
+		if (!seen[k])
+			t_fail(__FILE__, __LINE__, "poison body %s not dead-lettered as is",
+			       poison[k].body);
+
+	/* INVALID is not retried: one POST; recorded as failed/dead; the match data stays */
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, "result:14025011"), 1);
+	CHECK_INT(post_count(rec, "result:14025024"), 1);
+	CHECK_INT(post_count(rec, NULL), 2);
+	cJSON_Delete(rec);
+	job_state(w, "result:14025011", state, sizeof(state));
+	CHECK_STR(state, "dead");
+	sql_str(w->db, "SELECT last_error FROM jobs WHERE subject = $1", "result:14025011", err,
+		sizeof(err));
+	CHECK(strstr(err, "Mandatory parameter homeName is missing") != NULL);
+	sql_str(w->db, "SELECT state FROM renders WHERE subject = $1", "result:14025011", state,
+		sizeof(state));
+	CHECK_STR(state, "failed");
+	sql_str(w->db, "SELECT error FROM renders WHERE subject = $1", "result:14025011", err,
+		sizeof(err));
+	CHECK(strstr(err, "RENDER_PARAMETERS_INVALID") != NULL);
+	CHECK(!sql_null(w->db, "SELECT result_stored_at FROM events WHERE id = 14025011", NULL));
+	check_done(w, "result:14025024");
+	/* poison has no subject: only the two real jobs */
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs", NULL), 2);
+	CHECK_INT(depth_settled(w, "bf.result", 0, 3000), 0);
+	CHECK_INT(depth_settled(w, "bf.result.wait.1s", 0, 3000), 0);
+	CHECK_INT(depth_settled(w, "bf.result.wait.2s", 0, 3000), 0);
+}
+
+static void plainly_invalid_and_poison_dead_lettered(void)
+{
+	struct world w;
+
+	if (world_up(&w, "dead", "invalid", NULL) == 0)
+		dead_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 8. measure: 50 result messages, one process -------------------------------- */
+
+enum { BATCH_N = 50, BATCH_FIRST = 14026001 };
+
+static long vm_hwm_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void batch_body(struct world *w)
+{
+	char logf[600];
+	pid_t pid;
+	int st = 0;
+	struct rusage ru;
+	long hwm;
+
+	REQUIRE(sql_params(w->db,
+			   "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			   " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			   " start_time, status_code, status_type)"
+			   " SELECT g, 17, 'Premier League', 76986, 'Premier League 26/27', 13, 17, 42,"
+			   "  'Manchester City', 'Arsenal', now() - interval '3 hours', 100, 'finished'"
+			   " FROM generate_series(14026001, 14026050) AS g",
+			   0, NULL) == 0);
+	long long t_spawn = tenv_now_ms();
+	pid = spawn_results(w, "results", NULL);
+	REQUIRE(pid > 0);
+	log_path(w, "results", logf, sizeof(logf));
+	long long end = tenv_now_ms() + 15000;
+	while (tenv_now_ms() < end && tenv_count_lines(logf, "ready queue=") == 0)
+		tenv_sleep_ms(10);
+	REQUIRE(tenv_count_lines(logf, "ready queue=") == 1);
+	long long t_ready = tenv_now_ms();
+
+	long long t0 = tenv_now_ms();
+	for (int i = 0; i < BATCH_N; i++)
+		REQUIRE(publish_result(w, BATCH_FIRST + i) == 0);
+	REQUIRE(broker_flush(w->b, 20000) == 0);
+	long done = 0;
+	end = t0 + 60000;
+	while (tenv_now_ms() < end) {
+		done = sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL);
+		if (done >= BATCH_N)
+			break;
+		tenv_sleep_ms(10);
+	}
+	long long t1 = tenv_now_ms();
+	hwm = vm_hwm_kb(pid); /* still running: idle until --idle-exit */
+	CHECK_INT(done, BATCH_N);
+
+	/* wait4 for the rusage of this child */
+	memset(&ru, 0, sizeof(ru));
+	end = tenv_now_ms() + 20000;
+	pid_t r = 0;
+	while (tenv_now_ms() < end) {
+		r = wait4(pid, &st, WNOHANG, &ru);
+		if (r == pid || r < 0)
+			break;
+		tenv_sleep_ms(20);
+	}
+	CHECK(r == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (r == pid)
+		untrack(w, pid);
+
+	double secs = (double)(t1 - t0) / 1000.0;
+	printf("#   bf-results, %d result messages (4 GETs, one transaction of ~120 rows and one"
+	       " POST each; sofascore budget 1000/s): start to ready %lld ms; first publish to"
+	       " last job done %lld ms: %.1f msg/s\n",
+	       BATCH_N, t_ready - t_spawn, t1 - t0, secs > 0 ? BATCH_N / secs : 0.0);
+	/* ru_maxrss also counts the forked copy of this test process before the exec:
+	 * VmHWM (read after the exec) is the consumer's own peak */
+	printf("#   bf-results RSS: VmHWM %ld kB (/proc/<pid>/status before exit); ru_maxrss %ld kB"
+	       " (wait4; includes the pre-exec fork of the test binary)\n", hwm, ru.ru_maxrss);
+
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL), BATCH_N);
+	cJSON_Delete(rec);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups", NULL), 36 * BATCH_N);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM team_statistics", NULL), 86 * BATCH_N);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents", NULL), 16 * BATCH_N);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL",
+			   NULL), BATCH_N);
+	check_queues_empty(w);
+}
+
+static void measure_50_results_one_process(void)
+{
+	struct world w;
+	/* the Sofascore budget at its maximum: measure the consumer, not the pacing */
+	const char *extra =
+		"sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
+		" challenge_pause = \"15m\"; };";
+
+	if (world_up(&w, "batch", NULL, extra) == 0)
+		batch_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---------------------------------------------------------------------------------- */
+
+static void on_exit_cleanup(void)
+{
+	if (cur != NULL)
+		world_down(cur);
+}
+
+int main(int argc, char **argv)
+{
+	long long t0;
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} cases[] = {
+#define C(f) { #f, f }
+		C(finished_match_rows_and_document),
+		C(penalties_and_aet_score_display),
+		C(statistics_404_rendered_without),
+		C(delivered_twice_one_render_one_set_of_rows),
+		C(killed_mid_transaction_nothing_half_written),
+		C(not_final_and_missing_parts_retried),
+		C(plainly_invalid_and_poison_dead_lettered),
+		C(measure_50_results_one_process),
+#undef C
+	};
+
+	log_init("test_results");
+	tenv_require();
+	proc_signals_install();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	atexit(on_exit_cleanup);
+	t0 = tenv_now_ms();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool run = argc < 2;
+		for (int a = 1; a < argc; a++)
+			if (strstr(cases[i].name, argv[a]) != NULL)
+				run = true;
+		if (run)
+			t_run(cases[i].name, cases[i].fn);
+	}
+	printf("# test_results: %.1f s\n", (double)(tenv_now_ms() - t0) / 1000.0);
+	curl_global_cleanup();
+	return t_done();
+}

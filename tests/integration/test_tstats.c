@@ -1,0 +1,1212 @@
+/*
+ * bf-tournament-stats end to end: a round fed through the real bf-results
+ * (and, for the trigger, bf-producer) against the real RabbitMQ and
+ * PostgreSQL of ops/dev/services, with fake Sofascore and fake Plainly; and
+ * the time of the aggregate queries on a synthetic season of 380 matches.
+ * Each case has its own vhost and database (tenv_world), its own fakes and
+ * processes, all cleaned up even when a check fails (and at exit).
+ *
+ * Scenarios: tests/scenarios/tstats-round/ and tests/scenarios/tstats-trigger/
+ * (written by tests/scenarios/results-cases/generate.py).  The expected
+ * aggregates below are computed by hand from the tables of generate.py:
+ *
+ *   round 12 of ut 17, season 96668 (fed through bf-results):
+ *     Man City 3-0 Wolves      Haaland 12', 45+1' pen, 78'
+ *     Arsenal 4-1 Burnley      Saka 20' pen, Gyökeres 33', Estève og 55', Saka 70'; Foster 88'
+ *     Liverpool 2-0 Leeds      Salah 30' pen, Ekitiké 60'
+ *     Chelsea 1-1 Everton      Palmer 44'; Beto 90+3'
+ *     Aston Villa 2-2 Fulham   Watkins 10', 50'; Jiménez 65' pen, Konsa og 80'
+ *     Newcastle 0-1 Brighton   Welbeck 70'
+ *     Tottenham 2-1 West Ham   Richarlison 15', Wan-Bissaka og 40'; Bowen 60'
+ *     Man Utd 0-0 Bournemouth
+ *     Brentford 1-3 Palace     Thiago 5'; Mateta 25', 52' pen, Sarr 81'
+ *     Sunderland 1-0 Forest    Isidor 38'
+ *   stored before it (SQL, as bf-results would have): round 11 Man City 1-0
+ *   Arsenal (Haaland; Foden rated 9.5) and round 13 Palace 2-0 Man City
+ *   (Mateta twice; rated 9.9): round 11 counts for the season's scorers and
+ *   the table, round 13 for nothing, neither for the team of the round.
+ *
+ * test_tstats [NAME...] runs only the cases whose name contains NAME.
+ */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "consumers/tournament_stats/tstats.h"
+#include "lib/config.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "protocol/broker.h"
+#include "protocol/message.h"
+#include "protocol/topology.h"
+#include "tests/support/t.h"
+#include "tests/support/testenv.h"
+
+#define ROUND_SCENARIO "tests/scenarios/tstats-round"
+#define TRIGGER_SCENARIO "tests/scenarios/tstats-trigger"
+#define API_KEY "testkey"
+#define IDLE_EXIT "4"
+#define MAX_PROCS 4
+#define BASE 1790000000LL
+#define HOUR 3600LL
+
+struct world {
+	char name[64];
+	char amqp[512], db[512];
+	char dir[512];
+	char conf[600];
+	char record[600];
+	char sofa_log[600];
+	char env_amqp[600], env_db[600];
+	long long shift; /* --shift-to given to the fake (0 = none) */
+	struct tenv_fake sofa, plainly;
+	struct bf_config cfg;
+	bool cfg_loaded;
+	struct topology topo;
+	struct broker *b;
+	pid_t procs[MAX_PROCS];
+};
+
+static struct world *cur;
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int mkdirs(const char *path)
+{
+	char tmp[600];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long size;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)size + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	*len = fread(buf, 1, (size_t)size, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int sql_params(const char *url, const char *sql, int n, const char *const *p)
+{
+	PGconn *c = PQconnectdb(url);
+	int rc = -1;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+		ExecStatusType st = PQresultStatus(r);
+		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+		if (rc != 0)
+			printf("#   sql failed: %s", PQresultErrorMessage(r));
+		PQclear(r);
+	} else {
+		printf("#   cannot connect: %s", PQerrorMessage(c));
+	}
+	PQfinish(c);
+	return rc;
+}
+
+/* Runs one or more statements (simple protocol, no parameters); 0 or -1. */
+static int sql_cmd(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	int rc = -1;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexec(c, sql);
+		ExecStatusType st = PQresultStatus(r);
+		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+		if (rc != 0)
+			printf("#   sql failed: %s", PQresultErrorMessage(r));
+		PQclear(r);
+	} else {
+		printf("#   cannot connect: %s", PQerrorMessage(c));
+	}
+	PQfinish(c);
+	return rc;
+}
+
+static int sql_str(const char *url, const char *sql, const char *param, char *buf, size_t n)
+{
+	PGconn *c = PQconnectdb(url);
+	const char *p[1] = { param };
+	int rc = -1;
+
+	buf[0] = '\0';
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL,
+					   NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+		    !PQgetisnull(r, 0, 0)) {
+			snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
+			rc = 0;
+		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			printf("#   sql failed: %s", PQresultErrorMessage(r));
+		}
+		PQclear(r);
+	}
+	PQfinish(c);
+	return rc;
+}
+
+static long sql_long(const char *url, const char *sql, const char *param)
+{
+	char buf[64];
+
+	if (sql_str(url, sql, param, buf, sizeof(buf)) != 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* ---- JSON, fakes ----------------------------------------------------------- */
+
+static const cJSON *jget(const cJSON *o, const char *k)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = jget(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = jget(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+static cJSON *record_read(const struct world *w)
+{
+	size_t len = 0;
+	char *text = slurp(w->record, &len);
+	cJSON *arr = cJSON_CreateArray();
+
+	if (text == NULL)
+		return arr;
+	for (char *line = text, *next; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (*line == '\0')
+			continue;
+		cJSON *j = cJSON_Parse(line);
+		if (j != NULL)
+			cJSON_AddItemToArray(arr, j);
+		else
+			printf("#   record: unreadable line %.80s\n", line);
+	}
+	free(text);
+	return arr;
+}
+
+static bool is_post(const cJSON *r)
+{
+	return strcmp(jstr(r, "method"), "POST") == 0 && strcmp(jstr(r, "path"), "/renders") == 0;
+}
+
+static const char *post_subject(const cJSON *r)
+{
+	return jstr(jget(jget(r, "body"), "attributes"), "bfSubject");
+}
+
+/* POSTs of subject; with subject NULL, those whose subject starts with prefix */
+static int post_count(const cJSON *rec, const char *subject, const char *prefix)
+{
+	const cJSON *r;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, rec) {
+		if (!is_post(r))
+			continue;
+		if (subject != NULL ? strcmp(post_subject(r), subject) == 0
+				    : strncmp(post_subject(r), prefix, strlen(prefix)) == 0)
+			n++;
+	}
+	return n;
+}
+
+static const cJSON *post_doc(const cJSON *rec, const char *subject)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, rec)
+		if (is_post(r) && strcmp(post_subject(r), subject) == 0)
+			return jget(jget(r, "body"), "parameters");
+	return NULL;
+}
+
+/* ---- world ----------------------------------------------------------------- */
+
+static void expand_sofa(const char *tmpl, const char *url, char *out, size_t n)
+{
+	const char *at = strstr(tmpl, "{sofa}");
+
+	if (at == NULL)
+		snprintf(out, n, "%s", tmpl);
+	else
+		snprintf(out, n, "%.*s%s%s", (int)(at - tmpl), tmpl, url, at + 6);
+}
+
+static void world_down(struct world *w)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		if (w->procs[i] > 0) {
+			kill(w->procs[i], SIGKILL);
+			tenv_wait(w->procs[i], 5000);
+		}
+		w->procs[i] = -1;
+	}
+	if (w->b != NULL)
+		broker_close(w->b);
+	w->b = NULL;
+	tenv_fake_stop(&w->sofa);
+	tenv_fake_stop(&w->plainly);
+	if (w->cfg_loaded)
+		cfg_free(&w->cfg);
+	w->cfg_loaded = false;
+	if (w->name[0] != '\0') {
+		tenv_vhost_delete(w->name);
+		tenv_db_drop(w->name);
+	}
+	w->name[0] = '\0';
+	cur = NULL;
+}
+
+/* A world; scenario NULL: no fakes, no broker (database only).  With shift,
+ * the fake moves the scenario's base_time to now.  0 or -1 (the caller
+ * always calls world_down). */
+static int world_up(struct world *w, const char *tag, const char *scenario, bool shift,
+		    const char *extra_conf)
+{
+	char err[512], logdir[600], extra[1024] = "", slog[128], plog[128], shift_s[32];
+	const char *sargs[10], *pargs[8];
+	int n = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->sofa.pid = w->plainly.pid = -1;
+	for (int i = 0; i < MAX_PROCS; i++)
+		w->procs[i] = -1;
+	cur = w;
+	snprintf(w->name, sizeof(w->name), "t-ts-%s-%ld", tag, (long)getpid());
+	snprintf(w->dir, sizeof(w->dir), "%s/var/test/%s", tenv_root(), w->name);
+	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
+	snprintf(w->record, sizeof(w->record), "%s/plainly.record", w->dir);
+	snprintf(w->sofa_log, sizeof(w->sofa_log), "%s/sofascore.log", w->dir);
+	snprintf(logdir, sizeof(logdir), "%s/var/log", tenv_root());
+	if (mkdirs(logdir) != 0 || mkdirs(w->dir) != 0) {
+		printf("#   cannot create %s\n", w->dir);
+		return -1;
+	}
+	unlink(w->record);
+	unlink(w->sofa_log);
+	if (tenv_world(w->name, w->amqp, sizeof(w->amqp), w->db, sizeof(w->db)) != 0) {
+		printf("#   tenv_world(%s) failed (log: var/log/%s.log)\n", w->name, w->name);
+		return -1;
+	}
+	if (scenario == NULL)
+		return 0;
+	snprintf(w->env_amqp, sizeof(w->env_amqp), "BF_AMQP_URL=%s", w->amqp);
+	snprintf(w->env_db, sizeof(w->env_db), "BF_DATABASE_URL=%s", w->db);
+	snprintf(slog, sizeof(slog), "%s-sofascore", w->name);
+	snprintf(plog, sizeof(plog), "%s-plainly", w->name);
+	sargs[n++] = "--scenario";
+	sargs[n++] = scenario;
+	sargs[n++] = "--log";
+	sargs[n++] = w->sofa_log;
+	if (shift) {
+		w->shift = (long long)time(NULL);
+		snprintf(shift_s, sizeof(shift_s), "%lld", w->shift);
+		sargs[n++] = "--shift-to";
+		sargs[n++] = shift_s;
+	}
+	sargs[n] = NULL;
+	if (tenv_fake_start(&w->sofa, "sofascore", slog, sargs) != 0) {
+		printf("#   fake-sofascore did not start (var/log/%s.log)\n", slog);
+		return -1;
+	}
+	n = 0;
+	pargs[n++] = "--record";
+	pargs[n++] = w->record;
+	pargs[n++] = "--api-key";
+	pargs[n++] = API_KEY;
+	pargs[n] = NULL;
+	if (tenv_fake_start(&w->plainly, "plainly", plog, pargs) != 0) {
+		printf("#   fake-plainly did not start (var/log/%s.log)\n", plog);
+		return -1;
+	}
+	if (extra_conf != NULL)
+		expand_sofa(extra_conf, w->sofa.url, extra, sizeof(extra));
+	if (tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url, w->plainly.url, extra) != 0)
+		return -1;
+	if (cfg_load(&w->cfg, w->conf, err, sizeof(err)) != 0) {
+		printf("#   cfg_load(%s): %s\n", w->conf, err);
+		return -1;
+	}
+	w->cfg_loaded = true;
+	if (topo_build(&w->topo, &w->cfg) != 0)
+		return -1;
+	struct broker_opts o = {
+		.urls = w->amqp, .conn_name = "test_tstats", .heartbeat = 30, .op_timeout = 20,
+		.confirm_window = 1000, .topo = &w->topo, .stop = &proc_stop,
+		.max_connect_tries = 3,
+	};
+	if (broker_open(&w->b, &o) != 0) {
+		printf("#   broker_open(%s) failed\n", w->amqp);
+		return -1;
+	}
+	return 0;
+}
+
+static void log_path(const struct world *w, const char *tag, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/var/log/%s-%s.log", tenv_root(), w->name, tag);
+}
+
+static void track(struct world *w, pid_t pid)
+{
+	for (int i = 0; pid > 0 && i < MAX_PROCS; i++)
+		if (w->procs[i] <= 0) {
+			w->procs[i] = pid;
+			return;
+		}
+}
+
+static void untrack(struct world *w, pid_t pid)
+{
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (w->procs[i] == pid)
+			w->procs[i] = -1;
+}
+
+/*
+ * Runs bin/<prog> with this world's configuration and waits for it (30 s):
+ * consumers get --idle-exit 4, this world's broker and database and the
+ * Plainly API key; bf-producer gets --once and nothing from the test
+ * environment (the file says it all).  Returns the exit status or -1.
+ */
+static int run_prog(struct world *w, const char *prog, const char *tag)
+{
+	char bin[512], logf[600];
+	const char *argv[24];
+	bool producer = strcmp(prog, "bf-producer") == 0;
+	int n = 0, st;
+	pid_t pid;
+
+	snprintf(bin, sizeof(bin), "%s/bin/%s", tenv_root(), prog);
+	log_path(w, tag, logf, sizeof(logf));
+	unlink(logf);
+	argv[n++] = "env";
+	static const char *const unset[] = { "BF_SOFASCORE_URL", "BF_PLAINLY_URL",
+					     "BF_AMQP_URL", "BF_DATABASE_URL",
+					     "BF_PLAINLY_API_KEY" };
+	for (size_t i = 0; i < sizeof(unset) / sizeof(unset[0]); i++) {
+		argv[n++] = "-u";
+		argv[n++] = unset[i];
+	}
+	if (!producer) {
+		argv[n++] = w->env_amqp;
+		argv[n++] = w->env_db;
+		argv[n++] = "BF_PLAINLY_API_KEY=" API_KEY;
+	}
+	argv[n++] = bin;
+	argv[n++] = "-c";
+	argv[n++] = w->conf;
+	if (producer) {
+		argv[n++] = "--once";
+	} else {
+		argv[n++] = "--idle-exit";
+		argv[n++] = IDLE_EXIT;
+	}
+	argv[n] = NULL;
+	pid = tenv_spawn((char *const *)argv, logf);
+	if (pid <= 0)
+		return -1;
+	track(w, pid);
+	st = tenv_wait(pid, 30000);
+	if (st < 0) {
+		printf("#   %s (%s) still running after 30 s: killed\n", prog, tag);
+		kill(pid, SIGKILL);
+		tenv_wait(pid, 5000);
+	}
+	untrack(w, pid);
+	return st;
+}
+
+static int publish(struct world *w, const struct work_msg *m)
+{
+	char body[256], key[MSG_KEY_MAX];
+	int len = msg_encode(m, body, sizeof(body));
+	struct broker_msg bm = {
+		.exchange = TOPO_WORK_EXCHANGE, .routing_key = msg_type_name(m->type), .body = body,
+		.message_id = key, .type = msg_type_name(m->type), .app_id = "test_tstats",
+	};
+
+	if (len < 0 || msg_key(m, key, sizeof(key)) < 0)
+		return -1;
+	bm.len = (size_t)len;
+	return broker_publish(w->b, &bm);
+}
+
+static int publish_result(struct world *w, int64_t id)
+{
+	struct work_msg m = { .type = MSG_RESULT, .event_id = id };
+
+	return publish(w, &m);
+}
+
+static int publish_tstats(struct world *w, int64_t ut, int64_t season, int round)
+{
+	struct work_msg m = { .type = MSG_TSTATS, .unique_tournament_id = ut, .season_id = season,
+			      .round = round };
+
+	return publish(w, &m);
+}
+
+static long depth_settled(struct world *w, const char *queue, long want, int timeout_ms)
+{
+	long long end = tenv_now_ms() + timeout_ms;
+	long d;
+
+	for (;;) {
+		d = broker_queue_depth(w->b, queue);
+		if (d == want || tenv_now_ms() >= end)
+			return d;
+		tenv_sleep_ms(100);
+	}
+}
+
+/* ---- expected values (hand-checked, see the header) ----------------------------- */
+
+struct match {
+	long long id;
+	int home;
+	const char *hname;
+	int away;
+	const char *aname;
+	int hs, as;
+};
+
+static const struct match R12[10] = {
+	{ 14030101, 17, "Manchester City", 3, "Wolverhampton", 3, 0 },
+	{ 14030102, 42, "Arsenal", 6, "Burnley", 4, 1 },
+	{ 14030103, 44, "Liverpool", 34, "Leeds United", 2, 0 },
+	{ 14030104, 38, "Chelsea", 48, "Everton", 1, 1 },
+	{ 14030105, 40, "Aston Villa", 43, "Fulham", 2, 2 },
+	{ 14030106, 39, "Newcastle United", 30, "Brighton & Hove Albion", 0, 1 },
+	{ 14030107, 33, "Tottenham Hotspur", 37, "West Ham United", 2, 1 },
+	{ 14030108, 35, "Manchester United", 60, "Bournemouth", 0, 0 },
+	{ 14030109, 50, "Brentford", 7, "Crystal Palace", 1, 3 },
+	{ 14030110, 41, "Sunderland", 14, "Nottingham Forest", 1, 0 },
+};
+
+struct row {
+	int pos;
+	const char *team;
+	int p, w, d, l, gf, ga, pts;
+};
+
+/* rounds 11 and 12: 3/1/0, then goal difference, then goals for, then the name */
+static const struct row COMPUTED[20] = {
+	{ 1, "Manchester City", 2, 2, 0, 0, 4, 0, 6 },
+	{ 2, "Arsenal", 2, 1, 0, 1, 4, 2, 3 },
+	{ 3, "Crystal Palace", 1, 1, 0, 0, 3, 1, 3 },
+	{ 4, "Liverpool", 1, 1, 0, 0, 2, 0, 3 },
+	{ 5, "Tottenham Hotspur", 1, 1, 0, 0, 2, 1, 3 },
+	{ 6, "Brighton & Hove Albion", 1, 1, 0, 0, 1, 0, 3 },
+	{ 7, "Sunderland", 1, 1, 0, 0, 1, 0, 3 },
+	{ 8, "Aston Villa", 1, 0, 1, 0, 2, 2, 1 },
+	{ 9, "Fulham", 1, 0, 1, 0, 2, 2, 1 },
+	{ 10, "Chelsea", 1, 0, 1, 0, 1, 1, 1 },
+	{ 11, "Everton", 1, 0, 1, 0, 1, 1, 1 },
+	{ 12, "Bournemouth", 1, 0, 1, 0, 0, 0, 1 },
+	{ 13, "Manchester United", 1, 0, 1, 0, 0, 0, 1 },
+	{ 14, "West Ham United", 1, 0, 0, 1, 1, 2, 0 },
+	{ 15, "Newcastle United", 1, 0, 0, 1, 0, 1, 0 },
+	{ 16, "Nottingham Forest", 1, 0, 0, 1, 0, 1, 0 },
+	{ 17, "Brentford", 1, 0, 0, 1, 1, 3, 0 },
+	{ 18, "Leeds United", 1, 0, 0, 1, 0, 2, 0 },
+	{ 19, "Burnley", 1, 0, 0, 1, 1, 4, 0 },
+	{ 20, "Wolverhampton", 1, 0, 0, 1, 0, 3, 0 },
+};
+
+/* tests/fixtures/sofascore/standings_total.json, first table */
+static const struct row FIXTURE_TABLE[20] = {
+	{ 1, "Manchester City", 11, 9, 1, 1, 27, 7, 28 },
+	{ 2, "Arsenal", 11, 6, 5, 0, 13, 1, 23 },
+	{ 3, "Nottingham Forest", 11, 7, 2, 2, 11, 5, 23 },
+	{ 4, "Chelsea", 11, 5, 6, 0, 17, 6, 21 },
+	{ 5, "Liverpool", 11, 5, 4, 2, 14, 6, 19 },
+	{ 6, "Aston Villa", 11, 4, 4, 3, 12, 9, 16 },
+	{ 7, "Fulham", 11, 5, 1, 5, 10, 13, 16 },
+	{ 8, "Brighton & Hove Albion", 11, 3, 6, 2, 13, 10, 15 },
+	{ 9, "Bournemouth", 11, 4, 3, 4, 13, 12, 15 },
+	{ 10, "Everton", 11, 3, 5, 3, 10, 8, 14 },
+	{ 11, "Brentford", 11, 3, 5, 3, 15, 16, 14 },
+	{ 12, "Manchester United", 11, 2, 7, 2, 10, 12, 13 },
+	{ 13, "Newcastle United", 11, 2, 6, 3, 12, 14, 12 },
+	{ 14, "Crystal Palace", 11, 3, 3, 5, 8, 10, 12 },
+	{ 15, "Tottenham Hotspur", 11, 3, 3, 5, 5, 12, 12 },
+	{ 16, "Burnley", 11, 2, 5, 4, 5, 10, 11 },
+	{ 17, "Leeds United", 11, 1, 5, 5, 7, 20, 8 },
+	{ 18, "West Ham United", 11, 1, 3, 7, 6, 14, 6 },
+	{ 19, "Sunderland", 11, 1, 3, 7, 3, 15, 6 },
+	{ 20, "Wolverhampton", 11, 0, 5, 6, 9, 20, 5 },
+};
+
+struct scorer {
+	const char *name, *team;
+	int goals;
+};
+
+/* rounds <= 12, own goals excluded (Wan-Bissaka would lead the 1-goal names),
+ * penalties counted (Haaland 3 + 1, Saka 1 + 1, Mateta 1 + 1); Mateta's two
+ * round-13 goals are later than the round; ties by name */
+static const struct scorer TOP[10] = {
+	{ "Erling Haaland", "Manchester City", 4 },
+	{ "Bukayo Saka", "Arsenal", 2 },
+	{ "Jean-Philippe Mateta", "Crystal Palace", 2 },
+	{ "Ollie Watkins", "Aston Villa", 2 },
+	{ "Beto", "Everton", 1 },
+	{ "Cole Palmer", "Chelsea", 1 },
+	{ "Danny Welbeck", "Brighton & Hove Albion", 1 },
+	{ "Hugo Ekitiké", "Liverpool", 1 },
+	{ "Igor Thiago", "Brentford", 1 },
+	{ "Ismaïla Sarr", "Crystal Palace", 1 },
+};
+
+struct rated {
+	const char *name, *team, *position;
+	double rating;
+};
+
+/*
+ * 4-3-3 of round 12.  G: Raya and Pickford 8.0, 90 min: the lower id
+ * (42001 < 48001).  D: the 4th place is a tie at 7.9 between Guéhi (90 min,
+ * id 7002), Dunk (90 min, 30002) and Gvardiol (76 min, 17002): minutes
+ * first, so Gvardiol is out although his id is lower than Dunk's.  M: Enzo
+ * (38006), Guimarães (39006) and Rice (42006) at 7.8, 90 min: the ids, so
+ * Rice is out.  F: Watkins 7.7 is 4th.  Foden (9.5, round 11) and Mateta's
+ * 9.9 (round 13) are other rounds.
+ */
+static const struct rated TEAM[11] = {
+	{ "David Raya", "Arsenal", "G", 8.0 },
+	{ "Virgil van Dijk", "Liverpool", "D", 8.4 },
+	{ "William Saliba", "Arsenal", "D", 8.1 },
+	{ "Marc Guéhi", "Crystal Palace", "D", 7.9 },
+	{ "Lewis Dunk", "Brighton & Hove Albion", "D", 7.9 },
+	{ "Bruno Fernandes", "Manchester United", "M", 8.2 },
+	{ "Enzo Fernández", "Chelsea", "M", 7.8 },
+	{ "Bruno Guimarães", "Newcastle United", "M", 7.8 },
+	{ "Erling Haaland", "Manchester City", "F", 9.1 },
+	{ "Bukayo Saka", "Arsenal", "F", 8.6 },
+	{ "Jean-Philippe Mateta", "Crystal Palace", "F", 8.0 },
+};
+
+/* ---- document checks ----------------------------------------------------------- */
+
+static void check_table(const cJSON *arr, const struct row *want, int n, const char *what)
+{
+	const cJSON *r;
+	int i = 0;
+
+	if (cJSON_GetArraySize(arr) != n)
+		t_fail(__FILE__, __LINE__, "%s: %d rows, want %d", what, cJSON_GetArraySize(arr), n);
+	cJSON_ArrayForEach(r, arr) {
+		if (i >= n)
+			break;
+		const struct row *x = &want[i];
+		if ((int)jnum(r, "position") != x->pos || strcmp(jstr(r, "team"), x->team) != 0 ||
+		    (int)jnum(r, "played") != x->p || (int)jnum(r, "won") != x->w ||
+		    (int)jnum(r, "drawn") != x->d || (int)jnum(r, "lost") != x->l ||
+		    (int)jnum(r, "goals_for") != x->gf || (int)jnum(r, "goals_against") != x->ga ||
+		    (int)jnum(r, "points") != x->pts)
+			t_fail(__FILE__, __LINE__,
+			       "%s[%d] = %g %s %g %g/%g/%g %g-%g %g, want %d %s %d %d/%d/%d %d-%d %d",
+			       what, i, jnum(r, "position"), jstr(r, "team"), jnum(r, "played"),
+			       jnum(r, "won"), jnum(r, "drawn"), jnum(r, "lost"), jnum(r, "goals_for"),
+			       jnum(r, "goals_against"), jnum(r, "points"), x->pos, x->team, x->p, x->w,
+			       x->d, x->l, x->gf, x->ga, x->pts);
+		i++;
+	}
+}
+
+static void check_round_document(const cJSON *doc)
+{
+	const cJSON *t = jget(doc, "tournament"), *a, *r;
+	int i;
+
+	CHECK_STR(jstr(doc, "kind"), "tournament-stats");
+	CHECK_INT((long)jnum(t, "id"), 17);
+	CHECK_STR(jstr(t, "name"), "Premier League");
+	CHECK_STR(jstr(t, "season"), "Premier League 26/27");
+	CHECK_INT((long)jnum(t, "round"), 12);
+
+	CHECK_STR(jstr(doc, "standings_source"), "computed");
+	check_table(jget(doc, "standings"), COMPUTED, 20, "standings");
+
+	a = jget(doc, "round_results");
+	CHECK_INT(cJSON_GetArraySize(a), 10);
+	i = 0;
+	cJSON_ArrayForEach(r, a) {
+		if (i < 10 && (strcmp(jstr(r, "home"), R12[i].hname) != 0 ||
+			       strcmp(jstr(r, "away"), R12[i].aname) != 0 ||
+			       (int)jnum(r, "home_score") != R12[i].hs ||
+			       (int)jnum(r, "away_score") != R12[i].as))
+			t_fail(__FILE__, __LINE__, "round_results[%d] = %s %g-%g %s, want %s %d-%d %s", i,
+			       jstr(r, "home"), jnum(r, "home_score"), jnum(r, "away_score"),
+			       jstr(r, "away"), R12[i].hname, R12[i].hs, R12[i].as, R12[i].aname);
+		i++;
+	}
+
+	a = jget(doc, "top_scorers");
+	CHECK_INT(cJSON_GetArraySize(a), 10);
+	i = 0;
+	cJSON_ArrayForEach(r, a) {
+		if (i < 10 && (strcmp(jstr(r, "name"), TOP[i].name) != 0 ||
+			       strcmp(jstr(r, "team"), TOP[i].team) != 0 ||
+			       (int)jnum(r, "goals") != TOP[i].goals))
+			t_fail(__FILE__, __LINE__, "top_scorers[%d] = %s (%s) %g, want %s (%s) %d", i,
+			       jstr(r, "name"), jstr(r, "team"), jnum(r, "goals"), TOP[i].name,
+			       TOP[i].team, TOP[i].goals);
+		i++;
+	}
+
+	a = jget(doc, "team_of_the_round");
+	CHECK_INT(cJSON_GetArraySize(a), 11);
+	i = 0;
+	cJSON_ArrayForEach(r, a) {
+		if (i < 11 && (strcmp(jstr(r, "name"), TEAM[i].name) != 0 ||
+			       strcmp(jstr(r, "team"), TEAM[i].team) != 0 ||
+			       strcmp(jstr(r, "position"), TEAM[i].position) != 0 ||
+			       fabs(jnum(r, "rating") - TEAM[i].rating) > 1e-9))
+			t_fail(__FILE__, __LINE__, "team_of_the_round[%d] = %s %s (%s) %g, want %s %s (%s) %g",
+			       i, jstr(r, "position"), jstr(r, "name"), jstr(r, "team"),
+			       jnum(r, "rating"), TEAM[i].position, TEAM[i].name, TEAM[i].team,
+			       TEAM[i].rating);
+		i++;
+	}
+
+	r = jget(doc, "player_of_the_round");
+	CHECK_STR(jstr(r, "name"), "Erling Haaland");
+	CHECK_STR(jstr(r, "team"), "Manchester City");
+	CHECK(fabs(jnum(r, "rating") - 9.1) < 1e-9);
+
+	/* goals of the round: 25, own goals with the scorer's own team */
+	a = jget(doc, "round_goals");
+	CHECK_INT(cJSON_GetArraySize(a), 25);
+	int own = 0, pens = 0;
+	cJSON_ArrayForEach(r, a) {
+		if (strcmp(jstr(r, "type"), "own-goal") == 0) {
+			own++;
+			if (strcmp(jstr(r, "name"), "Aaron Wan-Bissaka") == 0)
+				CHECK_STR(jstr(r, "team"), "West Ham United");
+			if (strcmp(jstr(r, "name"), "Ezri Konsa") == 0)
+				CHECK_STR(jstr(r, "team"), "Aston Villa");
+			if (strcmp(jstr(r, "name"), "Maxime Estève") == 0)
+				CHECK_STR(jstr(r, "team"), "Burnley");
+		} else if (strcmp(jstr(r, "type"), "penalty") == 0) {
+			pens++;
+		}
+		if (strcmp(jstr(r, "name"), "Beto") == 0)
+			CHECK_STR(jstr(r, "minute"), "90+3");
+	}
+	CHECK_INT(own, 3);
+	CHECK_INT(pens, 5);
+}
+
+/* ---- 1. a round of 10 through bf-results, then the tournament message ----------- */
+
+static int insert_round(struct world *w)
+{
+	for (int i = 0; i < 10; i++) {
+		char id[32], h[16], a[16], st[32];
+		const char *p[6] = { id, h, a, R12[i].hname, R12[i].aname, st };
+		snprintf(id, sizeof(id), "%lld", R12[i].id);
+		snprintf(h, sizeof(h), "%d", R12[i].home);
+		snprintf(a, sizeof(a), "%d", R12[i].away);
+		snprintf(st, sizeof(st), "%lld", BASE - (26 - 2 * (i / 3)) * HOUR);
+		/* as bf-producer stores a finished match before bf-results: no score yet */
+		if (sql_params(w->db,
+			       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			       " start_time, status_code, status_type)"
+			       " VALUES ($1::bigint, 17, 'Premier League', 96668, 'Premier League 26/27',"
+			       "  12, $2::bigint, $3::bigint, $4, $5, to_timestamp($6::bigint), 100,"
+			       "  'finished')",
+			       6, p) != 0)
+			return -1;
+	}
+	/* rounds 11 and 13, stored earlier and later (as bf-results stores them) */
+	return sql_cmd(w->db,
+		       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+		       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+		       " start_time, status_code, status_type, home_score, away_score, winner_code,"
+		       " result_stored_at) VALUES"
+		       " (14030001, 17, 'Premier League', 96668, 'Premier League 26/27', 11, 17, 42,"
+		       "  'Manchester City', 'Arsenal', now() - interval '8 days', 100, 'finished', 1, 0,"
+		       "  1, now() - interval '8 days'),"
+		       " (14030201, 17, 'Premier League', 96668, 'Premier League 26/27', 13, 7, 17,"
+		       "  'Crystal Palace', 'Manchester City', now() - interval '1 hour', 100, 'finished',"
+		       "  2, 0, 1, now());"
+		       "INSERT INTO incidents (event_id, seq, type, class, minute, player_id, player_name,"
+		       " side, home_score, away_score) VALUES"
+		       " (14030001, 0, 'goal', 'regular', 30, 17009, 'Erling Haaland', 'home', 1, 0),"
+		       " (14030201, 0, 'goal', 'regular', 20, 7009, 'Jean-Philippe Mateta', 'home', 1, 0),"
+		       " (14030201, 1, 'goal', 'regular', 70, 7009, 'Jean-Philippe Mateta', 'home', 2, 0);"
+		       "INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
+		       " rating) VALUES"
+		       " (14030001, 'home', 17010, 'Phil Foden', 'F', 90, 9.5),"
+		       " (14030001, 'home', 17009, 'Erling Haaland', 'F', 90, 7.0),"
+		       " (14030201, 'home', 7009, 'Jean-Philippe Mateta', 'F', 90, 9.9);"
+		       /* another season, with Sofascore standings (the fixture's) */
+		       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+		       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+		       " start_time, status_code, status_type, home_score, away_score, winner_code,"
+		       " result_stored_at) VALUES"
+		       " (14025101, 17, 'Premier League', 76986, 'Premier League 26/27', 12, 42, 38,"
+		       "  'Arsenal', 'Chelsea', now() - interval '30 hours', 100, 'finished', 2, 1, 1,"
+		       "  now())");
+}
+
+static void round_body(struct world *w)
+{
+	char s[256];
+
+	REQUIRE(insert_round(w) == 0);
+	for (int i = 0; i < 10; i++)
+		REQUIRE(publish_result(w, R12[i].id) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	long long t0 = tenv_now_ms();
+	CHECK_INT(run_prog(w, "bf-results", "results"), 0);
+	printf("#   bf-results, 10 matches: %lld ms (idle exit included)\n", tenv_now_ms() - t0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE kind = 'result' AND state = 'done'",
+			   NULL), 10);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE round = 12 AND season_id = 96668"
+				  " AND result_stored_at IS NOT NULL AND home_score IS NOT NULL", NULL),
+		  10);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents i JOIN events e ON e.id = i.event_id"
+				  " WHERE e.round = 12 AND i.type = 'goal'", NULL), 25);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups l JOIN events e ON e.id = l.event_id"
+				  " WHERE e.round = 12", NULL), 260);
+
+	REQUIRE(publish_tstats(w, 17, 96668, 12) == 0);
+	REQUIRE(publish_tstats(w, 17, 76986, 12) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	t0 = tenv_now_ms();
+	CHECK_INT(run_prog(w, "bf-tournament-stats", "tstats"), 0);
+	printf("#   bf-tournament-stats, 2 rounds: %lld ms (idle exit included)\n",
+	       tenv_now_ms() - t0);
+
+	CHECK_INT(tenv_count_lines(w->sofa_log,
+				   " GET /unique-tournament/17/season/96668/standings/total 404"), 1);
+	CHECK_INT(tenv_count_lines(w->sofa_log,
+				   " GET /unique-tournament/17/season/76986/standings/total 200"), 1);
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL, "result:"), 10);
+	CHECK_INT(post_count(rec, NULL, "tournament-stats:"), 2);
+	CHECK_INT(post_count(rec, "tournament-stats:17:96668:12", NULL), 1);
+	const cJSON *doc = post_doc(rec, "tournament-stats:17:96668:12");
+	CHECK(doc != NULL);
+	if (doc != NULL)
+		check_round_document(doc);
+	const cJSON *r;
+	cJSON_ArrayForEach(r, rec) {
+		if (is_post(r) && strncmp(post_subject(r), "tournament-stats:", 17) == 0) {
+			const cJSON *body = jget(r, "body");
+			CHECK_STR(jstr(body, "projectId"), "proj-tstats");
+			CHECK_STR(jstr(body, "templateId"), "tpl-tstats");
+			CHECK_STR(jstr(jget(body, "attributes"), "bfKind"), "tournament-stats");
+			CHECK_INT((long)jnum(r, "status"), 200);
+		}
+	}
+
+	/* Sofascore has the table: copied as is */
+	doc = post_doc(rec, "tournament-stats:17:76986:12");
+	CHECK(doc != NULL);
+	CHECK_STR(jstr(doc, "standings_source"), "sofascore");
+	check_table(jget(doc, "standings"), FIXTURE_TABLE, 20, "sofascore standings");
+	CHECK_INT(cJSON_GetArraySize(jget(doc, "round_results")), 1);
+	CHECK_INT(cJSON_GetArraySize(jget(doc, "team_of_the_round")), 0);
+	CHECK_INT(cJSON_GetArraySize(jget(doc, "top_scorers")), 0);
+	CHECK(jget(doc, "player_of_the_round") == NULL); /* nobody rated */
+	cJSON_Delete(rec);
+
+	/* snapshots: one per round, with the source */
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM standings_snapshots", NULL), 2);
+	sql_str(w->db, "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->0->>'team')"
+		       " || ' ' || (data->0->>'points') || ' ' || (data->19->>'team')"
+		       " FROM standings_snapshots WHERE unique_tournament_id = 17 AND season_id = 96668"
+		       " AND round = 12", NULL, s, sizeof(s));
+	CHECK_STR(s, "computed 20 Manchester City 6 Wolverhampton");
+	sql_str(w->db, "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->2->>'team')"
+		       " || ' ' || (data->2->>'points') FROM standings_snapshots"
+		       " WHERE season_id = 76986 AND round = 12", NULL, s, sizeof(s));
+	CHECK_STR(s, "sofascore 20 Nottingham Forest 23");
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE kind = 'tournament-stats'"
+				  " AND state = 'done'", NULL), 2);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders WHERE kind = 'tournament-stats'"
+				  " AND state = 'submitted'", NULL), 2);
+	CHECK_INT(depth_settled(w, "bf.tournament-stats", 0, 3000), 0);
+	CHECK_INT(depth_settled(w, "bf.tournament-stats.dead", 0, 3000), 0);
+	CHECK_INT(depth_settled(w, "bf.result", 0, 3000), 0);
+}
+
+static void round_of_10_through_results_then_aggregated(void)
+{
+	struct world w;
+
+	if (world_up(&w, "round", ROUND_SCENARIO, false, NULL) == 0)
+		round_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 2. the producer's trigger: postponed match, late result ---------------------- */
+
+#define PRODUCER_CONF                                                              \
+	"producer = { unique_tournaments = [17]; schedule_interval = \"10m\";"       \
+	" live_interval = \"2s\"; lineup_lead = \"75m\"; };"
+
+static void trigger_body(struct world *w)
+{
+	char logf[600];
+	int published = 0;
+
+	/* run 1: three finished (results not stored yet), one postponed: not complete */
+	CHECK_INT(run_prog(w, "bf-producer", "producer-1"), 0);
+	log_path(w, "producer-1", logf, sizeof(logf));
+	published += tenv_count_lines(logf, "published type=tournament-stats");
+	CHECK_INT(tenv_count_lines(logf, "published type=result"), 3);
+	CHECK_INT(depth_settled(w, "bf.result", 3, 3000), 3);
+	CHECK_INT(depth_settled(w, "bf.tournament-stats", 0, 1000), 0);
+
+	/* bf-results stores them */
+	CHECK_INT(run_prog(w, "bf-results", "results-1"), 0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL",
+			   NULL), 3);
+
+	/* run 2: every event finished or postponed, every finished one stored: once */
+	CHECK_INT(run_prog(w, "bf-producer", "producer-2"), 0);
+	log_path(w, "producer-2", logf, sizeof(logf));
+	published += tenv_count_lines(logf, "published type=tournament-stats");
+	CHECK_INT(tenv_count_lines(logf, "published type=tournament-stats unique_tournament_id=17"
+					 " season_id=96668 round=5"), 1);
+	CHECK_INT(tenv_count_lines(w->sofa_log,
+				   " GET /unique-tournament/17/season/96668/events/round/5 200"), 1);
+	CHECK_INT(depth_settled(w, "bf.tournament-stats", 1, 3000), 1);
+
+	/* the video of the round: the postponed match is not a result */
+	CHECK_INT(run_prog(w, "bf-tournament-stats", "tstats-1"), 0);
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, "tournament-stats:17:96668:5", NULL), 1);
+	const cJSON *doc = post_doc(rec, "tournament-stats:17:96668:5");
+	CHECK_INT(cJSON_GetArraySize(jget(doc, "round_results")), 3);
+	CHECK_STR(jstr(doc, "standings_source"), "computed");
+	cJSON_Delete(rec);
+
+	/* run 3: the postponed match was played: its result is due, not the round again */
+	CHECK_INT(run_prog(w, "bf-producer", "producer-3"), 0);
+	log_path(w, "producer-3", logf, sizeof(logf));
+	published += tenv_count_lines(logf, "published type=tournament-stats");
+	CHECK_INT(tenv_count_lines(logf, "published type=result event_id=14040004"), 1);
+	CHECK_INT(run_prog(w, "bf-results", "results-2"), 0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL"
+				  " AND status_type = 'finished'", NULL), 4);
+
+	/* run 4: the round is complete again, and already done */
+	CHECK_INT(run_prog(w, "bf-producer", "producer-4"), 0);
+	log_path(w, "producer-4", logf, sizeof(logf));
+	published += tenv_count_lines(logf, "published type=tournament-stats");
+	CHECK_INT(tenv_count_lines(logf, "published type="), 0);
+
+	CHECK_INT(published, 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE kind = 'tournament-stats'", NULL),
+		  1);
+	char state[32];
+	sql_str(w->db, "SELECT state FROM jobs WHERE subject = 'tournament-stats:17:96668:5'", NULL,
+		state, sizeof(state));
+	CHECK_STR(state, "done");
+	CHECK_INT(depth_settled(w, "bf.tournament-stats", 0, 3000), 0);
+	CHECK_INT(depth_settled(w, "bf.result", 0, 3000), 0);
+	rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL, "tournament-stats:"), 1);
+	CHECK_INT(post_count(rec, NULL, "result:"), 4);
+	cJSON_Delete(rec);
+}
+
+static void postponed_match_triggers_once_late_result_not_again(void)
+{
+	struct world w;
+
+	if (world_up(&w, "trigger", TRIGGER_SCENARIO, true, PRODUCER_CONF) == 0)
+		trigger_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 3. the tournament message delivered twice ---------------------------------- */
+
+static void twice_body(struct world *w)
+{
+	char logf[600];
+
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			" start_time, status_code, status_type, home_score, away_score, winner_code,"
+			" result_stored_at) VALUES"
+			" (14030101, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 17, 3,"
+			"  'Manchester City', 'Wolverhampton', now() - interval '1 day', 100, 'finished',"
+			"  3, 0, 1, now()),"
+			" (14030102, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 42, 6,"
+			"  'Arsenal', 'Burnley', now() - interval '1 day', 100, 'finished', 4, 1, 1, now());"
+			"INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
+			" rating) VALUES (14030101, 'home', 17009, 'Erling Haaland', 'F', 90, 9.1),"
+			" (14030102, 'home', 42009, 'Bukayo Saka', 'F', 90, 8.6)") == 0);
+	REQUIRE(publish_tstats(w, 17, 96668, 12) == 0);
+	REQUIRE(publish_tstats(w, 17, 96668, 12) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	CHECK_INT(run_prog(w, "bf-tournament-stats", "tstats"), 0);
+	log_path(w, "tstats", logf, sizeof(logf));
+	CHECK_INT(tenv_count_lines(logf, "unique_tournament_id=17 season_id=96668 round=12"
+					 " type=tournament-stats attempt=0 outcome=done"), 2);
+	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 1);
+	cJSON *rec = record_read(w);
+	CHECK_INT(post_count(rec, NULL, ""), 1);
+	const cJSON *doc = post_doc(rec, "tournament-stats:17:96668:12");
+	CHECK_STR(jstr(jget(doc, "player_of_the_round"), "name"), "Erling Haaland");
+	CHECK_INT(cJSON_GetArraySize(jget(doc, "round_results")), 2);
+	cJSON_Delete(rec);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM standings_snapshots", NULL), 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders", NULL), 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL), 1);
+	CHECK_INT(depth_settled(w, "bf.tournament-stats", 0, 3000), 0);
+}
+
+static void delivered_twice_one_render(void)
+{
+	struct world w;
+
+	if (world_up(&w, "twice", ROUND_SCENARIO, false, NULL) == 0)
+		twice_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---- 4. measure: the aggregate queries on a season of 380 matches ------------------ */
+
+/* 20 teams, 38 rounds of 10 (each team once a round), scores, 14 players a
+ * side (11 rated starters, a rated and an unused substitute), goals (every
+ * 7th a penalty, every 11th an own goal), 2 cards and 3 substitutions a match. */
+static const char *const SEASON_SQL =
+	"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id, season_name,"
+	" round, home_team_id, away_team_id, home_name, away_name, start_time, status_code,"
+	" status_type, home_score, away_score, winner_code, result_stored_at)"
+	" SELECT 900000 + (r - 1) * 10 + m, 17, 'Premier League', 55555, 'Synthetic 26/27', r,"
+	"  h, a, 'Team ' || h, 'Team ' || a,"
+	"  timestamptz '2026-08-15 14:00+00' + (r - 1) * interval '7 days' + m * interval '2 hours',"
+	"  100, 'finished', hs, aws, CASE WHEN hs > aws THEN 1 WHEN hs < aws THEN 2 ELSE 3 END, now()"
+	" FROM generate_series(1, 38) AS r, generate_series(0, 9) AS m,"
+	"  LATERAL (SELECT 1 + (r + m) % 20 AS h, 1 + (r + 19 - m) % 20 AS a,"
+	"   (r * 7 + m * 13) % 5 AS hs, (r * 11 + m * 3) % 4 AS aws) AS t;"
+	"INSERT INTO lineups (event_id, side, player_id, player_name, short_name, position, shirt,"
+	" substitute, captain, minutes, rating, stats)"
+	" SELECT e.id, s.side, tm * 100 + k, 'Player ' || tm || '-' || k, 'P' || k,"
+	"  CASE WHEN k = 1 THEN 'G' WHEN k <= 5 THEN 'D' WHEN k <= 8 THEN 'M' WHEN k <= 11 THEN 'F'"
+	"   WHEN k = 12 THEN 'M' ELSE 'D' END, k, k > 11, k = 5,"
+	"  CASE WHEN k <= 11 THEN 90 WHEN k = 12 THEN 20 END,"
+	"  CASE WHEN k <= 12 THEN round(5.5 + ((e.id * 31 + k * 17 + tm) % 40) / 10.0, 2) END,"
+	"  CASE WHEN k <= 12 THEN jsonb_build_object('minutesPlayed', 90, 'touches', 40 + k,"
+	"   'totalPass', 30 + k) END"
+	" FROM events e CROSS JOIN (VALUES ('home'), ('away')) AS s(side)"
+	"  CROSS JOIN generate_series(1, 13) AS k,"
+	"  LATERAL (SELECT CASE s.side WHEN 'home' THEN e.home_team_id ELSE e.away_team_id END AS tm)"
+	"   AS x"
+	" WHERE e.season_id = 55555;"
+	"INSERT INTO incidents (event_id, seq, incident_id, type, class, minute, player_id,"
+	" player_name, side, home_score, away_score)"
+	" SELECT e.id, g.side_no * 10 + g.n, e.id * 100 + g.side_no * 10 + g.n, 'goal', g.cls,"
+	"  (g.n * 23 + e.id % 20) % 90 + 1,"
+	"  CASE WHEN g.cls = 'ownGoal' THEN g.other * 100 + 2 ELSE g.tm * 100 + 9 + g.n % 3 END,"
+	"  'Player ' || CASE WHEN g.cls = 'ownGoal' THEN g.other || '-2'"
+	"   ELSE g.tm || '-' || (9 + g.n % 3) END,"
+	"  CASE g.side_no WHEN 0 THEN 'home' ELSE 'away' END, NULL, NULL"
+	" FROM events e,"
+	"  LATERAL (SELECT sd.side_no, n, sd.tm, sd.other,"
+	"    CASE WHEN (e.id + n + sd.side_no) % 11 = 0 THEN 'ownGoal'"
+	"     WHEN (e.id + n + sd.side_no) % 7 = 0 THEN 'penalty' ELSE 'regular' END AS cls"
+	"   FROM (VALUES (0, e.home_team_id, e.away_team_id, e.home_score),"
+	"                (1, e.away_team_id, e.home_team_id, e.away_score))"
+	"     AS sd(side_no, tm, other, goals),"
+	"    generate_series(1, sd.goals) AS n) AS g"
+	" WHERE e.season_id = 55555;"
+	"INSERT INTO incidents (event_id, seq, type, class, minute, player_id, player_name, side)"
+	" SELECT e.id, 20 + c, CASE WHEN c < 2 THEN 'card' ELSE 'substitution' END,"
+	"  CASE WHEN c < 2 THEN 'yellow' ELSE 'regular' END, 30 + c * 12,"
+	"  e.home_team_id * 100 + 2 + c, 'Player ' || e.home_team_id || '-' || (2 + c),"
+	"  CASE WHEN c % 2 = 0 THEN 'home' ELSE 'away' END"
+	" FROM events e CROSS JOIN generate_series(0, 4) AS c WHERE e.season_id = 55555;"
+	"ANALYZE events; ANALYZE lineups; ANALYZE incidents";
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void season_body(struct world *w)
+{
+	PGconn *db;
+	long long t0 = tenv_now_ms();
+	static const int rounds[] = { 1, 19, 38 };
+
+	REQUIRE(sql_cmd(w->db, SEASON_SQL) == 0);
+	printf("#   synthetic season: %ld events, %ld line-up rows, %ld incidents (%ld goals),"
+	       " generated in %lld ms\n",
+	       sql_long(w->db, "SELECT count(*) FROM events", NULL),
+	       sql_long(w->db, "SELECT count(*) FROM lineups", NULL),
+	       sql_long(w->db, "SELECT count(*) FROM incidents", NULL),
+	       sql_long(w->db, "SELECT count(*) FROM incidents WHERE type = 'goal'", NULL),
+	       tenv_now_ms() - t0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", NULL), 380);
+	db = PQconnectdb(w->db);
+	REQUIRE(PQstatus(db) == CONNECTION_OK);
+	for (size_t k = 0; k < sizeof(rounds) / sizeof(rounds[0]); k++) {
+		struct work_msg m = { .type = MSG_TSTATS, .unique_tournament_id = 17,
+				      .season_id = 55555, .round = rounds[k] };
+		long long us[3];
+		char err[256] = "";
+		for (int run = 0; run < 3; run++) {
+			long long a = now_us();
+			cJSON *doc = tstats_document(db, &m, NULL, 0, err, sizeof(err));
+			us[run] = now_us() - a;
+			CHECK(doc != NULL);
+			if (doc == NULL) {
+				printf("#   tstats_document: %s\n", err);
+				break;
+			}
+			if (run == 0) {
+				/* the document is whole: what was measured did the work */
+				const cJSON *st = jget(doc, "standings"), *r;
+				CHECK_INT(cJSON_GetArraySize(st), 20);
+				CHECK_INT(cJSON_GetArraySize(jget(doc, "round_results")), 10);
+				CHECK_INT(cJSON_GetArraySize(jget(doc, "top_scorers")), 10);
+				CHECK_INT(cJSON_GetArraySize(jget(doc, "team_of_the_round")), 11);
+				CHECK(jget(doc, "player_of_the_round") != NULL);
+				int played = 0;
+				cJSON_ArrayForEach(r, st)
+					played += (int)jnum(r, "played");
+				CHECK_INT(played, 20 * rounds[k]);
+			}
+			cJSON_Delete(doc);
+		}
+		qsort(us, 3, sizeof(us[0]), cmp_ll);
+		printf("#   tstats_document() round %2d of 38 (380-match season, standings computed):"
+		       " median of 3 = %.2f ms (min %.2f, max %.2f)\n",
+		       rounds[k], (double)us[1] / 1000.0, (double)us[0] / 1000.0,
+		       (double)us[2] / 1000.0);
+	}
+	PQfinish(db);
+}
+
+static void measure_aggregates_season_of_380(void)
+{
+	struct world w;
+
+	if (world_up(&w, "season", NULL, false, NULL) == 0)
+		season_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_down(&w);
+}
+
+/* ---------------------------------------------------------------------------------- */
+
+static void on_exit_cleanup(void)
+{
+	if (cur != NULL)
+		world_down(cur);
+}
+
+int main(int argc, char **argv)
+{
+	long long t0;
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} cases[] = {
+#define C(f) { #f, f }
+		C(round_of_10_through_results_then_aggregated),
+		C(postponed_match_triggers_once_late_result_not_again),
+		C(delivered_twice_one_render),
+		C(measure_aggregates_season_of_380),
+#undef C
+	};
+
+	log_init("test_tstats");
+	tenv_require();
+	proc_signals_install();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	atexit(on_exit_cleanup);
+	t0 = tenv_now_ms();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool run = argc < 2;
+		for (int a = 1; a < argc; a++)
+			if (strstr(cases[i].name, argv[a]) != NULL)
+				run = true;
+		if (run)
+			t_run(cases[i].name, cases[i].fn);
+	}
+	printf("# test_tstats: %.1f s\n", (double)(tenv_now_ms() - t0) / 1000.0);
+	curl_global_cleanup();
+	return t_done();
+}
