@@ -165,6 +165,14 @@ static void conn_drop(struct broker *b)
 	if (b->conn != NULL) {
 		if (b->connected) {
 			wd_arm(b);
+			if (b->consuming) {
+				/* Cancel the consumer and close the channel before the
+				 * connection: a quorum queue drops acks still in flight
+				 * when the connection just goes (the last messages acked
+				 * would be redelivered). */
+				amqp_basic_cancel(b->conn, CHANNEL, amqp_cstring_bytes(b->consume_tag));
+				amqp_channel_close(b->conn, CHANNEL, AMQP_REPLY_SUCCESS);
+			}
 			amqp_connection_close(b->conn, AMQP_REPLY_SUCCESS);
 			wd_disarm(b);
 		}

@@ -224,6 +224,17 @@ static void ten_thousand_confirmed_all_consumed(void)
 			tenv_sleep_ms(100);
 	}
 	CHECK_INT(depth, 0);
+	if (depth > 0) {
+		/* say what is left: duplicates of consumed ones, or never seen */
+		struct broker_delivery d;
+		int shown = 0;
+		while (shown < 20 && broker_get(pub, "bf.line-up", &d) == 1) {
+			printf("#   left in queue: message_id=%s redelivered=%d delivery_count=%lld\n",
+			       d.message_id, d.redelivered, (long long)d.delivery_count);
+			broker_delivery_free(&d);
+			shown++;
+		}
+	}
 	broker_close(pub);
 	tenv_vhost_delete(vhost);
 }
