@@ -64,6 +64,12 @@ static void sleep_until(struct broker *b, int64_t when)
 	}
 }
 
+/* A request skipped by the client's backoff (said once, when it began). */
+static bool backing_off(const struct sofa_resp *r)
+{
+	return r->status == 0 && strncmp(r->error, "backing off", 11) == 0;
+}
+
 /* GET and parse an event list; upserts what belongs to followed tournaments. */
 static void poll_list(struct producer *p, const char *path, int64_t **ids, size_t *nids)
 {
@@ -85,7 +91,7 @@ static void poll_list(struct producer *p, const char *path, int64_t **ids, size_
 		p->failed++;
 		/* a challenge is said once, loudly, by the client; the cycle line
 		 * repeats that the breaker is open */
-		if (res != SOFA_CHALLENGE && (res != SOFA_NOT_FOUND || ids != NULL))
+		if (res != SOFA_CHALLENGE && !backing_off(&r) && (res != SOFA_NOT_FOUND || ids != NULL))
 			log_warn("fetch failed url=%s%s error=\"%s\"", p->cfg->sofa_base_url, path,
 				 r.error);
 		sofa_resp_free(&r);
@@ -154,7 +160,7 @@ static void poll_event(struct producer *p, int64_t id)
 	}
 	if (res != SOFA_OK) {
 		p->failed++;
-		if (res != SOFA_CHALLENGE)
+		if (res != SOFA_CHALLENGE && !backing_off(&r))
 			log_warn("fetch failed url=%s%s event_id=%" PRId64 " error=\"%s\"",
 				 p->cfg->sofa_base_url, path, id, r.error);
 		sofa_resp_free(&r);
@@ -486,6 +492,7 @@ int main(int argc, char **argv)
 	}
 	if (sofa_client_init(&p.sofa, &cfg, cfg.database_url) != 0)
 		goto out_db;
+	p.sofa.backoff = true;
 	proc_conn_name(name, sizeof(name));
 	struct broker_opts bo = {
 		.urls = cfg.amqp_url, .conn_name = name, .heartbeat = cfg.amqp_heartbeat,

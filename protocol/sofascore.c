@@ -865,6 +865,31 @@ static void cache_store(struct sofa_client *s, const char *url, const char *etag
 	PQclear(r);
 }
 
+#define BACKOFF_FIRST_MS 2000
+#define BACKOFF_MAX_MS (10 * 60 * 1000)
+
+/* Exponential backoff with jitter after 429, 5xx and transport errors. */
+static void backoff_update(struct sofa_client *s, const struct sofa_resp *r)
+{
+	int64_t wait;
+
+	if (r->result != SOFA_TRANSIENT) {
+		if (s->backoff_ms != 0)
+			log_info("sofascore answering again: backoff over");
+		s->backoff_ms = 0;
+		return;
+	}
+	s->backoff_ms = s->backoff_ms == 0 ? BACKOFF_FIRST_MS
+			: (s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2);
+	/* 50..150% of the step, and never less than Retry-After */
+	wait = s->backoff_ms / 2 + (int64_t)(random() % (s->backoff_ms + 1));
+	if (r->retry_after > 0 && r->retry_after * 1000 > wait)
+		wait = r->retry_after * 1000;
+	s->backoff_until_ms = mono_ms() + wait;
+	log_warn("sofascore backing off ms=%" PRId64 " after status=%ld error=\"%s\"", wait, r->status,
+		 r->error);
+}
+
 enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_resp *r)
 {
 	char url[1024], etag[256];
@@ -882,6 +907,11 @@ enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_r
 			 "circuit breaker open for %lds more: Sofascore refused access", left);
 		r->retry_after = left;
 		return r->result = SOFA_CHALLENGE;
+	}
+	if (s->backoff && s->backoff_until_ms > mono_ms()) {
+		snprintf(r->error, sizeof(r->error), "backing off for %" PRId64 " ms after errors",
+			 s->backoff_until_ms - mono_ms());
+		return r->result = SOFA_TRANSIENT;
 	}
 	if (budget_take(s) != 0) {
 		snprintf(r->error, sizeof(r->error), "request budget exhausted (%.2f/s shared)",
@@ -943,6 +973,8 @@ enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_r
 		break;
 	}
 out:
+	if (s->backoff)
+		backoff_update(s, r);
 	free(cached);
 	http_response_free(&hr);
 	return r->result;

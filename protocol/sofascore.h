@@ -178,6 +178,12 @@ struct sofa_client {
 	int64_t breaker_open_until; /* epoch seconds */
 	unsigned requests; /* made by this process */
 	unsigned not_modified;
+	/* Opt-in (the producer): after a 429, a 5xx or a timeout, no request
+	 * for an exponentially growing, jittered pause (Retry-After honoured).
+	 * The consumers back off through their wait tiers instead. */
+	bool backoff;
+	int backoff_ms; /* current step, 0 = none */
+	int64_t backoff_until_ms;
 };
 
 struct sofa_resp {

@@ -1263,6 +1263,41 @@ static void bad_input_skipped_nothing_damaged(void)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* ---- 5xx and 429: exponential backoff with jitter ------------------------------------- */
+
+static void backoff_body(struct world *w)
+{
+	char log1[512], log2[512], extra[1024];
+
+	REQUIRE(world_open(w, "backoff", MATCHDAY) == 0);
+	snprintf(extra, sizeof(extra),
+		 "sofascore = { base_url = \"%s\"; timeout = \"5s\"; max_requests_per_second = 200.0; };\n"
+		 MATCHDAY_CONF,
+		 w->fake.url);
+	REQUIRE(world_conf(w, extra) == 0);
+	/* the first three requests answer 500, the rest are fine */
+	REQUIRE(fake_post(w, "/_fake/fault", "{\"path\": \"*\", \"fault\": \"500\", \"count\": 3}") == 200);
+	logpath(w, "run1", log1, sizeof(log1));
+	(void)producer_once(w, log1, NULL);
+	/* one 500, then the cycle backs off: no further request in this run */
+	CHECK_INT(reqlog_count(w), 1);
+	CHECK_INT(reqs_matching(w, 0, NULL, 500), 1);
+	CHECK_INT(tenv_count_lines(log1, "sofascore backing off ms="), 1);
+	print_lines(log1, "backing off", 2);
+	/* a new process starts without the backoff: the next 500 then the rest */
+	logpath(w, "run2", log2, sizeof(log2));
+	(void)producer_once(w, log2, NULL);
+	CHECK_INT(reqlog_count(w), 2);
+}
+
+static void errors_back_off_exponentially(void)
+{
+	struct world w;
+
+	backoff_body(&w);
+	world_close(&w);
+}
+
 static void on_exit_cleanup(void)
 {
 	if (cur != NULL)
@@ -1304,5 +1339,6 @@ int main(int argc, char **argv)
 	RUN(challenge_opens_breaker_no_requests);
 	RUN(budget_shared_by_two_processes);
 	RUN(bad_input_skipped_nothing_damaged);
+	RUN(errors_back_off_exponentially);
 	return t_done();
 }
