@@ -606,47 +606,56 @@ int sofa_parse_standings(const char *body, size_t len, struct sofa_standing **ou
 			 char *err, size_t errlen)
 {
 	cJSON *root = parse_root(body, len, err, errlen);
-	const cJSON *tables, *rows, *r;
+	const cJSON *tables, *table, *r;
 	struct sofa_standing *st;
-	size_t cap, cnt = 0;
+	size_t cap = 0, cnt = 0;
+	int ntables;
 
 	*out = NULL;
 	*n = 0;
 	if (root == NULL)
 		return -1;
 	tables = jget(root, "standings");
-	rows = jget(cJSON_GetArrayItem(tables, 0), "rows");
-	if (!cJSON_IsArray(tables) || !cJSON_IsArray(rows)) {
+	if (!cJSON_IsArray(tables) || !cJSON_IsArray(jget(cJSON_GetArrayItem(tables, 0), "rows"))) {
 		snprintf(err, errlen, "no standings table");
 		cJSON_Delete(root);
 		return -1;
 	}
-	cap = (size_t)cJSON_GetArraySize(rows);
-	if (cap > 200)
-		cap = 200;
+	ntables = cJSON_GetArraySize(tables);
+	cJSON_ArrayForEach(table, tables)
+		cap += (size_t)cJSON_GetArraySize(jget(table, "rows"));
+	if (cap > 400)
+		cap = 400;
 	st = calloc(cap ? cap : 1, sizeof(*st));
 	if (st == NULL) {
 		cJSON_Delete(root);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	cJSON_ArrayForEach(r, rows) {
-		struct sofa_standing *x;
-		if (cnt >= cap)
-			break;
-		x = &st[cnt];
-		if (!jint(jget(r, "team"), "id", 1, INT64_MAX / 2, &x->team_id) ||
-		    !jstr(jget(r, "team"), "name", x->team, sizeof(x->team)) ||
-		    !jint32(r, "position", &x->position))
-			continue;
-		jint32(r, "matches", &x->played);
-		jint32(r, "wins", &x->won);
-		jint32(r, "draws", &x->drawn);
-		jint32(r, "losses", &x->lost);
-		jint32(r, "scoresFor", &x->goals_for);
-		jint32(r, "scoresAgainst", &x->goals_against);
-		jint32(r, "points", &x->points);
-		cnt++;
+	cJSON_ArrayForEach(table, tables) {
+		char group[SOFA_MAX_STR] = "";
+		if (ntables > 1 && !jstr(table, "name", group, sizeof(group)))
+			snprintf(group, sizeof(group), "table %zu", cnt);
+		cJSON_ArrayForEach(r, jget(table, "rows")) {
+			struct sofa_standing *x;
+			if (cnt >= cap)
+				break;
+			x = &st[cnt];
+			memset(x, 0, sizeof(*x));
+			if (!jint(jget(r, "team"), "id", 1, INT64_MAX / 2, &x->team_id) ||
+			    !jstr(jget(r, "team"), "name", x->team, sizeof(x->team)) ||
+			    !jint32(r, "position", &x->position))
+				continue;
+			snprintf(x->group, sizeof(x->group), "%s", group);
+			jint32(r, "matches", &x->played);
+			jint32(r, "wins", &x->won);
+			jint32(r, "draws", &x->drawn);
+			jint32(r, "losses", &x->lost);
+			jint32(r, "scoresFor", &x->goals_for);
+			jint32(r, "scoresAgainst", &x->goals_against);
+			jint32(r, "points", &x->points);
+			cnt++;
+		}
 	}
 	cJSON_Delete(root);
 	*out = st;

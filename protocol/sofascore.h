@@ -125,6 +125,7 @@ struct sofa_incident {
 };
 
 struct sofa_standing {
+	char group[SOFA_MAX_STR]; /* the table's name ("Group A"); one table: "" */
 	int position;
 	int64_t team_id;
 	char team[SOFA_MAX_STR];
@@ -150,7 +151,8 @@ int sofa_parse_statistics(const char *body, size_t len, struct sofa_stat **out, 
 /* Incidents in Sofascore's order (newest first). */
 int sofa_parse_incidents(const char *body, size_t len, struct sofa_incident **out, size_t *n,
 			 char *err, size_t errlen) __attribute__((warn_unused_result));
-/* The first table of standings/total (rows in position order). */
+/* Every table of standings/total (one per group in group competitions),
+ * rows in Sofascore's order; group is set only when there are several. */
 int sofa_parse_standings(const char *body, size_t len, struct sofa_standing **out, size_t *n,
 			 char *err, size_t errlen) __attribute__((warn_unused_result));
 

@@ -120,11 +120,15 @@ cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct sofa_s
 	arr = cJSON_CreateArray();
 	if (st != NULL) {
 		cJSON_AddStringToObject(doc, "standings_source", "sofascore");
-		for (size_t i = 0; i < nst; i++)
-			cJSON_AddItemToArray(arr, standing_json(st[i].position, st[i].team, st[i].played,
-								st[i].won, st[i].drawn, st[i].lost,
-								st[i].goals_for, st[i].goals_against,
-								st[i].points));
+		for (size_t i = 0; i < nst; i++) {
+			cJSON *row = standing_json(st[i].position, st[i].team, st[i].played, st[i].won,
+						   st[i].drawn, st[i].lost, st[i].goals_for,
+						   st[i].goals_against, st[i].points);
+			/* competitions with groups: one table per group */
+			if (st[i].group[0] != '\0')
+				cJSON_AddStringToObject(row, "group", st[i].group);
+			cJSON_AddItemToArray(arr, row);
+		}
 	} else {
 		cJSON_AddStringToObject(doc, "standings_source", "computed");
 		if ((r = q(db, "computed standings", SQL_STANDINGS, m)) == NULL)

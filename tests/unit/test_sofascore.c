@@ -1493,6 +1493,37 @@ static void long_names_cut_on_character_boundary(void)
 	CHECK(((unsigned char)ev.home.name[len - 1] & 0xC0) == 0x80); /* ends on a full char */
 }
 
+/* Group competitions: one table per group, each row says its group. */
+static void standings_groups(void)
+{
+	static const char body[] =
+		"{\"standings\":["
+		"{\"type\":\"total\",\"name\":\"Group A\",\"rows\":["
+		"{\"team\":{\"id\":1,\"name\":\"A1\"},\"position\":1,\"matches\":2,\"wins\":2,\"draws\":0,"
+		"\"losses\":0,\"scoresFor\":5,\"scoresAgainst\":1,\"points\":6},"
+		"{\"team\":{\"id\":2,\"name\":\"A2\"},\"position\":2,\"matches\":2,\"wins\":0,\"draws\":0,"
+		"\"losses\":2,\"scoresFor\":1,\"scoresAgainst\":5,\"points\":0}]},"
+		"{\"type\":\"total\",\"name\":\"Group B\",\"rows\":["
+		"{\"team\":{\"id\":3,\"name\":\"B1\"},\"position\":1,\"matches\":2,\"wins\":1,\"draws\":1,"
+		"\"losses\":0,\"scoresFor\":3,\"scoresAgainst\":2,\"points\":4}]}]}";
+	struct sofa_standing *st = NULL;
+	size_t n = 0;
+	char err[256];
+
+	REQUIRE(sofa_parse_standings(body, sizeof(body) - 1, &st, &n, err, sizeof(err)) == 0);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(st[0].group, "Group A");
+		CHECK_STR(st[1].team, "A2");
+		CHECK_STR(st[2].group, "Group B");
+		CHECK_INT(st[2].position, 1);
+		CHECK_INT(st[2].points, 4);
+	}
+	free(st);
+	/* one table: no group name */
+	REQUIRE(sofa_parse_standings(body, 0, &st, &n, err, sizeof(err)) == -1);
+}
+
 int main(void)
 {
 	T_RUN(status_from_table);
@@ -1521,5 +1552,6 @@ int main(void)
 	T_RUN(random_bytes);
 	T_RUN(mutated_fixtures);
 	T_RUN(long_names_cut_on_character_boundary);
+	T_RUN(standings_groups);
 	return t_done();
 }
