@@ -14,7 +14,7 @@ BUILD    ?= build
 BIN      ?= bin
 CC       ?= cc
 
-PKGS     := librabbitmq libcurl libcjson libpq libconfig
+PKGS     := librabbitmq libcurl libcjson libpq libconfig libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -16,6 +16,7 @@
 #include <amqp_framing.h>
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+#include <openssl/err.h>
 
 #include "../lib/log.h"
 
@@ -161,7 +162,6 @@ static int rpc_ok(struct broker *b, const char *what, char *err, size_t errlen)
 
 static void conn_drop(struct broker *b)
 {
-	atomic_store(&b->fd, -1);
 	if (b->conn != NULL) {
 		if (b->connected) {
 			wd_arm(b);
@@ -176,6 +176,8 @@ static void conn_drop(struct broker *b)
 			amqp_connection_close(b->conn, AMQP_REPLY_SUCCESS);
 			wd_disarm(b);
 		}
+		/* only now: the watchdog may have to cut the close handshake */
+		atomic_store(&b->fd, -1);
 		amqp_destroy_connection(b->conn);
 	}
 	b->conn = NULL;
@@ -256,10 +258,16 @@ static int connect_one(struct broker *b, const char *url, char *err, size_t errl
 			goto fail;
 		}
 	}
+	ERR_clear_error();
 	st = amqp_socket_open_noblock(sock, ci.host, ci.port, &tv);
 	if (st != AMQP_STATUS_OK) {
 		snprintf(err, errlen, "connect %s: %s%s", b->peer, amqp_error_string2(st),
-			 ci.ssl ? " (TLS: check amqp.ca_cert and the broker certificate)" : "");
+			 !ci.ssl ? ""
+			 : st == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED
+				 ? " (TLS: the URL's host must be a DNS name of the broker certificate;"
+				   " rabbitmq-c 0.11 does not match IP addresses: use the name, or"
+				   " amqp.verify_hostname = false)"
+				 : " (TLS: check amqp.ca_cert and the broker certificate)");
 		goto fail;
 	}
 	set_keepalive(amqp_get_sockfd(b->conn));
@@ -280,9 +288,18 @@ static int connect_one(struct broker *b, const char *url, char *err, size_t errl
 							AMQP_SASL_METHOD_PLAIN, ci.user, ci.password);
 	wd_disarm(b);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-		char why[256];
+		char why[256], tls[256] = "";
 		broker_reply_text(r, why, sizeof(why));
-		snprintf(err, errlen, "login to %s vhost %s: %s", b->peer, ci.vhost, why);
+		if (ci.ssl && r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
+			/* the broker's TLS alert ("certificate required") is only in OpenSSL's queue */
+			unsigned long e = ERR_peek_last_error();
+			const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+			bool have_cert = b->o.client_cert != NULL && b->o.client_cert[0] != '\0';
+			snprintf(tls, sizeof(tls), " (TLS%s%s: %s)", reason ? ": " : "", reason ? reason : "",
+				 have_cert ? "the broker refused the handshake; check amqp.client_cert"
+					   : "the broker may require a client certificate: set amqp.client_cert and amqp.client_key");
+		}
+		snprintf(err, errlen, "login to %s vhost %s: %s%s", b->peer, ci.vhost, why, tls);
 		goto fail;
 	}
 	b->connected = true;
@@ -658,10 +675,13 @@ int broker_publish(struct broker *b, const struct broker_msg *m)
 	p->attempt = m->attempt;
 	b->npend++;
 
-	if (ensure_connected(b, deadline) != 0)
+	if (!b->connected) {
+		/* reconnect() republishes the whole window, this message included */
+		if (reconnect(b, deadline) != 0)
+			return -1;
+	} else if (send_pending(b, &b->pend[b->npend - 1]) != 0 && reconnect(b, deadline) != 0) {
 		return -1;
-	if (send_pending(b, &b->pend[b->npend - 1]) != 0 && reconnect(b, deadline) != 0)
-		return -1;
+	}
 	while (inflight(b) >= (size_t)b->o.confirm_window) {
 		if (now_ms() >= deadline || stopping(b))
 			return -1;

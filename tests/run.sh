@@ -87,6 +87,10 @@ for t in build/tests/integration/test_*; do
 	cases "$(basename "$t")" "$t"
 done
 cases demo bash tests/scenarios/demo-check.sh
+# own RabbitMQ/PostgreSQL nodes (var/tls-node, ports 3767x): amqps and
+# sslmode=verify-full; the broker frozen with SIGSTOP while programs run
+cases tls bash tests/integration/tls.sh
+cases broker-hang bash tests/integration/broker-hang.sh
 cases test_broker-asan build/asan/tests/integration/test_broker quick
 step valgrind-test_broker valgrind --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect build/tests/integration/test_broker quick
