@@ -1,0 +1,726 @@
+#!/usr/bin/env bash
+# make bench: the figures that say how fast, in one run (issue 8).
+#
+# Runs on its OWN RabbitMQ and PostgreSQL (ops/dev/services under var/bench-servers, ports
+# 36672-36676), never on the shared development servers, against loopback fakes, and
+# stops them at the end. Prints one table and writes var/bench/results.json and
+# var/bench/throughput.png (gnuplot). Every figure is the median of BENCH_REPS runs (3)
+# with min and max; the broker is restarted between repetitions. Speed is never asserted.
+#
+#   BENCH_REPS=3            repetitions
+#   BENCH_CEILING_N=50000   messages of the raw rabbitmq-c ceiling
+#   BENCH_LINEUPS_N=1000    line-up messages per run with the fake Plainly
+#   BENCH_LINEUPS_DRY_N=1000  line-up messages per dry-run run
+#   BENCH_RESULTS_N=300     result messages per consumer run
+#   BENCH_TSTATS_SEASONS=4  seasons of 38 rounds (one message per round)
+#   BENCH_LATENCY_N=200     line-up events of the latency run
+#   BENCH_KEEP=1            leave the bench servers running
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+OUT=$ROOT/var/bench
+WORK=$OUT/work
+LOGS=$OUT/logs
+BB=$ROOT/build/bench
+BIN=$BB/bin # a snapshot of the programs: a rebuild during the bench cannot change them
+
+REPS=${BENCH_REPS:-3}
+N_CEIL=${BENCH_CEILING_N:-50000}
+N_LINEUPS=${BENCH_LINEUPS_N:-1000}
+N_LINEUPS_DRY=${BENCH_LINEUPS_DRY_N:-1000}
+N_LU_EVENTS=$((N_LINEUPS > N_LINEUPS_DRY ? N_LINEUPS : N_LINEUPS_DRY))
+N_RESULTS=${BENCH_RESULTS_N:-300}
+TSTATS_SEASONS=${BENCH_TSTATS_SEASONS:-4}
+N_TSTATS=$((TSTATS_SEASONS * 38))
+N_LAT=${BENCH_LATENCY_N:-200}
+LAT_AFTER=6 # seconds after the fake's start when the latency run's line-ups get confirmed
+RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-150}
+
+# The bench's own servers (ops/dev/services honours these).
+export BF_VAR_DIR=$ROOT/var/bench-servers
+export BF_DEV_AMQP_PORT=36672 BF_DEV_MGMT_PORT=36673 BF_DEV_DIST_PORT=36674
+export BF_DEV_EPMD_PORT=36675 BF_DEV_PG_PORT=36676
+AMQP_BASE=amqp://bf:bf@127.0.0.1:$BF_DEV_AMQP_PORT
+PG_BASE=postgresql://postgres@127.0.0.1:$BF_DEV_PG_PORT
+MGMT=http://127.0.0.1:$BF_DEV_MGMT_PORT
+# Settings of the caller must not reach our servers or programs (they override the
+# configuration file): plain servers, fsync on, no TLS.
+unset BF_DEV_TLS_DIR BF_DEV_AMQPS_PORT BF_DEV_TLS_REQUIRE_CLIENT_CERT BF_DEV_PG_FAST
+unset BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL BF_PLAINLY_API_KEY BF_LOG_LEVEL
+
+say() { printf '%s\n' "$*" >&2; }
+step() { printf '[%4ss] %s\n' "$((SECONDS - T0))" "$*" >&2; }
+T0=$SECONDS
+
+# --- processes we start ------------------------------------------------------------------
+PIDS=()
+services_up=0
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	PIDS=()
+	if [ "$services_up" = 1 ] && [ "${BENCH_KEEP:-0}" != 1 ]; then
+		ops/dev/services stop >>"$LOGS/services.log" 2>&1 || say "bench: stopping the bench servers failed (see $LOGS/services.log)"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+set -E
+trap 'say "bench: failed at line $LINENO: $BASH_COMMAND"' ERR
+
+forget_pid() { # drop $1 from PIDS
+	local keep=() p
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+}
+
+stop_pid() { # SIGTERM, wait, forget
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	forget_pid "$1"
+}
+
+# --- helpers -----------------------------------------------------------------------------
+sql() { psql -XqtA -v ON_ERROR_STOP=1 "$@"; }
+admin_sql() { sql "$PG_BASE/postgres" -c "$1"; }
+mgmt() { curl -fsS -u bf:bf -H 'content-type: application/json' "$@"; }
+now_ms() { date +%s%3N; }
+
+# raw KEY REP VALUE: one measured value (median/min/max are computed at the end)
+raw() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$OUT/raw.tsv"; }
+
+world_create() { # name: fresh vhost and database (from the migrated template)
+	local name=$1 tpl=${2:-bench_tpl}
+	mgmt -X DELETE "$MGMT/api/vhosts/$name" >/dev/null 2>&1 || true
+	mgmt -X PUT "$MGMT/api/vhosts/$name" -d '{}' >/dev/null
+	mgmt -X PUT "$MGMT/api/permissions/$name/bf" -d '{"configure":".*","write":".*","read":".*"}' >/dev/null
+	admin_sql "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1
+	admin_sql "CREATE DATABASE $name TEMPLATE $tpl" >/dev/null
+}
+
+world_drop() {
+	mgmt -X DELETE "$MGMT/api/vhosts/$1" >/dev/null 2>&1 || true
+	admin_sql "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1 || true
+}
+
+start_fake() { # kind name args...: sets FAKE_PORT and FAKE_PID (also added to PIDS)
+	local kind=$1 name=$2 i
+	shift 2
+	rm -f "$WORK/$name.port"
+	"$BIN"/fake-"$kind" --port 0 --port-file "$WORK/$name.port" "$@" >"$LOGS/$name.log" 2>&1 &
+	FAKE_PID=$!
+	PIDS+=("$FAKE_PID")
+	for i in $(seq 600); do
+		[ -s "$WORK/$name.port" ] && break
+		if ! kill -0 "$FAKE_PID" 2>/dev/null; then
+			say "bench: fake-$kind $name did not start:"; tail -n 5 "$LOGS/$name.log" >&2; exit 1
+		fi
+		sleep 0.05
+	done
+	[ -s "$WORK/$name.port" ] || { say "bench: fake-$kind $name: no port"; exit 1; }
+	FAKE_PORT=$(cat "$WORK/$name.port")
+}
+
+write_conf() { # file vhost db sofa_port plainly_port [extra libconfig text]
+	: >"$1"
+	chmod 600 "$1" # it holds the broker password
+	cat >"$1" <<-CONF
+		# generated by tests/bench/run.sh
+		amqp = { url = "$AMQP_BASE/$2"; };
+		database = { url = "$PG_BASE/$3"; };
+		sofascore = { base_url = "http://127.0.0.1:$4/api/v1"; timeout = "5s";
+		              max_requests_per_second = 1000.0; };
+		plainly = { base_url = "http://127.0.0.1:$5/api/v2"; timeout = "5s";
+		            dry_run_dir = "$WORK/renders-$2";
+		            templates = {
+		              line-up = { project_id = "bench-lineups"; template_id = "lineup-16x9"; };
+		              result = { project_id = "bench-results"; template_id = "result-16x9"; };
+		              tournament-stats = { project_id = "bench-rounds"; template_id = "round-16x9"; }; }; };
+		${6:-}
+	CONF
+}
+
+# HWM[pid]: the last VmHWM (kB) read from /proc/PID/status (bash builtins only: no fork)
+declare -A HWM=()
+read_hwm() {
+	local k v _
+	[ -r "/proc/$1/status" ] || return 0
+	while read -r k v _; do
+		if [ "$k" = "VmHWM:" ]; then HWM[$1]=$v; return 0; fi
+	done <"/proc/$1/status" 2>/dev/null || true
+}
+
+median_of() { # values... -> "median min max"
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan nan nan"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		print m, v[1], v[NR] }'
+}
+
+# --- 0. set-up ---------------------------------------------------------------------------
+mkdir -p "$OUT" "$LOGS" "$WORK" "$BB"
+rm -rf "${WORK:?}"/* "$LOGS"/*.log "$OUT/raw.tsv" "$OUT/results.json" "$OUT/throughput.png"
+: >"$OUT/raw.tsv"
+: >"$WORK/matchday-detail"
+: >"$WORK/latency-tier-names"
+
+step "packages and build"
+ops/dev/deps >"$LOGS/deps.log" 2>&1 || say "bench: ops/dev/deps failed (see $LOGS/deps.log); going on with what is installed"
+# what the bench runs and links: the programs, the fakes, the library and the producer's
+# store/due objects (not the test programs: a test being edited must not stop the bench)
+make -s all fakes build/producer/store.o build/producer/due.o >"$LOGS/build.log" 2>&1 || { say "bench: build failed:"; tail -n 20 "$LOGS/build.log" >&2; exit 1; }
+# the Makefile's flags
+CFLAGS_BENCH=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Wshadow
+	-Wformat=2 -Wundef -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla -I.)
+read -ra LIBS_BENCH <<<"$(pkg-config --cflags --libs librabbitmq libcurl libcjson libpq libconfig) -lpthread -lm"
+# the programs under test, copied once
+rm -rf "$BIN"
+mkdir -p "$BIN"
+cp bin/bfctl bin/bf-producer bin/bf-lineups bin/bf-results bin/bf-tournament-stats \
+	build/fakes/fake-sofascore build/fakes/fake-plainly "$BIN/"
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- lib protocol producer consumers schema ops/bfctl 2>/dev/null)" ]; then
+	COMMIT="$COMMIT+local changes"
+fi
+cc "${CFLAGS_BENCH[@]}" -o "$BB/ceiling" tests/bench/ceiling.c "${LIBS_BENCH[@]}"
+cc "${CFLAGS_BENCH[@]}" -o "$BB/prefill" tests/bench/prefill.c "${LIBS_BENCH[@]}"
+cc "${CFLAGS_BENCH[@]}" -o "$BB/producer_bench" tests/bench/producer_bench.c build/producer/store.o \
+	build/producer/due.o build/libbf.a "${LIBS_BENCH[@]}"
+
+# machine and versions
+CORES=$(nproc)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+DATE=$(date -u +%Y-%m-%dT%H:%MZ)
+RMQ_VERSION=$(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo unknown)
+LIBRMQ_VERSION=$(pkg-config --modversion librabbitmq 2>/dev/null || echo unknown)
+
+step "starting the bench servers (var/bench-servers, ports 36672-36676)"
+services_up=1
+ops/dev/services start >>"$LOGS/services.log" 2>&1 || { say "bench: the bench servers did not start:"; tail -n 20 "$LOGS/services.log" >&2; exit 1; }
+PG_SERVER_VERSION=$(admin_sql "SHOW server_version")
+
+# A migrated template database: every run gets a fresh copy.
+admin_sql "DROP DATABASE IF EXISTS bench_tpl WITH (FORCE)" >/dev/null 2>&1
+admin_sql "CREATE DATABASE bench_tpl" >/dev/null
+BF_DATABASE_URL=$PG_BASE/bench_tpl "$BIN"/bfctl -c /dev/null migrate >>"$LOGS/bfctl.log" 2>&1
+unset BF_DATABASE_URL
+
+# --- 1. scenarios and data (once) ----------------------------------------------------------
+FIX=tests/fixtures/sofascore
+MD=tests/scenarios/matchday
+LU_BASE=40000000 RS_BASE=41000000 LAT_BASE=42000000
+
+gen_routes() { # base n template... : one route per event, "%d" in a template = event id
+	awk -v base="$1" -v n="$2" -v tpls="$3" 'BEGIN {
+		split(tpls, t, "|")
+		printf "{\"comment\": \"generated by tests/bench/run.sh\", \"routes\": {\n"
+		for (i = 1; i <= n; i++)
+			for (k = 1; k in t; k++) {
+				line = t[k]; gsub(/%d/, base + i, line)
+				printf "%s%s\n", line, (i == n && !((k + 1) in t)) ? "" : ","
+			}
+		printf "}}\n" }'
+}
+
+step "generating scenarios: $N_LU_EVENTS line-up events, $N_RESULTS result events, $TSTATS_SEASONS x 38 rounds, $N_LAT latency events"
+S_LU=$WORK/scen-lineups
+mkdir -p "$S_LU"
+cp "$FIX/lineups_confirmed.json" "$S_LU/"
+gen_routes $LU_BASE "$N_LU_EVENTS" '"/event/%d/lineups": [{"body": "lineups_confirmed.json"}]' >"$S_LU/scenario.json"
+
+S_RS=$WORK/scen-results
+mkdir -p "$S_RS"
+cp "$MD/lineups_9101.json" "$MD/statistics_9101.json" "$MD/incidents_9101.json" "$S_RS/"
+# /event/{id} names its own id: one body per event (the rest is shared)
+awk -v base=$RS_BASE -v n="$N_RESULTS" -v dir="$S_RS" '{ l[NR] = $0 } END {
+	for (i = 1; i <= n; i++) {
+		f = dir "/event_" (base + i) ".json"
+		for (j = 1; j <= NR; j++) { s = l[j]; sub(/"id": 9101,/, "\"id\": " (base + i) ",", s); print s > f }
+		close(f) } }' "$MD/event_9101_finished.json"
+gen_routes $RS_BASE "$N_RESULTS" '"/event/%d": [{"body": "event_%d.json"}]|"/event/%d/lineups": [{"body": "lineups_9101.json"}]|"/event/%d/statistics": [{"body": "statistics_9101.json"}]|"/event/%d/incidents": [{"body": "incidents_9101.json"}]' >"$S_RS/scenario.json"
+
+S_TS=$WORK/scen-tstats # no standings route: 404, the consumer computes the table
+mkdir -p "$S_TS"
+echo '{"comment": "no routes: standings answer 404", "routes": {}}' >"$S_TS/scenario.json"
+
+S_LAT=$WORK/scen-latency
+mkdir -p "$S_LAT"
+cp "$FIX/lineups_confirmed.json" "$FIX/lineups_unconfirmed.json" "$S_LAT/"
+gen_routes $LAT_BASE "$N_LAT" "\"/event/%d/lineups\": [{\"after\": 0, \"body\": \"lineups_unconfirmed.json\"}, {\"after\": $LAT_AFTER, \"body\": \"lineups_confirmed.json\"}]" >"$S_LAT/scenario.json"
+
+# message files
+seq $((LU_BASE + 1)) $((LU_BASE + N_LU_EVENTS)) | awk '{ printf "{\"event_id\":%s,\"processing_type\":\"line-up\"}\n", $1 }' >"$WORK/msgs-lineups-all"
+head -n "$N_LINEUPS" "$WORK/msgs-lineups-all" >"$WORK/msgs-lineups"
+head -n "$N_LINEUPS_DRY" "$WORK/msgs-lineups-all" >"$WORK/msgs-lineups-dry"
+seq $((RS_BASE + 1)) $((RS_BASE + N_RESULTS)) | awk '{ printf "{\"event_id\":%s,\"processing_type\":\"result\"}\n", $1 }' >"$WORK/msgs-results"
+seq $((LAT_BASE + 1)) $((LAT_BASE + N_LAT)) | awk '{ printf "{\"event_id\":%s,\"processing_type\":\"line-up\"}\n", $1 }' >"$WORK/msgs-latency"
+for s in $(seq "$TSTATS_SEASONS"); do
+	for r in $(seq 38); do
+		printf '{"processing_type":"tournament-stats","unique_tournament_id":17,"season_id":%d,"round":%d}\n' $((900000 + s)) "$r"
+	done
+done >"$WORK/msgs-tstats"
+
+# events rows: what the producer would have stored
+events_sql() { # base n kickoff-expression status_code status_type
+	cat <<-SQL
+		INSERT INTO teams (id, name, short_name) VALUES (17, 'Manchester City', 'Man City'), (42, 'Arsenal', 'Arsenal')
+		  ON CONFLICT DO NOTHING;
+		INSERT INTO events (id, unique_tournament_id, tournament_name, season_id, season_name, round, round_name,
+		  home_team_id, away_team_id, home_name, away_name, start_time, status_code, status_type, venue)
+		SELECT $1 + g, 17, 'Premier League', 76986, 'Premier League 26/27', 12, 'Round 12', 17, 42,
+		  'Manchester City', 'Arsenal', $3, $4, '$5', 'Etihad Stadium' FROM generate_series(1, $2) g;
+	SQL
+}
+
+# The tournament-stats template: seasons of 38 rounds of 10 finished matches between 20
+# teams, each with goals (incidents) and 14 rated players a side (lineups).
+step "building the tournament-stats database ($((N_TSTATS * 10)) stored results)"
+admin_sql "DROP DATABASE IF EXISTS bench_tpl_tstats WITH (FORCE)" >/dev/null 2>&1
+admin_sql "CREATE DATABASE bench_tpl_tstats TEMPLATE bench_tpl" >/dev/null
+sql "$PG_BASE/bench_tpl_tstats" >/dev/null <<-SQL
+	CREATE TEMP TABLE m AS
+	SELECT (50000000 + s * 1000 + r * 10 + k)::bigint AS id, 900000 + s AS season, r AS round,
+	       700001 + (2 * k + r) % 20 AS home, 700001 + (2 * k + 1 + r) % 20 AS away
+	FROM generate_series(1, $TSTATS_SEASONS) s, generate_series(1, 38) r, generate_series(0, 9) k;
+	INSERT INTO teams (id, name, short_name) SELECT t, 'Team ' || t, 'T' || t FROM generate_series(700001, 700020) t;
+	INSERT INTO events (id, unique_tournament_id, tournament_name, season_id, season_name, round, round_name,
+	  home_team_id, away_team_id, home_name, away_name, start_time, status_code, status_type,
+	  status_description, home_score, away_score, winner_code, result_stored_at)
+	SELECT id, 17, 'Premier League', season, 'Season ' || season, round, 'Round ' || round, home, away,
+	  'Team ' || home, 'Team ' || away, now() - interval '1 day' * (40 - round), 100, 'finished', 'Ended',
+	  (id * 7) % 4, (id * 3) % 3, 1, now()
+	FROM m;
+	INSERT INTO incidents (event_id, seq, incident_id, type, class, minute, added_time, player_id,
+	  player_name, side, home_score, away_score)
+	SELECT m.id, g.n, m.id * 100 + g.n, 'goal', CASE WHEN g.n = 2 THEN 'penalty' ELSE 'regular' END,
+	  10 + g.n * 20, NULL, CASE WHEN g.n % 2 = 0 THEN m.home ELSE m.away END * 100 + 9 + (m.round % 3),
+	  'Player ' || (CASE WHEN g.n % 2 = 0 THEN m.home ELSE m.away END * 100 + 9 + (m.round % 3)),
+	  CASE WHEN g.n % 2 = 0 THEN 'home' ELSE 'away' END, 0, 0
+	FROM m, generate_series(0, 2) g(n);
+	INSERT INTO lineups (event_id, side, player_id, player_name, short_name, position, shirt, substitute,
+	  captain, minutes, rating)
+	SELECT m.id, sd.side, t.team * 100 + p, 'Player ' || (t.team * 100 + p), 'P' || p,
+	  CASE WHEN p = 1 THEN 'G' WHEN p <= 5 THEN 'D' WHEN p <= 8 THEN 'M' WHEN p <= 11 THEN 'F' ELSE 'M' END,
+	  p, p > 11, p = 4, CASE WHEN p > 11 THEN 20 ELSE 90 END, 6.0 + ((m.id + p * 7) % 35) / 10.0
+	FROM m, (VALUES ('home'), ('away')) sd(side),
+	  LATERAL (SELECT CASE sd.side WHEN 'home' THEN m.home ELSE m.away END AS team) t,
+	  generate_series(1, 14) p;
+	ANALYZE;
+SQL
+
+# --- 2. the fakes that live for the whole bench ------------------------------------------------
+step "starting the fakes (loading the scenarios)"
+start_fake sofascore sofa-lineups --scenario "$S_LU"; SOFA_LU=$FAKE_PORT
+start_fake sofascore sofa-results --scenario "$S_RS"; SOFA_RS=$FAKE_PORT
+start_fake sofascore sofa-tstats --scenario "$S_TS"; SOFA_TS=$FAKE_PORT
+start_fake plainly plainly --record /dev/null; PLAINLY=$FAKE_PORT
+
+# --- 3. the measurements -------------------------------------------------------------------------
+run_ceiling() { # rep
+	local out
+	out=$("$BB/ceiling" "$AMQP_BASE/%2f" bench.ceiling "$N_CEIL" 61 100 100 2>>"$LOGS/ceiling.log")
+	echo "rep $1: $out" >>"$LOGS/ceiling.log"
+	CEIL_PUB=$(sed -n 's/.*publish_msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$out")
+	CEIL_CONS=$(sed -n 's/.*consume_msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$out")
+	raw ceiling.publish "$1" "$CEIL_PUB"
+	raw ceiling.consume "$1" "$CEIL_CONS"
+	step "  ceiling: publish $CEIL_PUB msg/s, consume $CEIL_CONS msg/s"
+}
+
+# run_consumer rep key program procs msgfile n sofa_port data-sql|TEMPLATE:name apikey(0|1)
+run_consumer() {
+	local rep=$1 key=$2 prog=$3 procs=$4 msgs=$5 n=$6 sport=$7 data=$8 plainly=$9
+	local name="b_${key//-/_}_${procs}p_r$rep" conf pids=() i p done_n=0 deadline rate
+	local tpl=bench_tpl rkey
+	[[ $data == TEMPLATE:* ]] && tpl=${data#TEMPLATE:}
+	world_create "$name" "$tpl"
+	[[ $data == TEMPLATE:* ]] || sql "$PG_BASE/$name" >/dev/null <<<"$data"
+	conf=$WORK/$name.conf
+	write_conf "$conf" "$name" "$name" "$sport" "$PLAINLY"
+	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || { say "bench: bfctl topology declare failed:"; tail -n 3 "$LOGS/bfctl.log" >&2; exit 1; }
+	case $prog in
+	bf-lineups) rkey=line-up ;;
+	bf-results) rkey=result ;;
+	*) rkey=tournament-stats ;;
+	esac
+	"$BB/prefill" "$AMQP_BASE/$name" bf.work "$rkey" "$msgs" >>"$LOGS/prefill.log" 2>&1 ||
+		{ say "bench: prefill failed for $name (see $LOGS/prefill.log)"; exit 1; }
+	mgmt -X POST "http://127.0.0.1:$PLAINLY/_fake/reset" >/dev/null 2>&1 || true
+	HWM=()
+	for i in $(seq "$procs"); do
+		if [ "$plainly" = 1 ]; then
+			BF_PLAINLY_API_KEY=bench-key "$BIN/$prog" -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
+		else
+			"$BIN/$prog" -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
+		fi
+		pids+=($!)
+		PIDS+=($!)
+	done
+	deadline=$((SECONDS + RUN_TIMEOUT))
+	while :; do
+		for p in "${pids[@]}"; do read_hwm "$p"; done
+		done_n=$(sql "$PG_BASE/$name" -c "SELECT count(*) FROM jobs WHERE finished_at IS NOT NULL" 2>/dev/null || echo 0)
+		[ "${done_n:-0}" -ge "$n" ] && break
+		local alive=0
+		for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ $alive = 1 ] || break
+		if [ $SECONDS -ge $deadline ]; then
+			say "bench: $name: only $done_n of $n done after ${RUN_TIMEOUT}s; stopping it"
+			break
+		fi
+		sleep 0.5
+	done
+	for p in "${pids[@]}"; do read_hwm "$p"; done # just before SIGTERM
+	for p in "${pids[@]}"; do stop_pid "$p"; done
+	rate=$(sql "$PG_BASE/$name" -c "SELECT round((count(*) / NULLIF(EXTRACT(EPOCH FROM max(finished_at) - min(finished_at)), 0))::numeric, 1)
+		FROM jobs WHERE finished_at IS NOT NULL")
+	local states
+	states=$(sql "$PG_BASE/$name" -c "SELECT string_agg(state || ' ' || n, ', ') FROM (SELECT state, count(*) n FROM jobs GROUP BY 1 ORDER BY 1) x")
+	raw "$key.${procs}p.rate" "$rep" "${rate:-0}"
+	raw "$key.${procs}p.ratio" "$rep" "$(awk -v a="${rate:-0}" -v b="$CEIL_CONS" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }')"
+	i=0
+	local rss_text=""
+	for p in "${pids[@]}"; do
+		i=$((i + 1))
+		raw "$key.${procs}p.rss$i" "$rep" "$(awk -v k="${HWM[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
+		rss_text+=" $(awk -v k="${HWM[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')MB"
+	done
+	[ "$states" = "done $n" ] || { say "bench: $name: jobs: $states (expected done $n)"; raw "$key.${procs}p.incomplete" "$rep" 1; }
+	step "  $key x$procs: $rate msg/s, RSS$rss_text, jobs: $states"
+	world_drop "$name"
+	rm -rf "$WORK/renders-$name"
+}
+
+run_latency() { # rep
+	local rep=$1 name="b_latency_r$1" conf pids=() i p el t_start deadline posts=0
+	world_create "$name"
+	sql "$PG_BASE/$name" >/dev/null <<<"$(events_sql $LAT_BASE "$N_LAT" "now() + interval '10 min'" 0 notstarted)"
+	start_fake plainly "plainly-lat-r$rep" --record "$WORK/latency-r$rep.jsonl"
+	local pport=$FAKE_PORT ppid=$FAKE_PID
+	conf=$WORK/$name.conf
+	write_conf "$conf" "$name" "$name" 0 "$pport" \
+		'lineups = { wait_tiers = [ "1s", "5s" ]; near_kickoff = "15m"; give_up_after = "10m"; };'
+	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || { say "bench: bfctl topology declare failed:"; tail -n 3 "$LOGS/bfctl.log" >&2; exit 1; }
+	"$BB/prefill" "$AMQP_BASE/$name" bf.work line-up "$WORK/msgs-latency" >>"$LOGS/prefill.log" 2>&1
+	# the fake's clock starts now: line-ups are unconfirmed until LAT_AFTER s
+	start_fake sofascore "sofa-lat-r$rep" --scenario "$S_LAT"
+	local sport=$FAKE_PORT spid=$FAKE_PID
+	local t1 t2
+	t1=$(now_ms)
+	el=$(curl -fsS "http://127.0.0.1:$sport/_fake/stats" | jq '.elapsed')
+	t2=$(now_ms)
+	t_start=$(awk -v a="$t1" -v b="$t2" -v e="$el" 'BEGIN { printf "%.0f", (a + b) / 2 - e * 1000 }')
+	sed -i "s|http://127.0.0.1:0/api/v1|http://127.0.0.1:$sport/api/v1|" "$conf"
+	for i in 1 2; do
+		BF_PLAINLY_API_KEY=bench-key "$BIN"/bf-lineups -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
+		pids+=($!)
+		PIDS+=($!)
+	done
+	deadline=$((SECONDS + LAT_AFTER + 60))
+	while [ $SECONDS -lt $deadline ]; do
+		posts=$(grep -c '"method":"POST"' "$WORK/latency-r$rep.jsonl" 2>/dev/null || true)
+		[ "${posts:-0}" -ge "$N_LAT" ] && break
+		sleep 0.5
+	done
+	for p in "${pids[@]}"; do stop_pid "$p"; done
+	stop_pid "$spid"
+	stop_pid "$ppid"
+	local confirmed_at=$((t_start + LAT_AFTER * 1000))
+	# first POST per subject, minus the confirmation time
+	jq -r 'select(.method == "POST" and .path == "/renders") | [.body.attributes.bfSubject, .t] | @tsv' \
+		"$WORK/latency-r$rep.jsonl" |
+		awk -v c="$confirmed_at" '!($1 in first) { first[$1] = $2 } END { for (s in first) print first[s] - c }' |
+		sort -g >"$WORK/latency-r$rep.ms"
+	local stats
+	stats=$(awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan nan nan 0"; exit }
+		p50 = v[int((NR - 1) * 0.50) + 1]; p95 = v[int((NR - 1) * 0.95) + 1]
+		print p50, p95, v[NR], NR }' "$WORK/latency-r$rep.ms")
+	read -r l50 l95 lmax lcount <<<"$stats"
+	[ "$lcount" = "$N_LAT" ] || say "bench: latency run $rep: $lcount of $N_LAT line-ups reached the fake Plainly"
+	raw latency.p50 "$rep" "$l50"
+	raw latency.p95 "$rep" "$l95"
+	raw latency.max "$rep" "$lmax"
+	raw latency.count "$rep" "$lcount"
+	local tiers
+	tiers=$(cat "$LOGS/$name"-*.log | grep -o 'wait=bf\.line-up\.wait\.[0-9a-z]*' | sort | uniq -c |
+		awk '{ sub("wait=", "", $2); printf "%s%s x%d", (NR > 1 ? ", " : ""), $2, $1 }')
+	echo "$rep	$tiers" >>"$WORK/latency-tiers"
+	local rechecks
+	rechecks=$(cat "$LOGS/$name"-*.log | grep -c 'outcome=retry' || true)
+	raw latency.rechecks_per_event "$rep" "$(awk -v r="${rechecks:-0}" -v n="$N_LAT" 'BEGIN { printf "%.2f", r / n }')"
+	cat "$LOGS/$name"-*.log | grep -o 'wait=bf\.line-up\.wait\.[0-9a-z]*' | sed 's/^wait=//' >>"$WORK/latency-tier-names" || true
+	step "  latency: p50 ${l50} ms, p95 ${l95} ms, max ${lmax} ms over $lcount events; re-checks: $tiers"
+	world_drop "$name"
+}
+
+run_producer() { # rep
+	local name="b_producer_r$1" out
+	world_create "$name"
+	out=$("$BB/producer_bench" "$PG_BASE/$name" "$FIX/scheduled_ut17_round.json" 1000 2>>"$LOGS/producer_bench.log")
+	echo "rep $1: $out" >>"$LOGS/producer_bench.log"
+	for k in parse_ms insert_ms first_total_ms reparse_ms unchanged_upsert_ms unchanged_total_ms; do
+		raw "producer.$k" "$1" "$(sed -n "s/.* $k=\([0-9.]*\).*/\1/p" <<<" $out")"
+	done
+	step "  producer: $out"
+	world_drop "$name"
+}
+
+LU_DATA=$(events_sql $LU_BASE "$N_LU_EVENTS" "now() + interval '30 min'" 0 notstarted)
+RS_DATA=$(events_sql $RS_BASE "$N_RESULTS" "now() - interval '2 hours'" 7 inprogress)
+
+for rep in $(seq "$REPS"); do
+	if [ "$rep" -gt 1 ]; then
+		step "restarting the bench broker"
+		ops/dev/services restart-rabbitmq >>"$LOGS/services.log" 2>&1
+	fi
+	step "repetition $rep of $REPS (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	raw load.average_1min "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
+	run_ceiling "$rep"
+	for procs in 1 2; do
+		run_consumer "$rep" lineups bf-lineups "$procs" "$WORK/msgs-lineups" "$N_LINEUPS" "$SOFA_LU" "$LU_DATA" 1
+		run_consumer "$rep" lineups-dry bf-lineups "$procs" "$WORK/msgs-lineups-dry" "$N_LINEUPS_DRY" "$SOFA_LU" "$LU_DATA" 0
+		run_consumer "$rep" results bf-results "$procs" "$WORK/msgs-results" "$N_RESULTS" "$SOFA_RS" "$RS_DATA" 1
+		run_consumer "$rep" tstats bf-tournament-stats "$procs" "$WORK/msgs-tstats" "$N_TSTATS" "$SOFA_TS" TEMPLATE:bench_tpl_tstats 1
+	done
+	run_latency "$rep"
+	run_producer "$rep"
+done
+
+# --- 4. Sofascore requests per tracked match: the match-day demo, three at once ------------------
+# Counting requests is not a speed: the three runs share the machine.
+step "match-day scenario (tests/scenarios/matchday) x$REPS, side by side"
+md_pids=()
+md_run() { # rep: like tests/scenarios/demo.sh, on the bench servers
+	local rep=$1 name="b_matchday_r$1" dir="$WORK/matchday-r$1" pids=() p i
+	mkdir -p "$dir"
+	world_create "$name"
+	start_fake sofascore "md-sofa-r$rep" --scenario "$MD" --log "$dir/sofascore-requests.log"
+	local sport=$FAKE_PORT
+	start_fake plainly "md-plainly-r$rep" --record "$dir/plainly-requests.jsonl"
+	local pport=$FAKE_PORT
+	: >"$dir/bf.conf"
+	chmod 600 "$dir/bf.conf"
+	cat >"$dir/bf.conf" <<-CONF
+		amqp = { url = "$AMQP_BASE/$name"; };
+		database = { url = "$PG_BASE/$name"; };
+		sofascore = { base_url = "http://127.0.0.1:$sport/api/v1"; max_requests_per_second = 20.0; timeout = "5s"; };
+		plainly = { base_url = "http://127.0.0.1:$pport/api/v2"; timeout = "5s"; dry_run_dir = "$dir/renders"; templates = {
+		  line-up = { project_id = "demo-lineups"; template_id = "lineup-16x9"; };
+		  result = { project_id = "demo-results"; template_id = "result-16x9"; };
+		  tournament-stats = { project_id = "demo-rounds"; template_id = "round-16x9"; }; }; };
+		producer = { unique_tournaments = [ 17 ]; schedule_interval = "5s"; live_interval = "2s";
+		             lineup_lead = "75m"; };
+		lineups = { wait_tiers = [ "3s", "8s" ]; near_kickoff = "15m"; give_up_after = "10m"; };
+		results = { wait_tiers = [ "3s", "8s" ]; };
+	CONF
+	"$BIN"/bfctl -c "$dir/bf.conf" topology declare >>"$LOGS/bfctl.log" 2>&1
+	export BF_PLAINLY_API_KEY=demo-key
+	"$BIN"/bf-producer -c "$dir/bf.conf" >"$LOGS/$name-producer.log" 2>&1 &
+	pids+=($!)
+	for i in 1 2; do
+		"$BIN"/bf-lineups -c "$dir/bf.conf" >"$LOGS/$name-lineups-$i.log" 2>&1 &
+		pids+=($!)
+		"$BIN"/bf-results -c "$dir/bf.conf" >"$LOGS/$name-results-$i.log" 2>&1 &
+		pids+=($!)
+		"$BIN"/bf-tournament-stats -c "$dir/bf.conf" >"$LOGS/$name-tstats-$i.log" 2>&1 &
+		pids+=($!)
+	done
+	unset BF_PLAINLY_API_KEY
+	local url="$PG_BASE/$name" t0=$SECONDS
+	while [ $((SECONDS - t0)) -lt 90 ]; do
+		sleep 1
+		# done: the round video is requested and every job has ended (one snapshot)
+		local finished
+		finished=$(sql "$url" -c "SELECT count(*) > 0 AND count(*) = count(*) FILTER (WHERE state IN ('done', 'expired', 'dead'))
+			AND EXISTS (SELECT 1 FROM renders WHERE kind = 'tournament-stats') FROM jobs" 2>/dev/null || echo f)
+		[ "$finished" = t ] && break
+	done
+	echo $((SECONDS - t0)) >"$dir/seconds"
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	sql "$url" -c "SELECT id FROM events WHERE unique_tournament_id = 17 ORDER BY id" >"$dir/tracked"
+	sql "$url" -c "SELECT kind || ' ' || state || ' ' || count(*) FROM jobs GROUP BY kind, state ORDER BY 1" >"$dir/jobs"
+	world_drop "$name"
+}
+for rep in $(seq "$REPS"); do
+	# shellcheck disable=SC2030,SC2031 # the subshell's own PIDS: it stops what it started
+	(PIDS=(); md_run "$rep"; for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait) \
+		>>"$LOGS/matchday.log" 2>&1 &
+	md_pids+=($!)
+	# shellcheck disable=SC2031 # this PIDS is the main shell's
+	PIDS+=($!)
+done
+for p in "${md_pids[@]}"; do wait "$p" || say "bench: a match-day run failed (see $LOGS/matchday.log)"; forget_pid "$p"; done
+for rep in $(seq "$REPS"); do
+	dir="$WORK/matchday-r$rep"
+	[ -s "$dir/sofascore-requests.log" ] || continue
+	# per-event paths go to their match; every other path (lists) is shared by the tracked matches
+	awk -v tracked="$dir/tracked" -v rep="$rep" -v out="$WORK/matchday-detail" '
+		BEGIN { while ((getline id < tracked) > 0) { t[id] = 1; nt++ } }
+		{ path = $3
+		  if (match(path, /^\/event\/[0-9]+/)) {
+			id = substr(path, 8, RLENGTH - 7); rest = substr(path, RLENGTH + 1)
+			kind = rest == "" ? "event" : substr(rest, 2)
+			per[id]++; perk[id, kind]++; nev++
+			if (!(id in t)) untracked++
+		  } else { shared++ } }
+		END {
+			total = nev + shared
+			printf "%.2f %.2f %.2f %d %d %d %d\n", total / nt, nev / nt, shared / nt, nt, total, shared, untracked + 0
+			for (id in t) printf "{\"run\":%d,\"event_id\":%s,\"event\":%d,\"lineups\":%d,\"statistics\":%d,\"incidents\":%d,\"total\":%d,\"lists_share\":%.2f}\n",
+				rep, id, perk[id, "event"], perk[id, "lineups"], perk[id, "statistics"], perk[id, "incidents"], per[id], shared / nt >> out
+		}' "$dir/sofascore-requests.log" >"$dir/summary"
+	read -r per_match per_event shared_per nt total shared untracked <"$dir/summary"
+	raw matchday.requests_per_match "$rep" "$per_match"
+	raw matchday.event_requests_per_match "$rep" "$per_event"
+	raw matchday.list_requests_per_match "$rep" "$shared_per"
+	raw matchday.requests "$rep" "$total"
+	raw matchday.list_requests "$rep" "$shared"
+	[ "$untracked" = 0 ] || say "bench: match day $rep: $untracked requests for events that are not tracked"
+	raw matchday.tracked "$rep" "$nt"
+	raw matchday.seconds "$rep" "$(cat "$dir/seconds")"
+	step "  match day $rep: $total requests in $(cat "$dir/seconds") s, $nt tracked matches -> $per_match per match ($per_event own + $shared_per lists); jobs: $(tr '\n' ',' <"$dir/jobs")"
+done
+
+# --- 5. the table, results.json, the chart ----------------------------------------------------------
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+step "done measuring; stopping the bench servers"
+cleanup
+services_up=0
+trap - EXIT
+
+# STATS[key] = "median min max"
+declare -A STATS=()
+while read -r key; do
+	mapfile -t vals < <(awk -F'\t' -v k="$key" '$1 == k { print $3 }' "$OUT/raw.tsv")
+	STATS[$key]=$(median_of "${vals[@]}")
+done < <(cut -f1 "$OUT/raw.tsv" | sort -u)
+
+fmt_rate() { # key -> "12.3k (11.0-13.1k)" or "456 (420-470)"
+	[ -n "${STATS[$1]:-}" ] || { echo "-"; return; }
+	awk -v s="${STATS[$1]}" 'function f(x) { return x >= 10000 ? sprintf("%.1fk", x / 1000) : (x >= 100 ? sprintf("%.0f", x) : sprintf("%.1f", x)) }
+		BEGIN { split(s, v, " "); printf "%s (%s-%s)", f(v[1]), f(v[2]), f(v[3]) }'
+}
+fmt_num() { # key decimals [suffix]
+	[ -n "${STATS[$1]:-}" ] || { echo "-"; return; }
+	awk -v s="${STATS[$1]}" -v d="$2" -v u="${3:-}" 'BEGIN { split(s, v, " "); f = "%." d "f"
+		printf f "%s (" f "-" f ")", v[1], u, v[2], v[3] }'
+}
+fmt_pct() {
+	[ -n "${STATS[$1]:-}" ] || { echo "-"; return; }
+	awk -v s="${STATS[$1]}" 'BEGIN { split(s, v, " "); d = v[1] < 0.1 ? 2 : 1; f = "%." d "f"
+		printf f "%% (" f "-" f ")", v[1] * 100, v[2] * 100, v[3] * 100 }'
+}
+fmt_rss() { # key procs: "12.3 / 12.5 (12.1-12.9)": median per process, range over all
+	local out="" i lo="" hi=""
+	for i in $(seq "$2"); do
+		[ -n "${STATS[$1.rss$i]:-}" ] || continue
+		read -r m a b <<<"${STATS[$1.rss$i]}"
+		printf -v m '%.1f' "$m"
+		out+="${out:+ / }$m"
+		lo=$(awk -v x="$a" -v y="${lo:-$a}" 'BEGIN { print (x < y ? x : y) }')
+		hi=$(awk -v x="$b" -v y="${hi:-$b}" 'BEGIN { print (x > y ? x : y) }')
+	done
+	[ -n "$out" ] && echo "$out ($lo-$hi)" || echo "-"
+}
+
+TABLE=$OUT/table.md
+BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2>/dev/null | head -n 1 |
+	awk '{ printf "%.1f", $1 / 1e6 }')
+{
+	echo "make bench, $DATE, code $COMMIT: $CORES cores ($CPU), load average $LOAD_START at the start and $LOAD_END at the end; RabbitMQ $RMQ_VERSION (quorum queues), PostgreSQL $PG_SERVER_VERSION, librabbitmq $LIBRMQ_VERSION."
+	echo "Median of $REPS runs (min-max); the broker is restarted between runs; client, fakes, broker and database share the machine."
+	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results) messages per run; consumers at their default prefetch (20, 10, 1)."
+	echo "Consumer msg/s = jobs finished / (last finished_at - first finished_at); RSS = VmHWM just before SIGTERM, MB per process."
+	echo
+	echo "| what | msg/s | of the consume ceiling | RSS MB per process |"
+	echo "|---|---|---|---|"
+	echo "| ceiling: raw rabbitmq-c publish, persistent, confirms (window 100) | $(fmt_rate ceiling.publish) | | |"
+	echo "| ceiling: raw rabbitmq-c consume, prefetch 100, ack each | $(fmt_rate ceiling.consume) | 100% | |"
+	for spec in "lineups|bf-lineups, confirmed line-ups -> fake Plainly" \
+		"lineups-dry|bf-lineups, confirmed line-ups, dry-run (no API key)" \
+		"results|bf-results, full database writes -> fake Plainly" \
+		"tstats|bf-tournament-stats, rounds from stored results -> fake Plainly"; do
+		k=${spec%%|*}
+		label=${spec#*|}
+		for procs in 1 2; do
+			[ "$procs" = 1 ] && pl="1 process" || pl="2 processes"
+			inc=""
+			[ -n "${STATS[$k.${procs}p.incomplete]:-}" ] && inc=" (incomplete run: see var/bench/logs)"
+			echo "| $label, $pl$inc | $(fmt_rate "$k.${procs}p.rate") | $(fmt_pct "$k.${procs}p.ratio") | $(fmt_rss "$k.${procs}p" "$procs") |"
+		done
+	done
+	tiers=$(sort -u "$WORK/latency-tier-names" 2>/dev/null | paste -sd, -)
+	echo "| **latency**, line-up confirmed at the fake Sofascore ${LAT_AFTER} s after its start -> first POST at the fake Plainly, $N_LAT events, 2 bf-lineups, wait tiers 1s,5s (the defaults 1m,5m scaled down), kick-off in 10 min, near_kickoff 15m: re-checks went to ${tiers:-?} only, $(fmt_num latency.rechecks_per_event 1) per event | p50 $(fmt_num latency.p50 0 " ms"), p95 $(fmt_num latency.p95 0 " ms"), max $(fmt_num latency.max 0 " ms") | | |"
+	echo "| **producer**, 1,000-event day ($BODY_MB MB of JSON, ut 17): sofa_parse_events | $(fmt_num producer.parse_ms 1 " ms") | | |"
+	echo "| producer: store_upsert_events, first insert | $(fmt_num producer.insert_ms 1 " ms") | | |"
+	echo "| producer: parse + first insert | $(fmt_num producer.first_total_ms 1 " ms") | | |"
+	echo "| producer: parse + unchanged re-upsert | $(fmt_num producer.unchanged_total_ms 1 " ms") (upsert $(fmt_num producer.unchanged_upsert_ms 1 " ms")) | | |"
+	echo "| **Sofascore requests per tracked match**, match-day demo (tests/scenarios/matchday, $(awk '{print $1}' <<<"${STATS[matchday.tracked]:-?}") matches of ut 17, compressed time: schedule 5s, live 2s, tiers 3s,8s; $(awk '{printf "%.0f", $1}' <<<"${STATS[matchday.seconds]:-0}") s) | $(fmt_num matchday.requests_per_match 1) = own $(fmt_num matchday.event_requests_per_match 1) + lists $(fmt_num matchday.list_requests_per_match 1) | | |"
+} >"$TABLE"
+cat "$TABLE"
+
+# results.json: the machine, the settings, every figure (median, min, max, the raw runs)
+{
+	for key in "${!STATS[@]}"; do
+		read -r med mn mx <<<"${STATS[$key]}"
+		runs=$(awk -F'\t' -v k="$key" '$1 == k { printf "%s%s", (n++ ? "," : ""), $3 }' "$OUT/raw.tsv")
+		printf '{"key":"%s","median":%s,"min":%s,"max":%s,"runs":[%s]}\n' "$key" "$med" "$mn" "$mx" "$runs"
+	done
+} | jq -s --arg date "$DATE" --arg commit "$COMMIT" --argjson cores "$CORES" --arg cpu "$CPU" --arg rmq "$RMQ_VERSION" \
+	--arg pg "$PG_SERVER_VERSION" --arg load0 "$LOAD_START" --arg load1 "$LOAD_END" --arg librmq "$LIBRMQ_VERSION" --argjson reps "$REPS" \
+	--argjson n_ceil "$N_CEIL" --argjson n_lu "$N_LINEUPS" --argjson n_lud "$N_LINEUPS_DRY" --argjson n_rs "$N_RESULTS" \
+	--argjson n_ts "$N_TSTATS" --argjson n_lat "$N_LAT" --argjson lat_after "$LAT_AFTER" \
+	--arg tiers "$(cut -f2 "$WORK/latency-tiers" 2>/dev/null | paste -sd';')" \
+	--slurpfile detail "$WORK/matchday-detail" '
+	{ date: $date, commit: $commit, cores: $cores, cpu: $cpu, rabbitmq_server: $rmq, postgresql: $pg,
+	  librabbitmq: $librmq, repetitions: $reps, load_average_start: $load0, load_average_end: $load1,
+	  settings: { ceiling_messages: $n_ceil, ceiling_message_bytes: 61, ceiling_confirm_window: 100,
+	    ceiling_prefetch: 100, queue_type: "quorum", lineups_messages: $n_lu, lineups_dry_run_messages: $n_lud, results_messages: $n_rs,
+	    tstats_messages: $n_ts, latency_events: $n_lat, latency_confirmed_after_s: $lat_after,
+	    latency_wait_tiers: ["1s", "5s"], latency_near_kickoff: "15m", latency_kickoff_in: "10m",
+	    latency_consumers: 2, sofascore_max_requests_per_second: 1000,
+	    consumer_prefetch: { "bf-lineups": 20, "bf-results": 10, "bf-tournament-stats": 1 } },
+	  latency_rechecks_per_run: ($tiers | split(";")),
+	  figures: (sort_by(.key) | map({ key: .key, value: (del(.key)) }) | from_entries),
+	  matchday_requests_per_match: ($detail | sort_by(.run, .event_id)) }' \
+	>"$OUT/results.json"
+
+# the chart: throughput rows, median with min-max
+if command -v gnuplot >/dev/null 2>&1; then
+	dat=$WORK/throughput.dat
+	{
+		for spec in "ceiling.publish|ceiling publish" "ceiling.consume|ceiling consume" \
+			"lineups.1p.rate|lineups x1" "lineups.2p.rate|lineups x2" \
+			"lineups-dry.1p.rate|lineups dry x1" "lineups-dry.2p.rate|lineups dry x2" \
+			"results.1p.rate|results x1" "results.2p.rate|results x2" \
+			"tstats.1p.rate|tstats x1" "tstats.2p.rate|tstats x2"; do
+			k=${spec%%|*}
+			[ -n "${STATS[$k]:-}" ] || continue
+			printf '"%s" %s\n' "${spec#*|}" "${STATS[$k]}"
+		done
+	} >"$dat"
+	gnuplot <<-GP 2>>"$LOGS/gnuplot.log" || say "bench: gnuplot failed (see $LOGS/gnuplot.log)"
+		set terminal png size 1000,560
+		set output "$OUT/throughput.png"
+		set title "make bench $DATE, $CORES cores: messages/s (median of $REPS, bars min-max; log scale)"
+		set style data histogram
+		set style histogram errorbars gap 1 lw 1
+		set style fill solid 0.6 border -1
+		set logscale y
+		set yrange [1:*]
+		set ylabel "messages/s"
+		set grid ytics
+		set xtics rotate by -30
+		unset key
+		plot "$dat" using 2:3:4:xtic(1) lc rgb "#3070b0", \
+		     "" using (\$0):(\$4 * 1.25):(\$2 >= 1000 ? sprintf("%.1fk", \$2 / 1000) : sprintf("%.0f", \$2)) with labels font ",10"
+	GP
+	[ -s "$OUT/throughput.png" ] && say "chart: var/bench/throughput.png"
+else
+	say "bench: gnuplot is not installed (package gnuplot-nox, see ops/dev/deps): no chart"
+fi
+say "results: var/bench/results.json, table: var/bench/table.md, logs: var/bench/logs/ ($((SECONDS - T0)) s)"
