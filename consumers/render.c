@@ -60,7 +60,8 @@ static void render_locked(struct consumer_ctx *ctx, const struct cfg_template *t
 	r = db_exec(ctx->db, "render record",
 		    "INSERT INTO renders (kind, subject, state, request) VALUES ($1, $2, 'pending', $3::jsonb)"
 		    " ON CONFLICT (kind, subject) DO UPDATE SET updated_at = now()"
-		    " RETURNING state, xmax = 0, request IS NOT NULL",
+		    " RETURNING state, xmax = 0, request IS NOT NULL,"
+		    "  EXTRACT(EPOCH FROM created_at)::bigint",
 		    3, pa);
 	if (r == NULL || PQntuples(r) != 1) {
 		PQclear(r);
@@ -69,6 +70,7 @@ static void render_locked(struct consumer_ctx *ctx, const struct cfg_template *t
 	snprintf(state, sizeof(state), "%s", PQgetvalue(r, 0, 0));
 	fresh = PQgetvalue(r, 0, 1)[0] == 't';
 	posted = !fresh && PQgetvalue(r, 0, 2)[0] == 't';
+	long long since = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
 	PQclear(r);
 	if (strcmp(state, "submitted") == 0 || strcmp(state, "dry-run") == 0) {
 		out->kind = OUT_DONE;
@@ -77,7 +79,7 @@ static void render_locked(struct consumer_ctx *ctx, const struct cfg_template *t
 	}
 	if (strcmp(state, "pending") == 0 && posted && !dry) {
 		/* a crash or a lost answer may have left a render at Plainly */
-		res = plainly_render_find(ctx->http, cfg, tpl->project_id, subject, &pr);
+		res = plainly_render_find(ctx->http, cfg, tpl->project_id, subject, since, &pr);
 		if (res == PLAINLY_OK && (strcmp(pr.state, "INVALID") == 0 ||
 					  strcmp(pr.state, "FAILED") == 0 ||
 					  strcmp(pr.state, "CANCELLED") == 0)) {

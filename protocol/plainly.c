@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/log.h"
 
-#define LIST_PAGES 5
 #define LIST_PAGE_SIZE 100
 
 const cJSON *plainly_path(const cJSON *doc, const char *path)
@@ -214,12 +214,27 @@ enum plainly_result plainly_render_create(struct http_client *h, const struct bf
 	return res;
 }
 
+long long plainly_parse_date(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		   &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (long long)timegm(&tm);
+}
+
 enum plainly_result plainly_render_find(struct http_client *h, const struct bf_config *cfg,
-					const char *project_id, const char *subject,
+					const char *project_id, const char *subject, long long since,
 					struct plainly_render *out)
 {
 	char up[512], url[1024], *proj;
 	enum plainly_result res = PLAINLY_NOT_FOUND;
+	bool older_seen = false, complete = false;
+	long read = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->retry_after = -1;
@@ -227,12 +242,18 @@ enum plainly_result plainly_render_find(struct http_client *h, const struct bf_c
 	proj = http_escape(project_id);
 	if (proj == NULL)
 		return PLAINLY_TRANSIENT;
-	for (int page = 0; page < LIST_PAGES && res == PLAINLY_NOT_FOUND; page++) {
+	for (int page = 0; res == PLAINLY_NOT_FOUND && !older_seen && !complete; page++) {
 		struct http_request req;
 		struct http_response resp;
 		cJSON *root, *it;
 		int n = 0;
 
+		if (read >= PLAINLY_LIST_MAX) {
+			snprintf(out->error, sizeof(out->error),
+				 "listing renders: %ld read without reaching the request's time", read);
+			res = PLAINLY_TRANSIENT;
+			break;
+		}
 		snprintf(url, sizeof(url), "%s/renders?projectId=%s&page=%d&size=%d",
 			 cfg->plainly_base_url, proj, page, LIST_PAGE_SIZE);
 		memset(&req, 0, sizeof(req));
@@ -255,17 +276,25 @@ enum plainly_result plainly_render_find(struct http_client *h, const struct bf_c
 		cJSON_ArrayForEach(it, list) {
 			const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "attributes");
 			const cJSON *s = cJSON_GetObjectItemCaseSensitive(a, "bfSubject");
+			const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "createdDate");
 			n++;
 			if (cJSON_IsString(s) && strcmp(s->valuestring, subject) == 0) {
 				render_from_obj(it, out);
 				res = PLAINLY_OK;
 				break;
 			}
+			/* newest first: past our request's time, it cannot come later */
+			if (since > 0 && cJSON_IsString(c)) {
+				long long t = plainly_parse_date(c->valuestring);
+				if (t >= 0 && t < since - 600)
+					older_seen = true;
+			}
 		}
 		cJSON_Delete(root);
 		http_response_free(&resp);
+		read += n;
 		if (n < LIST_PAGE_SIZE)
-			break;
+			complete = true;
 	}
 	memset(up, 0, sizeof(up));
 	free(proj);

@@ -49,11 +49,20 @@ const cJSON *plainly_path(const cJSON *doc, const char *path);
 enum plainly_result plainly_render_create(struct http_client *h, const struct bf_config *cfg,
 					  const char *body, struct plainly_render *out);
 
-/* Looks for a render whose attributes.bfSubject is subject among the
- * project's newest renders (a few pages). */
+/*
+ * Looks for a render whose attributes.bfSubject is subject among the
+ * project's renders, newest first, page after page, until one created
+ * before since (epoch seconds; our request was recorded after it) shows
+ * up, or PLAINLY_LIST_MAX renders were read (then PLAINLY_TRANSIENT: we
+ * cannot say it is not there).
+ */
+#define PLAINLY_LIST_MAX 20000
 enum plainly_result plainly_render_find(struct http_client *h, const struct bf_config *cfg,
-					const char *project_id, const char *subject,
+					const char *project_id, const char *subject, long long since,
 					struct plainly_render *out);
+
+/* Epoch seconds of an ISO-8601 UTC date ("2026-11-26T09:00:00.000Z"); -1. */
+long long plainly_parse_date(const char *s);
 
 /* Parses a render object (state, id, error) from a response body. */
 int plainly_parse_render(const char *body, size_t len, struct plainly_render *out)
