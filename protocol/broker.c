@@ -299,7 +299,7 @@ static int connect_one(struct broker *b, const char *url, char *err, size_t errl
 				 have_cert ? "the broker refused the handshake; check amqp.client_cert"
 					   : "the broker may require a client certificate: set amqp.client_cert and amqp.client_key");
 		}
-		snprintf(err, errlen, "login to %s vhost %s: %s%s", b->peer, ci.vhost, why, tls);
+		snprintf(err, errlen, "login to %s vhost %.64s: %.160s%.250s", b->peer, ci.vhost, why, tls);
 		goto fail;
 	}
 	b->connected = true;
@@ -335,7 +335,7 @@ static int reconnect(struct broker *b, int64_t deadline)
 {
 	int backoff = BACKOFF_MIN_MS;
 	int tries = 0;
-	char err[512];
+	char err[1024];
 
 	for (;;) {
 		conn_drop(b);
@@ -747,7 +747,7 @@ void broker_discard_unconfirmed(struct broker *b)
 
 int broker_consume(struct broker *b, const char *queue, int prefetch, const char *tag)
 {
-	char err[512];
+	char err[1024];
 
 	snprintf(b->consume_queue, sizeof(b->consume_queue), "%s", queue);
 	snprintf(b->consume_tag, sizeof(b->consume_tag), "%s", tag != NULL ? tag : "");

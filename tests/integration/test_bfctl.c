@@ -5,10 +5,11 @@
  * status --json against a known state, definitions import == declare,
  * migrate and the command line.
  *
- * Each case has its own vhost and database (tenv_world) and runs bfctl as a
- * child with BF_AMQP_URL / BF_DATABASE_URL set to its world's; its stdout
- * goes to var/test/<world>-<tag>.out, its stderr to var/log/<world>-<tag>.err.
- * Every case cleans up its processes, fakes and world even when a check fails.
+ * Each case has its own world (tests/support/world.h: vhost and database)
+ * and runs bfctl as a child with BF_AMQP_URL / BF_DATABASE_URL set to its
+ * world's; its stdout goes to var/test/<world>-<tag>.out, its stderr to
+ * var/log/<world>-<tag>.err.  Every case cleans up its processes, fakes and
+ * world even when a check fails.
  * `test_bfctl WORD` runs only the cases whose name contains WORD.
  *
  * Order on quorum queues (RabbitMQ 3.10): a message returned with
@@ -23,133 +24,31 @@
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/config.h"
 #include "lib/db.h"
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
 #include "protocol/topology.h"
+#include "tests/support/query.h"
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
+#include "tests/support/world.h"
 
-extern char **environ;
-
-#define MAX_PROCS 4
 #define API_KEY "testkey"
 #define REPLAY_SCENARIO "tests/scenarios/bfctl-replay"
 #define REPLAY_EVENT 9100001LL /* the route of tests/scenarios/bfctl-replay */
 
-struct world {
-	char name[64];
-	char amqp[512], db[512];
-	char dir[512]; /* var/test/<name> */
-	char conf[600]; /* the -c file given to every program of the case */
-	struct bf_config cfg;
-	bool cfg_loaded;
-	struct topology topo;
-	struct broker *b; /* the test's own handle (declares the topology) */
-	struct tenv_fake sofa, plainly;
-	pid_t procs[MAX_PROCS];
-	int nprocs;
-};
-
 /* ---- small helpers ------------------------------------------------------- */
-
-static int mkdirs(const char *path)
-{
-	char tmp[600];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p != '\0'; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	}
-	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long size;
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)(size < 0 ? 0 : size) + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, (size_t)(size < 0 ? 0 : size), f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static int sql_params(const char *url, const char *sql, int n, const char *const *p)
-{
-	PGconn *c = PQconnectdb(url);
-	int rc = -1;
-
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-		ExecStatusType st = PQresultStatus(r);
-		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
-		if (rc != 0)
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		PQclear(r);
-	} else {
-		printf("#   cannot connect: %s", PQerrorMessage(c));
-	}
-	PQfinish(c);
-	return rc;
-}
-
-static int sql_str(const char *url, const char *sql, const char *param, char *buf, size_t n)
-{
-	PGconn *c = PQconnectdb(url);
-	const char *p[1] = { param };
-	int rc = -1;
-
-	buf[0] = '\0';
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL,
-					   NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
-		    !PQgetisnull(r, 0, 0)) {
-			snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
-			rc = 0;
-		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		}
-		PQclear(r);
-	}
-	PQfinish(c);
-	return rc;
-}
 
 static cJSON *mgmt_json(const char *path, long *status)
 {
@@ -162,99 +61,15 @@ static cJSON *mgmt_json(const char *path, long *status)
 	return j;
 }
 
-static const char *jstr(const cJSON *o, const char *k)
+/* Member k of o as a string; NULL (not "") when absent or not a string. */
+static const char *jstr_null(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static double jnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 /* ---- child processes with the world's URLs ---------------------------------- */
-
-/* Environment of a child: ours without BF_AMQP_URL, BF_DATABASE_URL,
- * BF_PLAINLY_*, BF_SOFASCORE_URL, plus the given NAME=value strings. */
-static char **child_env(const char *const *set)
-{
-	size_t n = 0, k = 0;
-	char **env;
-
-	while (environ[n] != NULL)
-		n++;
-	for (size_t i = 0; set != NULL && set[i] != NULL; i++)
-		n++;
-	env = calloc(n + 1, sizeof(*env));
-	if (env == NULL)
-		return NULL;
-	for (size_t i = 0; environ[i] != NULL; i++) {
-		const char *e = environ[i];
-		if (strncmp(e, "BF_AMQP_URL=", 12) == 0 || strncmp(e, "BF_DATABASE_URL=", 16) == 0 ||
-		    strncmp(e, "BF_PLAINLY_", 11) == 0 || strncmp(e, "BF_SOFASCORE_URL=", 17) == 0)
-			continue;
-		env[k++] = environ[i];
-	}
-	for (size_t i = 0; set != NULL && set[i] != NULL; i++)
-		env[k++] = (char *)set[i];
-	env[k] = NULL;
-	return env;
-}
-
-/*
- * Starts argv[0] with env; stdout to out (truncated), stderr to err
- * (appended).  The pid is remembered by the world for the cleanup.
- */
-static pid_t spawn(struct world *w, char *const argv[], const char *const *set, const char *out,
-		   const char *err)
-{
-	char **env = child_env(set);
-	pid_t pid;
-
-	if (env == NULL)
-		return -1;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int fe = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fo >= 0)
-			dup2(fo, 1);
-		if (fe >= 0)
-			dup2(fe, 2);
-		execve(argv[0], argv, env);
-		_exit(127);
-	}
-	free(env);
-	if (pid > 0 && w != NULL && w->nprocs < MAX_PROCS)
-		w->procs[w->nprocs++] = pid;
-	return pid;
-}
-
-static void forget(struct world *w, pid_t pid)
-{
-	for (int i = 0; w != NULL && i < w->nprocs; i++)
-		if (w->procs[i] == pid)
-			w->procs[i] = -1;
-}
-
-/* Waits for pid; on timeout kills it and returns -1. */
-static int reap(struct world *w, pid_t pid, int timeout_ms)
-{
-	int st = tenv_wait(pid, timeout_ms);
-
-	if (st < 0) {
-		printf("#   pid %ld still running after %d ms: killed\n", (long)pid, timeout_ms);
-		kill(pid, SIGKILL);
-		tenv_wait(pid, 5000);
-	}
-	forget(w, pid);
-	return st;
-}
 
 /*
  * Runs bin/bfctl ARGS (args: NULL-terminated, starting with "-c") with the
@@ -264,102 +79,37 @@ static int reap(struct world *w, pid_t pid, int timeout_ms)
 static int bfctl_run(struct world *w, const char *tag, const char *const *args, char *out,
 		     size_t outn, int timeout_ms)
 {
-	char bin[512], err[700], amqp[600], db[600];
+	char bin[512], err[700];
 	const char *argv[24];
-	const char *set[3] = { amqp, db, NULL };
 	int n = 0;
 	pid_t pid;
 
 	snprintf(bin, sizeof(bin), "%s/bin/bfctl", tenv_root());
 	snprintf(out, outn, "%s/var/test/%s-%s.out", tenv_root(), w->name, tag);
 	snprintf(err, sizeof(err), "%s/var/log/%s-%s.err", tenv_root(), w->name, tag);
-	snprintf(amqp, sizeof(amqp), "BF_AMQP_URL=%s", w->amqp);
-	snprintf(db, sizeof(db), "BF_DATABASE_URL=%s", w->db);
 	unlink(err);
 	argv[n++] = bin;
 	for (size_t i = 0; args[i] != NULL && n < 23; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	pid = spawn(w, (char *const *)argv, set, out, err);
+	pid = world_spawn(w, (char *const *)argv, true, NULL, err, out);
 	if (pid < 0)
 		return -1;
-	return reap(w, pid, timeout_ms);
+	return world_reap(w, pid, timeout_ms, NULL);
 }
 
 /* ---- worlds -------------------------------------------------------------- */
 
+/* A world whose programs get -c /dev/null (built-in defaults and the
+ * world's URLs). */
 static int world_create(struct world *w, const char *tag)
 {
-	char logdir[600];
+	static const struct world_opts o = { .prefix = "t-ctl" };
 
-	memset(w, 0, sizeof(*w));
-	snprintf(w->name, sizeof(w->name), "t-ctl-%s-%ld", tag, (long)getpid());
-	snprintf(w->dir, sizeof(w->dir), "%s/var/test/%s", tenv_root(), w->name);
-	snprintf(logdir, sizeof(logdir), "%s/var/log", tenv_root());
+	if (world_open(w, tag, &o) != 0)
+		return -1;
 	snprintf(w->conf, sizeof(w->conf), "/dev/null");
-	w->sofa.pid = w->plainly.pid = -1;
-	if (mkdirs(logdir) != 0 || mkdirs(w->dir) != 0) {
-		printf("#   cannot create %s\n", w->dir);
-		return -1;
-	}
-	if (tenv_world(w->name, w->amqp, sizeof(w->amqp), w->db, sizeof(w->db)) != 0) {
-		printf("#   tenv_world(%s) failed (log: var/log/%s.log)\n", w->name, w->name);
-		return -1;
-	}
 	return 0;
-}
-
-/* Loads w->conf (with the world's URLs), builds its topology and opens the
- * test's broker handle, which declares that topology. */
-static int world_broker(struct world *w)
-{
-	char err[512];
-
-	if (cfg_load(&w->cfg, w->conf, err, sizeof(err)) != 0) {
-		printf("#   cfg_load(%s): %s\n", w->conf, err);
-		cfg_free(&w->cfg);
-		return -1;
-	}
-	w->cfg_loaded = true;
-	free(w->cfg.amqp_url);
-	w->cfg.amqp_url = strdup(w->amqp);
-	free(w->cfg.database_url);
-	w->cfg.database_url = strdup(w->db);
-	if (topo_build(&w->topo, &w->cfg) != 0)
-		return -1;
-	struct broker_opts o = {
-		.urls = w->amqp, .conn_name = "test_bfctl", .heartbeat = 30, .op_timeout = 20,
-		.confirm_window = 1000, .topo = &w->topo, .stop = &proc_stop,
-		.max_connect_tries = 3,
-	};
-	if (broker_open(&w->b, &o) != 0) {
-		printf("#   broker_open(%s) failed\n", w->amqp);
-		return -1;
-	}
-	return 0;
-}
-
-static void world_down(struct world *w)
-{
-	for (int i = 0; i < w->nprocs; i++) {
-		if (w->procs[i] > 0 && tenv_wait(w->procs[i], 0) < 0) {
-			kill(w->procs[i], SIGKILL);
-			tenv_wait(w->procs[i], 5000);
-		}
-		w->procs[i] = -1;
-	}
-	if (w->b != NULL)
-		broker_close(w->b);
-	w->b = NULL;
-	tenv_fake_stop(&w->sofa);
-	tenv_fake_stop(&w->plainly);
-	if (w->cfg_loaded)
-		cfg_free(&w->cfg);
-	w->cfg_loaded = false;
-	if (w->name[0] != '\0') {
-		tenv_vhost_delete(w->name);
-		tenv_db_drop(w->name);
-	}
 }
 
 /* ---- messages ------------------------------------------------------------ */
@@ -383,32 +133,8 @@ static int publish_dead(struct world *w, enum msg_type type, const char *body, c
 static int publish_work(struct world *w, enum msg_type type, int64_t event_id)
 {
 	struct work_msg m = { .type = type, .event_id = event_id };
-	char body[128], key[MSG_KEY_MAX];
-	int len = msg_encode(&m, body, sizeof(body));
-	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE, .routing_key = msg_type_name(type), .body = body,
-		.message_id = key, .type = msg_type_name(type), .app_id = "bf-producer",
-	};
 
-	if (len < 0 || msg_key(&m, key, sizeof(key)) < 0)
-		return -1;
-	bm.len = (size_t)len;
-	return broker_publish(w->b, &bm);
-}
-
-/* Depth once it reaches want (quorum counts settle a moment after an ack
- * or a requeue), or the last value after timeout_ms. */
-static long depth_settled(struct world *w, const char *queue, long want, int timeout_ms)
-{
-	long long end = tenv_now_ms() + timeout_ms;
-	long d;
-
-	for (;;) {
-		d = broker_queue_depth(w->b, queue);
-		if (d == want || tenv_now_ms() >= end)
-			return d;
-		tenv_sleep_ms(50);
-	}
+	return world_publish(w, &m, "bf-producer");
 }
 
 /* Depth once it stopped changing for quiet_ms. */
@@ -564,7 +290,7 @@ static void check_moved(struct world *w, const char *step, const int *want, int 
 	int n;
 	uint64_t t_after;
 
-	depth_settled(w, "bf.line-up", nwant, 3000);
+	world_depth(w, "bf.line-up", nwant, 3000);
 	n = read_queue(w, "bf.line-up", d, 16, true);
 	t_after = (uint64_t)time(NULL);
 	ids_text(d, n, got, sizeof(got));
@@ -606,7 +332,7 @@ static void check_dead_order(struct world *w, const char *step, const int *want,
 	for (int i = 0; i < nwant; i++)
 		o += (size_t)snprintf(exp + o, sizeof(exp) - o, "%s%s", i ? ", " : "",
 				      dls[want[i]].mid);
-	depth_settled(w, "bf.line-up.dead", nwant, 3000);
+	world_depth(w, "bf.line-up.dead", nwant, 3000);
 	n = read_queue(w, "bf.line-up.dead", d, 16, consume);
 	ids_text(d, n, got, sizeof(got));
 	printf("#   %s: bf.line-up.dead holds [%s]\n", step, got);
@@ -624,7 +350,7 @@ static void check_dead_order(struct world *w, const char *step, const int *want,
 	}
 	free_deliveries(d, n);
 	if (!consume)
-		depth_settled(w, "bf.line-up.dead", n, 3000);
+		world_depth(w, "bf.line-up.dead", n, 3000);
 }
 
 /* The output line of the event column ev (first token), or NULL. */
@@ -648,20 +374,20 @@ static void replay_body(struct world *w)
 	uint64_t now = (uint64_t)time(NULL), t0;
 	int st;
 
-	REQUIRE(world_broker(w) == 0);
+	REQUIRE(world_broker(w, "test_bfctl") == 0);
 	for (int i = 0; i < 6; i++) {
 		dls[i].first = now - (uint64_t)(i + 2) * 3600 - 100; /* ages 2h .. 7h */
 		REQUIRE(publish_dead(w, MSG_LINEUP, dls[i].body, dls[i].mid, dls[i].reason,
 				     dls[i].error, dls[i].attempt, dls[i].first) == 0);
 	}
 	REQUIRE(broker_flush(w->b, 10000) == 0);
-	REQUIRE(depth_settled(w, "bf.line-up.dead", 6, 3000) == 6);
+	REQUIRE(world_depth(w, "bf.line-up.dead", 6, 3000) == 6);
 
 	/* --dry-run: lists all six (event, reason, age, error), moves nothing */
 	const char *dry[] = { "-c", w->conf, "replay", "--type", "line-up", "--dry-run", NULL };
 	st = bfctl_run(w, "dry", dry, out, sizeof(out), 20000);
 	CHECK_INT(st, 0);
-	text = slurp(out);
+	text = tenv_slurp(out, NULL);
 	REQUIRE(text != NULL);
 	printf("#   dry run output:\n");
 	for (char *p = text, *e; p != NULL && *p != '\0'; p = e ? e + 1 : NULL) {
@@ -686,7 +412,7 @@ static void replay_body(struct world *w)
 	}
 	CHECK(strstr(text, "6 of 6 messages in bf.line-up.dead would move") != NULL);
 	free(text);
-	CHECK_INT(depth_settled(w, "bf.line-up.dead", 6, 3000), 6);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 6, 3000), 6);
 	CHECK_INT(broker_queue_depth(w->b, "bf.line-up"), 0);
 	static const int all6[] = { 0, 1, 2, 3, 4, 5 };
 	check_dead_order(w, "after --dry-run", all6, 6, false);
@@ -697,7 +423,7 @@ static void replay_body(struct world *w)
 	t0 = (uint64_t)time(NULL);
 	st = bfctl_run(w, "reason", byreason, out, sizeof(out), 20000);
 	CHECK_INT(st, 0);
-	text = slurp(out);
+	text = tenv_slurp(out, NULL);
 	CHECK(text != NULL && strstr(text, "2 of 6 messages moved from bf.line-up.dead to bf.work") != NULL);
 	if (text != NULL)
 		printf("#   --reason: %s", text);
@@ -712,7 +438,7 @@ static void replay_body(struct world *w)
 	t0 = (uint64_t)time(NULL);
 	st = bfctl_run(w, "event", byevent, out, sizeof(out), 20000);
 	CHECK_INT(st, 0);
-	text = slurp(out);
+	text = tenv_slurp(out, NULL);
 	CHECK(text != NULL && strstr(text, "1 of 4 messages moved") != NULL);
 	if (text != NULL)
 		printf("#   --event: %s", text);
@@ -727,7 +453,7 @@ static void replay_body(struct world *w)
 	t0 = (uint64_t)time(NULL);
 	st = bfctl_run(w, "limit", bylimit, out, sizeof(out), 20000);
 	CHECK_INT(st, 0);
-	text = slurp(out);
+	text = tenv_slurp(out, NULL);
 	CHECK(text != NULL && strstr(text, "1 of 3 messages moved") != NULL);
 	if (text != NULL)
 		printf("#   --limit: %s", text);
@@ -736,7 +462,7 @@ static void replay_body(struct world *w)
 	check_moved(w, "--limit 1", moved_l, 1, t0);
 	/* the final read consumes them */
 	check_dead_order(w, "after --limit", left_l, 2, true);
-	CHECK_INT(depth_settled(w, "bf.line-up.dead", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 0, 3000), 0);
 }
 
 static void replay_filters_dry_run_attempt_reset_order_kept(void)
@@ -747,62 +473,44 @@ static void replay_filters_dry_run_attempt_reset_order_kept(void)
 		replay_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ==== 2. a replayed message whose job is done is not rendered again =========== */
 
 static void done_body(struct world *w)
 {
-	char out[700], logf[700], bin[512], amqp[600], db[600], ev[32], subject[64];
-	char rec[700], slog[700], state[64];
-	const char *set[4] = { amqp, db, "BF_PLAINLY_API_KEY=" API_KEY, NULL };
-	const char *sargs[5], *pargs[3];
-	char slogname[128], plogname[128];
+	char out[700], logf[700], bin[512], ev[32], subject[64], state[64];
+	static const char *const set[] = { "BF_PLAINLY_API_KEY=" API_KEY, NULL };
+	static const struct world_opts fakes = { .scenario = REPLAY_SCENARIO, .plainly = true };
 	pid_t pid;
 	int st;
 
 	snprintf(ev, sizeof(ev), "%lld", REPLAY_EVENT);
 	snprintf(subject, sizeof(subject), "line-up:%lld", REPLAY_EVENT);
-	snprintf(rec, sizeof(rec), "%s/plainly.record", w->dir);
-	snprintf(slog, sizeof(slog), "%s/sofascore.log", w->dir);
-	unlink(rec);
-	unlink(slog);
-	snprintf(slogname, sizeof(slogname), "%s-sofascore", w->name);
-	snprintf(plogname, sizeof(plogname), "%s-plainly", w->name);
-	sargs[0] = "--scenario";
-	sargs[1] = REPLAY_SCENARIO;
-	sargs[2] = "--log";
-	sargs[3] = slog;
-	sargs[4] = NULL;
-	REQUIRE(tenv_fake_start(&w->sofa, "sofascore", slogname, sargs) == 0);
-	pargs[0] = "--record";
-	pargs[1] = rec;
-	pargs[2] = NULL;
-	REQUIRE(tenv_fake_start(&w->plainly, "plainly", plogname, pargs) == 0);
-	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
-	REQUIRE(tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url, w->plainly.url, NULL) == 0);
-	REQUIRE(world_broker(w) == 0);
+	REQUIRE(world_fakes(w, &fakes) == 0);
+	REQUIRE(world_conf(w, NULL) == 0);
+	REQUIRE(world_broker(w, "test_bfctl") == 0);
 
 	/* the event (kick-off in an hour), its rendered video and its finished job */
 	const char *pe[1] = { ev };
-	REQUIRE(sql_params(w->db,
-			   "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			   " season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			   " start_time, status_code, status_type) VALUES ($1::bigint, 17,"
-			   " 'Premier League', 76986, 'Premier League 25/26', 12, 35, 42,"
-			   " 'Manchester United', 'Arsenal', now() + interval '1 hour', 0, 'notstarted')",
-			   1, pe) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			" start_time, status_code, status_type) VALUES ($1::bigint, 17,"
+			" 'Premier League', 76986, 'Premier League 25/26', 12, 35, 42,"
+			" 'Manchester United', 'Arsenal', now() + interval '1 hour', 0, 'notstarted')",
+			1, pe) == 0);
 	const char *pr[2] = { subject, ev };
-	REQUIRE(sql_params(w->db,
-			   "INSERT INTO renders (kind, subject, state, plainly_render_id, plainly_state)"
-			   " VALUES ('line-up', $1, 'submitted', 'c0ffee00-0000-4000-8000-000000000001',"
-			   " 'PENDING')",
-			   1, pr) == 0);
-	REQUIRE(sql_params(w->db,
-			   "INSERT INTO jobs (kind, subject, event_id, state, attempts, finished_at)"
-			   " VALUES ('line-up', $1, $2::bigint, 'done', 0, now())",
-			   2, pr) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO renders (kind, subject, state, plainly_render_id, plainly_state)"
+			" VALUES ('line-up', $1, 'submitted', 'c0ffee00-0000-4000-8000-000000000001',"
+			" 'PENDING')",
+			1, pr) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO jobs (kind, subject, event_id, state, attempts, finished_at)"
+			" VALUES ('line-up', $1, $2::bigint, 'done', 0, now())",
+			2, pr) == 0);
 
 	/* its message in the dead queue (say a duplicate that Plainly then refused) */
 	char body[128];
@@ -811,50 +519,42 @@ static void done_body(struct world *w)
 	REQUIRE(publish_dead(w, MSG_LINEUP, body, subject, "plainly-rejected",
 			     "Plainly rejected the request: 400", 0, (uint64_t)time(NULL) - 600) == 0);
 	REQUIRE(broker_flush(w->b, 10000) == 0);
-	REQUIRE(depth_settled(w, "bf.line-up.dead", 1, 3000) == 1);
+	REQUIRE(world_depth(w, "bf.line-up.dead", 1, 3000) == 1);
 
 	const char *replay[] = { "-c", w->conf, "replay", "--type", "line-up", NULL };
 	st = bfctl_run(w, "replay", replay, out, sizeof(out), 20000);
 	CHECK_INT(st, 0);
-	char *text = slurp(out);
+	char *text = tenv_slurp(out, NULL);
 	CHECK(text != NULL && strstr(text, "1 of 1 messages moved") != NULL);
 	free(text);
 
 	/* bf-lineups takes it: the render is recorded, so no POST */
 	snprintf(bin, sizeof(bin), "%s/bin/bf-lineups", tenv_root());
-	snprintf(logf, sizeof(logf), "%s/var/log/%s-lineups.log", tenv_root(), w->name);
+	world_log(w, "lineups", logf, sizeof(logf));
 	snprintf(out, sizeof(out), "%s/var/test/%s-lineups.out", tenv_root(), w->name);
-	snprintf(amqp, sizeof(amqp), "BF_AMQP_URL=%s", w->amqp);
-	snprintf(db, sizeof(db), "BF_DATABASE_URL=%s", w->db);
 	unlink(logf);
 	char *argv[] = { bin, "-c", w->conf, "--idle-exit", "3", NULL };
-	pid = spawn(w, argv, set, out, logf);
+	pid = world_spawn(w, argv, true, set, logf, out);
 	REQUIRE(pid > 0);
-	st = reap(w, pid, 25000);
+	st = world_reap(w, pid, 25000, NULL);
 	CHECK_INT(st, 0);
 
 	/* the consumer did take the message (it asked Sofascore) ... */
 	char route[64];
 	snprintf(route, sizeof(route), "/event/%lld/lineups", REPLAY_EVENT);
-	CHECK_INT(tenv_count_lines(slog, route), 1);
+	CHECK_INT(tenv_count_lines(w->sofa_log, route), 1);
 	CHECK(tenv_count_lines(logf, "render already submitted") >= 1);
 	/* ... and rendered nothing */
-	CHECK_INT(tenv_count_lines(rec, "\"POST\""), 0);
-	CHECK_INT(tenv_count_lines(rec, "/renders"), 0);
-	sql_str(w->db, "SELECT state FROM jobs WHERE kind = 'line-up' AND subject = $1", subject,
-		state, sizeof(state));
+	CHECK_INT(tenv_count_lines(w->record, "\"POST\""), 0);
+	CHECK_INT(tenv_count_lines(w->record, "/renders"), 0);
+	sql_text(w->db, "SELECT state FROM jobs WHERE kind = 'line-up' AND subject = $1", subject,
+		 state, sizeof(state));
 	CHECK_STR(state, "done");
-	sql_str(w->db, "SELECT state FROM renders WHERE kind = 'line-up' AND subject = $1", subject,
-		state, sizeof(state));
+	sql_text(w->db, "SELECT state FROM renders WHERE kind = 'line-up' AND subject = $1", subject,
+		 state, sizeof(state));
 	CHECK_STR(state, "submitted");
-	CHECK_INT(tenv_sql_long(w->db, "SELECT count(*) FROM renders"), 1);
-	static const char *const queues[] = { "bf.line-up", "bf.line-up.wait.1s",
-					      "bf.line-up.wait.2s", "bf.line-up.dead" };
-	for (size_t i = 0; i < 4; i++) {
-		long d = depth_settled(w, queues[i], 0, 3000);
-		if (d != 0)
-			t_fail(__FILE__, __LINE__, "%s holds %ld messages, want 0", queues[i], d);
-	}
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders", NULL), 1);
+	world_check_queues_empty(w, "line-up");
 }
 
 static void replayed_done_job_is_not_rendered_again(void)
@@ -865,7 +565,7 @@ static void replayed_done_job_is_not_rendered_again(void)
 		done_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ==== 3. connection dropped mid-replay ========================================= */
@@ -881,9 +581,9 @@ static int close_bfctl_connections(struct world *w, int *seen)
 
 	*seen = 0;
 	cJSON_ArrayForEach(c, list) {
-		const char *vh = jstr(c, "vhost"), *name = jstr(c, "name");
-		const char *cn = jstr(cJSON_GetObjectItemCaseSensitive(c, "client_properties"),
-				      "connection_name");
+		const char *vh = jstr_null(c, "vhost"), *name = jstr_null(c, "name");
+		const char *cn = jstr_null(cJSON_GetObjectItemCaseSensitive(c, "client_properties"),
+					   "connection_name");
 		if (vh == NULL || name == NULL || cn == NULL || strcmp(vh, w->name) != 0 ||
 		    strncmp(cn, "bfctl@", 6) != 0)
 			continue;
@@ -945,23 +645,20 @@ static int drop_round(struct world *w, int total, int base)
 			return -1;
 	}
 	if (broker_flush(w->b, 30000) != 0 ||
-	    depth_settled(w, "bf.result.dead", total, 5000) != total) {
+	    world_depth(w, "bf.result.dead", total, 5000) != total) {
 		printf("#   could not fill bf.result.dead with %d\n", total);
 		return -1;
 	}
 
 	/* the replay, and while it runs, its connections closed by the broker */
-	char bin[512], err[700], amqp[600], db[600];
-	const char *set[3] = { amqp, db, NULL };
+	char bin[512], err[700];
 	snprintf(bin, sizeof(bin), "%s/bin/bfctl", tenv_root());
 	snprintf(out, sizeof(out), "%s/var/test/%s-replay%d.out", tenv_root(), w->name, total);
 	snprintf(err, sizeof(err), "%s/var/log/%s-replay%d.err", tenv_root(), w->name, total);
-	snprintf(amqp, sizeof(amqp), "BF_AMQP_URL=%s", w->amqp);
-	snprintf(db, sizeof(db), "BF_DATABASE_URL=%s", w->db);
 	unlink(err);
 	char *argv[] = { bin, "-c", w->conf, "replay", "--type", "result", NULL };
 	t0 = tenv_now_ms();
-	pid = spawn(w, argv, set, out, err);
+	pid = world_spawn(w, argv, true, NULL, err, out);
 	if (pid <= 0)
 		return -1;
 	while (tenv_now_ms() - t0 < 40000) {
@@ -982,13 +679,13 @@ static int drop_round(struct world *w, int total, int base)
 		rounds++;
 		tenv_sleep_ms(20);
 	}
-	forget(w, pid);
+	world_untrack(w, pid);
 	if (st < 0) {
 		kill(pid, SIGKILL);
 		tenv_wait(pid, 5000);
 		t_fail(__FILE__, __LINE__, "bfctl replay still running after 40 s");
 	}
-	char *text = slurp(out), *etext = slurp(err);
+	char *text = tenv_slurp(out, NULL), *etext = tenv_slurp(err, NULL);
 	printf("#   replay of %d: exit %d after %lld ms; bfctl connections first listed by the"
 	       " management API after %lld ms; %d force-closed (the first when %ld had moved),"
 	       " %d listing rounds\n",
@@ -1071,12 +768,12 @@ static int drop_round(struct world *w, int total, int base)
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : 1);
 	const char *again[] = { "-c", w->conf, "replay", "--type", "result", "--limit", lim, NULL };
-	CHECK(depth_settled(w, "bf.result.dead", ndead, 3000) == ndead);
+	CHECK(world_depth(w, "bf.result.dead", ndead, 3000) == ndead);
 	snprintf(tag, sizeof(tag), "again%d", total);
 	st = bfctl_run(w, tag, again, out, sizeof(out), 40000);
 	CHECK_INT(st, 0);
-	CHECK_INT(depth_settled(w, "bf.result.dead", ndead - limit, 3000), ndead - limit);
-	depth_settled(w, "bf.result", limit, 3000);
+	CHECK_INT(world_depth(w, "bf.result.dead", ndead - limit, 3000), ndead - limit);
+	world_depth(w, "bf.result", limit, 3000);
 	nres2 = consume_all(w, "bf.result", res2, cap, limit, true);
 	count_ids(res2, nres2, base, total, in_res2);
 	int wrong = 0;
@@ -1090,7 +787,7 @@ static int drop_round(struct world *w, int total, int base)
 purge:
 	/* empty for the next round */
 	broker_purge(w->b, "bf.result.dead");
-	depth_settled(w, "bf.result.dead", 0, 3000);
+	world_depth(w, "bf.result.dead", 0, 3000);
 out:
 	free(text);
 	free(etext);
@@ -1111,7 +808,7 @@ static void connection_dropped_mid_replay_loses_nothing(void)
 	struct world w;
 	int closes = -1;
 
-	if (world_create(&w, "drop") == 0 && world_broker(&w) == 0) {
+	if (world_create(&w, "drop") == 0 && world_broker(&w, "test_bfctl") == 0) {
 		/* 500 first; the management API may list the connection too late
 		 * to close it, then 5000 keep the replay busy long enough */
 		closes = drop_round(&w, 500, 500000);
@@ -1125,7 +822,7 @@ static void connection_dropped_mid_replay_loses_nothing(void)
 	} else {
 		t_fail(__FILE__, __LINE__, "world");
 	}
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ==== 4. status --json against a known state ==================================== */
@@ -1135,7 +832,7 @@ static const cJSON *queue_of(const cJSON *root, const char *name)
 	const cJSON *q;
 
 	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(root, "queues")) {
-		const char *n = jstr(q, "name");
+		const char *n = jstr_null(q, "name");
 		if (n != NULL && strcmp(n, name) == 0)
 			return q;
 	}
@@ -1148,7 +845,7 @@ static double count_of(const cJSON *arr, const char *kind, const char *state)
 	const cJSON *it;
 
 	cJSON_ArrayForEach(it, arr) {
-		const char *k = jstr(it, "kind"), *s = jstr(it, "state");
+		const char *k = jstr_null(it, "kind"), *s = jstr_null(it, "state");
 		if (k != NULL && s != NULL && strcmp(k, kind) == 0 && strcmp(s, state) == 0)
 			return jnum(it, "count");
 	}
@@ -1159,7 +856,7 @@ static cJSON *run_json(struct world *w, const char *tag, const char *const *args
 {
 	char out[700];
 	int st = bfctl_run(w, tag, args, out, sizeof(out), 20000);
-	char *text = slurp(out);
+	char *text = tenv_slurp(out, NULL);
 	cJSON *j;
 
 	if (st != 0)
@@ -1176,7 +873,7 @@ static cJSON *run_json(struct world *w, const char *tag, const char *const *args
 static int refill_result_dead(struct world *w, uint64_t now)
 {
 	if (broker_purge(w->b, "bf.result.dead") < 0 ||
-	    depth_settled(w, "bf.result.dead", 0, 3000) != 0)
+	    world_depth(w, "bf.result.dead", 0, 3000) != 0)
 		return -1;
 	if (publish_dead(w, MSG_RESULT, "{\"event_id\":8401,\"processing_type\":\"result\"}",
 			 "result:8401", "attempts-exhausted", "11 attempts; last: Plainly HTTP 503",
@@ -1186,7 +883,7 @@ static int refill_result_dead(struct world *w, uint64_t now)
 			 now - 60) != 0 ||
 	    broker_flush(w->b, 10000) != 0)
 		return -1;
-	return depth_settled(w, "bf.result.dead", 2, 3000) == 2 ? 0 : -1;
+	return world_depth(w, "bf.result.dead", 2, 3000) == 2 ? 0 : -1;
 }
 
 /* bf.result.dead holds result:8401 then result:8402 (read all, put back) */
@@ -1196,7 +893,7 @@ static void check_result_dead_order(struct world *w, const char *step)
 	char got[256];
 	int n;
 
-	depth_settled(w, "bf.result.dead", 2, 3000);
+	world_depth(w, "bf.result.dead", 2, 3000);
 	n = read_queue(w, "bf.result.dead", d, 4, false);
 	ids_text(d, n, got, sizeof(got));
 	printf("#   %s: bf.result.dead holds [%s]\n", step, got);
@@ -1204,7 +901,7 @@ static void check_result_dead_order(struct world *w, const char *step)
 		t_fail(__FILE__, __LINE__, "%s: bf.result.dead holds [%s], want [result:8401,"
 		       " result:8402]: bfctl status changed the order of a dead queue", step, got);
 	free_deliveries(d, n);
-	depth_settled(w, "bf.result.dead", 2, 3000);
+	world_depth(w, "bf.result.dead", 2, 3000);
 }
 
 static void status_body(struct world *w)
@@ -1213,49 +910,49 @@ static void status_body(struct world *w)
 	cJSON *root = NULL, *evj = NULL;
 	char out[700];
 
-	REQUIRE(world_broker(w) == 0);
+	REQUIRE(world_broker(w, "test_bfctl") == 0);
 	/* queues: 3 in bf.line-up, 2 in bf.result.dead (the oldest: attempts-exhausted) */
 	for (int i = 0; i < 3; i++)
 		REQUIRE(publish_work(w, MSG_LINEUP, 8300 + i) == 0);
 	uint64_t now = (uint64_t)time(NULL);
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	REQUIRE(refill_result_dead(w, now) == 0);
-	REQUIRE(depth_settled(w, "bf.line-up", 3, 3000) == 3);
+	REQUIRE(world_depth(w, "bf.line-up", 3, 3000) == 3);
 
 	/* the database: events, jobs, renders, the breaker */
-	REQUIRE(sql_params(w->db,
-			   "INSERT INTO events (id, unique_tournament_id, season_id, round,"
-			   " home_team_id, away_team_id, home_name, away_name, start_time, status_code,"
-			   " status_type, home_score, away_score) VALUES (8401, 17, 76986, 12, 35, 42,"
-			   " 'Manchester United', 'Arsenal', now() - interval '3 hours', 100,"
-			   " 'finished', 2, 1)",
-			   0, NULL) == 0);
-	REQUIRE(sql_params(w->db,
-			   "INSERT INTO jobs (kind, subject, event_id, state, attempts, last_error) VALUES"
-			   " ('line-up', 'line-up:8300', 8300, 'enqueued', 0, NULL),"
-			   " ('line-up', 'line-up:8301', 8301, 'enqueued', 2, NULL),"
-			   " ('line-up', 'line-up:8302', 8302, 'enqueued', 0, NULL),"
-			   " ('line-up', 'line-up:8401', 8401, 'done', 3, NULL),"
-			   " ('line-up', 'line-up:8299', 8299, 'expired', 40, NULL),"
-			   " ('result', 'result:8401', 8401, 'dead', 11, 'Plainly HTTP 503'),"
-			   " ('result', 'result:8402', 8402, 'dead', 0, 'Plainly render INVALID'),"
-			   " ('result', 'result:8200', 8200, 'done', 0, NULL),"
-			   " ('result', 'result:8201', 8201, 'done', 1, NULL),"
-			   " ('tournament-stats', 'tournament-stats:17:76986:11', NULL, 'done', 0, NULL)",
-			   0, NULL) == 0);
-	REQUIRE(sql_params(w->db,
-			   "INSERT INTO renders (kind, subject, state, error) VALUES"
-			   " ('line-up', 'line-up:8401', 'submitted', NULL),"
-			   " ('result', 'result:8401', 'failed', 'Plainly HTTP 503'),"
-			   " ('result', 'result:8402', 'failed', 'render INVALID'),"
-			   " ('result', 'result:8200', 'submitted', NULL),"
-			   " ('result', 'result:8201', 'submitted', NULL),"
-			   " ('tournament-stats', 'tournament-stats:17:76986:11', 'dry-run', NULL)",
-			   0, NULL) == 0);
-	REQUIRE(sql_params(w->db,
-			   "UPDATE sofascore_breaker SET open_until = now() + interval '10 minutes',"
-			   " opened_by = 'test', opened_at = now(), reason = 'challenge' WHERE id = 1",
-			   0, NULL) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO events (id, unique_tournament_id, season_id, round,"
+			" home_team_id, away_team_id, home_name, away_name, start_time, status_code,"
+			" status_type, home_score, away_score) VALUES (8401, 17, 76986, 12, 35, 42,"
+			" 'Manchester United', 'Arsenal', now() - interval '3 hours', 100,"
+			" 'finished', 2, 1)",
+			0, NULL) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO jobs (kind, subject, event_id, state, attempts, last_error) VALUES"
+			" ('line-up', 'line-up:8300', 8300, 'enqueued', 0, NULL),"
+			" ('line-up', 'line-up:8301', 8301, 'enqueued', 2, NULL),"
+			" ('line-up', 'line-up:8302', 8302, 'enqueued', 0, NULL),"
+			" ('line-up', 'line-up:8401', 8401, 'done', 3, NULL),"
+			" ('line-up', 'line-up:8299', 8299, 'expired', 40, NULL),"
+			" ('result', 'result:8401', 8401, 'dead', 11, 'Plainly HTTP 503'),"
+			" ('result', 'result:8402', 8402, 'dead', 0, 'Plainly render INVALID'),"
+			" ('result', 'result:8200', 8200, 'done', 0, NULL),"
+			" ('result', 'result:8201', 8201, 'done', 1, NULL),"
+			" ('tournament-stats', 'tournament-stats:17:76986:11', NULL, 'done', 0, NULL)",
+			0, NULL) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO renders (kind, subject, state, error) VALUES"
+			" ('line-up', 'line-up:8401', 'submitted', NULL),"
+			" ('result', 'result:8401', 'failed', 'Plainly HTTP 503'),"
+			" ('result', 'result:8402', 'failed', 'render INVALID'),"
+			" ('result', 'result:8200', 'submitted', NULL),"
+			" ('result', 'result:8201', 'submitted', NULL),"
+			" ('tournament-stats', 'tournament-stats:17:76986:11', 'dry-run', NULL)",
+			0, NULL) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"UPDATE sofascore_breaker SET open_until = now() + interval '10 minutes',"
+			" opened_by = 'test', opened_at = now(), reason = 'challenge' WHERE id = 1",
+			0, NULL) == 0);
 
 	const char *json[] = { "-c", w->conf, "status", "--json", NULL };
 	root = run_json(w, "status-json", json);
@@ -1281,9 +978,9 @@ static void status_body(struct world *w)
 		const cJSON *old = cJSON_GetObjectItemCaseSensitive(q, "oldest");
 		if (strcmp(name, "bf.result.dead") == 0) {
 			CHECK(old != NULL);
-			CHECK_STR(jstr(old, "reason"), "attempts-exhausted");
-			CHECK_STR(jstr(old, "message_id"), "result:8401");
-			CHECK_STR(jstr(old, "error"), "11 attempts; last: Plainly HTTP 503");
+			CHECK_STR(jstr_null(old, "reason"), "attempts-exhausted");
+			CHECK_STR(jstr_null(old, "message_id"), "result:8401");
+			CHECK_STR(jstr_null(old, "error"), "11 attempts; last: Plainly HTTP 503");
 			CHECK_INT((long)jnum(old, "event_id"), 8401);
 			CHECK(jnum(old, "age_seconds") >= 7200 && jnum(old, "age_seconds") < 7260);
 		} else if (old != NULL) {
@@ -1308,19 +1005,19 @@ static void status_body(struct world *w)
 	double left = jnum(br, "open_seconds_left");
 	printf("#   breaker open_seconds_left=%.0f\n", left);
 	CHECK(left >= 590 && left <= 600);
-	CHECK_STR(jstr(br, "opened_by"), "test");
+	CHECK_STR(jstr_null(br, "opened_by"), "test");
 	/* status only looked: the queues hold what they held, in their order */
-	CHECK_INT(depth_settled(w, "bf.line-up", 3, 3000), 3);
-	CHECK_INT(depth_settled(w, "bf.result.dead", 2, 3000), 2);
+	CHECK_INT(world_depth(w, "bf.line-up", 3, 3000), 3);
+	CHECK_INT(world_depth(w, "bf.result.dead", 2, 3000), 2);
 	check_result_dead_order(w, "after status --json");
 	/* so a second look shows the same oldest dead letter */
 	cJSON *again = run_json(w, "status-json2", json);
 	const cJSON *old2 = cJSON_GetObjectItemCaseSensitive(queue_of(again, "bf.result.dead"),
 							     "oldest");
 	printf("#   second status --json: oldest of bf.result.dead is %s\n",
-	       jstr(old2, "message_id") ? jstr(old2, "message_id") : "(none)");
-	CHECK_STR(jstr(old2, "message_id"), "result:8401");
-	CHECK_STR(jstr(old2, "reason"), "attempts-exhausted");
+	       jstr_null(old2, "message_id") ? jstr_null(old2, "message_id") : "(none)");
+	CHECK_STR(jstr_null(old2, "message_id"), "result:8401");
+	CHECK_STR(jstr_null(old2, "reason"), "attempts-exhausted");
 	cJSON_Delete(again);
 	/* the next checks start again from the known order */
 	REQUIRE(refill_result_dead(w, now) == 0);
@@ -1336,12 +1033,13 @@ static void status_body(struct world *w)
 		const cJSON *edead = cJSON_GetObjectItemCaseSensitive(e, "dead_letters");
 		CHECK(e != NULL);
 		CHECK_INT((long)jnum(erow, "id"), EV);
-		CHECK_STR(jstr(erow, "status_type"), "finished");
+		CHECK_STR(jstr_null(erow, "status_type"), "finished");
 		CHECK_INT(cJSON_GetArraySize(ejobs), 2);
 		const cJSON *it;
 		int seen_lu = 0, seen_res = 0;
 		cJSON_ArrayForEach(it, ejobs) {
-			const char *k = jstr(it, "kind"), *s = jstr(it, "state"), *sub = jstr(it, "subject");
+			const char *k = jstr_null(it, "kind"), *s = jstr_null(it, "state");
+			const char *sub = jstr_null(it, "subject");
 			if (k && s && sub && strcmp(k, "line-up") == 0 && strcmp(s, "done") == 0 &&
 			    strcmp(sub, "line-up:8401") == 0 && jnum(it, "attempts") == 3)
 				seen_lu++;
@@ -1354,7 +1052,7 @@ static void status_body(struct world *w)
 		CHECK_INT(cJSON_GetArraySize(erend), 2);
 		int r_lu = 0, r_res = 0;
 		cJSON_ArrayForEach(it, erend) {
-			const char *sub = jstr(it, "subject"), *s = jstr(it, "state");
+			const char *sub = jstr_null(it, "subject"), *s = jstr_null(it, "state");
 			if (sub && s && strcmp(sub, "line-up:8401") == 0 && strcmp(s, "submitted") == 0)
 				r_lu++;
 			if (sub && s && strcmp(sub, "result:8401") == 0 && strcmp(s, "failed") == 0)
@@ -1364,9 +1062,9 @@ static void status_body(struct world *w)
 		CHECK_INT(r_res, 1);
 		CHECK_INT(cJSON_GetArraySize(edead), 1);
 		const cJSON *d0 = cJSON_GetArrayItem(edead, 0);
-		CHECK_STR(jstr(d0, "message_id"), "result:8401");
+		CHECK_STR(jstr_null(d0, "message_id"), "result:8401");
 		CHECK_INT((long)jnum(d0, "event_id"), EV);
-		CHECK_STR(jstr(d0, "reason"), "attempts-exhausted");
+		CHECK_STR(jstr_null(d0, "reason"), "attempts-exhausted");
 	}
 	check_result_dead_order(w, "after status --event");
 	REQUIRE(refill_result_dead(w, now) == 0);
@@ -1390,7 +1088,7 @@ static void status_json_matches_known_state(void)
 		status_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ==== 5. definitions import == declare ========================================= */
@@ -1429,7 +1127,7 @@ static cJSON *queues_of(const char *vhost)
 				      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "durable")));
 		cJSON_AddItemToObject(o, "arguments",
 				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(q, "arguments"), 1));
-		cJSON_AddItemToObject(out, jstr(q, "name") ? jstr(q, "name") : "?", o);
+		cJSON_AddItemToObject(out, jstr_null(q, "name") ? jstr_null(q, "name") : "?", o);
 	}
 	cJSON_Delete(list);
 	return out;
@@ -1448,11 +1146,11 @@ static cJSON *exchanges_of(const char *vhost)
 	if (st != 200)
 		t_fail(__FILE__, __LINE__, "GET %s: HTTP %ld", path, st);
 	cJSON_ArrayForEach(x, list) {
-		const char *name = jstr(x, "name");
+		const char *name = jstr_null(x, "name");
 		if (name == NULL || strncmp(name, "bf.", 3) != 0)
 			continue;
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "type", jstr(x, "type") ? jstr(x, "type") : "");
+		cJSON_AddStringToObject(o, "type", jstr(x, "type"));
 		cJSON_AddBoolToObject(o, "durable",
 				      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "durable")));
 		cJSON_AddItemToObject(out, name, o);
@@ -1474,10 +1172,8 @@ static cJSON *bindings_of(const char *vhost)
 	if (st != 200)
 		t_fail(__FILE__, __LINE__, "GET %s: HTTP %ld", path, st);
 	cJSON_ArrayForEach(b, list) {
-		snprintf(key, sizeof(key), "%s|%s|%s|%s", jstr(b, "source") ? jstr(b, "source") : "",
-			 jstr(b, "destination") ? jstr(b, "destination") : "",
-			 jstr(b, "destination_type") ? jstr(b, "destination_type") : "",
-			 jstr(b, "routing_key") ? jstr(b, "routing_key") : "");
+		snprintf(key, sizeof(key), "%s|%s|%s|%s", jstr(b, "source"), jstr(b, "destination"),
+			 jstr(b, "destination_type"), jstr(b, "routing_key"));
 		if (cJSON_GetObjectItemCaseSensitive(out, key) == NULL)
 			cJSON_AddTrueToObject(out, key);
 	}
@@ -1529,7 +1225,7 @@ static void definitions_body(const char *vd, const char *vi)
 	CHECK_INT(tenv_count_lines(out, "topology declared: 10 queues"), 1);
 
 	/* the committed file, imported into the other vhost */
-	file = slurp("ops/rabbitmq/definitions.json");
+	file = tenv_slurp("ops/rabbitmq/definitions.json", NULL);
 	REQUIRE(file != NULL);
 	defs = cJSON_Parse(file);
 	REQUIRE(defs != NULL);
@@ -1557,8 +1253,8 @@ static void definitions_body(const char *vd, const char *vi)
 	CHECK_INT(cJSON_GetArraySize(xd), 2);
 	CHECK(cJSON_GetObjectItemCaseSensitive(xd, "bf.work") != NULL);
 	CHECK(cJSON_GetObjectItemCaseSensitive(xd, "bf.dead") != NULL);
-	CHECK_STR(jstr(cJSON_GetObjectItemCaseSensitive(xd, "bf.work"), "type"), "direct");
-	CHECK_STR(jstr(cJSON_GetObjectItemCaseSensitive(xd, "bf.dead"), "type"), "direct");
+	CHECK_STR(jstr_null(cJSON_GetObjectItemCaseSensitive(xd, "bf.work"), "type"), "direct");
+	CHECK_STR(jstr_null(cJSON_GetObjectItemCaseSensitive(xd, "bf.dead"), "type"), "direct");
 	same_sets("exchange", xd, xi);
 	same_sets("binding", bd, bi);
 
@@ -1568,7 +1264,7 @@ static void definitions_body(const char *vd, const char *vi)
 	CHECK_INT(st, 200);
 	const cJSON *p, *mine = NULL;
 	cJSON_ArrayForEach(p, pol) {
-		const char *n = jstr(p, "name");
+		const char *n = jstr_null(p, "name");
 		if (n != NULL && strcmp(n, "bf-work-queues") == 0)
 			mine = p;
 	}
@@ -1577,10 +1273,10 @@ static void definitions_body(const char *vd, const char *vi)
 		const cJSON *def = cJSON_GetObjectItemCaseSensitive(mine, "definition");
 		CHECK_INT((long)jnum(def, "delivery-limit"), TOPO_DELIVERY_LIMIT);
 		CHECK_INT((long)jnum(def, "max-length"), TOPO_MAX_LENGTH);
-		CHECK_STR(jstr(mine, "apply-to"), "queues");
+		CHECK_STR(jstr_null(mine, "apply-to"), "queues");
 	}
 	/* the pattern matches the three work queues and nothing else */
-	const char *pattern = jstr(mine, "pattern");
+	const char *pattern = jstr_null(mine, "pattern");
 	regex_t re;
 	const cJSON *q;
 	CHECK(pattern != NULL);
@@ -1605,7 +1301,7 @@ static void definitions_body(const char *vd, const char *vi)
 		work_with = others_with = 0;
 		listing[0] = '\0';
 		cJSON_ArrayForEach(q, list) {
-			const char *name = jstr(q, "name"), *pn = jstr(q, "policy");
+			const char *name = jstr_null(q, "name"), *pn = jstr_null(q, "policy");
 			if (name == NULL)
 				continue;
 			bool has = pn != NULL && strcmp(pn, "bf-work-queues") == 0;
@@ -1630,7 +1326,7 @@ static void definitions_body(const char *vd, const char *vi)
 	/* bfctl topology definitions prints exactly the committed file */
 	const char *defs_args[] = { "-c", "ops/bf.conf.example", "topology", "definitions", NULL };
 	CHECK_INT(bfctl_run(&fake, "definitions", defs_args, out, sizeof(out), 20000), 0);
-	printed = slurp(out);
+	printed = tenv_slurp(out, NULL);
 	CHECK(printed != NULL && strcmp(printed, file) == 0);
 
 	free(file);
@@ -1669,19 +1365,19 @@ static void migrate_body(struct world *w)
 	snprintf(w->amqp, sizeof(w->amqp), "amqp://nobody:nothing@127.0.0.1:9/none");
 	const char *mig[] = { "-c", "/dev/null", "migrate", NULL };
 	CHECK_INT(bfctl_run(w, "migrate1", mig, out, sizeof(out), 20000), 0);
-	text = slurp(out);
+	text = tenv_slurp(out, NULL);
 	snprintf(want, sizeof(want), "migrate: %zu applied, %zu total", db_nmigrations,
 		 db_nmigrations);
 	CHECK(text != NULL && strstr(text, want) != NULL);
 	printf("#   first: %s", text ? text : "(nothing)\n");
 	free(text);
 	CHECK_INT(bfctl_run(w, "migrate2", mig, out, sizeof(out), 20000), 0);
-	text = slurp(out);
+	text = tenv_slurp(out, NULL);
 	snprintf(want, sizeof(want), "migrate: 0 applied, %zu total", db_nmigrations);
 	CHECK(text != NULL && strstr(text, want) != NULL);
 	printf("#   second: %s", text ? text : "(nothing)\n");
 	free(text);
-	CHECK_INT(tenv_sql_long(w->db, "SELECT count(*) FROM schema_migrations"),
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM schema_migrations", NULL),
 		  (long)db_nmigrations);
 
 	const char *check[] = { "-n", "-c", "ops/bf.conf.example", NULL };
@@ -1703,16 +1399,9 @@ static void migrate_twice_and_command_line(void)
 {
 	struct world w;
 
-	memset(&w, 0, sizeof(w));
-	w.sofa.pid = w.plainly.pid = -1;
+	world_init(&w);
 	migrate_body(&w);
-	for (int i = 0; i < w.nprocs; i++)
-		if (w.procs[i] > 0 && tenv_wait(w.procs[i], 0) < 0) {
-			kill(w.procs[i], SIGKILL);
-			tenv_wait(w.procs[i], 5000);
-		}
-	if (w.name[0] != '\0')
-		tenv_db_drop(w.name);
+	world_close(&w); /* the database; there is no vhost */
 }
 
 /* test_bfctl [WORD]: only the cases whose name contains WORD */

@@ -1,8 +1,8 @@
 /*
  * bf-lineups end to end: the real binary against the real RabbitMQ and
  * PostgreSQL of ops/dev/services, with fake Sofascore and fake Plainly.
- * Each case has its own vhost and database (tenv_world), its own fakes and
- * its own processes, all cleaned up even when a check fails.
+ * Each case has its own world (tests/support/world.h: vhost, database,
+ * fakes, processes), all cleaned up even when a check fails.
  *
  * Sofascore routes: tests/scenarios/lineups-cases/ (bodies from
  * tests/fixtures/lineups/); the 200-event case generates its scenario under
@@ -13,24 +13,21 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/config.h"
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
-#include "protocol/topology.h"
+#include "tests/support/query.h"
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
+#include "tests/support/world.h"
 
 #define SCENARIO "tests/scenarios/lineups-cases"
 #define FIXTURE_CONFIRMED "tests/fixtures/lineups/lineups_confirmed.json"
@@ -38,26 +35,6 @@
 #define IDLE_EXIT "4"
 #define HOME_ID 4701
 #define AWAY_ID 4702
-#define MAX_PROCS 4
-
-static const char *const line_up_queues[] = { "bf.line-up", "bf.line-up.wait.1s",
-					      "bf.line-up.wait.2s", "bf.line-up.dead" };
-
-struct world {
-	char name[64];
-	char amqp[512], db[512];
-	char dir[512]; /* var/test/<name> */
-	char conf[600];
-	char record[600]; /* fake Plainly's request record */
-	char sofa_log[600]; /* fake Sofascore's request log */
-	struct tenv_fake sofa, plainly;
-	struct bf_config cfg;
-	bool cfg_loaded;
-	struct topology topo;
-	struct broker *b;
-	pid_t procs[MAX_PROCS];
-	int nprocs;
-};
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -69,104 +46,13 @@ static void sleep_us(long us)
 		;
 }
 
-static int mkdirs(const char *path)
-{
-	char tmp[600];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p != '\0'; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	}
-	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)size + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)size, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Runs one parameterised statement; 0 or -1. */
-static int sql_params(const char *url, const char *sql, int n, const char *const *p)
-{
-	PGconn *c = PQconnectdb(url);
-	int rc = -1;
-
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-		ExecStatusType st = PQresultStatus(r);
-		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
-		if (rc != 0)
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		PQclear(r);
-	} else {
-		printf("#   cannot connect: %s", PQerrorMessage(c));
-	}
-	PQfinish(c);
-	return rc;
-}
-
-/* First column of the first row as text into buf ("" and -1 when none). */
-static int sql_str(const char *url, const char *sql, const char *param, char *buf, size_t n)
-{
-	PGconn *c = PQconnectdb(url);
-	const char *p[1] = { param };
-	int rc = -1;
-
-	buf[0] = '\0';
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL,
-					   NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
-		    !PQgetisnull(r, 0, 0)) {
-			snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
-			rc = 0;
-		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		}
-		PQclear(r);
-	}
-	PQfinish(c);
-	return rc;
-}
-
-static long sql_long(const char *url, const char *sql, const char *param)
-{
-	char buf[64];
-
-	if (sql_str(url, sql, param, buf, sizeof(buf)) != 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
 static int insert_teams(const struct world *w)
 {
-	return sql_params(w->db,
-			  "INSERT INTO teams (id, name, short_name) VALUES"
-			  " (4701, 'Northbridge United', 'Northbridge'),"
-			  " (4702, 'Southport Rovers', 'Southport')",
-			  0, NULL);
+	return sql_cmd(w->db,
+		       "INSERT INTO teams (id, name, short_name) VALUES"
+		       " (4701, 'Northbridge United', 'Northbridge'),"
+		       " (4702, 'Southport Rovers', 'Southport')",
+		       0, NULL);
 }
 
 /* Events first..first+count-1 kicking off at start (epoch seconds). */
@@ -178,72 +64,18 @@ static int insert_events(const struct world *w, long long first, int count, long
 	snprintf(a, sizeof(a), "%lld", first);
 	snprintf(b, sizeof(b), "%d", count);
 	snprintf(c, sizeof(c), "%lld", start);
-	return sql_params(w->db,
-			  "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			  " season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			  " start_time, status_code, status_type)"
-			  " SELECT g, 17, 'Premier League', 96668, 'Premier League 26/27', 12,"
-			  "  4701, 4702, 'Northbridge United', 'Southport Rovers',"
-			  "  to_timestamp($3::bigint), 0, 'notstarted'"
-			  " FROM generate_series($1::bigint, $1::bigint + $2::int - 1) AS g",
-			  3, p);
+	return sql_cmd(w->db,
+		       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+		       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+		       " start_time, status_code, status_type)"
+		       " SELECT g, 17, 'Premier League', 96668, 'Premier League 26/27', 12,"
+		       "  4701, 4702, 'Northbridge United', 'Southport Rovers',"
+		       "  to_timestamp($3::bigint), 0, 'notstarted'"
+		       " FROM generate_series($1::bigint, $1::bigint + $2::int - 1) AS g",
+		       3, p);
 }
 
-/* ---- HTTP to the fakes ---------------------------------------------------- */
-
-struct buf {
-	char *p;
-	size_t len;
-};
-
-static size_t on_data(char *d, size_t sz, size_t nm, void *arg)
-{
-	struct buf *b = arg;
-	size_t n = sz * nm;
-	char *np = realloc(b->p, b->len + n + 1);
-
-	if (np == NULL)
-		return 0;
-	b->p = np;
-	memcpy(b->p + b->len, d, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return n;
-}
-
-/* GET url (with the API key when auth); parsed JSON or NULL. */
-static cJSON *http_get_json(const char *url, bool auth, long *status)
-{
-	CURL *c = curl_easy_init();
-	struct buf b = { NULL, 0 };
-	cJSON *j = NULL;
-
-	*status = 0;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	if (auth) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERPWD, API_KEY ":");
-	}
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	curl_easy_cleanup(c);
-	if (b.p != NULL)
-		j = cJSON_Parse(b.p);
-	free(b.p);
-	return j;
-}
-
-static cJSON *plainly_stats(const struct world *w)
-{
-	char url[256];
-	long st;
-
-	snprintf(url, sizeof(url), "%s/_fake/stats", w->plainly.url);
-	return http_get_json(url, false, &st);
-}
+/* ---- the fake Plainly's statistics ------------------------------------------ */
 
 static int stats_int(const cJSON *stats, const char *key)
 {
@@ -260,204 +92,20 @@ static int stats_subject(const cJSON *stats, const char *group, const char *subj
 	return cJSON_IsNumber(v) ? v->valueint : 0;
 }
 
-/* ---- the fake Plainly record ------------------------------------------- */
-
-/* Every recorded request, as a JSON array. */
-static cJSON *record_read(const struct world *w)
-{
-	size_t len = 0;
-	char *text = slurp(w->record, &len);
-	cJSON *arr = cJSON_CreateArray();
-
-	if (text == NULL)
-		return arr;
-	for (char *line = text, *nl; line != NULL && *line != '\0'; line = nl) {
-		cJSON *j;
-		nl = strchr(line, '\n');
-		if (nl != NULL)
-			*nl++ = '\0';
-		if (*line == '\0')
-			continue;
-		j = cJSON_Parse(line);
-		if (j != NULL)
-			cJSON_AddItemToArray(arr, j);
-		else
-			printf("#   record: unreadable line %.80s\n", line);
-	}
-	free(text);
-	return arr;
-}
-
-static bool rec_is(const cJSON *r, const char *method, const char *path)
-{
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "method");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(r, "path");
-
-	return cJSON_IsString(m) && cJSON_IsString(p) && strcmp(m->valuestring, method) == 0 &&
-	       strcmp(p->valuestring, path) == 0;
-}
-
-static int rec_count(const cJSON *arr, const char *method, const char *path)
-{
-	const cJSON *r;
-	int n = 0;
-
-	cJSON_ArrayForEach(r, arr)
-		if (rec_is(r, method, path))
-			n++;
-	return n;
-}
-
-/* The n-th (0-based) request with method and path, or NULL. */
-static const cJSON *rec_nth(const cJSON *arr, const char *method, const char *path, int n)
-{
-	const cJSON *r;
-
-	cJSON_ArrayForEach(r, arr)
-		if (rec_is(r, method, path) && n-- == 0)
-			return r;
-	return NULL;
-}
-
 /* ---- world ----------------------------------------------------------------- */
-
-/* extra configuration text with "{sofa}" replaced by url */
-static void expand_sofa(const char *tmpl, const char *url, char *out, size_t n)
-{
-	const char *at = strstr(tmpl, "{sofa}");
-
-	if (at == NULL)
-		snprintf(out, n, "%s", tmpl);
-	else
-		snprintf(out, n, "%.*s%s%s", (int)(at - tmpl), tmpl, url, at + 6);
-}
 
 static int world_up(struct world *w, const char *tag, const char *scenario_dir,
 		    const char *plainly_script, const char *extra_conf)
 {
-	char err[512], port_dir[600], extra[1024] = "";
-	const char *sargs[8], *pargs[8];
-	int n = 0;
-
-	memset(w, 0, sizeof(*w));
-	snprintf(w->name, sizeof(w->name), "t-lu-%s-%ld", tag, (long)getpid());
-	snprintf(w->dir, sizeof(w->dir), "%s/var/test/%s", tenv_root(), w->name);
-	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
-	snprintf(w->record, sizeof(w->record), "%s/plainly.record", w->dir);
-	snprintf(w->sofa_log, sizeof(w->sofa_log), "%s/sofascore.log", w->dir);
-	snprintf(port_dir, sizeof(port_dir), "%s/var/log", tenv_root());
-	if (mkdirs(port_dir) != 0 || mkdirs(w->dir) != 0) {
-		printf("#   cannot create %s\n", w->dir);
-		return -1;
-	}
-	unlink(w->record);
-	unlink(w->sofa_log);
-	if (tenv_world(w->name, w->amqp, sizeof(w->amqp), w->db, sizeof(w->db)) != 0) {
-		printf("#   tenv_world(%s) failed (log: var/log/%s.log)\n", w->name, w->name);
-		return -1;
-	}
-	if (insert_teams(w) != 0)
-		return -1;
-
-	char slog[128], plog[128];
-	snprintf(slog, sizeof(slog), "%s-sofascore", w->name);
-	snprintf(plog, sizeof(plog), "%s-plainly", w->name);
-	sargs[n++] = "--scenario";
-	sargs[n++] = scenario_dir;
-	sargs[n++] = "--log";
-	sargs[n++] = w->sofa_log;
-	sargs[n] = NULL;
-	if (tenv_fake_start(&w->sofa, "sofascore", slog, sargs) != 0) {
-		printf("#   fake-sofascore did not start (var/log/%s.log)\n", slog);
-		return -1;
-	}
-	n = 0;
-	pargs[n++] = "--record";
-	pargs[n++] = w->record;
-	if (plainly_script != NULL) {
-		pargs[n++] = "--script";
-		pargs[n++] = plainly_script;
-	}
-	pargs[n] = NULL;
-	if (tenv_fake_start(&w->plainly, "plainly", plog, pargs) != 0) {
-		printf("#   fake-plainly did not start (var/log/%s.log)\n", plog);
-		return -1;
-	}
-	if (extra_conf != NULL)
-		expand_sofa(extra_conf, w->sofa.url, extra, sizeof(extra));
-	if (tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url, w->plainly.url, extra) != 0)
-		return -1;
-	if (cfg_load(&w->cfg, w->conf, err, sizeof(err)) != 0) {
-		printf("#   cfg_load(%s): %s\n", w->conf, err);
-		return -1;
-	}
-	w->cfg_loaded = true;
-	if (topo_build(&w->topo, &w->cfg) != 0)
-		return -1;
-	struct broker_opts o = {
-		.urls = w->amqp, .conn_name = "test_lineups", .heartbeat = 30, .op_timeout = 20,
-		.confirm_window = 1000, .topo = &w->topo, .stop = &proc_stop,
-		.max_connect_tries = 3,
+	const struct world_opts o = {
+		.prefix = "t-lu", .scenario = scenario_dir, .plainly = true,
+		.plainly_script = plainly_script, .extra_conf = extra_conf,
+		.broker = "test_lineups",
 	};
-	if (broker_open(&w->b, &o) != 0) {
-		printf("#   broker_open(%s) failed\n", w->amqp);
+
+	if (world_open(w, tag, &o) != 0)
 		return -1;
-	}
-	return 0;
-}
-
-static void world_down(struct world *w)
-{
-	for (int i = 0; i < w->nprocs; i++) {
-		if (w->procs[i] > 0 && tenv_wait(w->procs[i], 0) < 0) {
-			kill(w->procs[i], SIGKILL);
-			tenv_wait(w->procs[i], 5000);
-		}
-		w->procs[i] = -1;
-	}
-	if (w->b != NULL)
-		broker_close(w->b);
-	w->b = NULL;
-	tenv_fake_stop(&w->sofa);
-	tenv_fake_stop(&w->plainly);
-	if (w->cfg_loaded)
-		cfg_free(&w->cfg);
-	w->cfg_loaded = false;
-	if (w->name[0] != '\0') {
-		tenv_vhost_delete(w->name);
-		tenv_db_drop(w->name);
-	}
-	/* the fakes' port files (named by tenv_fake_start) */
-	for (int i = 0; i < 2 && w->name[0] != '\0'; i++) {
-		char pf[700];
-		snprintf(pf, sizeof(pf), "%s/var/test/%s-%s.%ld.port", tenv_root(), w->name,
-			 i == 0 ? "sofascore" : "plainly", (long)getpid());
-		unlink(pf);
-	}
-	/* the files stay for a look when the case failed */
-	if (!t_case_failed && w->dir[0] != '\0') {
-		unlink(w->record);
-		unlink(w->sofa_log);
-		unlink(w->conf);
-		rmdir(w->dir);
-	}
-}
-
-/* Restores an environment variable saved as a malloc'd copy (or NULL). */
-static void env_restore(const char *name, char *saved)
-{
-	if (saved != NULL)
-		setenv(name, saved, 1);
-	else
-		unsetenv(name);
-	free(saved);
-}
-
-static char *env_save(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL ? strdup(v) : NULL;
+	return insert_teams(w);
 }
 
 /*
@@ -468,108 +116,17 @@ static char *env_save(const char *name)
  */
 static pid_t spawn_lineups(struct world *w, const char *tag, bool idle_exit)
 {
-	char bin[512], logf[600];
-	char *argv[8];
-	int n = 0;
-	pid_t pid;
-	char *s_amqp = env_save("BF_AMQP_URL"), *s_db = env_save("BF_DATABASE_URL");
-	char *s_key = env_save("BF_PLAINLY_API_KEY"), *s_surl = env_save("BF_SOFASCORE_URL");
-	char *s_purl = env_save("BF_PLAINLY_URL");
+	static const char *const set[] = { "BF_PLAINLY_API_KEY=" API_KEY, NULL };
+	static const char *const idle[] = { "--idle-exit", IDLE_EXIT, NULL };
 
-	snprintf(bin, sizeof(bin), "%s/bin/bf-lineups", tenv_root());
-	snprintf(logf, sizeof(logf), "%s/var/log/%s-%s.log", tenv_root(), w->name, tag);
-	unlink(logf);
-	argv[n++] = bin;
-	argv[n++] = "-c";
-	argv[n++] = w->conf;
-	if (idle_exit) {
-		argv[n++] = "--idle-exit";
-		argv[n++] = IDLE_EXIT;
-	}
-	argv[n] = NULL;
-	setenv("BF_AMQP_URL", w->amqp, 1);
-	setenv("BF_DATABASE_URL", w->db, 1);
-	setenv("BF_PLAINLY_API_KEY", API_KEY, 1);
-	unsetenv("BF_SOFASCORE_URL");
-	unsetenv("BF_PLAINLY_URL");
-	pid = tenv_spawn(argv, logf);
-	env_restore("BF_AMQP_URL", s_amqp);
-	env_restore("BF_DATABASE_URL", s_db);
-	env_restore("BF_PLAINLY_API_KEY", s_key);
-	env_restore("BF_SOFASCORE_URL", s_surl);
-	env_restore("BF_PLAINLY_URL", s_purl);
-	if (pid > 0 && w->nprocs < MAX_PROCS)
-		w->procs[w->nprocs++] = pid;
-	return pid;
-}
-
-static void log_path(const struct world *w, const char *tag, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/var/log/%s-%s.log", tenv_root(), w->name, tag);
-}
-
-/* Waits for a process started by spawn_lineups; its exit status or -1. */
-static int wait_proc(struct world *w, pid_t pid, int timeout_ms)
-{
-	int st = tenv_wait(pid, timeout_ms);
-
-	if (st >= 0)
-		for (int i = 0; i < w->nprocs; i++)
-			if (w->procs[i] == pid)
-				w->procs[i] = -1;
-	return st;
+	return world_start(w, "bf-lineups", tag, true, set, idle_exit ? idle : NULL);
 }
 
 static int publish_lineup(struct world *w, int64_t event_id)
 {
 	struct work_msg m = { .type = MSG_LINEUP, .event_id = event_id };
-	char body[128], key[MSG_KEY_MAX];
-	int len = msg_encode(&m, body, sizeof(body));
-	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE, .routing_key = "line-up", .body = body,
-		.message_id = key, .type = "line-up", .app_id = "test_lineups",
-	};
 
-	if (len < 0 || msg_key(&m, key, sizeof(key)) < 0)
-		return -1;
-	bm.len = (size_t)len;
-	return broker_publish(w->b, &bm);
-}
-
-static int publish_raw(struct world *w, const char *body)
-{
-	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE, .routing_key = "line-up", .body = body,
-		.len = strlen(body), .app_id = "test_lineups",
-	};
-
-	return broker_publish(w->b, &bm);
-}
-
-/* Depth of queue once it reaches want (quorum counts settle a moment
- * after an ack), or its last value after timeout_ms. */
-static long depth_settled(struct world *w, const char *queue, long want, int timeout_ms)
-{
-	long long end = tenv_now_ms() + timeout_ms;
-	long d;
-
-	for (;;) {
-		d = broker_queue_depth(w->b, queue);
-		if (d == want || tenv_now_ms() >= end)
-			return d;
-		tenv_sleep_ms(100);
-	}
-}
-
-/* Every line-up queue (work, wait tiers, dead) settles empty. */
-static void check_queues_empty(struct world *w)
-{
-	for (size_t i = 0; i < sizeof(line_up_queues) / sizeof(line_up_queues[0]); i++) {
-		long d = depth_settled(w, line_up_queues[i], 0, 3000);
-		if (d != 0)
-			t_fail(__FILE__, __LINE__, "queue %s holds %ld messages, want 0",
-			       line_up_queues[i], d);
-	}
+	return world_publish(w, &m, "test_lineups");
 }
 
 static long job_long(const struct world *w, const char *col, const char *subject)
@@ -583,8 +140,7 @@ static long job_long(const struct world *w, const char *col, const char *subject
 
 static void job_state(const struct world *w, const char *subject, char *buf, size_t n)
 {
-	sql_str(w->db, "SELECT state FROM jobs WHERE kind = 'line-up' AND subject = $1", subject,
-		buf, n);
+	world_job_state(w, "line-up", subject, buf, n);
 }
 
 static void render_col(const struct world *w, const char *col, const char *subject, char *buf,
@@ -594,7 +150,7 @@ static void render_col(const struct world *w, const char *col, const char *subje
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT %s FROM renders WHERE kind = 'line-up' AND subject = $1", col);
-	sql_str(w->db, sql, subject, buf, n);
+	sql_text(w->db, sql, subject, buf, n);
 }
 
 /* The render at the fake Plainly: GET /renders/{id}; its bfSubject must
@@ -612,7 +168,7 @@ static void check_render_at_plainly(const struct world *w, const char *render_id
 		return;
 	}
 	snprintf(url, sizeof(url), "%s/api/v2/renders/%s", w->plainly.url, render_id);
-	r = http_get_json(url, true, &st);
+	r = tenv_http_get_json(url, API_KEY ":", &st);
 	if (st != 200 || r == NULL) {
 		t_fail(__FILE__, __LINE__, "GET /renders/%s at the fake: HTTP %ld", render_id, st);
 	} else {
@@ -642,20 +198,6 @@ static void check_rendered(struct world *w, const char *subject)
 }
 
 /* ---- document checks (the line-up fixture) ------------------------------ */
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
 
 struct side_want {
 	const char *key;
@@ -799,14 +341,14 @@ static void retry_body(struct world *w)
 	long long t0 = tenv_now_ms();
 	pid = spawn_lineups(w, "lineups", true);
 	REQUIRE(pid > 0);
-	st = wait_proc(w, pid, 40000);
+	st = world_wait(w, pid, 40000);
 	CHECK_INT(st, 0);
 	printf("#   404, 404, predicted, predicted, confirmed: %lld ms (idle exit included)\n",
 	       tenv_now_ms() - t0);
 
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7001/lineups "), 5);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7001/lineups 404"), 2);
-	cJSON *rec = record_read(w);
+	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
 	const cJSON *post = rec_nth(rec, "POST", "/renders", 0);
 	if (post != NULL) {
@@ -829,11 +371,11 @@ static void retry_body(struct world *w)
 	CHECK_INT(job_long(w, "attempts", "line-up:7001"), 4);
 	/* kick-off 30 min ahead (> near_kickoff): the long tier every time */
 	char logf[600];
-	log_path(w, "lineups", logf, sizeof(logf));
+	world_log(w, "lineups", logf, sizeof(logf));
 	CHECK_INT(tenv_count_lines(logf, "outcome=retry wait=bf.line-up.wait.2s"), 4);
 	CHECK_INT(tenv_count_lines(logf, "reason=not-published"), 2);
 	CHECK_INT(tenv_count_lines(logf, "reason=unconfirmed"), 2);
-	check_queues_empty(w);
+	world_check_queues_empty(w, "line-up");
 }
 
 static void confirmed_after_404s_and_predicted_one_post(void)
@@ -844,7 +386,7 @@ static void confirmed_after_404s_and_predicted_one_post(void)
 		retry_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 2. killed between the POST and the ack -------------------------------- */
@@ -871,34 +413,34 @@ static void kill_body(struct world *w)
 	}
 	kill(pid, SIGKILL);
 	REQUIRE(posts == 1);
-	CHECK_INT(wait_proc(w, pid, 5000), 128 + SIGKILL);
+	CHECK_INT(world_wait(w, pid, 5000), 128 + SIGKILL);
 	render_col(w, "state", "line-up:7002", state_at_kill, sizeof(state_at_kill));
 	job_state(w, "line-up:7002", state, sizeof(state));
 	printf("#   killed: renders row %s, jobs row '%s'\n", state_at_kill, state);
 	CHECK(strcmp(state_at_kill, "pending") == 0 || strcmp(state_at_kill, "submitted") == 0);
 	/* not acked: the broker hands it out again */
-	CHECK_INT(depth_settled(w, "bf.line-up", 1, 5000), 1);
+	CHECK_INT(world_depth(w, "bf.line-up", 1, 5000), 1);
 
 	pid = spawn_lineups(w, "lineups-2", true);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
-	log_path(w, "lineups-2", logf, sizeof(logf));
+	CHECK_INT(world_wait(w, pid, 30000), 0);
+	world_log(w, "lineups-2", logf, sizeof(logf));
 	CHECK_INT(tenv_count_lines(logf, "event_id=7002 type=line-up attempt=0 outcome=done"), 1);
 	if (strcmp(state_at_kill, "pending") == 0)
 		CHECK_INT(tenv_count_lines(logf, "render reconciled subject=line-up:7002"), 1);
 	else
 		CHECK_INT(tenv_count_lines(logf, "render already submitted"), 1);
 
-	cJSON *rec = record_read(w);
+	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
 	cJSON_Delete(rec);
-	cJSON *stats = plainly_stats(w);
+	cJSON *stats = world_plainly_stats(w);
 	CHECK_INT(stats_int(stats, "posts"), 1);
 	CHECK_INT(stats_int(stats, "accepted"), 1);
 	CHECK_INT(stats_subject(stats, "by_subject", "line-up:7002"), 1);
 	cJSON_Delete(stats);
 	check_rendered(w, "line-up:7002");
-	check_queues_empty(w);
+	world_check_queues_empty(w, "line-up");
 }
 
 static void killed_after_post_redelivered_no_second_post(void)
@@ -909,7 +451,7 @@ static void killed_after_post_redelivered_no_second_post(void)
 		kill_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 static void lost_answer_body(struct world *w)
@@ -923,9 +465,9 @@ static void lost_answer_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_lineups(w, "lineups", true);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 
-	cJSON *rec = record_read(w);
+	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
 	/* the render was looked up after the lost answer */
 	const cJSON *post = rec_nth(rec, "POST", "/renders", 0);
@@ -941,16 +483,16 @@ static void lost_answer_body(struct world *w)
 	if (list != NULL)
 		CHECK(strstr(jstr(list, "query"), "projectId=proj-lineup") != NULL);
 	cJSON_Delete(rec);
-	cJSON *stats = plainly_stats(w);
+	cJSON *stats = world_plainly_stats(w);
 	CHECK_INT(stats_int(stats, "accepted"), 1);
 	CHECK_INT(stats_subject(stats, "posts_by_subject", "line-up:7002"), 1);
 	cJSON_Delete(stats);
-	log_path(w, "lineups", logf, sizeof(logf));
+	world_log(w, "lineups", logf, sizeof(logf));
 	CHECK_INT(tenv_count_lines(logf, "render reconciled subject=line-up:7002"), 1);
 	CHECK_INT(tenv_count_lines(logf, "reason=plainly-transient"), 1);
 	check_rendered(w, "line-up:7002");
 	CHECK_INT(job_long(w, "attempts", "line-up:7002"), 1);
-	check_queues_empty(w);
+	world_check_queues_empty(w, "line-up");
 }
 
 static void accepted_then_500_reconciled_one_render(void)
@@ -961,7 +503,7 @@ static void accepted_then_500_reconciled_one_render(void)
 		lost_answer_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 3. Plainly 500 then 200; Plainly INVALID ------------------------------- */
@@ -976,19 +518,19 @@ static void p500_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_lineups(w, "lineups", true);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
-	cJSON *rec = record_read(w);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
+	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_count(rec, "POST", "/renders"), 2); /* the 500, then the accepted one */
 	const cJSON *p2 = rec_nth(rec, "POST", "/renders", 1);
 	CHECK(p2 != NULL && jnum(p2, "status") == 200);
 	cJSON_Delete(rec);
-	cJSON *stats = plainly_stats(w);
+	cJSON *stats = world_plainly_stats(w);
 	CHECK_INT(stats_int(stats, "accepted"), 1);
 	CHECK_INT(stats_subject(stats, "by_subject", "line-up:7002"), 1);
 	CHECK_INT(stats_int(stats, "script_left"), 0);
 	cJSON_Delete(stats);
 	check_rendered(w, "line-up:7002");
-	check_queues_empty(w);
+	world_check_queues_empty(w, "line-up");
 }
 
 static void plainly_500_then_ok_one_render(void)
@@ -999,7 +541,7 @@ static void plainly_500_then_ok_one_render(void)
 		p500_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 static void invalid_body(struct world *w)
@@ -1014,15 +556,15 @@ static void invalid_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_lineups(w, "lineups", true);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 
-	cJSON *rec = record_read(w);
+	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_count(rec, "POST", "/renders"), 1); /* INVALID is not retried */
 	cJSON_Delete(rec);
-	CHECK_INT(depth_settled(w, "bf.line-up.dead", 1, 3000), 1);
-	CHECK_INT(depth_settled(w, "bf.line-up", 0, 3000), 0);
-	CHECK_INT(depth_settled(w, "bf.line-up.wait.1s", 0, 3000), 0);
-	CHECK_INT(depth_settled(w, "bf.line-up.wait.2s", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 1, 3000), 1);
+	CHECK_INT(world_depth(w, "bf.line-up", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up.wait.1s", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up.wait.2s", 0, 3000), 0);
 	REQUIRE(broker_get(w->b, "bf.line-up.dead", &d) == 1);
 	CHECK_STR(d.reason, "plainly-rejected");
 	CHECK(strstr(d.error, "Mandatory parameter homeName is missing") != NULL);
@@ -1034,8 +576,8 @@ static void invalid_body(struct world *w)
 	job_state(w, "line-up:7002", state, sizeof(state));
 	CHECK_STR(state, "dead");
 	char err[600];
-	sql_str(w->db, "SELECT last_error FROM jobs WHERE subject = $1", "line-up:7002", err,
-		sizeof(err));
+	sql_text(w->db, "SELECT last_error FROM jobs WHERE subject = $1", "line-up:7002", err,
+		 sizeof(err));
 	CHECK(strstr(err, "Mandatory parameter homeName is missing") != NULL);
 	render_col(w, "state", "line-up:7002", state, sizeof(state));
 	CHECK_STR(state, "failed");
@@ -1051,7 +593,7 @@ static void plainly_invalid_dead_lettered(void)
 		invalid_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 4. kick-off long past, never confirmed ------------------------------ */
@@ -1067,14 +609,14 @@ static void expired_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_lineups(w, "lineups", true);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 	job_state(w, "line-up:7004", state, sizeof(state));
 	CHECK_STR(state, "expired");
-	cJSON *rec = record_read(w);
+	cJSON *rec = rec_read(w);
 	CHECK_INT(cJSON_GetArraySize(rec), 0); /* Plainly never called */
 	cJSON_Delete(rec);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders", NULL), 0);
-	check_queues_empty(w);
+	world_check_queues_empty(w, "line-up");
 }
 
 static void kickoff_passed_expired_no_post(void)
@@ -1085,7 +627,7 @@ static void kickoff_passed_expired_no_post(void)
 		expired_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 5. poison messages ------------------------------------------------------ */
@@ -1106,14 +648,14 @@ static void poison_body(struct world *w)
 
 	REQUIRE(insert_events(w, 7002, 1, start) == 0);
 	for (size_t i = 0; i < 3; i++)
-		REQUIRE(publish_raw(w, poison[i].body) == 0);
+		REQUIRE(world_publish_raw(w, "line-up", NULL, poison[i].body, "test_lineups") == 0);
 	REQUIRE(publish_lineup(w, 7002) == 0);
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_lineups(w, "lineups", true);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 
-	CHECK_INT(depth_settled(w, "bf.line-up.dead", 3, 3000), 3);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 3, 3000), 3);
 	for (int i = 0; i < 3; i++) {
 		struct broker_delivery d;
 		if (broker_get(w->b, "bf.line-up.dead", &d) != 1) {
@@ -1137,12 +679,12 @@ static void poison_body(struct world *w)
 			t_fail(__FILE__, __LINE__, "poison body %s not dead-lettered as is",
 			       poison[k].body);
 	/* the consumer kept going: the good message after them was rendered */
-	cJSON *rec = record_read(w);
+	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
 	cJSON_Delete(rec);
 	check_rendered(w, "line-up:7002");
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs", NULL), 1);
-	CHECK_INT(depth_settled(w, "bf.line-up", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up", 0, 3000), 0);
 }
 
 static void poison_messages_dead_lettered_consumer_goes_on(void)
@@ -1153,7 +695,7 @@ static void poison_messages_dead_lettered_consumer_goes_on(void)
 		poison_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 6. two processes, 200 events --------------------------------------------- */
@@ -1167,7 +709,7 @@ static int write_bulk_scenario(const char *dir)
 	size_t len = 0;
 	FILE *f;
 
-	body = slurp(FIXTURE_CONFIRMED, &len);
+	body = tenv_slurp(FIXTURE_CONFIRMED, &len);
 	if (body == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/confirmed.json", dir);
@@ -1193,11 +735,6 @@ static int write_bulk_scenario(const char *dir)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-static bool log_has(const char *path, const char *needle)
-{
-	return tenv_count_lines(path, needle) > 0;
-}
-
 static void bulk_body(struct world *w)
 {
 	long long start = (long long)time(NULL) + 30 * 60;
@@ -1208,12 +745,10 @@ static void bulk_body(struct world *w)
 	p1 = spawn_lineups(w, "lineups-a", true);
 	p2 = spawn_lineups(w, "lineups-b", true);
 	REQUIRE(p1 > 0 && p2 > 0);
-	log_path(w, "lineups-a", log1, sizeof(log1));
-	log_path(w, "lineups-b", log2, sizeof(log2));
-	long long end = tenv_now_ms() + 15000;
-	while (tenv_now_ms() < end && !(log_has(log1, "ready queue=") && log_has(log2, "ready queue=")))
-		tenv_sleep_ms(20);
-	REQUIRE(log_has(log1, "ready queue=") && log_has(log2, "ready queue="));
+	world_log(w, "lineups-a", log1, sizeof(log1));
+	world_log(w, "lineups-b", log2, sizeof(log2));
+	REQUIRE(tenv_wait_lines(log1, "ready queue=", 1, 15000) &&
+		tenv_wait_lines(log2, "ready queue=", 1, 15000));
 
 	long long t0 = tenv_now_ms();
 	for (int i = 0; i < BULK_N; i++)
@@ -1221,7 +756,7 @@ static void bulk_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 20000) == 0);
 	long long t_pub = tenv_now_ms();
 	long done = 0;
-	end = t0 + 60000;
+	long long end = t0 + 60000;
 	while (tenv_now_ms() < end) {
 		done = sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL);
 		if (done >= BULK_N)
@@ -1232,10 +767,10 @@ static void bulk_body(struct world *w)
 	CHECK_INT(done, BULK_N);
 	printf("#   %d line-ups, 2 processes: published in %lld ms, all done after %lld ms: %.0f msg/s\n",
 	       BULK_N, t_pub - t0, t1 - t0, BULK_N * 1000.0 / (double)(t1 - t0 > 0 ? t1 - t0 : 1));
-	CHECK_INT(wait_proc(w, p1, 20000), 0);
-	CHECK_INT(wait_proc(w, p2, 20000), 0);
+	CHECK_INT(world_wait(w, p1, 20000), 0);
+	CHECK_INT(world_wait(w, p2, 20000), 0);
 
-	cJSON *stats = plainly_stats(w);
+	cJSON *stats = world_plainly_stats(w);
 	CHECK_INT(stats_int(stats, "posts"), BULK_N);
 	CHECK_INT(stats_int(stats, "accepted"), BULK_N);
 	const cJSON *pbs = cJSON_GetObjectItemCaseSensitive(stats, "posts_by_subject"), *it;
@@ -1250,7 +785,7 @@ static void bulk_body(struct world *w)
 	CHECK_INT(subjects, BULK_N);
 	CHECK_INT(dups, 0);
 	cJSON_Delete(stats);
-	cJSON *rec = record_read(w);
+	cJSON *rec = rec_read(w);
 	printf("#   Plainly requests: %d POST /renders, %d GET /renders\n",
 	       rec_count(rec, "POST", "/renders"), rec_count(rec, "GET", "/renders"));
 	cJSON_Delete(rec);
@@ -1263,7 +798,7 @@ static void bulk_body(struct world *w)
 	printf("#   shares: %d + %d\n", n1, n2);
 	CHECK_INT(n1 + n2, BULK_N);
 	CHECK(n1 > 0 && n2 > 0);
-	check_queues_empty(w);
+	world_check_queues_empty(w, "line-up");
 }
 
 static void two_processes_200_events_no_duplicate(void)
@@ -1275,7 +810,7 @@ static void two_processes_200_events_no_duplicate(void)
 		" challenge_pause = \"15m\"; };";
 	char dir[600];
 	snprintf(dir, sizeof(dir), "%s/var/test/t-lu-bulk-%ld-scenario", tenv_root(), (long)getpid());
-	if (mkdirs(dir) != 0 || write_bulk_scenario(dir) != 0) {
+	if (tenv_mkdirs(dir) != 0 || write_bulk_scenario(dir) != 0) {
 		t_fail(__FILE__, __LINE__, "cannot write the scenario in %s", dir);
 		return;
 	}
@@ -1283,7 +818,7 @@ static void two_processes_200_events_no_duplicate(void)
 		bulk_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 	char path[700];
 	snprintf(path, sizeof(path), "%s/scenario.json", dir);
 	unlink(path);
@@ -1305,13 +840,13 @@ static void sofa_transient_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_lineups(w, "lineups", true);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7007/lineups "), 4);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7007/lineups 429"), 2);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7007/lineups 500"), 1);
-	log_path(w, "lineups", logf, sizeof(logf));
+	world_log(w, "lineups", logf, sizeof(logf));
 	CHECK_INT(tenv_count_lines(logf, "reason=sofascore-transient"), 3);
-	cJSON *rec = record_read(w);
+	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
 	cJSON_Delete(rec);
 	check_rendered(w, "line-up:7007");
@@ -1319,7 +854,7 @@ static void sofa_transient_body(struct world *w)
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM sofascore_breaker WHERE open_until > now()",
 			   NULL),
 		  0);
-	check_queues_empty(w);
+	world_check_queues_empty(w, "line-up");
 }
 
 static void sofascore_429_500_then_confirmed_one_post(void)
@@ -1330,7 +865,7 @@ static void sofascore_429_500_then_confirmed_one_post(void)
 		sofa_transient_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 static void challenge_body(struct world *w)
@@ -1345,7 +880,7 @@ static void challenge_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_lineups(w, "lineups", true);
 	REQUIRE(pid > 0);
-	log_path(w, "lineups", logf, sizeof(logf));
+	world_log(w, "lineups", logf, sizeof(logf));
 	/* the first outcome */
 	long long end = tenv_now_ms() + 10000;
 	state[0] = '\0';
@@ -1372,13 +907,13 @@ static void challenge_body(struct world *w)
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7008/lineups 403"), 1);
 
 	kill(pid, SIGTERM);
-	CHECK_INT(wait_proc(w, pid, 15000), 0);
+	CHECK_INT(world_wait(w, pid, 15000), 0);
 	CHECK_INT(tenv_count_lines(logf, "outcome=dead"), 0);
-	sql_str(w->db, "SELECT last_error FROM jobs WHERE subject = $1", "line-up:7008", err,
-		sizeof(err));
+	sql_text(w->db, "SELECT last_error FROM jobs WHERE subject = $1", "line-up:7008", err,
+		 sizeof(err));
 	CHECK(strstr(err, "challenge") != NULL || strstr(err, "breaker") != NULL);
 	/* the message waits (work queue or a wait tier), it is not dead */
-	CHECK_INT(depth_settled(w, "bf.line-up.dead", 0, 1000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 0, 1000), 0);
 	long total = -1;
 	end = tenv_now_ms() + 5000;
 	while (tenv_now_ms() < end) {
@@ -1390,7 +925,7 @@ static void challenge_body(struct world *w)
 		tenv_sleep_ms(100);
 	}
 	CHECK_INT(total, 1);
-	cJSON *rec = record_read(w);
+	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_count(rec, "POST", "/renders"), 0);
 	cJSON_Delete(rec);
 }
@@ -1403,7 +938,7 @@ static void sofascore_challenge_opens_breaker_waits(void)
 		challenge_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 int main(int argc, char **argv)
@@ -1416,31 +951,19 @@ int main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	t0 = tenv_now_ms();
 	/* test_lineups NAME... runs only the cases whose name contains NAME */
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} cases[] = {
-#define C(f) { #f, f }
-		C(confirmed_after_404s_and_predicted_one_post),
-		C(killed_after_post_redelivered_no_second_post),
-		C(accepted_then_500_reconciled_one_render),
-		C(plainly_500_then_ok_one_render),
-		C(plainly_invalid_dead_lettered),
-		C(kickoff_passed_expired_no_post),
-		C(poison_messages_dead_lettered_consumer_goes_on),
-		C(two_processes_200_events_no_duplicate),
-		C(sofascore_429_500_then_confirmed_one_post),
-		C(sofascore_challenge_opens_breaker_waits),
-#undef C
+	static const struct t_case cases[] = {
+		T_CASE(confirmed_after_404s_and_predicted_one_post),
+		T_CASE(killed_after_post_redelivered_no_second_post),
+		T_CASE(accepted_then_500_reconciled_one_render),
+		T_CASE(plainly_500_then_ok_one_render),
+		T_CASE(plainly_invalid_dead_lettered),
+		T_CASE(kickoff_passed_expired_no_post),
+		T_CASE(poison_messages_dead_lettered_consumer_goes_on),
+		T_CASE(two_processes_200_events_no_duplicate),
+		T_CASE(sofascore_429_500_then_confirmed_one_post),
+		T_CASE(sofascore_challenge_opens_breaker_waits),
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		bool run = argc < 2;
-		for (int a = 1; a < argc; a++)
-			if (strstr(cases[i].name, argv[a]) != NULL)
-				run = true;
-		if (run)
-			t_run(cases[i].name, cases[i].fn);
-	}
+	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 	printf("# test_lineups took %.1f s\n", (double)(tenv_now_ms() - t0) / 1000.0);
 	curl_global_cleanup();
 	return t_done();

@@ -4,10 +4,10 @@
  * day, a crash between the broker's confirm and the record, two producers, the
  * 403 challenge, the shared request budget, and bad input.
  *
- * Each case has its own vhost and database (tenv_world) and its own fake; the
- * scenarios are tests/scenarios/producer-* (written by
- * tests/scenarios/producer-matchday/generate.py: the expected sets below are
- * computed by hand from its tables).  The fake shifts BASE to the time the
+ * Each case has its own world (tests/support/world.h: vhost, database, the
+ * fake Sofascore, processes); the scenarios are tests/scenarios/producer-*
+ * (written by tests/scenarios/producer-matchday/generate.py: the expected
+ * sets below are computed by hand from its tables).  The fake shifts BASE to the time the
  * case starts (--shift-to), so "BASE + 45 min" in a scenario is 45 minutes
  * from now.
  *
@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,104 +30,33 @@
 #include "protocol/broker.h"
 #include "protocol/message.h"
 #include "protocol/sofascore.h"
+#include "tests/support/query.h"
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
+#include "tests/support/world.h"
 
 #define BASE 1790000000LL /* base_time of the producer-* scenarios */
 #define MIN 60LL
 #define HOUR 3600LL
 #define DAY 86400LL
-#define MAX_PROCS 4
 #define MAX_MSGS 256
 
 /* ---- a world: vhost, database, fake Sofascore, processes ------------------ */
 
-struct world {
-	char name[64];
-	char amqp[512], db[512];
-	char conf[512]; /* var/test/<name>.conf */
-	char reqlog[512]; /* the fake's request log */
-	struct tenv_fake fake;
-	long long shift; /* the fake's --shift-to: BASE becomes this */
-	pid_t procs[MAX_PROCS];
-};
-
-static struct world *cur; /* the world of the running case, for cleanup */
-
-static void world_close(struct world *w)
-{
-	for (int i = 0; i < MAX_PROCS; i++) {
-		if (w->procs[i] > 0) {
-			kill(w->procs[i], SIGKILL);
-			tenv_wait(w->procs[i], 5000);
-			w->procs[i] = -1;
-		}
-	}
-	tenv_fake_stop(&w->fake);
-	if (w->name[0] != '\0') {
-		tenv_vhost_delete(w->name);
-		tenv_db_drop(w->name);
-	}
-	cur = NULL;
-}
-
 /* Creates the world tag (vhost + migrated database) and starts the fake on
- * scenario with a request log.  0 or -1 (the caller still calls world_close). */
-static int world_open(struct world *w, const char *tag, const char *scenario)
+ * scenario (its base_time moved to now) with a request log.  0 or -1 (the
+ * caller still calls world_close). */
+static int world_up(struct world *w, const char *tag, const char *scenario)
 {
-	char shift[32];
+	const struct world_opts o = { .prefix = "t-prod", .scenario = scenario, .shift = true };
 
-	memset(w, 0, sizeof(*w));
-	w->fake.pid = -1;
-	for (int i = 0; i < MAX_PROCS; i++)
-		w->procs[i] = -1;
-	cur = w;
-	snprintf(w->name, sizeof(w->name), "t-prod-%s-%ld", tag, (long)getpid());
-	snprintf(w->conf, sizeof(w->conf), "%s/var/test/%s.conf", tenv_root(), w->name);
-	snprintf(w->reqlog, sizeof(w->reqlog), "%s/var/test/%s.requests", tenv_root(), w->name);
-	unlink(w->reqlog);
-	if (tenv_world(w->name, w->amqp, sizeof(w->amqp), w->db, sizeof(w->db)) != 0) {
-		printf("#   cannot create the world %s\n", w->name);
-		return -1;
-	}
-	w->shift = (long long)time(NULL);
-	snprintf(shift, sizeof(shift), "%lld", w->shift);
-	char fakelog[96];
-	snprintf(fakelog, sizeof(fakelog), "%s-fake", w->name);
-	const char *args[] = { "--scenario", scenario, "--log", w->reqlog, "--shift-to", shift, NULL };
-	if (tenv_fake_start(&w->fake, "sofascore", fakelog, args) != 0) {
-		printf("#   cannot start fake-sofascore on %s\n", scenario);
-		return -1;
-	}
-	return 0;
-}
-
-/* Writes the world's configuration: extra is libconfig text (see tenv_write_conf). */
-static int world_conf(struct world *w, const char *extra)
-{
-	return tenv_write_conf(w->conf, w->amqp, w->db, w->fake.url, NULL, extra);
-}
-
-static void track(struct world *w, pid_t pid)
-{
-	for (int i = 0; i < MAX_PROCS; i++)
-		if (w->procs[i] <= 0) {
-			w->procs[i] = pid;
-			return;
-		}
-}
-
-static void untrack(struct world *w, pid_t pid)
-{
-	for (int i = 0; i < MAX_PROCS; i++)
-		if (w->procs[i] == pid)
-			w->procs[i] = -1;
+	return world_open(w, tag, &o);
 }
 
 /* var/log/<world>-<suffix>.log, emptied. */
 static void logpath(const struct world *w, const char *suffix, char *out, size_t n)
 {
-	snprintf(out, n, "%s/var/log/%s-%s.log", tenv_root(), w->name, suffix);
+	world_log(w, suffix, out, n);
 	unlink(out);
 }
 
@@ -140,30 +68,11 @@ static void logpath(const struct world *w, const char *suffix, char *out, size_t
 static pid_t producer_start(struct world *w, const char *log, bool once, const char *envset)
 {
 	char bin[512];
-	const char *argv[24];
-	int n = 0;
-	pid_t pid;
+	char *argv[] = { bin, "-c", w->conf, once ? "--once" : NULL, NULL };
+	const char *set[] = { envset, NULL };
 
 	snprintf(bin, sizeof(bin), "%s/bin/bf-producer", tenv_root());
-	argv[n++] = "env";
-	static const char *const unset[] = { "BF_AMQP_URL", "BF_DATABASE_URL", "BF_SOFASCORE_URL",
-					     "BF_PLAINLY_URL", "BF_PLAINLY_API_KEY" };
-	for (size_t i = 0; i < sizeof(unset) / sizeof(unset[0]); i++) {
-		argv[n++] = "-u";
-		argv[n++] = unset[i];
-	}
-	if (envset != NULL)
-		argv[n++] = envset;
-	argv[n++] = bin;
-	argv[n++] = "-c";
-	argv[n++] = w->conf;
-	if (once)
-		argv[n++] = "--once";
-	argv[n] = NULL;
-	pid = tenv_spawn((char *const *)argv, log);
-	if (pid > 0)
-		track(w, pid);
-	return pid;
+	return world_spawn(w, argv, false, set, log, NULL);
 }
 
 /* Runs bf-producer --once; returns its exit status (128+signal when killed),
@@ -171,32 +80,10 @@ static pid_t producer_start(struct world *w, const char *log, bool once, const c
 static int producer_once(struct world *w, const char *log, const char *envset)
 {
 	pid_t pid = producer_start(w, log, true, envset);
-	int rc;
 
 	if (pid <= 0)
 		return -1;
-	rc = tenv_wait(pid, 30000);
-	if (rc < 0) {
-		printf("#   bf-producer --once still running after 30 s: killed\n");
-		kill(pid, SIGKILL);
-		tenv_wait(pid, 5000);
-	}
-	untrack(w, pid);
-	return rc;
-}
-
-/* Waits until path holds at least count lines containing needle. */
-static bool wait_log(const char *path, const char *needle, int count, int timeout_ms)
-{
-	long long end = tenv_now_ms() + timeout_ms;
-
-	for (;;) {
-		if (tenv_count_lines(path, needle) >= count)
-			return true;
-		if (tenv_now_ms() >= end)
-			return false;
-		tenv_sleep_ms(25);
-	}
+	return world_reap(w, pid, 30000, "bf-producer --once");
 }
 
 /* Prints the lines of path containing needle (for the report). */
@@ -241,7 +128,7 @@ static long fake_post(const struct world *w, const char *path, const char *body)
 	char url[256];
 	long status = 0;
 
-	snprintf(url, sizeof(url), "%s%s", w->fake.url, path);
+	snprintf(url, sizeof(url), "%s%s", w->sofa.url, path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -254,69 +141,10 @@ static long fake_post(const struct world *w, const char *path, const char *body)
 	return status;
 }
 
-struct req {
-	long long ms;
-	char path[240];
-	int status;
-};
-
-/* Reads the fake's request log ("<ms> <method> <path> <status>"); malloc'd. */
-static size_t reqlog_read(const struct world *w, struct req **out)
-{
-	FILE *f = fopen(w->reqlog, "r");
-	char line[512], method[16];
-	size_t n = 0, cap = 64;
-	struct req *r = calloc(cap, sizeof(*r));
-
-	*out = r;
-	if (f == NULL || r == NULL) {
-		if (f != NULL)
-			fclose(f);
-		return 0;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (n == cap) {
-			struct req *nr = realloc(r, cap * 2 * sizeof(*r));
-			if (nr == NULL)
-				break;
-			r = nr;
-			cap *= 2;
-		}
-		if (sscanf(line, "%lld %15s %239s %d", &r[n].ms, method, r[n].path, &r[n].status) == 4)
-			n++;
-	}
-	fclose(f);
-	*out = r;
-	return n;
-}
-
-static size_t reqlog_count(const struct world *w)
-{
-	struct req *r;
-	size_t n = reqlog_read(w, &r);
-
-	free(r);
-	return n;
-}
-
-/* Requests of the log from index from on: path (NULL = any) with status (-1 = any). */
-static int reqs_matching(const struct world *w, size_t from, const char *path, int status)
-{
-	struct req *r;
-	size_t n = reqlog_read(w, &r);
-	int k = 0;
-
-	for (size_t i = from; i < n; i++)
-		if ((path == NULL || strcmp(r[i].path, path) == 0) && (status < 0 || r[i].status == status))
-			k++;
-	free(r);
-	return k;
-}
-
 static void print_reqs(const struct world *w, size_t from, const char *label)
 {
-	struct req *r;
-	size_t n = reqlog_read(w, &r);
+	struct sofa_req *r;
+	size_t n = world_sofa_requests(w, &r);
 
 	printf("#   %s: %zu Sofascore requests\n", label, n > from ? n - from : 0);
 	for (size_t i = from; i < n; i++)
@@ -326,58 +154,6 @@ static void print_reqs(const struct world *w, size_t from, const char *label)
 
 /* ---- PostgreSQL ------------------------------------------------------------- */
 
-/* Runs a parameterised statement on url; the result (NULL on failure, printed). */
-static PGresult *sql(const char *url, const char *q, int n, const char *const *params)
-{
-	PGconn *c = PQconnectdb(url);
-	PGresult *r = NULL;
-
-	if (PQstatus(c) != CONNECTION_OK) {
-		printf("#   connect failed: %s", PQerrorMessage(c));
-		PQfinish(c);
-		return NULL;
-	}
-	r = PQexecParams(c, q, n, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-		printf("#   sql failed: %s#   in: %s\n", PQresultErrorMessage(r), q);
-		PQclear(r);
-		r = NULL;
-	}
-	PQfinish(c);
-	return r;
-}
-
-static int sql_cmd(const char *url, const char *q, int n, const char *const *params)
-{
-	PGresult *r = sql(url, q, n, params);
-
-	PQclear(r);
-	return r != NULL ? 0 : -1;
-}
-
-/* First column of the first row as a long; -1 on error, no row or NULL. */
-static long sql_long(const char *url, const char *q, int n, const char *const *params)
-{
-	PGresult *r = sql(url, q, n, params);
-	long v = -1;
-
-	if (r != NULL && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-		v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return v;
-}
-
-/* First column of the first row as text (empty on error). */
-static void sql_text(const char *url, const char *q, char *out, size_t n)
-{
-	PGresult *r = sql(url, q, 0, NULL);
-
-	out[0] = '\0';
-	if (r != NULL && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-		snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-}
-
 /* Everything the producer stores about events, teams and tournaments. */
 static void events_digest(const struct world *w, char *out, size_t n)
 {
@@ -386,7 +162,7 @@ static void events_digest(const struct world *w, char *out, size_t n)
 		 " || COALESCE((SELECT string_agg(t::text, '|' ORDER BY id) FROM teams t), '')"
 		 " || COALESCE((SELECT string_agg(u::text, '|' ORDER BY unique_tournament_id)"
 		 "              FROM tournaments u), ''))",
-		 out, n);
+		 NULL, out, n);
 }
 
 /* One event row as stored (-1 for NULL). */
@@ -406,12 +182,12 @@ static void check_event(const struct world *w, const struct ev_expect *x)
 	PGresult *r;
 
 	snprintf(id, sizeof(id), "%" PRId64, x->id);
-	r = sql(w->db,
-		"SELECT status_type, status_code, COALESCE(home_score, -1), COALESCE(away_score, -1),"
-		" COALESCE(home_penalties, -1), COALESCE(away_penalties, -1), COALESCE(winner_code, -1),"
-		" COALESCE(round, -1), EXTRACT(EPOCH FROM start_time)::bigint"
-		" FROM events WHERE id = $1::bigint",
-		1, p);
+	r = sql_query(w->db,
+		      "SELECT status_type, status_code, COALESCE(home_score, -1), COALESCE(away_score, -1),"
+		      " COALESCE(home_penalties, -1), COALESCE(away_penalties, -1), COALESCE(winner_code, -1),"
+		      " COALESCE(round, -1), EXTRACT(EPOCH FROM start_time)::bigint"
+		      " FROM events WHERE id = $1::bigint",
+		      1, p);
 	if (r == NULL || PQntuples(r) != 1) {
 		t_fail(__FILE__, __LINE__, "event %" PRId64 " is not stored", x->id);
 		PQclear(r);
@@ -564,7 +340,7 @@ static void expect_set(const struct msgset *s, const char *const *want, size_t n
 static void expect_jobs(const struct world *w, const char *const *want, size_t nwant,
 			const char *state)
 {
-	PGresult *r = sql(w->db, "SELECT subject, state FROM jobs ORDER BY subject", 0, NULL);
+	PGresult *r = sql_query(w->db, "SELECT subject, state FROM jobs ORDER BY subject", 0, NULL);
 	int n;
 
 	if (r == NULL) {
@@ -713,7 +489,7 @@ static void matchday_body(struct world *w)
 	size_t njobs, r0;
 	struct msgset lu, re, ts;
 
-	REQUIRE(world_open(w, "matchday", MATCHDAY) == 0);
+	REQUIRE(world_up(w, "matchday", MATCHDAY) == 0);
 	REQUIRE(world_conf(w, MATCHDAY_CONF) == 0);
 	REQUIRE(seed_matchday(w) == 0);
 	utc_date(-1, y, sizeof(y));
@@ -739,50 +515,50 @@ static void matchday_body(struct world *w)
 	CHECK_INT(sql_long(w->db,
 			   "SELECT EXTRACT(EPOCH FROM kickoff)::bigint FROM jobs"
 			   " WHERE subject = 'line-up:14025207'",
-			   0, NULL),
+			   NULL),
 		  w->shift + 50 * MIN);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE subject = 'line-up:14025207'", 0,
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE subject = 'line-up:14025207'",
 			   NULL),
 		  1);
 
 	/* events: followed tournaments only, statuses, scores, times */
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", 0, NULL), 29);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", NULL), 29);
 	CHECK_INT(sql_long(w->db,
-			   "SELECT count(*) FROM events WHERE unique_tournament_id = 17", 0, NULL),
+			   "SELECT count(*) FROM events WHERE unique_tournament_id = 17", NULL),
 		  19);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE unique_tournament_id = 8", 0,
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE unique_tournament_id = 8",
 			   NULL),
 		  10);
 	CHECK_INT(sql_long(w->db,
 			   "SELECT count(*) FROM events WHERE id IN (14040101, 14040102, 14040103,"
 			   " 14040201, 14050101)",
-			   0, NULL),
+			   NULL),
 		  0);
 	CHECK_INT(sql_long(w->db,
 			   "SELECT count(*) FROM tournaments WHERE unique_tournament_id NOT IN (17, 8)",
-			   0, NULL),
+			   NULL),
 		  0);
 	CHECK_INT(sql_long(w->db,
 			   "SELECT count(*) FROM teams WHERE id IN (2672, 2673, 2681, 36360, 2697, 2692)",
-			   0, NULL),
+			   NULL),
 		  0);
 	for (size_t i = 0; i < sizeof(MD_EVENTS) / sizeof(MD_EVENTS[0]); i++)
 		check_event(w, &MD_EVENTS[i]);
 
 	/* what was asked: 3 days x 2 tournaments, live, and the two events the
 	 * lists are wrong about; never the tournament that is not followed */
-	CHECK_INT(reqs_matching(w, 0, NULL, -1), 9);
-	CHECK_INT(reqs_matching(w, 0, "/event/14031104", 200), 1);
-	CHECK_INT(reqs_matching(w, 0, "/event/14031105", 200), 1);
+	CHECK_INT(world_sofa_matching(w, 0, NULL, -1), 9);
+	CHECK_INT(world_sofa_matching(w, 0, "/event/14031104", 200), 1);
+	CHECK_INT(world_sofa_matching(w, 0, "/event/14031105", 200), 1);
 	snprintf(path, sizeof(path), "/unique-tournament/35/scheduled-events/%s", t);
-	CHECK_INT(reqs_matching(w, 0, path, -1), 0);
+	CHECK_INT(world_sofa_matching(w, 0, path, -1), 0);
 	snprintf(path, sizeof(path), "/unique-tournament/8/scheduled-events/%s", y);
-	CHECK_INT(reqs_matching(w, 0, path, 200), 1);
+	CHECK_INT(world_sofa_matching(w, 0, path, 200), 1);
 	snprintf(path, sizeof(path), "/unique-tournament/17/scheduled-events/%s", tm);
-	CHECK_INT(reqs_matching(w, 0, path, 200), 1);
+	CHECK_INT(world_sofa_matching(w, 0, path, 200), 1);
 
 	/* 2nd cycle: nothing new; the ETag of the ut 17 list is revalidated (304) */
-	r0 = reqlog_count(w);
+	r0 = world_sofa_count(w);
 	logpath(w, "run2", log, sizeof(log));
 	CHECK_INT(producer_once(w, log, NULL), 0);
 	print_lines(log, "cycle requests=", 2);
@@ -790,8 +566,8 @@ static void matchday_body(struct world *w)
 	expect_nothing_new(w, "2nd --once");
 	expect_jobs(w, jobs, njobs, "enqueued");
 	snprintf(path, sizeof(path), "/unique-tournament/17/scheduled-events/%s", t);
-	CHECK_INT(reqs_matching(w, r0, path, 304), 1);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", 0, NULL), 29);
+	CHECK_INT(world_sofa_matching(w, r0, path, 304), 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", NULL), 29);
 
 	/* bf-results stored the results of ut 17 round 12 and of ut 8 round 7 */
 	CHECK(sql_cmd(w->db,
@@ -799,13 +575,13 @@ static void matchday_body(struct world *w)
 		      " ((unique_tournament_id = 17 AND round = 12) OR"
 		      "  (unique_tournament_id = 8 AND round = 7))",
 		      0, NULL) == 0);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL", 0,
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL",
 			   NULL),
 		  13);
 
 	/* 3rd cycle: ut 17 round 12 is complete (its round list agrees); ut 8
 	 * round 7 looked complete, but its round list has one more match */
-	r0 = reqlog_count(w);
+	r0 = world_sofa_count(w);
 	logpath(w, "run3", log, sizeof(log));
 	CHECK_INT(producer_once(w, log, NULL), 0);
 	print_lines(log, "cycle requests=", 2);
@@ -817,8 +593,8 @@ static void matchday_body(struct world *w)
 	expect_set(&ts, MD_TSTATS, 1, 1, "bf.tournament-stats");
 	CHECK_INT(drain(w, MSG_LINEUP, &lu), 0);
 	CHECK_INT(drain(w, MSG_RESULT, &re), 0);
-	CHECK_INT(reqs_matching(w, r0, "/unique-tournament/17/season/96668/events/round/12", 200), 1);
-	CHECK_INT(reqs_matching(w, r0, "/unique-tournament/8/season/97012/events/round/7", 200), 1);
+	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/17/season/96668/events/round/12", 200), 1);
+	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/8/season/97012/events/round/7", 200), 1);
 	static const struct ev_expect hidden = { 14031106, "notstarted", 0, -1, -1, -1, -1, -1, 7,
 						 5 * DAY };
 	check_event(w, &hidden);
@@ -826,12 +602,12 @@ static void matchday_body(struct world *w)
 	expect_jobs(w, jobs, njobs, "enqueued");
 
 	/* 4th cycle: nothing new */
-	r0 = reqlog_count(w);
+	r0 = world_sofa_count(w);
 	logpath(w, "run4", log, sizeof(log));
 	CHECK_INT(producer_once(w, log, NULL), 0);
 	expect_nothing_new(w, "4th --once");
 	expect_jobs(w, jobs, njobs, "enqueued");
-	CHECK_INT(reqs_matching(w, r0, "/unique-tournament/17/season/96668/events/round/12", -1), 0);
+	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/17/season/96668/events/round/12", -1), 0);
 }
 
 static void matchday_publishes_exactly_what_is_due(void)
@@ -852,7 +628,7 @@ static void round404_body(struct world *w)
 	static const char *const results[] = { "result:14026001", "result:14026002" };
 	static const char *const tstats[] = { "tournament-stats:17:96668:20" };
 
-	REQUIRE(world_open(w, "round404", "tests/scenarios/producer-round404") == 0);
+	REQUIRE(world_up(w, "round404", "tests/scenarios/producer-round404") == 0);
 	REQUIRE(world_conf(w, "producer = { unique_tournaments = [17]; live_interval = \"2s\"; };") ==
 		0);
 	logpath(w, "run1", log, sizeof(log));
@@ -864,11 +640,11 @@ static void round404_body(struct world *w)
 			  "UPDATE events SET result_stored_at = now() WHERE status_type = 'finished'", 0,
 			  NULL),
 		  0);
-	r0 = reqlog_count(w);
+	r0 = world_sofa_count(w);
 	logpath(w, "run2", log, sizeof(log));
 	CHECK_INT(producer_once(w, log, NULL), 0);
 	print_reqs(w, r0, "2nd --once");
-	CHECK_INT(reqs_matching(w, r0, "/unique-tournament/17/season/96668/events/round/20", 404), 1);
+	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/17/season/96668/events/round/20", 404), 1);
 	memset(&ts, 0, sizeof(ts));
 	CHECK_INT(drain(w, MSG_TSTATS, &ts), 1);
 	expect_set(&ts, tstats, 1, 1, "bf.tournament-stats");
@@ -895,7 +671,7 @@ static void crash_body(struct world *w)
 	struct msgset lu, re;
 	int dups = 0;
 
-	REQUIRE(world_open(w, "crash", MATCHDAY) == 0);
+	REQUIRE(world_up(w, "crash", MATCHDAY) == 0);
 	REQUIRE(world_conf(w, MATCHDAY_CONF) == 0);
 	REQUIRE(seed_matchday(w) == 0);
 
@@ -944,7 +720,7 @@ static void standby_body(struct world *w)
 	static const char *const results1[] = { "result:14027002" };
 	static const char *const results2[] = { "result:14027003" };
 
-	REQUIRE(world_open(w, "standby", "tests/scenarios/producer-standby") == 0);
+	REQUIRE(world_up(w, "standby", "tests/scenarios/producer-standby") == 0);
 	REQUIRE(world_conf(w, "producer = { unique_tournaments = [17]; schedule_interval = \"10m\";"
 			      " live_interval = \"1s\"; lineup_lead = \"75m\"; };") == 0);
 	logpath(w, "p1", log1, sizeof(log1));
@@ -952,11 +728,11 @@ static void standby_body(struct world *w)
 
 	p1 = producer_start(w, log1, false, NULL);
 	REQUIRE(p1 > 0);
-	REQUIRE(wait_log(log1, "active: this producer", 1, 10000));
-	REQUIRE(wait_log(log1, "published type=", 2, 10000));
+	REQUIRE(tenv_wait_lines(log1, "active: this producer", 1, 10000));
+	REQUIRE(tenv_wait_lines(log1, "published type=", 2, 10000));
 	p2 = producer_start(w, log2, false, NULL);
 	REQUIRE(p2 > 0);
-	REQUIRE(wait_log(log2, "standby: another producer is active", 1, 10000));
+	REQUIRE(tenv_wait_lines(log2, "standby: another producer is active", 1, 10000));
 	tenv_sleep_ms(1500); /* a few live cycles of p1 while p2 waits */
 	CHECK_INT(tenv_count_lines(log2, "active: this producer"), 0);
 	CHECK_INT(tenv_count_lines(log2, "published type="), 0);
@@ -974,14 +750,14 @@ static void standby_body(struct world *w)
 	CHECK(kill(p1, SIGKILL) == 0);
 	t_kill = tenv_now_ms();
 	CHECK_INT(tenv_wait(p1, 5000), 128 + SIGKILL);
-	untrack(w, p1);
-	bool took = wait_log(log2, "active: this producer", 1, 5000);
+	world_untrack(w, p1);
+	bool took = tenv_wait_lines(log2, "active: this producer", 1, 5000);
 	t_active = tenv_now_ms();
 	CHECK(took);
 	printf("#   standby took over %lld ms after the kill (live_interval 1 s)\n", t_active - t_kill);
 	CHECK(t_active - t_kill <= 2000); /* two live_intervals */
 	/* the match that ended is due now: published by p2, and only that */
-	CHECK(wait_log(log2, "published type=result event_id=14027003", 1, 10000));
+	CHECK(tenv_wait_lines(log2, "published type=result event_id=14027003", 1, 10000));
 	tenv_sleep_ms(1200); /* one more live cycle: nothing else must come */
 	memset(&lu, 0, sizeof(lu));
 	memset(&re, 0, sizeof(re));
@@ -995,7 +771,7 @@ static void standby_body(struct world *w)
 	/* SIGTERM: finishes the cycle in hand, exits 0 */
 	CHECK(kill(p2, SIGTERM) == 0);
 	CHECK_INT(tenv_wait(p2, 15000), 0);
-	untrack(w, p2);
+	world_untrack(w, p2);
 }
 
 static void two_producers_one_active_standby_takes_over(void)
@@ -1012,11 +788,11 @@ static void challenge_body(struct world *w)
 {
 	char log1[512], log2[512], extra[1024];
 
-	REQUIRE(world_open(w, "challenge", MATCHDAY) == 0);
+	REQUIRE(world_up(w, "challenge", MATCHDAY) == 0);
 	snprintf(extra, sizeof(extra),
 		 "sofascore = { base_url = \"%s\"; timeout = \"5s\"; max_requests_per_second = 200.0;"
 		 " challenge_pause = \"10m\"; };\n" MATCHDAY_CONF,
-		 w->fake.url);
+		 w->sofa.url);
 	REQUIRE(world_conf(w, extra) == 0);
 	/* every request from now on is challenged */
 	REQUIRE(fake_post(w, "/_fake/fault",
@@ -1026,14 +802,14 @@ static void challenge_body(struct world *w)
 	/* nothing could be fetched: --once exits 1 */
 	CHECK_INT(producer_once(w, log1, NULL), 1);
 	print_reqs(w, 0, "1st --once under the challenge");
-	CHECK_INT(reqlog_count(w), 1);
-	CHECK_INT(reqs_matching(w, 0, NULL, 403), 1);
+	CHECK_INT(world_sofa_count(w), 1);
+	CHECK_INT(world_sofa_matching(w, 0, NULL, 403), 1);
 	CHECK_INT(tenv_count_lines(log1, "sofascore refused access (403 challenge)"), 1);
 	CHECK_INT(tenv_count_lines(log1, "sofascore.base_url must point at an access"), 1);
 	long left = sql_long(w->db,
 			     "SELECT EXTRACT(EPOCH FROM open_until - now())::bigint FROM sofascore_breaker"
 			     " WHERE id = 1 AND reason = 'challenge' AND opened_by = 'bf-producer'",
-			     0, NULL);
+			     NULL);
 	printf("#   sofascore_breaker: open_until - now = %ld s (challenge_pause 600 s; -1 = not open)\n",
 	       left);
 	CHECK(left >= 590 && left <= 600);
@@ -1048,7 +824,7 @@ static void challenge_body(struct world *w)
 	logpath(w, "run2", log2, sizeof(log2));
 	/* breaker open: no request at all; still "nothing could be fetched" */
 	CHECK_INT(producer_once(w, log2, NULL), 1);
-	CHECK_INT(reqlog_count(w), 1);
+	CHECK_INT(world_sofa_count(w), 1);
 	CHECK_INT(tenv_count_lines(log2, "sofascore refused access (403 challenge)"), 0);
 	print_lines(log2, "circuit breaker open:", 2);
 	said = tenv_count_lines(log2, "refused access");
@@ -1085,7 +861,7 @@ static void budget_child(const struct world *w, int k)
 		_exit(100);
 	tenv_config(&cfg, NULL, w->db);
 	free(cfg.sofa_base_url);
-	cfg.sofa_base_url = strdup(w->fake.url);
+	cfg.sofa_base_url = strdup(w->sofa.url);
 	cfg.sofa_max_rps = BUDGET_RPS;
 	cfg.sofa_timeout = 5;
 	if (sofa_client_init(&s, &cfg, w->db) != 0)
@@ -1113,25 +889,25 @@ static int cmp_ll(const void *a, const void *b)
 static void budget_body(struct world *w)
 {
 	pid_t kids[2];
-	struct req *r = NULL;
+	struct sofa_req *r = NULL;
 	size_t n;
 	long long ts[64];
 	int maxwin = 0;
 
-	REQUIRE(world_open(w, "budget", MATCHDAY) == 0);
+	REQUIRE(world_up(w, "budget", MATCHDAY) == 0);
 	fflush(stdout);
 	for (int k = 0; k < 2; k++) {
 		kids[k] = fork();
 		if (kids[k] == 0)
 			budget_child(w, k);
 		REQUIRE(kids[k] > 0);
-		track(w, kids[k]);
+		world_track(w, kids[k]);
 	}
 	for (int k = 0; k < 2; k++) {
 		CHECK_INT(tenv_wait(kids[k], 30000), BUDGET_PER_CHILD);
-		untrack(w, kids[k]);
+		world_untrack(w, kids[k]);
 	}
-	n = reqlog_read(w, &r);
+	n = world_sofa_requests(w, &r);
 	CHECK_INT(n, 2 * BUDGET_PER_CHILD);
 	if (n > 64)
 		n = 64;
@@ -1174,7 +950,7 @@ static void badinput_body(struct world *w)
 	static const char *const lineups[] = { "line-up:14028001" };
 	static const char *const results[] = { "result:14028002" };
 
-	REQUIRE(world_open(w, "badinput", "tests/scenarios/producer-badinput") == 0);
+	REQUIRE(world_up(w, "badinput", "tests/scenarios/producer-badinput") == 0);
 	REQUIRE(world_conf(w, "producer = { unique_tournaments = [17]; live_interval = \"2s\";"
 			      " lineup_lead = \"75m\"; };") == 0);
 	utc_date(-1, y, sizeof(y));
@@ -1186,11 +962,11 @@ static void badinput_body(struct world *w)
 	logpath(w, "run1", log, sizeof(log));
 	CHECK_INT(producer_once(w, log, NULL), 0);
 	print_lines(log, "url=", 6);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", 0, NULL), 4);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", NULL), 4);
 	CHECK_INT(sql_long(w->db,
 			   "SELECT count(*) FROM events WHERE id IN (14028001, 14028002, 14028003,"
 			   " 14028009)",
-			   0, NULL),
+			   NULL),
 		  4);
 	static const struct ev_expect good[] = {
 		{ 14028001, "notstarted", 0, -1, -1, -1, -1, -1, 22, 40 * MIN },
@@ -1200,17 +976,17 @@ static void badinput_body(struct world *w)
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		check_event(w, &good[i]);
 	snprintf(needle, sizeof(needle),
-		 "bad response url=%s/unique-tournament/17/scheduled-events/%s error=\"invalid JSON", w->fake.url,
+		 "bad response url=%s/unique-tournament/17/scheduled-events/%s error=\"invalid JSON", w->sofa.url,
 		 y);
 	CHECK_INT(tenv_count_lines(log, needle), 1);
 	snprintf(needle, sizeof(needle),
-		 "bad response url=%s/unique-tournament/17/scheduled-events/%s error=\"invalid JSON", w->fake.url,
+		 "bad response url=%s/unique-tournament/17/scheduled-events/%s error=\"invalid JSON", w->sofa.url,
 		 tm);
 	CHECK_INT(tenv_count_lines(log, needle), 1);
 	/* one line for the response: the URL, how many, the (first) reason */
 	snprintf(needle, sizeof(needle),
 		 "skipped 5 events url=%s/unique-tournament/17/scheduled-events/%s first_error=\"event",
-		 w->fake.url, t);
+		 w->sofa.url, t);
 	CHECK_INT(tenv_count_lines(log, needle), 1);
 	/* the cycle went on: what is due was published */
 	memset(&lu, 0, sizeof(lu));
@@ -1232,7 +1008,7 @@ static void badinput_body(struct world *w)
 		logpath(w, suffix, log, sizeof(log));
 		CHECK_INT(producer_once(w, log, NULL), 0);
 		snprintf(needle, sizeof(needle), "bad response url=%s/unique-tournament/17/scheduled-events/%s",
-			 w->fake.url, t);
+			 w->sofa.url, t);
 		if (tenv_count_lines(log, needle) != 1) {
 			t_fail(__FILE__, __LINE__, "run %d: no single \"bad response\" line for today's list",
 			       run + 2);
@@ -1240,7 +1016,7 @@ static void badinput_body(struct world *w)
 		}
 		snprintf(needle, sizeof(needle),
 			 "bad response url=%s/unique-tournament/17/scheduled-events/%s error=\"%s",
-			 w->fake.url, t, reasons[run]);
+			 w->sofa.url, t, reasons[run]);
 		if (tenv_count_lines(log, needle) != 1) {
 			t_fail(__FILE__, __LINE__, "run %d: reason \"%s\" not logged", run + 2,
 			       reasons[run]);
@@ -1250,7 +1026,7 @@ static void badinput_body(struct world *w)
 		CHECK_STR(after, before);
 		expect_nothing_new(w, suffix);
 	}
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", 0, NULL), 4);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", NULL), 4);
 }
 
 static void bad_input_skipped_nothing_damaged(void)
@@ -1269,25 +1045,25 @@ static void backoff_body(struct world *w)
 {
 	char log1[512], log2[512], extra[1024];
 
-	REQUIRE(world_open(w, "backoff", MATCHDAY) == 0);
+	REQUIRE(world_up(w, "backoff", MATCHDAY) == 0);
 	snprintf(extra, sizeof(extra),
 		 "sofascore = { base_url = \"%s\"; timeout = \"5s\"; max_requests_per_second = 200.0; };\n"
 		 MATCHDAY_CONF,
-		 w->fake.url);
+		 w->sofa.url);
 	REQUIRE(world_conf(w, extra) == 0);
 	/* the first three requests answer 500, the rest are fine */
 	REQUIRE(fake_post(w, "/_fake/fault", "{\"path\": \"*\", \"fault\": \"500\", \"count\": 3}") == 200);
 	logpath(w, "run1", log1, sizeof(log1));
 	(void)producer_once(w, log1, NULL);
 	/* one 500, then the cycle backs off: no further request in this run */
-	CHECK_INT(reqlog_count(w), 1);
-	CHECK_INT(reqs_matching(w, 0, NULL, 500), 1);
+	CHECK_INT(world_sofa_count(w), 1);
+	CHECK_INT(world_sofa_matching(w, 0, NULL, 500), 1);
 	CHECK_INT(tenv_count_lines(log1, "sofascore backing off ms="), 1);
 	print_lines(log1, "backing off", 2);
 	/* a new process starts without the backoff: the next 500 then the rest */
 	logpath(w, "run2", log2, sizeof(log2));
 	(void)producer_once(w, log2, NULL);
-	CHECK_INT(reqlog_count(w), 2);
+	CHECK_INT(world_sofa_count(w), 2);
 }
 
 static void errors_back_off_exponentially(void)
@@ -1296,12 +1072,6 @@ static void errors_back_off_exponentially(void)
 
 	backoff_body(&w);
 	world_close(&w);
-}
-
-static void on_exit_cleanup(void)
-{
-	if (cur != NULL)
-		world_close(cur);
 }
 
 /* test_producer [CASE...]: only the named cases (all by default). */
@@ -1331,7 +1101,6 @@ int main(int argc, char **argv)
 	g_argv = argv;
 	log_init("test_producer");
 	proc_signals_install();
-	atexit(on_exit_cleanup);
 	RUN(matchday_publishes_exactly_what_is_due);
 	RUN(round_list_404_trusts_local_view);
 	RUN(crash_after_publish_loses_nothing);

@@ -1,8 +1,8 @@
 /*
  * bf-results end to end: the real binary against the real RabbitMQ and
  * PostgreSQL of ops/dev/services, with fake Sofascore and fake Plainly.
- * Each case has its own vhost and database (tenv_world), its own fakes and
- * its own processes, all cleaned up even when a check fails (and at exit).
+ * Each case has its own world (tests/support/world.h: vhost, database,
+ * fakes, processes), all cleaned up even when a check fails (and at exit).
  *
  * Sofascore routes: tests/scenarios/results-cases/ (written by its
  * generate.py; line-ups, statistics, the AET and penalty events are the
@@ -15,34 +15,30 @@
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/config.h"
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
-#include "protocol/topology.h"
+#include "tests/support/query.h"
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
+#include "tests/support/world.h"
 
 #define SCENARIO "tests/scenarios/results-cases"
 #define API_KEY "testkey"
 #define IDLE_EXIT "4"
-#define MAX_PROCS 4
 #define BASE 1790000000LL /* the generator's BASE: start times are BASE - n hours */
 
 #define CHECK_NEAR(a, b)                                                                 \
@@ -52,128 +48,7 @@
 			t_fail(__FILE__, __LINE__, "%s == %s: %g != %g", #a, #b, t_a, t_b); \
 	} while (0)
 
-static const char *const result_queues[] = { "bf.result", "bf.result.wait.1s",
-					      "bf.result.wait.2s", "bf.result.dead" };
-
-struct world {
-	char name[64];
-	char amqp[512], db[512];
-	char dir[512]; /* var/test/<name> */
-	char conf[600];
-	char record[600]; /* fake Plainly's request record */
-	char sofa_log[600]; /* fake Sofascore's request log */
-	char env_amqp[600], env_db[600];
-	struct tenv_fake sofa, plainly;
-	struct bf_config cfg;
-	bool cfg_loaded;
-	struct topology topo;
-	struct broker *b;
-	pid_t procs[MAX_PROCS];
-};
-
-static struct world *cur; /* for the atexit cleanup */
-
-/* ---- small helpers ------------------------------------------------------- */
-
-static int mkdirs(const char *path)
-{
-	char tmp[600];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p != '\0'; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	}
-	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)size + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)size, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Runs one statement with up to n text parameters; 0 or -1. */
-static int sql_params(const char *url, const char *sql, int n, const char *const *p)
-{
-	PGconn *c = PQconnectdb(url);
-	int rc = -1;
-
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-		ExecStatusType st = PQresultStatus(r);
-		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
-		if (rc != 0)
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		PQclear(r);
-	} else {
-		printf("#   cannot connect: %s", PQerrorMessage(c));
-	}
-	PQfinish(c);
-	return rc;
-}
-
-/* First column of the first row as text ("" and -1 when none or NULL). */
-static int sql_str(const char *url, const char *sql, const char *param, char *buf, size_t n)
-{
-	PGconn *c = PQconnectdb(url);
-	const char *p[1] = { param };
-	int rc = -1;
-
-	buf[0] = '\0';
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL,
-					   NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
-		    !PQgetisnull(r, 0, 0)) {
-			snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
-			rc = 0;
-		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		}
-		PQclear(r);
-	}
-	PQfinish(c);
-	return rc;
-}
-
-/* -1 when no row or NULL */
-static long sql_long(const char *url, const char *sql, const char *param)
-{
-	char buf[64];
-
-	if (sql_str(url, sql, param, buf, sizeof(buf)) != 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-/* true when the first value is SQL NULL (or there is no row) */
-static bool sql_null(const char *url, const char *sql, const char *param)
-{
-	char buf[64];
-
-	return sql_str(url, sql, param, buf, sizeof(buf)) != 0;
-}
+/* ---- rows and requests ------------------------------------------------------ */
 
 /* An events row as bf-producer stores a finished match before its result:
  * ut 17, season 76986 (Premier League 26/27), round 12, no score yet. */
@@ -187,147 +62,13 @@ static int insert_event(const struct world *w, long long id, int home, const cha
 	snprintf(h, sizeof(h), "%d", home);
 	snprintf(aw, sizeof(aw), "%d", away);
 	snprintf(s, sizeof(s), "%lld", start);
-	return sql_params(w->db,
-			  "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			  " season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			  " start_time, status_code, status_type)"
-			  " VALUES ($1::bigint, 17, 'Premier League', 76986, 'Premier League 26/27', 12,"
-			  "  $2::bigint, $3::bigint, $4, $5, to_timestamp($6::bigint), 100, 'finished')",
-			  6, p);
-}
-
-/* ---- HTTP to the fakes ---------------------------------------------------- */
-
-struct buf {
-	char *p;
-	size_t len;
-};
-
-static size_t on_data(char *d, size_t sz, size_t nm, void *arg)
-{
-	struct buf *b = arg;
-	size_t n = sz * nm;
-	char *np = realloc(b->p, b->len + n + 1);
-
-	if (np == NULL)
-		return 0;
-	b->p = np;
-	memcpy(b->p + b->len, d, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return n;
-}
-
-static cJSON *http_get_json(const char *url)
-{
-	CURL *c = curl_easy_init();
-	struct buf b = { NULL, 0 };
-	cJSON *j = NULL;
-
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	if (b.p != NULL)
-		j = cJSON_Parse(b.p);
-	free(b.p);
-	return j;
-}
-
-static int plainly_stat(const struct world *w, const char *key)
-{
-	char url[256];
-	cJSON *s;
-	int v = -1;
-
-	snprintf(url, sizeof(url), "%s/_fake/stats", w->plainly.url);
-	s = http_get_json(url);
-	if (s != NULL) {
-		const cJSON *x = cJSON_GetObjectItemCaseSensitive(s, key);
-		if (cJSON_IsNumber(x))
-			v = x->valueint;
-	}
-	cJSON_Delete(s);
-	return v;
-}
-
-/* ---- JSON -------------------------------------------------------------------- */
-
-static const cJSON *jget(const cJSON *o, const char *k)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = jget(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = jget(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
-/* ---- the fake Plainly record ------------------------------------------- */
-
-static cJSON *record_read(const struct world *w)
-{
-	size_t len = 0;
-	char *text = slurp(w->record, &len);
-	cJSON *arr = cJSON_CreateArray();
-
-	if (text == NULL)
-		return arr;
-	for (char *line = text, *next; line != NULL && *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		if (*line == '\0')
-			continue;
-		cJSON *j = cJSON_Parse(line);
-		if (j != NULL)
-			cJSON_AddItemToArray(arr, j);
-		else
-			printf("#   record: unreadable line %.80s\n", line);
-	}
-	free(text);
-	return arr;
-}
-
-static bool is_post(const cJSON *r)
-{
-	return strcmp(jstr(r, "method"), "POST") == 0 && strcmp(jstr(r, "path"), "/renders") == 0;
-}
-
-static int post_count(const cJSON *rec, const char *subject)
-{
-	const cJSON *r;
-	int n = 0;
-
-	cJSON_ArrayForEach(r, rec)
-		if (is_post(r) && (subject == NULL ||
-				   strcmp(jstr(jget(jget(r, "body"), "attributes"), "bfSubject"),
-					  subject) == 0))
-			n++;
-	return n;
-}
-
-/* The first POST /renders of subject (the recorded request), or NULL. */
-static const cJSON *post_of(const cJSON *rec, const char *subject)
-{
-	const cJSON *r;
-
-	cJSON_ArrayForEach(r, rec)
-		if (is_post(r) &&
-		    strcmp(jstr(jget(jget(r, "body"), "attributes"), "bfSubject"), subject) == 0)
-			return r;
-	return NULL;
+	return sql_cmd(w->db,
+		       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+		       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+		       " start_time, status_code, status_type)"
+		       " VALUES ($1::bigint, 17, 'Premier League', 76986, 'Premier League 26/27', 12,"
+		       "  $2::bigint, $3::bigint, $4, $5, to_timestamp($6::bigint), 100, 'finished')",
+		       6, p);
 }
 
 /* The request of a result POST: auth, template, subject. */
@@ -346,123 +87,16 @@ static void check_post(const cJSON *post, const char *subject)
 
 /* ---- world ----------------------------------------------------------------- */
 
-static void expand_sofa(const char *tmpl, const char *url, char *out, size_t n)
-{
-	const char *at = strstr(tmpl, "{sofa}");
-
-	if (at == NULL)
-		snprintf(out, n, "%s", tmpl);
-	else
-		snprintf(out, n, "%.*s%s%s", (int)(at - tmpl), tmpl, url, at + 6);
-}
-
-static void world_down(struct world *w)
-{
-	for (int i = 0; i < MAX_PROCS; i++) {
-		if (w->procs[i] > 0) {
-			kill(w->procs[i], SIGKILL);
-			tenv_wait(w->procs[i], 5000);
-		}
-		w->procs[i] = -1;
-	}
-	if (w->b != NULL)
-		broker_close(w->b);
-	w->b = NULL;
-	tenv_fake_stop(&w->sofa);
-	tenv_fake_stop(&w->plainly);
-	if (w->cfg_loaded)
-		cfg_free(&w->cfg);
-	w->cfg_loaded = false;
-	if (w->name[0] != '\0') {
-		tenv_vhost_delete(w->name);
-		tenv_db_drop(w->name);
-	}
-	w->name[0] = '\0';
-	cur = NULL;
-}
-
-/* 0 or -1; the caller always calls world_down. */
+/* 0 or -1; the caller always calls world_close. */
 static int world_up(struct world *w, const char *tag, const char *plainly_script,
 		    const char *extra_conf)
 {
-	char err[512], logdir[600], extra[1024] = "", slog[128], plog[128];
-	const char *sargs[8], *pargs[8];
-	int n = 0;
-
-	memset(w, 0, sizeof(*w));
-	w->sofa.pid = w->plainly.pid = -1;
-	for (int i = 0; i < MAX_PROCS; i++)
-		w->procs[i] = -1;
-	cur = w;
-	snprintf(w->name, sizeof(w->name), "t-res-%s-%ld", tag, (long)getpid());
-	snprintf(w->dir, sizeof(w->dir), "%s/var/test/%s", tenv_root(), w->name);
-	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
-	snprintf(w->record, sizeof(w->record), "%s/plainly.record", w->dir);
-	snprintf(w->sofa_log, sizeof(w->sofa_log), "%s/sofascore.log", w->dir);
-	snprintf(logdir, sizeof(logdir), "%s/var/log", tenv_root());
-	if (mkdirs(logdir) != 0 || mkdirs(w->dir) != 0) {
-		printf("#   cannot create %s\n", w->dir);
-		return -1;
-	}
-	unlink(w->record);
-	unlink(w->sofa_log);
-	if (tenv_world(w->name, w->amqp, sizeof(w->amqp), w->db, sizeof(w->db)) != 0) {
-		printf("#   tenv_world(%s) failed (log: var/log/%s.log)\n", w->name, w->name);
-		return -1;
-	}
-	snprintf(w->env_amqp, sizeof(w->env_amqp), "BF_AMQP_URL=%s", w->amqp);
-	snprintf(w->env_db, sizeof(w->env_db), "BF_DATABASE_URL=%s", w->db);
-	snprintf(slog, sizeof(slog), "%s-sofascore", w->name);
-	snprintf(plog, sizeof(plog), "%s-plainly", w->name);
-	sargs[n++] = "--scenario";
-	sargs[n++] = SCENARIO;
-	sargs[n++] = "--log";
-	sargs[n++] = w->sofa_log;
-	sargs[n] = NULL;
-	if (tenv_fake_start(&w->sofa, "sofascore", slog, sargs) != 0) {
-		printf("#   fake-sofascore did not start (var/log/%s.log)\n", slog);
-		return -1;
-	}
-	n = 0;
-	pargs[n++] = "--record";
-	pargs[n++] = w->record;
-	pargs[n++] = "--api-key";
-	pargs[n++] = API_KEY;
-	if (plainly_script != NULL) {
-		pargs[n++] = "--script";
-		pargs[n++] = plainly_script;
-	}
-	pargs[n] = NULL;
-	if (tenv_fake_start(&w->plainly, "plainly", plog, pargs) != 0) {
-		printf("#   fake-plainly did not start (var/log/%s.log)\n", plog);
-		return -1;
-	}
-	if (extra_conf != NULL)
-		expand_sofa(extra_conf, w->sofa.url, extra, sizeof(extra));
-	if (tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url, w->plainly.url, extra) != 0)
-		return -1;
-	if (cfg_load(&w->cfg, w->conf, err, sizeof(err)) != 0) {
-		printf("#   cfg_load(%s): %s\n", w->conf, err);
-		return -1;
-	}
-	w->cfg_loaded = true;
-	if (topo_build(&w->topo, &w->cfg) != 0)
-		return -1;
-	struct broker_opts o = {
-		.urls = w->amqp, .conn_name = "test_results", .heartbeat = 30, .op_timeout = 20,
-		.confirm_window = 1000, .topo = &w->topo, .stop = &proc_stop,
-		.max_connect_tries = 3,
+	const struct world_opts o = {
+		.prefix = "t-res", .scenario = SCENARIO, .plainly = true, .plainly_key = API_KEY,
+		.plainly_script = plainly_script, .extra_conf = extra_conf, .broker = "test_results",
 	};
-	if (broker_open(&w->b, &o) != 0) {
-		printf("#   broker_open(%s) failed\n", w->amqp);
-		return -1;
-	}
-	return 0;
-}
 
-static void log_path(const struct world *w, const char *tag, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/var/log/%s-%s.log", tenv_root(), w->name, tag);
+	return world_open(w, tag, &o);
 }
 
 /*
@@ -473,111 +107,22 @@ static void log_path(const struct world *w, const char *tag, char *buf, size_t n
  */
 static pid_t spawn_results(struct world *w, const char *tag, const char *envset)
 {
-	char bin[512], logf[600];
-	const char *argv[20];
-	int n = 0;
-	pid_t pid;
+	const char *set[] = { "BF_PLAINLY_API_KEY=" API_KEY, envset, NULL };
+	static const char *const idle[] = { "--idle-exit", IDLE_EXIT, NULL };
 
-	snprintf(bin, sizeof(bin), "%s/bin/bf-results", tenv_root());
-	log_path(w, tag, logf, sizeof(logf));
-	unlink(logf);
-	argv[n++] = "env";
-	argv[n++] = "-u";
-	argv[n++] = "BF_SOFASCORE_URL";
-	argv[n++] = "-u";
-	argv[n++] = "BF_PLAINLY_URL";
-	argv[n++] = "-u";
-	argv[n++] = "BF_TEST_CRASH_IN_RESULT_TX";
-	argv[n++] = w->env_amqp;
-	argv[n++] = w->env_db;
-	argv[n++] = "BF_PLAINLY_API_KEY=" API_KEY;
-	if (envset != NULL)
-		argv[n++] = envset;
-	argv[n++] = bin;
-	argv[n++] = "-c";
-	argv[n++] = w->conf;
-	argv[n++] = "--idle-exit";
-	argv[n++] = IDLE_EXIT;
-	argv[n] = NULL;
-	pid = tenv_spawn((char *const *)argv, logf);
-	for (int i = 0; pid > 0 && i < MAX_PROCS; i++)
-		if (w->procs[i] <= 0) {
-			w->procs[i] = pid;
-			break;
-		}
-	return pid;
-}
-
-static void untrack(struct world *w, pid_t pid)
-{
-	for (int i = 0; i < MAX_PROCS; i++)
-		if (w->procs[i] == pid)
-			w->procs[i] = -1;
-}
-
-/* Exit status of a spawned process, or -1 (still running after timeout_ms). */
-static int wait_proc(struct world *w, pid_t pid, int timeout_ms)
-{
-	int st = tenv_wait(pid, timeout_ms);
-
-	if (st >= 0)
-		untrack(w, pid);
-	return st;
+	return world_start(w, "bf-results", tag, true, set, idle);
 }
 
 static int publish_result(struct world *w, int64_t event_id)
 {
 	struct work_msg m = { .type = MSG_RESULT, .event_id = event_id };
-	char body[128], key[MSG_KEY_MAX];
-	int len = msg_encode(&m, body, sizeof(body));
-	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE, .routing_key = "result", .body = body,
-		.message_id = key, .type = "result", .app_id = "test_results",
-	};
 
-	if (len < 0 || msg_key(&m, key, sizeof(key)) < 0)
-		return -1;
-	bm.len = (size_t)len;
-	return broker_publish(w->b, &bm);
-}
-
-static int publish_raw(struct world *w, const char *body)
-{
-	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE, .routing_key = "result", .body = body,
-		.len = strlen(body), .type = "result", .app_id = "test_results",
-	};
-
-	return broker_publish(w->b, &bm);
-}
-
-static long depth_settled(struct world *w, const char *queue, long want, int timeout_ms)
-{
-	long long end = tenv_now_ms() + timeout_ms;
-	long d;
-
-	for (;;) {
-		d = broker_queue_depth(w->b, queue);
-		if (d == want || tenv_now_ms() >= end)
-			return d;
-		tenv_sleep_ms(100);
-	}
-}
-
-static void check_queues_empty(struct world *w)
-{
-	for (size_t i = 0; i < sizeof(result_queues) / sizeof(result_queues[0]); i++) {
-		long d = depth_settled(w, result_queues[i], 0, 3000);
-		if (d != 0)
-			t_fail(__FILE__, __LINE__, "queue %s holds %ld messages, want 0",
-			       result_queues[i], d);
-	}
+	return world_publish(w, &m, "test_results");
 }
 
 static void job_state(const struct world *w, const char *subject, char *buf, size_t n)
 {
-	sql_str(w->db, "SELECT state FROM jobs WHERE kind = 'result' AND subject = $1", subject,
-		buf, n);
+	world_job_state(w, "result", subject, buf, n);
 }
 
 /* job done, render submitted with a Plainly id */
@@ -587,8 +132,8 @@ static void check_done(const struct world *w, const char *subject)
 
 	job_state(w, subject, state, sizeof(state));
 	CHECK_STR(state, "done");
-	sql_str(w->db, "SELECT state FROM renders WHERE kind = 'result' AND subject = $1", subject,
-		state, sizeof(state));
+	sql_text(w->db, "SELECT state FROM renders WHERE kind = 'result' AND subject = $1", subject,
+		 state, sizeof(state));
 	CHECK_STR(state, "submitted");
 	CHECK(!sql_null(w->db,
 			"SELECT plainly_render_id FROM renders WHERE kind = 'result' AND subject = $1",
@@ -717,8 +262,8 @@ static void check_full_rows(struct world *w)
 	/* events: final status and score, stored */
 	CHECK_INT(sql_long(url, "SELECT status_code FROM events WHERE id = 14025001", NULL), 100);
 	char s[128];
-	sql_str(url, "SELECT status_type || ' ' || home_score || '-' || away_score || ' w'"
-		     " || winner_code FROM events WHERE id = 14025001", NULL, s, sizeof(s));
+	sql_text(url, "SELECT status_type || ' ' || home_score || '-' || away_score || ' w'"
+		      " || winner_code FROM events WHERE id = 14025001", NULL, s, sizeof(s));
 	CHECK_STR(s, "finished 2-1 w1");
 	CHECK(sql_null(url, "SELECT home_penalties FROM events WHERE id = 14025001", NULL));
 	CHECK(!sql_null(url, "SELECT result_stored_at FROM events WHERE id = 14025001", NULL));
@@ -727,13 +272,13 @@ static void check_full_rows(struct world *w)
 	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001", NULL), 36);
 	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001"
 				" AND side = 'home'", NULL), 18);
-	sql_str(url, "SELECT side || ' ' || position || ' ' || shirt || ' ' || substitute || ' '"
-		     " || minutes || ' ' || rating || ' ' || (stats->>'touches') || ' '"
-		     " || (stats->>'expectedGoals') FROM lineups WHERE event_id = 14025001"
-		     " AND player_id = 839956", NULL, s, sizeof(s));
+	sql_text(url, "SELECT side || ' ' || position || ' ' || shirt || ' ' || substitute || ' '"
+		      " || minutes || ' ' || rating || ' ' || (stats->>'touches') || ' '"
+		      " || (stats->>'expectedGoals') FROM lineups WHERE event_id = 14025001"
+		      " AND player_id = 839956", NULL, s, sizeof(s));
 	CHECK_STR(s, "home F 9 false 90 8.10 77 0.87");
-	sql_str(url, "SELECT player_name FROM lineups WHERE event_id = 14025001 AND player_id = 839956",
-		NULL, s, sizeof(s));
+	sql_text(url, "SELECT player_name FROM lineups WHERE event_id = 14025001 AND player_id = 839956",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "Erling Haaland");
 	/* Rodri: 8 minutes, no rating */
 	CHECK_INT(sql_long(url, "SELECT minutes FROM lineups WHERE event_id = 14025001"
@@ -745,59 +290,59 @@ static void check_full_rows(struct world *w)
 			    " WHERE event_id = 14025001 AND player_id = 190150", NULL));
 	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001"
 				" AND player_id = 190150 AND substitute", NULL), 1);
-	sql_str(url, "SELECT string_agg(player_name, ',' ORDER BY side) FROM lineups"
-		     " WHERE event_id = 14025001 AND captain", NULL, s, sizeof(s));
+	sql_text(url, "SELECT string_agg(player_name, ',' ORDER BY side) FROM lineups"
+		      " WHERE event_id = 14025001 AND captain", NULL, s, sizeof(s));
 	CHECK_STR(s, "Martin Ødegaard,Bernardo Silva");
 	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001"
 				" AND rating IS NOT NULL", NULL), 26);
-	sql_str(url, "SELECT string_agg(side || ':' || formation || ':' || confirmed, ' ' ORDER BY side)"
-		     " FROM lineup_sides WHERE event_id = 14025001", NULL, s, sizeof(s));
+	sql_text(url, "SELECT string_agg(side || ':' || formation || ':' || confirmed, ' ' ORDER BY side)"
+		      " FROM lineup_sides WHERE event_id = 14025001", NULL, s, sizeof(s));
 	CHECK_STR(s, "away:4-2-3-1:true home:4-3-3:true");
 
 	/* team statistics: every period and key of the fixture (29 + 28 + 29) */
 	CHECK_INT(sql_long(url, "SELECT count(*) FROM team_statistics WHERE event_id = 14025001",
 			   NULL), 86);
-	sql_str(url, "SELECT string_agg(period || '=' || n, ' ' ORDER BY period) FROM"
-		     " (SELECT period, count(*) AS n FROM team_statistics WHERE event_id = 14025001"
-		     "  GROUP BY period) x", NULL, s, sizeof(s));
+	sql_text(url, "SELECT string_agg(period || '=' || n, ' ' ORDER BY period) FROM"
+		      " (SELECT period, count(*) AS n FROM team_statistics WHERE event_id = 14025001"
+		      "  GROUP BY period) x", NULL, s, sizeof(s));
 	CHECK_STR(s, "1ST=28 2ND=29 ALL=29");
-	sql_str(url, "SELECT home || ' ' || away || ' ' || home_value || ' ' || away_value"
-		     " FROM team_statistics WHERE event_id = 14025001 AND period = 'ALL'"
-		     " AND key = 'ballPossession'", NULL, s, sizeof(s));
+	sql_text(url, "SELECT home || ' ' || away || ' ' || home_value || ' ' || away_value"
+		      " FROM team_statistics WHERE event_id = 14025001 AND period = 'ALL'"
+		      " AND key = 'ballPossession'", NULL, s, sizeof(s));
 	CHECK_STR(s, "58% 42% 58 42");
-	sql_str(url, "SELECT home_value || ' ' || away_value FROM team_statistics"
-		     " WHERE event_id = 14025001 AND period = '1ST' AND key = 'expectedGoals'",
-		NULL, s, sizeof(s));
+	sql_text(url, "SELECT home_value || ' ' || away_value FROM team_statistics"
+		      " WHERE event_id = 14025001 AND period = '1ST' AND key = 'expectedGoals'",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "1.12 0.21");
-	sql_str(url, "SELECT home || ' ' || home_value || ' ' || group_name FROM team_statistics"
-		     " WHERE event_id = 14025001 AND period = 'ALL' AND key = 'accuratePasses'",
-		NULL, s, sizeof(s));
+	sql_text(url, "SELECT home || ' ' || home_value || ' ' || group_name FROM team_statistics"
+		      " WHERE event_id = 14025001 AND period = 'ALL' AND key = 'accuratePasses'",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "493/563 (88%) 493 Passes");
 
 	/* incidents: 3 goals, 3 cards, 6 substitutions, 2 periods, 2 injury-time markers */
 	CHECK_INT(sql_long(url, "SELECT count(*) FROM incidents WHERE event_id = 14025001", NULL),
 		  16);
-	sql_str(url, "SELECT string_agg(type || '=' || n, ' ' ORDER BY type) FROM"
-		     " (SELECT type, count(*) AS n FROM incidents WHERE event_id = 14025001"
-		     "  GROUP BY type) x", NULL, s, sizeof(s));
+	sql_text(url, "SELECT string_agg(type || '=' || n, ' ' ORDER BY type) FROM"
+		      " (SELECT type, count(*) AS n FROM incidents WHERE event_id = 14025001"
+		      "  GROUP BY type) x", NULL, s, sizeof(s));
 	CHECK_STR(s, "card=3 goal=3 injuryTime=2 period=2 substitution=6");
 	char goals[512];
-	sql_str(url, "SELECT string_agg(minute || '+' || coalesce(added_time::text, '-') || ' '"
-		     " || class || ' ' || side || ' ' || player_name || ' ' || player_id || ' '"
-		     " || home_score || '-' || away_score, '; ' ORDER BY minute)"
-		     " FROM incidents WHERE event_id = 14025001 AND type = 'goal'",
-		NULL, goals, sizeof(goals));
+	sql_text(url, "SELECT string_agg(minute || '+' || coalesce(added_time::text, '-') || ' '"
+		      " || class || ' ' || side || ' ' || player_name || ' ' || player_id || ' '"
+		      " || home_score || '-' || away_score, '; ' ORDER BY minute)"
+		      " FROM incidents WHERE event_id = 14025001 AND type = 'goal'",
+		 NULL, goals, sizeof(goals));
 	CHECK_STR(goals, "23+- regular home Erling Haaland 839956 1-0; "
 			 "45+2 ownGoal away Rúben Dias 794839 1-1; "
 			 "67+- penalty home Phil Foden 859025 2-1");
-	sql_str(url, "SELECT string_agg(minute || ' ' || class || ' ' || side || ' ' || player_name,"
-		     " '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001 AND type = 'card'",
-		NULL, goals, sizeof(goals));
+	sql_text(url, "SELECT string_agg(minute || ' ' || class || ' ' || side || ' ' || player_name,"
+		      " '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001 AND type = 'card'",
+		 NULL, goals, sizeof(goals));
 	CHECK_STR(goals, "34 yellow away Declan Rice; 55 yellow home Tijjani Reijnders; "
 			 "81 red home Joško Gvardiol");
-	sql_str(url, "SELECT string_agg(minute || ' ' || side || ' ' || player_name || ' for '"
-		     " || assist_name, '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001"
-		     " AND type = 'substitution'", NULL, goals, sizeof(goals));
+	sql_text(url, "SELECT string_agg(minute || ' ' || side || ' ' || player_name || ' for '"
+		      " || assist_name, '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001"
+		      " AND type = 'substitution'", NULL, goals, sizeof(goals));
 	CHECK_STR(goals, "8 home Mateo Kovačić for Rodri; 62 away Mikel Merino for Martin Ødegaard; "
 			 "70 home Rayan Cherki for Phil Foden; 75 away Gabriel Martinelli for Eberechi Eze; "
 			 "80 home Omar Marmoush for Jérémy Doku; 88 away Leandro Trossard for Bukayo Saka");
@@ -851,12 +396,12 @@ static void full_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 
 	check_full_rows(w);
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL), 1);
-	const cJSON *post = post_of(rec, "result:14025001");
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, NULL), 1);
+	const cJSON *post = rec_post(rec, "result:14025001");
 	CHECK(post != NULL);
 	if (post != NULL) {
 		check_post(post, "result:14025001");
@@ -871,7 +416,7 @@ static void full_body(struct world *w)
 	check_done(w, "result:14025001");
 	CHECK_INT(sql_long(w->db, "SELECT attempts FROM jobs WHERE subject = 'result:14025001'",
 			   NULL), 0);
-	check_queues_empty(w);
+	world_check_queues_empty(w, "result");
 }
 
 static void finished_match_rows_and_document(void)
@@ -882,7 +427,7 @@ static void finished_match_rows_and_document(void)
 		full_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 2. penalties and extra time ------------------------------------------------ */
@@ -902,11 +447,11 @@ static void pens_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL), 2);
-	const cJSON *p = post_of(rec, "result:14025004");
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, NULL), 2);
+	const cJSON *p = rec_post(rec, "result:14025004");
 	const cJSON *doc = jget(jget(p, "body"), "parameters");
 	CHECK(doc != NULL);
 	/* current is 6-5 (shoot-out included), display 1-1 */
@@ -925,7 +470,7 @@ static void pens_body(struct world *w)
 	CHECK_INT(cJSON_GetArraySize(jget(doc, "statistics")), 0);
 	CHECK_STR(jstr(jget(doc, "player_of_the_match"), "name"), "Ollie Watkins");
 
-	p = post_of(rec, "result:14025003");
+	p = rec_post(rec, "result:14025003");
 	doc = jget(jget(p, "body"), "parameters");
 	CHECK(doc != NULL);
 	CHECK_STR(jstr(doc, "score_display"), "2-1 (AET)");
@@ -942,17 +487,17 @@ static void pens_body(struct world *w)
 	check_fixture_statistics(doc);
 	cJSON_Delete(rec);
 
-	sql_str(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
-		       " || home_penalties || '-' || away_penalties || ' w' || winner_code"
-		       " FROM events WHERE id = 14025004", NULL, s, sizeof(s));
+	sql_text(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
+			" || home_penalties || '-' || away_penalties || ' w' || winner_code"
+			" FROM events WHERE id = 14025004", NULL, s, sizeof(s));
 	CHECK_STR(s, "120 1-1 5-4 w1");
-	sql_str(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
-		       " || coalesce(home_penalties::text, 'none') || ' w' || winner_code"
-		       " FROM events WHERE id = 14025003", NULL, s, sizeof(s));
+	sql_text(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
+			" || coalesce(home_penalties::text, 'none') || ' w' || winner_code"
+			" FROM events WHERE id = 14025003", NULL, s, sizeof(s));
 	CHECK_STR(s, "110 2-1 none w1");
 	check_done(w, "result:14025004");
 	check_done(w, "result:14025003");
-	check_queues_empty(w);
+	world_check_queues_empty(w, "result");
 }
 
 static void penalties_and_aet_score_display(void)
@@ -963,7 +508,7 @@ static void penalties_and_aet_score_display(void)
 		pens_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 3. statistics 404 ---------------------------------------------------------- */
@@ -979,19 +524,19 @@ static void nostats_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025011/statistics 404"), 1);
-	log_path(w, "results", logf, sizeof(logf));
+	world_log(w, "results", logf, sizeof(logf));
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025011 type=result attempt=0 outcome=done"), 1);
 	CHECK_INT(tenv_count_lines(logf, "outcome=retry"), 0);
 	CHECK_INT(tenv_count_lines(logf, "outcome=dead"), 0);
 	CHECK_INT(tenv_count_lines(logf, " error bf-results["), 0);
 	CHECK_INT(tenv_count_lines(logf, " warn bf-results["), 0);
 
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL), 1);
-	const cJSON *doc = jget(jget(post_of(rec, "result:14025011"), "body"), "parameters");
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, NULL), 1);
+	const cJSON *doc = jget(jget(rec_post(rec, "result:14025011"), "body"), "parameters");
 	const cJSON *st = jget(doc, "statistics");
 	CHECK(cJSON_IsArray(st));
 	CHECK_INT(cJSON_GetArraySize(st), 0);
@@ -1009,7 +554,7 @@ static void nostats_body(struct world *w)
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents WHERE event_id = 14025011"
 				  " AND type = 'goal'", NULL), 1);
 	check_done(w, "result:14025011");
-	check_queues_empty(w);
+	world_check_queues_empty(w, "result");
 }
 
 static void statistics_404_rendered_without(void)
@@ -1020,7 +565,7 @@ static void statistics_404_rendered_without(void)
 		nostats_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 4. delivered twice --------------------------------------------------------- */
@@ -1036,23 +581,23 @@ static void twice_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 
-	log_path(w, "results", logf, sizeof(logf));
+	world_log(w, "results", logf, sizeof(logf));
 	/* both were handled: the second fetched and stored again, and rendered nothing */
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025001 type=result attempt=0 outcome=done"), 2);
 	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 1);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001 200"), 2);
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL), 1);
-	CHECK_INT(plainly_stat(w, "accepted"), 1);
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, NULL), 1);
+	CHECK_INT(world_plainly_stat(w, "accepted"), 1);
 	cJSON_Delete(rec);
 	/* one set of rows */
 	check_full_rows(w);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders", NULL), 1);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs", NULL), 1);
 	check_done(w, "result:14025001");
-	check_queues_empty(w);
+	world_check_queues_empty(w, "result");
 }
 
 static void delivered_twice_one_render_one_set_of_rows(void)
@@ -1063,7 +608,7 @@ static void delivered_twice_one_render_one_set_of_rows(void)
 		twice_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 5. kill -9 inside the transaction ------------------------------------------ */
@@ -1078,8 +623,8 @@ static void crash_body(struct world *w)
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_results(w, "crash", "BF_TEST_CRASH_IN_RESULT_TX=1");
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 128 + SIGKILL);
-	log_path(w, "crash", logf, sizeof(logf));
+	CHECK_INT(world_wait(w, pid, 30000), 128 + SIGKILL);
+	world_log(w, "crash", logf, sizeof(logf));
 	/* it died where it should: every statement of the transaction sent, no COMMIT */
 	CHECK_INT(tenv_count_lines(logf, "BF_TEST_CRASH_IN_RESULT_TX set"), 1);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001/incidents 200"), 1);
@@ -1097,24 +642,24 @@ static void crash_body(struct world *w)
 		if (n != 0)
 			t_fail(__FILE__, __LINE__, "after the crash: %s = %ld, want 0", empty[i], n);
 	}
-	CHECK(plainly_stat(w, "posts") == 0);
+	CHECK(world_plainly_stat(w, "posts") == 0);
 	/* never acked: the broker holds it for the next consumer */
-	CHECK_INT(depth_settled(w, "bf.result", 1, 5000), 1);
+	CHECK_INT(world_depth(w, "bf.result", 1, 5000), 1);
 
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
-	log_path(w, "results", logf, sizeof(logf));
+	CHECK_INT(world_wait(w, pid, 30000), 0);
+	world_log(w, "results", logf, sizeof(logf));
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025001 type=result attempt=0 outcome=done"), 1);
 	check_full_rows(w);
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL), 1);
-	const cJSON *post = post_of(rec, "result:14025001");
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, NULL), 1);
+	const cJSON *post = rec_post(rec, "result:14025001");
 	if (post != NULL)
 		check_full_document(jget(jget(post, "body"), "parameters"));
 	cJSON_Delete(rec);
 	check_done(w, "result:14025001");
-	check_queues_empty(w);
+	world_check_queues_empty(w, "result");
 }
 
 static void killed_mid_transaction_nothing_half_written(void)
@@ -1125,7 +670,7 @@ static void killed_mid_transaction_nothing_half_written(void)
 		crash_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 6. not final yet; parts missing after the whistle --------------------------- */
@@ -1146,9 +691,9 @@ static void retry_body(struct world *w)
 	long long t0 = tenv_now_ms();
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 45000), 0);
+	CHECK_INT(world_wait(w, pid, 45000), 0);
 	printf("#   retries through the 1 s tier: %lld ms (idle exit included)\n", tenv_now_ms() - t0);
-	log_path(w, "results", logf, sizeof(logf));
+	world_log(w, "results", logf, sizeof(logf));
 
 	/* 14025021: 2nd half twice (the producer was early), then finished */
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025021 200"), 3);
@@ -1158,8 +703,8 @@ static void retry_body(struct world *w)
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025021 type=result attempt=1 outcome=retry"
 					 " wait=bf.result.wait.1s reason=not-final"), 1);
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025021 type=result attempt=2 outcome=done"), 1);
-	sql_str(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score FROM events"
-		       " WHERE id = 14025021", NULL, s, sizeof(s));
+	sql_text(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score FROM events"
+			" WHERE id = 14025021", NULL, s, sizeof(s));
 	CHECK_STR(s, "100 2-0");
 
 	/* 14025022: line-ups 404 twice, then there: rendered with them on attempt 2 */
@@ -1193,19 +738,19 @@ static void retry_body(struct world *w)
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents WHERE event_id = 14025024"
 				  " AND type = 'goal'", NULL), 1);
 
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL), 4);
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, NULL), 4);
 	for (int64_t id = 14025021; id <= 14025024; id++) {
 		char subject[64];
 		snprintf(subject, sizeof(subject), "result:%" PRId64, id);
-		CHECK_INT(post_count(rec, subject), 1);
+		CHECK_INT(rec_posts(rec, subject, NULL), 1);
 		check_done(w, subject);
 	}
-	const cJSON *doc = jget(jget(post_of(rec, "result:14025022"), "body"), "parameters");
+	const cJSON *doc = jget(jget(rec_post(rec, "result:14025022"), "body"), "parameters");
 	CHECK_STR(jstr(jget(doc, "player_of_the_match"), "name"), "Igor Thiago");
 	static const struct scorer_want a22[] = { { "Igor Thiago", "61", "regular" } };
 	check_scorers(jget(doc, "away"), "away", a22, 1);
-	doc = jget(jget(post_of(rec, "result:14025023"), "body"), "parameters");
+	doc = jget(jget(rec_post(rec, "result:14025023"), "body"), "parameters");
 	CHECK(doc != NULL);
 	CHECK(jget(doc, "player_of_the_match") == NULL); /* no line-ups, no ratings */
 	CHECK_STR(jstr(doc, "score_display"), "1-1");
@@ -1213,12 +758,12 @@ static void retry_body(struct world *w)
 	static const struct scorer_want a23[] = { { "Wolves F9", "12", "regular" } };
 	check_scorers(jget(doc, "home"), "home", h23, 1);
 	check_scorers(jget(doc, "away"), "away", a23, 1);
-	doc = jget(jget(post_of(rec, "result:14025021"), "body"), "parameters");
+	doc = jget(jget(rec_post(rec, "result:14025021"), "body"), "parameters");
 	CHECK_STR(jstr(doc, "score_display"), "2-0");
 	cJSON_Delete(rec);
 	CHECK_INT(sql_long(w->db, "SELECT attempts FROM jobs WHERE subject = 'result:14025023'",
 			   NULL), 3);
-	check_queues_empty(w);
+	world_check_queues_empty(w, "result");
 }
 
 static void not_final_and_missing_parts_retried(void)
@@ -1229,7 +774,7 @@ static void not_final_and_missing_parts_retried(void)
 		retry_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 7. Plainly INVALID, poison ------------------------------------------------------ */
@@ -1254,15 +799,15 @@ static void dead_body(struct world *w)
 	/* the first POST is answered INVALID (script), later ones are accepted */
 	REQUIRE(publish_result(w, EV_NOSTATS) == 0);
 	for (size_t i = 0; i < 3; i++)
-		REQUIRE(publish_raw(w, poison[i].body) == 0);
+		REQUIRE(world_publish_raw(w, "result", "result", poison[i].body, "test_results") == 0);
 	/* the consumer goes on after them: a good message is rendered */
 	REQUIRE(publish_result(w, 14025024) == 0);
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
-	CHECK_INT(wait_proc(w, pid, 30000), 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
 
-	CHECK_INT(depth_settled(w, "bf.result.dead", 4, 3000), 4);
+	CHECK_INT(world_depth(w, "bf.result.dead", 4, 3000), 4);
 	for (int i = 0; i < 4; i++) {
 		struct broker_delivery d;
 		if (broker_get(w->b, "bf.result.dead", &d) != 1) {
@@ -1298,29 +843,29 @@ static void dead_body(struct world *w)
 			       poison[k].body);
 
 	/* INVALID is not retried: one POST; recorded as failed/dead; the match data stays */
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, "result:14025011"), 1);
-	CHECK_INT(post_count(rec, "result:14025024"), 1);
-	CHECK_INT(post_count(rec, NULL), 2);
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, "result:14025011", NULL), 1);
+	CHECK_INT(rec_posts(rec, "result:14025024", NULL), 1);
+	CHECK_INT(rec_posts(rec, NULL, NULL), 2);
 	cJSON_Delete(rec);
 	job_state(w, "result:14025011", state, sizeof(state));
 	CHECK_STR(state, "dead");
-	sql_str(w->db, "SELECT last_error FROM jobs WHERE subject = $1", "result:14025011", err,
-		sizeof(err));
+	sql_text(w->db, "SELECT last_error FROM jobs WHERE subject = $1", "result:14025011", err,
+		 sizeof(err));
 	CHECK(strstr(err, "Mandatory parameter homeName is missing") != NULL);
-	sql_str(w->db, "SELECT state FROM renders WHERE subject = $1", "result:14025011", state,
-		sizeof(state));
+	sql_text(w->db, "SELECT state FROM renders WHERE subject = $1", "result:14025011", state,
+		 sizeof(state));
 	CHECK_STR(state, "failed");
-	sql_str(w->db, "SELECT error FROM renders WHERE subject = $1", "result:14025011", err,
-		sizeof(err));
+	sql_text(w->db, "SELECT error FROM renders WHERE subject = $1", "result:14025011", err,
+		 sizeof(err));
 	CHECK(strstr(err, "RENDER_PARAMETERS_INVALID") != NULL);
 	CHECK(!sql_null(w->db, "SELECT result_stored_at FROM events WHERE id = 14025011", NULL));
 	check_done(w, "result:14025024");
 	/* poison has no subject: only the two real jobs */
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs", NULL), 2);
-	CHECK_INT(depth_settled(w, "bf.result", 0, 3000), 0);
-	CHECK_INT(depth_settled(w, "bf.result.wait.1s", 0, 3000), 0);
-	CHECK_INT(depth_settled(w, "bf.result.wait.2s", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.result", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.result.wait.1s", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.result.wait.2s", 0, 3000), 0);
 }
 
 static void plainly_invalid_and_poison_dead_lettered(void)
@@ -1331,7 +876,7 @@ static void plainly_invalid_and_poison_dead_lettered(void)
 		dead_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 8. measure: 50 result messages, one process -------------------------------- */
@@ -1363,21 +908,19 @@ static void batch_body(struct world *w)
 	struct rusage ru;
 	long hwm;
 
-	REQUIRE(sql_params(w->db,
-			   "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			   " season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			   " start_time, status_code, status_type)"
-			   " SELECT g, 17, 'Premier League', 76986, 'Premier League 26/27', 13, 17, 42,"
-			   "  'Manchester City', 'Arsenal', now() - interval '3 hours', 100, 'finished'"
-			   " FROM generate_series(14026001, 14026050) AS g",
-			   0, NULL) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			" start_time, status_code, status_type)"
+			" SELECT g, 17, 'Premier League', 76986, 'Premier League 26/27', 13, 17, 42,"
+			"  'Manchester City', 'Arsenal', now() - interval '3 hours', 100, 'finished'"
+			" FROM generate_series(14026001, 14026050) AS g",
+			0, NULL) == 0);
 	long long t_spawn = tenv_now_ms();
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
-	log_path(w, "results", logf, sizeof(logf));
-	long long end = tenv_now_ms() + 15000;
-	while (tenv_now_ms() < end && tenv_count_lines(logf, "ready queue=") == 0)
-		tenv_sleep_ms(10);
+	world_log(w, "results", logf, sizeof(logf));
+	tenv_wait_lines(logf, "ready queue=", 1, 15000);
 	REQUIRE(tenv_count_lines(logf, "ready queue=") == 1);
 	long long t_ready = tenv_now_ms();
 
@@ -1386,7 +929,7 @@ static void batch_body(struct world *w)
 		REQUIRE(publish_result(w, BATCH_FIRST + i) == 0);
 	REQUIRE(broker_flush(w->b, 20000) == 0);
 	long done = 0;
-	end = t0 + 60000;
+	long long end = t0 + 60000;
 	while (tenv_now_ms() < end) {
 		done = sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL);
 		if (done >= BATCH_N)
@@ -1409,7 +952,7 @@ static void batch_body(struct world *w)
 	}
 	CHECK(r == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	if (r == pid)
-		untrack(w, pid);
+		world_untrack(w, pid);
 
 	double secs = (double)(t1 - t0) / 1000.0;
 	printf("#   bf-results, %d result messages (4 GETs, one transaction of ~120 rows and one"
@@ -1421,15 +964,15 @@ static void batch_body(struct world *w)
 	printf("#   bf-results RSS: VmHWM %ld kB (/proc/<pid>/status before exit); ru_maxrss %ld kB"
 	       " (wait4; includes the pre-exec fork of the test binary)\n", hwm, ru.ru_maxrss);
 
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL), BATCH_N);
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, NULL), BATCH_N);
 	cJSON_Delete(rec);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups", NULL), 36 * BATCH_N);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM team_statistics", NULL), 86 * BATCH_N);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents", NULL), 16 * BATCH_N);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL",
 			   NULL), BATCH_N);
-	check_queues_empty(w);
+	world_check_queues_empty(w, "result");
 }
 
 static void measure_50_results_one_process(void)
@@ -1444,50 +987,29 @@ static void measure_50_results_one_process(void)
 		batch_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
-}
-
-/* ---------------------------------------------------------------------------------- */
-
-static void on_exit_cleanup(void)
-{
-	if (cur != NULL)
-		world_down(cur);
+	world_close(&w);
 }
 
 int main(int argc, char **argv)
 {
 	long long t0;
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} cases[] = {
-#define C(f) { #f, f }
-		C(finished_match_rows_and_document),
-		C(penalties_and_aet_score_display),
-		C(statistics_404_rendered_without),
-		C(delivered_twice_one_render_one_set_of_rows),
-		C(killed_mid_transaction_nothing_half_written),
-		C(not_final_and_missing_parts_retried),
-		C(plainly_invalid_and_poison_dead_lettered),
-		C(measure_50_results_one_process),
-#undef C
+	static const struct t_case cases[] = {
+		T_CASE(finished_match_rows_and_document),
+		T_CASE(penalties_and_aet_score_display),
+		T_CASE(statistics_404_rendered_without),
+		T_CASE(delivered_twice_one_render_one_set_of_rows),
+		T_CASE(killed_mid_transaction_nothing_half_written),
+		T_CASE(not_final_and_missing_parts_retried),
+		T_CASE(plainly_invalid_and_poison_dead_lettered),
+		T_CASE(measure_50_results_one_process),
 	};
 
 	log_init("test_results");
 	tenv_require();
 	proc_signals_install();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	atexit(on_exit_cleanup);
 	t0 = tenv_now_ms();
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		bool run = argc < 2;
-		for (int a = 1; a < argc; a++)
-			if (strstr(cases[i].name, argv[a]) != NULL)
-				run = true;
-		if (run)
-			t_run(cases[i].name, cases[i].fn);
-	}
+	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 	printf("# test_results: %.1f s\n", (double)(tenv_now_ms() - t0) / 1000.0);
 	curl_global_cleanup();
 	return t_done();

@@ -3,8 +3,8 @@
  * (and, for the trigger, bf-producer) against the real RabbitMQ and
  * PostgreSQL of ops/dev/services, with fake Sofascore and fake Plainly; and
  * the time of the aggregate queries on a synthetic season of 380 matches.
- * Each case has its own vhost and database (tenv_world), its own fakes and
- * processes, all cleaned up even when a check fails (and at exit).
+ * Each case has its own world (tests/support/world.h: vhost, database,
+ * fakes, processes), all cleaned up even when a check fails (and at exit).
  *
  * Scenarios: tests/scenarios/tstats-round/ and tests/scenarios/tstats-trigger/
  * (written by tests/scenarios/results-cases/generate.py).  The expected
@@ -30,389 +30,46 @@
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "consumers/tournament_stats/tstats.h"
-#include "lib/config.h"
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
-#include "protocol/topology.h"
+#include "tests/support/query.h"
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
+#include "tests/support/world.h"
 
 #define ROUND_SCENARIO "tests/scenarios/tstats-round"
 #define TRIGGER_SCENARIO "tests/scenarios/tstats-trigger"
 #define API_KEY "testkey"
 #define IDLE_EXIT "4"
-#define MAX_PROCS 4
 #define BASE 1790000000LL
 #define HOUR 3600LL
 
-struct world {
-	char name[64];
-	char amqp[512], db[512];
-	char dir[512];
-	char conf[600];
-	char record[600];
-	char sofa_log[600];
-	char env_amqp[600], env_db[600];
-	long long shift; /* --shift-to given to the fake (0 = none) */
-	struct tenv_fake sofa, plainly;
-	struct bf_config cfg;
-	bool cfg_loaded;
-	struct topology topo;
-	struct broker *b;
-	pid_t procs[MAX_PROCS];
-};
-
-static struct world *cur;
-
-/* ---- small helpers ------------------------------------------------------- */
-
-static int mkdirs(const char *path)
-{
-	char tmp[600];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p != '\0'; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	}
-	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)size + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)size, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static int sql_params(const char *url, const char *sql, int n, const char *const *p)
-{
-	PGconn *c = PQconnectdb(url);
-	int rc = -1;
-
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-		ExecStatusType st = PQresultStatus(r);
-		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
-		if (rc != 0)
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		PQclear(r);
-	} else {
-		printf("#   cannot connect: %s", PQerrorMessage(c));
-	}
-	PQfinish(c);
-	return rc;
-}
-
-/* Runs one or more statements (simple protocol, no parameters); 0 or -1. */
-static int sql_cmd(const char *url, const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	int rc = -1;
-
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexec(c, sql);
-		ExecStatusType st = PQresultStatus(r);
-		rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
-		if (rc != 0)
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		PQclear(r);
-	} else {
-		printf("#   cannot connect: %s", PQerrorMessage(c));
-	}
-	PQfinish(c);
-	return rc;
-}
-
-static int sql_str(const char *url, const char *sql, const char *param, char *buf, size_t n)
-{
-	PGconn *c = PQconnectdb(url);
-	const char *p[1] = { param };
-	int rc = -1;
-
-	buf[0] = '\0';
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL,
-					   NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
-		    !PQgetisnull(r, 0, 0)) {
-			snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
-			rc = 0;
-		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		}
-		PQclear(r);
-	}
-	PQfinish(c);
-	return rc;
-}
-
-static long sql_long(const char *url, const char *sql, const char *param)
-{
-	char buf[64];
-
-	if (sql_str(url, sql, param, buf, sizeof(buf)) != 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-/* ---- JSON, fakes ----------------------------------------------------------- */
-
-static const cJSON *jget(const cJSON *o, const char *k)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = jget(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = jget(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
-static cJSON *record_read(const struct world *w)
-{
-	size_t len = 0;
-	char *text = slurp(w->record, &len);
-	cJSON *arr = cJSON_CreateArray();
-
-	if (text == NULL)
-		return arr;
-	for (char *line = text, *next; line != NULL && *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		if (*line == '\0')
-			continue;
-		cJSON *j = cJSON_Parse(line);
-		if (j != NULL)
-			cJSON_AddItemToArray(arr, j);
-		else
-			printf("#   record: unreadable line %.80s\n", line);
-	}
-	free(text);
-	return arr;
-}
-
-static bool is_post(const cJSON *r)
-{
-	return strcmp(jstr(r, "method"), "POST") == 0 && strcmp(jstr(r, "path"), "/renders") == 0;
-}
-
-static const char *post_subject(const cJSON *r)
-{
-	return jstr(jget(jget(r, "body"), "attributes"), "bfSubject");
-}
-
-/* POSTs of subject; with subject NULL, those whose subject starts with prefix */
-static int post_count(const cJSON *rec, const char *subject, const char *prefix)
-{
-	const cJSON *r;
-	int n = 0;
-
-	cJSON_ArrayForEach(r, rec) {
-		if (!is_post(r))
-			continue;
-		if (subject != NULL ? strcmp(post_subject(r), subject) == 0
-				    : strncmp(post_subject(r), prefix, strlen(prefix)) == 0)
-			n++;
-	}
-	return n;
-}
-
-static const cJSON *post_doc(const cJSON *rec, const char *subject)
-{
-	const cJSON *r;
-
-	cJSON_ArrayForEach(r, rec)
-		if (is_post(r) && strcmp(post_subject(r), subject) == 0)
-			return jget(jget(r, "body"), "parameters");
-	return NULL;
-}
-
 /* ---- world ----------------------------------------------------------------- */
-
-static void expand_sofa(const char *tmpl, const char *url, char *out, size_t n)
-{
-	const char *at = strstr(tmpl, "{sofa}");
-
-	if (at == NULL)
-		snprintf(out, n, "%s", tmpl);
-	else
-		snprintf(out, n, "%.*s%s%s", (int)(at - tmpl), tmpl, url, at + 6);
-}
-
-static void world_down(struct world *w)
-{
-	for (int i = 0; i < MAX_PROCS; i++) {
-		if (w->procs[i] > 0) {
-			kill(w->procs[i], SIGKILL);
-			tenv_wait(w->procs[i], 5000);
-		}
-		w->procs[i] = -1;
-	}
-	if (w->b != NULL)
-		broker_close(w->b);
-	w->b = NULL;
-	tenv_fake_stop(&w->sofa);
-	tenv_fake_stop(&w->plainly);
-	if (w->cfg_loaded)
-		cfg_free(&w->cfg);
-	w->cfg_loaded = false;
-	if (w->name[0] != '\0') {
-		tenv_vhost_delete(w->name);
-		tenv_db_drop(w->name);
-	}
-	w->name[0] = '\0';
-	cur = NULL;
-}
 
 /* A world; scenario NULL: no fakes, no broker (database only).  With shift,
  * the fake moves the scenario's base_time to now.  0 or -1 (the caller
- * always calls world_down). */
+ * always calls world_close). */
 static int world_up(struct world *w, const char *tag, const char *scenario, bool shift,
 		    const char *extra_conf)
 {
-	char err[512], logdir[600], extra[1024] = "", slog[128], plog[128], shift_s[32];
-	const char *sargs[10], *pargs[8];
-	int n = 0;
-
-	memset(w, 0, sizeof(*w));
-	w->sofa.pid = w->plainly.pid = -1;
-	for (int i = 0; i < MAX_PROCS; i++)
-		w->procs[i] = -1;
-	cur = w;
-	snprintf(w->name, sizeof(w->name), "t-ts-%s-%ld", tag, (long)getpid());
-	snprintf(w->dir, sizeof(w->dir), "%s/var/test/%s", tenv_root(), w->name);
-	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
-	snprintf(w->record, sizeof(w->record), "%s/plainly.record", w->dir);
-	snprintf(w->sofa_log, sizeof(w->sofa_log), "%s/sofascore.log", w->dir);
-	snprintf(logdir, sizeof(logdir), "%s/var/log", tenv_root());
-	if (mkdirs(logdir) != 0 || mkdirs(w->dir) != 0) {
-		printf("#   cannot create %s\n", w->dir);
-		return -1;
-	}
-	unlink(w->record);
-	unlink(w->sofa_log);
-	if (tenv_world(w->name, w->amqp, sizeof(w->amqp), w->db, sizeof(w->db)) != 0) {
-		printf("#   tenv_world(%s) failed (log: var/log/%s.log)\n", w->name, w->name);
-		return -1;
-	}
-	if (scenario == NULL)
-		return 0;
-	snprintf(w->env_amqp, sizeof(w->env_amqp), "BF_AMQP_URL=%s", w->amqp);
-	snprintf(w->env_db, sizeof(w->env_db), "BF_DATABASE_URL=%s", w->db);
-	snprintf(slog, sizeof(slog), "%s-sofascore", w->name);
-	snprintf(plog, sizeof(plog), "%s-plainly", w->name);
-	sargs[n++] = "--scenario";
-	sargs[n++] = scenario;
-	sargs[n++] = "--log";
-	sargs[n++] = w->sofa_log;
-	if (shift) {
-		w->shift = (long long)time(NULL);
-		snprintf(shift_s, sizeof(shift_s), "%lld", w->shift);
-		sargs[n++] = "--shift-to";
-		sargs[n++] = shift_s;
-	}
-	sargs[n] = NULL;
-	if (tenv_fake_start(&w->sofa, "sofascore", slog, sargs) != 0) {
-		printf("#   fake-sofascore did not start (var/log/%s.log)\n", slog);
-		return -1;
-	}
-	n = 0;
-	pargs[n++] = "--record";
-	pargs[n++] = w->record;
-	pargs[n++] = "--api-key";
-	pargs[n++] = API_KEY;
-	pargs[n] = NULL;
-	if (tenv_fake_start(&w->plainly, "plainly", plog, pargs) != 0) {
-		printf("#   fake-plainly did not start (var/log/%s.log)\n", plog);
-		return -1;
-	}
-	if (extra_conf != NULL)
-		expand_sofa(extra_conf, w->sofa.url, extra, sizeof(extra));
-	if (tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url, w->plainly.url, extra) != 0)
-		return -1;
-	if (cfg_load(&w->cfg, w->conf, err, sizeof(err)) != 0) {
-		printf("#   cfg_load(%s): %s\n", w->conf, err);
-		return -1;
-	}
-	w->cfg_loaded = true;
-	if (topo_build(&w->topo, &w->cfg) != 0)
-		return -1;
-	struct broker_opts o = {
-		.urls = w->amqp, .conn_name = "test_tstats", .heartbeat = 30, .op_timeout = 20,
-		.confirm_window = 1000, .topo = &w->topo, .stop = &proc_stop,
-		.max_connect_tries = 3,
+	const struct world_opts o = {
+		.prefix = "t-ts", .scenario = scenario, .shift = shift, .plainly = true,
+		.plainly_key = API_KEY, .extra_conf = extra_conf, .broker = "test_tstats",
 	};
-	if (broker_open(&w->b, &o) != 0) {
-		printf("#   broker_open(%s) failed\n", w->amqp);
-		return -1;
-	}
-	return 0;
-}
 
-static void log_path(const struct world *w, const char *tag, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/var/log/%s-%s.log", tenv_root(), w->name, tag);
-}
-
-static void track(struct world *w, pid_t pid)
-{
-	for (int i = 0; pid > 0 && i < MAX_PROCS; i++)
-		if (w->procs[i] <= 0) {
-			w->procs[i] = pid;
-			return;
-		}
-}
-
-static void untrack(struct world *w, pid_t pid)
-{
-	for (int i = 0; i < MAX_PROCS; i++)
-		if (w->procs[i] == pid)
-			w->procs[i] = -1;
+	return world_open(w, tag, &o);
 }
 
 /*
@@ -423,72 +80,27 @@ static void untrack(struct world *w, pid_t pid)
  */
 static int run_prog(struct world *w, const char *prog, const char *tag)
 {
-	char bin[512], logf[600];
-	const char *argv[24];
-	bool producer = strcmp(prog, "bf-producer") == 0;
-	int n = 0, st;
+	static const char *const consumer_set[] = { "BF_PLAINLY_API_KEY=" API_KEY, NULL };
+	static const char *const consumer_args[] = { "--idle-exit", IDLE_EXIT, NULL };
+	static const char *const producer_args[] = { "--once", NULL };
+	char what[128];
 	pid_t pid;
 
-	snprintf(bin, sizeof(bin), "%s/bin/%s", tenv_root(), prog);
-	log_path(w, tag, logf, sizeof(logf));
-	unlink(logf);
-	argv[n++] = "env";
-	static const char *const unset[] = { "BF_SOFASCORE_URL", "BF_PLAINLY_URL",
-					     "BF_AMQP_URL", "BF_DATABASE_URL",
-					     "BF_PLAINLY_API_KEY" };
-	for (size_t i = 0; i < sizeof(unset) / sizeof(unset[0]); i++) {
-		argv[n++] = "-u";
-		argv[n++] = unset[i];
-	}
-	if (!producer) {
-		argv[n++] = w->env_amqp;
-		argv[n++] = w->env_db;
-		argv[n++] = "BF_PLAINLY_API_KEY=" API_KEY;
-	}
-	argv[n++] = bin;
-	argv[n++] = "-c";
-	argv[n++] = w->conf;
-	if (producer) {
-		argv[n++] = "--once";
-	} else {
-		argv[n++] = "--idle-exit";
-		argv[n++] = IDLE_EXIT;
-	}
-	argv[n] = NULL;
-	pid = tenv_spawn((char *const *)argv, logf);
+	if (strcmp(prog, "bf-producer") == 0)
+		pid = world_start(w, prog, tag, false, NULL, producer_args);
+	else
+		pid = world_start(w, prog, tag, true, consumer_set, consumer_args);
 	if (pid <= 0)
 		return -1;
-	track(w, pid);
-	st = tenv_wait(pid, 30000);
-	if (st < 0) {
-		printf("#   %s (%s) still running after 30 s: killed\n", prog, tag);
-		kill(pid, SIGKILL);
-		tenv_wait(pid, 5000);
-	}
-	untrack(w, pid);
-	return st;
-}
-
-static int publish(struct world *w, const struct work_msg *m)
-{
-	char body[256], key[MSG_KEY_MAX];
-	int len = msg_encode(m, body, sizeof(body));
-	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE, .routing_key = msg_type_name(m->type), .body = body,
-		.message_id = key, .type = msg_type_name(m->type), .app_id = "test_tstats",
-	};
-
-	if (len < 0 || msg_key(m, key, sizeof(key)) < 0)
-		return -1;
-	bm.len = (size_t)len;
-	return broker_publish(w->b, &bm);
+	snprintf(what, sizeof(what), "%s (%s)", prog, tag);
+	return world_reap(w, pid, 30000, what);
 }
 
 static int publish_result(struct world *w, int64_t id)
 {
 	struct work_msg m = { .type = MSG_RESULT, .event_id = id };
 
-	return publish(w, &m);
+	return world_publish(w, &m, "test_tstats");
 }
 
 static int publish_tstats(struct world *w, int64_t ut, int64_t season, int round)
@@ -496,20 +108,7 @@ static int publish_tstats(struct world *w, int64_t ut, int64_t season, int round
 	struct work_msg m = { .type = MSG_TSTATS, .unique_tournament_id = ut, .season_id = season,
 			      .round = round };
 
-	return publish(w, &m);
-}
-
-static long depth_settled(struct world *w, const char *queue, long want, int timeout_ms)
-{
-	long long end = tenv_now_ms() + timeout_ms;
-	long d;
-
-	for (;;) {
-		d = broker_queue_depth(w->b, queue);
-		if (d == want || tenv_now_ms() >= end)
-			return d;
-		tenv_sleep_ms(100);
-	}
+	return world_publish(w, &m, "test_tstats");
 }
 
 /* ---- expected values (hand-checked, see the header) ----------------------------- */
@@ -763,46 +362,46 @@ static int insert_round(struct world *w)
 		snprintf(a, sizeof(a), "%d", R12[i].away);
 		snprintf(st, sizeof(st), "%lld", BASE - (26 - 2 * (i / 3)) * HOUR);
 		/* as bf-producer stores a finished match before bf-results: no score yet */
-		if (sql_params(w->db,
-			       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			       " start_time, status_code, status_type)"
-			       " VALUES ($1::bigint, 17, 'Premier League', 96668, 'Premier League 26/27',"
-			       "  12, $2::bigint, $3::bigint, $4, $5, to_timestamp($6::bigint), 100,"
-			       "  'finished')",
-			       6, p) != 0)
+		if (sql_cmd(w->db,
+			    "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			    " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			    " start_time, status_code, status_type)"
+			    " VALUES ($1::bigint, 17, 'Premier League', 96668, 'Premier League 26/27',"
+			    "  12, $2::bigint, $3::bigint, $4, $5, to_timestamp($6::bigint), 100,"
+			    "  'finished')",
+			    6, p) != 0)
 			return -1;
 	}
 	/* rounds 11 and 13, stored earlier and later (as bf-results stores them) */
-	return sql_cmd(w->db,
-		       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-		       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
-		       " start_time, status_code, status_type, home_score, away_score, winner_code,"
-		       " result_stored_at) VALUES"
-		       " (14030001, 17, 'Premier League', 96668, 'Premier League 26/27', 11, 17, 42,"
-		       "  'Manchester City', 'Arsenal', now() - interval '8 days', 100, 'finished', 1, 0,"
-		       "  1, now() - interval '8 days'),"
-		       " (14030201, 17, 'Premier League', 96668, 'Premier League 26/27', 13, 7, 17,"
-		       "  'Crystal Palace', 'Manchester City', now() - interval '1 hour', 100, 'finished',"
-		       "  2, 0, 1, now());"
-		       "INSERT INTO incidents (event_id, seq, type, class, minute, player_id, player_name,"
-		       " side, home_score, away_score) VALUES"
-		       " (14030001, 0, 'goal', 'regular', 30, 17009, 'Erling Haaland', 'home', 1, 0),"
-		       " (14030201, 0, 'goal', 'regular', 20, 7009, 'Jean-Philippe Mateta', 'home', 1, 0),"
-		       " (14030201, 1, 'goal', 'regular', 70, 7009, 'Jean-Philippe Mateta', 'home', 2, 0);"
-		       "INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
-		       " rating) VALUES"
-		       " (14030001, 'home', 17010, 'Phil Foden', 'F', 90, 9.5),"
-		       " (14030001, 'home', 17009, 'Erling Haaland', 'F', 90, 7.0),"
-		       " (14030201, 'home', 7009, 'Jean-Philippe Mateta', 'F', 90, 9.9);"
-		       /* another season, with Sofascore standings (the fixture's) */
-		       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-		       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
-		       " start_time, status_code, status_type, home_score, away_score, winner_code,"
-		       " result_stored_at) VALUES"
-		       " (14025101, 17, 'Premier League', 76986, 'Premier League 26/27', 12, 42, 38,"
-		       "  'Arsenal', 'Chelsea', now() - interval '30 hours', 100, 'finished', 2, 1, 1,"
-		       "  now())");
+	return sql_exec(w->db,
+			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			" start_time, status_code, status_type, home_score, away_score, winner_code,"
+			" result_stored_at) VALUES"
+			" (14030001, 17, 'Premier League', 96668, 'Premier League 26/27', 11, 17, 42,"
+			"  'Manchester City', 'Arsenal', now() - interval '8 days', 100, 'finished', 1, 0,"
+			"  1, now() - interval '8 days'),"
+			" (14030201, 17, 'Premier League', 96668, 'Premier League 26/27', 13, 7, 17,"
+			"  'Crystal Palace', 'Manchester City', now() - interval '1 hour', 100, 'finished',"
+			"  2, 0, 1, now());"
+			"INSERT INTO incidents (event_id, seq, type, class, minute, player_id, player_name,"
+			" side, home_score, away_score) VALUES"
+			" (14030001, 0, 'goal', 'regular', 30, 17009, 'Erling Haaland', 'home', 1, 0),"
+			" (14030201, 0, 'goal', 'regular', 20, 7009, 'Jean-Philippe Mateta', 'home', 1, 0),"
+			" (14030201, 1, 'goal', 'regular', 70, 7009, 'Jean-Philippe Mateta', 'home', 2, 0);"
+			"INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
+			" rating) VALUES"
+			" (14030001, 'home', 17010, 'Phil Foden', 'F', 90, 9.5),"
+			" (14030001, 'home', 17009, 'Erling Haaland', 'F', 90, 7.0),"
+			" (14030201, 'home', 7009, 'Jean-Philippe Mateta', 'F', 90, 9.9);"
+			/* another season, with Sofascore standings (the fixture's) */
+			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			" start_time, status_code, status_type, home_score, away_score, winner_code,"
+			" result_stored_at) VALUES"
+			" (14025101, 17, 'Premier League', 76986, 'Premier League 26/27', 12, 42, 38,"
+			"  'Arsenal', 'Chelsea', now() - interval '30 hours', 100, 'finished', 2, 1, 1,"
+			"  now())");
 }
 
 static void round_body(struct world *w)
@@ -838,17 +437,18 @@ static void round_body(struct world *w)
 				   " GET /unique-tournament/17/season/96668/standings/total 404"), 1);
 	CHECK_INT(tenv_count_lines(w->sofa_log,
 				   " GET /unique-tournament/17/season/76986/standings/total 200"), 1);
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL, "result:"), 10);
-	CHECK_INT(post_count(rec, NULL, "tournament-stats:"), 2);
-	CHECK_INT(post_count(rec, "tournament-stats:17:96668:12", NULL), 1);
-	const cJSON *doc = post_doc(rec, "tournament-stats:17:96668:12");
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, "result:"), 10);
+	CHECK_INT(rec_posts(rec, NULL, "tournament-stats:"), 2);
+	CHECK_INT(rec_posts(rec, "tournament-stats:17:96668:12", NULL), 1);
+	const cJSON *doc = rec_post_doc(rec, "tournament-stats:17:96668:12");
 	CHECK(doc != NULL);
 	if (doc != NULL)
 		check_round_document(doc);
 	const cJSON *r;
 	cJSON_ArrayForEach(r, rec) {
-		if (is_post(r) && strncmp(post_subject(r), "tournament-stats:", 17) == 0) {
+		if (rec_is(r, "POST", "/renders") &&
+		    strncmp(rec_subject(r), "tournament-stats:", 17) == 0) {
 			const cJSON *body = jget(r, "body");
 			CHECK_STR(jstr(body, "projectId"), "proj-tstats");
 			CHECK_STR(jstr(body, "templateId"), "tpl-tstats");
@@ -858,7 +458,7 @@ static void round_body(struct world *w)
 	}
 
 	/* Sofascore has the table: copied as is */
-	doc = post_doc(rec, "tournament-stats:17:76986:12");
+	doc = rec_post_doc(rec, "tournament-stats:17:76986:12");
 	CHECK(doc != NULL);
 	CHECK_STR(jstr(doc, "standings_source"), "sofascore");
 	check_table(jget(doc, "standings"), FIXTURE_TABLE, 20, "sofascore standings");
@@ -870,22 +470,22 @@ static void round_body(struct world *w)
 
 	/* snapshots: one per round, with the source */
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM standings_snapshots", NULL), 2);
-	sql_str(w->db, "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->0->>'team')"
-		       " || ' ' || (data->0->>'points') || ' ' || (data->19->>'team')"
-		       " FROM standings_snapshots WHERE unique_tournament_id = 17 AND season_id = 96668"
-		       " AND round = 12", NULL, s, sizeof(s));
+	sql_text(w->db, "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->0->>'team')"
+			" || ' ' || (data->0->>'points') || ' ' || (data->19->>'team')"
+			" FROM standings_snapshots WHERE unique_tournament_id = 17 AND season_id = 96668"
+			" AND round = 12", NULL, s, sizeof(s));
 	CHECK_STR(s, "computed 20 Manchester City 6 Wolverhampton");
-	sql_str(w->db, "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->2->>'team')"
-		       " || ' ' || (data->2->>'points') FROM standings_snapshots"
-		       " WHERE season_id = 76986 AND round = 12", NULL, s, sizeof(s));
+	sql_text(w->db, "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->2->>'team')"
+			" || ' ' || (data->2->>'points') FROM standings_snapshots"
+			" WHERE season_id = 76986 AND round = 12", NULL, s, sizeof(s));
 	CHECK_STR(s, "sofascore 20 Nottingham Forest 23");
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE kind = 'tournament-stats'"
 				  " AND state = 'done'", NULL), 2);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders WHERE kind = 'tournament-stats'"
 				  " AND state = 'submitted'", NULL), 2);
-	CHECK_INT(depth_settled(w, "bf.tournament-stats", 0, 3000), 0);
-	CHECK_INT(depth_settled(w, "bf.tournament-stats.dead", 0, 3000), 0);
-	CHECK_INT(depth_settled(w, "bf.result", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.tournament-stats", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.tournament-stats.dead", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.result", 0, 3000), 0);
 }
 
 static void round_of_10_through_results_then_aggregated(void)
@@ -896,7 +496,7 @@ static void round_of_10_through_results_then_aggregated(void)
 		round_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 2. the producer's trigger: postponed match, late result ---------------------- */
@@ -912,11 +512,11 @@ static void trigger_body(struct world *w)
 
 	/* run 1: three finished (results not stored yet), one postponed: not complete */
 	CHECK_INT(run_prog(w, "bf-producer", "producer-1"), 0);
-	log_path(w, "producer-1", logf, sizeof(logf));
+	world_log(w, "producer-1", logf, sizeof(logf));
 	published += tenv_count_lines(logf, "published type=tournament-stats");
 	CHECK_INT(tenv_count_lines(logf, "published type=result"), 3);
-	CHECK_INT(depth_settled(w, "bf.result", 3, 3000), 3);
-	CHECK_INT(depth_settled(w, "bf.tournament-stats", 0, 1000), 0);
+	CHECK_INT(world_depth(w, "bf.result", 3, 3000), 3);
+	CHECK_INT(world_depth(w, "bf.tournament-stats", 0, 1000), 0);
 
 	/* bf-results stores them */
 	CHECK_INT(run_prog(w, "bf-results", "results-1"), 0);
@@ -925,26 +525,26 @@ static void trigger_body(struct world *w)
 
 	/* run 2: every event finished or postponed, every finished one stored: once */
 	CHECK_INT(run_prog(w, "bf-producer", "producer-2"), 0);
-	log_path(w, "producer-2", logf, sizeof(logf));
+	world_log(w, "producer-2", logf, sizeof(logf));
 	published += tenv_count_lines(logf, "published type=tournament-stats");
 	CHECK_INT(tenv_count_lines(logf, "published type=tournament-stats unique_tournament_id=17"
 					 " season_id=96668 round=5"), 1);
 	CHECK_INT(tenv_count_lines(w->sofa_log,
 				   " GET /unique-tournament/17/season/96668/events/round/5 200"), 1);
-	CHECK_INT(depth_settled(w, "bf.tournament-stats", 1, 3000), 1);
+	CHECK_INT(world_depth(w, "bf.tournament-stats", 1, 3000), 1);
 
 	/* the video of the round: the postponed match is not a result */
 	CHECK_INT(run_prog(w, "bf-tournament-stats", "tstats-1"), 0);
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, "tournament-stats:17:96668:5", NULL), 1);
-	const cJSON *doc = post_doc(rec, "tournament-stats:17:96668:5");
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, "tournament-stats:17:96668:5", NULL), 1);
+	const cJSON *doc = rec_post_doc(rec, "tournament-stats:17:96668:5");
 	CHECK_INT(cJSON_GetArraySize(jget(doc, "round_results")), 3);
 	CHECK_STR(jstr(doc, "standings_source"), "computed");
 	cJSON_Delete(rec);
 
 	/* run 3: the postponed match was played: its result is due, not the round again */
 	CHECK_INT(run_prog(w, "bf-producer", "producer-3"), 0);
-	log_path(w, "producer-3", logf, sizeof(logf));
+	world_log(w, "producer-3", logf, sizeof(logf));
 	published += tenv_count_lines(logf, "published type=tournament-stats");
 	CHECK_INT(tenv_count_lines(logf, "published type=result event_id=14040004"), 1);
 	CHECK_INT(run_prog(w, "bf-results", "results-2"), 0);
@@ -953,7 +553,7 @@ static void trigger_body(struct world *w)
 
 	/* run 4: the round is complete again, and already done */
 	CHECK_INT(run_prog(w, "bf-producer", "producer-4"), 0);
-	log_path(w, "producer-4", logf, sizeof(logf));
+	world_log(w, "producer-4", logf, sizeof(logf));
 	published += tenv_count_lines(logf, "published type=tournament-stats");
 	CHECK_INT(tenv_count_lines(logf, "published type="), 0);
 
@@ -961,14 +561,14 @@ static void trigger_body(struct world *w)
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE kind = 'tournament-stats'", NULL),
 		  1);
 	char state[32];
-	sql_str(w->db, "SELECT state FROM jobs WHERE subject = 'tournament-stats:17:96668:5'", NULL,
-		state, sizeof(state));
+	sql_text(w->db, "SELECT state FROM jobs WHERE subject = 'tournament-stats:17:96668:5'", NULL,
+		 state, sizeof(state));
 	CHECK_STR(state, "done");
-	CHECK_INT(depth_settled(w, "bf.tournament-stats", 0, 3000), 0);
-	CHECK_INT(depth_settled(w, "bf.result", 0, 3000), 0);
-	rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL, "tournament-stats:"), 1);
-	CHECK_INT(post_count(rec, NULL, "result:"), 4);
+	CHECK_INT(world_depth(w, "bf.tournament-stats", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.result", 0, 3000), 0);
+	rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, "tournament-stats:"), 1);
+	CHECK_INT(rec_posts(rec, NULL, "result:"), 4);
 	cJSON_Delete(rec);
 }
 
@@ -980,7 +580,7 @@ static void postponed_match_triggers_once_late_result_not_again(void)
 		trigger_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 3. the tournament message delivered twice ---------------------------------- */
@@ -989,37 +589,37 @@ static void twice_body(struct world *w)
 {
 	char logf[600];
 
-	REQUIRE(sql_cmd(w->db,
-			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			" start_time, status_code, status_type, home_score, away_score, winner_code,"
-			" result_stored_at) VALUES"
-			" (14030101, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 17, 3,"
-			"  'Manchester City', 'Wolverhampton', now() - interval '1 day', 100, 'finished',"
-			"  3, 0, 1, now()),"
-			" (14030102, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 42, 6,"
-			"  'Arsenal', 'Burnley', now() - interval '1 day', 100, 'finished', 4, 1, 1, now());"
-			"INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
-			" rating) VALUES (14030101, 'home', 17009, 'Erling Haaland', 'F', 90, 9.1),"
-			" (14030102, 'home', 42009, 'Bukayo Saka', 'F', 90, 8.6)") == 0);
+	REQUIRE(sql_exec(w->db,
+			 "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			 " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			 " start_time, status_code, status_type, home_score, away_score, winner_code,"
+			 " result_stored_at) VALUES"
+			 " (14030101, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 17, 3,"
+			 "  'Manchester City', 'Wolverhampton', now() - interval '1 day', 100, 'finished',"
+			 "  3, 0, 1, now()),"
+			 " (14030102, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 42, 6,"
+			 "  'Arsenal', 'Burnley', now() - interval '1 day', 100, 'finished', 4, 1, 1, now());"
+			 "INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
+			 " rating) VALUES (14030101, 'home', 17009, 'Erling Haaland', 'F', 90, 9.1),"
+			 " (14030102, 'home', 42009, 'Bukayo Saka', 'F', 90, 8.6)") == 0);
 	REQUIRE(publish_tstats(w, 17, 96668, 12) == 0);
 	REQUIRE(publish_tstats(w, 17, 96668, 12) == 0);
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	CHECK_INT(run_prog(w, "bf-tournament-stats", "tstats"), 0);
-	log_path(w, "tstats", logf, sizeof(logf));
+	world_log(w, "tstats", logf, sizeof(logf));
 	CHECK_INT(tenv_count_lines(logf, "unique_tournament_id=17 season_id=96668 round=12"
 					 " type=tournament-stats attempt=0 outcome=done"), 2);
 	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 1);
-	cJSON *rec = record_read(w);
-	CHECK_INT(post_count(rec, NULL, ""), 1);
-	const cJSON *doc = post_doc(rec, "tournament-stats:17:96668:12");
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, ""), 1);
+	const cJSON *doc = rec_post_doc(rec, "tournament-stats:17:96668:12");
 	CHECK_STR(jstr(jget(doc, "player_of_the_round"), "name"), "Erling Haaland");
 	CHECK_INT(cJSON_GetArraySize(jget(doc, "round_results")), 2);
 	cJSON_Delete(rec);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM standings_snapshots", NULL), 1);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders", NULL), 1);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL), 1);
-	CHECK_INT(depth_settled(w, "bf.tournament-stats", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.tournament-stats", 0, 3000), 0);
 }
 
 static void delivered_twice_one_render(void)
@@ -1030,7 +630,7 @@ static void delivered_twice_one_render(void)
 		twice_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
+	world_close(&w);
 }
 
 /* ---- 4. measure: the aggregate queries on a season of 380 matches ------------------ */
@@ -1109,7 +709,7 @@ static void season_body(struct world *w)
 	long long t0 = tenv_now_ms();
 	static const int rounds[] = { 1, 19, 38 };
 
-	REQUIRE(sql_cmd(w->db, SEASON_SQL) == 0);
+	REQUIRE(sql_exec(w->db, SEASON_SQL) == 0);
 	printf("#   synthetic season: %ld events, %ld line-up rows, %ld incidents (%ld goals),"
 	       " generated in %lld ms\n",
 	       sql_long(w->db, "SELECT count(*) FROM events", NULL),
@@ -1166,46 +766,25 @@ static void measure_aggregates_season_of_380(void)
 		season_body(&w);
 	else
 		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_down(&w);
-}
-
-/* ---------------------------------------------------------------------------------- */
-
-static void on_exit_cleanup(void)
-{
-	if (cur != NULL)
-		world_down(cur);
+	world_close(&w);
 }
 
 int main(int argc, char **argv)
 {
 	long long t0;
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} cases[] = {
-#define C(f) { #f, f }
-		C(round_of_10_through_results_then_aggregated),
-		C(postponed_match_triggers_once_late_result_not_again),
-		C(delivered_twice_one_render),
-		C(measure_aggregates_season_of_380),
-#undef C
+	static const struct t_case cases[] = {
+		T_CASE(round_of_10_through_results_then_aggregated),
+		T_CASE(postponed_match_triggers_once_late_result_not_again),
+		T_CASE(delivered_twice_one_render),
+		T_CASE(measure_aggregates_season_of_380),
 	};
 
 	log_init("test_tstats");
 	tenv_require();
 	proc_signals_install();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	atexit(on_exit_cleanup);
 	t0 = tenv_now_ms();
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		bool run = argc < 2;
-		for (int a = 1; a < argc; a++)
-			if (strstr(cases[i].name, argv[a]) != NULL)
-				run = true;
-		if (run)
-			t_run(cases[i].name, cases[i].fn);
-	}
+	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 	printf("# test_tstats: %.1f s\n", (double)(tenv_now_ms() - t0) / 1000.0);
 	curl_global_cleanup();
 	return t_done();

@@ -37,6 +37,18 @@ void t_run(const char *name, void (*fn)(void))
 	fflush(stdout);
 }
 
+void t_run_matching(const struct t_case *cases, size_t n, int nargs, char **args)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool run = nargs < 2;
+		for (int a = 1; a < nargs; a++)
+			if (strstr(cases[i].name, args[a]) != NULL)
+				run = true;
+		if (run)
+			t_run(cases[i].name, cases[i].fn);
+	}
+}
+
 int t_done(void)
 {
 	printf("# %d passed, %d failed\n", passed, failed);

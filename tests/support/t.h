@@ -19,6 +19,17 @@ int t_done(void);
 
 #define T_RUN(fn) t_run(#fn, fn)
 
+/* A named case for t_run_matching: T_CASE(fn). */
+struct t_case {
+	const char *name;
+	void (*fn)(void);
+};
+#define T_CASE(fn) { #fn, fn }
+
+/* Runs the cases whose name contains one of args[1..nargs-1] (every case
+ * when there is none: pass main's argc and argv). */
+void t_run_matching(const struct t_case *cases, size_t n, int nargs, char **args);
+
 #define CHECK(cond)                                                                     \
 	do {                                                                            \
 		if (!(cond))                                                            \

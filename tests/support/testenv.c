@@ -255,6 +255,7 @@ int tenv_fake_start(struct tenv_fake *f, const char *kind, const char *logname,
 	snprintf(bin, sizeof(bin), "%s/build/fakes/fake-%s", tenv_root(), kind);
 	snprintf(portfile, sizeof(portfile), "%s/var/test/%s.%ld.port", tenv_root(), logname,
 		 (long)getpid());
+	snprintf(f->portfile, sizeof(f->portfile), "%s", portfile);
 	snprintf(logfile, sizeof(logfile), "%s/var/log/%s.log", tenv_root(), logname);
 	unlink(portfile);
 	argv[n++] = bin;
@@ -298,6 +299,9 @@ void tenv_fake_stop(struct tenv_fake *f)
 		}
 	}
 	f->pid = -1;
+	if (f->portfile[0] != '\0')
+		unlink(f->portfile);
+	f->portfile[0] = '\0';
 }
 
 /* true when extra defines group name itself ("name = {" at a line start) */
@@ -368,21 +372,47 @@ int tenv_world(const char *name, char *amqp_url, size_t an, char *db_url, size_t
 	return tenv_sh(cmd) == 0 ? 0 : -1;
 }
 
-long tenv_sql_long(const char *url, const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	long v = -1;
+/* ---- files -------------------------------------------------------------- */
 
-	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexec(c, sql);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-			v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-		else if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			printf("#   sql failed: %s", PQresultErrorMessage(r));
-		PQclear(r);
+int tenv_mkdirs(const char *path)
+{
+	char tmp[600];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
 	}
-	PQfinish(c);
-	return v;
+	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+char *tenv_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long size;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)(size < 0 ? 0 : size) + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, (size_t)(size < 0 ? 0 : size), f);
+	buf[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = n;
+	return buf;
 }
 
 int tenv_count_lines(const char *path, const char *needle)
@@ -398,4 +428,45 @@ int tenv_count_lines(const char *path, const char *needle)
 			n++;
 	fclose(f);
 	return n;
+}
+
+bool tenv_wait_lines(const char *path, const char *needle, int count, int timeout_ms)
+{
+	long long end = tenv_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (tenv_count_lines(path, needle) >= count)
+			return true;
+		if (tenv_now_ms() >= end)
+			return false;
+		tenv_sleep_ms(10);
+	}
+}
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+cJSON *tenv_http_get_json(const char *url, const char *userpwd, long *status)
+{
+	CURL *c = curl_easy_init();
+	struct buf b = { NULL, 0 };
+	cJSON *j = NULL;
+	long st = 0;
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (userpwd != NULL) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERPWD, userpwd);
+	}
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+	curl_easy_cleanup(c);
+	if (b.p != NULL)
+		j = cJSON_Parse(b.p);
+	free(b.p);
+	if (status != NULL)
+		*status = st;
+	return j;
 }

@@ -7,6 +7,7 @@
 #ifndef BF_TESTENV_H
 #define BF_TESTENV_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -47,14 +48,13 @@ void tenv_sleep_ms(int ms);
 /* Project root (cwd when run by tests/run.sh). */
 const char *tenv_root(void);
 
-#endif
-
 /* ---- the programs under test, with fakes ------------------------------ */
 
 struct tenv_fake {
 	pid_t pid;
 	int port;
 	char url[128]; /* http://127.0.0.1:PORT */
+	char portfile[512]; /* removed by tenv_fake_stop */
 };
 
 /*
@@ -64,7 +64,7 @@ struct tenv_fake {
  */
 int tenv_fake_start(struct tenv_fake *f, const char *kind, const char *logname,
 		    const char *const *args);
-/* SIGTERM and wait. */
+/* SIGTERM and wait (SIGKILL after 5 s); removes its port file. */
 void tenv_fake_stop(struct tenv_fake *f);
 
 /*
@@ -83,9 +83,27 @@ int tenv_write_conf(const char *path, const char *amqp_url, const char *db_url,
  * nothing, migrates the database with bin/bfctl.  0 or -1. */
 int tenv_world(const char *name, char *amqp_url, size_t an, char *db_url, size_t dn);
 
-/* Runs a SQL query on url and returns the first column of the first row
- * as a long (-1 on error or no row). */
-long tenv_sql_long(const char *url, const char *sql);
+/* ---- files -------------------------------------------------------------- */
+
+/* mkdir -p; 0 or -1. */
+int tenv_mkdirs(const char *path);
+
+/* The whole file, NUL-terminated and malloc'd (NULL when unreadable);
+ * *len (may be NULL) is its length. */
+char *tenv_slurp(const char *path, size_t *len);
 
 /* Number of lines of a file containing needle (0 when absent). */
 int tenv_count_lines(const char *path, const char *needle);
+
+/* Waits until path holds at least count lines containing needle; false
+ * after timeout_ms. */
+bool tenv_wait_lines(const char *path, const char *needle, int count, int timeout_ms);
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+/* GET url (with basic authentication when userpwd is "user:password") and
+ * parse the body: JSON or NULL.  *status (may be NULL): the HTTP status, 0
+ * on a transport error. */
+cJSON *tenv_http_get_json(const char *url, const char *userpwd, long *status);
+
+#endif

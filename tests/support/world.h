@@ -1,0 +1,191 @@
+/*
+ * world: what one integration case runs in.  A private vhost and a private
+ * migrated database named <prefix>-<tag>-<pid> (tenv_world), optionally the
+ * fake Sofascore and the fake Plainly, a configuration file for the
+ * programs under test, the test's own broker handle (which declares the
+ * topology), and the child processes the case started.  world_close undoes
+ * all of it, also at exit when a case stopped half-way.
+ *
+ * Files: var/test/<name>/ holds bf.conf, plainly.record (what the fake
+ * Plainly was asked) and sofascore.log (what the fake Sofascore was asked);
+ * they stay for a look when the case failed.  Programs log to
+ * var/log/<name>-<tag>.log.
+ */
+#ifndef BF_TEST_WORLD_H
+#define BF_TEST_WORLD_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/config.h"
+#include "protocol/broker.h"
+#include "protocol/message.h"
+#include "protocol/topology.h"
+#include "tests/support/query.h"
+#include "tests/support/testenv.h"
+
+#define WORLD_MAX_PROCS 8
+
+struct world {
+	char name[64];
+	char amqp[512], db[512];
+	char dir[512]; /* var/test/<name> */
+	char conf[600]; /* the -c file of the programs (world_conf writes <dir>/bf.conf) */
+	char record[600]; /* fake Plainly's request record */
+	char sofa_log[600]; /* fake Sofascore's request log */
+	long long shift; /* the fake Sofascore's --shift-to (0 = none) */
+	struct tenv_fake sofa, plainly;
+	struct bf_config cfg;
+	bool cfg_loaded;
+	struct topology topo;
+	struct broker *b; /* the test's own handle (world_broker) */
+	pid_t procs[WORLD_MAX_PROCS]; /* children to kill at the end (-1: free) */
+};
+
+struct world_opts {
+	const char *prefix; /* of the name: "t-lu" */
+	/* the fake Sofascore's scenario directory; NULL: vhost and database
+	 * only (no fakes, no configuration file, no broker handle) */
+	const char *scenario;
+	bool shift; /* the fake moves the scenario's base_time to now */
+	bool plainly; /* also start the fake Plainly */
+	const char *plainly_key; /* its --api-key (NULL: none) */
+	const char *plainly_script; /* its --script (NULL: none) */
+	const char *extra_conf; /* for world_conf (with a scenario) */
+	const char *broker; /* world_broker with this connection name (NULL: none) */
+};
+
+/* An empty world (nothing to clean up yet), the current one for the exit
+ * cleanup. */
+void world_init(struct world *w);
+
+/*
+ * world_init, then the vhost and the migrated database; with a scenario
+ * then the fakes, the configuration file and (o->broker) the broker handle.
+ * 0 or -1 (said on stdout); the caller calls world_close either way.
+ */
+int world_open(struct world *w, const char *tag, const struct world_opts *o);
+
+/* Starts the fakes of o (o->scenario must be set).  0 or -1. */
+int world_fakes(struct world *w, const struct world_opts *o);
+
+/*
+ * Writes <dir>/bf.conf (tenv_write_conf: the world's URLs and fakes) with
+ * extra (may be NULL) appended, "{sofa}" in it replaced by the fake
+ * Sofascore's URL, and makes it w->conf.  0 or -1.
+ */
+int world_conf(struct world *w, const char *extra);
+
+/* Loads w->conf with the world's URLs, builds its topology and opens the
+ * test's broker handle w->b (conn_name), which declares it.  0 or -1. */
+int world_broker(struct world *w, const char *conn_name);
+
+/*
+ * Kills what is still running, closes the broker handle, stops the fakes,
+ * deletes the vhost and drops the database; removes <dir> when the case
+ * passed.  Safe on a world that world_init or world_open left half-made.
+ */
+void world_close(struct world *w);
+
+/* ---- child processes ------------------------------------------------------ */
+
+void world_track(struct world *w, pid_t pid);
+void world_untrack(struct world *w, pid_t pid);
+
+/* var/log/<world>-<tag>.log */
+void world_log(const struct world *w, const char *tag, char *buf, size_t n);
+
+/*
+ * Starts argv (argv[0] a path) with this process's environment less what
+ * would override a test configuration or switch on a test hook
+ * (BF_AMQP_URL, BF_DATABASE_URL, BF_SOFASCORE_URL, BF_PLAINLY_*, BF_TEST_*),
+ * plus the world's BF_AMQP_URL / BF_DATABASE_URL when urls, plus set
+ * ("NAME=value" strings, NULL-terminated, may be NULL).  stderr is appended
+ * to log; stdout to out (truncated), or to log too when out is NULL.
+ * The pid is tracked by w (may be NULL).
+ */
+pid_t world_spawn(struct world *w, char *const argv[], bool urls, const char *const *set,
+		  const char *log, const char *out);
+
+/* bin/<prog> -c <w->conf> args... (args may be NULL) through world_spawn,
+ * logging to var/log/<world>-<tag>.log, emptied first. */
+pid_t world_start(struct world *w, const char *prog, const char *tag, bool urls,
+		  const char *const *set, const char *const *args);
+
+/* Waits for a tracked child: its exit status (128 + signal when killed),
+ * untracked; or -1 (still running after timeout_ms, still tracked). */
+int world_wait(struct world *w, pid_t pid, int timeout_ms);
+
+/* The same, but a child still running after timeout_ms is killed (said on
+ * stdout with what, may be NULL) and -1 returned. */
+int world_reap(struct world *w, pid_t pid, int timeout_ms, const char *what);
+
+/* ---- RabbitMQ (through w->b) ------------------------------------------------ */
+
+/* Publishes a work message as the producer does (exchange bf.work, routing
+ * key and type its kind, message id its key). 0 or -1. */
+int world_publish(struct world *w, const struct work_msg *m, const char *app_id);
+
+/* Publishes body as it is to bf.work with routing_key (type: may be NULL). */
+int world_publish_raw(struct world *w, const char *routing_key, const char *type,
+		      const char *body, const char *app_id);
+
+/* Depth of queue once it reaches want (quorum counts settle a moment after
+ * an ack or a requeue), or its last value after timeout_ms. */
+long world_depth(struct world *w, const char *queue, long want, int timeout_ms);
+
+/* Fails the case unless bf.<kind>, its wait tiers (1s, 2s) and
+ * bf.<kind>.dead all settle empty. */
+void world_check_queues_empty(struct world *w, const char *kind);
+
+/* ---- PostgreSQL (w->db) ------------------------------------------------------ */
+
+/* state of the jobs row (kind, subject) into buf ("" when none). */
+void world_job_state(const struct world *w, const char *kind, const char *subject, char *buf,
+		     size_t n);
+
+/* ---- the fake Plainly: its record and its statistics ------------------------ */
+
+/* Every request of the record (one JSON object a line), as an array. */
+cJSON *rec_read(const struct world *w);
+/* r is a request with method and path. */
+bool rec_is(const cJSON *r, const char *method, const char *path);
+/* Requests with method and path. */
+int rec_count(const cJSON *rec, const char *method, const char *path);
+/* The n-th (0-based) request with method and path, or NULL. */
+const cJSON *rec_nth(const cJSON *rec, const char *method, const char *path, int n);
+/* The bfSubject of a POST /renders ("" when none). */
+const char *rec_subject(const cJSON *r);
+/* POST /renders of subject; with subject NULL, those whose subject starts
+ * with prefix (NULL or "": all). */
+int rec_posts(const cJSON *rec, const char *subject, const char *prefix);
+/* The first POST /renders of subject, or NULL. */
+const cJSON *rec_post(const cJSON *rec, const char *subject);
+/* Its parameters (the document), or NULL. */
+const cJSON *rec_post_doc(const cJSON *rec, const char *subject);
+
+/* GET /_fake/stats of the fake Plainly (JSON or NULL). */
+cJSON *world_plainly_stats(const struct world *w);
+/* One number of it (-1 when absent). */
+int world_plainly_stat(const struct world *w, const char *key);
+
+/* ---- the fake Sofascore's request log ---------------------------------------- */
+
+struct sofa_req {
+	long long ms;
+	char path[240];
+	int status;
+};
+
+/* Every request of the log ("<ms> <method> <path> <status>"), malloc'd into
+ * *out (free it); how many. */
+size_t world_sofa_requests(const struct world *w, struct sofa_req **out);
+/* How many requests the log holds. */
+size_t world_sofa_count(const struct world *w);
+/* Requests from index from on with path (NULL: any) and status (-1: any). */
+int world_sofa_matching(const struct world *w, size_t from, const char *path, int status);
+
+#endif
