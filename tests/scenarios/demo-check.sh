@@ -22,5 +22,9 @@ expect "six POSTs to Plainly, no duplicate" "POSTs to Plainly: 6"
 expect "every job ended" "jobs: line-up done 2, result done 3, tournament-stats done 1"
 expect "re-checks went through the wait queues" "line-up retry (unconfirmed) -> bf.line-up.wait.8s"
 expect "management UI shown" "management UI"
+# everything the demo started is gone (the fakes once leaked from a subshell)
+left=$(pgrep -af "$(pwd)/var/demo" || true)
+if [ -z "$left" ]; then pass=$((pass + 1)); echo "ok - demo: leaves nothing running"
+else fail=$((fail + 1)); echo "not ok - demo: left running:"; printf '%s\n' "$left" | sed 's/^/#   /'; fi
 echo "# demo: $pass passed, $fail failed"
 [ $fail -eq 0 ]

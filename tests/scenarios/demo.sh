@@ -49,16 +49,18 @@ export BF_AMQP_URL="${BF_AMQP_URL%/*}/bf-demo"
 export BF_DATABASE_URL="${BF_DATABASE_URL%/*}/bf_demo"
 
 # The fakes: Sofascore plays the match day, Plainly records the renders.
+# (not in a $(...) subshell: the pid must reach the cleanup's list)
 start_fake() { # kind logname args...
 	local kind=$1 name=$2; shift 2
 	build/fakes/fake-"$kind" --port 0 --port-file "$DEMO/$name.port" "$@" \
 		>"$DEMO/logs/$name.log" 2>&1 &
 	pids+=($!)
 	for _ in $(seq 100); do [ -s "$DEMO/$name.port" ] && break; sleep 0.05; done
-	cat "$DEMO/$name.port"
 }
-sofa_port=$(start_fake sofascore fake-sofascore --scenario "$SCENARIO" --log "$DEMO/sofascore-requests.log")
-plainly_port=$(start_fake plainly fake-plainly --record "$DEMO/plainly-requests.jsonl")
+start_fake sofascore fake-sofascore --scenario "$SCENARIO" --log "$DEMO/sofascore-requests.log"
+start_fake plainly fake-plainly --record "$DEMO/plainly-requests.jsonl"
+sofa_port=$(cat "$DEMO/fake-sofascore.port")
+plainly_port=$(cat "$DEMO/fake-plainly.port")
 export BF_SOFASCORE_URL="http://127.0.0.1:$sofa_port/api/v1"
 export BF_PLAINLY_URL="http://127.0.0.1:$plainly_port/api/v2"
 export BF_PLAINLY_API_KEY=demo-key
