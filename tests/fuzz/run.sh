@@ -12,9 +12,21 @@ mkdir -p "$out"
 if ! command -v "$CC" >/dev/null; then echo "fuzz: $CC not installed"; exit 1; fi
 make -s build/gen/schema_gen.c
 srcs="lib/log.c lib/http.c protocol/message.c protocol/sofascore.c protocol/plainly.c lib/db.c lib/config.c lib/proc.c build/gen/schema_gen.c"
-flags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(pkg-config --cflags libcjson libcurl libpq libconfig librabbitmq)"
+base="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -I. -fno-sanitize-recover=undefined $(pkg-config --cflags libcjson libcurl libpq libconfig librabbitmq)"
+flags="$base -fsanitize=fuzzer,address,undefined"
 libs="$(pkg-config --libs libcjson libcurl libpq libconfig librabbitmq) -lm -lpthread"
 fail=0
+# the library once (instrumented, no fuzzer main), then one link per target
+mkdir -p "$out/obj"
+objs=""
+for src in $srcs; do
+	o=$out/obj/$(printf '%s' "$src" | tr '/' '_').o
+	# shellcheck disable=SC2086
+	if ! $CC $base -fsanitize=fuzzer-no-link,address,undefined -c "$src" -o "$o" 2>>"$out/lib.build.log"; then
+		echo "not ok - fuzz (library build failed: $out/lib.build.log)"; exit 1
+	fi
+	objs="$objs $o"
+done
 # target:seed files
 targets="message:tests/fixtures/messages
 events:tests/fixtures/sofascore/scheduled_ut17_round.json tests/fixtures/sofascore/live.json tests/fixtures/sofascore/scheduled_bad.json
@@ -28,7 +40,7 @@ while IFS=: read -r t seeds; do
 	T=$(printf '%s' "$t" | tr a-z A-Z)
 	bin=$out/fuzz-$t
 	# shellcheck disable=SC2086
-	if ! $CC $flags -DFUZZ_$T tests/fuzz/fuzz.c $srcs -o "$bin" $libs 2>"$out/$t.build.log"; then
+	if ! $CC $flags -DFUZZ_$T tests/fuzz/fuzz.c $objs -o "$bin" $libs 2>"$out/$t.build.log"; then
 		echo "not ok - fuzz-$t (build failed: $out/$t.build.log)"; fail=1; continue
 	fi
 	corpus=$out/$t/corpus
