@@ -195,6 +195,10 @@ int http_do(struct http_client *h, const struct http_request *req, struct http_r
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 	else if (req->method != NULL && strcmp(req->method, "POST") == 0 && req->body == NULL)
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
+	/* libcurl silently re-sends a request whose kept-alive connection died
+	 * before any answer: for a POST that may be a second video */
+	if (req->body != NULL || (req->method != NULL && strcmp(req->method, "GET") != 0))
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	if (req->userpwd != NULL) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERPWD, req->userpwd);

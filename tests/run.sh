@@ -89,6 +89,7 @@ done
 cases demo bash tests/scenarios/demo-check.sh
 # own RabbitMQ/PostgreSQL nodes (var/tls-node, ports 3767x): amqps and
 # sslmode=verify-full; the broker frozen with SIGSTOP while programs run
+cases post-once bash tests/chaos/post-once.sh
 cases tls bash tests/integration/tls.sh
 cases broker-hang bash tests/integration/broker-hang.sh
 cases test_broker-asan build/asan/tests/integration/test_broker quick
