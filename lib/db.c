@@ -95,17 +95,76 @@ int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char
 	return 0;
 }
 
+int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
+{
+	size_t sent = 0, k = 0;
+	int rc = 0, nulls = 0;
+	char msg[512];
+
+	if (PQenterPipelineMode(c) != 1) {
+		log_err("database pipeline failed error=\"%s\"",
+			one_line(PQerrorMessage(c), msg, sizeof(msg)));
+		return -1;
+	}
+	for (; sent < n; sent++)
+		if (PQsendQueryParams(c, st[sent].sql, st[sent].nparams, NULL, st[sent].params, NULL,
+				      NULL, 0) != 1)
+			break;
+	if (sent < n) {
+		log_err("database query failed query=%s error=\"%s\"", st[sent].what,
+			one_line(PQerrorMessage(c), msg, sizeof(msg)));
+		rc = -1;
+	}
+	if (PQpipelineSync(c) != 1)
+		rc = -1;
+	/* one result then NULL per statement, then the sync; two NULLs in a
+	 * row: nothing more is coming (a broken connection) */
+	for (;;) {
+		PGresult *r = PQgetResult(c);
+		ExecStatusType es;
+
+		if (r == NULL) {
+			if (++nulls >= 2)
+				break;
+			continue;
+		}
+		nulls = 0;
+		es = PQresultStatus(r);
+		if (es == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
+			if (rc == 0 && es != PGRES_PIPELINE_ABORTED)
+				log_err("database query failed query=%s error=\"%s\"",
+					k < n ? st[k].what : "pipeline",
+					one_line(PQresultErrorMessage(r), msg, sizeof(msg)));
+			rc = -1;
+		}
+		k++;
+		PQclear(r);
+	}
+	if (PQexitPipelineMode(c) != 1)
+		rc = -1;
+	if (k < sent)
+		rc = -1;
+	/* a statement that failed inside BEGIN leaves the transaction aborted */
+	if (PQtransactionStatus(c) == PQTRANS_INERROR || PQtransactionStatus(c) == PQTRANS_INTRANS)
+		db_rollback(c);
+	return rc;
+}
+
 int db_cmd_async(PGconn *c, const char *what, const char *sql, int nparams,
 		 const char *const *params)
 {
-	if (db_begin(c) != 0)
-		return -1;
-	if (db_cmd(c, "async commit", "SET LOCAL synchronous_commit TO off", 0, NULL) != 0 ||
-	    db_cmd(c, what, sql, nparams, params) != 0 || db_commit(c) != 0) {
-		db_rollback(c);
-		return -1;
-	}
-	return 0;
+	const struct db_stmt st[4] = {
+		{ "begin", "BEGIN", 0, NULL },
+		{ "async commit", "SET LOCAL synchronous_commit TO off", 0, NULL },
+		{ what, sql, nparams, params },
+		{ "commit", "COMMIT", 0, NULL },
+	};
+
+	return db_pipeline(c, st, 4);
 }
 
 int db_begin(PGconn *c)

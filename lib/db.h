@@ -47,8 +47,24 @@ PGresult *db_exec(PGconn *c, const char *what, const char *sql, int nparams,
 int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char *const *params)
 	__attribute__((warn_unused_result));
 
+/* One statement of db_pipeline. */
+struct db_stmt {
+	const char *what; /* short name for the log */
+	const char *sql;
+	int nparams;
+	const char *const *params;
+};
+
 /*
- * Like db_cmd, committed without waiting for the WAL flush
+ * Sends the statements in one round trip (libpq pipeline mode) and reads
+ * every result.  Returns 0 when all succeeded, or -1 (the first error is
+ * logged; the statements after it did not run; an open transaction is
+ * rolled back).  Results are not returned: for writes.
+ */
+int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n) __attribute__((warn_unused_result));
+
+/*
+ * Like db_cmd, in one round trip, committed without waiting for the WAL flush
  * (synchronous_commit off for this one statement): for writes a server
  * crash may lose without harm (a state that a redelivery recomputes).
  */
