@@ -705,6 +705,7 @@ int sofa_client_init(struct sofa_client *s, const struct bf_config *cfg, const c
 
 void sofa_client_free(struct sofa_client *s)
 {
+	sofa_prefetch_end(s);
 	http_client_free(s->http);
 	if (s->db != NULL)
 		PQfinish(s->db);
@@ -777,12 +778,40 @@ static void breaker_open(struct sofa_client *s, const char *url)
 }
 
 /* Takes a slot of the shared budget; sleeps until it comes.  -1 = none soon. */
-static int budget_take(struct sofa_client *s)
+/* The cached answer in a result row: its ETag and body (binary result
+ * columns col and col + 1). */
+static void cache_take(PGresult *r, int row, int col, char *etag, size_t n, char **body,
+		       size_t *len)
+{
+	size_t blen;
+
+	if (PQgetisnull(r, row, col) || PQgetisnull(r, row, col + 1))
+		return;
+	blen = (size_t)PQgetlength(r, row, col + 1);
+	*body = malloc(blen + 1);
+	if (*body == NULL)
+		return;
+	memcpy(*body, PQgetvalue(r, row, col + 1), blen);
+	(*body)[blen] = '\0';
+	*len = blen;
+	snprintf(etag, n, "%.*s", PQgetlength(r, row, col), PQgetvalue(r, row, col));
+}
+
+/*
+ * Takes a slot of the shared request budget (sleeping until it comes)
+ * and, in the same round trip, reads the cached answer of url (ETag and
+ * body, for If-None-Match).  0, or -1 when the wait would be too long.
+ */
+static int budget_take(struct sofa_client *s, const char *url, char *etag, size_t n, char **body,
+		       size_t *len)
 {
 	double rps = s->cfg->sofa_max_rps, tokens, wait;
 	char buf[32];
-	const char *p[1] = { buf };
+	const char *p[2] = { buf, url };
 
+	etag[0] = '\0';
+	*body = NULL;
+	*len = 0;
 	if (!db_ok(s)) {
 		int64_t gap = (int64_t)(1000.0 / rps), now = mono_ms();
 		if (s->last_request_ms != 0 && now - s->last_request_ms < gap)
@@ -793,25 +822,33 @@ static int budget_take(struct sofa_client *s)
 	snprintf(buf, sizeof(buf), "%.6f", rps);
 	/* a reservation token bucket of burst 1: tokens below zero are the
 	 * queue of callers ahead; each sleeps until its own slot */
-	PGresult *r = db_exec(s->db, "budget take",
-			      "UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
-			      "EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - 1.0,"
-			      " updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens",
-			      1, p);
-	if (r == NULL || PQntuples(r) != 1) {
+	PGresult *r = PQexecParams(s->db,
+				   "WITH b AS (UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
+				   "EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - 1.0,"
+				   " updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens)"
+				   " SELECT b.tokens::text, c.etag, c.body FROM b"
+				   " LEFT JOIN http_cache c ON c.url = $2",
+				   2, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
+		msg[strcspn(msg, "\n")] = '\0';
+		log_err("database query failed query=budget take error=\"%s\"", msg);
 		PQclear(r);
 		return -1;
 	}
 	tokens = strtod(PQgetvalue(r, 0, 0), NULL);
-	PQclear(r);
 	wait = tokens < 0 ? -tokens / rps : 0;
 	if (wait > BUDGET_MAX_WAIT) {
+		PQclear(r);
 		if (db_cmd(s->db, "budget give back",
 			   "UPDATE sofascore_budget SET tokens = tokens + 1.0 WHERE id = 1", 0,
 			   NULL) != 0)
 			return -1;
 		return -1;
 	}
+	cache_take(r, 0, 1, etag, n, body, len);
+	PQclear(r);
 	sleep_s(wait);
 	return 0;
 }
@@ -824,34 +861,6 @@ static bool is_challenge(const char *body, size_t len)
 
 	cJSON_Delete(root);
 	return yes;
-}
-
-static void cache_lookup(struct sofa_client *s, const char *url, char *etag, size_t n,
-			 char **body, size_t *len)
-{
-	const char *p[1] = { url };
-	PGresult *r;
-
-	etag[0] = '\0';
-	*body = NULL;
-	*len = 0;
-	if (!db_ok(s))
-		return;
-	r = PQexecParams(s->db, "SELECT etag, body FROM http_cache WHERE url = $1", 1, NULL, p,
-			 NULL, NULL, 1 /* binary: body as bytes */);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 1)) {
-		size_t blen = (size_t)PQgetlength(r, 0, 1);
-		snprintf(etag, n, "%.*s", PQgetlength(r, 0, 0), PQgetvalue(r, 0, 0));
-		*body = malloc(blen + 1);
-		if (*body != NULL) {
-			memcpy(*body, PQgetvalue(r, 0, 1), blen);
-			(*body)[blen] = '\0';
-			*len = blen;
-		} else {
-			etag[0] = '\0';
-		}
-	}
-	PQclear(r);
 }
 
 static void cache_store(struct sofa_client *s, const char *url, const char *etag,
@@ -899,6 +908,133 @@ static void backoff_update(struct sofa_client *s, const struct sofa_resp *r)
 		 r->error);
 }
 
+static void pre_free(struct sofa_client *s)
+{
+	for (size_t i = 0; i < s->npre; i++) {
+		free(s->pre[i].url);
+		free(s->pre[i].body);
+	}
+	free(s->pre);
+	s->pre = NULL;
+	s->npre = s->pre_used = 0;
+}
+
+void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n)
+{
+	double rps = s->cfg->sofa_max_rps;
+	char buf[32], nbuf[32], *urls = NULL;
+	cJSON *a;
+	PGresult *r;
+
+	sofa_prefetch_end(s);
+	if (n == 0 || !db_ok(s))
+		return;
+	s->pre = calloc(n, sizeof(*s->pre));
+	a = cJSON_CreateArray();
+	if (s->pre == NULL || a == NULL)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(s->cfg->sofa_base_url) + strlen(paths[i]) + 1;
+		s->pre[i].url = malloc(len);
+		if (s->pre[i].url == NULL) {
+			s->npre = i;
+			goto fail;
+		}
+		snprintf(s->pre[i].url, len, "%s%s", s->cfg->sofa_base_url, paths[i]);
+		cJSON_AddItemToArray(a, cJSON_CreateString(s->pre[i].url));
+	}
+	s->npre = n;
+	urls = cJSON_PrintUnformatted(a);
+	if (urls == NULL)
+		goto fail;
+	snprintf(buf, sizeof(buf), "%.6f", rps);
+	snprintf(nbuf, sizeof(nbuf), "%zu", n);
+	const char *p[3] = { buf, urls, nbuf };
+	/* n tokens of the bucket at once (see budget_take), and every cached
+	 * answer of the batch's URLs */
+	r = PQexecParams(s->db,
+			 "WITH b AS (UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
+			 "EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - $3::float8,"
+			 " updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens)"
+			 " SELECT b.tokens::text, c.url, c.etag, c.body FROM b"
+			 " LEFT JOIN http_cache c ON c.url IN (SELECT jsonb_array_elements_text($2::jsonb))",
+			 3, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
+		msg[strcspn(msg, "\n")] = '\0';
+		log_err("database query failed query=budget reserve error=\"%s\"", msg);
+		PQclear(r);
+		goto fail;
+	}
+	s->pre_tokens = strtod(PQgetvalue(r, 0, 0), NULL);
+	s->pre_at_ms = mono_ms();
+	for (int t = 0; t < PQntuples(r); t++) {
+		if (PQgetisnull(r, t, 1))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (s->pre[i].body == NULL && PQgetlength(r, t, 1) == (int)strlen(s->pre[i].url) &&
+			    memcmp(PQgetvalue(r, t, 1), s->pre[i].url, strlen(s->pre[i].url)) == 0)
+				cache_take(r, t, 2, s->pre[i].etag, sizeof(s->pre[i].etag), &s->pre[i].body,
+					   &s->pre[i].len);
+	}
+	PQclear(r);
+	free(urls);
+	cJSON_Delete(a);
+	/* the last slot too far away: give them back, one by one as usual */
+	if (-s->pre_tokens / rps > BUDGET_MAX_WAIT)
+		sofa_prefetch_end(s);
+	return;
+fail:
+	free(urls);
+	cJSON_Delete(a);
+	pre_free(s);
+}
+
+void sofa_prefetch_end(struct sofa_client *s)
+{
+	size_t unused = s->npre - s->pre_used;
+
+	if (s->npre > 0 && unused > 0 && s->pre_at_ms != 0 && db_ok(s)) {
+		char nbuf[32];
+		const char *p[1] = { nbuf };
+		snprintf(nbuf, sizeof(nbuf), "%zu", unused);
+		if (db_cmd(s->db, "budget give back",
+			   "UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + $1::float8) WHERE id = 1",
+			   1, p) != 0)
+			log_warn("unused request slots not given back n=%zu", unused);
+	}
+	s->pre_at_ms = 0;
+	pre_free(s);
+}
+
+/* A reserved slot for url: waits for it and hands over the cached
+ * answer.  0, or -1 when url is not reserved. */
+static int pre_take(struct sofa_client *s, const char *url, char *etag, size_t n, char **body,
+		    size_t *len)
+{
+	for (size_t i = 0; i < s->npre; i++) {
+		struct sofa_pre *p = &s->pre[i];
+		double at;
+
+		if (p->used || strcmp(p->url, url) != 0)
+			continue;
+		p->used = true;
+		/* slot k (0-based) of the reservation is free once the bucket
+		 * refills to k + 1 - n below where it was left */
+		at = ((double)s->pre_used + 1.0 - (double)s->npre - s->pre_tokens) / s->cfg->sofa_max_rps;
+		s->pre_used++;
+		if (at > 0)
+			sleep_s(at - (double)(mono_ms() - s->pre_at_ms) / 1000.0);
+		snprintf(etag, n, "%s", p->etag);
+		*body = p->body;
+		*len = p->len;
+		p->body = NULL;
+		return 0;
+	}
+	return -1;
+}
+
 enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_resp *r)
 {
 	char url[1024], etag[256];
@@ -922,12 +1058,12 @@ enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_r
 			 s->backoff_until_ms - mono_ms());
 		return r->result = SOFA_TRANSIENT;
 	}
-	if (budget_take(s) != 0) {
+	if (pre_take(s, url, etag, sizeof(etag), &cached, &cached_len) != 0 &&
+	    budget_take(s, url, etag, sizeof(etag), &cached, &cached_len) != 0) {
 		snprintf(r->error, sizeof(r->error), "request budget exhausted (%.2f/s shared)",
 			 s->cfg->sofa_max_rps);
 		return r->result = SOFA_TRANSIENT;
 	}
-	cache_lookup(s, url, etag, sizeof(etag), &cached, &cached_len);
 	memset(&req, 0, sizeof(req));
 	req.url = url;
 	req.if_none_match = etag[0] ? etag : NULL;

@@ -171,6 +171,15 @@ enum sofa_result {
 	SOFA_FAILED, /* other 4xx, body too large: not worth retrying */
 };
 
+/* A request reserved by sofa_prefetch(): its budget slot and cached answer. */
+struct sofa_pre {
+	char *url;
+	char etag[256];
+	char *body; /* cached body, or NULL */
+	size_t len;
+	bool used;
+};
+
 struct sofa_client {
 	const struct bf_config *cfg;
 	struct http_client *http;
@@ -186,6 +195,11 @@ struct sofa_client {
 	bool backoff;
 	int backoff_ms; /* current step, 0 = none */
 	int64_t backoff_until_ms;
+	/* the batch's reservation (sofa_prefetch) */
+	struct sofa_pre *pre;
+	size_t npre, pre_used;
+	double pre_tokens; /* the bucket right after the reservation */
+	int64_t pre_at_ms; /* when it was made */
 };
 
 struct sofa_resp {
@@ -207,6 +221,17 @@ int sofa_client_init(struct sofa_client *s, const struct bf_config *cfg, const c
 void sofa_client_free(struct sofa_client *s);
 /* GET base_url + path.  Never returns an unclassified result. */
 enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_resp *r);
+
+/*
+ * For a batch that will ask for these paths: reserves their slots of the
+ * shared budget and reads their cached answers, in one round trip.
+ * sofa_get() of a reserved path then needs no database round trip before
+ * the request (it still waits for its slot).  Without a database, or when
+ * the wait would be too long, nothing is reserved and sofa_get() works
+ * as usual.  sofa_prefetch_end() gives unused slots back.
+ */
+void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n);
+void sofa_prefetch_end(struct sofa_client *s);
 void sofa_resp_free(struct sofa_resp *r);
 /* Seconds the breaker stays open (0 = closed). */
 long sofa_breaker_remaining(struct sofa_client *s);
