@@ -11,6 +11,7 @@
 #include "lib/db.h"
 #include "lib/log.h"
 #include "lib/proc.h"
+#include "consumers/render.h"
 
 static int64_t now_ms(void)
 {
@@ -81,40 +82,6 @@ void consumer_sofa_failure(const struct consumer_ctx *ctx, const struct sofa_res
 	}
 }
 
-/* ---- job records ------------------------------------------------------- */
-
-static void job_record(struct consumer_ctx *ctx, const struct work_msg *m, const char *state,
-		       int attempts, const char *error)
-{
-	char subject[MSG_KEY_MAX], ev[32], att[16];
-	const char *p[6];
-
-	if (msg_key(m, subject, sizeof(subject)) < 0)
-		return;
-	snprintf(ev, sizeof(ev), "%" PRId64, m->event_id);
-	snprintf(att, sizeof(att), "%d", attempts);
-	p[0] = msg_type_name(m->type);
-	p[1] = subject;
-	p[2] = m->type == MSG_TSTATS ? NULL : ev;
-	p[3] = state;
-	p[4] = att;
-	p[5] = error;
-	if (db_broken(ctx->db) && db_reconnect(ctx->db) != 0) {
-		log_warn("job not recorded (database down) subject=%s state=%s", subject, state);
-		return;
-	}
-	/* async: a lost state update is recomputed by the next delivery */
-	if (db_cmd_async(ctx->db, "job record",
-		   "INSERT INTO jobs (kind, subject, event_id, state, attempts, last_error, finished_at)"
-		   " VALUES ($1, $2, $3::bigint, $4, $5::int, $6,"
-		   "  CASE WHEN $4 IN ('done', 'expired', 'dead') THEN now() END)"
-		   " ON CONFLICT (kind, subject) DO UPDATE SET state = EXCLUDED.state,"
-		   "  attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,"
-		   "  finished_at = EXCLUDED.finished_at, updated_at = now()",
-		   6, p) != 0)
-		log_warn("job not recorded subject=%s state=%s", subject, state);
-}
-
 /* ---- republish ----------------------------------------------------------- */
 
 /* Republishes the delivery (same body and identity) and waits for the
@@ -149,9 +116,33 @@ static int republish(struct consumer_ctx *ctx, const struct broker_delivery *d,
 	return rc;
 }
 
-/* ---- one delivery --------------------------------------------------------- */
+/* ---- a batch of deliveries ------------------------------------------------- */
 
-static const char *const outcome_names[] = { "done", "retry", "expired", "dead" };
+/*
+ * The loop takes what the broker has already sent (up to the prefetch),
+ * runs the branch on each, carries out the queued renders together
+ * (render_flush), republishes what must wait or die, records every job in
+ * one statement, then acks.  Nothing is acked before what replaces it is
+ * confirmed, and a final state (done, expired) is acked only once it is
+ * recorded: if the record fails, the message is requeued and its
+ * redelivery finds the render done.
+ */
+struct item {
+	struct broker_delivery d;
+	struct work_msg m;
+	struct outcome o;
+	bool valid;
+	int attempt;
+	int64_t t0;
+	const char *job_state; /* to record, or NULL */
+	int job_attempts;
+	bool ack; /* else nack with requeue */
+	char ids[160];
+	char where[TOPO_NAME_MAX]; /* retry: wait queue; dead: dead queue */
+};
+
+static const char *const outcome_names[] = { "done", "retry", "expired", "dead", "render",
+					     "requeue" };
 
 static void settle(struct consumer_ctx *ctx, const struct broker_delivery *d, bool ok)
 {
@@ -164,90 +155,257 @@ static void settle(struct consumer_ctx *ctx, const struct broker_delivery *d, bo
 		log_warn("ack failed: the broker redelivers message_id=%s", d->message_id);
 }
 
-static void handle(struct consumer_ctx *ctx, const struct broker_delivery *d)
+/* Decodes the delivery; a poison message gets its outcome here. */
+static void decode(struct consumer_ctx *ctx, struct item *it)
 {
-	struct work_msg m;
-	struct outcome o;
-	char err[256], ids[160], wq[TOPO_NAME_MAX];
-	bool valid;
-	int64_t t0 = now_ms();
-	int attempt = d->has_attempt ? d->attempt : 0;
+	char err[256];
 
-	memset(&o, 0, sizeof(o));
-	ctx->attempt = attempt;
-	valid = msg_decode(d->body, d->len, &m, err, sizeof(err)) == 0;
-	if (!valid) {
-		outcome_dead(&o, "poison", "%s", err);
-	} else if (m.type != ctx->type) {
-		valid = false;
-		outcome_dead(&o, "poison", "processing_type %s on the %s queue",
-			     msg_type_name(m.type), msg_type_name(ctx->type));
-	} else {
-		ctx->sofa.requests = 0;
-		ctx->def_branch(ctx, &m, &o);
+	memset(&it->o, 0, sizeof(it->o));
+	it->t0 = now_ms();
+	it->attempt = it->d.has_attempt ? it->d.attempt : 0;
+	it->valid = msg_decode(it->d.body, it->d.len, &it->m, err, sizeof(err)) == 0;
+	if (!it->valid) {
+		outcome_dead(&it->o, "poison", "%s", err);
+	} else if (it->m.type != ctx->type) {
+		it->valid = false;
+		outcome_dead(&it->o, "poison", "processing_type %s on the %s queue",
+			     msg_type_name(it->m.type), msg_type_name(ctx->type));
 	}
-	if (valid && m.type == MSG_TSTATS)
-		snprintf(ids, sizeof(ids), "unique_tournament_id=%" PRId64 " season_id=%" PRId64
-			 " round=%d", m.unique_tournament_id, m.season_id, m.round);
-	else if (valid)
-		snprintf(ids, sizeof(ids), "event_id=%" PRId64, m.event_id);
+	if (it->valid && it->m.type == MSG_TSTATS)
+		snprintf(it->ids, sizeof(it->ids), "unique_tournament_id=%" PRId64 " season_id=%" PRId64
+			 " round=%d", it->m.unique_tournament_id, it->m.season_id, it->m.round);
+	else if (it->valid)
+		snprintf(it->ids, sizeof(it->ids), "event_id=%" PRId64, it->m.event_id);
 	else
-		snprintf(ids, sizeof(ids), "message_id=%.80s", d->message_id[0] ? d->message_id : "-");
+		snprintf(it->ids, sizeof(it->ids), "message_id=%.80s",
+			 it->d.message_id[0] ? it->d.message_id : "-");
+}
 
-	if (o.kind == OUT_RETRY && attempt + 1 > ctx->max_attempts) {
-		char last[sizeof(o.error)];
-		snprintf(last, sizeof(last), "%s", o.error);
-		outcome_dead(&o, "attempts-exhausted", "%d attempts; last: %.400s", attempt + 1, last);
+/* Hands a valid message to the branch (a render is only queued). */
+static void run_branch(struct consumer_ctx *ctx, struct item *it)
+{
+	if (!it->valid)
+		return;
+	if (proc_stop) {
+		/* stopping: what was not started goes back untouched */
+		it->o.kind = OUT_REQUEUE;
+		return;
 	}
-	switch (o.kind) {
+	it->t0 = now_ms();
+	ctx->attempt = it->attempt;
+	ctx->sofa.requests = 0;
+	ctx->def_branch(ctx, &it->m, &it->o);
+}
+
+/* Carries out the outcome up to the job record: republish, what to record,
+ * ack or requeue.  Returns true when the delivery waits for a pause
+ * before its requeue (no wait tier for this type). */
+static bool carry_out(struct consumer_ctx *ctx, struct item *it)
+{
+	struct outcome *o = &it->o;
+
+	it->ack = true;
+	it->job_state = NULL;
+	it->where[0] = '\0';
+	if (o->kind == OUT_RETRY && it->attempt + 1 > ctx->max_attempts) {
+		char last[sizeof(o->error)];
+		snprintf(last, sizeof(last), "%s", o->error);
+		outcome_dead(o, "attempts-exhausted", "%d attempts; last: %.400s", it->attempt + 1,
+			     last);
+	}
+	switch (o->kind) {
 	case OUT_DONE:
 	case OUT_EXPIRED:
-		job_record(ctx, &m, o.kind == OUT_DONE ? "done" : "expired", attempt, NULL);
-		settle(ctx, d, true);
-		break;
+		it->job_state = o->kind == OUT_DONE ? "done" : "expired";
+		it->job_attempts = it->attempt;
+		return false;
 	case OUT_RETRY: {
-		int tier = o.tier > 0 ? o.tier : consumer_backoff_tier(ctx, attempt);
+		int tier = o->tier > 0 ? o->tier : consumer_backoff_tier(ctx, it->attempt);
 		const struct topo_queue *w = topo_wait_queue(&ctx->topo, ctx->type, tier);
 		if (w == NULL) {
 			/* no wait tier for this type: back to the queue after a pause */
-			for (int i = 0; i < 50 && !proc_stop; i++) {
-				struct timespec ts = { 0, 100000000L };
-				nanosleep(&ts, NULL);
+			snprintf(it->where, sizeof(it->where), "requeue");
+			it->ack = false;
+			return true;
+		}
+		if (republish(ctx, &it->d, "", w->name, it->attempt + 1, NULL, NULL) == 0) {
+			snprintf(it->where, sizeof(it->where), "%s", w->name);
+			it->job_state = "enqueued";
+			it->job_attempts = it->attempt + 1;
+		} else {
+			log_warn("republish to %s not confirmed: message requeued %s", w->name, it->ids);
+			snprintf(it->where, sizeof(it->where), "requeue");
+			it->ack = false;
+		}
+		return false;
+	}
+	case OUT_DEAD:
+		topo_dead_queue(ctx->type, it->where, sizeof(it->where));
+		if (republish(ctx, &it->d, TOPO_DEAD_EXCHANGE, msg_type_name(ctx->type), it->attempt,
+			      o->reason, o->error) == 0) {
+			if (it->valid) {
+				it->job_state = "dead";
+				it->job_attempts = it->attempt;
 			}
-			settle(ctx, d, false);
-			snprintf(wq, sizeof(wq), "requeue");
-		} else if (republish(ctx, d, "", w->name, attempt + 1, NULL, NULL) == 0) {
-			snprintf(wq, sizeof(wq), "%s", w->name);
-			job_record(ctx, &m, "enqueued", attempt + 1, o.error);
-			settle(ctx, d, true);
 		} else {
-			log_warn("republish to %s not confirmed: message requeued %s", w->name, ids);
-			settle(ctx, d, false);
+			log_warn("dead-letter to %s not confirmed: message requeued %s", it->where,
+				 it->ids);
+			it->ack = false;
 		}
+		return false;
+	default: /* OUT_REQUEUE; OUT_RENDER cannot be left after render_flush */
+		it->ack = false;
+		return false;
+	}
+}
+
+/* Records the jobs of the batch in one asynchronous statement (a state
+ * lost with a server crash is recomputed by the next delivery; the
+ * producer re-sends a job left enqueued).  0, or -1. */
+static int jobs_record(struct consumer_ctx *ctx, struct item *its, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char subj[MSG_KEY_MAX], subj2[MSG_KEY_MAX];
+	char *json;
+	size_t rows = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		bool later = false;
+		cJSON *o;
+
+		if (its[i].job_state == NULL || msg_key(&its[i].m, subj, sizeof(subj)) < 0)
+			continue;
+		/* one row per subject and statement: the last delivery wins */
+		for (size_t j = i + 1; j < n && !later; j++)
+			later = its[j].job_state != NULL &&
+				msg_key(&its[j].m, subj2, sizeof(subj2)) >= 0 &&
+				strcmp(subj, subj2) == 0;
+		if (later)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", msg_type_name(its[i].m.type));
+		cJSON_AddStringToObject(o, "subject", subj);
+		if (its[i].m.type == MSG_TSTATS)
+			cJSON_AddNullToObject(o, "event_id");
+		else
+			cJSON_AddNumberToObject(o, "event_id", (double)its[i].m.event_id);
+		cJSON_AddStringToObject(o, "state", its[i].job_state);
+		cJSON_AddNumberToObject(o, "attempts", its[i].job_attempts);
+		if (its[i].o.kind == OUT_RETRY || its[i].o.kind == OUT_DEAD)
+			cJSON_AddStringToObject(o, "error", its[i].o.error);
+		else
+			cJSON_AddNullToObject(o, "error");
+		cJSON_AddItemToArray(a, o);
+		rows++;
+	}
+	if (rows == 0) {
+		cJSON_Delete(a);
+		return 0;
+	}
+	json = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	if (json == NULL)
+		return -1;
+	if (db_broken(ctx->db) && db_reconnect(ctx->db) != 0) {
+		free(json);
+		return -1;
+	}
+	const char *p[1] = { json };
+	rc = db_cmd_async(ctx->db, "job record",
+			  "INSERT INTO jobs (kind, subject, event_id, state, attempts, last_error, finished_at)"
+			  " SELECT x.kind, x.subject, x.event_id, x.state, x.attempts, x.error,"
+			  "  CASE WHEN x.state IN ('done', 'expired', 'dead') THEN now() END"
+			  " FROM jsonb_to_recordset($1::jsonb) AS x(kind text, subject text,"
+			  "  event_id bigint, state text, attempts int, error text)"
+			  " ON CONFLICT (kind, subject) DO UPDATE SET state = EXCLUDED.state,"
+			  "  attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,"
+			  "  finished_at = EXCLUDED.finished_at, updated_at = now()",
+			  1, p);
+	free(json);
+	return rc;
+}
+
+static void log_outcome(const struct consumer_ctx *ctx, const struct item *it)
+{
+	const struct outcome *o = &it->o;
+	const char *type = msg_type_name(ctx->type);
+	int64_t ms = now_ms() - it->t0;
+
+	switch (o->kind) {
+	case OUT_RETRY:
 		log_info("message %s type=%s attempt=%d outcome=retry wait=%s reason=%s error=\"%s\" duration_ms=%" PRId64,
-			 ids, msg_type_name(ctx->type), attempt, wq, o.reason, o.error, now_ms() - t0);
-		return;
-	}
-	case OUT_DEAD: {
-		char dq[TOPO_NAME_MAX];
-		topo_dead_queue(ctx->type, dq, sizeof(dq));
-		if (republish(ctx, d, TOPO_DEAD_EXCHANGE, msg_type_name(ctx->type), attempt, o.reason,
-			      o.error) == 0) {
-			if (valid)
-				job_record(ctx, &m, "dead", attempt, o.error);
-			settle(ctx, d, true);
-		} else {
-			log_warn("dead-letter to %s not confirmed: message requeued %s", dq, ids);
-			settle(ctx, d, false);
-		}
+			 it->ids, type, it->attempt, it->where, o->reason, o->error, ms);
+		break;
+	case OUT_DEAD:
 		log_warn("message %s type=%s attempt=%d outcome=dead queue=%s reason=%s error=\"%s\" duration_ms=%" PRId64,
-			 ids, msg_type_name(ctx->type), attempt, dq, o.reason, o.error, now_ms() - t0);
-		return;
+			 it->ids, type, it->attempt, it->where, o->reason, o->error, ms);
+		break;
+	default:
+		log_info("message %s type=%s attempt=%d outcome=%s%s%s duration_ms=%" PRId64, it->ids,
+			 type, it->attempt, outcome_names[o->kind], o->error[0] ? " note=" : "",
+			 o->error[0] ? o->error : "", ms);
+		break;
 	}
+}
+
+static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n)
+{
+	bool pause = false;
+	size_t i;
+	int64_t t[7];
+
+	t[0] = now_ms();
+	for (i = 0; i < n; i++)
+		decode(ctx, &its[i]);
+	if (ctx->def_prefetch != NULL && !proc_stop) {
+		const struct work_msg *msgs[CONSUMER_BATCH_MAX];
+		size_t nm = 0;
+		for (i = 0; i < n; i++)
+			if (its[i].valid)
+				msgs[nm++] = &its[i].m;
+		ctx->def_prefetch(ctx, msgs, nm);
 	}
-	log_info("message %s type=%s attempt=%d outcome=%s%s%s duration_ms=%" PRId64, ids,
-		 msg_type_name(ctx->type), attempt, outcome_names[o.kind], o.error[0] ? " note=" : "",
-		 o.error[0] ? o.error : "", now_ms() - t0);
+	t[1] = now_ms();
+	for (i = 0; i < n; i++)
+		run_branch(ctx, &its[i]);
+	sofa_prefetch_end(&ctx->sofa);
+	t[2] = now_ms();
+	render_flush(ctx);
+	t[3] = now_ms();
+	for (i = 0; i < n; i++)
+		pause |= carry_out(ctx, &its[i]);
+	t[4] = now_ms();
+	if (jobs_record(ctx, its, n) != 0) {
+		for (i = 0; i < n; i++) {
+			if (its[i].job_state == NULL)
+				continue;
+			if (its[i].o.kind == OUT_DONE || its[i].o.kind == OUT_EXPIRED) {
+				/* unrecorded final state: the redelivery records it */
+				log_warn("job not recorded: message requeued %s state=%s", its[i].ids,
+					 its[i].job_state);
+				its[i].ack = false;
+			} else {
+				/* its replacement is confirmed: the next delivery records it */
+				log_warn("job not recorded %s state=%s", its[i].ids, its[i].job_state);
+			}
+		}
+	}
+	t[5] = now_ms();
+	/* a type without wait tiers: redelivered after a pause */
+	for (int k = 0; pause && k < 50 && !proc_stop; k++) {
+		struct timespec ts = { 0, 100000000L };
+		nanosleep(&ts, NULL);
+	}
+	for (i = 0; i < n; i++) {
+		settle(ctx, &its[i].d, its[i].ack);
+		log_outcome(ctx, &its[i]);
+	}
+	t[6] = now_ms();
+	log_debug("batch messages=%zu prefetch_ms=%" PRId64 " branches_ms=%" PRId64
+		  " renders_ms=%" PRId64 " republish_ms=%" PRId64 " jobs_ms=%" PRId64
+		  " settle_ms=%" PRId64,
+		  n, t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4], t[6] - t[5]);
 }
 
 /* ---- main ------------------------------------------------------------------ */
@@ -328,6 +486,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	ctx.prog = def->prog;
 	ctx.type = def->type;
 	ctx.def_branch = def->branch;
+	ctx.def_prefetch = def->prefetch;
 	switch (def->type) {
 	case MSG_LINEUP:
 		ctx.max_attempts = cfg.lineups_max_attempts;
@@ -387,19 +546,38 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		goto out_in;
 	log_info("ready queue=%s broker=%s", queue, broker_peer(ctx.in));
 
+	/* half the prefetch: the broker sends the next half while this one
+	 * is handled, so a batch never waits for the acks of the last */
+	size_t batch_max = ctx.prefetch >= 2 ? (size_t)ctx.prefetch / 2 : 1;
+	if (batch_max > CONSUMER_BATCH_MAX)
+		batch_max = CONSUMER_BATCH_MAX;
+	struct item *its = calloc(batch_max, sizeof(*its));
 	int64_t last = now_ms(), last_idle = now_ms();
+
+	if (its == NULL) {
+		log_err("out of memory");
+		goto out_in;
+	}
 	while (!proc_stop) {
-		struct broker_delivery d;
-		int r = broker_next(ctx.in, &d, 1000);
+		size_t n = 0;
+		int r = broker_next(ctx.in, &its[0].d, 1000);
 
 		if (r == 1) {
-			handle(&ctx, &d);
-			broker_delivery_free(&d);
-			handled++;
+			/* and whatever else the broker sends within a millisecond
+			 * (after a batch's acks, the next deliveries trickle in) */
+			for (n = 1; n < batch_max; n++)
+				if ((r = broker_next(ctx.in, &its[n].d, 1)) != 1)
+					break;
+			handle_batch(&ctx, its, n);
+			for (size_t i = 0; i < n; i++)
+				broker_delivery_free(&its[i].d);
+			handled += n;
 			last = now_ms();
-		} else if (r == -2) {
+		}
+		if (r == -2) {
 			break;
-		} else if (r == 0 && idle_exit > 0 && now_ms() - last >= (int64_t)idle_exit * 1000) {
+		} else if (n == 0 && r == 0 && idle_exit > 0 &&
+			   now_ms() - last >= (int64_t)idle_exit * 1000) {
 			log_info("idle for %ds: exiting", idle_exit);
 			break;
 		}
@@ -410,6 +588,8 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 				log_warn("publishing connection lost: reconnects at the next republish");
 		}
 	}
+	free(its);
+	free(ctx.branch_data);
 	rc = 0;
 out_in:
 	broker_close(ctx.in);

@@ -30,6 +30,8 @@ enum outcome_kind {
 	OUT_RETRY, /* retry later, from a wait tier */
 	OUT_EXPIRED, /* nothing to do any more (recorded, acked) */
 	OUT_DEAD, /* an operator must look: dead queue with the reason */
+	OUT_RENDER, /* internal: render queued, render_flush() sets the outcome */
+	OUT_REQUEUE, /* internal: not handled (stopping): back to the queue as it is */
 };
 
 struct outcome {
@@ -37,6 +39,19 @@ struct outcome {
 	int tier; /* OUT_RETRY: wait tier in seconds; 0 = by attempt */
 	char reason[32]; /* OUT_DEAD: poison, plainly-rejected, ...; OUT_RETRY: short cause */
 	char error[512]; /* human text */
+};
+
+/* Most deliveries handled as one batch (one lock, one durable INSERT, one
+ * state statement, one job statement); the batch is at most the prefetch. */
+#define CONSUMER_BATCH_MAX 64
+
+/* A render queued by render_request(), carried out by render_flush(). */
+struct render_job {
+	const struct cfg_template *tpl;
+	const char *kind; /* "line-up", ... */
+	char subject[MSG_KEY_MAX];
+	char *body; /* the POST /renders request (malloc'd) */
+	struct outcome *out;
 };
 
 /* Everything a branch may use; owned by the loop. */
@@ -53,7 +68,11 @@ struct consumer_ctx {
 	int max_attempts;
 	int prefetch;
 	int attempt; /* of the message in hand */
+	struct render_job renders[CONSUMER_BATCH_MAX];
+	size_t nrenders;
 	void (*def_branch)(struct consumer_ctx *, const struct work_msg *, struct outcome *);
+	void (*def_prefetch)(struct consumer_ctx *, const struct work_msg *const *, size_t);
+	void *branch_data; /* the branch's own (freed with free() at exit) */
 };
 
 typedef void (*branch_fn)(struct consumer_ctx *ctx, const struct work_msg *m,
@@ -63,6 +82,9 @@ struct consumer_def {
 	const char *prog; /* "bf-lineups" */
 	enum msg_type type;
 	branch_fn branch;
+	/* optional: once per batch, before the branches, with the valid
+	 * messages (read rows, reserve requests in a few round trips) */
+	void (*prefetch)(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n);
 	const char *what; /* one line for --help */
 };
 

@@ -1,195 +1,393 @@
 #include "consumers/render.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/db.h"
 #include "lib/log.h"
 #include "protocol/plainly.h"
 
-#define RENDER_LOCK_SQL "SELECT pg_advisory_lock(hashtextextended($1, 42))"
-#define RENDER_UNLOCK_SQL "SELECT pg_advisory_unlock(hashtextextended($1, 42))"
+/* Per-subject session locks, taken in key order so that two processes
+ * locking overlapping batches cannot deadlock. */
+#define RENDER_LOCK_SQL                                                                 \
+	"SELECT count(pg_advisory_lock(k)) FROM (SELECT hashtextextended(s, 42) k"     \
+	" FROM jsonb_array_elements_text($1::jsonb) s ORDER BY k) x"
+#define RENDER_UNLOCK_SQL                                                               \
+	"SELECT count(pg_advisory_unlock(hashtextextended(s, 42)))"                     \
+	" FROM jsonb_array_elements_text($1::jsonb) s"
 
-static int set_state(PGconn *db, const char *kind, const char *subject, const char *state,
-		     const struct plainly_render *r, const char *request, const char *error)
+/* One durable statement records every request before anything leaves and
+ * says what was there: a fresh row, or the state of an earlier try
+ * ("posted": a request was recorded, so a POST may have been sent). */
+#define RENDER_RECORD_SQL                                                               \
+	"INSERT INTO renders (kind, subject, state, request)"                          \
+	" SELECT e->>'kind', e->>'subject', 'pending', e->'request'"                    \
+	" FROM jsonb_array_elements($1::jsonb) e"                                       \
+	" ON CONFLICT (kind, subject) DO UPDATE SET updated_at = now()"                 \
+	" RETURNING subject, state, xmax = 0, request IS NOT NULL,"                     \
+	"  EXTRACT(EPOCH FROM created_at)::bigint"
+
+/* The states after the POSTs.  Asynchronous: a state lost with a server
+ * crash stays "pending" with its request recorded, and the next delivery
+ * reconciles it by listing.  (jsonb_array_elements and ->: the documents
+ * are not converted to text and parsed again as jsonb_to_recordset does.) */
+#define RENDER_STATE_SQL                                                                \
+	"UPDATE renders r SET state = e->>'state',"                                     \
+	" plainly_render_id = COALESCE(e->>'id', r.plainly_render_id),"                 \
+	" plainly_state = COALESCE(e->>'pstate', r.plainly_state),"                     \
+	" response = COALESCE(NULLIF(e->'response', 'null'::jsonb), r.response),"       \
+	" error = e->>'error', updated_at = now()"                                      \
+	" FROM jsonb_array_elements($1::jsonb) e"                                       \
+	" WHERE r.kind = e->>'kind' AND r.subject = e->>'subject'"                      \
+	/* the rows by the unique index, whatever the planner guesses of e */           \
+	" AND r.kind = $2 AND r.subject = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))"
+
+static int64_t mono_ms(void)
 {
-	const char *p[8] = {
-		kind, subject, state, r && r->id[0] ? r->id : NULL,
-		r && r->state[0] ? r->state : NULL, request,
-		/* the response is stored only when it is JSON */
-		r && r->response && (r->response[0] == '{' || r->response[0] == '[') ? r->response : NULL,
-		error,
-	};
+	struct timespec ts;
 
-	/* async: a state lost with a server crash stays "pending" with its
-	 * request recorded, and the next delivery reconciles it by listing */
-	return db_cmd_async(db, "render state",
-		      "UPDATE renders SET state = $3, plainly_render_id = COALESCE($4, plainly_render_id),"
-		      " plainly_state = COALESCE($5, plainly_state),"
-		      " request = COALESCE($6::jsonb, request), response = COALESCE($7::jsonb, response),"
-		      " error = $8, updated_at = now() WHERE kind = $1 AND subject = $2",
-		      8, p);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Under the subject's lock: decide, post, record. */
-static void render_locked(struct consumer_ctx *ctx, const struct cfg_template *tpl,
-			  const char *kind, const char *subject, const cJSON *doc,
-			  struct outcome *out)
+/* What a flush found in the renders row, and what it writes back. */
+struct slot {
+	struct render_job *job;
+	bool recorded; /* a row came back from the INSERT */
+	char state[32];
+	bool fresh, posted;
+	long long since;
+	/* the state to write (NULL: nothing) */
+	const char *new_state;
+	struct plainly_render pr;
+	char error[600];
+};
+
+static char *json_strings(struct render_job *jobs, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(jobs[i].subject));
+	s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return s;
+}
+
+static char *json_records(struct render_job *jobs, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char *s;
+
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", jobs[i].kind);
+		cJSON_AddStringToObject(o, "subject", jobs[i].subject);
+		/* the body is JSON already (plainly_request_json) */
+		cJSON_AddItemToObject(o, "request", cJSON_CreateRaw(jobs[i].body));
+		cJSON_AddItemToArray(a, o);
+	}
+	s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return s;
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+	if (v != NULL && v[0] != '\0')
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static char *json_states(struct slot *sl, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char *s;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct plainly_render *r = &sl[i].pr;
+		cJSON *o;
+
+		if (sl[i].new_state == NULL)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", sl[i].job->kind);
+		cJSON_AddStringToObject(o, "subject", sl[i].job->subject);
+		cJSON_AddStringToObject(o, "state", sl[i].new_state);
+		add_str(o, "id", r->id);
+		add_str(o, "pstate", r->state);
+		/* the response is stored only when it is JSON */
+		cJSON *resp = r->response != NULL ? cJSON_Parse(r->response) : NULL;
+		if (resp != NULL && (cJSON_IsObject(resp) || cJSON_IsArray(resp)))
+			cJSON_AddItemToObject(o, "response", resp);
+		else {
+			cJSON_Delete(resp);
+			cJSON_AddNullToObject(o, "response");
+		}
+		add_str(o, "error", sl[i].error);
+		cJSON_AddItemToArray(a, o);
+	}
+	s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return s;
+}
+
+/* The tier honouring Plainly's Retry-After (0: by attempt). */
+static int retry_after_tier(const struct consumer_ctx *ctx, long retry_after)
+{
+	const struct topo_queue *tiers[CFG_MAX_TIERS];
+	size_t n;
+	int tier = 0;
+
+	if (retry_after <= 0)
+		return 0;
+	n = topo_wait_tiers(&ctx->topo, ctx->type, tiers, CFG_MAX_TIERS);
+	for (size_t i = 0; i < n && tier == 0; i++)
+		if (tiers[i]->ttl >= retry_after)
+			tier = tiers[i]->ttl;
+	if (tier == 0 && n > 0)
+		tier = tiers[n - 1]->ttl;
+	return tier;
+}
+
+/* Under the subject's lock, its row recorded: decide, post, and say what
+ * to write back (sl->new_state).  Sets the outcome. */
+static void render_one(struct consumer_ctx *ctx, struct slot *sl)
 {
 	const struct bf_config *cfg = ctx->cfg;
-	struct plainly_render pr;
+	struct render_job *job = sl->job;
+	struct outcome *out = job->out;
+	struct plainly_render *pr = &sl->pr;
 	enum plainly_result res;
-	PGresult *r;
-	char state[32] = "";
-	char *body = NULL;
-	bool dry = cfg->plainly_api_key[0] == '\0', fresh, posted;
+	bool dry = cfg->plainly_api_key[0] == '\0';
 
-	memset(&pr, 0, sizeof(pr));
-	body = plainly_request_json(tpl, kind, subject, doc, cfg->plainly_webhook_url);
-	if (body == NULL) {
-		outcome_retry(out, 0, "internal", "cannot build the render request");
+	if (strcmp(sl->state, "submitted") == 0 || strcmp(sl->state, "dry-run") == 0) {
+		out->kind = OUT_DONE;
+		snprintf(out->error, sizeof(out->error), "render already %s", sl->state);
 		return;
 	}
-	/*
-	 * One durable statement records the request before anything leaves and
-	 * says what was there: a fresh row, or the state of an earlier try
-	 * ("posted": a request was recorded, so a POST may have been sent).
-	 */
-	const char *pa[3] = { kind, subject, body };
-	r = db_exec(ctx->db, "render record",
-		    "INSERT INTO renders (kind, subject, state, request) VALUES ($1, $2, 'pending', $3::jsonb)"
-		    " ON CONFLICT (kind, subject) DO UPDATE SET updated_at = now()"
-		    " RETURNING state, xmax = 0, request IS NOT NULL,"
-		    "  EXTRACT(EPOCH FROM created_at)::bigint",
-		    3, pa);
-	if (r == NULL || PQntuples(r) != 1) {
-		PQclear(r);
-		goto db_fail;
-	}
-	snprintf(state, sizeof(state), "%s", PQgetvalue(r, 0, 0));
-	fresh = PQgetvalue(r, 0, 1)[0] == 't';
-	posted = !fresh && PQgetvalue(r, 0, 2)[0] == 't';
-	long long since = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
-	PQclear(r);
-	if (strcmp(state, "submitted") == 0 || strcmp(state, "dry-run") == 0) {
-		out->kind = OUT_DONE;
-		snprintf(out->error, sizeof(out->error), "render already %s", state);
-		goto out;
-	}
-	if (strcmp(state, "pending") == 0 && posted && !dry) {
+	if (strcmp(sl->state, "pending") == 0 && sl->posted && !dry) {
 		/* a crash or a lost answer may have left a render at Plainly */
-		res = plainly_render_find(ctx->http, cfg, tpl->project_id, subject, since, &pr);
-		if (res == PLAINLY_OK && (strcmp(pr.state, "INVALID") == 0 ||
-					  strcmp(pr.state, "FAILED") == 0 ||
-					  strcmp(pr.state, "CANCELLED") == 0)) {
+		res = plainly_render_find(ctx->http, cfg, job->tpl->project_id, job->subject,
+					  sl->since, pr);
+		if (res == PLAINLY_OK && (strcmp(pr->state, "INVALID") == 0 ||
+					  strcmp(pr->state, "FAILED") == 0 ||
+					  strcmp(pr->state, "CANCELLED") == 0)) {
 			/* that one will never become a video: post again */
-			log_info("render found but %s, posting again subject=%s", pr.state, subject);
+			log_info("render found but %s, posting again subject=%s", pr->state,
+				 job->subject);
 			res = PLAINLY_NOT_FOUND;
 		}
 		if (res == PLAINLY_OK) {
-			log_info("render reconciled subject=%s plainly_render_id=%s state=%s", subject,
-				 pr.id, pr.state);
-			if (set_state(ctx->db, kind, subject, "submitted", &pr, NULL, NULL) != 0)
-				goto db_fail;
+			log_info("render reconciled subject=%s plainly_render_id=%s state=%s",
+				 job->subject, pr->id, pr->state);
+			sl->new_state = "submitted";
 			out->kind = OUT_DONE;
-			snprintf(out->error, sizeof(out->error), "render reconciled %s", pr.id);
-			goto out;
+			snprintf(out->error, sizeof(out->error), "render reconciled %s", pr->id);
+			return;
 		}
 		if (res == PLAINLY_TRANSIENT) {
-			outcome_retry(out, 0, "plainly-transient", "listing renders: %s", pr.error);
-			goto out;
+			outcome_retry(out, 0, "plainly-transient", "listing renders: %s", pr->error);
+			return;
 		}
-		plainly_render_free(&pr);
-		memset(&pr, 0, sizeof(pr));
+		plainly_render_free(pr);
+		memset(pr, 0, sizeof(*pr));
 	}
-	if (!fresh) {
+	if (!sl->fresh) {
 		/* an earlier try (failed, or pending): record this request, durably */
-		const char *pu[3] = { kind, subject, body };
+		const char *pu[3] = { job->kind, job->subject, job->body };
 		if (db_cmd(ctx->db, "render retry",
 			   "UPDATE renders SET state = 'pending', request = $3::jsonb, error = NULL,"
 			   " updated_at = now() WHERE kind = $1 AND subject = $2",
-			   3, pu) != 0)
-			goto db_fail;
+			   3, pu) != 0) {
+			outcome_retry(out, 0, "database", "render bookkeeping failed");
+			return;
+		}
 	}
 	if (dry) {
 		char path[1200];
-		if (plainly_dry_run_write(cfg->plainly_dry_run_dir, subject, body, path,
+		if (plainly_dry_run_write(cfg->plainly_dry_run_dir, job->subject, job->body, path,
 					  sizeof(path)) != 0) {
 			outcome_retry(out, 0, "dry-run", "cannot write to %s", cfg->plainly_dry_run_dir);
-			goto out;
+			return;
 		}
-		if (set_state(ctx->db, kind, subject, "dry-run", NULL, NULL, NULL) != 0)
-			goto db_fail;
+		sl->new_state = "dry-run";
 		out->kind = OUT_DONE;
 		snprintf(out->error, sizeof(out->error), "dry-run %.400s", path);
-		goto out;
+		return;
 	}
-	res = plainly_render_create(ctx->http, cfg, body, &pr);
+	res = plainly_render_create(ctx->http, cfg, job->body, pr);
 	switch (res) {
 	case PLAINLY_OK:
-		if (set_state(ctx->db, kind, subject, "submitted", &pr, NULL, NULL) != 0)
-			goto db_fail; /* stays pending: the retry reconciles, no second POST */
+		/* if the state is lost, the row stays pending: the retry reconciles */
+		sl->new_state = "submitted";
 		out->kind = OUT_DONE;
-		snprintf(out->error, sizeof(out->error), "plainly_render_id=%s state=%s", pr.id,
-			 pr.state);
+		snprintf(out->error, sizeof(out->error), "plainly_render_id=%s state=%s", pr->id,
+			 pr->state);
 		break;
-	case PLAINLY_REJECTED: {
-		char why[600];
-		snprintf(why, sizeof(why), "%.100s%s%.400s", pr.error_code, pr.error_code[0] ? ": " : "",
-			 pr.error);
-		if (set_state(ctx->db, kind, subject, "failed", &pr, NULL, why) != 0)
-			goto db_fail;
+	case PLAINLY_REJECTED:
+		snprintf(sl->error, sizeof(sl->error), "%.100s%s%.400s", pr->error_code,
+			 pr->error_code[0] ? ": " : "", pr->error);
+		sl->new_state = "failed";
 		outcome_dead(out, "plainly-rejected", "Plainly %s: %s",
-			     pr.status == 200 ? "render INVALID" : "rejected the request", why);
+			     pr->status == 200 ? "render INVALID" : "rejected the request", sl->error);
 		break;
-	}
-	default: {
+	default:
 		/* stays pending: the next attempt lists renders before posting */
-		int tier = 0;
-		if (pr.retry_after > 0) {
-			const struct topo_queue *tiers[CFG_MAX_TIERS];
-			size_t n = topo_wait_tiers(&ctx->topo, ctx->type, tiers, CFG_MAX_TIERS);
-			for (size_t i = 0; i < n && tier == 0; i++)
-				if (tiers[i]->ttl >= pr.retry_after)
-					tier = tiers[i]->ttl;
-			if (tier == 0 && n > 0)
-				tier = tiers[n - 1]->ttl;
-		}
-		if (pr.status != 0)
-			outcome_retry(out, tier, "plainly-transient", "Plainly HTTP %ld: %s", pr.status,
-				      pr.error);
+		if (pr->status != 0)
+			outcome_retry(out, retry_after_tier(ctx, pr->retry_after), "plainly-transient",
+				      "Plainly HTTP %ld: %s", pr->status, pr->error);
 		else
-			outcome_retry(out, tier, "plainly-transient", "Plainly: %s", pr.error);
+			outcome_retry(out, retry_after_tier(ctx, pr->retry_after), "plainly-transient",
+				      "Plainly: %s", pr->error);
 		break;
 	}
+}
+
+static void all_retry(struct render_job *jobs, size_t n, const char *why)
+{
+	for (size_t i = 0; i < n; i++)
+		outcome_retry(jobs[i].out, 0, "database", "%s", why);
+}
+
+static void jobs_free(struct consumer_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nrenders; i++) {
+		free(ctx->renders[i].body);
+		ctx->renders[i].body = NULL;
 	}
+	ctx->nrenders = 0;
+}
+
+void render_flush(struct consumer_ctx *ctx)
+{
+	struct render_job *jobs = ctx->renders;
+	size_t n = ctx->nrenders, i;
+	struct slot *sl = NULL;
+	char *subjects = NULL, *records = NULL, *states = NULL;
+	PGresult *r = NULL;
+	int64_t t0 = mono_ms(), t1 = 0, t2 = 0, t3 = 0;
+
+	if (n == 0)
+		return;
+	if (db_broken(ctx->db) && db_reconnect(ctx->db) != 0) {
+		all_retry(jobs, n, "database unavailable");
+		goto out;
+	}
+	sl = calloc(n, sizeof(*sl));
+	subjects = json_strings(jobs, n);
+	records = json_records(jobs, n);
+	if (sl == NULL || subjects == NULL || records == NULL) {
+		for (i = 0; i < n; i++)
+			outcome_retry(jobs[i].out, 0, "internal", "out of memory");
+		goto out;
+	}
+	/* one process at a time per subject; a crash releases the locks */
+	const char *pl[1] = { subjects };
+	if (db_cmd(ctx->db, "render lock", RENDER_LOCK_SQL, 1, pl) != 0) {
+		all_retry(jobs, n, "render lock failed");
+		goto out;
+	}
+	t1 = mono_ms();
+	const char *pr[1] = { records };
+	r = db_exec(ctx->db, "render record", RENDER_RECORD_SQL, 1, pr);
+	if (r == NULL) {
+		all_retry(jobs, n, "render bookkeeping failed");
+		goto unlock;
+	}
+	for (i = 0; i < n; i++)
+		sl[i].job = &jobs[i];
+	for (int t = 0; t < PQntuples(r); t++)
+		for (i = 0; i < n; i++)
+			if (!sl[i].recorded && strcmp(jobs[i].subject, PQgetvalue(r, t, 0)) == 0) {
+				sl[i].recorded = true;
+				snprintf(sl[i].state, sizeof(sl[i].state), "%s", PQgetvalue(r, t, 1));
+				sl[i].fresh = PQgetvalue(r, t, 2)[0] == 't';
+				sl[i].posted = !sl[i].fresh && PQgetvalue(r, t, 3)[0] == 't';
+				sl[i].since = strtoll(PQgetvalue(r, t, 4), NULL, 10);
+				break;
+			}
+	PQclear(r);
+	t2 = mono_ms();
+	for (i = 0; i < n; i++) {
+		if (!sl[i].recorded) {
+			outcome_retry(jobs[i].out, 0, "database", "render row not recorded");
+			continue;
+		}
+		render_one(ctx, &sl[i]);
+	}
+	t3 = mono_ms();
+	/* the states, then the locks: another process sees the state first */
+	states = json_states(sl, n);
+	if (states != NULL && strcmp(states, "[]") != 0) {
+		const char *ps[3] = { states, jobs[0].kind, subjects };
+		const struct db_stmt st[5] = {
+			{ "begin", "BEGIN", 0, NULL },
+			{ "async commit", "SET LOCAL synchronous_commit TO off", 0, NULL },
+			{ "render state", RENDER_STATE_SQL, 3, ps },
+			{ "commit", "COMMIT", 0, NULL },
+			{ "render unlock", RENDER_UNLOCK_SQL, 1, pl },
+		};
+		if (db_pipeline(ctx->db, st, 5) == 0)
+			goto out;
+		/* posted but not recorded as such: stays pending, the retry
+		 * reconciles by listing (no second POST) */
+		for (i = 0; i < n; i++)
+			if (sl[i].new_state != NULL)
+				outcome_retry(jobs[i].out, 0, "database", "render bookkeeping failed");
+	} else if (states == NULL) {
+		for (i = 0; i < n; i++)
+			if (sl[i].new_state != NULL)
+				outcome_retry(jobs[i].out, 0, "internal", "out of memory");
+	}
+unlock:
+	if (db_cmd(ctx->db, "render unlock", RENDER_UNLOCK_SQL, 1, pl) != 0)
+		log_warn("render unlock failed (released with the session)");
 out:
-	free(body);
-	plainly_render_free(&pr);
-	return;
-db_fail:
-	outcome_retry(out, 0, "database", "render bookkeeping failed");
-	free(body);
-	plainly_render_free(&pr);
+	if (t3 != 0)
+		log_debug("renders n=%zu lock_ms=%" PRId64 " record_ms=%" PRId64 " posts_ms=%" PRId64
+			  " state_ms=%" PRId64,
+			  n, t1 - t0, t2 - t1, t3 - t2, mono_ms() - t3);
+	if (sl != NULL)
+		for (i = 0; i < n; i++)
+			plainly_render_free(&sl[i].pr);
+	free(sl);
+	free(subjects);
+	free(records);
+	free(states);
+	jobs_free(ctx);
 }
 
 void render_request(struct consumer_ctx *ctx, const struct cfg_template *tpl, const char *kind,
 		    const char *subject, const cJSON *doc, struct outcome *out)
 {
-	const char *p[1] = { subject };
+	struct render_job *job;
+	char *body;
 
 	memset(out, 0, sizeof(*out));
-	if (db_broken(ctx->db) && db_reconnect(ctx->db) != 0) {
-		outcome_retry(out, 0, "database", "database unavailable");
+	body = plainly_request_json(tpl, kind, subject, doc, ctx->cfg->plainly_webhook_url);
+	if (body == NULL) {
+		outcome_retry(out, 0, "internal", "cannot build the render request");
 		return;
 	}
-	/* one process at a time per subject; a crash releases the lock */
-	if (db_cmd(ctx->db, "render lock", RENDER_LOCK_SQL, 1, p) != 0) {
-		outcome_retry(out, 0, "database", "render lock failed");
-		return;
-	}
-	render_locked(ctx, tpl, kind, subject, doc, out);
-	if (db_cmd(ctx->db, "render unlock", RENDER_UNLOCK_SQL, 1, p) != 0)
-		log_warn("render unlock failed subject=%s", subject);
+	/* a subject twice in one batch: the first is carried out first */
+	for (size_t i = 0; i < ctx->nrenders; i++)
+		if (strcmp(ctx->renders[i].subject, subject) == 0) {
+			render_flush(ctx);
+			break;
+		}
+	if (ctx->nrenders == CONSUMER_BATCH_MAX)
+		render_flush(ctx);
+	job = &ctx->renders[ctx->nrenders++];
+	job->tpl = tpl;
+	job->kind = kind;
+	snprintf(job->subject, sizeof(job->subject), "%s", subject);
+	job->body = body;
+	job->out = out;
+	out->kind = OUT_RENDER;
 }

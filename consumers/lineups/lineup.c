@@ -113,6 +113,32 @@ int lineup_recheck_tier(const struct consumer_ctx *ctx, int64_t start_ts, int64_
 	return tiers[0]->ttl;
 }
 
+#define EVENT_COLUMNS                                                                        \
+	"SELECT e.id, EXTRACT(EPOCH FROM e.start_time)::bigint, e.status_type,"                 \
+	" COALESCE(e.tournament_name, ''), COALESCE(e.season_name, ''), COALESCE(e.round, 0),"   \
+	" COALESCE(e.venue, ''), e.home_team_id, e.home_name, COALESCE(h.short_name, e.home_name)," \
+	" e.away_team_id, e.away_name, COALESCE(a.short_name, e.away_name)"                     \
+	" FROM events e LEFT JOIN teams h ON h.id = e.home_team_id"                              \
+	" LEFT JOIN teams a ON a.id = e.away_team_id"
+
+static void event_from_row(const PGresult *r, int t, struct lineup_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->id = strtoll(PQgetvalue(r, t, 0), NULL, 10);
+	ev->start_ts = strtoll(PQgetvalue(r, t, 1), NULL, 10);
+	snprintf(ev->status_type, sizeof(ev->status_type), "%s", PQgetvalue(r, t, 2));
+	snprintf(ev->tournament, sizeof(ev->tournament), "%s", PQgetvalue(r, t, 3));
+	snprintf(ev->season, sizeof(ev->season), "%s", PQgetvalue(r, t, 4));
+	ev->round = (int)strtol(PQgetvalue(r, t, 5), NULL, 10);
+	snprintf(ev->venue, sizeof(ev->venue), "%s", PQgetvalue(r, t, 6));
+	ev->home.id = strtoll(PQgetvalue(r, t, 7), NULL, 10);
+	snprintf(ev->home.name, sizeof(ev->home.name), "%s", PQgetvalue(r, t, 8));
+	snprintf(ev->home.short_name, sizeof(ev->home.short_name), "%s", PQgetvalue(r, t, 9));
+	ev->away.id = strtoll(PQgetvalue(r, t, 10), NULL, 10);
+	snprintf(ev->away.name, sizeof(ev->away.name), "%s", PQgetvalue(r, t, 11));
+	snprintf(ev->away.short_name, sizeof(ev->away.short_name), "%s", PQgetvalue(r, t, 12));
+}
+
 /* The events row; 1 found, 0 unknown, -1 database error. */
 static int load_event(PGconn *db, int64_t id, struct lineup_event *ev)
 {
@@ -122,35 +148,105 @@ static int load_event(PGconn *db, int64_t id, struct lineup_event *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	snprintf(ids, sizeof(ids), "%" PRId64, id);
-	r = db_exec(db, "line-up event",
-		    "SELECT EXTRACT(EPOCH FROM e.start_time)::bigint, e.status_type,"
-		    " COALESCE(e.tournament_name, ''), COALESCE(e.season_name, ''), COALESCE(e.round, 0),"
-		    " COALESCE(e.venue, ''), e.home_team_id, e.home_name, COALESCE(h.short_name, e.home_name),"
-		    " e.away_team_id, e.away_name, COALESCE(a.short_name, e.away_name)"
-		    " FROM events e LEFT JOIN teams h ON h.id = e.home_team_id"
-		    " LEFT JOIN teams a ON a.id = e.away_team_id WHERE e.id = $1::bigint",
-		    1, p);
+	r = db_exec(db, "line-up event", EVENT_COLUMNS " WHERE e.id = $1::bigint", 1, p);
 	if (r == NULL)
 		return -1;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		return 0;
 	}
-	ev->id = id;
-	ev->start_ts = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	snprintf(ev->status_type, sizeof(ev->status_type), "%s", PQgetvalue(r, 0, 1));
-	snprintf(ev->tournament, sizeof(ev->tournament), "%s", PQgetvalue(r, 0, 2));
-	snprintf(ev->season, sizeof(ev->season), "%s", PQgetvalue(r, 0, 3));
-	ev->round = (int)strtol(PQgetvalue(r, 0, 4), NULL, 10);
-	snprintf(ev->venue, sizeof(ev->venue), "%s", PQgetvalue(r, 0, 5));
-	ev->home.id = strtoll(PQgetvalue(r, 0, 6), NULL, 10);
-	snprintf(ev->home.name, sizeof(ev->home.name), "%s", PQgetvalue(r, 0, 7));
-	snprintf(ev->home.short_name, sizeof(ev->home.short_name), "%s", PQgetvalue(r, 0, 8));
-	ev->away.id = strtoll(PQgetvalue(r, 0, 9), NULL, 10);
-	snprintf(ev->away.name, sizeof(ev->away.name), "%s", PQgetvalue(r, 0, 10));
-	snprintf(ev->away.short_name, sizeof(ev->away.short_name), "%s", PQgetvalue(r, 0, 11));
+	event_from_row(r, 0, ev);
 	PQclear(r);
 	return 1;
+}
+
+/* The events rows of a batch, read by lineup_prefetch(). */
+struct lineup_batch {
+	size_t n;
+	int64_t ids[CONSUMER_BATCH_MAX];
+	bool found[CONSUMER_BATCH_MAX];
+	struct lineup_event ev[CONSUMER_BATCH_MAX];
+};
+
+/* The batch's row for id: 1 found, 0 unknown, -1 not in the batch. */
+static int batch_event(const struct consumer_ctx *ctx, int64_t id, struct lineup_event *ev)
+{
+	const struct lineup_batch *b = ctx->branch_data;
+
+	for (size_t i = 0; b != NULL && i < b->n; i++)
+		if (b->ids[i] == id) {
+			if (!b->found[i])
+				return 0;
+			*ev = b->ev[i];
+			return 1;
+		}
+	return -1;
+}
+
+static bool gives_up(const struct consumer_ctx *ctx, const struct lineup_event *ev, int64_t now,
+		     struct outcome *out)
+{
+	if (strcmp(ev->status_type, "postponed") == 0 || strcmp(ev->status_type, "canceled") == 0) {
+		if (out != NULL) {
+			out->kind = OUT_EXPIRED;
+			snprintf(out->error, sizeof(out->error), "event %s", ev->status_type);
+		}
+		return true;
+	}
+	if (now > ev->start_ts + ctx->cfg->lineups_give_up_after) {
+		if (out != NULL) {
+			out->kind = OUT_EXPIRED;
+			snprintf(out->error, sizeof(out->error),
+				 "kick-off passed %" PRId64 "s ago without confirmed line-ups",
+				 now - ev->start_ts);
+		}
+		return true;
+	}
+	return false;
+}
+
+void lineup_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n)
+{
+	struct lineup_batch *b = ctx->branch_data;
+	char ids[CONSUMER_BATCH_MAX * 24 + 4], paths[CONSUMER_BATCH_MAX][64];
+	const char *pp[CONSUMER_BATCH_MAX], *p[1] = { ids };
+	size_t o = 0, np = 0;
+	int64_t now = (int64_t)time(NULL);
+	PGresult *r;
+
+	if (b == NULL && (b = ctx->branch_data = calloc(1, sizeof(*b))) == NULL)
+		return;
+	b->n = 0;
+	if (n == 0 || n > CONSUMER_BATCH_MAX || (db_broken(ctx->db) && db_reconnect(ctx->db) != 0))
+		return;
+	o += (size_t)snprintf(ids + o, sizeof(ids) - o, "{");
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%" PRId64, i ? "," : "",
+				      msgs[i]->event_id);
+	snprintf(ids + o, sizeof(ids) - o, "}");
+	r = db_exec(ctx->db, "line-up events", EVENT_COLUMNS " WHERE e.id = ANY($1::bigint[])", 1, p);
+	if (r == NULL)
+		return; /* each branch reads its own row */
+	for (size_t i = 0; i < n; i++) {
+		b->ids[i] = msgs[i]->event_id;
+		b->found[i] = false;
+		for (int t = 0; t < PQntuples(r); t++)
+			if (strtoll(PQgetvalue(r, t, 0), NULL, 10) == msgs[i]->event_id) {
+				event_from_row(r, t, &b->ev[i]);
+				b->found[i] = true;
+				break;
+			}
+		/* the line-ups the branch will ask for */
+		if (b->found[i] && !gives_up(ctx, &b->ev[i], now, NULL)) {
+			snprintf(paths[np], sizeof(paths[np]), "/event/%" PRId64 "/lineups",
+				 msgs[i]->event_id);
+			pp[np] = paths[np];
+			np++;
+		}
+	}
+	b->n = n;
+	PQclear(r);
+	sofa_prefetch(&ctx->sofa, pp, np);
 }
 
 void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out)
@@ -167,7 +263,9 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		outcome_retry(out, 0, "database", "database unavailable");
 		return;
 	}
-	found = load_event(ctx->db, m->event_id, &ev);
+	found = batch_event(ctx, m->event_id, &ev);
+	if (found < 0)
+		found = load_event(ctx->db, m->event_id, &ev);
 	if (found < 0) {
 		outcome_retry(out, 0, "database", "cannot read the event");
 		return;
@@ -178,18 +276,8 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 			     m->event_id);
 		return;
 	}
-	if (strcmp(ev.status_type, "postponed") == 0 || strcmp(ev.status_type, "canceled") == 0) {
-		out->kind = OUT_EXPIRED;
-		snprintf(out->error, sizeof(out->error), "event %s", ev.status_type);
+	if (gives_up(ctx, &ev, now, out))
 		return;
-	}
-	if (now > ev.start_ts + ctx->cfg->lineups_give_up_after) {
-		out->kind = OUT_EXPIRED;
-		snprintf(out->error, sizeof(out->error),
-			 "kick-off passed %" PRId64 "s ago without confirmed line-ups",
-			 now - ev.start_ts);
-		return;
-	}
 	snprintf(path, sizeof(path), "/event/%" PRId64 "/lineups", m->event_id);
 	switch (sofa_get(&ctx->sofa, path, &resp)) {
 	case SOFA_OK:

@@ -544,6 +544,54 @@ static void plainly_500_then_ok_one_render(void)
 	world_close(&w);
 }
 
+/* ---- 3b. the job record of a final state fails: requeued, not acked ------------ */
+
+static void jobfail_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	char logf[600], st[32];
+	pid_t pid;
+
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	/* the first two writes of a "done" job fail (a sequence: not rolled back) */
+	REQUIRE(sql_exec(w->db, "CREATE SEQUENCE t_jobfail_seq;"
+				"CREATE FUNCTION t_jobfail() RETURNS trigger LANGUAGE plpgsql AS $$"
+				" BEGIN IF NEW.state = 'done' AND nextval('t_jobfail_seq') <= 2 THEN"
+				"  RAISE EXCEPTION 'test: jobs write refused'; END IF; RETURN NEW; END $$;"
+				"CREATE TRIGGER t_jobfail BEFORE INSERT ON jobs FOR EACH ROW"
+				" EXECUTE FUNCTION t_jobfail()") == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
+	world_log(w, "lineups", logf, sizeof(logf));
+	/* requeued twice, then recorded on the third delivery */
+	CHECK_INT(tenv_count_lines(logf, "job not recorded: message requeued event_id=7002 state=done"), 2);
+	CHECK_INT(tenv_count_lines(logf, "event_id=7002 type=line-up attempt=0 outcome=done"), 3);
+	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 2);
+	/* one video */
+	cJSON *stats = world_plainly_stats(w);
+	CHECK_INT(stats_int(stats, "accepted"), 1);
+	CHECK_INT(stats_subject(stats, "by_subject", "line-up:7002"), 1);
+	cJSON_Delete(stats);
+	job_state(w, "line-up:7002", st, sizeof(st));
+	CHECK_STR(st, "done");
+	check_rendered(w, "line-up:7002");
+	world_check_queues_empty(w, "line-up");
+}
+
+static void job_record_failure_requeued_not_acked(void)
+{
+	struct world w;
+
+	if (world_up(&w, "jobfail", SCENARIO, NULL, NULL) == 0)
+		jobfail_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_close(&w);
+}
+
 static void invalid_body(struct world *w)
 {
 	long long start = (long long)time(NULL) + 30 * 60;
@@ -956,6 +1004,7 @@ int main(int argc, char **argv)
 		T_CASE(killed_after_post_redelivered_no_second_post),
 		T_CASE(accepted_then_500_reconciled_one_render),
 		T_CASE(plainly_500_then_ok_one_render),
+		T_CASE(job_record_failure_requeued_not_acked),
 		T_CASE(plainly_invalid_dead_lettered),
 		T_CASE(kickoff_passed_expired_no_post),
 		T_CASE(poison_messages_dead_lettered_consumer_goes_on),
