@@ -15,6 +15,10 @@
 #   BENCH_TSTATS_SEASONS=4  seasons of 38 rounds (one message per round)
 #   BENCH_LATENCY_N=200     line-up events of the latency run
 #   BENCH_KEEP=1            leave the bench servers running
+#   BENCH_ONLY=a,b          only these parts: ceiling, lineups, lineups-dry, results, tstats,
+#                           latency, producer, matchday (default: all; for working on one figure)
+#   BENCH_PROCS="1 2"       consumer process counts
+#   BENCH_WRAP="strace -f -tt -T -o var/bench/strace"  run each consumer under this (profiling)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -49,6 +53,8 @@ unset BF_DEV_TLS_DIR BF_DEV_AMQPS_PORT BF_DEV_TLS_REQUIRE_CLIENT_CERT BF_DEV_PG_
 unset BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL BF_PLAINLY_API_KEY BF_LOG_LEVEL
 
 say() { printf '%s\n' "$*" >&2; }
+want() { [[ -z ${BENCH_ONLY:-} || ,$BENCH_ONLY, == *,$1,* ]]; }
+CEIL_CONS=0
 step() { printf '[%4ss] %s\n' "$((SECONDS - T0))" "$*" >&2; }
 T0=$SECONDS
 
@@ -142,12 +148,15 @@ write_conf() { # file vhost db sofa_port plainly_port [extra libconfig text]
 }
 
 # HWM[pid]: the last VmHWM (kB) read from /proc/PID/status (bash builtins only: no fork)
-declare -A HWM=()
-read_hwm() {
+declare -A HWM=() ANON=()
+read_hwm() { # HWM[pid] = VmHWM; ANON[pid] = RssAnon (its own memory: RSS less the shared library pages)
 	local k v _
 	[ -r "/proc/$1/status" ] || return 0
 	while read -r k v _; do
-		if [ "$k" = "VmHWM:" ]; then HWM[$1]=$v; return 0; fi
+		case $k in
+		VmHWM:) HWM[$1]=$v ;;
+		RssAnon:) [ "${v:-0}" -gt "${ANON[$1]:-0}" ] && ANON[$1]=$v ;;
+		esac
 	done <"/proc/$1/status" 2>/dev/null || true
 }
 
@@ -349,11 +358,12 @@ run_consumer() {
 		{ say "bench: prefill failed for $name (see $LOGS/prefill.log)"; exit 1; }
 	mgmt -X POST "http://127.0.0.1:$PLAINLY/_fake/reset" >/dev/null 2>&1 || true
 	HWM=()
+	ANON=()
 	for i in $(seq "$procs"); do
 		if [ "$plainly" = 1 ]; then
-			BF_PLAINLY_API_KEY=bench-key "$BIN/$prog" -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
+			BF_PLAINLY_API_KEY=bench-key ${BENCH_WRAP:-} "$BIN/$prog" -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
 		else
-			"$BIN/$prog" -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
+			${BENCH_WRAP:-} "$BIN/$prog" -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
 		fi
 		pids+=($!)
 		PIDS+=($!)
@@ -385,7 +395,8 @@ run_consumer() {
 	for p in "${pids[@]}"; do
 		i=$((i + 1))
 		raw "$key.${procs}p.rss$i" "$rep" "$(awk -v k="${HWM[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
-		rss_text+=" $(awk -v k="${HWM[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')MB"
+		raw "$key.${procs}p.anon$i" "$rep" "$(awk -v k="${ANON[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
+		rss_text+=" $(awk -v k="${HWM[$p]:-0}" -v a="${ANON[$p]:-0}" 'BEGIN { printf "%.1fMB (own %.1f)", k / 1024, a / 1024 }')"
 	done
 	[ "$states" = "done $n" ] || { say "bench: $name: jobs: $states (expected done $n)"; raw "$key.${procs}p.incomplete" "$rep" 1; }
 	step "  $key x$procs: $rate msg/s, RSS$rss_text, jobs: $states"
@@ -478,21 +489,22 @@ for rep in $(seq "$REPS"); do
 	fi
 	step "repetition $rep of $REPS (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 	raw load.average_1min "$rep" "$(cut -d' ' -f1 /proc/loadavg)"
-	run_ceiling "$rep"
-	for procs in 1 2; do
-		run_consumer "$rep" lineups bf-lineups "$procs" "$WORK/msgs-lineups" "$N_LINEUPS" "$SOFA_LU" "$LU_DATA" 1
-		run_consumer "$rep" lineups-dry bf-lineups "$procs" "$WORK/msgs-lineups-dry" "$N_LINEUPS_DRY" "$SOFA_LU" "$LU_DATA" 0
-		run_consumer "$rep" results bf-results "$procs" "$WORK/msgs-results" "$N_RESULTS" "$SOFA_RS" "$RS_DATA" 1
-		run_consumer "$rep" tstats bf-tournament-stats "$procs" "$WORK/msgs-tstats" "$N_TSTATS" "$SOFA_TS" TEMPLATE:bench_tpl_tstats 1
+	! want ceiling || run_ceiling "$rep"
+	for procs in ${BENCH_PROCS:-1 2}; do
+		! want lineups || run_consumer "$rep" lineups bf-lineups "$procs" "$WORK/msgs-lineups" "$N_LINEUPS" "$SOFA_LU" "$LU_DATA" 1
+		! want lineups-dry || run_consumer "$rep" lineups-dry bf-lineups "$procs" "$WORK/msgs-lineups-dry" "$N_LINEUPS_DRY" "$SOFA_LU" "$LU_DATA" 0
+		! want results || run_consumer "$rep" results bf-results "$procs" "$WORK/msgs-results" "$N_RESULTS" "$SOFA_RS" "$RS_DATA" 1
+		! want tstats || run_consumer "$rep" tstats bf-tournament-stats "$procs" "$WORK/msgs-tstats" "$N_TSTATS" "$SOFA_TS" TEMPLATE:bench_tpl_tstats 1
 	done
-	run_latency "$rep"
-	run_producer "$rep"
+	! want latency || run_latency "$rep"
+	! want producer || run_producer "$rep"
 done
 
 # --- 4. Sofascore requests per tracked match: the match-day demo, three at once ------------------
 # Counting requests is not a speed: the three runs share the machine.
 step "match-day scenario (tests/scenarios/matchday) x$REPS, side by side"
 md_pids=()
+want matchday || REPS_MD=0
 md_run() { # rep: like tests/scenarios/demo.sh, on the bench servers
 	local rep=$1 name="b_matchday_r$1" dir="$WORK/matchday-r$1" pids=() p i
 	mkdir -p "$dir"
@@ -545,7 +557,7 @@ md_run() { # rep: like tests/scenarios/demo.sh, on the bench servers
 	sql "$url" -c "SELECT kind || ' ' || state || ' ' || count(*) FROM jobs GROUP BY kind, state ORDER BY 1" >"$dir/jobs"
 	world_drop "$name"
 }
-for rep in $(seq "$REPS"); do
+for rep in $(seq "${REPS_MD:-$REPS}"); do
 	# shellcheck disable=SC2030,SC2031 # the subshell's own PIDS: it stops what it started
 	(PIDS=(); md_run "$rep"; for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait) \
 		>>"$LOGS/matchday.log" 2>&1 &
@@ -554,7 +566,7 @@ for rep in $(seq "$REPS"); do
 	PIDS+=($!)
 done
 for p in "${md_pids[@]}"; do wait "$p" || say "bench: a match-day run failed (see $LOGS/matchday.log)"; forget_pid "$p"; done
-for rep in $(seq "$REPS"); do
+for rep in $(seq "${REPS_MD:-$REPS}"); do
 	dir="$WORK/matchday-r$rep"
 	[ -s "$dir/sofascore-requests.log" ] || continue
 	# per-event paths go to their match; every other path (lists) is shared by the tracked matches
@@ -614,11 +626,11 @@ fmt_pct() {
 	awk -v s="${STATS[$1]}" 'BEGIN { split(s, v, " "); d = v[1] < 0.1 ? 2 : 1; f = "%." d "f"
 		printf f "%% (" f "-" f ")", v[1] * 100, v[2] * 100, v[3] * 100 }'
 }
-fmt_rss() { # key procs: "12.3 / 12.5 (12.1-12.9)": median per process, range over all
-	local out="" i lo="" hi=""
+fmt_rss() { # key procs [rss|anon]: "12.3 / 12.5 (12.1-12.9)": median per process, range over all
+	local out="" i lo="" hi="" what=${3:-rss}
 	for i in $(seq "$2"); do
-		[ -n "${STATS[$1.rss$i]:-}" ] || continue
-		read -r m a b <<<"${STATS[$1.rss$i]}"
+		[ -n "${STATS[$1.$what$i]:-}" ] || continue
+		read -r m a b <<<"${STATS[$1.$what$i]}"
 		printf -v m '%.1f' "$m"
 		out+="${out:+ / }$m"
 		lo=$(awk -v x="$a" -v y="${lo:-$a}" 'BEGIN { print (x < y ? x : y) }')
@@ -629,17 +641,17 @@ fmt_rss() { # key procs: "12.3 / 12.5 (12.1-12.9)": median per process, range ov
 
 TABLE=$OUT/table.md
 BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2>/dev/null | head -n 1 |
-	awk '{ printf "%.1f", $1 / 1e6 }')
+	awk '{ printf "%.1f", $1 / 1e6 }' || true)
 {
 	echo "make bench, $DATE, code $COMMIT: $CORES cores ($CPU), load average $LOAD_START at the start and $LOAD_END at the end; RabbitMQ $RMQ_VERSION (quorum queues), PostgreSQL $PG_SERVER_VERSION, librabbitmq $LIBRMQ_VERSION."
 	echo "Median of $REPS runs (min-max); the broker is restarted between runs; client, fakes, broker and database share the machine."
 	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results) messages per run; consumers at their default prefetch (20, 10, 1)."
 	echo "Consumer msg/s = jobs finished / (last finished_at - first finished_at); RSS = VmHWM just before SIGTERM, MB per process."
 	echo
-	echo "| what | msg/s | of the consume ceiling | RSS MB per process |"
-	echo "|---|---|---|---|"
-	echo "| ceiling: raw rabbitmq-c publish, persistent, confirms (window 100) | $(fmt_rate ceiling.publish) | | |"
-	echo "| ceiling: raw rabbitmq-c consume, prefetch 100, ack each | $(fmt_rate ceiling.consume) | 100% | |"
+	echo "| what | msg/s | of the consume ceiling | RSS MB per process | own memory MB (RssAnon: RSS less shared library pages) |"
+	echo "|---|---|---|---|---|"
+	echo "| ceiling: raw rabbitmq-c publish, persistent, confirms (window 100) | $(fmt_rate ceiling.publish) | | | |"
+	echo "| ceiling: raw rabbitmq-c consume, prefetch 100, ack each | $(fmt_rate ceiling.consume) | 100% | | |"
 	for spec in "lineups|bf-lineups, confirmed line-ups -> fake Plainly" \
 		"lineups-dry|bf-lineups, confirmed line-ups, dry-run (no API key)" \
 		"results|bf-results, full database writes -> fake Plainly" \
@@ -650,20 +662,21 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 			[ "$procs" = 1 ] && pl="1 process" || pl="2 processes"
 			inc=""
 			[ -n "${STATS[$k.${procs}p.incomplete]:-}" ] && inc=" (incomplete run: see var/bench/logs)"
-			echo "| $label, $pl$inc | $(fmt_rate "$k.${procs}p.rate") | $(fmt_pct "$k.${procs}p.ratio") | $(fmt_rss "$k.${procs}p" "$procs") |"
+			echo "| $label, $pl$inc | $(fmt_rate "$k.${procs}p.rate") | $(fmt_pct "$k.${procs}p.ratio") | $(fmt_rss "$k.${procs}p" "$procs") | $(fmt_rss "$k.${procs}p" "$procs" anon) |"
 		done
 	done
 	tiers=$(sort -u "$WORK/latency-tier-names" 2>/dev/null | paste -sd, -)
-	echo "| **latency**, line-up confirmed at the fake Sofascore ${LAT_AFTER} s after its start -> first POST at the fake Plainly, $N_LAT events, 2 bf-lineups, wait tiers 1s,5s (the defaults 1m,5m scaled down), kick-off in 10 min, near_kickoff 15m: re-checks went to ${tiers:-?} only, $(fmt_num latency.rechecks_per_event 1) per event | p50 $(fmt_num latency.p50 0 " ms"), p95 $(fmt_num latency.p95 0 " ms"), max $(fmt_num latency.max 0 " ms") | | |"
-	echo "| **producer**, 1,000-event day ($BODY_MB MB of JSON, ut 17): sofa_parse_events | $(fmt_num producer.parse_ms 1 " ms") | | |"
-	echo "| producer: store_upsert_events, first insert | $(fmt_num producer.insert_ms 1 " ms") | | |"
-	echo "| producer: parse + first insert | $(fmt_num producer.first_total_ms 1 " ms") | | |"
-	echo "| producer: parse + unchanged re-upsert | $(fmt_num producer.unchanged_total_ms 1 " ms") (upsert $(fmt_num producer.unchanged_upsert_ms 1 " ms")) | | |"
-	echo "| **Sofascore requests per tracked match**, match-day demo (tests/scenarios/matchday, $(awk '{print $1}' <<<"${STATS[matchday.tracked]:-?}") matches of ut 17, compressed time: schedule 5s, live 2s, tiers 3s,8s; $(awk '{printf "%.0f", $1}' <<<"${STATS[matchday.seconds]:-0}") s) | $(fmt_num matchday.requests_per_match 1) = own $(fmt_num matchday.event_requests_per_match 1) + lists $(fmt_num matchday.list_requests_per_match 1) | | |"
+	echo "| **latency**, line-up confirmed at the fake Sofascore ${LAT_AFTER} s after its start -> first POST at the fake Plainly, $N_LAT events, 2 bf-lineups, wait tiers 1s,5s (the defaults 1m,5m scaled down), kick-off in 10 min, near_kickoff 15m: re-checks went to ${tiers:-?} only, $(fmt_num latency.rechecks_per_event 1) per event | p50 $(fmt_num latency.p50 0 " ms"), p95 $(fmt_num latency.p95 0 " ms"), max $(fmt_num latency.max 0 " ms") | | | |"
+	echo "| **producer**, 1,000-event day ($BODY_MB MB of JSON, ut 17): sofa_parse_events | $(fmt_num producer.parse_ms 1 " ms") | | | |"
+	echo "| producer: store_upsert_events, first insert | $(fmt_num producer.insert_ms 1 " ms") | | | |"
+	echo "| producer: parse + first insert | $(fmt_num producer.first_total_ms 1 " ms") | | | |"
+	echo "| producer: parse + unchanged re-upsert | $(fmt_num producer.unchanged_total_ms 1 " ms") (upsert $(fmt_num producer.unchanged_upsert_ms 1 " ms")) | | | |"
+	echo "| **Sofascore requests per tracked match**, match-day demo (tests/scenarios/matchday, $(awk '{print $1}' <<<"${STATS[matchday.tracked]:-?}") matches of ut 17, compressed time: schedule 5s, live 2s, tiers 3s,8s; $(awk '{printf "%.0f", $1}' <<<"${STATS[matchday.seconds]:-0}") s) | $(fmt_num matchday.requests_per_match 1) = own $(fmt_num matchday.event_requests_per_match 1) + lists $(fmt_num matchday.list_requests_per_match 1) | | | |"
 } >"$TABLE"
 cat "$TABLE"
 
 # results.json: the machine, the settings, every figure (median, min, max, the raw runs)
+touch "$WORK/matchday-detail" # empty when BENCH_ONLY left the match day out
 {
 	for key in "${!STATS[@]}"; do
 		read -r med mn mx <<<"${STATS[$key]}"
