@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/resource.h>
+
 #include "lib/db.h"
 #include "lib/log.h"
 #include "lib/proc.h"
@@ -602,7 +604,11 @@ out_sofa:
 out_db:
 	PQfinish(ctx.db);
 out_cfg:
-	log_info("stopped messages=%lu", handled);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	log_info("stopped messages=%lu cpu_ms=%ld", handled,
+		 (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+			 (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
 	cfg_free(&cfg);
 	return rc;
 }

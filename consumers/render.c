@@ -121,10 +121,13 @@ static char *json_states(struct slot *sl, size_t n)
 		cJSON_AddStringToObject(o, "state", sl[i].new_state);
 		add_str(o, "id", r->id);
 		add_str(o, "pstate", r->state);
-		/* the response is stored only when it is JSON */
+		/* the response is stored only when it is JSON, without the
+		 * parameters Plainly echoes (they are the request's) */
 		cJSON *resp = r->response != NULL ? cJSON_Parse(r->response) : NULL;
-		if (resp != NULL && (cJSON_IsObject(resp) || cJSON_IsArray(resp)))
+		if (resp != NULL && (cJSON_IsObject(resp) || cJSON_IsArray(resp))) {
+			cJSON_DeleteItemFromObjectCaseSensitive(resp, "parameters");
 			cJSON_AddItemToObject(o, "response", resp);
+		}
 		else {
 			cJSON_Delete(resp);
 			cJSON_AddNullToObject(o, "response");
@@ -155,9 +158,10 @@ static int retry_after_tier(const struct consumer_ctx *ctx, long retry_after)
 	return tier;
 }
 
-/* Under the subject's lock, its row recorded: decide, post, and say what
- * to write back (sl->new_state).  Sets the outcome. */
-static void render_one(struct consumer_ctx *ctx, struct slot *sl)
+/* Under the subject's lock, its row recorded: decide, and say what to
+ * write back (sl->new_state).  Sets the outcome, or returns true when the
+ * request must be posted (render_posted then sets it). */
+static bool render_decide(struct consumer_ctx *ctx, struct slot *sl)
 {
 	const struct bf_config *cfg = ctx->cfg;
 	struct render_job *job = sl->job;
@@ -169,7 +173,7 @@ static void render_one(struct consumer_ctx *ctx, struct slot *sl)
 	if (strcmp(sl->state, "submitted") == 0 || strcmp(sl->state, "dry-run") == 0) {
 		out->kind = OUT_DONE;
 		snprintf(out->error, sizeof(out->error), "render already %s", sl->state);
-		return;
+		return false;
 	}
 	if (strcmp(sl->state, "pending") == 0 && sl->posted && !dry) {
 		/* a crash or a lost answer may have left a render at Plainly */
@@ -189,11 +193,11 @@ static void render_one(struct consumer_ctx *ctx, struct slot *sl)
 			sl->new_state = "submitted";
 			out->kind = OUT_DONE;
 			snprintf(out->error, sizeof(out->error), "render reconciled %s", pr->id);
-			return;
+			return false;
 		}
 		if (res == PLAINLY_TRANSIENT) {
 			outcome_retry(out, 0, "plainly-transient", "listing renders: %s", pr->error);
-			return;
+			return false;
 		}
 		plainly_render_free(pr);
 		memset(pr, 0, sizeof(*pr));
@@ -206,7 +210,7 @@ static void render_one(struct consumer_ctx *ctx, struct slot *sl)
 			   " updated_at = now() WHERE kind = $1 AND subject = $2",
 			   3, pu) != 0) {
 			outcome_retry(out, 0, "database", "render bookkeeping failed");
-			return;
+			return false;
 		}
 	}
 	if (dry) {
@@ -214,14 +218,22 @@ static void render_one(struct consumer_ctx *ctx, struct slot *sl)
 		if (plainly_dry_run_write(cfg->plainly_dry_run_dir, job->subject, job->body, path,
 					  sizeof(path)) != 0) {
 			outcome_retry(out, 0, "dry-run", "cannot write to %s", cfg->plainly_dry_run_dir);
-			return;
+			return false;
 		}
 		sl->new_state = "dry-run";
 		out->kind = OUT_DONE;
 		snprintf(out->error, sizeof(out->error), "dry-run %.400s", path);
-		return;
+		return false;
 	}
-	res = plainly_render_create(ctx->http, cfg, job->body, pr);
+	return true;
+}
+
+/* The answer to the POST: the state to write back and the outcome. */
+static void render_posted(struct consumer_ctx *ctx, struct slot *sl, enum plainly_result res)
+{
+	struct outcome *out = sl->job->out;
+	struct plainly_render *pr = &sl->pr;
+
 	switch (res) {
 	case PLAINLY_OK:
 		/* if the state is lost, the row stays pending: the retry reconciles */
@@ -290,8 +302,9 @@ void render_flush(struct consumer_ctx *ctx)
 	/* one process at a time per subject; a crash releases the locks */
 	const char *pl[1] = { subjects };
 	if (db_cmd(ctx->db, "render lock", RENDER_LOCK_SQL, 1, pl) != 0) {
+		/* session locks survive an error: drop any it took */
 		all_retry(jobs, n, "render lock failed");
-		goto out;
+		goto unlock;
 	}
 	t1 = mono_ms();
 	const char *pr[1] = { records };
@@ -314,12 +327,26 @@ void render_flush(struct consumer_ctx *ctx)
 			}
 	PQclear(r);
 	t2 = mono_ms();
+	/* the POSTs side by side, each on its own connection */
+	size_t np = 0, post[CONSUMER_BATCH_MAX];
+	const char *bodies[CONSUMER_BATCH_MAX];
+	struct plainly_render prs[CONSUMER_BATCH_MAX];
+	enum plainly_result res[CONSUMER_BATCH_MAX];
 	for (i = 0; i < n; i++) {
 		if (!sl[i].recorded) {
 			outcome_retry(jobs[i].out, 0, "database", "render row not recorded");
 			continue;
 		}
-		render_one(ctx, &sl[i]);
+		if (render_decide(ctx, &sl[i])) {
+			post[np] = i;
+			bodies[np++] = jobs[i].body;
+		}
+	}
+	plainly_render_create_many(ctx->http, ctx->cfg, bodies, np, prs, res);
+	for (size_t k = 0; k < np; k++) {
+		plainly_render_free(&sl[post[k]].pr);
+		sl[post[k]].pr = prs[k];
+		render_posted(ctx, &sl[post[k]], res[k]);
 	}
 	t3 = mono_ms();
 	/* the states, then the locks: another process sees the state first */

@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "proc.h"
 
 struct http_client {
 	CURL *curl;
+	CURLM *multi; /* http_do_many: its own connection cache */
+	CURL *easy[HTTP_MANY_MAX];
 };
 
 struct sink {
@@ -48,6 +51,11 @@ void http_client_free(struct http_client *h)
 {
 	if (h == NULL)
 		return;
+	for (size_t i = 0; i < HTTP_MANY_MAX; i++)
+		if (h->easy[i] != NULL)
+			curl_easy_cleanup(h->easy[i]);
+	if (h->multi != NULL)
+		curl_multi_cleanup(h->multi);
 	curl_easy_cleanup(h->curl);
 	free(h);
 }
@@ -142,30 +150,29 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-int http_do(struct http_client *h, const struct http_request *req, struct http_response *r)
+/* Sets c up for req (after a reset); the headers list is the caller's to
+ * free after the transfer.  -1 when out of memory. */
+static int setup(CURL *c, const struct http_request *req, struct http_response *r, struct sink *s,
+		 struct curl_slist **hdrs_out)
 {
-	CURL *c = h->curl;
 	struct curl_slist *hdrs = NULL;
-	struct sink s;
 	char line[512];
 	long timeout = req->timeout_ms > 0 ? req->timeout_ms : 10000;
 	long cto = req->connect_timeout_ms > 0 ? req->connect_timeout_ms
 					       : (timeout < 5000 ? timeout : 5000);
-	CURLcode cc;
-	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->retry_after = r->retry_in_ms = -1;
+	*hdrs_out = NULL;
 	r->body = calloc(1, 1);
 	if (r->body == NULL) {
 		snprintf(r->error, sizeof(r->error), "out of memory");
 		return -1;
 	}
-	memset(&s, 0, sizeof(s));
-	s.r = r;
-	s.cap = 1;
-	s.max = req->max_body > 0 ? req->max_body : (size_t)HTTP_DEFAULT_MAX_BODY;
-
+	memset(s, 0, sizeof(*s));
+	s->r = r;
+	s->cap = 1;
+	s->max = req->max_body > 0 ? req->max_body : (size_t)HTTP_DEFAULT_MAX_BODY;
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -175,7 +182,7 @@ int http_do(struct http_client *h, const struct http_request *req, struct http_r
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "bf-datavideos/" BF_VERSION);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
@@ -197,20 +204,35 @@ int http_do(struct http_client *h, const struct http_request *req, struct http_r
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 	/* libcurl silently re-sends a request whose kept-alive connection died
 	 * before any answer: for a POST that may be a second video */
-	if (req->body != NULL || (req->method != NULL && strcmp(req->method, "GET") != 0))
+	if (req->body != NULL || (req->method != NULL && strcmp(req->method, "GET") != 0)) {
 		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+		/* and that connection is not kept: it would only idle */
+		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+	}
 	if (req->userpwd != NULL) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERPWD, req->userpwd);
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	*hdrs_out = hdrs;
+	if (hdrs == NULL) {
+		snprintf(r->error, sizeof(r->error), "out of memory");
+		return -1;
+	}
+	return 0;
+}
 
-	cc = curl_easy_perform(c);
+/* After the transfer: the status, or the transport error.  0 or -1. */
+static int finish(CURL *c, CURLcode cc, struct http_response *r, const struct sink *s,
+		  struct curl_slist *hdrs)
+{
+	int rc = -1;
+
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 		rc = 0;
-	} else if (s.overflow) {
-		snprintf(r->error, sizeof(r->error), "response body larger than %zu bytes", s.max);
+	} else if (s->overflow) {
+		snprintf(r->error, sizeof(r->error), "response body larger than %zu bytes", s->max);
 	} else {
 		r->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
 		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(cc));
@@ -221,6 +243,108 @@ int http_do(struct http_client *h, const struct http_request *req, struct http_r
 	curl_easy_setopt(c, CURLOPT_USERPWD, NULL);
 	curl_slist_free_all(hdrs);
 	return rc;
+}
+
+int http_do(struct http_client *h, const struct http_request *req, struct http_response *r)
+{
+	struct curl_slist *hdrs;
+	struct sink s;
+
+	if (setup(h->curl, req, r, &s, &hdrs) != 0) {
+		curl_slist_free_all(hdrs);
+		return -1;
+	}
+	return finish(h->curl, curl_easy_perform(h->curl), r, &s, hdrs);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void http_do_many(struct http_client *h, const struct http_request *req, struct http_response *resp,
+		  int *rc, size_t n, const int64_t *start_ms)
+{
+	struct sink sinks[HTTP_MANY_MAX];
+	struct curl_slist *hdrs[HTTP_MANY_MAX] = { NULL };
+	size_t started = 0, done = 0;
+
+	for (size_t i = 0; i < n; i++)
+		rc[i] = -1;
+	if (n > HTTP_MANY_MAX) {
+		for (size_t i = 0; i < n; i++) {
+			memset(&resp[i], 0, sizeof(resp[i]));
+			resp[i].retry_after = resp[i].retry_in_ms = -1;
+			snprintf(resp[i].error, sizeof(resp[i].error), "more than %d requests at once",
+				 HTTP_MANY_MAX);
+		}
+		return;
+	}
+	if (h->multi == NULL && (h->multi = curl_multi_init()) == NULL)
+		goto serial;
+	for (size_t i = 0; i < n; i++)
+		if (h->easy[i] == NULL && (h->easy[i] = curl_easy_init()) == NULL)
+			goto serial;
+	while (done < n) {
+		int64_t now = mono_ms();
+		int still, left, wait = 1000;
+		CURLMsg *msg;
+
+		/* start what is due */
+		while (started < n && (start_ms == NULL || start_ms[started] <= now)) {
+			size_t i = started++;
+			if (setup(h->easy[i], &req[i], &resp[i], &sinks[i], &hdrs[i]) != 0) {
+				curl_slist_free_all(hdrs[i]);
+				hdrs[i] = NULL;
+				done++;
+				continue;
+			}
+			curl_easy_setopt(h->easy[i], CURLOPT_PRIVATE, (void *)&resp[i]);
+			if (curl_multi_add_handle(h->multi, h->easy[i]) != CURLM_OK) {
+				snprintf(resp[i].error, sizeof(resp[i].error), "cannot start the request");
+				rc[i] = finish(h->easy[i], CURLE_FAILED_INIT, &resp[i], &sinks[i], hdrs[i]);
+				rc[i] = -1;
+				done++;
+			}
+		}
+		curl_multi_perform(h->multi, &still);
+		while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+			size_t i;
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (i = 0; i < n && h->easy[i] != msg->easy_handle; i++)
+				;
+			if (i == n)
+				continue;
+			rc[i] = finish(h->easy[i], msg->data.result, &resp[i], &sinks[i], hdrs[i]);
+			curl_multi_remove_handle(h->multi, h->easy[i]);
+			done++;
+		}
+		if (done >= n)
+			break;
+		if (started < n && start_ms != NULL) {
+			int64_t until = start_ms[started] - mono_ms();
+			wait = until <= 0 ? 0 : (until < 1000 ? (int)until : 1000);
+		}
+		curl_multi_poll(h->multi, NULL, 0, wait, NULL);
+	}
+	return;
+serial:
+	/* no multi handle: one after the other */
+	for (size_t i = 0; i < n; i++) {
+		if (start_ms != NULL && start_ms[i] > mono_ms()) {
+			struct timespec ts = { 0, (long)(start_ms[i] - mono_ms()) * 1000000L };
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec = ts.tv_nsec / 1000000000L;
+				ts.tv_nsec %= 1000000000L;
+			}
+			nanosleep(&ts, NULL);
+		}
+		rc[i] = http_do(h, &req[i], &resp[i]);
+	}
 }
 
 void http_response_free(struct http_response *r)

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HTTP_DEFAULT_MAX_BODY (8L * 1024 * 1024)
 
@@ -50,6 +51,18 @@ void http_client_free(struct http_client *h);
  */
 int http_do(struct http_client *h, const struct http_request *req, struct http_response *resp);
 void http_response_free(struct http_response *resp);
+
+/* Most requests of one http_do_many(). */
+#define HTTP_MANY_MAX 64
+
+/*
+ * Performs n requests side by side (libcurl multi, keep-alive connections
+ * of its own), request i not before start_ms[i] (CLOCK_MONOTONIC
+ * milliseconds, nondecreasing; NULL = all at once).  resp[i] and rc[i] are
+ * what http_do() would give; free every resp[i].
+ */
+void http_do_many(struct http_client *h, const struct http_request *req, struct http_response *resp,
+		  int *rc, size_t n, const int64_t *start_ms);
 
 /* URL-escapes s; caller frees.  NULL on failure. */
 char *http_escape(const char *s);

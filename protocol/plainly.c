@@ -155,41 +155,43 @@ static void userpwd(const struct bf_config *cfg, char *buf, size_t n)
 	snprintf(buf, n, "%s:", cfg->plainly_api_key);
 }
 
-enum plainly_result plainly_render_create(struct http_client *h, const struct bf_config *cfg,
-					  const char *body, struct plainly_render *out)
+/* The POST /renders request of body (url and up are its buffers). */
+static void create_request(const struct bf_config *cfg, const char *body, struct http_request *req,
+			   char *url, size_t urln, char *up, size_t upn)
 {
-	struct http_request req;
-	struct http_response resp;
-	char url[1024], up[512];
+	snprintf(url, urln, "%s/renders", cfg->plainly_base_url);
+	userpwd(cfg, up, upn);
+	memset(req, 0, sizeof(*req));
+	req->method = "POST";
+	req->url = url;
+	req->body = body;
+	req->body_len = strlen(body);
+	req->userpwd = up;
+	req->timeout_ms = (long)cfg->plainly_timeout * 1000;
+	req->max_body = 1024 * 1024;
+}
+
+/* What the answer to a POST /renders says (frees resp). */
+static enum plainly_result create_result(int rc, struct http_response *resp,
+					 struct plainly_render *out)
+{
 	enum plainly_result res;
 
 	memset(out, 0, sizeof(*out));
 	out->retry_after = -1;
-	snprintf(url, sizeof(url), "%s/renders", cfg->plainly_base_url);
-	userpwd(cfg, up, sizeof(up));
-	memset(&req, 0, sizeof(req));
-	req.method = "POST";
-	req.url = url;
-	req.body = body;
-	req.body_len = strlen(body);
-	req.userpwd = up;
-	req.timeout_ms = (long)cfg->plainly_timeout * 1000;
-	req.max_body = 1024 * 1024;
-	if (http_do(h, &req, &resp) != 0) {
-		snprintf(out->error, sizeof(out->error), "%s", resp.error);
-		http_response_free(&resp);
-		memset(up, 0, sizeof(up));
+	if (rc != 0) {
+		snprintf(out->error, sizeof(out->error), "%s", resp->error);
+		http_response_free(resp);
 		return PLAINLY_TRANSIENT;
 	}
-	memset(up, 0, sizeof(up));
-	out->status = resp.status;
-	out->retry_after = resp.retry_after >= 0 ? resp.retry_after
-			   : resp.retry_in_ms >= 0 ? (resp.retry_in_ms + 999) / 1000 : -1;
-	snprintf(out->error_code, sizeof(out->error_code), "%s", resp.plainly_error);
-	if (resp.status == 200 || resp.status == 201) {
-		if (plainly_parse_render(resp.body, resp.len, out) != 0) {
+	out->status = resp->status;
+	out->retry_after = resp->retry_after >= 0 ? resp->retry_after
+			   : resp->retry_in_ms >= 0 ? (resp->retry_in_ms + 999) / 1000 : -1;
+	snprintf(out->error_code, sizeof(out->error_code), "%s", resp->plainly_error);
+	if (resp->status == 200 || resp->status == 201) {
+		if (plainly_parse_render(resp->body, resp->len, out) != 0) {
 			snprintf(out->error, sizeof(out->error), "unreadable render in a %ld answer",
-				 resp.status);
+				 resp->status);
 			res = PLAINLY_TRANSIENT; /* it may exist: reconcile before reposting */
 		} else if (strcmp(out->state, "INVALID") == 0 || strcmp(out->state, "FAILED") == 0 ||
 			   strcmp(out->state, "CANCELLED") == 0) {
@@ -200,18 +202,56 @@ enum plainly_result plainly_render_create(struct http_client *h, const struct bf
 			res = PLAINLY_OK;
 		}
 	} else {
-		error_from_body(resp.body, resp.len, out);
+		error_from_body(resp->body, resp->len, out);
 		if (out->error[0] == '\0')
-			snprintf(out->error, sizeof(out->error), "HTTP %ld", resp.status);
-		if (resp.status == 429 || resp.status >= 500 || resp.status == 408)
+			snprintf(out->error, sizeof(out->error), "HTTP %ld", resp->status);
+		if (resp->status == 429 || resp->status >= 500 || resp->status == 408)
 			res = PLAINLY_TRANSIENT;
 		else
 			res = PLAINLY_REJECTED;
 	}
-	out->response = resp.body;
-	resp.body = NULL;
-	http_response_free(&resp);
+	out->response = resp->body;
+	resp->body = NULL;
+	http_response_free(resp);
 	return res;
+}
+
+enum plainly_result plainly_render_create(struct http_client *h, const struct bf_config *cfg,
+					  const char *body, struct plainly_render *out)
+{
+	struct http_request req;
+	struct http_response resp;
+	char url[1024], up[512];
+	int rc;
+
+	create_request(cfg, body, &req, url, sizeof(url), up, sizeof(up));
+	rc = http_do(h, &req, &resp);
+	memset(up, 0, sizeof(up));
+	return create_result(rc, &resp, out);
+}
+
+void plainly_render_create_many(struct http_client *h, const struct bf_config *cfg,
+				const char *const *bodies, size_t n, struct plainly_render *out,
+				enum plainly_result *res)
+{
+	struct http_request req[HTTP_MANY_MAX];
+	struct http_response resp[HTTP_MANY_MAX];
+	int rc[HTTP_MANY_MAX];
+	char url[1024], up[512];
+
+	if (n == 0)
+		return;
+	if (n > HTTP_MANY_MAX) {
+		for (size_t i = 0; i < n; i++)
+			res[i] = plainly_render_create(h, cfg, bodies[i], &out[i]);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		create_request(cfg, bodies[i], &req[i], url, sizeof(url), up, sizeof(up));
+	http_do_many(h, req, resp, rc, n, NULL);
+	memset(up, 0, sizeof(up));
+	for (size_t i = 0; i < n; i++)
+		res[i] = create_result(rc[i], &resp[i], &out[i]);
 }
 
 long long plainly_parse_date(const char *s)

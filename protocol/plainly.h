@@ -57,6 +57,12 @@ enum plainly_result plainly_render_create(struct http_client *h, const struct bf
  * cannot say it is not there).
  */
 #define PLAINLY_LIST_MAX 20000
+/* plainly_render_create() of n bodies side by side (one connection each);
+ * res[i] and out[i] are each one's result. */
+void plainly_render_create_many(struct http_client *h, const struct bf_config *cfg,
+				const char *const *bodies, size_t n, struct plainly_render *out,
+				enum plainly_result *res);
+
 enum plainly_result plainly_render_find(struct http_client *h, const struct bf_config *cfg,
 					const char *project_id, const char *subject, long long since,
 					struct plainly_render *out);

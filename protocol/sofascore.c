@@ -913,10 +913,120 @@ static void pre_free(struct sofa_client *s)
 	for (size_t i = 0; i < s->npre; i++) {
 		free(s->pre[i].url);
 		free(s->pre[i].body);
+		sofa_resp_free(&s->pre[i].resp);
 	}
 	free(s->pre);
 	s->pre = NULL;
 	s->npre = s->pre_used = 0;
+}
+
+/* When slot i of the reservation is free (CLOCK_MONOTONIC ms): once the
+ * bucket has refilled to i + 1 - n below where the reservation left it. */
+static int64_t pre_slot_ms(const struct sofa_client *s, size_t i)
+{
+	double at = ((double)i + 1.0 - (double)s->npre - s->pre_tokens) / s->cfg->sofa_max_rps;
+
+	return s->pre_at_ms + (at > 0 ? (int64_t)(at * 1000.0) : 0);
+}
+
+/* What an answer (or a transport error) means; frees hr and cached. */
+static enum sofa_result sofa_finish(struct sofa_client *s, const char *url, int rc,
+				    struct http_response *hr, char *cached, size_t cached_len,
+				    struct sofa_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->retry_after = -1;
+	if (rc != 0) {
+		snprintf(r->error, sizeof(r->error), "%s", hr->error);
+		r->result = strstr(hr->error, "larger than") ? SOFA_FAILED : SOFA_TRANSIENT;
+		goto out;
+	}
+	r->status = hr->status;
+	r->retry_after = hr->retry_after;
+	switch (hr->status) {
+	case 200:
+		if (hr->etag[0] != '\0')
+			cache_store(s, url, hr->etag, hr->body, hr->len);
+		r->body = hr->body;
+		r->len = hr->len;
+		hr->body = NULL;
+		r->result = SOFA_OK;
+		break;
+	case 304:
+		s->not_modified++;
+		r->body = cached;
+		r->len = cached_len;
+		cached = NULL;
+		r->result = SOFA_NOT_MODIFIED;
+		break;
+	case 404:
+		snprintf(r->error, sizeof(r->error), "404 not found");
+		r->result = SOFA_NOT_FOUND;
+		break;
+	case 403:
+		if (is_challenge(hr->body, hr->len)) {
+			breaker_open(s, url);
+			snprintf(r->error, sizeof(r->error), "403 challenge: Sofascore refused access");
+			r->retry_after = s->cfg->sofa_challenge_pause;
+			r->result = SOFA_CHALLENGE;
+		} else {
+			snprintf(r->error, sizeof(r->error), "403 forbidden");
+			r->result = SOFA_TRANSIENT;
+		}
+		break;
+	case 429:
+		snprintf(r->error, sizeof(r->error), "429 too many requests");
+		r->result = SOFA_TRANSIENT;
+		break;
+	default:
+		snprintf(r->error, sizeof(r->error), "HTTP %ld", hr->status);
+		r->result = hr->status >= 500 ? SOFA_TRANSIENT : SOFA_FAILED;
+		break;
+	}
+out:
+	if (s->backoff)
+		backoff_update(s, r);
+	free(cached);
+	http_response_free(hr);
+	return r->result;
+}
+
+static void sofa_request(const struct sofa_client *s, const char *url, const char *etag,
+			 struct http_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->url = url;
+	req->if_none_match = etag[0] ? etag : NULL;
+	req->timeout_ms = (long)s->cfg->sofa_timeout * 1000;
+	req->max_body = (size_t)s->cfg->sofa_max_body;
+}
+
+/* Requests pre[from..to) side by side, each at its slot. */
+static void pre_fetch(struct sofa_client *s, size_t from, size_t to)
+{
+	struct http_request req[HTTP_MANY_MAX] = { { 0 } };
+	struct http_response resp[HTTP_MANY_MAX];
+	int64_t at[HTTP_MANY_MAX] = { 0 };
+	int rc[HTTP_MANY_MAX];
+	size_t n = to - from;
+
+	if (to <= from || n > HTTP_MANY_MAX)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		sofa_request(s, s->pre[from + i].url, s->pre[from + i].etag, &req[i]);
+		at[i] = pre_slot_ms(s, from + i);
+	}
+	http_do_many(s->http, req, resp, rc, n, at);
+	for (size_t i = 0; i < n; i++) {
+		struct sofa_pre *p = &s->pre[from + i];
+		char *cached = p->body;
+
+		p->body = NULL;
+		s->requests++;
+		sofa_finish(s, p->url, rc[i], &resp[i], cached, p->len, &p->resp);
+		p->fetched = p->used = true;
+		s->pre_used++;
+	}
 }
 
 void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n)
@@ -927,7 +1037,8 @@ void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n)
 	PGresult *r;
 
 	sofa_prefetch_end(s);
-	if (n == 0 || !db_ok(s))
+	if (n == 0 || n > HTTP_MANY_MAX || !db_ok(s) || sofa_breaker_remaining(s) > 0 ||
+	    (s->backoff && s->backoff_until_ms > mono_ms()))
 		return;
 	s->pre = calloc(n, sizeof(*s->pre));
 	a = cJSON_CreateArray();
@@ -982,8 +1093,14 @@ void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n)
 	free(urls);
 	cJSON_Delete(a);
 	/* the last slot too far away: give them back, one by one as usual */
-	if (-s->pre_tokens / rps > BUDGET_MAX_WAIT)
+	if (-s->pre_tokens / rps > BUDGET_MAX_WAIT) {
 		sofa_prefetch_end(s);
+		return;
+	}
+	/* the first alone: a challenge opens the breaker and stops the rest */
+	pre_fetch(s, 0, 1);
+	if (s->pre[0].resp.result != SOFA_CHALLENGE)
+		pre_fetch(s, 1, n);
 	return;
 fail:
 	free(urls);
@@ -1008,24 +1125,39 @@ void sofa_prefetch_end(struct sofa_client *s)
 	pre_free(s);
 }
 
-/* A reserved slot for url: waits for it and hands over the cached
- * answer.  0, or -1 when url is not reserved. */
+/* The answer fetched ahead for url, handed over.  0, or -1 when there is
+ * none. */
+static int pre_fetched(struct sofa_client *s, const char *url, struct sofa_resp *r)
+{
+	for (size_t i = 0; i < s->npre; i++) {
+		struct sofa_pre *p = &s->pre[i];
+
+		if (!p->fetched || p->handed || strcmp(p->url, url) != 0)
+			continue;
+		p->handed = true;
+		*r = p->resp;
+		memset(&p->resp, 0, sizeof(p->resp));
+		return 0;
+	}
+	return -1;
+}
+
+/* A reserved slot for url not fetched ahead: waits for it and hands over
+ * the cached answer.  0, or -1 when url is not reserved. */
 static int pre_take(struct sofa_client *s, const char *url, char *etag, size_t n, char **body,
 		    size_t *len)
 {
 	for (size_t i = 0; i < s->npre; i++) {
 		struct sofa_pre *p = &s->pre[i];
-		double at;
+		int64_t wait;
 
 		if (p->used || strcmp(p->url, url) != 0)
 			continue;
 		p->used = true;
-		/* slot k (0-based) of the reservation is free once the bucket
-		 * refills to k + 1 - n below where it was left */
-		at = ((double)s->pre_used + 1.0 - (double)s->npre - s->pre_tokens) / s->cfg->sofa_max_rps;
 		s->pre_used++;
-		if (at > 0)
-			sleep_s(at - (double)(mono_ms() - s->pre_at_ms) / 1000.0);
+		wait = pre_slot_ms(s, i) - mono_ms();
+		if (wait > 0)
+			sleep_s((double)wait / 1000.0);
 		snprintf(etag, n, "%s", p->etag);
 		*body = p->body;
 		*len = p->len;
@@ -1043,10 +1175,14 @@ enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_r
 	struct http_response hr;
 	struct http_request req;
 	long left;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->retry_after = -1;
 	snprintf(url, sizeof(url), "%s%s", s->cfg->sofa_base_url, path);
+	/* fetched ahead by sofa_prefetch */
+	if (pre_fetched(s, url, r) == 0)
+		return r->result;
 	if ((left = sofa_breaker_remaining(s)) > 0) {
 		snprintf(r->error, sizeof(r->error),
 			 "circuit breaker open for %lds more: Sofascore refused access", left);
@@ -1064,63 +1200,8 @@ enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_r
 			 s->cfg->sofa_max_rps);
 		return r->result = SOFA_TRANSIENT;
 	}
-	memset(&req, 0, sizeof(req));
-	req.url = url;
-	req.if_none_match = etag[0] ? etag : NULL;
-	req.timeout_ms = (long)s->cfg->sofa_timeout * 1000;
-	req.max_body = (size_t)s->cfg->sofa_max_body;
+	sofa_request(s, url, etag, &req);
 	s->requests++;
-	if (http_do(s->http, &req, &hr) != 0) {
-		snprintf(r->error, sizeof(r->error), "%s", hr.error);
-		r->result = strstr(hr.error, "larger than") ? SOFA_FAILED : SOFA_TRANSIENT;
-		goto out;
-	}
-	r->status = hr.status;
-	r->retry_after = hr.retry_after;
-	switch (hr.status) {
-	case 200:
-		if (hr.etag[0] != '\0')
-			cache_store(s, url, hr.etag, hr.body, hr.len);
-		r->body = hr.body;
-		r->len = hr.len;
-		hr.body = NULL;
-		r->result = SOFA_OK;
-		break;
-	case 304:
-		s->not_modified++;
-		r->body = cached;
-		r->len = cached_len;
-		cached = NULL;
-		r->result = SOFA_NOT_MODIFIED;
-		break;
-	case 404:
-		snprintf(r->error, sizeof(r->error), "404 not found");
-		r->result = SOFA_NOT_FOUND;
-		break;
-	case 403:
-		if (is_challenge(hr.body, hr.len)) {
-			breaker_open(s, url);
-			snprintf(r->error, sizeof(r->error), "403 challenge: Sofascore refused access");
-			r->retry_after = s->cfg->sofa_challenge_pause;
-			r->result = SOFA_CHALLENGE;
-		} else {
-			snprintf(r->error, sizeof(r->error), "403 forbidden");
-			r->result = SOFA_TRANSIENT;
-		}
-		break;
-	case 429:
-		snprintf(r->error, sizeof(r->error), "429 too many requests");
-		r->result = SOFA_TRANSIENT;
-		break;
-	default:
-		snprintf(r->error, sizeof(r->error), "HTTP %ld", hr.status);
-		r->result = hr.status >= 500 ? SOFA_TRANSIENT : SOFA_FAILED;
-		break;
-	}
-out:
-	if (s->backoff)
-		backoff_update(s, r);
-	free(cached);
-	http_response_free(&hr);
-	return r->result;
+	rc = http_do(s->http, &req, &hr);
+	return sofa_finish(s, url, rc, &hr, cached, cached_len, r);
 }

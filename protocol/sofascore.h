@@ -171,13 +171,25 @@ enum sofa_result {
 	SOFA_FAILED, /* other 4xx, body too large: not worth retrying */
 };
 
+struct sofa_resp {
+	enum sofa_result result;
+	long status;
+	char *body; /* malloc'd, NUL-terminated; NULL when none */
+	size_t len;
+	long retry_after; /* seconds, -1 = none */
+	char error[256]; /* one line: what went wrong */
+};
+
 /* A request reserved by sofa_prefetch(): its budget slot and cached answer. */
 struct sofa_pre {
 	char *url;
 	char etag[256];
 	char *body; /* cached body, or NULL */
 	size_t len;
-	bool used;
+	bool used; /* its slot is taken */
+	bool fetched; /* requested ahead: resp holds the answer */
+	bool handed; /* resp given to sofa_get() */
+	struct sofa_resp resp;
 };
 
 struct sofa_client {
@@ -202,14 +214,6 @@ struct sofa_client {
 	int64_t pre_at_ms; /* when it was made */
 };
 
-struct sofa_resp {
-	enum sofa_result result;
-	long status;
-	char *body; /* malloc'd, NUL-terminated; NULL when none */
-	size_t len;
-	long retry_after; /* seconds, -1 = none */
-	char error[256]; /* one line: what went wrong */
-};
 
 /*
  * db_url: the client opens its own connection (never inside a caller's

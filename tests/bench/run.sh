@@ -359,11 +359,13 @@ run_consumer() {
 	mgmt -X POST "http://127.0.0.1:$PLAINLY/_fake/reset" >/dev/null 2>&1 || true
 	HWM=()
 	ANON=()
+	# --idle-exit 10, not less: a quorum queue frees prefetch credit only once the acks are
+	# committed to its log, and on a busy disk that can stall for seconds
 	for i in $(seq "$procs"); do
 		if [ "$plainly" = 1 ]; then
-			BF_PLAINLY_API_KEY=bench-key ${BENCH_WRAP:-} "$BIN/$prog" -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
+			BF_PLAINLY_API_KEY=bench-key ${BENCH_WRAP:-} "$BIN/$prog" -c "$conf" --idle-exit 10 >"$LOGS/$name-$i.log" 2>&1 &
 		else
-			${BENCH_WRAP:-} "$BIN/$prog" -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
+			${BENCH_WRAP:-} "$BIN/$prog" -c "$conf" --idle-exit 10 >"$LOGS/$name-$i.log" 2>&1 &
 		fi
 		pids+=($!)
 		PIDS+=($!)
@@ -425,7 +427,7 @@ run_latency() { # rep
 	t_start=$(awk -v a="$t1" -v b="$t2" -v e="$el" 'BEGIN { printf "%.0f", (a + b) / 2 - e * 1000 }')
 	sed -i "s|http://127.0.0.1:0/api/v1|http://127.0.0.1:$sport/api/v1|" "$conf"
 	for i in 1 2; do
-		BF_PLAINLY_API_KEY=bench-key "$BIN"/bf-lineups -c "$conf" --idle-exit 3 >"$LOGS/$name-$i.log" 2>&1 &
+		BF_PLAINLY_API_KEY=bench-key "$BIN"/bf-lineups -c "$conf" --idle-exit 10 >"$LOGS/$name-$i.log" 2>&1 &
 		pids+=($!)
 		PIDS+=($!)
 	done

@@ -877,6 +877,89 @@ static void two_processes_200_events_no_duplicate(void)
 
 /* ---- 7. Sofascore failures ------------------------------------------------------- */
 
+/* ---- 4b. one batch, mixed answers: each outcome is its own message's ---------- */
+
+enum { MIX_N = 6 };
+
+static void mixed_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	char subj[MIX_N][64], st[64], rid[128], err[600], logf[600];
+	int dead = -1, twice = -1;
+	pid_t pid;
+
+	REQUIRE(insert_events(w, BULK_FIRST, MIX_N, start) == 0);
+	for (int i = 0; i < MIX_N; i++) {
+		snprintf(subj[i], sizeof(subj[i]), "line-up:%d", BULK_FIRST + i);
+		REQUIRE(publish_lineup(w, BULK_FIRST + i) == 0);
+	}
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
+	world_log(w, "lineups", logf, sizeof(logf));
+	/* published before the consumer started: one batch, POSTs side by side */
+	CHECK_INT(tenv_count_lines(logf, "outcome=done note=plainly_render_id="), MIX_N - 1);
+
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), MIX_N + 1); /* the 500 one twice */
+	cJSON_Delete(rec);
+	cJSON *stats = world_plainly_stats(w);
+	CHECK_INT(stats_int(stats, "accepted"), MIX_N); /* 5 PENDING + 1 INVALID */
+	for (int i = 0; i < MIX_N; i++) {
+		CHECK_INT(stats_subject(stats, "by_subject", subj[i]), 1);
+		if (stats_subject(stats, "posts_by_subject", subj[i]) == 2)
+			twice = i;
+	}
+	cJSON_Delete(stats);
+	for (int i = 0; i < MIX_N; i++) {
+		job_state(w, subj[i], st, sizeof(st));
+		if (strcmp(st, "dead") == 0) {
+			CHECK(dead < 0);
+			dead = i;
+		}
+	}
+	REQUIRE(dead >= 0 && twice >= 0 && dead != twice);
+	printf("#   INVALID: %s (dead), 500 then ok: %s (done on attempt 1)\n", subj[dead],
+	       subj[twice]);
+	/* the rejected one: its own render row and its own render at Plainly */
+	render_col(w, "state", subj[dead], st, sizeof(st));
+	CHECK_STR(st, "failed");
+	render_col(w, "error", subj[dead], err, sizeof(err));
+	CHECK(strstr(err, "RENDER_PARAMETERS_INVALID") != NULL);
+	render_col(w, "plainly_render_id", subj[dead], rid, sizeof(rid));
+	check_render_at_plainly(w, rid, subj[dead]);
+	CHECK_INT(sql_long(w->db, "SELECT attempts FROM jobs WHERE subject = $1", subj[twice]), 1);
+	for (int i = 0; i < MIX_N; i++)
+		if (i != dead)
+			check_rendered(w, subj[i]);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 1, 3000), 1);
+	CHECK_INT(world_depth(w, "bf.line-up", 0, 3000), 0);
+}
+
+static void one_batch_mixed_plainly_answers(void)
+{
+	struct world w;
+	char dir[600];
+
+	snprintf(dir, sizeof(dir), "%s/var/test/t-lu-mixed-%ld-scenario", tenv_root(), (long)getpid());
+	if (tenv_mkdirs(dir) != 0 || write_bulk_scenario(dir) != 0) {
+		t_fail(__FILE__, __LINE__, "cannot write the scenario in %s", dir);
+		return;
+	}
+	if (world_up(&w, "mixed", dir, "ok,invalid,500,ok,ok,ok", NULL) == 0)
+		mixed_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed");
+	world_close(&w);
+	char path[700];
+	snprintf(path, sizeof(path), "%s/scenario.json", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/confirmed.json", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void sofa_transient_body(struct world *w)
 {
 	long long start = (long long)time(NULL) + 30 * 60;
@@ -1009,6 +1092,7 @@ int main(int argc, char **argv)
 		T_CASE(kickoff_passed_expired_no_post),
 		T_CASE(poison_messages_dead_lettered_consumer_goes_on),
 		T_CASE(two_processes_200_events_no_duplicate),
+		T_CASE(one_batch_mixed_plainly_answers),
 		T_CASE(sofascore_429_500_then_confirmed_one_post),
 		T_CASE(sofascore_challenge_opens_breaker_waits),
 	};

@@ -276,7 +276,13 @@ pid_t world_start(struct world *w, const char *prog, const char *tag, bool urls,
 	const char *argv[24];
 	int n = 0;
 
-	snprintf(bin, sizeof(bin), "%s/bin/%s", tenv_root(), prog);
+	/* BF_TEST_BIN=build/asan/bin: the programs of another build (sanitizers) */
+	const char *dir = getenv("BF_TEST_BIN");
+	if (dir != NULL && dir[0] != '\0')
+		snprintf(bin, sizeof(bin), "%s%s%s/%s", dir[0] == '/' ? "" : tenv_root(),
+			 dir[0] == '/' ? "" : "/", dir, prog);
+	else
+		snprintf(bin, sizeof(bin), "%s/bin/%s", tenv_root(), prog);
 	world_log(w, tag, log, sizeof(log));
 	unlink(log);
 	argv[n++] = bin;
