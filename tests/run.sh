@@ -32,9 +32,16 @@ step() {
 # A test binary prints "ok - case" / "not ok - case" lines: count those.
 cases() {
 	local name=$1; shift
-	local out="$LOG/test-$name.log" rc ok nok
+	local out="$LOG/test-$name.log" rc
 	local t0=$(date +%s)
 	"$@" >"$out" 2>&1; rc=$?
+	collect "$name" "$rc" "$t0"
+}
+
+# The count of a cases run that ended with status rc (started at t0).
+collect() {
+	local name=$1 rc=$2 t0=$3
+	local out="$LOG/test-$name.log" ok nok
 	ok=$(grep -cE '^ok +- ' "$out"); nok=$(grep -cE '^not ok +- ' "$out")
 	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then nok=1; say "not ok - $name exited $rc"; fi
 	passed=$((passed + ok)); failed=$((failed + nok))
@@ -63,13 +70,17 @@ for t in build/tests/unit/test_*; do
 	cases "$n-asan" "build/asan/tests/unit/$n"
 done
 
-# 2b. Fuzzing, a few seconds per harness (make fuzz runs longer)
-cases fuzz env FUZZ_SECONDS=${FUZZ_SECONDS:-4} bash tests/fuzz/run.sh
+# 2b. Fuzzing, a few seconds per harness (make fuzz runs longer), beside the
+# integration tests: it keeps one core busy while they mostly wait on timers
+fuzz_t0=$(date +%s)
+env FUZZ_SECONDS=${FUZZ_SECONDS:-4} bash tests/fuzz/run.sh >"$LOG/test-fuzz.log" 2>&1 &
+fuzz_pid=$!
 
 # 3. Servers ------------------------------------------------------------------
 started_services=0
 if ! ops/dev/services status >/dev/null 2>&1; then started_services=1; fi
 stop_services() {
+	kill "$fuzz_pid" 2>/dev/null || true
 	if [ "$started_services" = 1 ] && [ "${KEEP:-0}" != 1 ]; then
 		ops/dev/services stop >"$LOG/test-services-stop.log" 2>&1 || true
 	fi
@@ -95,6 +106,9 @@ cases broker-hang bash tests/integration/broker-hang.sh
 cases test_broker-asan build/asan/tests/integration/test_broker quick
 step valgrind-test_broker valgrind --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect build/tests/integration/test_broker quick
+
+wait "$fuzz_pid"
+collect fuzz $? "$fuzz_t0"
 
 step secrets-in-logs bash tests/check-log-secrets.sh
 
