@@ -58,7 +58,7 @@ INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integration/%)
 FAKES     := $(BUILD)/fakes/fake-sofascore $(BUILD)/fakes/fake-plainly
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
-.PHONY: all test check lint demo bench fuzz install uninstall clean tests-build fakes
+.PHONY: all test check lint demo bench fuzz chaos install uninstall clean tests-build fakes
 
 all: $(PROGRAMS)
 
@@ -132,6 +132,10 @@ bench:
 
 fuzz:
 	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-60} bash tests/fuzz/run.sh
+
+# tests/chaos: the long chaos run on one broker node, then the three-node cluster run
+chaos:
+	$(Q)rc=0; bash tests/chaos/run.sh long || rc=1; bash tests/chaos/cluster.sh long || rc=1; exit $$rc
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/schema $(DESTDIR)$(SYSCONFDIR)

@@ -75,6 +75,8 @@ const struct cfg_key cfg_keys[] = {
 	{ "producer.finish_check_after", CFG_T_DURATION, "150m", NULL, false,
 	  F(finish_check_after), NOCOUNT,
 	  "fetch an event on its own once kick-off is this far past without a final status" },
+	{ "producer.requeue_after", CFG_T_DURATION, "20m", NULL, false, F(requeue_after), NOCOUNT,
+	  "a job enqueued with no news for the longest wait tier + this is published again (0 = never)" },
 	{ "lineups.wait_tiers", CFG_T_DURATION_LIST, "1m,5m", NULL, false, F(lineups_tiers),
 	  F(lineups_ntiers), "delay tiers of line-up re-checks (one wait queue each)" },
 	{ "lineups.near_kickoff", CFG_T_DURATION, "15m", NULL, false, F(lineups_near_kickoff),
@@ -571,6 +573,7 @@ static int validate(const struct bf_config *c, char *err, size_t errlen)
 		{ "producer.schedule_interval", c->schedule_interval, 1, 86400 },
 		{ "producer.live_interval", c->live_interval, 1, 86400 },
 		{ "producer.lineup_lead", c->lineup_lead, 1, 7 * 86400 },
+		{ "producer.requeue_after", c->requeue_after, 0, 7 * 86400 },
 	};
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		if (ints[i].v < ints[i].lo || ints[i].v > ints[i].hi) {

@@ -65,6 +65,7 @@ struct bf_config {
 	int live_interval;
 	int lineup_lead;
 	int finish_check_after;
+	int requeue_after; /* seconds beyond the longest wait tier, 0 = off */
 
 	/* [lineups] */
 	size_t lineups_ntiers;

@@ -42,7 +42,7 @@ struct producer {
 	int64_t next_schedule, next_live;
 	/* per cycle */
 	unsigned fetched, failed, not_modified;
-	size_t upserted, changed;
+	size_t upserted, changed, requeued;
 	/* rounds whose full event list was fetched, and when */
 	struct round_seen verified[MAX_VERIFIED];
 	size_t nverified;
@@ -344,6 +344,20 @@ static int publish_pending(struct producer *p, size_t *published)
 	return rc;
 }
 
+/*
+ * Seconds without news (no state written by a consumer) after which an
+ * enqueued job is published again: a message may legitimately wait the
+ * longest wait tier, then requeue_after more.
+ */
+static int requeue_threshold(const struct bf_config *c)
+{
+	int longest = c->lineups_tiers[c->lineups_ntiers - 1];
+
+	if (c->results_tiers[c->results_ntiers - 1] > longest)
+		longest = c->results_tiers[c->results_ntiers - 1];
+	return longest + c->requeue_after;
+}
+
 static void publish_due(struct producer *p, size_t *due, size_t *published)
 {
 	struct due_item *items = calloc(MAX_DUE, sizeof(*items));
@@ -353,6 +367,10 @@ static void publish_due(struct producer *p, size_t *due, size_t *published)
 	*due = *published = 0;
 	if (items == NULL)
 		return;
+	/* before the pending ones are published: these go out with them */
+	if (p->cfg->requeue_after > 0 &&
+	    store_requeue_stale(p->db, requeue_threshold(p->cfg), &p->requeued) != 0)
+		log_err("cannot requeue stale jobs");
 	n = compute_due(p, items);
 	/* rounds: make sure we know every event of the round first */
 	for (size_t i = 0; i < n; i++) {
@@ -383,7 +401,7 @@ static void run_cycle(struct producer *p, bool once)
 	bool polled = false;
 
 	p->fetched = p->failed = p->not_modified = 0;
-	p->upserted = p->changed = 0;
+	p->upserted = p->changed = p->requeued = 0;
 	if (once || now >= p->next_schedule) {
 		poll_schedules(p);
 		p->next_schedule = now + p->cfg->schedule_interval;
@@ -396,9 +414,9 @@ static void run_cycle(struct producer *p, bool once)
 	}
 	publish_due(p, &due, &published);
 	if (polled || published > 0)
-		log_info("cycle requests=%u failed=%u not_modified=%u events=%zu changed=%zu due=%zu published=%zu",
+		log_info("cycle requests=%u failed=%u not_modified=%u events=%zu changed=%zu due=%zu published=%zu requeued=%zu",
 			 p->fetched, p->failed, p->not_modified, p->upserted, p->changed, due,
-			 published);
+			 published, p->requeued);
 	long br = sofa_breaker_remaining(&p->sofa);
 	if (br > 0 && polled)
 		log_warn("sofascore circuit breaker open: %lds left, no calls until then", br);

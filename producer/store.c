@@ -411,6 +411,34 @@ int store_mark_enqueued(PGconn *db, const struct work_msg *msgs, size_t n)
 	return rc;
 }
 
+int store_requeue_stale(PGconn *db, int after, size_t *n)
+{
+	char secs[32];
+	const char *p[1] = { secs };
+	PGresult *r;
+
+	*n = 0;
+	snprintf(secs, sizeof(secs), "%d", after);
+	r = db_exec(db, "requeue stale jobs",
+		    "WITH s AS (SELECT id, updated_at FROM jobs WHERE state = 'enqueued'"
+		    "  AND updated_at < now() - make_interval(secs => $1::int) FOR UPDATE)"
+		    " UPDATE jobs j SET state = 'pending', updated_at = now() FROM s"
+		    " WHERE j.id = s.id AND j.state = 'enqueued'"
+		    " RETURNING j.subject, j.attempts, EXTRACT(EPOCH FROM now() - s.updated_at)::bigint,"
+		    "  COALESCE(j.last_error, '')",
+		    1, p);
+	if (r == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		log_warn("job requeued: enqueued with no news, published again subject=%s attempts=%s"
+			 " no_news_s=%s last_error=\"%.200s\"",
+			 PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+			 PQgetvalue(r, i, 3));
+	*n = (size_t)PQntuples(r);
+	PQclear(r);
+	return 0;
+}
+
 int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_ids,
 			    size_t nlive, int64_t **ids, size_t *n)
 {

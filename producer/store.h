@@ -41,6 +41,16 @@ int store_pending_jobs(PGconn *db, struct work_msg **out, size_t *n, size_t max)
 int store_mark_enqueued(PGconn *db, const struct work_msg *msgs, size_t n)
 	__attribute__((warn_unused_result));
 
+/*
+ * enqueued -> pending for jobs with no news (no state written by a consumer)
+ * for after seconds: their message may be stuck in the broker (RabbitMQ
+ * 3.10's at-least-once dead-letter worker after a node loss) or lost; the
+ * next publish_pending sends them again.  A consumer that still gets the old
+ * message handles it twice, which renders once (consumers/render.c).  Logs
+ * each one; *n = jobs requeued.
+ */
+int store_requeue_stale(PGconn *db, int after, size_t *n) __attribute__((warn_unused_result));
+
 /* Events to fetch on their own: not final, and either past kick-off +
  * finish_after, or in progress but absent from the live list. */
 int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_ids,

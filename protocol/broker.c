@@ -24,10 +24,13 @@
 #define CONNECT_TIMEOUT_S 5
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 15000
+/* a nacked publish is sent again this many times, each on a new connection */
+#define NACK_RETRIES 2
 
 struct pending {
 	uint64_t seq; /* delivery tag on the current channel, 0 = not sent */
 	bool refused; /* returned as unroutable: settle as failed */
+	int nacks; /* nacks so far (each sent it again on a new connection) */
 	char *exchange, *routing_key, *message_id, *type, *app_id, *reason, *error;
 	char *body;
 	size_t len;
@@ -51,6 +54,8 @@ struct broker {
 	struct pending *pend;
 	size_t npend, cap;
 	int refused_since_flush;
+	bool suspect; /* a publish was nacked: leave this connection */
+	unsigned nacked, returned; /* publishes refused by nack / returned unroutable */
 
 	bool consuming;
 	char consume_queue[TOPO_NAME_MAX * 2];
@@ -462,6 +467,12 @@ unsigned broker_reconnects(const struct broker *b)
 	return b->reconnects;
 }
 
+void broker_refusals(const struct broker *b, unsigned *nacked, unsigned *returned)
+{
+	*nacked = b->nacked;
+	*returned = b->returned;
+}
+
 /* ---- publish ------------------------------------------------------------ */
 
 static char *dup_or_null(const char *s)
@@ -544,6 +555,28 @@ static void settle(struct broker *b, uint64_t tag, bool multiple, bool ok)
 			b->pend[w++] = *p;
 			continue;
 		}
+		if (p->refused) {
+			b->returned++;
+		} else if (!ok) {
+			/*
+			 * The broker did not take the message.  Seen on a cluster
+			 * after a node loss: every publish of one connection to a
+			 * quorum queue nacked for minutes while fresh connections
+			 * were fine.  Send it again on a new connection (to the
+			 * next URL) before calling it refused.
+			 */
+			b->nacked++;
+			if (p->nacks < NACK_RETRIES) {
+				p->nacks++;
+				p->seq = 0;
+				b->suspect = true;
+				log_warn("broker nacked message message_id=%s routing_key=%s nacks=%d:"
+					 " sending it again on a new connection",
+					 p->message_id ? p->message_id : "-", p->routing_key, p->nacks);
+				b->pend[w++] = *p;
+				continue;
+			}
+		}
 		if (!ok || p->refused) {
 			b->refused_since_flush++;
 			log_warn("broker refused message message_id=%s routing_key=%s reason=%s",
@@ -582,6 +615,15 @@ static int pump(struct broker *b, int timeout_ms)
 	case AMQP_BASIC_NACK_METHOD: {
 		const amqp_basic_nack_t *a = f.payload.method.decoded;
 		settle(b, a->delivery_tag, a->multiple != 0, false);
+		if (b->suspect) {
+			/* the caller reconnects (next URL) and sends the window again */
+			b->suspect = false;
+			log_warn("broker nacked a publish: leaving the connection peer=%s nacked=%u",
+				 b->peer, b->nacked);
+			b->cur = (b->cur + 1) % b->nurls;
+			conn_drop(b);
+			return -1;
+		}
 		return 0;
 	}
 	case AMQP_BASIC_RETURN_METHOD: {

@@ -105,6 +105,9 @@ const char *broker_peer(const struct broker *b);
 uint64_t broker_epoch(const struct broker *b);
 /* Number of reconnects so far. */
 unsigned broker_reconnects(const struct broker *b);
+/* Publishes the broker refused so far: nacks (each nacked publish counts,
+ * also when it was then sent again and confirmed) and returns (unroutable). */
+void broker_refusals(const struct broker *b, unsigned *nacked, unsigned *returned);
 
 /*
  * Publishes persistently with mandatory=1 and publisher confirms.  The
@@ -116,10 +119,12 @@ int broker_publish(struct broker *b, const struct broker_msg *m) __attribute__((
 
 /*
  * Waits until every publish so far is confirmed, reconnecting and
- * republishing as needed, for at most timeout_ms.  Returns 0 when all were
- * acked; the number of messages that the broker refused (nack, or returned
- * as unroutable) when some were, and those are dropped from the window;
- * -1 on timeout or stop, with the unconfirmed ones still in the window.
+ * republishing as needed, for at most timeout_ms.  A nacked publish is sent
+ * again on a new connection (moving to the next URL), up to twice.  Returns
+ * 0 when all were acked; the number of messages that the broker refused
+ * (nacked three times, or returned as unroutable) when some were, and those
+ * are dropped from the window; -1 on timeout or stop, with the unconfirmed
+ * ones still in the window.
  */
 int broker_flush(struct broker *b, int timeout_ms) __attribute__((warn_unused_result));
 /* Messages in the window (published, not yet confirmed). */

@@ -101,6 +101,10 @@ cases demo bash tests/scenarios/demo-check.sh
 # own RabbitMQ/PostgreSQL nodes (var/tls-node, ports 3767x): amqps and
 # sslmode=verify-full; the broker frozen with SIGSTOP while programs run
 cases post-once bash tests/chaos/post-once.sh
+# its own RabbitMQ/PostgreSQL (var/chaos, ports 3867x): 40 events, 3 consumers SIGKILLed,
+# RabbitMQ and PostgreSQL restarted once, no duplicate, nothing lost (about 80 s; the long
+# runs are make chaos)
+cases chaos-quick bash tests/chaos/run.sh quick
 cases tls bash tests/integration/tls.sh
 cases broker-hang bash tests/integration/broker-hang.sh
 cases test_broker-asan build/asan/tests/integration/test_broker quick

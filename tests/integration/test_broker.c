@@ -311,6 +311,74 @@ static void unroutable_publish_is_refused(void)
 	tenv_vhost_delete(vhost);
 }
 
+/*
+ * A nacked publish is sent again on a new connection to the next URL (twice),
+ * then refused.  The nack comes from a full queue (x-max-length 1,
+ * reject-publish).  The three URLs name the same broker, the last one as
+ * localhost: after two moves along the list the connection is there.
+ */
+static void nacked_publish_sent_again_on_the_next_node(void)
+{
+	char urls[1200], path[200], *at;
+	struct broker *pub = NULL;
+	struct broker_opts o = {
+		.urls = urls, .conn_name = "test_broker", .heartbeat = 10, .op_timeout = 20,
+		.confirm_window = 100, .topo = &topo, .stop = &proc_stop, .max_connect_tries = 3,
+	};
+	struct broker_msg bm = {
+		.exchange = "", .routing_key = "t.full", .body = "{}", .len = 2,
+		.message_id = "full:1", .type = "line-up",
+	};
+	unsigned nacked = 0, returned = 0;
+	char peer0[160];
+
+	REQUIRE(setup("nack") == 0);
+	at = strstr(url, "@127.0.0.1:");
+	REQUIRE(at != NULL);
+	snprintf(urls, sizeof(urls), "%s,%s,%.*s@localhost:%s", url, url, (int)(at - url), url,
+		 at + strlen("@127.0.0.1:"));
+	snprintf(path, sizeof(path), "/api/queues/%s/t.full", vhost);
+	REQUIRE(tenv_mgmt("PUT", path,
+			  "{\"durable\": true, \"arguments\": {\"x-max-length\": 1,"
+			  " \"x-overflow\": \"reject-publish\"}}",
+			  NULL) / 100 == 2);
+	REQUIRE(broker_open(&pub, &o) == 0);
+	snprintf(peer0, sizeof(peer0), "%s", broker_peer(pub));
+	CHECK(strncmp(peer0, "127.0.0.1:", 10) == 0);
+	CHECK(broker_publish(pub, &bm) == 0);
+	CHECK_INT(broker_flush(pub, 10000), 0);
+	CHECK_INT(broker_reconnects(pub), 0);
+
+	/* the queue is full: nacked, sent again on a connection to the second
+	 * URL, nacked, sent on one to the third, nacked: refused */
+	bm.message_id = "full:2";
+	CHECK(broker_publish(pub, &bm) == 0);
+	CHECK_INT(broker_flush(pub, 20000), 1);
+	broker_refusals(pub, &nacked, &returned);
+	printf("#   nacked %u, returned %u, reconnects %u, peer %s -> %s\n", nacked, returned,
+	       broker_reconnects(pub), peer0, broker_peer(pub));
+	CHECK_INT(nacked, 3);
+	CHECK_INT(returned, 0);
+	CHECK_INT(broker_reconnects(pub), 2);
+	CHECK_INT(broker_unconfirmed(pub), 0);
+	CHECK_INT(broker_queue_depth(pub, "t.full"), 1);
+
+	CHECK(strncmp(broker_peer(pub), "localhost:", 10) == 0);
+	/* an unroutable publish is a return, not a nack: no move */
+	bm.routing_key = "bf.no-such-queue";
+	bm.message_id = "x:1";
+	CHECK(broker_publish(pub, &bm) == 0);
+	CHECK(publish_lineup(pub, 7, 0) == 0);
+	CHECK_INT(broker_flush(pub, 10000), 1);
+	broker_refusals(pub, &nacked, &returned);
+	CHECK_INT(nacked, 3);
+	CHECK_INT(returned, 1);
+	CHECK_INT(broker_reconnects(pub), 2);
+	CHECK_INT(broker_queue_depth(pub, "bf.line-up"), 1);
+	broker_close(pub);
+	tenv_vhost_delete(vhost);
+}
+
 static void broker_restart_while_publishing_loses_nothing(void)
 {
 	enum { N = 3000 };
@@ -380,6 +448,7 @@ int main(int argc, char **argv)
 	T_RUN(topology_declared_twice_matches_design);
 	T_RUN(wait_tier_returns_with_attempt_incremented);
 	T_RUN(unroutable_publish_is_refused);
+	T_RUN(nacked_publish_sent_again_on_the_next_node);
 	if (!quick) {
 		T_RUN(ten_thousand_confirmed_all_consumed);
 		T_RUN(broker_restart_while_publishing_loses_nothing);

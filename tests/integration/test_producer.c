@@ -708,6 +708,91 @@ static void crash_after_publish_loses_nothing(void)
 	world_close(&w);
 }
 
+/* ---- a job whose message never came back is published again --------------------------- */
+
+/*
+ * producer.requeue_after: a job left 'enqueued' with no news from a consumer
+ * for that long is set back to pending and published again (what a message
+ * stuck in RabbitMQ 3.10.8's at-least-once dead-letter worker after a node
+ * loss needs, tests/chaos/cluster.sh).  Only 'enqueued' jobs, only old ones.
+ */
+static void requeue_body(struct world *w)
+{
+	char log[512];
+	const char *jobs[32];
+	size_t njobs = md_jobs(jobs, false);
+	struct msgset lu, re;
+	static const char *const lu_stale[] = { "line-up:14025201" };
+	static const char *const re_stale[] = { "result:14025101", "result:14031105" };
+
+	REQUIRE(world_up(w, "requeue", MATCHDAY) == 0);
+	REQUIRE(world_conf(w, "producer = { unique_tournaments = [17, 8]; schedule_interval = \"10m\";"
+			      " live_interval = \"2s\"; lineup_lead = \"75m\";"
+			      " requeue_after = \"15m\"; };") == 0);
+	REQUIRE(seed_matchday(w) == 0);
+	logpath(w, "run1", log, sizeof(log));
+	CHECK_INT(producer_once(w, log, NULL), 0);
+	expect_jobs(w, jobs, njobs, "enqueued");
+	/* the messages are gone (as if stuck for good in the broker) */
+	memset(&lu, 0, sizeof(lu));
+	memset(&re, 0, sizeof(re));
+	CHECK_INT(drain(w, MSG_LINEUP, &lu), (int)N_MD_LINEUPS);
+	CHECK_INT(drain(w, MSG_RESULT, &re), (int)N_MD_RESULTS);
+	/* threshold: the longest wait tier (2 s in the test configuration) +
+	 * requeue_after (15m).  Three enqueued jobs without news for 20 minutes,
+	 * one finished long ago (never requeued), one retried by a consumer 14
+	 * minutes ago */
+	REQUIRE(sql_exec(w->db, "UPDATE jobs SET updated_at = now() - interval '20 minutes'"
+				" WHERE subject IN ('line-up:14025201', 'result:14025101',"
+				" 'result:14031105')") == 0);
+	REQUIRE(sql_exec(w->db, "UPDATE jobs SET state = 'done', finished_at = now(),"
+				" updated_at = now() - interval '2 hours' WHERE subject = 'result:14025102'")
+		== 0);
+	REQUIRE(sql_exec(w->db, "UPDATE jobs SET attempts = 4, last_error = 'statistics not yet',"
+				" updated_at = now() - interval '14 minutes'"
+				" WHERE subject = 'result:14025103'") == 0);
+
+	logpath(w, "run2", log, sizeof(log));
+	CHECK_INT(producer_once(w, log, NULL), 0);
+	print_lines(log, "job requeued", 3);
+	print_lines(log, "cycle requests=", 1);
+	CHECK_INT(tenv_count_lines(log, "job requeued"), 3);
+	CHECK_INT(tenv_count_lines(log, "requeued=3"), 1);
+	CHECK_INT(tenv_count_lines(log, "job requeued: enqueued with no news, published again"
+					" subject=line-up:14025201 attempts=0 no_news_s=120"), 1);
+	memset(&lu, 0, sizeof(lu));
+	memset(&re, 0, sizeof(re));
+	CHECK_INT(drain(w, MSG_LINEUP, &lu), 1);
+	CHECK_INT(drain(w, MSG_RESULT, &re), 2);
+	expect_set(&lu, lu_stale, 1, 1, "bf.line-up (requeued)");
+	expect_set(&re, re_stale, 2, 1, "bf.result (requeued)");
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'enqueued'", NULL),
+		  (long)njobs - 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'enqueued'"
+				  " AND updated_at > now() - interval '1 minute'", NULL),
+		  (long)njobs - 2); /* all but the done one and the one retried 14 minutes ago */
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE subject = 'result:14025102'"
+				  " AND state = 'done'", NULL),
+		  1);
+	CHECK_INT(sql_long(w->db, "SELECT attempts FROM jobs WHERE subject = 'result:14025103'",
+			   NULL),
+		  4);
+
+	/* published again once: the next cycle has nothing to send */
+	logpath(w, "run3", log, sizeof(log));
+	CHECK_INT(producer_once(w, log, NULL), 0);
+	CHECK_INT(tenv_count_lines(log, "job requeued"), 0);
+	expect_nothing_new(w, "3rd --once");
+}
+
+static void stale_enqueued_job_published_again(void)
+{
+	struct world w;
+
+	requeue_body(&w);
+	world_close(&w);
+}
+
 /* ---- two producers: one active, the other takes over ----------------------------- */
 
 static void standby_body(struct world *w)
@@ -1104,6 +1189,7 @@ int main(int argc, char **argv)
 	RUN(matchday_publishes_exactly_what_is_due);
 	RUN(round_list_404_trusts_local_view);
 	RUN(crash_after_publish_loses_nothing);
+	RUN(stale_enqueued_job_published_again);
 	RUN(two_producers_one_active_standby_takes_over);
 	RUN(challenge_opens_breaker_no_requests);
 	RUN(budget_shared_by_two_processes);
