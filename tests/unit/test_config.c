@@ -12,6 +12,7 @@
 
 #include "lib/config.h"
 #include "tests/support/t.h"
+#include "tests/support/testenv.h"
 
 #define EXAMPLE "ops/bf.conf.example"
 
@@ -61,37 +62,6 @@ static int load_text(const char *text, struct bf_config *c, char *err, size_t er
 	rc = cfg_load(c, path, err, errlen);
 	unlink(path);
 	return rc;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = (n + 4096 + 1) * 2;
-			char *nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t r = fread(buf + n, 1, 4096, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (len != NULL)
-		*len = n;
-	return buf;
 }
 
 /* ---- a small scoped matcher for libconfig text ------------------------ */
@@ -379,7 +349,7 @@ static void example_values_are_the_defaults(void)
  * inside the right groups. */
 static void example_documents_every_key(void)
 {
-	char *text = slurp(EXAMPLE, NULL);
+	char *text = tenv_slurp(EXAMPLE, NULL);
 	config_t lc;
 
 	REQUIRE(text != NULL);

@@ -24,30 +24,9 @@
 #include "protocol/sofascore.h"
 #include "protocol/topology.h"
 #include "tests/support/t.h"
+#include "tests/support/testenv.h"
 
 #define FIX "tests/fixtures/lineups/"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)size + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)size, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static int parse_fixture(const char *name, struct sofa_lineups *l)
 {
@@ -57,7 +36,7 @@ static int parse_fixture(const char *name, struct sofa_lineups *l)
 	int rc;
 
 	snprintf(path, sizeof(path), FIX "%s", name);
-	body = slurp(path, &len);
+	body = tenv_slurp(path, &len);
 	if (body == NULL) {
 		t_fail(__FILE__, __LINE__, "cannot read %s (run from the project root)", path);
 		return -1;

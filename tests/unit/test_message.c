@@ -12,30 +12,9 @@
 
 #include "protocol/message.h"
 #include "tests/support/t.h"
+#include "tests/support/testenv.h"
 
 #define FIXTURES "tests/fixtures/messages"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)size + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)size, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* Decodes len bytes from a private heap copy (exactly len bytes, no NUL
  * after it, so ASan sees any read past the end). */
@@ -473,7 +452,7 @@ static void fixture_files(void)
 		if (!bad && !good)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", FIXTURES, e->d_name);
-		body = slurp(path, &len);
+		body = tenv_slurp(path, &len);
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s", path);
 			continue;

@@ -9,34 +9,12 @@
 
 #include "protocol/plainly.h"
 #include "tests/support/t.h"
+#include "tests/support/testenv.h"
 
 static const char DOC[] =
 	"{\"kind\":\"line-up\",\"event\":{\"id\":9201,\"start_time\":\"2026-11-26T10:30:00Z\"},"
 	"\"home\":{\"name\":\"Tottenham\",\"starters\":[{\"name\":\"Vicario\",\"shirt_number\":1},"
 	"{\"name\":\"Porro\",\"shirt_number\":23}]},\"away\":{\"name\":\"Newcastle\"}}";
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
 
 static void paths_walk_objects_and_arrays(void)
 {
@@ -117,7 +95,7 @@ static void renders_parse(void)
 {
 	struct plainly_render r;
 	size_t len = 0;
-	char *body = read_file("tests/fixtures/plainly/render_pending.json", &len);
+	char *body = tenv_slurp("tests/fixtures/plainly/render_pending.json", &len);
 
 	REQUIRE(body != NULL);
 	memset(&r, 0, sizeof(r));
@@ -125,7 +103,7 @@ static void renders_parse(void)
 	CHECK_STR(r.state, "PENDING");
 	CHECK_STR(r.id, "1c8f9d5e-3b7a-4c2e-9f1d-6a5b4c3d2e1f");
 	free(body);
-	body = read_file("tests/fixtures/plainly/render_invalid.json", &len);
+	body = tenv_slurp("tests/fixtures/plainly/render_invalid.json", &len);
 	REQUIRE(body != NULL);
 	memset(&r, 0, sizeof(r));
 	CHECK(plainly_parse_render(body, len, &r) == 0);
@@ -134,7 +112,7 @@ static void renders_parse(void)
 	CHECK(strstr(r.error, "homeName") != NULL);
 	free(body);
 	/* an error body is not a render */
-	body = read_file("tests/fixtures/plainly/error_400.json", &len);
+	body = tenv_slurp("tests/fixtures/plainly/error_400.json", &len);
 	REQUIRE(body != NULL);
 	memset(&r, 0, sizeof(r));
 	CHECK(plainly_parse_render(body, len, &r) != 0);

@@ -18,30 +18,9 @@
 #include "lib/log.h"
 #include "protocol/sofascore.h"
 #include "tests/support/t.h"
+#include "tests/support/testenv.h"
 
 #define FIX "tests/fixtures/sofascore/"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)size + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)size, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static const cJSON *jget(const cJSON *o, const char *k)
 {
@@ -224,7 +203,7 @@ static void score_display_of_fixture_events(void)
 		struct sofa_event ev;
 		char err[256] = "", buf[64];
 		size_t len = 0;
-		char *body = slurp(cases[i].file, &len);
+		char *body = tenv_slurp(cases[i].file, &len);
 
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s (run from the project root)",
@@ -502,12 +481,12 @@ static void document_from_fixture_incidents_and_statistics(void)
 
 	memset(&d, 0, sizeof(d));
 	event_of(&d.ev);
-	body = slurp(FIX "incidents_goals.json", &len);
+	body = tenv_slurp(FIX "incidents_goals.json", &len);
 	REQUIRE(body != NULL);
 	if (sofa_parse_incidents(body, len, &d.inc, &d.ninc, err, sizeof(err)) != 0)
 		t_fail(__FILE__, __LINE__, "incidents_goals.json: %s", err);
 	free(body);
-	body = slurp(FIX "statistics.json", &len);
+	body = tenv_slurp(FIX "statistics.json", &len);
 	REQUIRE(body != NULL);
 	if (sofa_parse_statistics(body, len, &d.stats, &d.nstats, err, sizeof(err)) != 0)
 		t_fail(__FILE__, __LINE__, "statistics.json: %s", err);

@@ -12,6 +12,7 @@
 #include "protocol/message.h"
 #include "protocol/topology.h"
 #include "tests/support/t.h"
+#include "tests/support/testenv.h"
 
 #define EXAMPLE "ops/bf.conf.example"
 #define DEFINITIONS "ops/rabbitmq/definitions.json"
@@ -23,28 +24,6 @@ static void clear_env(void)
 	for (size_t i = 0; i < cfg_nkeys; i++)
 		if (cfg_keys[i].env != NULL)
 			unsetenv(cfg_keys[i].env);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)size + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)size, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 static int load_example(struct bf_config *c)
@@ -404,7 +383,7 @@ static void committed_definitions_are_current(void)
 	REQUIRE(topo_build(&t, &c) == 0);
 	gen = topo_definitions_json(&t);
 	REQUIRE(gen != NULL);
-	file = slurp(DEFINITIONS, &flen);
+	file = tenv_slurp(DEFINITIONS, &flen);
 	if (file == NULL) {
 		t_fail(__FILE__, __LINE__, "cannot read %s; regenerate it with: %s", DEFINITIONS,
 		       REGENERATE);
