@@ -798,6 +798,53 @@ static void cache_take(PGresult *r, int row, int col, char *etag, size_t n, char
 }
 
 /*
+ * Takes n slots of the shared request budget and, in the same statement,
+ * reads the cached answers of urls (a JSON array of strings).  A
+ * reservation token bucket of burst 1: tokens below zero are the queue of
+ * callers ahead; each sleeps until its own slot.  Rows: the tokens left
+ * (text), then url, etag, body of each cached URL (binary; one row with
+ * NULLs when none is cached).  NULL on error (logged).
+ */
+static PGresult *budget_reserve(struct sofa_client *s, const char *urls, size_t n)
+{
+	char rps[32], nbuf[32];
+	const char *p[3] = { rps, urls, nbuf };
+	PGresult *r;
+
+	snprintf(rps, sizeof(rps), "%.6f", s->cfg->sofa_max_rps);
+	snprintf(nbuf, sizeof(nbuf), "%zu", n);
+	r = PQexecParams(s->db,
+			 "WITH b AS (UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
+			 "EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - $3::float8,"
+			 " updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens)"
+			 " SELECT b.tokens::text, c.url, c.etag, c.body FROM b"
+			 " LEFT JOIN http_cache c ON c.url IN (SELECT jsonb_array_elements_text($2::jsonb))",
+			 3, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
+		msg[strcspn(msg, "\n")] = '\0';
+		log_err("database query failed query=budget take error=\"%s\"", msg);
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Gives n unused slots back to the budget. */
+static void budget_give_back(struct sofa_client *s, size_t n)
+{
+	char nbuf[32];
+	const char *p[1] = { nbuf };
+
+	snprintf(nbuf, sizeof(nbuf), "%zu", n);
+	if (db_cmd(s->db, "budget give back",
+		   "UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + $1::float8) WHERE id = 1",
+		   1, p) != 0)
+		log_warn("unused request slots not given back n=%zu", n);
+}
+
+/*
  * Takes a slot of the shared request budget (sleeping until it comes)
  * and, in the same round trip, reads the cached answer of url (ETag and
  * body, for If-None-Match).  0, or -1 when the wait would be too long.
@@ -806,8 +853,9 @@ static int budget_take(struct sofa_client *s, const char *url, char *etag, size_
 		       size_t *len)
 {
 	double rps = s->cfg->sofa_max_rps, tokens, wait;
-	char buf[32];
-	const char *p[2] = { buf, url };
+	cJSON *a;
+	char *urls;
+	PGresult *r;
 
 	etag[0] = '\0';
 	*body = NULL;
@@ -819,35 +867,22 @@ static int budget_take(struct sofa_client *s, const char *url, char *etag, size_
 		s->last_request_ms = mono_ms();
 		return 0;
 	}
-	snprintf(buf, sizeof(buf), "%.6f", rps);
-	/* a reservation token bucket of burst 1: tokens below zero are the
-	 * queue of callers ahead; each sleeps until its own slot */
-	PGresult *r = PQexecParams(s->db,
-				   "WITH b AS (UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
-				   "EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - 1.0,"
-				   " updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens)"
-				   " SELECT b.tokens::text, c.etag, c.body FROM b"
-				   " LEFT JOIN http_cache c ON c.url = $2",
-				   2, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		char msg[300];
-		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
-		msg[strcspn(msg, "\n")] = '\0';
-		log_err("database query failed query=budget take error=\"%s\"", msg);
-		PQclear(r);
+	a = cJSON_CreateArray();
+	cJSON_AddItemToArray(a, cJSON_CreateString(url));
+	urls = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	r = urls != NULL ? budget_reserve(s, urls, 1) : NULL;
+	free(urls);
+	if (r == NULL)
 		return -1;
-	}
 	tokens = strtod(PQgetvalue(r, 0, 0), NULL);
 	wait = tokens < 0 ? -tokens / rps : 0;
 	if (wait > BUDGET_MAX_WAIT) {
 		PQclear(r);
-		if (db_cmd(s->db, "budget give back",
-			   "UPDATE sofascore_budget SET tokens = tokens + 1.0 WHERE id = 1", 0,
-			   NULL) != 0)
-			return -1;
+		budget_give_back(s, 1);
 		return -1;
 	}
-	cache_take(r, 0, 1, etag, n, body, len);
+	cache_take(r, 0, 2, etag, n, body, len);
 	PQclear(r);
 	sleep_s(wait);
 	return 0;
@@ -1032,7 +1067,7 @@ static void pre_fetch(struct sofa_client *s, size_t from, size_t to)
 void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n)
 {
 	double rps = s->cfg->sofa_max_rps;
-	char buf[32], nbuf[32], *urls = NULL;
+	char *urls = NULL;
 	cJSON *a;
 	PGresult *r;
 
@@ -1058,26 +1093,9 @@ void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n)
 	urls = cJSON_PrintUnformatted(a);
 	if (urls == NULL)
 		goto fail;
-	snprintf(buf, sizeof(buf), "%.6f", rps);
-	snprintf(nbuf, sizeof(nbuf), "%zu", n);
-	const char *p[3] = { buf, urls, nbuf };
-	/* n tokens of the bucket at once (see budget_take), and every cached
-	 * answer of the batch's URLs */
-	r = PQexecParams(s->db,
-			 "WITH b AS (UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
-			 "EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - $3::float8,"
-			 " updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens)"
-			 " SELECT b.tokens::text, c.url, c.etag, c.body FROM b"
-			 " LEFT JOIN http_cache c ON c.url IN (SELECT jsonb_array_elements_text($2::jsonb))",
-			 3, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
-		char msg[300];
-		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
-		msg[strcspn(msg, "\n")] = '\0';
-		log_err("database query failed query=budget reserve error=\"%s\"", msg);
-		PQclear(r);
+	r = budget_reserve(s, urls, n);
+	if (r == NULL)
 		goto fail;
-	}
 	s->pre_tokens = strtod(PQgetvalue(r, 0, 0), NULL);
 	s->pre_at_ms = mono_ms();
 	for (int t = 0; t < PQntuples(r); t++) {
@@ -1112,15 +1130,8 @@ void sofa_prefetch_end(struct sofa_client *s)
 {
 	size_t unused = s->npre - s->pre_used;
 
-	if (s->npre > 0 && unused > 0 && s->pre_at_ms != 0 && db_ok(s)) {
-		char nbuf[32];
-		const char *p[1] = { nbuf };
-		snprintf(nbuf, sizeof(nbuf), "%zu", unused);
-		if (db_cmd(s->db, "budget give back",
-			   "UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + $1::float8) WHERE id = 1",
-			   1, p) != 0)
-			log_warn("unused request slots not given back n=%zu", unused);
-	}
+	if (s->npre > 0 && unused > 0 && s->pre_at_ms != 0 && db_ok(s))
+		budget_give_back(s, unused);
 	s->pre_at_ms = 0;
 	pre_free(s);
 }
