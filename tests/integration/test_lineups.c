@@ -94,8 +94,9 @@ static int stats_subject(const cJSON *stats, const char *group, const char *subj
 
 /* ---- world ----------------------------------------------------------------- */
 
-static int world_up(struct world *w, const char *tag, const char *scenario_dir,
-		    const char *plainly_script, const char *extra_conf)
+/* One case: its world (teams inserted), the body, the world closed. */
+static void run_in_world(const char *tag, const char *scenario_dir, const char *plainly_script,
+			 const char *extra_conf, void (*body)(struct world *))
 {
 	const struct world_opts o = {
 		.prefix = "t-lu", .scenario = scenario_dir, .plainly = true,
@@ -103,9 +104,7 @@ static int world_up(struct world *w, const char *tag, const char *scenario_dir,
 		.broker = "test_lineups",
 	};
 
-	if (world_open(w, tag, &o) != 0)
-		return -1;
-	return insert_teams(w);
+	world_case(tag, &o, insert_teams, body);
 }
 
 /*
@@ -380,13 +379,7 @@ static void retry_body(struct world *w)
 
 static void confirmed_after_404s_and_predicted_one_post(void)
 {
-	struct world w;
-
-	if (world_up(&w, "retry", SCENARIO, NULL, NULL) == 0)
-		retry_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("retry", SCENARIO, NULL, NULL, retry_body);
 }
 
 /* ---- 2. killed between the POST and the ack -------------------------------- */
@@ -445,13 +438,7 @@ static void kill_body(struct world *w)
 
 static void killed_after_post_redelivered_no_second_post(void)
 {
-	struct world w;
-
-	if (world_up(&w, "kill", SCENARIO, NULL, NULL) == 0)
-		kill_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("kill", SCENARIO, NULL, NULL, kill_body);
 }
 
 static void lost_answer_body(struct world *w)
@@ -497,13 +484,7 @@ static void lost_answer_body(struct world *w)
 
 static void accepted_then_500_reconciled_one_render(void)
 {
-	struct world w;
-
-	if (world_up(&w, "lost", SCENARIO, "accept-then-500", NULL) == 0)
-		lost_answer_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("lost", SCENARIO, "accept-then-500", NULL, lost_answer_body);
 }
 
 /* ---- 3. Plainly 500 then 200; Plainly INVALID ------------------------------- */
@@ -535,13 +516,7 @@ static void p500_body(struct world *w)
 
 static void plainly_500_then_ok_one_render(void)
 {
-	struct world w;
-
-	if (world_up(&w, "p500", SCENARIO, "500,ok", NULL) == 0)
-		p500_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("p500", SCENARIO, "500,ok", NULL, p500_body);
 }
 
 /* ---- 3b. the job record of a final state fails: requeued, not acked ------------ */
@@ -583,13 +558,7 @@ static void jobfail_body(struct world *w)
 
 static void job_record_failure_requeued_not_acked(void)
 {
-	struct world w;
-
-	if (world_up(&w, "jobfail", SCENARIO, NULL, NULL) == 0)
-		jobfail_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("jobfail", SCENARIO, NULL, NULL, jobfail_body);
 }
 
 static void invalid_body(struct world *w)
@@ -635,13 +604,7 @@ static void invalid_body(struct world *w)
 
 static void plainly_invalid_dead_lettered(void)
 {
-	struct world w;
-
-	if (world_up(&w, "invalid", SCENARIO, "invalid", NULL) == 0)
-		invalid_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("invalid", SCENARIO, "invalid", NULL, invalid_body);
 }
 
 /* ---- 4. kick-off long past, never confirmed ------------------------------ */
@@ -669,13 +632,7 @@ static void expired_body(struct world *w)
 
 static void kickoff_passed_expired_no_post(void)
 {
-	struct world w;
-
-	if (world_up(&w, "expired", SCENARIO, NULL, NULL) == 0)
-		expired_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("expired", SCENARIO, NULL, NULL, expired_body);
 }
 
 /* ---- 5. poison messages ------------------------------------------------------ */
@@ -737,13 +694,7 @@ static void poison_body(struct world *w)
 
 static void poison_messages_dead_lettered_consumer_goes_on(void)
 {
-	struct world w;
-
-	if (world_up(&w, "poison", SCENARIO, NULL, NULL) == 0)
-		poison_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("poison", SCENARIO, NULL, NULL, poison_body);
 }
 
 /* ---- 6. two processes, 200 events --------------------------------------------- */
@@ -849,30 +800,34 @@ static void bulk_body(struct world *w)
 	world_check_queues_empty(w, "line-up");
 }
 
-static void two_processes_200_events_no_duplicate(void)
+/* A case on the generated scenario of BULK_N confirmed line-ups (written
+ * to its own folder, removed afterwards). */
+static void run_in_bulk_world(const char *tag, const char *plainly_script, const char *extra_conf,
+			      void (*body)(struct world *))
 {
-	struct world w;
-	/* the Sofascore budget at its maximum: measure the consumer, not the pacing */
-	const char *extra =
-		"sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
-		" challenge_pause = \"15m\"; };";
-	char dir[600];
-	snprintf(dir, sizeof(dir), "%s/var/test/t-lu-bulk-%ld-scenario", tenv_root(), (long)getpid());
+	char dir[600], path[700];
+
+	snprintf(dir, sizeof(dir), "%s/var/test/t-lu-%s-%ld-scenario", tenv_root(), tag,
+		 (long)getpid());
 	if (tenv_mkdirs(dir) != 0 || write_bulk_scenario(dir) != 0) {
 		t_fail(__FILE__, __LINE__, "cannot write the scenario in %s", dir);
 		return;
 	}
-	if (world_up(&w, "bulk", dir, NULL, extra) == 0)
-		bulk_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
-	char path[700];
+	run_in_world(tag, dir, plainly_script, extra_conf, body);
 	snprintf(path, sizeof(path), "%s/scenario.json", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/confirmed.json", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+static void two_processes_200_events_no_duplicate(void)
+{
+	/* the Sofascore budget at its maximum: measure the consumer, not the pacing */
+	run_in_bulk_world("bulk", NULL,
+			  "sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
+			  " challenge_pause = \"15m\"; };",
+			  bulk_body);
 }
 
 /* ---- 7. Sofascore failures ------------------------------------------------------- */
@@ -939,25 +894,7 @@ static void mixed_body(struct world *w)
 
 static void one_batch_mixed_plainly_answers(void)
 {
-	struct world w;
-	char dir[600];
-
-	snprintf(dir, sizeof(dir), "%s/var/test/t-lu-mixed-%ld-scenario", tenv_root(), (long)getpid());
-	if (tenv_mkdirs(dir) != 0 || write_bulk_scenario(dir) != 0) {
-		t_fail(__FILE__, __LINE__, "cannot write the scenario in %s", dir);
-		return;
-	}
-	if (world_up(&w, "mixed", dir, "ok,invalid,500,ok,ok,ok", NULL) == 0)
-		mixed_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
-	char path[700];
-	snprintf(path, sizeof(path), "%s/scenario.json", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/confirmed.json", dir);
-	unlink(path);
-	rmdir(dir);
+	run_in_bulk_world("mixed", "ok,invalid,500,ok,ok,ok", NULL, mixed_body);
 }
 
 static void sofa_transient_body(struct world *w)
@@ -990,13 +927,7 @@ static void sofa_transient_body(struct world *w)
 
 static void sofascore_429_500_then_confirmed_one_post(void)
 {
-	struct world w;
-
-	if (world_up(&w, "sofa5xx", SCENARIO, NULL, NULL) == 0)
-		sofa_transient_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("sofa5xx", SCENARIO, NULL, NULL, sofa_transient_body);
 }
 
 static void challenge_body(struct world *w)
@@ -1063,13 +994,7 @@ static void challenge_body(struct world *w)
 
 static void sofascore_challenge_opens_breaker_waits(void)
 {
-	struct world w;
-
-	if (world_up(&w, "challenge", SCENARIO, NULL, NULL) == 0)
-		challenge_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("challenge", SCENARIO, NULL, NULL, challenge_body);
 }
 
 int main(int argc, char **argv)

@@ -88,15 +88,15 @@ static void check_post(const cJSON *post, const char *subject)
 /* ---- world ----------------------------------------------------------------- */
 
 /* 0 or -1; the caller always calls world_close. */
-static int world_up(struct world *w, const char *tag, const char *plainly_script,
-		    const char *extra_conf)
+static void run_in_world(const char *tag, const char *plainly_script, const char *extra_conf,
+			 void (*body)(struct world *))
 {
 	const struct world_opts o = {
 		.prefix = "t-res", .scenario = SCENARIO, .plainly = true, .plainly_key = API_KEY,
 		.plainly_script = plainly_script, .extra_conf = extra_conf, .broker = "test_results",
 	};
 
-	return world_open(w, tag, &o);
+	world_case(tag, &o, NULL, body);
 }
 
 /*
@@ -421,13 +421,7 @@ static void full_body(struct world *w)
 
 static void finished_match_rows_and_document(void)
 {
-	struct world w;
-
-	if (world_up(&w, "full", NULL, NULL) == 0)
-		full_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("full", NULL, NULL, full_body);
 }
 
 /* ---- 2. penalties and extra time ------------------------------------------------ */
@@ -502,13 +496,7 @@ static void pens_body(struct world *w)
 
 static void penalties_and_aet_score_display(void)
 {
-	struct world w;
-
-	if (world_up(&w, "pens", NULL, NULL) == 0)
-		pens_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("pens", NULL, NULL, pens_body);
 }
 
 /* ---- 3. statistics 404 ---------------------------------------------------------- */
@@ -559,13 +547,7 @@ static void nostats_body(struct world *w)
 
 static void statistics_404_rendered_without(void)
 {
-	struct world w;
-
-	if (world_up(&w, "nostats", NULL, NULL) == 0)
-		nostats_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("nostats", NULL, NULL, nostats_body);
 }
 
 /* ---- 4. delivered twice --------------------------------------------------------- */
@@ -602,13 +584,7 @@ static void twice_body(struct world *w)
 
 static void delivered_twice_one_render_one_set_of_rows(void)
 {
-	struct world w;
-
-	if (world_up(&w, "twice", NULL, NULL) == 0)
-		twice_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("twice", NULL, NULL, twice_body);
 }
 
 /* ---- 5. kill -9 inside the transaction ------------------------------------------ */
@@ -664,13 +640,7 @@ static void crash_body(struct world *w)
 
 static void killed_mid_transaction_nothing_half_written(void)
 {
-	struct world w;
-
-	if (world_up(&w, "crash", NULL, NULL) == 0)
-		crash_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("crash", NULL, NULL, crash_body);
 }
 
 /* ---- 6. not final yet; parts missing after the whistle --------------------------- */
@@ -768,13 +738,7 @@ static void retry_body(struct world *w)
 
 static void not_final_and_missing_parts_retried(void)
 {
-	struct world w;
-
-	if (world_up(&w, "retry", NULL, NULL) == 0)
-		retry_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("retry", NULL, NULL, retry_body);
 }
 
 /* ---- 7. Plainly INVALID, poison ------------------------------------------------------ */
@@ -870,13 +834,7 @@ static void dead_body(struct world *w)
 
 static void plainly_invalid_and_poison_dead_lettered(void)
 {
-	struct world w;
-
-	if (world_up(&w, "dead", "invalid", NULL) == 0)
-		dead_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("dead", "invalid", NULL, dead_body);
 }
 
 /* ---- 8. measure: 50 result messages, one process -------------------------------- */
@@ -977,17 +935,11 @@ static void batch_body(struct world *w)
 
 static void measure_50_results_one_process(void)
 {
-	struct world w;
 	/* the Sofascore budget at its maximum: measure the consumer, not the pacing */
-	const char *extra =
-		"sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
-		" challenge_pause = \"15m\"; };";
-
-	if (world_up(&w, "batch", NULL, extra) == 0)
-		batch_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("batch", NULL,
+		     "sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
+		     " challenge_pause = \"15m\"; };",
+		     batch_body);
 }
 
 int main(int argc, char **argv)

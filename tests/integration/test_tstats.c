@@ -61,15 +61,15 @@
 /* A world; scenario NULL: no fakes, no broker (database only).  With shift,
  * the fake moves the scenario's base_time to now.  0 or -1 (the caller
  * always calls world_close). */
-static int world_up(struct world *w, const char *tag, const char *scenario, bool shift,
-		    const char *extra_conf)
+static void run_in_world(const char *tag, const char *scenario, bool shift,
+			 const char *extra_conf, void (*body)(struct world *))
 {
 	const struct world_opts o = {
 		.prefix = "t-ts", .scenario = scenario, .shift = shift, .plainly = true,
 		.plainly_key = API_KEY, .extra_conf = extra_conf, .broker = "test_tstats",
 	};
 
-	return world_open(w, tag, &o);
+	world_case(tag, &o, NULL, body);
 }
 
 /*
@@ -490,13 +490,7 @@ static void round_body(struct world *w)
 
 static void round_of_10_through_results_then_aggregated(void)
 {
-	struct world w;
-
-	if (world_up(&w, "round", ROUND_SCENARIO, false, NULL) == 0)
-		round_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("round", ROUND_SCENARIO, false, NULL, round_body);
 }
 
 /* ---- 2. the producer's trigger: postponed match, late result ---------------------- */
@@ -574,13 +568,7 @@ static void trigger_body(struct world *w)
 
 static void postponed_match_triggers_once_late_result_not_again(void)
 {
-	struct world w;
-
-	if (world_up(&w, "trigger", TRIGGER_SCENARIO, true, PRODUCER_CONF) == 0)
-		trigger_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("trigger", TRIGGER_SCENARIO, true, PRODUCER_CONF, trigger_body);
 }
 
 /* ---- 3. the tournament message delivered twice ---------------------------------- */
@@ -624,13 +612,7 @@ static void twice_body(struct world *w)
 
 static void delivered_twice_one_render(void)
 {
-	struct world w;
-
-	if (world_up(&w, "twice", ROUND_SCENARIO, false, NULL) == 0)
-		twice_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("twice", ROUND_SCENARIO, false, NULL, twice_body);
 }
 
 /* ---- 4. measure: the aggregate queries on a season of 380 matches ------------------ */
@@ -760,13 +742,7 @@ static void season_body(struct world *w)
 
 static void measure_aggregates_season_of_380(void)
 {
-	struct world w;
-
-	if (world_up(&w, "season", NULL, false, NULL) == 0)
-		season_body(&w);
-	else
-		t_fail(__FILE__, __LINE__, "world setup failed");
-	world_close(&w);
+	run_in_world("season", NULL, false, NULL, season_body);
 }
 
 int main(int argc, char **argv)

@@ -543,3 +543,15 @@ int world_sofa_matching(const struct world *w, size_t from, const char *path, in
 	free(r);
 	return k;
 }
+
+void world_case(const char *tag, const struct world_opts *o, int (*prepare)(const struct world *),
+		void (*body)(struct world *))
+{
+	struct world w;
+
+	if (world_open(&w, tag, o) == 0 && (prepare == NULL || prepare(&w) == 0))
+		body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world setup failed (%s)", tag);
+	world_close(&w);
+}

@@ -90,6 +90,14 @@ int world_broker(struct world *w, const char *conn_name);
  */
 void world_close(struct world *w);
 
+/*
+ * One whole test case: world_open, then prepare (may be NULL: extra rows
+ * the case file needs), body, and world_close whatever happened; a failed
+ * setup fails the case.
+ */
+void world_case(const char *tag, const struct world_opts *o, int (*prepare)(const struct world *),
+		void (*body)(struct world *));
+
 /* ---- child processes ------------------------------------------------------ */
 
 void world_track(struct world *w, pid_t pid);
