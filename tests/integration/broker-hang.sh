@@ -48,17 +48,8 @@ STATUS_OP_TIMEOUT=2
 STATUS_BOUND=$((3 * (5 + STATUS_OP_TIMEOUT) + 2))
 PROGS=(producer lineups-1 lineups-2)
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	printf 'ok - %s\n' "$*"
-}
-not_ok() {
-	failed=$((failed + 1))
-	printf 'not ok - %s\n' "$*"
-}
-note() { printf '#   %s\n' "$@"; }
+# shellcheck source=tests/support/tap.sh
+. "$ROOT/tests/support/tap.sh"
 now_ms() { date +%s%3N; }
 secs() { awk -v ms="$1" 'BEGIN { printf "%.1f", ms / 1000 }'; }
 
@@ -542,15 +533,4 @@ fi
 
 note "took $((SECONDS - t_start))s; logs in ${RUN#"$ROOT"/}/"
 # Stop everything now, and make sure nothing of ours is left.
-cleanup
-if [[ ${KEEP:-0} != 1 ]]; then
-	sleep 0.5
-	if left=$(pgrep -af -- "$NODE/" | grep -v "^$$ "); then
-		not_ok "processes left running:"
-		printf '%s\n' "$left" | sed 's/^/#   /'
-	else
-		ok "nothing of ours left running (node stopped)"
-	fi
-fi
-echo "$passed passed, $failed failed"
-((failed == 0))
+tap_finish

@@ -31,17 +31,8 @@ unset BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL BF_PLAINLY_API
 MGMT=http://127.0.0.1:37673
 AMQPS=amqps://bf:bf@localhost:37677/%2f
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	printf 'ok - %s\n' "$*"
-}
-not_ok() {
-	failed=$((failed + 1))
-	printf 'not ok - %s\n' "$*"
-}
-note() { printf '#   %s\n' "$@"; }
+# shellcheck source=tests/support/tap.sh
+. "$ROOT/tests/support/tap.sh"
 # check NAME COMMAND...: ok when COMMAND succeeds.
 check() {
 	local name=$1
@@ -304,15 +295,4 @@ fi
 
 note "took $((SECONDS - t_start))s; logs in ${RUN#"$ROOT"/}/"
 # Stop everything now, and make sure nothing of ours is left.
-cleanup
-if [[ ${KEEP:-0} != 1 ]]; then
-	sleep 0.5
-	if left=$(pgrep -af -- "$NODE/" | grep -v "^$$ "); then
-		not_ok "processes left running:"
-		printf '%s\n' "$left" | sed 's/^/#   /'
-	else
-		ok "nothing of ours left running (node stopped)"
-	fi
-fi
-echo "$passed passed, $failed failed"
-((failed == 0))
+tap_finish
