@@ -182,7 +182,7 @@ make -s all fakes build/producer/store.o build/producer/due.o >"$LOGS/build.log"
 # the Makefile's flags
 CFLAGS_BENCH=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Wshadow
 	-Wformat=2 -Wundef -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla -I.)
-read -ra LIBS_BENCH <<<"$(pkg-config --cflags --libs librabbitmq libcurl libcjson libpq libconfig) -lpthread -lm"
+read -ra LIBS_BENCH <<<"$(pkg-config --cflags --libs librabbitmq libcurl libcjson libpq libconfig libcrypto) -lpthread -lm"
 # the programs under test, copied once
 rm -rf "$BIN"
 mkdir -p "$BIN"
@@ -193,7 +193,7 @@ if [ -n "$(git status --porcelain -- lib protocol producer consumers schema ops/
 	COMMIT="$COMMIT+local changes"
 fi
 cc "${CFLAGS_BENCH[@]}" -o "$BB/ceiling" tests/bench/ceiling.c "${LIBS_BENCH[@]}"
-cc "${CFLAGS_BENCH[@]}" -o "$BB/prefill" tests/bench/prefill.c "${LIBS_BENCH[@]}"
+cc "${CFLAGS_BENCH[@]}" -o "$BB/prefill" tests/bench/prefill.c build/libbf.a "${LIBS_BENCH[@]}"
 cc "${CFLAGS_BENCH[@]}" -o "$BB/producer_bench" tests/bench/producer_bench.c build/producer/store.o \
 	build/producer/due.o build/libbf.a "${LIBS_BENCH[@]}"
 
@@ -678,7 +678,7 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 cat "$TABLE"
 
 # results.json: the machine, the settings, every figure (median, min, max, the raw runs)
-touch "$WORK/matchday-detail" # empty when BENCH_ONLY left the match day out
+touch "$WORK/matchday-detail" "$WORK/latency-tiers" # empty when BENCH_ONLY left them out
 {
 	for key in "${!STATS[@]}"; do
 		read -r med mn mx <<<"${STATS[$key]}"
