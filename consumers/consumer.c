@@ -15,14 +15,6 @@
 #include "lib/proc.h"
 #include "consumers/render.h"
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void outcome_retry(struct outcome *o, int tier, const char *reason, const char *fmt, ...)
 {
 	va_list ap;
@@ -163,7 +155,7 @@ static void decode(struct consumer_ctx *ctx, struct item *it)
 	char err[256];
 
 	memset(&it->o, 0, sizeof(it->o));
-	it->t0 = now_ms();
+	it->t0 = proc_mono_ms();
 	it->attempt = it->d.has_attempt ? it->d.attempt : 0;
 	it->valid = msg_decode(it->d.body, it->d.len, &it->m, err, sizeof(err)) == 0;
 	if (!it->valid) {
@@ -193,7 +185,7 @@ static void run_branch(struct consumer_ctx *ctx, struct item *it)
 		it->o.kind = OUT_REQUEUE;
 		return;
 	}
-	it->t0 = now_ms();
+	it->t0 = proc_mono_ms();
 	ctx->attempt = it->attempt;
 	ctx->sofa.requests = 0;
 	ctx->def_branch(ctx, &it->m, &it->o);
@@ -332,7 +324,7 @@ static void log_outcome(const struct consumer_ctx *ctx, const struct item *it)
 {
 	const struct outcome *o = &it->o;
 	const char *type = msg_type_name(ctx->type);
-	int64_t ms = now_ms() - it->t0;
+	int64_t ms = proc_mono_ms() - it->t0;
 
 	switch (o->kind) {
 	case OUT_RETRY:
@@ -357,7 +349,7 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n)
 	size_t i;
 	int64_t t[7];
 
-	t[0] = now_ms();
+	t[0] = proc_mono_ms();
 	for (i = 0; i < n; i++)
 		decode(ctx, &its[i]);
 	if (ctx->def_prefetch != NULL && !proc_stop) {
@@ -368,16 +360,16 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n)
 				msgs[nm++] = &its[i].m;
 		ctx->def_prefetch(ctx, msgs, nm);
 	}
-	t[1] = now_ms();
+	t[1] = proc_mono_ms();
 	for (i = 0; i < n; i++)
 		run_branch(ctx, &its[i]);
 	sofa_prefetch_end(&ctx->sofa);
-	t[2] = now_ms();
+	t[2] = proc_mono_ms();
 	render_flush(ctx);
-	t[3] = now_ms();
+	t[3] = proc_mono_ms();
 	for (i = 0; i < n; i++)
 		pause |= carry_out(ctx, &its[i]);
-	t[4] = now_ms();
+	t[4] = proc_mono_ms();
 	if (jobs_record(ctx, its, n) != 0) {
 		for (i = 0; i < n; i++) {
 			if (its[i].job_state == NULL)
@@ -393,7 +385,7 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n)
 			}
 		}
 	}
-	t[5] = now_ms();
+	t[5] = proc_mono_ms();
 	/* a type without wait tiers: redelivered after a pause */
 	for (int k = 0; pause && k < 50 && !proc_stop; k++) {
 		struct timespec ts = { 0, 100000000L };
@@ -403,7 +395,7 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n)
 		settle(ctx, &its[i].d, its[i].ack);
 		log_outcome(ctx, &its[i]);
 	}
-	t[6] = now_ms();
+	t[6] = proc_mono_ms();
 	log_debug("batch messages=%zu prefetch_ms=%" PRId64 " branches_ms=%" PRId64
 		  " renders_ms=%" PRId64 " republish_ms=%" PRId64 " jobs_ms=%" PRId64
 		  " settle_ms=%" PRId64,
@@ -554,7 +546,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	if (batch_max > CONSUMER_BATCH_MAX)
 		batch_max = CONSUMER_BATCH_MAX;
 	struct item *its = calloc(batch_max, sizeof(*its));
-	int64_t last = now_ms(), last_idle = now_ms();
+	int64_t last = proc_mono_ms(), last_idle = proc_mono_ms();
 
 	if (its == NULL) {
 		log_err("out of memory");
@@ -574,18 +566,18 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 			for (size_t i = 0; i < n; i++)
 				broker_delivery_free(&its[i].d);
 			handled += n;
-			last = now_ms();
+			last = proc_mono_ms();
 		}
 		if (r == -2) {
 			break;
 		} else if (n == 0 && r == 0 && idle_exit > 0 &&
-			   now_ms() - last >= (int64_t)idle_exit * 1000) {
+			   proc_mono_ms() - last >= (int64_t)idle_exit * 1000) {
 			log_info("idle for %ds: exiting", idle_exit);
 			break;
 		}
 		/* the publishing connection idles between republishes */
-		if (now_ms() - last_idle >= 1000) {
-			last_idle = now_ms();
+		if (proc_mono_ms() - last_idle >= 1000) {
+			last_idle = proc_mono_ms();
 			if (broker_idle(ctx.out) != 0)
 				log_warn("publishing connection lost: reconnects at the next republish");
 		}

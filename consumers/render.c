@@ -8,6 +8,7 @@
 
 #include "lib/db.h"
 #include "lib/log.h"
+#include "lib/proc.h"
 #include "protocol/plainly.h"
 
 /* Per-subject session locks, taken in key order so that two processes
@@ -44,14 +45,6 @@
 	" WHERE r.kind = e->>'kind' AND r.subject = e->>'subject'"                      \
 	/* the rows by the unique index, whatever the planner guesses of e */           \
 	" AND r.kind = $2 AND r.subject = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))"
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* What a flush found in the renders row, and what it writes back. */
 struct slot {
@@ -283,7 +276,7 @@ void render_flush(struct consumer_ctx *ctx)
 	struct slot *sl = NULL;
 	char *subjects = NULL, *records = NULL, *states = NULL;
 	PGresult *r = NULL;
-	int64_t t0 = mono_ms(), t1 = 0, t2 = 0, t3 = 0;
+	int64_t t0 = proc_mono_ms(), t1 = 0, t2 = 0, t3 = 0;
 
 	if (n == 0)
 		return;
@@ -306,7 +299,7 @@ void render_flush(struct consumer_ctx *ctx)
 		all_retry(jobs, n, "render lock failed");
 		goto unlock;
 	}
-	t1 = mono_ms();
+	t1 = proc_mono_ms();
 	const char *pr[1] = { records };
 	r = db_exec(ctx->db, "render record", RENDER_RECORD_SQL, 1, pr);
 	if (r == NULL) {
@@ -326,7 +319,7 @@ void render_flush(struct consumer_ctx *ctx)
 				break;
 			}
 	PQclear(r);
-	t2 = mono_ms();
+	t2 = proc_mono_ms();
 	/* the POSTs side by side, each on its own connection */
 	size_t np = 0, post[CONSUMER_BATCH_MAX];
 	const char *bodies[CONSUMER_BATCH_MAX];
@@ -348,7 +341,7 @@ void render_flush(struct consumer_ctx *ctx)
 		sl[post[k]].pr = prs[k];
 		render_posted(ctx, &sl[post[k]], res[k]);
 	}
-	t3 = mono_ms();
+	t3 = proc_mono_ms();
 	/* the states, then the locks: another process sees the state first */
 	states = json_states(sl, n);
 	if (states != NULL && strcmp(states, "[]") != 0) {
@@ -379,7 +372,7 @@ out:
 	if (t3 != 0)
 		log_debug("renders n=%zu lock_ms=%" PRId64 " record_ms=%" PRId64 " posts_ms=%" PRId64
 			  " state_ms=%" PRId64,
-			  n, t1 - t0, t2 - t1, t3 - t2, mono_ms() - t3);
+			  n, t1 - t0, t2 - t1, t3 - t2, proc_mono_ms() - t3);
 	if (sl != NULL)
 		for (i = 0; i < n; i++)
 			plainly_render_free(&sl[i].pr);

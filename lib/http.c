@@ -257,14 +257,6 @@ int http_do(struct http_client *h, const struct http_request *req, struct http_r
 	return finish(h->curl, curl_easy_perform(h->curl), r, &s, hdrs);
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void http_do_many(struct http_client *h, const struct http_request *req, struct http_response *resp,
 		  int *rc, size_t n, const int64_t *start_ms)
 {
@@ -289,7 +281,7 @@ void http_do_many(struct http_client *h, const struct http_request *req, struct 
 		if (h->easy[i] == NULL && (h->easy[i] = curl_easy_init()) == NULL)
 			goto serial;
 	while (done < n) {
-		int64_t now = mono_ms();
+		int64_t now = proc_mono_ms();
 		int still, left, wait = 1000;
 		CURLMsg *msg;
 
@@ -326,7 +318,7 @@ void http_do_many(struct http_client *h, const struct http_request *req, struct 
 		if (done >= n)
 			break;
 		if (started < n && start_ms != NULL) {
-			int64_t until = start_ms[started] - mono_ms();
+			int64_t until = start_ms[started] - proc_mono_ms();
 			wait = until <= 0 ? 0 : (until < 1000 ? (int)until : 1000);
 		}
 		curl_multi_poll(h->multi, NULL, 0, wait, NULL);
@@ -335,8 +327,8 @@ void http_do_many(struct http_client *h, const struct http_request *req, struct 
 serial:
 	/* no multi handle: one after the other */
 	for (size_t i = 0; i < n; i++) {
-		if (start_ms != NULL && start_ms[i] > mono_ms()) {
-			struct timespec ts = { 0, (long)(start_ms[i] - mono_ms()) * 1000000L };
+		if (start_ms != NULL && start_ms[i] > proc_mono_ms()) {
+			struct timespec ts = { 0, (long)(start_ms[i] - proc_mono_ms()) * 1000000L };
 			if (ts.tv_nsec >= 1000000000L) {
 				ts.tv_sec = ts.tv_nsec / 1000000000L;
 				ts.tv_nsec %= 1000000000L;

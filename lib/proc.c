@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -78,4 +79,12 @@ const char *proc_versions(void)
 void proc_print_version(void)
 {
 	printf("%s %s (%s)\n", log_prog(), BF_VERSION, proc_versions());
+}
+
+int64_t proc_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -14,6 +15,9 @@
 
 /* Set by SIGTERM/SIGINT.  A second signal exits at once. */
 extern volatile sig_atomic_t proc_stop;
+
+/* Milliseconds of CLOCK_MONOTONIC: for durations and deadlines. */
+int64_t proc_mono_ms(void);
 
 /* Installs the handlers (and ignores SIGPIPE). */
 void proc_signals_install(void);
