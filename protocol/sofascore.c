@@ -321,8 +321,8 @@ static const char *missing_reason(const cJSON *m, char *buf, size_t n)
 	return buf;
 }
 
-static int parse_side(const cJSON *s, struct sofa_side *out, const char *which, char *err,
-		      size_t errlen)
+static int parse_side(const cJSON *s, struct sofa_side *out, const char *which, bool with_stats,
+		      char *err, size_t errlen)
 {
 	const cJSON *players = jget(s, "players"), *p, *missing = jget(s, "missingPlayers");
 	size_t cap;
@@ -375,7 +375,8 @@ static int parse_side(const cJSON *s, struct sofa_side *out, const char *which, 
 				x->rating = r->valuedouble;
 			}
 			jint32(stats, "minutesPlayed", &x->minutes);
-			x->stats_json = cJSON_PrintUnformatted(stats);
+			if (with_stats)
+				x->stats_json = cJSON_PrintUnformatted(stats);
 		}
 		out->nplayers++;
 	}
@@ -426,8 +427,8 @@ void sofa_lineups_free(struct sofa_lineups *l)
 	side_free(&l->away);
 }
 
-int sofa_parse_lineups(const char *body, size_t len, struct sofa_lineups *out, char *err,
-		       size_t errlen)
+int sofa_parse_lineups(const char *body, size_t len, struct sofa_lineups *out, bool with_stats,
+		       char *err, size_t errlen)
 {
 	cJSON *root = parse_root(body, len, err, errlen);
 	int rc = -1;
@@ -436,8 +437,8 @@ int sofa_parse_lineups(const char *body, size_t len, struct sofa_lineups *out, c
 	if (root == NULL)
 		return -1;
 	out->confirmed = jtrue(root, "confirmed");
-	if (parse_side(jget(root, "home"), &out->home, "home", err, errlen) != 0 ||
-	    parse_side(jget(root, "away"), &out->away, "away", err, errlen) != 0) {
+	if (parse_side(jget(root, "home"), &out->home, "home", with_stats, err, errlen) != 0 ||
+	    parse_side(jget(root, "away"), &out->away, "away", with_stats, err, errlen) != 0) {
 		sofa_lineups_free(out);
 		goto out;
 	}

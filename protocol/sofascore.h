@@ -142,8 +142,10 @@ int sofa_parse_events(const char *body, size_t len, struct sofa_event **out, siz
 /* {"event": {...}} of /event/{id}. */
 int sofa_parse_event(const char *body, size_t len, struct sofa_event *out, char *err,
 		     size_t errlen) __attribute__((warn_unused_result));
-int sofa_parse_lineups(const char *body, size_t len, struct sofa_lineups *out, char *err,
-		       size_t errlen) __attribute__((warn_unused_result));
+/* with_stats: keep each player's statistics object as compact JSON (stats_json);
+ * the line-up branch has no use for it and saves printing it. */
+int sofa_parse_lineups(const char *body, size_t len, struct sofa_lineups *out, bool with_stats,
+		       char *err, size_t errlen) __attribute__((warn_unused_result));
 void sofa_lineups_free(struct sofa_lineups *l);
 /* Statistics of every period; a key repeated in several groups is kept once. */
 int sofa_parse_statistics(const char *body, size_t len, struct sofa_stat **out, size_t *n,

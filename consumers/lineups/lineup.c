@@ -293,7 +293,7 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		sofa_resp_free(&resp);
 		return;
 	}
-	if (resp.body == NULL || sofa_parse_lineups(resp.body, resp.len, &l, err, sizeof(err)) != 0) {
+	if (resp.body == NULL || sofa_parse_lineups(resp.body, resp.len, &l, false, err, sizeof(err)) != 0) {
 		outcome_retry(out, consumer_backoff_tier(ctx, ctx->attempt), "bad-response",
 			      "line-ups: %s", resp.body ? err : "empty body");
 		sofa_resp_free(&resp);

@@ -463,7 +463,7 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	if (got < 0)
 		goto out;
 	if (got == 1) {
-		if (sofa_parse_lineups(r.body, r.len, &d.lineups, err, sizeof(err)) == 0)
+		if (sofa_parse_lineups(r.body, r.len, &d.lineups, true, err, sizeof(err)) == 0)
 			d.have_lineups = true;
 		else
 			log_warn("line-ups unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id, err);

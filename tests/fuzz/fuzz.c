@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)sofa_parse_event(body, size, &ev, err, sizeof(err));
 #elif defined(FUZZ_LINEUPS)
 	struct sofa_lineups l;
-	if (sofa_parse_lineups(body, size, &l, err, sizeof(err)) == 0)
+	if (sofa_parse_lineups(body, size, &l, true, err, sizeof(err)) == 0)
 		sofa_lineups_free(&l);
 #elif defined(FUZZ_STATISTICS)
 	struct sofa_stat *st = NULL;

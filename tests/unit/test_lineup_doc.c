@@ -41,7 +41,7 @@ static int parse_fixture(const char *name, struct sofa_lineups *l)
 		t_fail(__FILE__, __LINE__, "cannot read %s (run from the project root)", path);
 		return -1;
 	}
-	rc = sofa_parse_lineups(body, len, l, err, sizeof(err));
+	rc = sofa_parse_lineups(body, len, l, false, err, sizeof(err));
 	free(body);
 	if (rc != 0)
 		t_fail(__FILE__, __LINE__, "sofa_parse_lineups(%s): %s", path, err);

@@ -149,7 +149,7 @@ static void parse_all(const char *buf, size_t len, bool ok[P_N])
 	{
 		struct sofa_lineups l;
 		err[0] = '\0';
-		rc = sofa_parse_lineups(buf, len, &l, err, sizeof(err));
+		rc = sofa_parse_lineups(buf, len, &l, true, err, sizeof(err));
 		CHECK(rc == 0 || rc == -1);
 		if (rc != 0) {
 			CHECK(l.home.players == NULL && l.away.players == NULL);
@@ -729,7 +729,7 @@ static void lineups_confirmed(void)
 	const struct sofa_player *p;
 
 	REQUIRE(body != NULL);
-	CHECK_INT(sofa_parse_lineups(body, len, &l, err, sizeof(err)), 0);
+	CHECK_INT(sofa_parse_lineups(body, len, &l, true, err, sizeof(err)), 0);
 	free(body);
 	CHECK(l.confirmed);
 	CHECK_STR(l.home.formation, "4-3-3");
@@ -847,6 +847,34 @@ static void lineups_confirmed(void)
 	sofa_lineups_free(&l); /* twice is harmless */
 }
 
+/* without statistics: the same players and ratings, no stats_json printed */
+static void lineups_without_stats(void)
+{
+	size_t len;
+	char err[256] = "";
+	char *body = slurp("lineups_confirmed.json", &len);
+	struct sofa_lineups l;
+	const struct sofa_player *p;
+	size_t with = 0;
+
+	REQUIRE(body != NULL);
+	CHECK_INT(sofa_parse_lineups(body, len, &l, false, err, sizeof(err)), 0);
+	free(body);
+	CHECK(l.confirmed);
+	CHECK_INT(l.home.nplayers, 18);
+	for (size_t i = 0; i < l.home.nplayers; i++)
+		with += l.home.players[i].stats_json != NULL;
+	for (size_t i = 0; i < l.away.nplayers; i++)
+		with += l.away.players[i].stats_json != NULL;
+	CHECK_INT(with, 0);
+	p = find_player(&l.home, "Erling Haaland");
+	REQUIRE(p != NULL);
+	CHECK(p->has_rating);
+	CHECK(near(p->rating, 8.1));
+	CHECK_INT(p->minutes, 90);
+	sofa_lineups_free(&l);
+}
+
 static void lineups_unconfirmed(void)
 {
 	size_t len;
@@ -856,7 +884,7 @@ static void lineups_unconfirmed(void)
 	const struct sofa_player *p;
 
 	REQUIRE(body != NULL);
-	CHECK_INT(sofa_parse_lineups(body, len, &l, err, sizeof(err)), 0);
+	CHECK_INT(sofa_parse_lineups(body, len, &l, true, err, sizeof(err)), 0);
 	free(body);
 	CHECK(!l.confirmed);
 	CHECK_STR(l.home.formation, "4-2-3-1");
@@ -897,12 +925,12 @@ static void lineups_edges(void)
 		"\"missingPlayers\":{}}}";
 
 	/* a side missing: refused, nothing left allocated */
-	CHECK_INT(sofa_parse_lineups(no_away, sizeof(no_away) - 1, &l, err, sizeof(err)), -1);
+	CHECK_INT(sofa_parse_lineups(no_away, sizeof(no_away) - 1, &l, true, err, sizeof(err)), -1);
 	CHECK(l.home.players == NULL);
 	sofa_lineups_free(&l);
 	/* junk entries are skipped; jerseyNumber is the fallback shirt; ratings out
 	 * of (0, 10] are not ratings; reason 0 without description: "other" */
-	CHECK_INT(sofa_parse_lineups(junk, sizeof(junk) - 1, &l, err, sizeof(err)), 0);
+	CHECK_INT(sofa_parse_lineups(junk, sizeof(junk) - 1, &l, true, err, sizeof(err)), 0);
 	CHECK_INT(l.home.nplayers, 1);
 	if (l.home.nplayers == 1) {
 		CHECK_INT(l.home.players[0].id, 9);
@@ -1537,6 +1565,7 @@ int main(void)
 	T_RUN(event_postponed_60);
 	T_RUN(event_wrong_wrapper);
 	T_RUN(lineups_confirmed);
+	T_RUN(lineups_without_stats);
 	T_RUN(lineups_unconfirmed);
 	T_RUN(lineups_edges);
 	T_RUN(statistics);
