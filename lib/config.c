@@ -516,8 +516,10 @@ static int validate(const struct bf_config *c, char *err, size_t errlen)
 		set_err(err, errlen, "plainly.base_url: must be an http:// or https:// URL");
 		return -1;
 	}
-	if (!(c->sofa_max_rps > 0.0 && c->sofa_max_rps <= 1000.0)) {
-		set_err(err, errlen, "sofascore.max_requests_per_second: must be > 0 and <= 1000");
+	/* the upper bound only catches a typo: a local mirror the operator is
+	 * entitled to may well take thousands of requests per second */
+	if (!(c->sofa_max_rps > 0.0 && c->sofa_max_rps <= 100000.0)) {
+		set_err(err, errlen, "sofascore.max_requests_per_second: must be > 0 and <= 100000");
 		return -1;
 	}
 	if (c->sofa_timeout < 1 || c->plainly_timeout < 1 || c->amqp_op_timeout < 1) {

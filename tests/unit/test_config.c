@@ -784,6 +784,8 @@ static void validation_failures_name_the_key(void)
 		{ "amqp = { heartbeat = \"10s\"; };\n", "amqp.heartbeat" },
 		{ "sofascore = { max_requests_per_second = 0.0; };\n",
 		  "sofascore.max_requests_per_second" },
+		{ "sofascore = { max_requests_per_second = 100001.0; };\n",
+		  "sofascore.max_requests_per_second" },
 		{ "sofascore = { max_body = 100; };\n", "sofascore.max_body" },
 		{ "producer = { unique_tournaments = [ 17, -8 ]; };\n", "producer.unique_tournaments" },
 		{ "producer = { schedule_interval = 0; };\n", "producer.schedule_interval" },
