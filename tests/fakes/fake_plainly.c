@@ -28,6 +28,8 @@
 #define MAX_RATES 8
 #define PATH_MAX_LEN 1024
 #define API_PREFIX "/api/v2"
+#define MAX_THREADS 256
+#define NO_INDEX ((size_t)-1)
 
 enum outcome {
     O_OK,
@@ -68,14 +70,35 @@ struct render {
     cJSON *obj;
 };
 
+/* String -> array index, open addressing with linear probing. The keys are borrowed from the
+ * indexed array (they must outlive the map); the first index stored for a key is kept. */
+struct hslot {
+    const char *key; /* NULL = empty */
+    size_t idx;
+};
+
+struct hmap {
+    struct hslot *s;
+    size_t cap; /* 0 or a power of two */
+    size_t n;
+};
+
+/* The renders of one project, as indices into g.renders, oldest first. */
+struct project {
+    char *name;
+    size_t *idx;
+    size_t n, cap;
+};
+
 struct counter {
     char *key;
     unsigned long n;
 };
 
 struct counters {
-    struct counter *v;
-    size_t n;
+    struct counter *v; /* in order of first appearance */
+    size_t n, cap;
+    struct hmap ix;
 };
 
 struct rate {
@@ -99,11 +122,16 @@ static struct {
     long timeout_delay_ms;
     struct rate rates[MAX_RATES];
     size_t nrates;
+    unsigned threads; /* 0 = one thread per connection, else the MHD thread pool size */
     /* state (mu) */
     enum outcome *script;
     size_t nscript, script_pos;
-    struct render *renders;
-    size_t nrenders;
+    struct render *renders; /* oldest first */
+    size_t nrenders, cap_renders;
+    struct hmap render_ix;  /* by id */
+    struct project *projects;
+    size_t nprojects, cap_projects;
+    struct hmap project_ix; /* by name */
     unsigned long posts;
     struct counters by_subject;      /* stored renders per attributes.bfSubject */
     struct counters posts_by_subject; /* POST /renders per attributes.bfSubject */
@@ -160,6 +188,67 @@ static char *xprint(const cJSON *j)
     if (!s)
         die("out of memory (JSON print)");
     return s;
+}
+
+static size_t fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ull;
+    }
+    return (size_t)h;
+}
+
+/* The index stored for key, or NO_INDEX. */
+static size_t hmap_get(const struct hmap *m, const char *key)
+{
+    if (!m->cap)
+        return NO_INDEX;
+    for (size_t i = fnv1a(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->s[i].key)
+            return NO_INDEX;
+        if (strcmp(m->s[i].key, key) == 0)
+            return m->s[i].idx;
+    }
+}
+
+/* Stores key -> idx unless key is already there; keeps the load factor <= 1/2. */
+static void hmap_put(struct hmap *m, const char *key, size_t idx)
+{
+    size_t i;
+    if ((m->n + 1) * 2 > m->cap) {
+        struct hmap big = {NULL, m->cap ? m->cap * 2 : 16, 0};
+        big.s = xmalloc(sizeof *big.s * big.cap);
+        memset(big.s, 0, sizeof *big.s * big.cap);
+        for (size_t k = 0; k < m->cap; k++)
+            if (m->s[k].key)
+                hmap_put(&big, m->s[k].key, m->s[k].idx);
+        free(m->s);
+        *m = big;
+    }
+    for (i = fnv1a(key) & (m->cap - 1); m->s[i].key; i = (i + 1) & (m->cap - 1))
+        if (strcmp(m->s[i].key, key) == 0)
+            return;
+    m->s[i].key = key;
+    m->s[i].idx = idx;
+    m->n++;
+}
+
+static void hmap_free(struct hmap *m)
+{
+    free(m->s);
+    m->s = NULL;
+    m->cap = m->n = 0;
+}
+
+/* v (elements of size sz) with room for element n: *cap doubles when full. */
+static void *grow(void *v, size_t n, size_t *cap, size_t sz)
+{
+    if (n < *cap)
+        return v;
+    *cap = *cap ? *cap * 2 : 16;
+    return xrealloc(v, sz * *cap);
 }
 
 static long long now_ms(void)
@@ -257,15 +346,15 @@ static void write_small_file(const char *path, const char *text)
 
 static void counters_add(struct counters *c, const char *key)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        if (strcmp(c->v[i].key, key) == 0) {
-            c->v[i].n++;
-            return;
-        }
+    size_t i = hmap_get(&c->ix, key);
+    if (i != NO_INDEX) {
+        c->v[i].n++;
+        return;
     }
-    c->v = xrealloc(c->v, sizeof *c->v * (c->n + 1));
+    c->v = grow(c->v, c->n, &c->cap, sizeof *c->v);
     c->v[c->n].key = xstrdup(key);
     c->v[c->n].n = 1;
+    hmap_put(&c->ix, c->v[c->n].key, c->n);
     c->n++;
 }
 
@@ -275,7 +364,8 @@ static void counters_clear(struct counters *c)
         free(c->v[i].key);
     free(c->v);
     c->v = NULL;
-    c->n = 0;
+    c->n = c->cap = 0;
+    hmap_free(&c->ix);
 }
 
 static cJSON *counters_json(const struct counters *c)
@@ -603,11 +693,27 @@ static char *store_render(const cJSON *b, const char *state, int invalid, char i
     add_echo(r, b, "webhook", 0);
     printed = xprint(r);
     pthread_mutex_lock(&g.mu);
-    g.renders = xrealloc(g.renders, sizeof *g.renders * (g.nrenders + 1));
+    g.renders = grow(g.renders, g.nrenders, &g.cap_renders, sizeof *g.renders);
     g.renders[g.nrenders].id = xstrdup(id_out);
     g.renders[g.nrenders].project =
         xstrdup(cJSON_GetObjectItemCaseSensitive(b, "projectId")->valuestring);
     g.renders[g.nrenders].obj = r;
+    hmap_put(&g.render_ix, g.renders[g.nrenders].id, g.nrenders);
+    {
+        const char *name = g.renders[g.nrenders].project;
+        size_t p = hmap_get(&g.project_ix, name);
+        struct project *pr;
+        if (p == NO_INDEX) {
+            p = g.nprojects++;
+            g.projects = grow(g.projects, p, &g.cap_projects, sizeof *g.projects);
+            memset(&g.projects[p], 0, sizeof g.projects[p]);
+            g.projects[p].name = xstrdup(name);
+            hmap_put(&g.project_ix, g.projects[p].name, p);
+        }
+        pr = &g.projects[p];
+        pr->idx = grow(pr->idx, pr->n, &pr->cap, sizeof *pr->idx);
+        pr->idx[pr->n++] = g.nrenders;
+    }
     g.nrenders++;
     if (subject)
         counters_add(&g.by_subject, subject);
@@ -624,7 +730,16 @@ static void clear_renders(void)
     }
     free(g.renders);
     g.renders = NULL;
-    g.nrenders = 0;
+    g.nrenders = g.cap_renders = 0;
+    hmap_free(&g.render_ix);
+    for (size_t i = 0; i < g.nprojects; i++) {
+        free(g.projects[i].name);
+        free(g.projects[i].idx);
+    }
+    free(g.projects);
+    g.projects = NULL;
+    g.nprojects = g.cap_projects = 0;
+    hmap_free(&g.project_ix);
 }
 
 /* Status answered for the request, after answering it; 0 means the connection was reset. */
@@ -753,16 +868,19 @@ static struct answer list_renders(struct MHD_Connection *c)
     const char *project = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "projectId");
     long page = query_long(c, "page", 0, 0, 1000000);
     long size = query_long(c, "size", 20, 1, 1000);
-    long skip = page * size, k = 0;
+    size_t skip = (size_t)(page * size), n, k;
+    const size_t *idx = NULL; /* the project's renders, or NULL for all renders */
     cJSON *arr = cJSON_CreateArray();
     pthread_mutex_lock(&g.mu);
-    for (size_t i = g.nrenders; i-- > 0;) {
-        if (project && strcmp(project, g.renders[i].project) != 0)
-            continue;
-        if (k++ < skip)
-            continue;
-        if (cJSON_GetArraySize(arr) >= size)
-            break;
+    n = g.nrenders;
+    if (project) {
+        size_t p = hmap_get(&g.project_ix, project);
+        n = p == NO_INDEX ? 0 : g.projects[p].n;
+        idx = p == NO_INDEX ? NULL : g.projects[p].idx;
+    }
+    /* newest first: the j-th newest is at n - 1 - j */
+    for (k = skip; k < n && k - skip < (size_t)size; k++) {
+        size_t i = idx ? idx[n - 1 - k] : n - 1 - k;
         cJSON_AddItemToArray(arr, cJSON_Duplicate(g.renders[i].obj, 1));
     }
     pthread_mutex_unlock(&g.mu);
@@ -774,13 +892,11 @@ static struct answer get_render(struct MHD_Connection *c, const char *path, cons
 {
     struct answer a = {MHD_YES, 200};
     cJSON *found = NULL;
+    size_t i;
     pthread_mutex_lock(&g.mu);
-    for (size_t i = 0; i < g.nrenders; i++) {
-        if (strcmp(g.renders[i].id, id) == 0) {
-            found = cJSON_Duplicate(g.renders[i].obj, 1);
-            break;
-        }
-    }
+    i = hmap_get(&g.render_ix, id);
+    if (i != NO_INDEX)
+        found = cJSON_Duplicate(g.renders[i].obj, 1);
     pthread_mutex_unlock(&g.mu);
     if (found) {
         a.ret = respond_json(c, 200, found, NULL, 0);
@@ -991,7 +1107,9 @@ static void usage(FILE *f)
 {
     fputs("usage: fake-plainly --port N --record FILE [--script \"500,ok,invalid\"]\n"
           "         [--fault-rate 500=0.05,timeout=0.02,429=0.01] [--timeout-delay-ms MS]\n"
-          "         [--seed N] [--port-file F] [--pidfile F] [--api-key KEY]\n"
+          "         [--seed N] [--port-file F] [--pidfile F] [--api-key KEY] [--threads N]\n"
+          "--threads N: serve with a pool of N threads (default 0: one thread per connection);\n"
+          "  in a pool a timeout step or fault holds up the other connections of its thread.\n"
           "Prints \"listening on 127.0.0.1:PORT\" first; see tests/fakes/README.md.\n",
           f);
 }
@@ -1008,6 +1126,7 @@ int main(int argc, char **argv)
         {"pidfile", required_argument, NULL, 'P'},
         {"port-file", required_argument, NULL, 'o'},
         {"api-key", required_argument, NULL, 'k'},
+        {"threads", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1060,6 +1179,11 @@ int main(int argc, char **argv)
                 die("--api-key: must be non-empty and without ':'");
             g.api_key = optarg;
             break;
+        case 'T':
+            if (parse_ll(optarg, &v) != 0 || v < 0 || v > MAX_THREADS)
+                die("--threads: expected 0..%d", MAX_THREADS);
+            g.threads = (unsigned)v;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -1091,12 +1215,15 @@ int main(int argc, char **argv)
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                             MHD_USE_ITC,
+    /* --threads 0: a thread per connection; N: N polling threads (epoll on Linux), each
+     * serving many connections. A pool size of 0 or 1 means no pool to MHD. */
+    d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC |
+                             (g.threads ? 0 : MHD_USE_THREAD_PER_CONNECTION),
                          (uint16_t)port, NULL, NULL, handler, NULL, MHD_OPTION_SOCK_ADDR,
                          (struct sockaddr *)&sa, MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL,
                          MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-                         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+                         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_THREAD_POOL_SIZE,
+                         g.threads, MHD_OPTION_END);
     if (!d)
         die("cannot listen on 127.0.0.1:%lld", port);
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);

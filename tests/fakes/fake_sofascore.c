@@ -27,6 +27,8 @@
 #define MAX_HEADERS 16
 #define MAX_RATES 8
 #define PATH_MAX_LEN 1024
+#define MAX_THREADS 256
+#define NO_INDEX ((size_t)-1)
 
 static const char BODY_NOT_FOUND[] = "{\"error\":{\"code\":404,\"message\":\"Not Found\"}}";
 static const char BODY_CHALLENGE[] = "{\"error\":{\"code\":403,\"reason\":\"challenge\"}}";
@@ -86,6 +88,19 @@ struct counter {
     unsigned long n;
 };
 
+/* String -> array index, open addressing with linear probing. The keys are borrowed from the
+ * indexed array (they must outlive the map); the first index stored for a key is kept. */
+struct hslot {
+    const char *key; /* NULL = empty */
+    size_t idx;
+};
+
+struct hmap {
+    struct hslot *s;
+    size_t cap; /* 0 or a power of two */
+    size_t n;
+};
+
 struct injected {
     char *path;
     enum fault f;
@@ -113,15 +128,20 @@ static struct {
     struct rate rates[MAX_RATES];
     size_t nrates;
     long long offset;
+    unsigned threads; /* 0 = one thread per connection, else the MHD thread pool size */
     /* scenario */
     struct route *routes;
     size_t nroutes;
+    struct hmap route_ix; /* routes without placeholders, by key */
+    size_t *ph;           /* indices of the routes with placeholders, ascending */
+    size_t nph;
     /* runtime state (mu) */
     double start_mono;
     double advanced;
     unsigned long requests;
-    struct counter *by_path;
-    size_t nby_path;
+    struct counter *by_path; /* in order of first appearance */
+    size_t nby_path, cap_by_path;
+    struct hmap by_path_ix;
     struct injected *inj;
     size_t ninj;
     uint64_t rng;
@@ -177,6 +197,58 @@ static char *xprint(const cJSON *j)
     if (!s)
         die("out of memory (JSON print)");
     return s;
+}
+
+static size_t fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ull;
+    }
+    return (size_t)h;
+}
+
+/* The index stored for key, or NO_INDEX. */
+static size_t hmap_get(const struct hmap *m, const char *key)
+{
+    if (!m->cap)
+        return NO_INDEX;
+    for (size_t i = fnv1a(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->s[i].key)
+            return NO_INDEX;
+        if (strcmp(m->s[i].key, key) == 0)
+            return m->s[i].idx;
+    }
+}
+
+/* Stores key -> idx unless key is already there; keeps the load factor <= 1/2. */
+static void hmap_put(struct hmap *m, const char *key, size_t idx)
+{
+    size_t i;
+    if ((m->n + 1) * 2 > m->cap) {
+        struct hmap big = {NULL, m->cap ? m->cap * 2 : 16, 0};
+        big.s = xmalloc(sizeof *big.s * big.cap);
+        memset(big.s, 0, sizeof *big.s * big.cap);
+        for (size_t k = 0; k < m->cap; k++)
+            if (m->s[k].key)
+                hmap_put(&big, m->s[k].key, m->s[k].idx);
+        free(m->s);
+        *m = big;
+    }
+    for (i = fnv1a(key) & (m->cap - 1); m->s[i].key; i = (i + 1) & (m->cap - 1))
+        if (strcmp(m->s[i].key, key) == 0)
+            return;
+    m->s[i].key = key;
+    m->s[i].idx = idx;
+    m->n++;
+}
+
+static void hmap_free(struct hmap *m)
+{
+    free(m->s);
+    m->s = NULL;
+    m->cap = m->n = 0;
 }
 
 static long long now_ms(void)
@@ -485,6 +557,12 @@ static void load_scenario(const char *dir, long long shift_to)
             die("%s: route %s mixes time-based (\"after\") and count-based entries", path,
                 rt->key);
         rt->timed = timed > 0;
+        if (rt->has_placeholder) {
+            g.ph = xrealloc(g.ph, sizeof *g.ph * (g.nph + 1));
+            g.ph[g.nph++] = i;
+        } else {
+            hmap_put(&g.route_ix, rt->key, i); /* a duplicate key keeps the first route */
+        }
     }
     cJSON_Delete(root);
 }
@@ -508,21 +586,28 @@ static void free_scenario(void)
     free(g.routes);
     g.routes = NULL;
     g.nroutes = 0;
+    hmap_free(&g.route_ix);
+    free(g.ph);
+    g.ph = NULL;
+    g.nph = 0;
 }
 
 /* ---------------------------------------------------------------- runtime state (g.mu held) */
 
 static void count_path(const char *path)
 {
-    for (size_t i = 0; i < g.nby_path; i++) {
-        if (strcmp(g.by_path[i].key, path) == 0) {
-            g.by_path[i].n++;
-            return;
-        }
+    size_t i = hmap_get(&g.by_path_ix, path);
+    if (i != NO_INDEX) {
+        g.by_path[i].n++;
+        return;
     }
-    g.by_path = xrealloc(g.by_path, sizeof *g.by_path * (g.nby_path + 1));
+    if (g.nby_path == g.cap_by_path) {
+        g.cap_by_path = g.cap_by_path ? g.cap_by_path * 2 : 64;
+        g.by_path = xrealloc(g.by_path, sizeof *g.by_path * g.cap_by_path);
+    }
     g.by_path[g.nby_path].key = xstrdup(path);
     g.by_path[g.nby_path].n = 1;
+    hmap_put(&g.by_path_ix, g.by_path[g.nby_path].key, g.nby_path);
     g.nby_path++;
 }
 
@@ -532,7 +617,8 @@ static void clear_counters(void)
         free(g.by_path[i].key);
     free(g.by_path);
     g.by_path = NULL;
-    g.nby_path = 0;
+    g.nby_path = g.cap_by_path = 0;
+    hmap_free(&g.by_path_ix);
     g.requests = 0;
 }
 
@@ -750,24 +836,25 @@ static int expand_key(const char *key, char *out, size_t outsz, char dates[3][16
     return 0;
 }
 
+/* The first route in scenario order that matches path: the exact match from the hash, unless
+ * a placeholder route before it matches once expanded. */
 static struct route *find_route(const char *path)
 {
-    char dates[3][16];
-    char buf[PATH_MAX_LEN];
-    time_t now = time(NULL);
-    utc_date(now - 86400, dates[0]);
-    utc_date(now, dates[1]);
-    utc_date(now + 86400, dates[2]);
-    for (size_t i = 0; i < g.nroutes; i++) {
-        struct route *rt = &g.routes[i];
-        if (!rt->has_placeholder) {
-            if (strcmp(rt->key, path) == 0)
+    size_t exact = hmap_get(&g.route_ix, path);
+    if (g.nph && g.ph[0] < exact) {
+        char dates[3][16];
+        char buf[PATH_MAX_LEN];
+        time_t now = time(NULL);
+        utc_date(now - 86400, dates[0]);
+        utc_date(now, dates[1]);
+        utc_date(now + 86400, dates[2]);
+        for (size_t k = 0; k < g.nph && g.ph[k] < exact; k++) {
+            struct route *rt = &g.routes[g.ph[k]];
+            if (expand_key(rt->key, buf, sizeof buf, dates) == 0 && strcmp(buf, path) == 0)
                 return rt;
-        } else if (expand_key(rt->key, buf, sizeof buf, dates) == 0 && strcmp(buf, path) == 0) {
-            return rt;
         }
     }
-    return NULL;
+    return exact == NO_INDEX ? NULL : &g.routes[exact];
 }
 
 /* ---------------------------------------------------------------- control endpoints */
@@ -1058,7 +1145,9 @@ static void usage(FILE *f)
     fputs("usage: fake-sofascore --port N --scenario DIR [--log FILE] [--shift-to EPOCH]\n"
           "         [--fault-rate 500=0.05,timeout=0.02,429=0.01,challenge=0.01]\n"
           "         [--timeout-delay-ms MS] [--seed N] [--pidfile F] [--port-file F]\n"
-          "         [--prefix /api/v1]\n"
+          "         [--prefix /api/v1] [--threads N]\n"
+          "--threads N: serve with a pool of N threads (default 0: one thread per connection);\n"
+          "  in a pool a delay_ms or timeout fault holds up the other connections of its thread.\n"
           "Prints \"listening on 127.0.0.1:PORT\" first; see tests/fakes/README.md.\n",
           f);
 }
@@ -1076,6 +1165,7 @@ int main(int argc, char **argv)
         {"pidfile", required_argument, NULL, 'P'},
         {"port-file", required_argument, NULL, 'o'},
         {"prefix", required_argument, NULL, 'x'},
+        {"threads", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1128,6 +1218,11 @@ int main(int argc, char **argv)
         case 'x':
             g.prefix = optarg;
             break;
+        case 'T':
+            if (parse_ll(optarg, &v) != 0 || v < 0 || v > MAX_THREADS)
+                die("--threads: expected 0..%d", MAX_THREADS);
+            g.threads = (unsigned)v;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -1164,12 +1259,15 @@ int main(int argc, char **argv)
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     g.start_mono = mono_s();
-    d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                             MHD_USE_ITC,
+    /* --threads 0: a thread per connection; N: N polling threads (epoll on Linux), each
+     * serving many connections. A pool size of 0 or 1 means no pool to MHD. */
+    d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC |
+                             (g.threads ? 0 : MHD_USE_THREAD_PER_CONNECTION),
                          (uint16_t)port, NULL, NULL, handler, NULL, MHD_OPTION_SOCK_ADDR,
                          (struct sockaddr *)&sa, MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL,
                          MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-                         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+                         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_THREAD_POOL_SIZE,
+                         g.threads, MHD_OPTION_END);
     if (!d)
         die("cannot listen on 127.0.0.1:%lld", port);
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);

@@ -400,5 +400,99 @@ req POST "http://127.0.0.1:$PORT/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(rende
 expect_eq "--fault-rate 429=1 answers the non-JSON 429" "$STATUS $(cat "$TMP/body")" "429 Too Many Requests"
 stop "fake-plainly --fault-rate" "$LAST_PID"
 
+########################################################################## --threads 2
+echo "# --threads 2 (thread pool)"
+# route precedence: the first matching route in scenario order wins, placeholder or not
+mkdir -p "$TMP/prec"
+cat > "$TMP/prec/scenario.json" << JSON
+{"routes": {
+  "/a/{today}": [{"inline": {"w": "placeholder"}}],
+  "/a/$TODAY": [{"inline": {"w": "exact"}}],
+  "/b/$TODAY": [{"inline": {"w": "exact"}}],
+  "/b/{today}": [{"inline": {"w": "placeholder"}}],
+  "/c": [{"inline": {"w": "first"}}],
+  "/c": [{"inline": {"w": "second"}}] }}
+JSON
+start "fake-sofascore --threads 2 (precedence)" "$TMP/prec.out" "$SOFA" --port 0 --scenario "$TMP/prec" \
+    --threads 2
+S="http://127.0.0.1:$PORT"
+req GET "$S/a/$TODAY"
+A=$(jqb .w)
+req GET "$S/b/$TODAY"
+B=$(jqb .w)
+req GET "$S/c"
+expect_eq "the first matching route wins: placeholder, exact, duplicate key" "$A $B $(jqb .w)" \
+    "placeholder exact first"
+stop "fake-sofascore --threads 2 (precedence)" "$LAST_PID"
+
+start "fake-sofascore --threads 2" "$TMP/sofa2.out" "${WRAP[@]}" "$SOFA" --port 0 --scenario "$SCEN" \
+    --shift-to "$SHIFT_TO" --timeout-delay-ms 30000 --threads 2
+SOFA_PID=$LAST_PID
+S="http://127.0.0.1:$PORT"
+req GET "$S/event/1001/lineups"
+expect_eq "pool: sequence step 1 is 404" "$STATUS" 404
+req GET "$S/unique-tournament/17/scheduled-events/$TODAY"
+expect_eq "pool: {today} route" "$STATUS $(jqb '.events[0].id')" "200 1002"
+req GET "$S/sport/football/scheduled-events/$TODAY"
+expect_eq "pool: unknown path is 404" "$STATUS" 404
+expect_body "pool: unknown path body" "$NOT_FOUND"
+KA=$(curl -sS --max-time 20 -o /dev/null -o /dev/null -o /dev/null -w '%{http_code}/%{num_connects} ' \
+    "$S/event/1001/lineups" "$S/event/1001/lineups" "$S/event/1002" 2>&1 || true)
+expect_eq "pool: keep-alive reuses the connection" "$KA" "200/1 200/0 200/0 "
+PAR=()
+for ((i = 0; i < 20; i++)); do PAR+=(-o /dev/null "$S/event/1002"); done
+curl -sS --max-time 20 --parallel --parallel-max 10 "${PAR[@]}" 2> /dev/null || true
+req GET "$S/_fake/stats"
+expect_eq "pool: stats requests and by_path (in order of first appearance)" \
+    "$(jqb '[.requests, .by_path["/event/1001/lineups"], .by_path["/event/1002"]]|map(tostring)|join(" ")') $(jqb '.by_path|keys_unsorted|join(" ")')" \
+    "26 3 21 /event/1001/lineups /unique-tournament/17/scheduled-events/$TODAY /sport/football/scheduled-events/$TODAY /event/1002"
+req POST "$S/_fake/fault" -d '{"path":"/event/1002","fault":"timeout","count":1}'
+curl -s --max-time 20 -o /dev/null "$S/event/1002" &
+SLEEPER=$!
+sleep 0.5
+T0=$(date +%s%N)
+stop "fake-sofascore --threads 2 (a request sleeping in a timeout)" "$SOFA_PID"
+T1=$(date +%s%N)
+wait "$SLEEPER" 2> /dev/null || true
+if (((T1 - T0) / 1000000 < 5000)); then
+    ok "pool: SIGTERM cuts a sleeping timeout short"
+else
+    no "pool: SIGTERM cuts a sleeping timeout short" "$(((T1 - T0) / 1000000)) ms"
+fi
+
+start "fake-plainly --threads 2" "$TMP/plainly3.out" "${WRAP[@]}" "$PLAINLY" --port 0 \
+    --record "$TMP/record3.jsonl" --script "ok,invalid" --seed 3 --threads 2
+PL_PID=$LAST_PID
+P="http://127.0.0.1:$PORT/api/v2"
+req POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body line-up:1001)"
+expect_eq "pool: POST /renders ok" "$STATUS $(jqb .state)" "200 PENDING"
+PID1=$(jqb .id)
+req POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body result:1002)"
+expect_eq "pool: POST /renders invalid" "$STATUS $(jqb .state)" "200 INVALID"
+PID2=$(jqb .id)
+req GET "$P/renders/$PID1" "${AUTH[@]}"
+expect_eq "pool: GET /renders/{id}" "$STATUS $(jqb .id)" "200 $PID1"
+req GET "$P/renders/00000000-0000-4000-8000-000000000000" "${AUTH[@]}"
+expect_eq "pool: GET unknown render is 404" "$STATUS $(hdr X-PlainlyErrorCode)" "404 RENDER_DOES_NOT_EXIST"
+PAR=()
+for ((i = 0; i < 10; i++)); do # 10 POSTs in parallel, each on its own connection
+    PAR+=(--next -sS -o /dev/null "${AUTH[@]}" "${JSONH[@]}" -H 'Connection: close' \
+        -d "$(render_body "line-up:$((2000 + i % 2))")" "$P/renders")
+done
+curl --max-time 20 --parallel --parallel-max 10 "${PAR[@]}" 2> /dev/null || true
+req GET "$P/renders?projectId=proj1&size=100" "${AUTH[@]}"
+expect_eq "pool: list holds every render, newest first" "$(jqb length) $(jqb '.[10].id') $(jqb '.[11].id')" \
+    "12 $PID2 $PID1"
+req GET "$P/renders?projectId=proj1&page=5&size=2" "${AUTH[@]}"
+expect_eq "pool: list pages" "$(jqb length) $(jqb '.[1].id')" "2 $PID1"
+req GET "$P/renders?projectId=other" "${AUTH[@]}"
+expect_eq "pool: list filters by projectId" "$(jqb length)" 0
+req GET "$P/_fake/stats"
+expect_eq "pool: stats posts, accepted, counters (in order of first appearance)" \
+    "$(jqb '[.posts, .accepted, .by_subject["line-up:2000"], .posts_by_subject["line-up:2001"]]|map(tostring)|join(" ")') $(jqb '.by_subject|keys_unsorted|.[0:2]|join(" ")')" \
+    "12 12 5 5 line-up:1001 result:1002"
+expect_eq "pool: record has one line per API request" "$(wc -l < "$TMP/record3.jsonl" | tr -d ' ')" 17
+stop "fake-plainly --threads 2" "$PL_PID"
+
 echo "$PASS passed, $FAIL failed"
 [[ $FAIL == 0 ]]
