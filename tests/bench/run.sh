@@ -18,6 +18,7 @@
 #   BENCH_ONLY=a,b          only these parts: ceiling, lineups, lineups-dry, results, tstats,
 #                           latency, producer, matchday (default: all; for working on one figure)
 #   BENCH_PROCS="1 2"       consumer process counts
+#   BENCH_CONF_EXTRA='lineups = { prefetch = 64; };'  added to the consumers' configuration
 #   BENCH_WRAP="strace -f -tt -T -o var/bench/strace"  run each consumer under this (profiling)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -111,10 +112,11 @@ world_drop() {
 }
 
 start_fake() { # kind name args...: sets FAKE_PORT and FAKE_PID (also added to PIDS)
+	# a pool of 2 threads (epoll): no thread start per connection; no fault here sleeps
 	local kind=$1 name=$2 i
 	shift 2
 	rm -f "$WORK/$name.port"
-	"$BIN"/fake-"$kind" --port 0 --port-file "$WORK/$name.port" "$@" >"$LOGS/$name.log" 2>&1 &
+	"$BIN"/fake-"$kind" --port 0 --port-file "$WORK/$name.port" --threads 2 "$@" >"$LOGS/$name.log" 2>&1 &
 	FAKE_PID=$!
 	PIDS+=("$FAKE_PID")
 	for i in $(seq 600); do
@@ -136,7 +138,7 @@ write_conf() { # file vhost db sofa_port plainly_port [extra libconfig text]
 		amqp = { url = "$AMQP_BASE/$2"; };
 		database = { url = "$PG_BASE/$3"; };
 		sofascore = { base_url = "http://127.0.0.1:$4/api/v1"; timeout = "5s";
-		              max_requests_per_second = 1000.0; };
+		              max_requests_per_second = 100000.0; };
 		plainly = { base_url = "http://127.0.0.1:$5/api/v2"; timeout = "5s";
 		            dry_run_dir = "$WORK/renders-$2";
 		            templates = {
@@ -347,7 +349,7 @@ run_consumer() {
 	world_create "$name" "$tpl"
 	[[ $data == TEMPLATE:* ]] || sql "$PG_BASE/$name" >/dev/null <<<"$data"
 	conf=$WORK/$name.conf
-	write_conf "$conf" "$name" "$name" "$sport" "$PLAINLY"
+	write_conf "$conf" "$name" "$name" "$sport" "$PLAINLY" "${BENCH_CONF_EXTRA:-}"
 	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || { say "bench: bfctl topology declare failed:"; tail -n 3 "$LOGS/bfctl.log" >&2; exit 1; }
 	case $prog in
 	bf-lineups) rkey=line-up ;;
