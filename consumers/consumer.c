@@ -538,6 +538,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		goto out_out;
 	if (broker_consume(ctx.in, queue, ctx.prefetch, name) != 0)
 		goto out_in;
+	proc_trim_memory();
 	log_info("ready queue=%s broker=%s", queue, broker_peer(ctx.in));
 
 	/* half the prefetch: the broker sends the next half while this one

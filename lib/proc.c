@@ -1,6 +1,7 @@
 #include "proc.h"
 
 #include <amqp.h>
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <libconfig.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,4 +89,46 @@ int64_t proc_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Start-up (the loader, the libraries' constructors, the TLS, Kerberos and
+ * LDAP set-up that libcurl and libpq bring) maps about 10 MB of shared
+ * library pages into the process, most of them never used again: the
+ * kernel maps whole runs of pages around each page touched.  This drops
+ * this process's mappings of the unmodified ones (read-only private file
+ * mappings with no private copy in them: code and constants); the pages
+ * stay in the page cache, and those the loop uses come back on first
+ * touch (a minor fault).  Pages written at start-up (relocations, data)
+ * have a private copy and are left alone.
+ */
+void proc_trim_memory(void)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	unsigned long lo = 0, hi = 0;
+	bool clean_candidate = false;
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long a, b, off, inode, anon;
+		char perms[8], dev[16], path[2];
+
+		int n = sscanf(line, "%lx-%lx %7s %lx %15s %lu %1s", &a, &b, perms, &off, dev,
+			       &inode, path);
+
+		if (n >= 6) { /* a mapping's first line */
+			lo = a;
+			hi = b;
+			/* r-xp or r--p of a file */
+			clean_candidate = n == 7 && inode != 0 && path[0] == '/' && perms[0] == 'r' &&
+					  perms[1] == '-' && perms[3] == 'p';
+		} else if (clean_candidate && sscanf(line, "Anonymous: %lu kB", &anon) == 1) {
+			if (anon == 0 && hi > lo)
+				(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+			clean_candidate = false;
+		}
+	}
+	fclose(f);
 }

@@ -31,6 +31,10 @@ void proc_config_load(struct bf_config *c, const char *path, int check_only);
 /* "<prog>@<host>:<pid>": the connection name shown by the management UI. */
 void proc_conn_name(char *buf, size_t n);
 
+/* After start-up: drops this process's mappings of the shared library
+ * pages start-up touched and left unmodified (they come back on use). */
+void proc_trim_memory(void);
+
 /* Library versions for the start-up line. */
 const char *proc_versions(void);
 

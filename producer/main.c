@@ -521,6 +521,7 @@ int main(int argc, char **argv)
 	};
 	if (broker_open(&p.broker, &bo) != 0)
 		goto out_sofa;
+	proc_trim_memory();
 	log_info("ready broker=%s sofascore=%s", broker_peer(p.broker), cfg.sofa_base_url);
 
 	rc = 0;
