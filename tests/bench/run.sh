@@ -149,14 +149,19 @@ write_conf() { # file vhost db sofa_port plainly_port [extra libconfig text]
 	CONF
 }
 
-# HWM[pid]: the last VmHWM (kB) read from /proc/PID/status (bash builtins only: no fork)
-declare -A HWM=() ANON=()
-read_hwm() { # HWM[pid] = VmHWM; ANON[pid] = RssAnon (its own memory: RSS less the shared library pages)
+# Read from /proc/PID/status every half second (bash builtins only: no fork), kB:
+# RSSMAX[pid] = the largest VmRSS seen while it ran; HWM[pid] = VmHWM, the peak including
+# start-up (before the program drops its mappings of the library pages start-up touched,
+# proc_trim_memory); ANON[pid] = the largest RssAnon (its own memory: RSS less the shared
+# library pages)
+declare -A HWM=() ANON=() RSSMAX=()
+read_hwm() {
 	local k v _
 	[ -r "/proc/$1/status" ] || return 0
 	while read -r k v _; do
 		case $k in
 		VmHWM:) HWM[$1]=$v ;;
+		VmRSS:) [ "${v:-0}" -gt "${RSSMAX[$1]:-0}" ] && RSSMAX[$1]=$v ;;
 		RssAnon:) [ "${v:-0}" -gt "${ANON[$1]:-0}" ] && ANON[$1]=$v ;;
 		esac
 	done <"/proc/$1/status" 2>/dev/null || true
@@ -361,6 +366,7 @@ run_consumer() {
 	mgmt -X POST "http://127.0.0.1:$PLAINLY/_fake/reset" >/dev/null 2>&1 || true
 	HWM=()
 	ANON=()
+	RSSMAX=()
 	# --idle-exit 10, not less: a quorum queue frees prefetch credit only once the acks are
 	# committed to its log, and on a busy disk that can stall for seconds
 	for i in $(seq "$procs"); do
@@ -373,9 +379,16 @@ run_consumer() {
 		PIDS+=($!)
 	done
 	deadline=$((SECONDS + RUN_TIMEOUT))
+	# one psql session polls the whole run: a psql and a server backend started every
+	# half second took more CPU than some of what is measured
+	coproc POLL { exec psql -XqtA "$PG_BASE/$name" 2>/dev/null; }
+	local poll_pid=$POLL_PID poll_in=${POLL[1]} poll_out=${POLL[0]}
 	while :; do
 		for p in "${pids[@]}"; do read_hwm "$p"; done
-		done_n=$(sql "$PG_BASE/$name" -c "SELECT count(*) FROM jobs WHERE finished_at IS NOT NULL" 2>/dev/null || echo 0)
+		done_n=0
+		if echo "SELECT count(*) FROM jobs WHERE finished_at IS NOT NULL;" >&"$poll_in" 2>/dev/null; then
+			read -r -t 10 done_n <&"$poll_out" || done_n=0
+		fi
 		[ "${done_n:-0}" -ge "$n" ] && break
 		local alive=0
 		for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
@@ -387,6 +400,8 @@ run_consumer() {
 		sleep 0.5
 	done
 	for p in "${pids[@]}"; do read_hwm "$p"; done # just before SIGTERM
+	exec {poll_in}>&-
+	wait "$poll_pid" 2>/dev/null || true
 	for p in "${pids[@]}"; do stop_pid "$p"; done
 	rate=$(sql "$PG_BASE/$name" -c "SELECT round((count(*) / NULLIF(EXTRACT(EPOCH FROM max(finished_at) - min(finished_at)), 0))::numeric, 1)
 		FROM jobs WHERE finished_at IS NOT NULL")
@@ -398,9 +413,10 @@ run_consumer() {
 	local rss_text=""
 	for p in "${pids[@]}"; do
 		i=$((i + 1))
-		raw "$key.${procs}p.rss$i" "$rep" "$(awk -v k="${HWM[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
+		raw "$key.${procs}p.rss$i" "$rep" "$(awk -v k="${RSSMAX[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
+		raw "$key.${procs}p.hwm$i" "$rep" "$(awk -v k="${HWM[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
 		raw "$key.${procs}p.anon$i" "$rep" "$(awk -v k="${ANON[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
-		rss_text+=" $(awk -v k="${HWM[$p]:-0}" -v a="${ANON[$p]:-0}" 'BEGIN { printf "%.1fMB (own %.1f)", k / 1024, a / 1024 }')"
+		rss_text+=" $(awk -v k="${RSSMAX[$p]:-0}" -v h="${HWM[$p]:-0}" -v a="${ANON[$p]:-0}" 'BEGIN { printf "%.1fMB (start-up peak %.1f, own %.1f)", k / 1024, h / 1024, a / 1024 }')"
 	done
 	[ "$states" = "done $n" ] || { say "bench: $name: jobs: $states (expected done $n)"; raw "$key.${procs}p.incomplete" "$rep" 1; }
 	step "  $key x$procs: $rate msg/s, RSS$rss_text, jobs: $states"
@@ -630,7 +646,7 @@ fmt_pct() {
 	awk -v s="${STATS[$1]}" 'BEGIN { split(s, v, " "); d = v[1] < 0.1 ? 2 : 1; f = "%." d "f"
 		printf f "%% (" f "-" f ")", v[1] * 100, v[2] * 100, v[3] * 100 }'
 }
-fmt_rss() { # key procs [rss|anon]: "12.3 / 12.5 (12.1-12.9)": median per process, range over all
+fmt_rss() { # key procs [rss|hwm|anon]: "12.3 / 12.5 (12.1-12.9)": median per process, range over all
 	local out="" i lo="" hi="" what=${3:-rss}
 	for i in $(seq "$2"); do
 		[ -n "${STATS[$1.$what$i]:-}" ] || continue
@@ -649,13 +665,13 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 {
 	echo "make bench, $DATE, code $COMMIT: $CORES cores ($CPU), load average $LOAD_START at the start and $LOAD_END at the end; RabbitMQ $RMQ_VERSION (quorum queues), PostgreSQL $PG_SERVER_VERSION, librabbitmq $LIBRMQ_VERSION."
 	echo "Median of $REPS runs (min-max); the broker is restarted between runs; client, fakes, broker and database share the machine."
-	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results) messages per run; consumers at their default prefetch (20, 10, 1)."
-	echo "Consumer msg/s = jobs finished / (last finished_at - first finished_at); RSS = VmHWM just before SIGTERM, MB per process."
+	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results) messages per run; consumers at their default prefetch (20, 10, 1)${BENCH_CONF_EXTRA:+; with \"$BENCH_CONF_EXTRA\"}."
+	echo "Consumer msg/s = jobs finished / (last finished_at - first finished_at); RSS = the largest VmRSS sampled every 0.5 s while it ran, MB per process; start-up peak = VmHWM, which includes the ~10 MB of shared library pages that loading and initialising the libraries maps before the program drops them (proc_trim_memory)."
 	echo
-	echo "| what | msg/s | of the consume ceiling | RSS MB per process | own memory MB (RssAnon: RSS less shared library pages) |"
-	echo "|---|---|---|---|---|"
-	echo "| ceiling: raw rabbitmq-c publish, persistent, confirms (window 100) | $(fmt_rate ceiling.publish) | | | |"
-	echo "| ceiling: raw rabbitmq-c consume, prefetch 100, ack each | $(fmt_rate ceiling.consume) | 100% | | |"
+	echo "| what | msg/s | of the consume ceiling | RSS MB per process | start-up peak MB (VmHWM) | own memory MB (RssAnon: RSS less shared library pages) |"
+	echo "|---|---|---|---|---|---|"
+	echo "| ceiling: raw rabbitmq-c publish, persistent, confirms (window 100) | $(fmt_rate ceiling.publish) | | | | |"
+	echo "| ceiling: raw rabbitmq-c consume, prefetch 100, ack each | $(fmt_rate ceiling.consume) | 100% | | | |"
 	for spec in "lineups|bf-lineups, confirmed line-ups -> fake Plainly" \
 		"lineups-dry|bf-lineups, confirmed line-ups, dry-run (no API key)" \
 		"results|bf-results, full database writes -> fake Plainly" \
@@ -666,16 +682,16 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 			[ "$procs" = 1 ] && pl="1 process" || pl="2 processes"
 			inc=""
 			[ -n "${STATS[$k.${procs}p.incomplete]:-}" ] && inc=" (incomplete run: see var/bench/logs)"
-			echo "| $label, $pl$inc | $(fmt_rate "$k.${procs}p.rate") | $(fmt_pct "$k.${procs}p.ratio") | $(fmt_rss "$k.${procs}p" "$procs") | $(fmt_rss "$k.${procs}p" "$procs" anon) |"
+			echo "| $label, $pl$inc | $(fmt_rate "$k.${procs}p.rate") | $(fmt_pct "$k.${procs}p.ratio") | $(fmt_rss "$k.${procs}p" "$procs") | $(fmt_rss "$k.${procs}p" "$procs" hwm) | $(fmt_rss "$k.${procs}p" "$procs" anon) |"
 		done
 	done
 	tiers=$(sort -u "$WORK/latency-tier-names" 2>/dev/null | paste -sd, -)
-	echo "| **latency**, line-up confirmed at the fake Sofascore ${LAT_AFTER} s after its start -> first POST at the fake Plainly, $N_LAT events, 2 bf-lineups, wait tiers 1s,5s (the defaults 1m,5m scaled down), kick-off in 10 min, near_kickoff 15m: re-checks went to ${tiers:-?} only, $(fmt_num latency.rechecks_per_event 1) per event | p50 $(fmt_num latency.p50 0 " ms"), p95 $(fmt_num latency.p95 0 " ms"), max $(fmt_num latency.max 0 " ms") | | | |"
-	echo "| **producer**, 1,000-event day ($BODY_MB MB of JSON, ut 17): sofa_parse_events | $(fmt_num producer.parse_ms 1 " ms") | | | |"
-	echo "| producer: store_upsert_events, first insert | $(fmt_num producer.insert_ms 1 " ms") | | | |"
-	echo "| producer: parse + first insert | $(fmt_num producer.first_total_ms 1 " ms") | | | |"
-	echo "| producer: parse + unchanged re-upsert | $(fmt_num producer.unchanged_total_ms 1 " ms") (upsert $(fmt_num producer.unchanged_upsert_ms 1 " ms")) | | | |"
-	echo "| **Sofascore requests per tracked match**, match-day demo (tests/scenarios/matchday, $(awk '{print $1}' <<<"${STATS[matchday.tracked]:-?}") matches of ut 17, compressed time: schedule 5s, live 2s, tiers 3s,8s; $(awk '{printf "%.0f", $1}' <<<"${STATS[matchday.seconds]:-0}") s) | $(fmt_num matchday.requests_per_match 1) = own $(fmt_num matchday.event_requests_per_match 1) + lists $(fmt_num matchday.list_requests_per_match 1) | | | |"
+	echo "| **latency**, line-up confirmed at the fake Sofascore ${LAT_AFTER} s after its start -> first POST at the fake Plainly, $N_LAT events, 2 bf-lineups, wait tiers 1s,5s (the defaults 1m,5m scaled down), kick-off in 10 min, near_kickoff 15m: re-checks went to ${tiers:-?} only, $(fmt_num latency.rechecks_per_event 1) per event | p50 $(fmt_num latency.p50 0 " ms"), p95 $(fmt_num latency.p95 0 " ms"), max $(fmt_num latency.max 0 " ms") | | | | |"
+	echo "| **producer**, 1,000-event day ($BODY_MB MB of JSON, ut 17): sofa_parse_events | $(fmt_num producer.parse_ms 1 " ms") | | | | |"
+	echo "| producer: store_upsert_events, first insert | $(fmt_num producer.insert_ms 1 " ms") | | | | |"
+	echo "| producer: parse + first insert | $(fmt_num producer.first_total_ms 1 " ms") | | | | |"
+	echo "| producer: parse + unchanged re-upsert | $(fmt_num producer.unchanged_total_ms 1 " ms") (upsert $(fmt_num producer.unchanged_upsert_ms 1 " ms")) | | | | |"
+	echo "| **Sofascore requests per tracked match**, match-day demo (tests/scenarios/matchday, $(awk '{print $1}' <<<"${STATS[matchday.tracked]:-?}") matches of ut 17, compressed time: schedule 5s, live 2s, tiers 3s,8s; $(awk '{printf "%.0f", $1}' <<<"${STATS[matchday.seconds]:-0}") s) | $(fmt_num matchday.requests_per_match 1) = own $(fmt_num matchday.event_requests_per_match 1) + lists $(fmt_num matchday.list_requests_per_match 1) | | | | |"
 } >"$TABLE"
 cat "$TABLE"
 
