@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "lib/db.h"
+#include "lib/jarena.h"
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "protocol/plainly.h"
@@ -280,6 +281,8 @@ void render_flush(struct consumer_ctx *ctx)
 
 	if (n == 0)
 		return;
+	/* the JSON built here dies here (cJSON_free, not free) */
+	jarena_begin();
 	if (db_broken(ctx->db) && db_reconnect(ctx->db) != 0) {
 		all_retry(jobs, n, "database unavailable");
 		goto out;
@@ -377,9 +380,10 @@ out:
 		for (i = 0; i < n; i++)
 			plainly_render_free(&sl[i].pr);
 	free(sl);
-	free(subjects);
-	free(records);
-	free(states);
+	cJSON_free(subjects);
+	cJSON_free(records);
+	cJSON_free(states);
+	jarena_end();
 	jobs_free(ctx);
 }
 

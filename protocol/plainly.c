@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/jarena.h"
 #include "../lib/log.h"
 
 #define LIST_PAGE_SIZE 100
@@ -80,7 +81,7 @@ char *plainly_request_json(const struct cfg_template *tpl, const char *kind,
 	}
 	out = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	return out;
+	return jarena_own(out); /* the caller may be in an arena scope */
 }
 
 static void one_line(char *s)
@@ -116,14 +117,17 @@ static void render_from_obj(const cJSON *o, struct plainly_render *out)
 
 int plainly_parse_render(const char *body, size_t len, struct plainly_render *out)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	cJSON *root;
 	int rc = -1;
 
+	jarena_begin(); /* Plainly echoes the parameters: a big tree, copied from */
+	root = cJSON_ParseWithLength(body, len);
 	if (cJSON_IsObject(root)) {
 		render_from_obj(root, out);
 		rc = out->state[0] != '\0' ? 0 : -1;
 	}
 	cJSON_Delete(root);
+	jarena_end();
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "../lib/db.h"
+#include "../lib/jarena.h"
 #include "../lib/log.h"
 #include "../lib/proc.h"
 
@@ -375,8 +376,8 @@ static int parse_side(const cJSON *s, struct sofa_side *out, const char *which, 
 				x->rating = r->valuedouble;
 			}
 			jint32(stats, "minutesPlayed", &x->minutes);
-			if (with_stats)
-				x->stats_json = cJSON_PrintUnformatted(stats);
+			if (with_stats) /* outlives the tree: out of the arena */
+				x->stats_json = jarena_own(cJSON_PrintUnformatted(stats));
 		}
 		out->nplayers++;
 	}
@@ -430,12 +431,16 @@ void sofa_lineups_free(struct sofa_lineups *l)
 int sofa_parse_lineups(const char *body, size_t len, struct sofa_lineups *out, bool with_stats,
 		       char *err, size_t errlen)
 {
-	cJSON *root = parse_root(body, len, err, errlen);
+	cJSON *root;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (root == NULL)
+	jarena_begin(); /* the tree dies here; what is kept is copied out */
+	root = parse_root(body, len, err, errlen);
+	if (root == NULL) {
+		jarena_end();
 		return -1;
+	}
 	out->confirmed = jtrue(root, "confirmed");
 	if (parse_side(jget(root, "home"), &out->home, "home", with_stats, err, errlen) != 0 ||
 	    parse_side(jget(root, "away"), &out->away, "away", with_stats, err, errlen) != 0) {
@@ -445,6 +450,7 @@ int sofa_parse_lineups(const char *body, size_t len, struct sofa_lineups *out, b
 	rc = 0;
 out:
 	cJSON_Delete(root);
+	jarena_end();
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "consumers/render.h"
+#include "lib/jarena.h"
 #include "lib/db.h"
 #include "lib/log.h"
 
@@ -306,13 +307,16 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		sofa_lineups_free(&l);
 		return;
 	}
+	jarena_begin(); /* the document dies once the request is printed from it */
 	cJSON *doc = lineup_document(&ev, &l);
 	sofa_lineups_free(&l);
 	if (msg_key(m, subject, sizeof(subject)) < 0 || doc == NULL) {
 		cJSON_Delete(doc);
+		jarena_end();
 		outcome_dead(out, "poison", "invalid event id");
 		return;
 	}
 	render_request(ctx, &ctx->cfg->tpl_lineup, "line-up", subject, doc, out);
 	cJSON_Delete(doc);
+	jarena_end();
 }

@@ -1,0 +1,151 @@
+/*
+ * test_jarena: lib/jarena.c, the cJSON arena (scopes, nesting, what
+ * escapes through jarena_own, a tree too big for the arena).  Under
+ * AddressSanitizer the arena is off: the same calls must then simply work.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/jarena.h"
+#include "tests/support/t.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ON 0
+#endif
+#endif
+#ifndef ARENA_ON
+#define ARENA_ON 1
+#endif
+
+/* A document of n players, printed. */
+static char *players_json(int n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char *s;
+
+	for (int i = 0; i < n; i++) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddNumberToObject(p, "id", 1000 + i);
+		cJSON_AddStringToObject(p, "name", "Rúben Dias");
+		cJSON_AddNumberToObject(p, "rating", 7.3);
+		cJSON_AddItemToArray(a, p);
+	}
+	s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return s;
+}
+
+static void scope_parse_copy_out(void)
+{
+	char *text = players_json(50);
+	char *kept, *printed;
+	cJSON *root;
+
+	REQUIRE(text != NULL);
+	CHECK(!jarena_active());
+	jarena_begin();
+	CHECK(jarena_active() == ARENA_ON);
+	root = cJSON_Parse(text);
+	REQUIRE(root != NULL);
+	CHECK_INT(cJSON_GetArraySize(root), 50);
+	CHECK_STR(cJSON_GetArrayItem(root, 49)->child->next->valuestring, "Rúben Dias");
+	printed = cJSON_PrintUnformatted(root);
+	kept = jarena_own(printed);
+	REQUIRE(kept != NULL);
+	/* in the arena, jarena_own copies; off, it is the same pointer */
+	CHECK((kept != printed) == ARENA_ON);
+	if (kept != printed)
+		cJSON_free(printed);
+	cJSON_Delete(root);
+	jarena_end();
+	CHECK(!jarena_active());
+
+	/* the copy outlives the scope: a new scope reuses the arena from the start */
+	jarena_begin();
+	char *other = players_json(50);
+	CHECK_STR(kept, text);
+	cJSON_free(other);
+	jarena_end();
+	CHECK_STR(kept, text);
+	free(kept);
+	free(text);
+}
+
+static void nested_scopes_keep_the_outer_tree(void)
+{
+	cJSON *outer, *inner;
+
+	jarena_begin();
+	outer = cJSON_Parse("{\"a\": \"outer value\"}");
+	REQUIRE(outer != NULL);
+	jarena_begin();
+	inner = cJSON_Parse("{\"b\": \"inner value\"}");
+	REQUIRE(inner != NULL);
+	cJSON_Delete(inner);
+	jarena_end();
+	/* the inner end does not drop the outer scope's memory */
+	CHECK(jarena_active() == ARENA_ON);
+	for (int i = 0; i < 100; i++)
+		cJSON_Delete(cJSON_Parse("{\"c\": \"more allocations after the inner scope\"}"));
+	CHECK_STR(cJSON_GetObjectItem(outer, "a")->valuestring, "outer value");
+	cJSON_Delete(outer);
+	jarena_end();
+	CHECK(!jarena_active());
+	jarena_end(); /* one too many: harmless */
+	CHECK(!jarena_active());
+}
+
+static void too_big_for_the_arena_falls_back_to_malloc(void)
+{
+	/* about 3 MB of tree: more than the arena holds */
+	char *text = players_json(20000);
+	cJSON *root;
+	int n = 0;
+	const cJSON *p;
+
+	REQUIRE(text != NULL);
+	jarena_begin();
+	root = cJSON_Parse(text);
+	REQUIRE(root != NULL);
+	cJSON_ArrayForEach(p, root)
+		n += cJSON_GetObjectItem(p, "id")->valueint == 1000 + n;
+	CHECK_INT(n, 20000);
+	char *s = jarena_own(cJSON_PrintUnformatted(root));
+	CHECK_STR(s, text);
+	cJSON_Delete(root); /* frees the malloc'd part, skips the arena part */
+	jarena_end();
+	free(s);
+	free(text);
+}
+
+static void outside_a_scope_plain_malloc(void)
+{
+	char *s;
+
+	jarena_begin(); /* hooks installed */
+	jarena_end();
+	s = cJSON_PrintUnformatted(cJSON_GetArrayItem(NULL, 0));
+	CHECK(s == NULL);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "k", "v");
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	CHECK(jarena_own(s) == s);
+	CHECK_STR(s, "{\"k\":\"v\"}");
+	free(s); /* plain free is right outside a scope */
+	CHECK(jarena_own(NULL) == NULL);
+}
+
+int main(void)
+{
+	T_RUN(scope_parse_copy_out);
+	T_RUN(nested_scopes_keep_the_outer_tree);
+	T_RUN(too_big_for_the_arena_falls_back_to_malloc);
+	T_RUN(outside_a_scope_plain_malloc);
+	return t_done();
+}
