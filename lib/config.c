@@ -85,7 +85,7 @@ const struct cfg_key cfg_keys[] = {
 	  NOCOUNT, "after kick-off + this, an unconfirmed line-up job expires" },
 	{ "lineups.max_attempts", CFG_T_INT, "60", NULL, false, F(lineups_max_attempts), NOCOUNT,
 	  "transient failures before a line-up message is dead-lettered" },
-	{ "lineups.prefetch", CFG_T_INT, "20", NULL, false, F(lineups_prefetch), NOCOUNT,
+	{ "lineups.prefetch", CFG_T_INT, "64", NULL, false, F(lineups_prefetch), NOCOUNT,
 	  "unacknowledged deliveries per bf-lineups process" },
 	{ "results.wait_tiers", CFG_T_DURATION_LIST, "1m,10m", NULL, false, F(results_tiers),
 	  F(results_ntiers), "delay tiers of result retries" },

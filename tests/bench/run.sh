@@ -665,7 +665,7 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 {
 	echo "make bench, $DATE, code $COMMIT: $CORES cores ($CPU), load average $LOAD_START at the start and $LOAD_END at the end; RabbitMQ $RMQ_VERSION (quorum queues), PostgreSQL $PG_SERVER_VERSION, librabbitmq $LIBRMQ_VERSION."
 	echo "Median of $REPS runs (min-max); the broker is restarted between runs; client, fakes, broker and database share the machine."
-	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results) messages per run; consumers at their default prefetch (20, 10, 1)${BENCH_CONF_EXTRA:+; with \"$BENCH_CONF_EXTRA\"}."
+	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results) messages per run; consumers at their default prefetch (64, 10, 1)${BENCH_CONF_EXTRA:+; with \"$BENCH_CONF_EXTRA\"}."
 	echo "Consumer msg/s = jobs finished / (last finished_at - first finished_at); RSS = the largest VmRSS sampled every 0.5 s while it ran, MB per process; start-up peak = VmHWM, which includes the ~10 MB of shared library pages that loading and initialising the libraries maps before the program drops them (proc_trim_memory)."
 	echo
 	echo "| what | msg/s | of the consume ceiling | RSS MB per process | start-up peak MB (VmHWM) | own memory MB (RssAnon: RSS less shared library pages) |"

@@ -250,7 +250,7 @@ static void defaults_from_file_with_only_a_comment(void)
 	CHECK_INT(c.lineups_near_kickoff, 900);
 	CHECK_INT(c.lineups_give_up_after, 600);
 	CHECK_INT(c.lineups_max_attempts, 60);
-	CHECK_INT(c.lineups_prefetch, 20);
+	CHECK_INT(c.lineups_prefetch, 64);
 	CHECK_INT(c.results_ntiers, 2);
 	CHECK_INT(c.results_tiers[0], 60);
 	CHECK_INT(c.results_tiers[1], 600);
