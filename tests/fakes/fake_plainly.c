@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1140,6 +1141,11 @@ int main(int argc, char **argv)
     pthread_condattr_t ca;
     int opt, sig;
     char err[160];
+
+    /* response buffers of tens of KB come and go on every request: keep the heap rather than
+     * give it back to the kernel and fault in zeroed pages again for the next one */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
 
     g.timeout_delay_ms = 3000;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

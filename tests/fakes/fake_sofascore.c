@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -731,14 +732,15 @@ static void log_request(const char *method, const char *path, unsigned status)
     pthread_mutex_unlock(&g.log_mu);
 }
 
-static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *body,
-                               size_t len, const struct entry *e, const char *xname,
-                               const char *xvalue)
+/* mode: MHD_RESPMEM_PERSISTENT for the scenario's bodies (loaded once, freed only after the
+ * daemon stops: no copy of tens of KB per request), MHD_RESPMEM_MUST_COPY for the rest. */
+static enum MHD_Result respond_mode(struct MHD_Connection *c, unsigned status, const char *body,
+                                    size_t len, const struct entry *e, const char *xname,
+                                    const char *xvalue, enum MHD_ResponseMemoryMode mode)
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
-    resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)(body ? body : ""),
-                                           MHD_RESPMEM_MUST_COPY);
+    resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)(body ? body : ""), mode);
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
@@ -753,6 +755,13 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const 
     ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *body,
+                               size_t len, const struct entry *e, const char *xname,
+                               const char *xvalue)
+{
+    return respond_mode(c, status, body, len, e, xname, xvalue, MHD_RESPMEM_MUST_COPY);
 }
 
 static enum MHD_Result respond_str(struct MHD_Connection *c, unsigned status, const char *s)
@@ -1014,7 +1023,7 @@ static enum MHD_Result serve(struct MHD_Connection *c, const char *method, const
         body = (e && e->body && e->body_len > 1) ? e->body : BODY_TRUNC_DEFAULT;
         len = (e && e->body && e->body_len > 1) ? e->body_len : strlen(BODY_TRUNC_DEFAULT);
         log_request(method, path, status);
-        return respond(c, status, body, len / 2, e, NULL, NULL);
+        return respond_mode(c, status, body, len / 2, e, NULL, NULL, MHD_RESPMEM_PERSISTENT);
     case F_NONE:
         break;
     }
@@ -1034,7 +1043,7 @@ static enum MHD_Result serve(struct MHD_Connection *c, const char *method, const
     if (e->body) {
         body = e->body;
         len = e->body_len;
-        ret = respond(c, status, body, len, e, NULL, NULL);
+        ret = respond_mode(c, status, body, len, e, NULL, NULL, MHD_RESPMEM_PERSISTENT);
     } else if (status >= 400) {
         cJSON *j = cJSON_CreateObject(), *er = cJSON_AddObjectToObject(j, "error");
         const char *phrase = MHD_get_reason_phrase_for(status);
@@ -1178,6 +1187,11 @@ int main(int argc, char **argv)
     sigset_t sigs;
     pthread_condattr_t ca;
     int opt, sig;
+
+    /* response buffers of tens of KB come and go on every request: keep the heap rather than
+     * give it back to the kernel and fault in zeroed pages again for the next one */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
 
     g.prefix = "/api/v1";
     g.timeout_delay_ms = 3000;
