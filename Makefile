@@ -108,7 +108,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_OBJ) $(LIBBF)
 $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_OBJ) $(LIBBF)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/fakes/fake-%: tests/fakes/fake_%.c
+$(BUILD)/fakes/fake-%: tests/fakes/fake_%.c tests/fakes/strmap.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BF_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) $(BF_LDFLAGS) -o $@ $< \
 		$(shell pkg-config --libs libmicrohttpd libcjson) -lpthread -lm
