@@ -69,7 +69,8 @@ static const struct {
 struct render {
     char *id;
     char *project;
-    cJSON *obj;
+    char *json; /* the render as answered, printed: a parsed tree of every render would be
+                   tens of KB each, most of a long run's memory and CPU */
 };
 
 /* The renders of one project, as indices into g.renders, oldest first. */
@@ -634,7 +635,7 @@ static char *store_render(const cJSON *b, const char *state, int invalid, char i
     g.renders[g.nrenders].id = xstrdup(id_out);
     g.renders[g.nrenders].project =
         xstrdup(cJSON_GetObjectItemCaseSensitive(b, "projectId")->valuestring);
-    g.renders[g.nrenders].obj = r;
+    g.renders[g.nrenders].json = xstrdup(printed);
     hmap_put(&g.render_ix, g.renders[g.nrenders].id, g.nrenders);
     {
         const char *name = g.renders[g.nrenders].project;
@@ -655,6 +656,7 @@ static char *store_render(const cJSON *b, const char *state, int invalid, char i
     if (subject)
         counters_add(&g.by_subject, subject);
     pthread_mutex_unlock(&g.mu);
+    cJSON_Delete(r);
     return printed;
 }
 
@@ -663,7 +665,7 @@ static void clear_renders(void)
     for (size_t i = 0; i < g.nrenders; i++) {
         free(g.renders[i].id);
         free(g.renders[i].project);
-        cJSON_Delete(g.renders[i].obj);
+        free(g.renders[i].json);
     }
     free(g.renders);
     g.renders = NULL;
@@ -818,7 +820,7 @@ static struct answer list_renders(struct MHD_Connection *c)
     /* newest first: the j-th newest is at n - 1 - j */
     for (k = skip; k < n && k - skip < (size_t)size; k++) {
         size_t i = idx ? idx[n - 1 - k] : n - 1 - k;
-        cJSON_AddItemToArray(arr, cJSON_Duplicate(g.renders[i].obj, 1));
+        cJSON_AddItemToArray(arr, cJSON_Parse(g.renders[i].json));
     }
     pthread_mutex_unlock(&g.mu);
     a.ret = respond_json(c, 200, arr, NULL, 0);
@@ -833,7 +835,7 @@ static struct answer get_render(struct MHD_Connection *c, const char *path, cons
     pthread_mutex_lock(&g.mu);
     i = hmap_get(&g.render_ix, id);
     if (i != NO_INDEX)
-        found = cJSON_Duplicate(g.renders[i].obj, 1);
+        found = cJSON_Parse(g.renders[i].json);
     pthread_mutex_unlock(&g.mu);
     if (found) {
         a.ret = respond_json(c, 200, found, NULL, 0);
