@@ -23,11 +23,12 @@
 
 /* One durable statement records every request before anything leaves and
  * says what was there: a fresh row, or the state of an earlier try
- * ("posted": a request was recorded, so a POST may have been sent). */
+ * ("posted": a request was recorded, so a POST may have been sent).  json,
+ * not jsonb: the requests are only checked and kept as sent (migration 004). */
 #define RENDER_RECORD_SQL                                                               \
 	"INSERT INTO renders (kind, subject, state, request)"                          \
 	" SELECT e->>'kind', e->>'subject', 'pending', e->'request'"                    \
-	" FROM jsonb_array_elements($1::jsonb) e"                                       \
+	" FROM json_array_elements($1::json) e"                                         \
 	" ON CONFLICT (kind, subject) DO UPDATE SET updated_at = now()"                 \
 	" RETURNING subject, state, xmax = 0, request IS NOT NULL,"                     \
 	"  EXTRACT(EPOCH FROM created_at)::bigint"
@@ -200,7 +201,7 @@ static bool render_decide(struct consumer_ctx *ctx, struct slot *sl)
 		/* an earlier try (failed, or pending): record this request, durably */
 		const char *pu[3] = { job->kind, job->subject, job->body };
 		if (db_cmd(ctx->db, "render retry",
-			   "UPDATE renders SET state = 'pending', request = $3::jsonb, error = NULL,"
+			   "UPDATE renders SET state = 'pending', request = $3::json, error = NULL,"
 			   " updated_at = now() WHERE kind = $1 AND subject = $2",
 			   3, pu) != 0) {
 			outcome_retry(out, 0, "database", "render bookkeeping failed");
