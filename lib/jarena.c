@@ -6,11 +6,25 @@
 #include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
-#define JARENA_OFF 1
+#define JARENA_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define JARENA_OFF 1
+#define JARENA_ASAN 1
 #endif
+#endif
+
+#ifdef JARENA_ASAN
+#include <sanitizer/asan_interface.h>
+/* Under AddressSanitizer the arena is poisoned except for the blocks handed
+ * out, each followed by a poisoned red zone: an overflow, a use after the
+ * scope ended and a free() of arena memory are all reported. */
+#define REDZONE 16u
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define REDZONE 0u
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 /* Enough for the largest answer parsed (a 60 KB line-ups tree takes about
@@ -24,7 +38,6 @@ static struct {
 	bool hooked;
 } A;
 
-#ifndef JARENA_OFF
 static bool in_arena(const void *p)
 {
 	uintptr_t u = (uintptr_t)p, b = (uintptr_t)A.base;
@@ -35,10 +48,11 @@ static bool in_arena(const void *p)
 static void *ja_malloc(size_t n)
 {
 	if (A.depth > 0) {
-		size_t need = (n + 15) & ~(size_t)15; /* malloc's alignment */
-		if (need >= n && need <= JARENA_SIZE - A.used) {
+		size_t need = ((n + 15) & ~(size_t)15) + REDZONE; /* malloc's alignment */
+		if (need > n && need <= JARENA_SIZE - A.used) {
 			void *p = A.base + A.used;
 			A.used += need;
+			UNPOISON(p, n);
 			return p;
 		}
 	}
@@ -51,28 +65,27 @@ static void ja_free(void *p)
 		free(p);
 }
 
-#endif
-
 void jarena_begin(void)
 {
-#ifndef JARENA_OFF
 	if (!A.hooked) {
 		cJSON_Hooks h = { .malloc_fn = ja_malloc, .free_fn = ja_free };
 		A.base = malloc(JARENA_SIZE);
 		if (A.base == NULL)
 			return; /* plain malloc then */
+		POISON(A.base, JARENA_SIZE);
 		cJSON_InitHooks(&h);
 		A.hooked = true;
 	}
 	if (A.depth++ == 0)
 		A.used = 0;
-#endif
 }
 
 void jarena_end(void)
 {
-	if (A.depth > 0 && --A.depth == 0)
+	if (A.depth > 0 && --A.depth == 0) {
+		POISON(A.base, A.used);
 		A.used = 0;
+	}
 }
 
 bool jarena_active(void)
@@ -82,9 +95,5 @@ bool jarena_active(void)
 
 char *jarena_own(char *s)
 {
-#ifndef JARENA_OFF
-	if (s != NULL && in_arena(s))
-		return strdup(s);
-#endif
-	return s;
+	return s != NULL && in_arena(s) ? strdup(s) : s;
 }

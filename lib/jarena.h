@@ -12,8 +12,9 @@
  * string that must outlive the scope through jarena_own().  Outside a
  * scope cJSON allocates with malloc as usual, and a block that does not
  * fit in the arena comes from malloc too.  One thread only.  Under
- * AddressSanitizer it does nothing, so the sanitizer keeps checking every
- * cJSON allocation.
+ * AddressSanitizer the arena is poisoned but for the blocks in use, each
+ * with a red zone: overflows, uses after the scope and free() of arena
+ * memory are reported as for malloc.
  */
 #ifndef BF_JARENA_H
 #define BF_JARENA_H
