@@ -9,8 +9,8 @@
 #
 #   BENCH_REPS=3            repetitions
 #   BENCH_CEILING_N=50000   messages of the raw rabbitmq-c ceiling
-#   BENCH_LINEUPS_N=1000    line-up messages per run with the fake Plainly
-#   BENCH_LINEUPS_DRY_N=1000  line-up messages per dry-run run
+#   BENCH_LINEUPS_N=3000    line-up messages per run with the fake Plainly
+#   BENCH_LINEUPS_DRY_N=3000  line-up messages per dry-run run
 #   BENCH_RESULTS_N=300     result messages per consumer run
 #   BENCH_TSTATS_SEASONS=4  seasons of 38 rounds (one message per round)
 #   BENCH_LATENCY_N=200     line-up events of the latency run
@@ -31,8 +31,8 @@ BIN=$BB/bin # a snapshot of the programs: a rebuild during the bench cannot chan
 
 REPS=${BENCH_REPS:-3}
 N_CEIL=${BENCH_CEILING_N:-50000}
-N_LINEUPS=${BENCH_LINEUPS_N:-1000}
-N_LINEUPS_DRY=${BENCH_LINEUPS_DRY_N:-1000}
+N_LINEUPS=${BENCH_LINEUPS_N:-3000}
+N_LINEUPS_DRY=${BENCH_LINEUPS_DRY_N:-3000}
 N_LU_EVENTS=$((N_LINEUPS > N_LINEUPS_DRY ? N_LINEUPS : N_LINEUPS_DRY))
 N_RESULTS=${BENCH_RESULTS_N:-300}
 TSTATS_SEASONS=${BENCH_TSTATS_SEASONS:-4}
