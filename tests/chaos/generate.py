@@ -33,48 +33,25 @@ import math
 import os
 import random
 import shutil
+import sys
 
 BASE = 1790000000
 M, H, D = 60, 3600, 86400
 UT, TID, SEASON = 17, 1, 76986
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures", "sofascore")
+sys.path.insert(0, os.path.join(HERE, "..", "scenarios"))
+import sofashapes  # noqa: E402  (the shapes the scenario generators share)
 
-SPORT = {"name": "Football", "slug": "football", "id": 1}
-CAT = {"name": "England", "slug": "england", "sport": SPORT, "priority": 10, "id": 1,
-       "country": {"alpha2": "EN", "alpha3": "ENG", "name": "England", "slug": "england"},
-       "flag": "england", "alpha2": "EN"}
-TEAMS = {  # id: (name, short name, name code)
-    42: ("Arsenal", "Arsenal", "ARS"), 38: ("Chelsea", "Chelsea", "CHE"),
-    44: ("Liverpool", "Liverpool", "LIV"), 17: ("Manchester City", "Man City", "MCI"),
-    35: ("Manchester United", "Man Utd", "MUN"), 33: ("Tottenham Hotspur", "Tottenham", "TOT"),
-    39: ("Newcastle United", "Newcastle", "NEW"), 40: ("Aston Villa", "Aston Villa", "AVL"),
-    30: ("Brighton & Hove Albion", "Brighton", "BHA"), 37: ("West Ham United", "West Ham", "WHU"),
-    48: ("Everton", "Everton", "EVE"), 43: ("Fulham", "Fulham", "FUL"),
-    50: ("Brentford", "Brentford", "BRE"), 7: ("Crystal Palace", "Crystal Palace", "CRY"),
-    3: ("Wolverhampton", "Wolves", "WOL"), 60: ("Bournemouth", "Bournemouth", "BOU"),
-    14: ("Nottingham Forest", "Forest", "NFO"), 34: ("Leeds United", "Leeds", "LEE"),
-    6: ("Burnley", "Burnley", "BUR"), 41: ("Sunderland", "Sunderland", "SUN"),
-}
+CAT, TEAMS = sofashapes.ENGLAND, sofashapes.PL_TEAMS
 TEAM_IDS = sorted(TEAMS)
 
-NS = (0, "Not started", "notstarted")
-FT = (100, "Ended", "finished")
-PP = (60, "Postponed", "postponed")
-CAN = (70, "Canceled", "canceled")
-H2 = (7, "2nd half", "inprogress")
-
-
-def slug(s):
-    return "".join(c if c.isalnum() else "-" for c in s.lower()).strip("-")
+NS, FT, PP, CAN, H2 = sofashapes.NS, sofashapes.FT, sofashapes.PP, sofashapes.CAN, sofashapes.H2
+slug = sofashapes.slug
 
 
 def team(tid):
-    name, short, code = TEAMS[tid]
-    return {"name": name, "slug": slug(name), "shortName": short, "gender": "M", "sport": SPORT,
-            "userCount": 100000 + tid, "nameCode": code, "disabled": False, "national": False,
-            "type": 0, "id": tid, "subTeams": [],
-            "teamColors": {"primary": "#ef0107", "secondary": "#ffffff", "text": "#ffffff"}}
+    return sofashapes.team(tid, translations=False)
 
 
 def score(st, goals):

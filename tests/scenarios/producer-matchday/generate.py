@@ -19,17 +19,18 @@ keep both in step.
 """
 import json
 import os
+import sys
 
 BASE = 1790000000
 M, H, D = 60, 3600, 86400
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+import sofashapes  # noqa: E402  (the shapes the scenario generators share)
 
-SPORT = {"name": "Football", "slug": "football", "id": 1}
+SPORT = sofashapes.SPORT
 CATS = {
-    17: {"name": "England", "slug": "england", "sport": SPORT, "priority": 10, "id": 1,
-         "country": {"alpha2": "EN", "alpha3": "ENG", "name": "England", "slug": "england"},
-         "flag": "england", "alpha2": "EN"},
+    17: sofashapes.ENGLAND,
     8: {"name": "Spain", "slug": "spain", "sport": SPORT, "priority": 10, "id": 32,
         "country": {"alpha2": "ES", "alpha3": "ESP", "name": "Spain", "slug": "spain"},
         "flag": "spain", "alpha2": "ES"},
@@ -47,16 +48,7 @@ TOURS = {  # ut: (tournament id, name, slug, season id, season name)
     23: (33, "Serie A", "serie-a", 97120, "Serie A 26/27"),
 }
 TEAMS = {  # id: (name, short name, name code)
-    42: ("Arsenal", "Arsenal", "ARS"), 38: ("Chelsea", "Chelsea", "CHE"),
-    44: ("Liverpool", "Liverpool", "LIV"), 17: ("Manchester City", "Man City", "MCI"),
-    35: ("Manchester United", "Man Utd", "MUN"), 33: ("Tottenham Hotspur", "Tottenham", "TOT"),
-    39: ("Newcastle United", "Newcastle", "NEW"), 40: ("Aston Villa", "Aston Villa", "AVL"),
-    30: ("Brighton & Hove Albion", "Brighton", "BHA"), 37: ("West Ham United", "West Ham", "WHU"),
-    48: ("Everton", "Everton", "EVE"), 43: ("Fulham", "Fulham", "FUL"),
-    50: ("Brentford", "Brentford", "BRE"), 7: ("Crystal Palace", "Crystal Palace", "CRY"),
-    3: ("Wolverhampton", "Wolves", "WOL"), 60: ("Bournemouth", "Bournemouth", "BOU"),
-    14: ("Nottingham Forest", "Forest", "NFO"), 34: ("Leeds United", "Leeds", "LEE"),
-    6: ("Burnley", "Burnley", "BUR"), 41: ("Sunderland", "Sunderland", "SUN"),
+    **sofashapes.PL_TEAMS,
     2829: ("Real Madrid", "Real Madrid", "RMA"), 2817: ("Barcelona", "Barcelona", "BAR"),
     2836: ("Atlético Madrid", "Atlético", "ATM"), 2833: ("Sevilla", "Sevilla", "SEV"),
     2828: ("Valencia", "Valencia", "VAL"), 2819: ("Villarreal", "Villarreal", "VIL"),
@@ -72,28 +64,13 @@ TEAMS = {  # id: (name, short name, name code)
     2697: ("Inter", "Inter", "INT"), 2692: ("Milan", "Milan", "MIL"),
 }
 
-NS = (0, "Not started", "notstarted")
-FT = (100, "Ended", "finished")
-AET = (110, "AET", "finished")
-AP = (120, "AP", "finished")
-PP = (60, "Postponed", "postponed")
-CAN = (70, "Canceled", "canceled")
-H1 = (6, "1st half", "inprogress")
-H2 = (7, "2nd half", "inprogress")
-HT = (31, "Halftime", "inprogress")
-
-
-def slug(s):
-    return "".join(c if c.isalnum() else "-" for c in s.lower()).strip("-")
+NS, FT, AET, AP = sofashapes.NS, sofashapes.FT, sofashapes.AET, sofashapes.AP
+PP, CAN, H1, H2, HT = sofashapes.PP, sofashapes.CAN, sofashapes.H1, sofashapes.H2, sofashapes.HT
+slug = sofashapes.slug
 
 
 def team(tid):
-    name, short, code = TEAMS[tid]
-    return {"name": name, "slug": slug(name), "shortName": short, "gender": "M", "sport": SPORT,
-            "userCount": 100000 + tid, "nameCode": code, "disabled": False, "national": False,
-            "type": 0, "id": tid, "subTeams": [],
-            "teamColors": {"primary": "#ef0107", "secondary": "#ffffff", "text": "#ffffff"},
-            "fieldTranslations": {"nameTranslation": {"ru": name}, "shortNameTranslation": {}}}
+    return sofashapes.team(tid, TEAMS)
 
 
 def score(st, goals, pens=None, extra=None):

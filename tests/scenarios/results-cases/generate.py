@@ -25,6 +25,7 @@ base_time: the test passes --shift-to, so BASE - 3 h means three hours ago.
 import copy
 import json
 import os
+import sys
 
 BASE = 1790000000
 M, H, D = 60, 3600, 86400
@@ -32,46 +33,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)  # tests/scenarios
 FIX = os.path.join(os.path.dirname(ROOT), "fixtures", "sofascore")
 FIXREL = "../../fixtures/sofascore/"
+sys.path.insert(0, ROOT)
+import sofashapes  # noqa: E402
 
-TEAMS = {  # id: (name, short name, name code)
-    42: ("Arsenal", "Arsenal", "ARS"), 38: ("Chelsea", "Chelsea", "CHE"),
-    44: ("Liverpool", "Liverpool", "LIV"), 17: ("Manchester City", "Man City", "MCI"),
-    35: ("Manchester United", "Man Utd", "MUN"), 33: ("Tottenham Hotspur", "Tottenham", "TOT"),
-    39: ("Newcastle United", "Newcastle", "NEW"), 40: ("Aston Villa", "Aston Villa", "AVL"),
-    30: ("Brighton & Hove Albion", "Brighton", "BHA"), 37: ("West Ham United", "West Ham", "WHU"),
-    48: ("Everton", "Everton", "EVE"), 43: ("Fulham", "Fulham", "FUL"),
-    50: ("Brentford", "Brentford", "BRE"), 7: ("Crystal Palace", "Crystal Palace", "CRY"),
-    3: ("Wolverhampton", "Wolves", "WOL"), 60: ("Bournemouth", "Bournemouth", "BOU"),
-    14: ("Nottingham Forest", "Forest", "NFO"), 34: ("Leeds United", "Leeds", "LEE"),
-    6: ("Burnley", "Burnley", "BUR"), 41: ("Sunderland", "Sunderland", "SUN"),
-}
+TEAMS = sofashapes.PL_TEAMS
 SEASONS = {  # season id: name
     76986: "Premier League 26/27",
     96668: "Premier League 26/27",
 }
 
-FT = (100, "Ended", "finished")
-AET = (110, "AET", "finished")
-AP = (120, "AP", "finished")
-PP = (60, "Postponed", "postponed")
-H2 = (7, "2nd half", "inprogress")
+FT, AET, AP, PP, H2 = sofashapes.FT, sofashapes.AET, sofashapes.AP, sofashapes.PP, sofashapes.H2
 
 with open(os.path.join(FIX, "event_finished_110.json")) as f:
     EVENT_TEMPLATE = json.load(f)["event"]
 
 
-def slug(s):
-    return "".join(c if c.isalnum() else "-" for c in s.lower()).strip("-")
-
-
-def team(tid):
-    name, short, code = TEAMS[tid]
-    return {"name": name, "slug": slug(name), "shortName": short, "gender": "M",
-            "sport": {"name": "Football", "slug": "football", "id": 1},
-            "userCount": 100000 + tid, "nameCode": code, "disabled": False, "national": False,
-            "type": 0, "id": tid, "subTeams": [],
-            "teamColors": {"primary": "#ef0107", "secondary": "#ffffff", "text": "#ffffff"},
-            "fieldTranslations": {"nameTranslation": {"ru": name}, "shortNameTranslation": {}}}
+slug, team = sofashapes.slug, sofashapes.team
 
 
 def score(st, goals, first_half):
