@@ -126,7 +126,7 @@ done
 start_ok=1
 for p in "${pids[@]}"; do wait "$p" || start_ok=0; done
 if ((!start_ok)); then
-	nok "servers start (see $RUN/logs/start-*.log)"
+	not_ok "servers start (see $RUN/logs/start-*.log)"
 	tail -n 5 "$RUN"/logs/start-*.log | sed 's/^/#   /'
 	finish
 	exit 1
@@ -147,7 +147,7 @@ nodes=$(running_nodes)
 if ((join_ok)) && [[ $nodes == "$(node_name 1) $(node_name 2) $(node_name 3)" ]]; then
 	ok "three-node cluster on loopback: $nodes (ready in $(($(date +%s) - t))s)"
 else
-	nok "cluster: running nodes '$nodes' (see $RUN/logs/join-n*.log)"
+	not_ok "cluster: running nodes '$nodes' (see $RUN/logs/join-n*.log)"
 	tail -n 5 "$RUN"/logs/join-n*.log | sed 's/^/#   /'
 	finish
 	exit 1
@@ -171,7 +171,7 @@ bad=$(awk '$2 != "quorum" || $3 != 3' <<<"$members")
 if [[ -n $members && -z $bad ]]; then
 	ok "topology declared: $(wc -l <<<"$members") quorum queues, each with 3 members ($(mgmt "/api/queues/$VHOST/bf.line-up" | jq -r '.members | join(", ")'))"
 else
-	nok "quorum queue members: ${bad:-no queues}"
+	not_ok "quorum queue members: ${bad:-no queues}"
 fi
 
 chaos_programs
@@ -191,7 +191,7 @@ victim=${busiest#bf-chaos-}
 victim=${victim%@*}
 say "# connections by node before the stop: $(awk '{print $1}' "$RUN/connections-before.txt" | sort | uniq -c | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}')"
 if [[ ! $victim =~ ^[123]$ ]]; then
-	nok "no connection found on any node (/api/connections)"
+	not_ok "no connection found on any node (/api/connections)"
 	finish
 	exit 1
 fi
@@ -200,7 +200,7 @@ T_STOP_ISO=$(date -u +%FT%T)
 echo "$(elapsed)s t=$(($(now10) / 10)) stop-rabbitmq $(node_name "$victim")" >"$RUN/logs/driver.log"
 svc "$victim" stop-rabbitmq >"$RUN/logs/stop-n$victim.log" 2>&1 &&
 	ok "stopped $(node_name "$victim") (AMQP $(amqp_port "$victim"), $(grep -c "^$busiest " "$RUN/connections-before.txt") of $(wc -l <"$RUN/connections-before.txt") connections) at t=$(($(now10) / 10))s, in $(($(date +%s) - t_stop))s" ||
-	nok "stop $(node_name "$victim") (see $RUN/logs/stop-n$victim.log)"
+	not_ok "stop $(node_name "$victim") (see $RUN/logs/stop-n$victim.log)"
 MGMT_URLS=()
 for i in 1 2 3; do [[ $i != "$victim" ]] && MGMT_URLS+=("http://127.0.0.1:$(mgmt_port "$i")"); done
 survivors_re=$(for i in 1 2 3; do [[ $i != "$victim" ]] && printf '%s|' "$(amqp_port "$i")"; done)
@@ -231,7 +231,7 @@ done
 if [[ -z $missing && $n_had -gt 0 ]] && ! grep -q "^$busiest " "$RUN/connections-after.txt"; then
 	ok "the $n_had consumers connected to $(node_name "$victim") reconnected to surviving nodes within $(($(date +%s) - t_stop))s (their logs: $(grep -ahoE "broker reconnected peer=127\.0\.0\.1:($survivors_re)" "$RUN"/logs/*.log | sort | uniq -c | awk '{printf "%s\"%s\" x%s", sep, $2" "$3, $1; sep=", "}'))"
 else
-	nok "reconnection to surviving nodes: not reconnected:${missing:- (none was connected?)}; connections now: $(awk '{print $1}' "$RUN/connections-after.txt" | sort | uniq -c | tr '\n' ' ')"
+	not_ok "reconnection to surviving nodes: not reconnected:${missing:- (none was connected?)}; connections now: $(awk '{print $1}' "$RUN/connections-after.txt" | sort | uniq -c | tr '\n' ' ')"
 fi
 # what only publishes (the producers, a consumer's publishing connection) reconnects at
 # its next publish: the standby producer stays away until it becomes active
@@ -288,10 +288,10 @@ if svc "$victim" start-rabbitmq >"$RUN/logs/restart-n$victim.log" 2>&1; then
 	if [[ $nodes == "$(node_name 1) $(node_name 2) $(node_name 3)" && -z $online ]]; then
 		ok "$(node_name "$victim") started again and rejoined in $(($(date +%s) - t))s: 3 running nodes, every queue with 3 online members"
 	else
-		nok "after restarting $(node_name "$victim"): running '$nodes', queues without 3 online members: $online"
+		not_ok "after restarting $(node_name "$victim"): running '$nodes', queues without 3 online members: $online"
 	fi
 else
-	nok "restart $(node_name "$victim") (see $RUN/logs/restart-n$victim.log)"
+	not_ok "restart $(node_name "$victim") (see $RUN/logs/restart-n$victim.log)"
 fi
 t_back=$(date +%s)
 # Does the node's return release the held dead letters? (On 3.10.8 it did not: the stuck
@@ -320,7 +320,7 @@ if ((HELD_BACK > 0)); then
 			svc "$i" rabbitmq-upgrade revive >>"$RUN/logs/drain-n$i.log" 2>&1; then
 			REMEDY+="${REMEDY:+, }rabbitmq-upgrade drain + revive on $n"
 		else
-			nok "rabbitmq-upgrade drain/revive on $n (see $RUN/logs/drain-n$i.log)"
+			not_ok "rabbitmq-upgrade drain/revive on $n (see $RUN/logs/drain-n$i.log)"
 		fi
 	done
 fi

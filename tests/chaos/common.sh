@@ -5,10 +5,10 @@
 # chaos_programs: BF_AMQP_URL, BF_DATABASE_URL (with vhost and database), MGMT_URLS (one
 # or more management base URLs), MGMT_USER, MGMT_PASSWORD.
 
-passed=0 failed=0
+# the ok/not_ok counters of the shell tests
+# shellcheck source=tests/support/tap.sh
+. "$ROOT/tests/support/tap.sh"
 say() { printf '%s\n' "$*"; }
-ok() { passed=$((passed + 1)); say "ok - $*"; }
-nok() { failed=$((failed + 1)); say "not ok - $*"; }
 elapsed() { echo $(($(date +%s) - T_START)); }
 # count the "ok - " / "not ok - " lines of a sub-check's output into ours, and show them
 absorb() { # file
@@ -44,7 +44,7 @@ sql() { psql -qtAX "$BF_DATABASE_URL" -c "$1" 2>/dev/null; }
 # --- build and the private copy of the programs ---------------------------------------------
 chaos_build() {
 	if ! make -s -j2 all fakes >"$RUN/logs/build.log" 2>&1; then
-		nok "build (see $RUN/logs/build.log)"
+		not_ok "build (see $RUN/logs/build.log)"
 		return 1
 	fi
 	# a copy: other work may rebuild bin/ while we run, and restarted consumers must be
@@ -52,7 +52,7 @@ chaos_build() {
 	local src=${CHAOS_BIN:-bin}
 	mkdir -p "$RUN/bin"
 	cp "$src"/bf-producer "$src"/bf-lineups "$src"/bf-results "$src"/bf-tournament-stats \
-		"$src"/bfctl "$RUN/bin/" || { nok "no programs in $src"; return 1; }
+		"$src"/bfctl "$RUN/bin/" || { not_ok "no programs in $src"; return 1; }
 }
 
 # --- vhost, database, scenario, fakes, configuration ------------------------------------------
@@ -66,15 +66,15 @@ chaos_build() {
 chaos_vhost_db() { # admin_pg_url
 	mgmt "/api/vhosts/$VHOST" -X PUT -d '{}' >/dev/null &&
 		mgmt "/api/permissions/$VHOST/$MGMT_USER" -X PUT -d '{"configure":".*","write":".*","read":".*"}' >/dev/null ||
-		{ nok "vhost $VHOST"; return 1; }
+		{ not_ok "vhost $VHOST"; return 1; }
 	psql -qX "$1" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null 2>&1 ||
-		{ nok "database $DB"; return 1; }
+		{ not_ok "database $DB"; return 1; }
 }
 
 chaos_scenario() { # generate.py args...
 	if ! python3 tests/chaos/generate.py --out "$RUN/scenario" --seed "$SEED" "$@" \
 		>"$RUN/logs/generate.log" 2>&1; then
-		nok "scenario generation"
+		not_ok "scenario generation"
 		cat "$RUN/logs/generate.log"
 		return 1
 	fi
@@ -105,7 +105,7 @@ chaos_fakes() { # accept_steps
 	SOFA_PORT=$FAKE_PORT
 	start_fake plainly fake-plainly --record "$RUN/plainly-requests.jsonl" "${faults[@]}"
 	PLAINLY_PORT=$FAKE_PORT
-	[[ -n $SOFA_PORT && -n $PLAINLY_PORT ]] || { nok "fakes start"; tail "$RUN"/logs/fake-*.log; return 1; }
+	[[ -n $SOFA_PORT && -n $PLAINLY_PORT ]] || { not_ok "fakes start"; tail "$RUN"/logs/fake-*.log; return 1; }
 	# Random faults never store a render (the fake rolls them before routing; a
 	# 'timeout' answers 500 after the delay). A lost answer to a POST that did store
 	# one is what the consumers reconcile (GET /renders?projectId= before any new POST):
@@ -121,7 +121,7 @@ chaos_fakes() { # accept_steps
 	printf '%s\n' "$script" >"$RUN/plainly-script.txt"
 	if [[ -n $script ]] && ! curl -fsS --max-time 10 -X POST --data "$script" \
 		"http://127.0.0.1:$PLAINLY_PORT/_fake/script" >/dev/null; then
-		nok "fake Plainly script"
+		not_ok "fake Plainly script"
 		return 1
 	fi
 	export BF_SOFASCORE_URL="http://127.0.0.1:$SOFA_PORT/api/v1"
@@ -149,7 +149,7 @@ chaos_config() { # give_up_seconds requeue_after
 	chmod 600 "$CONF"
 	if ! "$RUN/bin/bfctl" -c "$CONF" migrate >"$RUN/logs/bfctl.log" 2>&1 ||
 		! "$RUN/bin/bfctl" -c "$CONF" topology declare >>"$RUN/logs/bfctl.log" 2>&1; then
-		nok "migrate and declare (see $RUN/logs/bfctl.log)"
+		not_ok "migrate and declare (see $RUN/logs/bfctl.log)"
 		return 1
 	fi
 }
@@ -269,7 +269,7 @@ wait_done() {
 		fi
 		return 0
 	fi
-	nok "not done in time: jobs final $(sql "SELECT count(*) FROM jobs WHERE state IN ('done','expired')")/$WANT_JOBS, open: $(sql "SELECT string_agg(kind || ' ' || state || ' ' || n, ', ') FROM (SELECT kind, state, count(*) n FROM jobs WHERE state NOT IN ('done','expired') GROUP BY 1, 2) x"), messages in queues: $(queue_total)"
+	not_ok "not done in time: jobs final $(sql "SELECT count(*) FROM jobs WHERE state IN ('done','expired')")/$WANT_JOBS, open: $(sql "SELECT string_agg(kind || ' ' || state || ' ' || n, ', ') FROM (SELECT kind, state, count(*) n FROM jobs WHERE state NOT IN ('done','expired') GROUP BY 1, 2) x"), messages in queues: $(queue_total)"
 	sql "SELECT '#   ' || kind || ' ' || subject || ' ' || state || ' attempts=' || attempts || ' ' || COALESCE(last_error, '') FROM jobs WHERE state NOT IN ('done','expired') ORDER BY 1 LIMIT 20"
 	for s in "${CONSUMERS[@]}"; do # evidence: where each consumer is
 		[[ -n ${PID[$s]} ]] && gdb -p "${PID[$s]}" -batch -ex 'thread apply all bt' >"$RUN/logs/$s.timeout-bt.txt" 2>&1
@@ -280,11 +280,11 @@ wait_done() {
 
 # --- after the run: collect, check, figures ---------------------------------------------------------
 chaos_collect_and_check() {
-	((hangs == 0)) && ok "every program stopped on SIGTERM" || nok "$hangs programs hung on SIGTERM (backtraces in $RUN/logs/*.hang.txt)"
-	((crashes == 0)) && ok "no program exited on its own (crash)" || nok "$crashes programs exited on their own (see $RUN/logs/driver.log)"
+	((hangs == 0)) && ok "every program stopped on SIGTERM" || not_ok "$hangs programs hung on SIGTERM (backtraces in $RUN/logs/*.hang.txt)"
+	((crashes == 0)) && ok "no program exited on its own (crash)" || not_ok "$crashes programs exited on their own (see $RUN/logs/driver.log)"
 	local bad
 	bad=$(grep -lE 'AddressSanitizer|runtime error|Segmentation|Assertion|double free' "$RUN"/logs/*.log 2>/dev/null | tr '\n' ' ')
-	[[ -z $bad ]] && ok "no sanitizer or crash message in the logs" || nok "sanitizer/crash messages in: $bad"
+	[[ -z $bad ]] && ok "no sanitizer or crash message in the logs" || not_ok "sanitizer/crash messages in: $bad"
 
 	mgmt "/api/queues/$VHOST?columns=name,messages,messages_ready,messages_unacknowledged,consumers,members,online,leader" >"$RUN/queues.json"
 	psql -qtAX -F $'\t' "$BF_DATABASE_URL" -c "SELECT kind, subject, state, attempts FROM jobs ORDER BY kind, subject" >"$RUN/jobs.tsv" 2>/dev/null

@@ -12,16 +12,15 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 OUT=${POST_ONCE_DIR:-var/chaos/post-once}
 mkdir -p "$OUT"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-nok() { failed=$((failed + 1)); echo "not ok - $*"; }
+# shellcheck source=tests/support/tap.sh
+. tests/support/tap.sh
 
-make -s build/libbf.a build/fakes/fake-plainly >"$OUT/build.log" 2>&1 || { nok "build (see $OUT/build.log)"; echo "$passed passed, $failed failed"; exit 1; }
+make -s build/libbf.a build/fakes/fake-plainly >"$OUT/build.log" 2>&1 || { not_ok "build (see $OUT/build.log)"; echo "$passed passed, $failed failed"; exit 1; }
 # shellcheck disable=SC2046
 if ! cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -I. $(pkg-config --cflags libcurl) \
 	-o "$OUT/post_once" tests/chaos/post_once.c build/libbf.a \
 	$(pkg-config --libs librabbitmq libcurl libcjson libpq libconfig libcrypto) -lpthread -lm >>"$OUT/build.log" 2>&1; then
-	nok "build post_once (see $OUT/build.log)"; echo "$passed passed, $failed failed"; exit 1
+	not_ok "build post_once (see $OUT/build.log)"; echo "$passed passed, $failed failed"; exit 1
 fi
 
 fake=
@@ -45,7 +44,7 @@ for variant in lib fresh; do
 	if [[ $stored == 1 && $posts == 1 ]]; then
 		ok "$what: sent once, stored once ($answer)"
 	else
-		nok "$what: $posts POSTs on the wire, $stored renders stored ($answer)"
+		not_ok "$what: $posts POSTs on the wire, $stored renders stored ($answer)"
 		echo "#   libcurl re-sent the POST on a fresh connection (Curl_retry_request: nothing came back on a reused connection)"
 	fi
 done

@@ -93,7 +93,7 @@ absorb "$RUN/logs/post-once.log"
 "$SERVICES" stop-rabbitmq >"$RUN/logs/services-start.log" 2>&1
 rm -rf "$BF_VAR_DIR/rabbitmq/mnesia"
 if ! "$SERVICES" start >>"$RUN/logs/services-start.log" 2>&1; then
-	nok "servers start (see $RUN/logs/services-start.log)"
+	not_ok "servers start (see $RUN/logs/services-start.log)"
 	tail -n 20 "$RUN/logs/services-start.log" | sed 's/^/#   /'
 	finish
 	exit 1
@@ -125,12 +125,12 @@ DRIVER_LOG=$RUN/logs/driver.log
 
 check_bg() {
 	if [[ -n $rmq_job ]] && ! kill -0 "$rmq_job" 2>/dev/null; then
-		if wait "$rmq_job"; then restarts_rmq=1; else nok "restart-rabbitmq failed (see $RUN/logs/restart-rabbitmq.log)"; fi
+		if wait "$rmq_job"; then restarts_rmq=1; else not_ok "restart-rabbitmq failed (see $RUN/logs/restart-rabbitmq.log)"; fi
 		echo "$(elapsed)s rabbitmq back" >>"$DRIVER_LOG"
 		rmq_job=
 	fi
 	if [[ -n $pg_job ]] && ! kill -0 "$pg_job" 2>/dev/null; then
-		if wait "$pg_job"; then restarts_pg=1; else nok "restart-postgres failed (see $RUN/logs/restart-postgres.log)"; fi
+		if wait "$pg_job"; then restarts_pg=1; else not_ok "restart-postgres failed (see $RUN/logs/restart-postgres.log)"; fi
 		echo "$(elapsed)s postgres back" >>"$DRIVER_LOG"
 		pg_job=
 	fi
@@ -182,9 +182,9 @@ check_bg
 # --- done? then stop, collect, check ------------------------------------------------------------
 wait_done "$DEADLINE"
 stop_programs
-((kills == KILLS)) && ok "the driver SIGKILLed $kills consumers at random moments and restarted them" || nok "only $kills of $KILLS kills happened"
-((restarts_rmq == 1)) && ok "RabbitMQ restarted once (ops/dev/services restart-rabbitmq)" || nok "RabbitMQ restart"
-((restarts_pg == 1)) && ok "PostgreSQL restarted once (ops/dev/services restart-postgres)" || nok "PostgreSQL restart"
+((kills == KILLS)) && ok "the driver SIGKILLed $kills consumers at random moments and restarted them" || not_ok "only $kills of $KILLS kills happened"
+((restarts_rmq == 1)) && ok "RabbitMQ restarted once (ops/dev/services restart-rabbitmq)" || not_ok "RabbitMQ restart"
+((restarts_pg == 1)) && ok "PostgreSQL restarted once (ops/dev/services restart-postgres)" || not_ok "PostgreSQL restart"
 chaos_collect_and_check
 
 chaos_figures

@@ -1,6 +1,7 @@
-# tests/support/tap.sh: what the shell tests that start their own node share
-# (tests/integration/tls.sh, tests/integration/broker-hang.sh). Source it after
-# setting NODE (the node's folder) and ROOT; define cleanup() before tap_finish.
+# tests/support/tap.sh: what the shell tests share: the counted "ok - " / "not ok - "
+# lines (tests/integration/tls.sh and broker-hang.sh, tests/chaos/). tap_finish is for
+# the tests that start their own node: set NODE (the node's folder) and ROOT, and define
+# cleanup() before calling it.
 #   ok TEXT / not_ok TEXT / note LINE...   counted "ok - " / "not ok - " lines
 #   tap_finish                             stop (cleanup), check that nothing under
 #                                          $NODE is left running, print the counts;
