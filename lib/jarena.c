@@ -47,9 +47,10 @@ static bool in_arena(const void *p)
 
 static void *ja_malloc(size_t n)
 {
-	if (A.depth > 0) {
+	if (A.depth > 0 && n > 0) {
 		size_t need = ((n + 15) & ~(size_t)15) + REDZONE; /* malloc's alignment */
-		if (need > n && need <= JARENA_SIZE - A.used) {
+		/* need >= n: the rounding did not wrap (equal for multiples of 16) */
+		if (need >= n && need <= JARENA_SIZE - A.used) {
 			void *p = A.base + A.used;
 			A.used += need;
 			UNPOISON(p, n);

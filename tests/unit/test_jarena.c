@@ -140,6 +140,31 @@ static void outside_a_scope_plain_malloc(void)
 	CHECK(jarena_own(NULL) == NULL);
 }
 
+/* Every size lands in the arena while it has room: a cJSON node is 64 bytes,
+ * a multiple of the alignment, and those once all went to malloc. */
+static void every_size_lands_in_the_arena(void)
+{
+	int outside = 0;
+
+	jarena_begin();
+	for (size_t n = 1; n <= 256; n++) {
+		char *p = cJSON_malloc(n), *own;
+		REQUIRE(p != NULL);
+		memset(p, 'x', n - 1);
+		p[n - 1] = '\0';
+		own = jarena_own(p); /* a copy only when p is arena memory */
+		if (own == p) {
+			printf("# %zu bytes went to malloc\n", n);
+			outside++;
+			cJSON_free(p);
+		} else {
+			free(own);
+		}
+	}
+	jarena_end();
+	CHECK_INT(outside, 0);
+}
+
 /* Under ASan: a node read after its scope ended is reported (the child dies). */
 static void use_after_scope_is_caught_under_asan(void)
 {
@@ -189,6 +214,7 @@ int main(void)
 	T_RUN(scope_parse_copy_out);
 	T_RUN(nested_scopes_keep_the_outer_tree);
 	T_RUN(too_big_for_the_arena_falls_back_to_malloc);
+	T_RUN(every_size_lands_in_the_arena);
 	T_RUN(outside_a_scope_plain_malloc);
 	T_RUN(use_after_scope_is_caught_under_asan);
 	return t_done();
