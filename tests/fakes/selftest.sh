@@ -494,5 +494,15 @@ expect_eq "pool: stats posts, accepted, counters (in order of first appearance)"
 expect_eq "pool: record has one line per API request" "$(wc -l < "$TMP/record3.jsonl" | tr -d ' ')" 17
 stop "fake-plainly --threads 2" "$PL_PID"
 
+# without --record (the bench): serves the same, writes no file
+start "fake-plainly, no --record" "$TMP/plainly4.out" "${WRAP[@]}" "$PLAINLY" --port 0 --threads 2
+PL_PID=$LAST_PID
+P="http://127.0.0.1:$PORT/api/v2"
+req POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body line-up:1001)"
+expect_eq "no --record: POST /renders ok" "$STATUS $(jqb .state) $(jqb .attributes.bfSubject)" "200 PENDING line-up:1001"
+req GET "$P/_fake/stats"
+expect_eq "no --record: counted" "$(jqb '.posts')" 1
+stop "fake-plainly, no --record" "$PL_PID"
+
 echo "$PASS passed, $FAIL failed"
 [[ $FAIL == 0 ]]
