@@ -31,11 +31,15 @@
  * 400 KB); the pages never touched are never resident. */
 #define JARENA_SIZE (1024u * 1024u)
 
+/* Scopes deeper than this release their memory with the enclosing one. */
+#define JARENA_DEPTH 16
+
 static struct {
 	char *base;
 	size_t used;
 	int depth;
 	bool hooked;
+	size_t mark[JARENA_DEPTH]; /* used at each scope's begin */
 } A;
 
 static bool in_arena(const void *p)
@@ -77,15 +81,23 @@ void jarena_begin(void)
 		cJSON_InitHooks(&h);
 		A.hooked = true;
 	}
-	if (A.depth++ == 0)
+	if (A.depth == 0)
 		A.used = 0;
+	if (A.depth < JARENA_DEPTH)
+		A.mark[A.depth] = A.used;
+	A.depth++;
 }
 
 void jarena_end(void)
 {
-	if (A.depth > 0 && --A.depth == 0) {
-		POISON(A.base, A.used);
-		A.used = 0;
+	if (A.depth == 0)
+		return;
+	if (--A.depth < JARENA_DEPTH && A.base != NULL) {
+		/* what this scope allocated is free again, for the rest of the
+		 * enclosing one (32 Plainly answers parsed in one batch's scope
+		 * once filled the arena) */
+		POISON(A.base + A.mark[A.depth], A.used - A.mark[A.depth]);
+		A.used = A.mark[A.depth];
 	}
 }
 

@@ -6,9 +6,10 @@
  * consumer's CPU.
  *
  * Between jarena_begin() and the matching jarena_end() (they nest), every
- * cJSON allocation comes from one block and cJSON's frees are no-ops; the
- * last jarena_end() drops them all at once.  Nothing cJSON allocated
- * inside may be used after it, or freed with free(): pass a printed
+ * cJSON allocation comes from one block and cJSON's frees are no-ops;
+ * jarena_end() drops what was allocated since its jarena_begin() at once,
+ * an inner scope's memory too.  Nothing cJSON allocated inside may be used
+ * after its scope, or freed with free(): pass a printed
  * string that must outlive the scope through jarena_own().  Outside a
  * scope cJSON allocates with malloc as usual, and a block that does not
  * fit in the arena comes from malloc too.  One thread only.  Under

@@ -140,6 +140,41 @@ static void outside_a_scope_plain_malloc(void)
 	CHECK(jarena_own(NULL) == NULL);
 }
 
+/* An inner scope's memory is free again at its end: a batch's scope that
+ * parses one Plainly answer after another in inner scopes does not run
+ * out of arena (32 answers once filled it and the rest went to malloc). */
+static void inner_scopes_give_their_memory_back(void)
+{
+	char *text = players_json(300); /* a tree of about 100 KB */
+	cJSON *outer, *t;
+	char *probe, *own;
+
+	REQUIRE(text != NULL);
+	jarena_begin();
+	outer = cJSON_Parse("{\"a\": \"outer value\"}");
+	REQUIRE(outer != NULL);
+	for (int i = 0; i < 40; i++) { /* 4 MB in all: four times the arena */
+		jarena_begin();
+		t = cJSON_Parse(text);
+		REQUIRE(t != NULL);
+		cJSON_Delete(t);
+		jarena_end();
+	}
+	probe = cJSON_malloc(64);
+	REQUIRE(probe != NULL);
+	strcpy(probe, "probe");
+	own = jarena_own(probe);
+	CHECK(own != probe); /* still arena memory: there was room */
+	if (own != probe)
+		free(own);
+	else
+		cJSON_free(probe);
+	CHECK_STR(cJSON_GetObjectItem(outer, "a")->valuestring, "outer value");
+	cJSON_Delete(outer);
+	jarena_end();
+	free(text);
+}
+
 /* Every size lands in the arena while it has room: a cJSON node is 64 bytes,
  * a multiple of the alignment, and those once all went to malloc. */
 static void every_size_lands_in_the_arena(void)
@@ -215,6 +250,7 @@ int main(void)
 	T_RUN(nested_scopes_keep_the_outer_tree);
 	T_RUN(too_big_for_the_arena_falls_back_to_malloc);
 	T_RUN(every_size_lands_in_the_arena);
+	T_RUN(inner_scopes_give_their_memory_back);
 	T_RUN(outside_a_scope_plain_malloc);
 	T_RUN(use_after_scope_is_caught_under_asan);
 	return t_done();
