@@ -753,9 +753,12 @@ int broker_flush(struct broker *b, int timeout_ms)
 			break;
 		}
 		int64_t left = deadline - proc_mono_ms();
-		if (left <= 0 || stopping(b))
+		if (left <= 0)
 			return -1;
-		if (!b->connected && reconnect(b, deadline) != 0)
+		/* stopping: the confirms of what was sent are still awaited (a
+		 * message republished and then requeued as unconfirmed would be
+		 * there twice), but a lost connection is not rebuilt */
+		if (!b->connected && (stopping(b) || reconnect(b, deadline) != 0))
 			return -1;
 		if (pump(b, left > 200 ? 200 : (int)left) != 0 && reconnect(b, deadline) != 0)
 			return -1;
