@@ -2,6 +2,7 @@
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,27 +344,71 @@ static void log_outcome(const struct consumer_ctx *ctx, const struct item *it)
 	}
 }
 
-static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n)
+/* Decodes a batch and lets the type start what its branches will fetch
+ * (the requests are in flight when this returns). */
+static void prepare(struct consumer_ctx *ctx, struct item *its, size_t n)
 {
-	bool pause = false;
-	size_t i;
-	int64_t t[7];
-
-	t[0] = proc_mono_ms();
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		decode(ctx, &its[i]);
 	if (ctx->def_prefetch != NULL && !proc_stop) {
 		const struct work_msg *msgs[CONSUMER_BATCH_MAX];
 		size_t nm = 0;
-		for (i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			if (its[i].valid)
 				msgs[nm++] = &its[i].m;
 		ctx->def_prefetch(ctx, msgs, nm);
 	}
+}
+
+/*
+ * Up to max deliveries into its: the first within first_ms, the others as
+ * they come within more_ms each.  Sets *n; returns what the last
+ * broker_next() returned.
+ */
+static int collect(struct consumer_ctx *ctx, struct item *its, size_t max, int first_ms,
+		   int more_ms, size_t *n)
+{
+	int r = broker_next(ctx->in, &its[0].d, first_ms);
+
+	*n = 0;
+	if (r != 1)
+		return r;
+	for (*n = 1; *n < max; (*n)++)
+		if ((r = broker_next(ctx->in, &its[*n].d, more_ms)) != 1)
+			break;
+	return r;
+}
+
+/*
+ * Handles the batch its[0..n-1] (prepared already when ready).  A type
+ * that prefetches looks ahead: once this batch's answers are in hand, the
+ * deliveries the broker has already sent (up to max, into next, *nn of
+ * them) are prepared, so that their requests are answered while this batch
+ * is recorded, posted, and acked.  *r: what the look-ahead's broker_next()
+ * returned (0 when there was none).
+ */
+static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, bool ready,
+			 struct item *next, size_t max, size_t *nn, int *r)
+{
+	bool pause = false;
+	size_t i;
+	int64_t t[8];
+
+	*nn = 0;
+	*r = 0;
+	t[0] = proc_mono_ms();
+	if (!ready)
+		prepare(ctx, its, n);
 	t[1] = proc_mono_ms();
 	for (i = 0; i < n; i++)
 		run_branch(ctx, &its[i]);
 	sofa_prefetch_end(&ctx->sofa);
+	t[7] = proc_mono_ms();
+	if (next != NULL && ctx->def_prefetch != NULL && !proc_stop) {
+		*r = collect(ctx, next, max, 0, 0, nn);
+		if (*nn > 0)
+			prepare(ctx, next, *nn);
+	}
 	t[2] = proc_mono_ms();
 	render_flush(ctx);
 	t[3] = proc_mono_ms();
@@ -398,8 +443,9 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n)
 	t[6] = proc_mono_ms();
 	log_debug("batch messages=%zu prefetch_ms=%" PRId64 " branches_ms=%" PRId64
 		  " renders_ms=%" PRId64 " republish_ms=%" PRId64 " jobs_ms=%" PRId64
-		  " settle_ms=%" PRId64,
-		  n, t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4], t[6] - t[5]);
+		  " settle_ms=%" PRId64 " ahead=%zu ahead_ms=%" PRId64,
+		  n, t[1] - t[0], t[7] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4], t[6] - t[5],
+		  *nn, t[2] - t[7]);
 }
 
 /* ---- main ------------------------------------------------------------------ */
@@ -539,6 +585,10 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	if (broker_consume(ctx.in, queue, ctx.prefetch, name) != 0)
 		goto out_in;
 	proc_trim_memory();
+	/* a batch's answers (32 line-ups of 56 KB) are freed and allocated
+	 * again for every batch: keep the heap's top rather than give it back
+	 * and fault it in again, page by page */
+	mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
 	log_info("ready queue=%s broker=%s", queue, broker_peer(ctx.in));
 
 	/* half the prefetch: the broker sends the next half while this one
@@ -547,27 +597,41 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	if (batch_max > CONSUMER_BATCH_MAX)
 		batch_max = CONSUMER_BATCH_MAX;
 	struct item *its = calloc(batch_max, sizeof(*its));
+	struct item *ahead = calloc(batch_max, sizeof(*ahead));
+	size_t n = 0; /* deliveries in its, prepared by the look-ahead */
 	int64_t last = proc_mono_ms(), last_idle = proc_mono_ms();
 
-	if (its == NULL) {
+	if (its == NULL || ahead == NULL) {
 		log_err("out of memory");
+		free(its);
+		free(ahead);
 		goto out_in;
 	}
 	while (!proc_stop) {
-		size_t n = 0;
-		int r = broker_next(ctx.in, &its[0].d, 1000);
+		int r = 0;
+		bool ready = n > 0;
 
-		if (r == 1) {
-			/* and whatever else the broker sends within a millisecond
-			 * (after a batch's acks, the next deliveries trickle in) */
-			for (n = 1; n < batch_max; n++)
-				if ((r = broker_next(ctx.in, &its[n].d, 1)) != 1)
-					break;
-			handle_batch(&ctx, its, n);
+		/* and whatever else the broker sends within a millisecond
+		 * (after a batch's acks, the next deliveries trickle in) */
+		if (n == 0)
+			r = collect(&ctx, its, batch_max, 1000, 1, &n);
+		if (n > 0) {
+			size_t nn;
+			struct item *swap;
+
+			int ra;
+
+			handle_batch(&ctx, its, n, ready, r == -2 ? NULL : ahead, batch_max, &nn, &ra);
+			if (ra == -2)
+				r = -2;
 			for (size_t i = 0; i < n; i++)
 				broker_delivery_free(&its[i].d);
 			handled += n;
 			last = proc_mono_ms();
+			swap = its;
+			its = ahead;
+			ahead = swap;
+			n = nn;
 		}
 		if (r == -2) {
 			break;
@@ -583,6 +647,14 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 				log_warn("publishing connection lost: reconnects at the next republish");
 		}
 	}
+	if (n > 0) {
+		/* looked ahead at but not handled: unacked, the broker redelivers them */
+		sofa_prefetch_end(&ctx.sofa);
+		log_info("stopping: %zu messages received ahead go back to the queue", n);
+		for (size_t i = 0; i < n; i++)
+			broker_delivery_free(&its[i].d);
+	}
+	free(ahead);
 	free(its);
 	free(ctx.branch_data);
 	rc = 0;
@@ -599,9 +671,10 @@ out_db:
 out_cfg:
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	log_info("stopped messages=%lu cpu_ms=%ld", handled,
+	log_info("stopped messages=%lu cpu_ms=%ld page_faults=%ld", handled,
 		 (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-			 (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
+			 (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000,
+		 ru.ru_minflt + ru.ru_majflt);
 	cfg_free(&cfg);
 	return rc;
 }

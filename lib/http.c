@@ -14,6 +14,7 @@ struct http_client {
 	CURL *curl;
 	CURLM *multi; /* http_do_many: its own connection cache */
 	CURL *easy[HTTP_MANY_MAX];
+	struct many *many; /* http_many_start() in flight, or idle */
 };
 
 struct sink {
@@ -57,6 +58,7 @@ void http_client_free(struct http_client *h)
 			curl_easy_cleanup(h->easy[i]);
 	if (h->multi != NULL)
 		curl_multi_cleanup(h->multi);
+	free(h->many);
 	curl_easy_cleanup(h->curl);
 	free(h);
 }
@@ -268,75 +270,71 @@ int http_do(struct http_client *h, const struct http_request *req, struct http_r
 	return finish(h->curl, curl_easy_perform(h->curl), r, &s, hdrs);
 }
 
-void http_do_many(struct http_client *h, const struct http_request *req, struct http_response *resp,
-		  int *rc, size_t n, const int64_t *start_ms)
-{
+/* One http_many_start() to its http_many_wait(). */
+struct many {
+	const struct http_request *req;
+	struct http_response *resp;
+	int *rc;
+	const int64_t *start_ms;
+	size_t n, started, done;
+	bool active;
 	struct sink sinks[HTTP_MANY_MAX];
-	struct curl_slist *hdrs[HTTP_MANY_MAX] = { NULL };
-	size_t started = 0, done = 0;
+	struct curl_slist *hdrs[HTTP_MANY_MAX];
+};
 
-	for (size_t i = 0; i < n; i++)
-		rc[i] = -1;
-	if (n > HTTP_MANY_MAX) {
-		for (size_t i = 0; i < n; i++) {
-			memset(&resp[i], 0, sizeof(resp[i]));
-			resp[i].retry_after = resp[i].retry_in_ms = -1;
-			snprintf(resp[i].error, sizeof(resp[i].error), "more than %d requests at once",
-				 HTTP_MANY_MAX);
+/* Starts what is due, moves every transfer on, collects the finished ones;
+ * then waits for activity up to wait_ms (0: not at all). */
+static void many_step(struct http_client *h, int wait_ms)
+{
+	struct many *m = h->many;
+	int64_t now = proc_mono_ms();
+	int still, left;
+	CURLMsg *msg;
+
+	while (m->started < m->n && (m->start_ms == NULL || m->start_ms[m->started] <= now)) {
+		size_t i = m->started++;
+		if (setup(h->easy[i], &m->req[i], &m->resp[i], &m->sinks[i], &m->hdrs[i]) != 0) {
+			curl_slist_free_all(m->hdrs[i]);
+			m->hdrs[i] = NULL;
+			m->done++;
+			continue;
 		}
+		if (curl_multi_add_handle(h->multi, h->easy[i]) != CURLM_OK) {
+			snprintf(m->resp[i].error, sizeof(m->resp[i].error), "cannot start the request");
+			finish(h->easy[i], CURLE_FAILED_INIT, &m->resp[i], &m->sinks[i], m->hdrs[i]);
+			m->hdrs[i] = NULL;
+			m->rc[i] = -1;
+			m->done++;
+		}
+	}
+	curl_multi_perform(h->multi, &still);
+	while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+		size_t i;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		for (i = 0; i < m->n && h->easy[i] != msg->easy_handle; i++)
+			;
+		if (i == m->n)
+			continue;
+		m->rc[i] = finish(h->easy[i], msg->data.result, &m->resp[i], &m->sinks[i], m->hdrs[i]);
+		m->hdrs[i] = NULL;
+		curl_multi_remove_handle(h->multi, h->easy[i]);
+		m->done++;
+	}
+	if (m->done >= m->n || wait_ms <= 0)
 		return;
+	if (m->started < m->n && m->start_ms != NULL) {
+		int64_t until = m->start_ms[m->started] - proc_mono_ms();
+		if (until < wait_ms)
+			wait_ms = until <= 0 ? 0 : (int)until;
 	}
-	if (h->multi == NULL && (h->multi = curl_multi_init()) == NULL)
-		goto serial;
-	for (size_t i = 0; i < n; i++)
-		if (h->easy[i] == NULL && (h->easy[i] = curl_easy_init()) == NULL)
-			goto serial;
-	while (done < n) {
-		int64_t now = proc_mono_ms();
-		int still, left, wait = 1000;
-		CURLMsg *msg;
+	curl_multi_poll(h->multi, NULL, 0, wait_ms, NULL);
+}
 
-		/* start what is due */
-		while (started < n && (start_ms == NULL || start_ms[started] <= now)) {
-			size_t i = started++;
-			if (setup(h->easy[i], &req[i], &resp[i], &sinks[i], &hdrs[i]) != 0) {
-				curl_slist_free_all(hdrs[i]);
-				hdrs[i] = NULL;
-				done++;
-				continue;
-			}
-			curl_easy_setopt(h->easy[i], CURLOPT_PRIVATE, (void *)&resp[i]);
-			if (curl_multi_add_handle(h->multi, h->easy[i]) != CURLM_OK) {
-				snprintf(resp[i].error, sizeof(resp[i].error), "cannot start the request");
-				rc[i] = finish(h->easy[i], CURLE_FAILED_INIT, &resp[i], &sinks[i], hdrs[i]);
-				rc[i] = -1;
-				done++;
-			}
-		}
-		curl_multi_perform(h->multi, &still);
-		while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
-			size_t i;
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			for (i = 0; i < n && h->easy[i] != msg->easy_handle; i++)
-				;
-			if (i == n)
-				continue;
-			rc[i] = finish(h->easy[i], msg->data.result, &resp[i], &sinks[i], hdrs[i]);
-			curl_multi_remove_handle(h->multi, h->easy[i]);
-			done++;
-		}
-		if (done >= n)
-			break;
-		if (started < n && start_ms != NULL) {
-			int64_t until = start_ms[started] - proc_mono_ms();
-			wait = until <= 0 ? 0 : (until < 1000 ? (int)until : 1000);
-		}
-		curl_multi_poll(h->multi, NULL, 0, wait, NULL);
-	}
-	return;
-serial:
-	/* no multi handle: one after the other */
+/* No multi handle: one after the other, now. */
+static void many_serial(struct http_client *h, const struct http_request *req,
+			struct http_response *resp, int *rc, size_t n, const int64_t *start_ms)
+{
 	for (size_t i = 0; i < n; i++) {
 		if (start_ms != NULL && start_ms[i] > proc_mono_ms()) {
 			struct timespec ts = { 0, (long)(start_ms[i] - proc_mono_ms()) * 1000000L };
@@ -348,6 +346,68 @@ serial:
 		}
 		rc[i] = http_do(h, &req[i], &resp[i]);
 	}
+}
+
+void http_many_start(struct http_client *h, const struct http_request *req,
+		     struct http_response *resp, int *rc, size_t n, const int64_t *start_ms)
+{
+	struct many *m;
+
+	http_many_wait(h); /* one at a time */
+	for (size_t i = 0; i < n; i++)
+		rc[i] = -1;
+	if (n > HTTP_MANY_MAX) {
+		for (size_t i = 0; i < n; i++) {
+			memset(&resp[i], 0, sizeof(resp[i]));
+			resp[i].retry_after = resp[i].retry_in_ms = -1;
+			snprintf(resp[i].error, sizeof(resp[i].error), "more than %d requests at once",
+				 HTTP_MANY_MAX);
+		}
+		return;
+	}
+	if (h->many == NULL && (h->many = calloc(1, sizeof(*h->many))) == NULL)
+		goto serial;
+	if (h->multi == NULL && (h->multi = curl_multi_init()) == NULL)
+		goto serial;
+	for (size_t i = 0; i < n; i++)
+		if (h->easy[i] == NULL && (h->easy[i] = curl_easy_init()) == NULL)
+			goto serial;
+	m = h->many;
+	m->req = req;
+	m->resp = resp;
+	m->rc = rc;
+	m->start_ms = start_ms;
+	m->n = n;
+	m->started = m->done = 0;
+	m->active = n > 0;
+	if (m->active)
+		many_step(h, 0); /* the requests go out; their answers wait in the sockets */
+	return;
+serial:
+	many_serial(h, req, resp, rc, n, start_ms);
+}
+
+bool http_many_pending(const struct http_client *h)
+{
+	return h->many != NULL && h->many->active;
+}
+
+void http_many_wait(struct http_client *h)
+{
+	struct many *m = h->many;
+
+	if (m == NULL || !m->active)
+		return;
+	while (m->done < m->n)
+		many_step(h, 1000);
+	m->active = false;
+}
+
+void http_do_many(struct http_client *h, const struct http_request *req, struct http_response *resp,
+		  int *rc, size_t n, const int64_t *start_ms)
+{
+	http_many_start(h, req, resp, rc, n, start_ms);
+	http_many_wait(h);
 }
 
 void http_response_free(struct http_response *r)

@@ -64,6 +64,21 @@ void http_response_free(struct http_response *resp);
 void http_do_many(struct http_client *h, const struct http_request *req, struct http_response *resp,
 		  int *rc, size_t n, const int64_t *start_ms);
 
+/*
+ * http_do_many() in two halves, so that the requests are answered while
+ * the caller does something else: http_many_start() sends the requests that
+ * are due and returns; http_many_wait() finishes them all.  req (and the
+ * strings and bodies it points to), resp, rc and start_ms must stay valid
+ * until then, and nothing else of the many may be used in between (http_do
+ * may).  A second start waits for the first; wait before
+ * http_client_free().  Answers arriving before the wait sit in the
+ * sockets' buffers.
+ */
+void http_many_start(struct http_client *h, const struct http_request *req,
+		     struct http_response *resp, int *rc, size_t n, const int64_t *start_ms);
+void http_many_wait(struct http_client *h);
+bool http_many_pending(const struct http_client *h);
+
 /* URL-escapes s; caller frees.  NULL on failure. */
 char *http_escape(const char *s);
 

@@ -706,6 +706,7 @@ int sofa_client_init(struct sofa_client *s, const struct bf_config *cfg, const c
 void sofa_client_free(struct sofa_client *s)
 {
 	sofa_prefetch_end(s);
+	free(s->fly);
 	http_client_free(s->http);
 	if (s->db != NULL)
 		PQfinish(s->db);
@@ -1037,34 +1038,66 @@ static void sofa_request(const struct sofa_client *s, const char *url, const cha
 }
 
 /* Requests pre[from..to) side by side, each at its slot. */
-static void pre_fetch(struct sofa_client *s, size_t from, size_t to)
-{
-	struct http_request req[HTTP_MANY_MAX] = { { 0 } };
+/* Requests from..to-1 of the reservation in flight (pre_fetch_start). */
+struct sofa_fly {
+	size_t from, n;
+	bool pending;
+	struct http_request req[HTTP_MANY_MAX];
 	struct http_response resp[HTTP_MANY_MAX];
-	int64_t at[HTTP_MANY_MAX] = { 0 };
+	int64_t at[HTTP_MANY_MAX];
 	int rc[HTTP_MANY_MAX];
+};
+
+/* Sends the reserved requests from..to-1 that are due, side by side, and
+ * returns; pre_fetch_wait() takes their answers. */
+static void pre_fetch_start(struct sofa_client *s, size_t from, size_t to)
+{
+	struct sofa_fly *f;
 	size_t n = to - from;
 
 	if (to <= from || n > HTTP_MANY_MAX)
 		return;
+	if (s->fly == NULL && (s->fly = calloc(1, sizeof(*s->fly))) == NULL)
+		return; /* the branches ask one by one */
+	f = s->fly;
+	memset(f->req, 0, n * sizeof(f->req[0]));
 	for (size_t i = 0; i < n; i++) {
-		sofa_request(s, s->pre[from + i].url, s->pre[from + i].etag, &req[i]);
-		at[i] = pre_slot_ms(s, from + i);
+		sofa_request(s, s->pre[from + i].url, s->pre[from + i].etag, &f->req[i]);
+		f->at[i] = pre_slot_ms(s, from + i);
 	}
-	http_do_many(s->http, req, resp, rc, n, at);
-	for (size_t i = 0; i < n; i++) {
-		struct sofa_pre *p = &s->pre[from + i];
+	f->from = from;
+	f->n = n;
+	f->pending = true;
+	http_many_start(s->http, f->req, f->resp, f->rc, n, f->at);
+}
+
+static void pre_fetch_wait(struct sofa_client *s)
+{
+	struct sofa_fly *f = s->fly;
+
+	if (f == NULL || !f->pending)
+		return;
+	f->pending = false;
+	http_many_wait(s->http);
+	for (size_t i = 0; i < f->n; i++) {
+		struct sofa_pre *p = &s->pre[f->from + i];
 		char *cached = p->body;
 
 		p->body = NULL;
 		s->requests++;
-		sofa_finish(s, p->url, rc[i], &resp[i], cached, p->len, &p->resp);
+		sofa_finish(s, p->url, f->rc[i], &f->resp[i], cached, p->len, &p->resp);
 		p->fetched = p->used = true;
 		s->pre_used++;
 	}
 }
 
 void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n)
+{
+	sofa_prefetch_start(s, paths, n);
+	pre_fetch_wait(s);
+}
+
+void sofa_prefetch_start(struct sofa_client *s, const char *const *paths, size_t n)
 {
 	double rps = s->cfg->sofa_max_rps;
 	char *urls = NULL;
@@ -1116,9 +1149,10 @@ void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n)
 		return;
 	}
 	/* the first alone: a challenge opens the breaker and stops the rest */
-	pre_fetch(s, 0, 1);
+	pre_fetch_start(s, 0, 1);
+	pre_fetch_wait(s);
 	if (s->pre[0].resp.result != SOFA_CHALLENGE)
-		pre_fetch(s, 1, n);
+		pre_fetch_start(s, 1, n);
 	return;
 fail:
 	free(urls);
@@ -1128,7 +1162,10 @@ fail:
 
 void sofa_prefetch_end(struct sofa_client *s)
 {
-	size_t unused = s->npre - s->pre_used;
+	size_t unused;
+
+	pre_fetch_wait(s); /* nothing left in flight */
+	unused = s->npre - s->pre_used;
 
 	if (s->npre > 0 && unused > 0 && s->pre_at_ms != 0 && db_ok(s))
 		budget_give_back(s, unused);
@@ -1140,6 +1177,7 @@ void sofa_prefetch_end(struct sofa_client *s)
  * none. */
 static int pre_fetched(struct sofa_client *s, const char *url, struct sofa_resp *r)
 {
+	pre_fetch_wait(s);
 	for (size_t i = 0; i < s->npre; i++) {
 		struct sofa_pre *p = &s->pre[i];
 

@@ -212,6 +212,7 @@ struct sofa_client {
 	/* the batch's reservation (sofa_prefetch) */
 	struct sofa_pre *pre;
 	size_t npre, pre_used;
+	struct sofa_fly *fly; /* its requests in flight (sofa_prefetch_start) */
 	double pre_tokens; /* the bucket right after the reservation */
 	int64_t pre_at_ms; /* when it was made */
 };
@@ -237,6 +238,9 @@ enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_r
  * as usual.  sofa_prefetch_end() gives unused slots back.
  */
 void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n);
+/* The same, but the requests after the first are left in flight: their
+ * answers are taken by the first sofa_get() or sofa_prefetch_end(). */
+void sofa_prefetch_start(struct sofa_client *s, const char *const *paths, size_t n);
 void sofa_prefetch_end(struct sofa_client *s);
 void sofa_resp_free(struct sofa_resp *r);
 /* Seconds the breaker stays open (0 = closed). */

@@ -247,7 +247,7 @@ void lineup_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msg
 	}
 	b->n = n;
 	PQclear(r);
-	sofa_prefetch(&ctx->sofa, pp, np);
+	sofa_prefetch_start(&ctx->sofa, pp, np); /* answers taken by the branches */
 }
 
 void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out)

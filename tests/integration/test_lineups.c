@@ -830,6 +830,98 @@ static void two_processes_200_events_no_duplicate(void)
 			  bulk_body);
 }
 
+/* ---- 6b. SIGTERM with the next batch received ahead ------------------------------ */
+
+/*
+ * While a batch is recorded and posted, the consumer has already taken the
+ * next one and started its line-ups requests.  Stopped then, it finishes
+ * the batch in hand and hands the one taken ahead back untouched: nothing
+ * of it posted, nothing acked, nothing lost; a new process does it.  The
+ * first POST hangs at the fake Plainly for 3 s (then 500): the window for
+ * the SIGTERM.
+ */
+static void ahead_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60, end;
+	char logf[600], logf2[600], subj[64];
+	long posts = 0, first = 0, ahead = 0, total = -1;
+	const char *line;
+	char *text;
+	size_t len;
+	pid_t pid;
+
+	REQUIRE(insert_events(w, BULK_FIRST, BULK_N, start) == 0);
+	for (int i = 0; i < BULK_N; i++)
+		REQUIRE(publish_lineup(w, BULK_FIRST + i) == 0);
+	REQUIRE(broker_flush(w->b, 20000) == 0);
+	pid = spawn_lineups(w, "lineups", false);
+	REQUIRE(pid > 0);
+	world_log(w, "lineups", logf, sizeof(logf));
+	end = tenv_now_ms() + 20000;
+	while (tenv_now_ms() < end && posts == 0) {
+		cJSON *st = world_plainly_stats(w);
+		posts = stats_int(st, "posts");
+		cJSON_Delete(st);
+		if (posts == 0)
+			tenv_sleep_ms(20);
+	}
+	REQUIRE(posts > 0);
+	tenv_sleep_ms(500); /* the rest of the first batch's POSTs, side by side */
+	kill(pid, SIGTERM);
+	CHECK_INT(world_wait(w, pid, 15000), 0);
+
+	cJSON *st = world_plainly_stats(w);
+	first = stats_int(st, "posts"); /* the first batch, and nothing after it */
+	cJSON_Delete(st);
+	text = tenv_slurp(logf, &len);
+	REQUIRE(text != NULL);
+	line = strstr(text, "stopping: ");
+	if (line != NULL)
+		ahead = strtol(line + strlen("stopping: "), NULL, 10);
+	free(text);
+	printf("#   first batch %ld messages, %ld received ahead when stopped\n", first, ahead);
+	CHECK(ahead > 0);
+	CHECK_INT(tenv_count_lines(logf, "messages received ahead go back to the queue"), 1);
+	CHECK_INT(tenv_count_lines(logf, "outcome=done"), first - 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL), first - 1);
+	/* every other message is in the queue or (the 500) a wait tier */
+	end = tenv_now_ms() + 5000;
+	while (tenv_now_ms() < end) {
+		total = broker_queue_depth(w->b, "bf.line-up") +
+			broker_queue_depth(w->b, "bf.line-up.wait.1s") +
+			broker_queue_depth(w->b, "bf.line-up.wait.2s");
+		if (total == BULK_N - (first - 1))
+			break;
+		tenv_sleep_ms(100);
+	}
+	CHECK_INT(total, BULK_N - (first - 1));
+
+	/* a new process does the rest: one render per event */
+	pid = spawn_lineups(w, "lineups-2", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(world_wait(w, pid, 60000), 0);
+	world_log(w, "lineups-2", logf2, sizeof(logf2));
+	CHECK_INT(tenv_count_lines(logf2, "outcome=done"), BULK_N - (first - 1));
+	st = world_plainly_stats(w);
+	CHECK_INT(stats_int(st, "accepted"), BULK_N);
+	CHECK_INT(stats_int(st, "posts"), BULK_N + 1); /* the hung one twice */
+	int twice = 0;
+	for (int i = 0; i < BULK_N; i++) {
+		snprintf(subj, sizeof(subj), "line-up:%d", BULK_FIRST + i);
+		CHECK_INT(stats_subject(st, "by_subject", subj), 1);
+		twice += stats_subject(st, "posts_by_subject", subj) == 2;
+	}
+	CHECK_INT(twice, 1);
+	cJSON_Delete(st);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL), BULK_N);
+	world_check_queues_empty(w, "line-up");
+}
+
+static void sigterm_hands_back_the_batch_received_ahead(void)
+{
+	run_in_bulk_world("ahead", "timeout", NULL, ahead_body);
+}
+
 /* ---- 7. Sofascore failures ------------------------------------------------------- */
 
 /* ---- 4b. one batch, mixed answers: each outcome is its own message's ---------- */
@@ -1018,6 +1110,7 @@ int main(int argc, char **argv)
 		T_CASE(poison_messages_dead_lettered_consumer_goes_on),
 		T_CASE(two_processes_200_events_no_duplicate),
 		T_CASE(one_batch_mixed_plainly_answers),
+		T_CASE(sigterm_hands_back_the_batch_received_ahead),
 		T_CASE(sofascore_429_500_then_confirmed_one_post),
 		T_CASE(sofascore_challenge_opens_breaker_waits),
 	};
