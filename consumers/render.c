@@ -116,17 +116,11 @@ static char *json_states(struct slot *sl, size_t n)
 		cJSON_AddStringToObject(o, "state", sl[i].new_state);
 		add_str(o, "id", r->id);
 		add_str(o, "pstate", r->state);
-		/* the response is stored only when it is JSON, without the
-		 * parameters Plainly echoes (they are the request's) */
-		cJSON *resp = r->response != NULL ? cJSON_Parse(r->response) : NULL;
-		if (resp != NULL && (cJSON_IsObject(resp) || cJSON_IsArray(resp))) {
-			cJSON_DeleteItemFromObjectCaseSensitive(resp, "parameters");
-			cJSON_AddItemToObject(o, "response", resp);
-		}
-		else {
-			cJSON_Delete(resp);
+		/* JSON without the echoed parameters, printed once (plainly.c) */
+		if (r->response != NULL)
+			cJSON_AddItemToObject(o, "response", cJSON_CreateRaw(r->response));
+		else
 			cJSON_AddNullToObject(o, "response");
-		}
 		add_str(o, "error", sl[i].error);
 		cJSON_AddItemToArray(a, o);
 	}

@@ -115,7 +115,20 @@ static void render_from_obj(const cJSON *o, struct plainly_render *out)
 	one_line(out->error);
 }
 
-int plainly_parse_render(const char *body, size_t len, struct plainly_render *out)
+/* The answer as kept in renders.response: a JSON object or array without
+ * the parameters Plainly echoes (they are the request's), printed; NULL
+ * when it is not JSON. */
+static char *kept_form(cJSON *root)
+{
+	if (!cJSON_IsObject(root) && !cJSON_IsArray(root))
+		return NULL;
+	cJSON_DeleteItemFromObjectCaseSensitive(root, "parameters");
+	return jarena_own(cJSON_PrintUnformatted(root));
+}
+
+/* One parse of a render answer: its state, id and error, and (kept) the
+ * form to store.  0, or -1 when it holds no render. */
+static int parse_render(const char *body, size_t len, struct plainly_render *out, char **kept)
 {
 	cJSON *root;
 	int rc = -1;
@@ -126,9 +139,16 @@ int plainly_parse_render(const char *body, size_t len, struct plainly_render *ou
 		render_from_obj(root, out);
 		rc = out->state[0] != '\0' ? 0 : -1;
 	}
+	if (kept != NULL)
+		*kept = kept_form(root);
 	cJSON_Delete(root);
 	jarena_end();
 	return rc;
+}
+
+int plainly_parse_render(const char *body, size_t len, struct plainly_render *out)
+{
+	return parse_render(body, len, out, NULL);
 }
 
 void plainly_render_free(struct plainly_render *r)
@@ -138,19 +158,25 @@ void plainly_render_free(struct plainly_render *r)
 }
 
 /* {timestamp, status, error, message, path}: keep the message. */
-static void error_from_body(const char *body, size_t len, struct plainly_render *out)
+static void error_from_body(const char *body, size_t len, struct plainly_render *out, char **kept)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
-	const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
+	cJSON *root;
+	const cJSON *msg, *err;
 
+	jarena_begin();
+	root = cJSON_ParseWithLength(body, len);
+	msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+	err = cJSON_GetObjectItemCaseSensitive(root, "error");
 	if (cJSON_IsString(msg) && msg->valuestring[0] != '\0')
 		snprintf(out->error, sizeof(out->error), "%s", msg->valuestring);
 	else if (cJSON_IsString(err))
 		snprintf(out->error, sizeof(out->error), "%s", err->valuestring);
 	else if (root == NULL && len > 0)
 		snprintf(out->error, sizeof(out->error), "%.200s", body); /* 429 is plain text */
+	if (kept != NULL)
+		*kept = kept_form(root);
 	cJSON_Delete(root);
+	jarena_end();
 	one_line(out->error);
 }
 
@@ -193,7 +219,7 @@ static enum plainly_result create_result(int rc, struct http_response *resp,
 			   : resp->retry_in_ms >= 0 ? (resp->retry_in_ms + 999) / 1000 : -1;
 	snprintf(out->error_code, sizeof(out->error_code), "%s", resp->plainly_error);
 	if (resp->status == 200 || resp->status == 201) {
-		if (plainly_parse_render(resp->body, resp->len, out) != 0) {
+		if (parse_render(resp->body, resp->len, out, &out->response) != 0) {
 			snprintf(out->error, sizeof(out->error), "unreadable render in a %ld answer",
 				 resp->status);
 			res = PLAINLY_TRANSIENT; /* it may exist: reconcile before reposting */
@@ -206,7 +232,7 @@ static enum plainly_result create_result(int rc, struct http_response *resp,
 			res = PLAINLY_OK;
 		}
 	} else {
-		error_from_body(resp->body, resp->len, out);
+		error_from_body(resp->body, resp->len, out, &out->response);
 		if (out->error[0] == '\0')
 			snprintf(out->error, sizeof(out->error), "HTTP %ld", resp->status);
 		if (resp->status == 429 || resp->status >= 500 || resp->status == 408)
@@ -214,8 +240,6 @@ static enum plainly_result create_result(int rc, struct http_response *resp,
 		else
 			res = PLAINLY_REJECTED;
 	}
-	out->response = resp->body;
-	resp->body = NULL;
 	http_response_free(resp);
 	return res;
 }
@@ -324,6 +348,7 @@ enum plainly_result plainly_render_find(struct http_client *h, const struct bf_c
 			n++;
 			if (cJSON_IsString(s) && strcmp(s->valuestring, subject) == 0) {
 				render_from_obj(it, out);
+				out->response = kept_form(it); /* as a POST's answer is kept */
 				res = PLAINLY_OK;
 				break;
 			}

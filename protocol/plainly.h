@@ -31,7 +31,9 @@ struct plainly_render {
 	char error_code[128]; /* X-PlainlyErrorCode or error.code */
 	char error[512]; /* Plainly's message, one line */
 	long retry_after; /* seconds, -1 = none */
-	char *response; /* raw response body (malloc'd) or NULL */
+	/* the answer as renders.response keeps it: its JSON without the
+	 * echoed parameters (malloc'd), or NULL when it is not JSON */
+	char *response;
 };
 
 /*

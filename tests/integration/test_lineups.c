@@ -193,6 +193,14 @@ static void check_rendered(struct world *w, const char *subject)
 	render_col(w, "plainly_render_id", subject, rid, sizeof(rid));
 	render_col(w, "plainly_state", subject, pstate, sizeof(pstate));
 	CHECK(strcmp(pstate, "PENDING") == 0 || strcmp(pstate, "THROTTLED") == 0);
+	/* Plainly's answer is kept, without the parameters it echoes */
+	char kept[256];
+	render_col(w, "response->>'id'", subject, kept, sizeof(kept));
+	CHECK_STR(kept, rid);
+	render_col(w, "response->'attributes'->>'bfSubject'", subject, kept, sizeof(kept));
+	CHECK_STR(kept, subject);
+	render_col(w, "(response ? 'parameters')::text", subject, kept, sizeof(kept));
+	CHECK_STR(kept, "false");
 	check_render_at_plainly(w, rid, subject);
 }
 
