@@ -265,6 +265,13 @@ static void jobs_free(struct consumer_ctx *ctx)
 	ctx->nrenders = 0;
 }
 
+static void wait_db(void *arg, int fd)
+{
+	struct consumer_ctx *ctx = arg;
+
+	sofa_prefetch_poll(&ctx->sofa, fd, 1000);
+}
+
 void render_flush(struct consumer_ctx *ctx)
 {
 	struct render_job *jobs = ctx->renders;
@@ -299,7 +306,9 @@ void render_flush(struct consumer_ctx *ctx)
 	}
 	t1 = proc_mono_ms();
 	const char *pr[1] = { records };
-	r = db_exec(ctx->db, "render record", RENDER_RECORD_SQL, 1, pr);
+	/* the durable statement takes a while: meanwhile the answers to the
+	 * next batch's requests (consumer.c looks ahead) are taken in */
+	r = db_exec_while(ctx->db, "render record", RENDER_RECORD_SQL, 1, pr, wait_db, ctx);
 	if (r == NULL) {
 		all_retry(jobs, n, "render bookkeeping failed");
 		goto unlock;

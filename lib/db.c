@@ -85,6 +85,39 @@ PGresult *db_exec(PGconn *c, const char *what, const char *sql, int nparams,
 	return NULL;
 }
 
+PGresult *db_exec_while(PGconn *c, const char *what, const char *sql, int nparams,
+			const char *const *params, void (*wait)(void *arg, int fd), void *arg)
+{
+	PGresult *r, *last = NULL;
+	ExecStatusType st;
+	char msg[512];
+
+	if (wait == NULL)
+		return db_exec(c, what, sql, nparams, params);
+	if (PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL, 0) != 1) {
+		log_err("database query failed query=%s error=\"%s\"", what,
+			one_line(PQerrorMessage(c), msg, sizeof(msg)));
+		return NULL;
+	}
+	while (PQisBusy(c)) {
+		wait(arg, PQsocket(c));
+		if (PQconsumeInput(c) != 1)
+			break; /* PQgetResult says what went wrong */
+	}
+	while ((r = PQgetResult(c)) != NULL) {
+		PQclear(last);
+		last = r;
+	}
+	st = PQresultStatus(last);
+	if (last != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK))
+		return last;
+	log_err("database query failed query=%s error=\"%s\"", what,
+		one_line(last != NULL ? PQresultErrorMessage(last) : PQerrorMessage(c), msg,
+			 sizeof(msg)));
+	PQclear(last);
+	return NULL;
+}
+
 int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char *const *params)
 {
 	PGresult *r = db_exec(c, what, sql, nparams, params);

@@ -43,6 +43,11 @@ int db_migrate(PGconn *c, int *applied) __attribute__((warn_unused_result));
  */
 PGresult *db_exec(PGconn *c, const char *what, const char *sql, int nparams,
 		  const char *const *params);
+/* Same, calling wait(arg, the connection's socket) until the result is
+ * there: the caller gets other work done meanwhile (wait returns when the
+ * socket is readable, or earlier).  wait NULL: db_exec. */
+PGresult *db_exec_while(PGconn *c, const char *what, const char *sql, int nparams,
+			const char *const *params, void (*wait)(void *arg, int fd), void *arg);
 /* Same, for statements whose result is not needed: 0 or -1. */
 int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char *const *params)
 	__attribute__((warn_unused_result));

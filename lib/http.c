@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,6 +386,19 @@ void http_many_start(struct http_client *h, const struct http_request *req,
 	return;
 serial:
 	many_serial(h, req, resp, rc, n, start_ms);
+}
+
+void http_many_poll(struct http_client *h, int fd, int timeout_ms)
+{
+	struct curl_waitfd wfd = { .fd = fd, .events = CURL_WAIT_POLLIN };
+
+	if (h->many == NULL || !h->many->active || h->many->done >= h->many->n) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		poll(&p, 1, timeout_ms);
+		return;
+	}
+	many_step(h, 0);
+	curl_multi_poll(h->multi, &wfd, 1, timeout_ms, NULL);
 }
 
 bool http_many_pending(const struct http_client *h)

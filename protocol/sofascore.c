@@ -1160,6 +1160,11 @@ fail:
 	pre_free(s);
 }
 
+void sofa_prefetch_poll(struct sofa_client *s, int fd, int timeout_ms)
+{
+	http_many_poll(s->http, fd, timeout_ms);
+}
+
 void sofa_prefetch_end(struct sofa_client *s)
 {
 	size_t unused;

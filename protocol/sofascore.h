@@ -241,6 +241,9 @@ void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n);
 /* The same, but the requests after the first are left in flight: their
  * answers are taken by the first sofa_get() or sofa_prefetch_end(). */
 void sofa_prefetch_start(struct sofa_client *s, const char *const *paths, size_t n);
+/* While waiting for fd (readable) up to timeout_ms: the answers of the
+ * requests in flight are taken in meanwhile (see http_many_poll). */
+void sofa_prefetch_poll(struct sofa_client *s, int fd, int timeout_ms);
 void sofa_prefetch_end(struct sofa_client *s);
 void sofa_resp_free(struct sofa_resp *r);
 /* Seconds the breaker stays open (0 = closed). */
