@@ -162,7 +162,7 @@ static void inner_scopes_give_their_memory_back(void)
 	}
 	probe = cJSON_malloc(64);
 	REQUIRE(probe != NULL);
-	strcpy(probe, "probe");
+	memcpy(probe, "probe", sizeof("probe"));
 	own = jarena_own(probe);
 	CHECK(own != probe); /* still arena memory: there was room */
 	if (own != probe)
