@@ -1,6 +1,8 @@
 /*
- * bfctl migrate and the schema check, against the real PostgreSQL.
+ * bfctl migrate and the schema check, and db_exec_while, against the real
+ * PostgreSQL.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +66,60 @@ static void check_fails_before_migrate_then_migrate_twice(void)
 	tenv_db_drop(dbname);
 }
 
+struct waits {
+	int calls, fd;
+	bool other_fd;
+};
+
+static void count_waits(void *arg, int fd)
+{
+	struct waits *w = arg;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	w->calls++;
+	w->other_fd |= fd != w->fd;
+	poll(&p, 1, 1000);
+}
+
+/* The caller's wait runs while the statement does; results and errors are
+ * what db_exec gives, and the connection stays usable. */
+static void exec_while_calls_the_wait_until_the_result(void)
+{
+	PGconn *c = NULL;
+	char name[64], url[512];
+	struct waits w = { 0 };
+	const char *p[1] = { "41" };
+	PGresult *r;
+
+	snprintf(name, sizeof(name), "t_exec_while_%ld", (long)getpid());
+	REQUIRE(tenv_db_create(name, url, sizeof(url)) == 0);
+	REQUIRE(db_connect(&c, url, 3, NULL) == 0);
+	w.fd = PQsocket(c);
+	r = db_exec_while(c, "sleep", "SELECT pg_sleep(0.3), $1::int + 1", 1, p, count_waits, &w);
+	REQUIRE(r != NULL);
+	CHECK_INT(PQntuples(r), 1);
+	CHECK_STR(PQgetvalue(r, 0, 1), "42");
+	PQclear(r);
+	CHECK(w.calls >= 1);
+	CHECK(!w.other_fd);
+
+	w.calls = 0;
+	r = db_exec_while(c, "division", "SELECT 1 / (0 * $1::int)", 1, p, count_waits, &w);
+	CHECK(r == NULL);
+	CHECK_INT(count(c, "SELECT 7"), 7); /* usable after the error */
+	r = db_exec_while(c, "no wait", "SELECT $1::int + 1", 1, p, NULL, NULL);
+	REQUIRE(r != NULL);
+	CHECK_STR(PQgetvalue(r, 0, 0), "42");
+	PQclear(r);
+	PQfinish(c);
+	tenv_db_drop(name);
+}
+
 int main(void)
 {
 	log_init("test_migrate");
 	tenv_require();
 	T_RUN(check_fails_before_migrate_then_migrate_twice);
+	T_RUN(exec_while_calls_the_wait_until_the_result);
 	return t_done();
 }
