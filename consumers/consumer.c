@@ -616,11 +616,12 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		if (n == 0)
 			r = collect(&ctx, its, batch_max, 1000, 1, &n);
 		if (n > 0) {
-			size_t nn;
 			struct item *swap;
-
+			size_t nn;
 			int ra;
 
+			/* a connection lost while looking ahead: what was taken is
+			 * handled, its acks are no-ops, the broker redelivers it */
 			handle_batch(&ctx, its, n, ready, r == -2 ? NULL : ahead, batch_max, &nn, &ra);
 			if (ra == -2)
 				r = -2;
