@@ -69,14 +69,13 @@ int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *
 	}
 }
 
-PGresult *db_exec(PGconn *c, const char *what, const char *sql, int nparams,
-		  const char *const *params)
+/* r when it succeeded; else logged, cleared, NULL. */
+static PGresult *checked(PGconn *c, const char *what, PGresult *r)
 {
-	PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(r);
 	char msg[512];
 
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+	if (r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK))
 		return r;
 	log_err("database query failed query=%s error=\"%s\"", what,
 		one_line(r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c), msg,
@@ -85,11 +84,16 @@ PGresult *db_exec(PGconn *c, const char *what, const char *sql, int nparams,
 	return NULL;
 }
 
+PGresult *db_exec(PGconn *c, const char *what, const char *sql, int nparams,
+		  const char *const *params)
+{
+	return checked(c, what, PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0));
+}
+
 PGresult *db_exec_while(PGconn *c, const char *what, const char *sql, int nparams,
 			const char *const *params, void (*wait)(void *arg, int fd), void *arg)
 {
 	PGresult *r, *last = NULL;
-	ExecStatusType st;
 	char msg[512];
 
 	if (wait == NULL)
@@ -108,14 +112,7 @@ PGresult *db_exec_while(PGconn *c, const char *what, const char *sql, int nparam
 		PQclear(last);
 		last = r;
 	}
-	st = PQresultStatus(last);
-	if (last != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK))
-		return last;
-	log_err("database query failed query=%s error=\"%s\"", what,
-		one_line(last != NULL ? PQresultErrorMessage(last) : PQerrorMessage(c), msg,
-			 sizeof(msg)));
-	PQclear(last);
-	return NULL;
+	return checked(c, what, last);
 }
 
 int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char *const *params)
