@@ -3,9 +3,17 @@ tests/chaos/generate.py): the sport, the England category, the Premier League te
 status tuples (code, description, type) and the team object as /event/{id} sends it."""
 
 SPORT = {"name": "Football", "slug": "football", "id": 1}
-ENGLAND = {"name": "England", "slug": "england", "sport": SPORT, "priority": 10, "id": 1,
-           "country": {"alpha2": "EN", "alpha3": "ENG", "name": "England", "slug": "england"},
-           "flag": "england", "alpha2": "EN"}
+
+
+def category(name, cat_id, alpha2, alpha3):
+    """A country's category object as Sofascore sends it."""
+    slug = name.lower()
+    return {"name": name, "slug": slug, "sport": SPORT, "priority": 10, "id": cat_id,
+            "country": {"alpha2": alpha2, "alpha3": alpha3, "name": name, "slug": slug},
+            "flag": slug, "alpha2": alpha2}
+
+
+ENGLAND = category("England", 1, "EN", "ENG")
 PL_TEAMS = {  # id: (name, short name, name code)
     42: ("Arsenal", "Arsenal", "ARS"), 38: ("Chelsea", "Chelsea", "CHE"),
     44: ("Liverpool", "Liverpool", "LIV"), 17: ("Manchester City", "Man City", "MCI"),

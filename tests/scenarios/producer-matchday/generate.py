@@ -31,15 +31,9 @@ import sofashapes  # noqa: E402  (the shapes the scenario generators share)
 SPORT = sofashapes.SPORT
 CATS = {
     17: sofashapes.ENGLAND,
-    8: {"name": "Spain", "slug": "spain", "sport": SPORT, "priority": 10, "id": 32,
-        "country": {"alpha2": "ES", "alpha3": "ESP", "name": "Spain", "slug": "spain"},
-        "flag": "spain", "alpha2": "ES"},
-    35: {"name": "Germany", "slug": "germany", "sport": SPORT, "priority": 10, "id": 30,
-         "country": {"alpha2": "DE", "alpha3": "DEU", "name": "Germany", "slug": "germany"},
-         "flag": "germany", "alpha2": "DE"},
-    23: {"name": "Italy", "slug": "italy", "sport": SPORT, "priority": 10, "id": 31,
-         "country": {"alpha2": "IT", "alpha3": "ITA", "name": "Italy", "slug": "italy"},
-         "flag": "italy", "alpha2": "IT"},
+    8: sofashapes.category("Spain", 32, "ES", "ESP"),
+    35: sofashapes.category("Germany", 30, "DE", "DEU"),
+    23: sofashapes.category("Italy", 31, "IT", "ITA"),
 }
 TOURS = {  # ut: (tournament id, name, slug, season id, season name)
     17: (1, "Premier League", "premier-league", 96668, "Premier League 26/27"),
