@@ -403,18 +403,18 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 	for (i = 0; i < n; i++)
 		run_branch(ctx, &its[i]);
 	sofa_prefetch_end(&ctx->sofa);
-	t[7] = proc_mono_ms();
+	t[2] = proc_mono_ms();
 	if (next != NULL && ctx->def_prefetch != NULL && !proc_stop) {
 		*r = collect(ctx, next, max, 0, 0, nn);
 		if (*nn > 0)
 			prepare(ctx, next, *nn);
 	}
-	t[2] = proc_mono_ms();
-	render_flush(ctx);
 	t[3] = proc_mono_ms();
+	render_flush(ctx);
+	t[4] = proc_mono_ms();
 	for (i = 0; i < n; i++)
 		pause |= carry_out(ctx, &its[i]);
-	t[4] = proc_mono_ms();
+	t[5] = proc_mono_ms();
 	if (jobs_record(ctx, its, n) != 0) {
 		for (i = 0; i < n; i++) {
 			if (its[i].job_state == NULL)
@@ -430,7 +430,7 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 			}
 		}
 	}
-	t[5] = proc_mono_ms();
+	t[6] = proc_mono_ms();
 	/* a type without wait tiers: redelivered after a pause */
 	for (int k = 0; pause && k < 50 && !proc_stop; k++) {
 		struct timespec ts = { 0, 100000000L };
@@ -440,12 +440,12 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 		settle(ctx, &its[i].d, its[i].ack);
 		log_outcome(ctx, &its[i]);
 	}
-	t[6] = proc_mono_ms();
+	t[7] = proc_mono_ms();
 	log_debug("batch messages=%zu prefetch_ms=%" PRId64 " branches_ms=%" PRId64
 		  " renders_ms=%" PRId64 " republish_ms=%" PRId64 " jobs_ms=%" PRId64
 		  " settle_ms=%" PRId64 " ahead=%zu ahead_ms=%" PRId64,
-		  n, t[1] - t[0], t[7] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4], t[6] - t[5],
-		  *nn, t[2] - t[7]);
+		  n, t[1] - t[0], t[2] - t[1], t[4] - t[3], t[5] - t[4], t[6] - t[5], t[7] - t[6],
+		  *nn, t[3] - t[2]);
 }
 
 /* ---- main ------------------------------------------------------------------ */

@@ -94,15 +94,11 @@ PGresult *db_exec_while(PGconn *c, const char *what, const char *sql, int nparam
 			const char *const *params, void (*wait)(void *arg, int fd), void *arg)
 {
 	PGresult *r, *last = NULL;
-	char msg[512];
 
 	if (wait == NULL)
 		return db_exec(c, what, sql, nparams, params);
-	if (PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL, 0) != 1) {
-		log_err("database query failed query=%s error=\"%s\"", what,
-			one_line(PQerrorMessage(c), msg, sizeof(msg)));
-		return NULL;
-	}
+	if (PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL, 0) != 1)
+		return checked(c, what, NULL); /* logs the connection's error */
 	while (PQisBusy(c)) {
 		wait(arg, PQsocket(c));
 		if (PQconsumeInput(c) != 1)

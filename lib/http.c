@@ -401,11 +401,6 @@ void http_many_poll(struct http_client *h, int fd, int timeout_ms)
 	curl_multi_poll(h->multi, &wfd, 1, timeout_ms, NULL);
 }
 
-bool http_many_pending(const struct http_client *h)
-{
-	return h->many != NULL && h->many->active;
-}
-
 void http_many_wait(struct http_client *h)
 {
 	struct many *m = h->many;

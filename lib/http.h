@@ -77,7 +77,6 @@ void http_do_many(struct http_client *h, const struct http_request *req, struct 
 void http_many_start(struct http_client *h, const struct http_request *req,
 		     struct http_response *resp, int *rc, size_t n, const int64_t *start_ms);
 void http_many_wait(struct http_client *h);
-bool http_many_pending(const struct http_client *h);
 /* While waiting for something else: moves the many on, and returns when fd
  * is readable or timeout_ms have passed (or earlier). */
 void http_many_poll(struct http_client *h, int fd, int timeout_ms);

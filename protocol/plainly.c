@@ -173,8 +173,7 @@ static void error_from_body(const char *body, size_t len, struct plainly_render 
 		snprintf(out->error, sizeof(out->error), "%s", err->valuestring);
 	else if (root == NULL && len > 0)
 		snprintf(out->error, sizeof(out->error), "%.200s", body); /* 429 is plain text */
-	if (kept != NULL)
-		*kept = kept_form(root);
+	*kept = kept_form(root);
 	cJSON_Delete(root);
 	jarena_end();
 	one_line(out->error);

@@ -1037,7 +1037,6 @@ static void sofa_request(const struct sofa_client *s, const char *url, const cha
 	req->max_body = (size_t)s->cfg->sofa_max_body;
 }
 
-/* Requests pre[from..to) side by side, each at its slot. */
 /* Requests from..to-1 of the reservation in flight (pre_fetch_start). */
 struct sofa_fly {
 	size_t from, n;
@@ -1089,12 +1088,6 @@ static void pre_fetch_wait(struct sofa_client *s)
 		p->fetched = p->used = true;
 		s->pre_used++;
 	}
-}
-
-void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n)
-{
-	sofa_prefetch_start(s, paths, n);
-	pre_fetch_wait(s);
 }
 
 void sofa_prefetch_start(struct sofa_client *s, const char *const *paths, size_t n)
@@ -1234,7 +1227,7 @@ enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_r
 	memset(r, 0, sizeof(*r));
 	r->retry_after = -1;
 	snprintf(url, sizeof(url), "%s%s", s->cfg->sofa_base_url, path);
-	/* fetched ahead by sofa_prefetch */
+	/* fetched ahead by sofa_prefetch_start */
 	if (pre_fetched(s, url, r) == 0)
 		return r->result;
 	if ((left = sofa_breaker_remaining(s)) > 0) {

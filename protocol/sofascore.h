@@ -182,7 +182,7 @@ struct sofa_resp {
 	char error[256]; /* one line: what went wrong */
 };
 
-/* A request reserved by sofa_prefetch(): its budget slot and cached answer. */
+/* A request reserved by sofa_prefetch_start(): its budget slot and cached answer. */
 struct sofa_pre {
 	char *url;
 	char etag[256];
@@ -209,7 +209,7 @@ struct sofa_client {
 	bool backoff;
 	int backoff_ms; /* current step, 0 = none */
 	int64_t backoff_until_ms;
-	/* the batch's reservation (sofa_prefetch) */
+	/* the batch's reservation (sofa_prefetch_start) */
 	struct sofa_pre *pre;
 	size_t npre, pre_used;
 	struct sofa_fly *fly; /* its requests in flight (sofa_prefetch_start) */
@@ -231,15 +231,14 @@ enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_r
 
 /*
  * For a batch that will ask for these paths: reserves their slots of the
- * shared budget and reads their cached answers, in one round trip.
- * sofa_get() of a reserved path then needs no database round trip before
- * the request (it still waits for its slot).  Without a database, or when
- * the wait would be too long, nothing is reserved and sofa_get() works
- * as usual.  sofa_prefetch_end() gives unused slots back.
+ * shared budget and reads their cached answers, in one round trip, then
+ * sends the first request and (unless it met a challenge) starts the
+ * others, each at its slot, and returns with them in flight.  The first
+ * sofa_get() (or sofa_prefetch_end) takes their answers; sofa_get() of a
+ * reserved path needs no database round trip.  Without a database, or when
+ * the wait would be too long, nothing is reserved and sofa_get() works as
+ * usual.  sofa_prefetch_end() gives unused slots back.
  */
-void sofa_prefetch(struct sofa_client *s, const char *const *paths, size_t n);
-/* The same, but the requests after the first are left in flight: their
- * answers are taken by the first sofa_get() or sofa_prefetch_end(). */
 void sofa_prefetch_start(struct sofa_client *s, const char *const *paths, size_t n);
 /* While waiting for fd (readable) up to timeout_ms: the answers of the
  * requests in flight are taken in meanwhile (see http_many_poll). */

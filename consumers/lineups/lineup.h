@@ -36,7 +36,8 @@ int lineup_recheck_tier(const struct consumer_ctx *ctx, int64_t start_ts, int64_
 void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out);
 
 /* Before a batch's branches: reads every events row of the batch and
- * reserves the line-ups requests and starts them (sofa_prefetch_start), in two round trips. */
+ * reserves the line-ups requests (two round trips), then starts them
+ * (sofa_prefetch_start). */
 void lineup_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n);
 
 #endif
