@@ -988,20 +988,65 @@ int broker_declare(struct broker *b, char *err, size_t errlen)
 	return rc;
 }
 
-int broker_queue_info(struct broker *b, const char *queue, long *messages, long *consumers)
+/*
+ * queue.declare passive: 0 with *ok, 1 when the queue does not exist, -1 when
+ * the connection failed.  For a missing queue the broker closes the channel
+ * (404): a handle with nothing in flight (no consumer, no unconfirmed
+ * publish) opens it again at once instead of reconnecting; any other handle
+ * reconnects at its next call.
+ */
+static int passive_declare(struct broker *b, const char *queue, amqp_queue_declare_ok_t **ok)
 {
-	amqp_queue_declare_ok_t *ok;
+	amqp_rpc_reply_t r;
+	char err[512] = "";
 
 	if (ensure_connected(b, proc_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0)
 		return -1;
 	wd_arm(b);
-	ok = amqp_queue_declare(b->conn, CHANNEL, amqp_cstring_bytes(queue), 1, 0, 0, 0,
-				amqp_empty_table);
+	*ok = amqp_queue_declare(b->conn, CHANNEL, amqp_cstring_bytes(queue), 1, 0, 0, 0,
+				 amqp_empty_table);
 	wd_disarm(b);
-	if (ok == NULL) {
+	if (*ok != NULL)
+		return 0;
+	r = amqp_get_rpc_reply(b->conn);
+	if (r.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION || r.reply.id != AMQP_CHANNEL_CLOSE_METHOD ||
+	    ((const amqp_channel_close_t *)r.reply.decoded)->reply_code != AMQP_NOT_FOUND) {
 		b->connected = false;
 		return -1;
 	}
+	amqp_channel_close_ok_t close_ok = { 0 };
+	if (b->consuming || b->npend > 0) {
+		b->connected = false;
+		return 1;
+	}
+	wd_arm(b);
+	if (amqp_send_method(b->conn, CHANNEL, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok) != AMQP_STATUS_OK) {
+		wd_disarm(b);
+		b->connected = false;
+		return 1;
+	}
+	amqp_channel_open(b->conn, CHANNEL);
+	if (rpc_ok(b, "channel.open", err, sizeof(err)) == 0) {
+		amqp_confirm_select(b->conn, CHANNEL);
+		if (rpc_ok(b, "confirm.select", err, sizeof(err)) != 0)
+			b->connected = false;
+	} else {
+		b->connected = false;
+	}
+	wd_disarm(b);
+	if (!b->connected)
+		log_warn("broker: reopening the channel after a missing queue: %s", err);
+	b->next_seq = 1;
+	return 1;
+}
+
+int broker_queue_info(struct broker *b, const char *queue, long *messages, long *consumers)
+{
+	amqp_queue_declare_ok_t *ok;
+	int rc = passive_declare(b, queue, &ok);
+
+	if (rc != 0)
+		return rc;
 	*messages = (long)ok->message_count;
 	*consumers = (long)ok->consumer_count;
 	return 0;
@@ -1011,16 +1056,8 @@ long broker_queue_depth(struct broker *b, const char *queue)
 {
 	amqp_queue_declare_ok_t *ok;
 
-	if (ensure_connected(b, proc_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0)
+	if (passive_declare(b, queue, &ok) != 0)
 		return -1;
-	wd_arm(b);
-	ok = amqp_queue_declare(b->conn, CHANNEL, amqp_cstring_bytes(queue), 1, 0, 0, 0,
-				amqp_empty_table);
-	wd_disarm(b);
-	if (ok == NULL) {
-		b->connected = false;
-		return -1;
-	}
 	return (long)ok->message_count;
 }
 

@@ -162,11 +162,13 @@ int broker_nack(struct broker *b, const struct broker_delivery *d, bool requeue)
 /* Declares the topology of opts again (bfctl, tests). */
 int broker_declare(struct broker *b, char *err, size_t errlen) __attribute__((warn_unused_result));
 
-/* Message count of a queue (passive declare); -1 on error. */
+/* Message count of a queue (passive declare); -1 on error or when the
+ * queue does not exist. */
 long broker_queue_depth(struct broker *b, const char *queue);
 
-/* Messages ready and consumers of a queue (passive declare); 0 or -1 (for
- * a missing queue the broker closes the channel: the handle reconnects). */
+/* Messages ready and consumers of a queue (passive declare): 0; 1 when the
+ * queue does not exist (a handle with nothing in flight just reopens its
+ * channel, without a reconnect); -1 when the broker cannot be reached. */
 int broker_queue_info(struct broker *b, const char *queue, long *messages, long *consumers);
 
 /* Purges a queue (tests, bfctl); returns messages purged or -1. */

@@ -114,7 +114,13 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 	    bfctl_broker(c, NULL, &pub) != 0)
 		goto out;
 	topo_dead_queue(type, dq, sizeof(dq));
-	if (broker_queue_info(get, dq, &depth, &consumers) != 0) {
+	switch (broker_queue_info(get, dq, &depth, &consumers)) {
+	case 0:
+		break;
+	case 1:
+		log_err("replay: queue %s does not exist (bfctl topology declare creates it)", dq);
+		goto out;
+	default:
 		log_err("replay: cannot read queue %s", dq);
 		goto out;
 	}

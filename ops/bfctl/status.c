@@ -68,11 +68,14 @@ static cJSON *queues_json(struct broker *b, const struct topology *t, int64_t ev
 		const struct topo_queue *q = &t->queues[i];
 		cJSON *o = cJSON_CreateObject();
 		long msgs = -1, cons = -1;
+		int info;
 
 		cJSON_AddStringToObject(o, "name", q->name);
 		cJSON_AddStringToObject(o, "kind", q->kind == TOPO_WORK ? "work"
 						   : q->kind == TOPO_WAIT ? "wait" : "dead");
-		if (broker_queue_info(b, q->name, &msgs, &cons) == 0) {
+		info = broker_queue_info(b, q->name, &msgs, &cons);
+		cJSON_AddStringToObject(o, "state", info == 0 ? "ok" : info == 1 ? "missing" : "unknown");
+		if (info == 0) {
 			cJSON_AddNumberToObject(o, "messages", msgs);
 			cJSON_AddNumberToObject(o, "consumers", cons);
 		} else {
@@ -116,8 +119,13 @@ static void print_text(const cJSON *root)
 		const cJSON *m = cJSON_GetObjectItem(q, "messages");
 		const cJSON *c = cJSON_GetObjectItem(q, "consumers");
 		const cJSON *old = cJSON_GetObjectItem(q, "oldest");
-		printf("  %-36s %8.0f %9.0f", cJSON_GetObjectItem(q, "name")->valuestring,
-		       cJSON_IsNumber(m) ? m->valuedouble : -1, cJSON_IsNumber(c) ? c->valuedouble : -1);
+		const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(q, "state"));
+		if (cJSON_IsNumber(m) && cJSON_IsNumber(c))
+			printf("  %-36s %8.0f %9.0f", cJSON_GetObjectItem(q, "name")->valuestring,
+			       m->valuedouble, c->valuedouble);
+		else /* missing: not declared (bfctl topology declare); unknown: broker lost */
+			printf("  %-36s %18s", cJSON_GetObjectItem(q, "name")->valuestring,
+			       state != NULL ? state : "unknown");
 		if (old != NULL)
 			printf("   oldest: %s reason=%s age=%.0fs error=\"%.100s\"",
 			       cJSON_GetObjectItem(old, "message_id")->valuestring,

@@ -1091,6 +1091,49 @@ static void status_json_matches_known_state(void)
 	world_close(&w);
 }
 
+/* status on a vhost where nothing is declared yet (a fresh vhost, a typo in
+ * the configured vhost, other wait tiers): every queue says "missing", and
+ * the passive declares' 404s cost no reconnect (they printed "broker
+ * reconnected" once per queue, and -1 -1). */
+static void status_missing_body(struct world *w)
+{
+	char out[700], err[800];
+	const char *plain[] = { "-c", w->conf, "status", NULL };
+	const char *json[] = { "-c", w->conf, "status", "--json", NULL };
+	cJSON *root;
+	size_t nq = 0;
+
+	CHECK_INT(bfctl_run(w, "missing-text", plain, out, sizeof(out), 20000), 0);
+	snprintf(err, sizeof(err), "%s/var/log/%s-missing-text.err", tenv_root(), w->name);
+	CHECK_INT(tenv_count_lines(out, " missing"), 10);
+	CHECK_INT(tenv_count_lines(out, "bf.line-up.wait.1m"), 1);
+	CHECK_INT(tenv_count_lines(out, "-1"), 0);
+	CHECK_INT(tenv_count_lines(err, "reconnect"), 0);
+	CHECK_INT(tenv_count_lines(err, "broker connect failed"), 0);
+
+	root = run_json(w, "missing-json", json);
+	REQUIRE(root != NULL);
+	const cJSON *q;
+	cJSON_ArrayForEach(q, cJSON_GetObjectItem(root, "queues")) {
+		nq++;
+		CHECK_STR(jstr_null(q, "state"), "missing");
+		CHECK(cJSON_IsNull(cJSON_GetObjectItem(q, "messages")));
+	}
+	CHECK_INT((long)nq, 10);
+	cJSON_Delete(root);
+}
+
+static void status_shows_missing_queues_without_reconnects(void)
+{
+	struct world w;
+
+	if (world_create(&w, "status-missing") == 0)
+		status_missing_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world");
+	world_close(&w);
+}
+
 /* ==== 5. definitions import == declare ========================================= */
 
 static bool is_work_queue(const char *name)
@@ -1423,6 +1466,7 @@ int main(int argc, char **argv)
 	RUN(replayed_done_job_is_not_rendered_again);
 	RUN(connection_dropped_mid_replay_loses_nothing);
 	RUN(status_json_matches_known_state);
+	RUN(status_shows_missing_queues_without_reconnects);
 	RUN(definitions_import_equals_declare);
 	RUN(migrate_twice_and_command_line);
 	curl_global_cleanup();
