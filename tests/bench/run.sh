@@ -56,7 +56,11 @@ unset BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL BF_PLAINLY_API
 say() { printf '%s\n' "$*" >&2; }
 want() { [[ -z ${BENCH_ONLY:-} || ,$BENCH_ONLY, == *,$1,* ]]; }
 CEIL_CONS=0
-step() { printf '[%4ss] %s\n' "$((SECONDS - T0))" "$*" >&2; }
+STEP_PREFIX=bench
+CUR_STEP="setting up"
+# shellcheck source=tests/support/steps.sh
+. tests/support/steps.sh
+step() { CUR_STEP=$*; printf '[%4ss] %s\n' "$((SECONDS - T0))" "$*" >&2; }
 T0=$SECONDS
 
 # --- processes we start ------------------------------------------------------------------
@@ -74,7 +78,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 set -E
-trap 'say "bench: failed at line $LINENO: $BASH_COMMAND"' ERR
+# A command that fails ends the bench: which step, the command, and the end of the log
+# written last (the failing step's)
+bench_failed() { # line command
+	local newest
+	newest=$(ls -t "$LOGS"/*.log 2>/dev/null | head -n 1)
+	trap - ERR
+	step_fail "${CUR_STEP#"${CUR_STEP%%[! ]*}"}" "line $1: $2" ${newest:+"$newest"}
+}
+trap 'bench_failed $LINENO "$BASH_COMMAND"' ERR
 
 forget_pid() { # drop $1 from PIDS
 	local keep=() p
@@ -122,11 +134,11 @@ start_fake() { # kind name args...: sets FAKE_PORT and FAKE_PID (also added to P
 	for i in $(seq 600); do
 		[ -s "$WORK/$name.port" ] && break
 		if ! kill -0 "$FAKE_PID" 2>/dev/null; then
-			say "bench: fake-$kind $name did not start:"; tail -n 5 "$LOGS/$name.log" >&2; exit 1
+			step_fail "fake-$kind $name" "it exited during start-up" "$LOGS/$name.log"
 		fi
 		sleep 0.05
 	done
-	[ -s "$WORK/$name.port" ] || { say "bench: fake-$kind $name: no port"; exit 1; }
+	[ -s "$WORK/$name.port" ] || step_fail "fake-$kind $name" "no port file after 30 s" "$LOGS/$name.log"
 	FAKE_PORT=$(cat "$WORK/$name.port")
 }
 
@@ -185,7 +197,7 @@ step "packages and build"
 ops/dev/deps >"$LOGS/deps.log" 2>&1 || say "bench: ops/dev/deps failed (see $LOGS/deps.log); going on with what is installed"
 # what the bench runs and links: the programs, the fakes, the library and the producer's
 # store/due objects (not the test programs: a test being edited must not stop the bench)
-make -s all fakes build/producer/store.o build/producer/due.o >"$LOGS/build.log" 2>&1 || { say "bench: build failed:"; tail -n 20 "$LOGS/build.log" >&2; exit 1; }
+make -s all fakes build/producer/store.o build/producer/due.o >"$LOGS/build.log" 2>&1 || step_fail build "make failed" "$LOGS/build.log"
 # the Makefile's flags
 CFLAGS_BENCH=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Wshadow
 	-Wformat=2 -Wundef -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla -I.)
@@ -214,7 +226,7 @@ LIBRMQ_VERSION=$(pkg-config --modversion librabbitmq 2>/dev/null || echo unknown
 
 step "starting the bench servers (var/bench-servers, ports 36672-36676)"
 services_up=1
-ops/dev/services start >>"$LOGS/services.log" 2>&1 || { say "bench: the bench servers did not start:"; tail -n 20 "$LOGS/services.log" >&2; exit 1; }
+ops/dev/services start >>"$LOGS/services.log" 2>&1 || step_fail "bench servers" "ops/dev/services start failed" "$LOGS/services.log"
 PG_SERVER_VERSION=$(admin_sql "SHOW server_version")
 
 # A migrated template database: every run gets a fresh copy.
@@ -355,14 +367,14 @@ run_consumer() {
 	[[ $data == TEMPLATE:* ]] || sql "$PG_BASE/$name" >/dev/null <<<"$data"
 	conf=$WORK/$name.conf
 	write_conf "$conf" "$name" "$name" "$sport" "$PLAINLY" "${BENCH_CONF_EXTRA:-}"
-	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || { say "bench: bfctl topology declare failed:"; tail -n 3 "$LOGS/bfctl.log" >&2; exit 1; }
+	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || step_fail "topology declare ($name)" "bfctl topology declare failed" "$LOGS/bfctl.log"
 	case $prog in
 	bf-lineups) rkey=line-up ;;
 	bf-results) rkey=result ;;
 	*) rkey=tournament-stats ;;
 	esac
 	"$BB/prefill" "$AMQP_BASE/$name" bf.work "$rkey" "$msgs" >>"$LOGS/prefill.log" 2>&1 ||
-		{ say "bench: prefill failed for $name (see $LOGS/prefill.log)"; exit 1; }
+		step_fail "prefill ($name)" "publishing the messages failed" "$LOGS/prefill.log"
 	mgmt -X POST "http://127.0.0.1:$PLAINLY/_fake/reset" >/dev/null 2>&1 || true
 	HWM=()
 	ANON=()
@@ -433,7 +445,7 @@ run_latency() { # rep
 	conf=$WORK/$name.conf
 	write_conf "$conf" "$name" "$name" 0 "$pport" \
 		'lineups = { wait_tiers = [ "1s", "5s" ]; near_kickoff = "15m"; give_up_after = "10m"; };'
-	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || { say "bench: bfctl topology declare failed:"; tail -n 3 "$LOGS/bfctl.log" >&2; exit 1; }
+	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || step_fail "topology declare ($name)" "bfctl topology declare failed" "$LOGS/bfctl.log"
 	"$BB/prefill" "$AMQP_BASE/$name" bf.work line-up "$WORK/msgs-latency" >>"$LOGS/prefill.log" 2>&1
 	# the fake's clock starts now: line-ups are unconfirmed until LAT_AFTER s
 	start_fake sofascore "sofa-lat-r$rep" --scenario "$S_LAT"
