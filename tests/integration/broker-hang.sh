@@ -121,16 +121,6 @@ first_after() {
 	return 1
 }
 
-# wait_for SECONDS COMMAND...: poll COMMAND every 0.2 s; false on timeout.
-wait_for() {
-	local deadline=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		(($(now_ms) < deadline)) || return 1
-		sleep 0.2
-	done
-}
-
 t_start=$SECONDS
 for tool in curl jq psql gdb ss; do
 	command -v "$tool" >/dev/null || bail "$tool is needed"
@@ -266,9 +256,9 @@ ready() {
 		grep -q ' ready ' "$RUN/$p.log" || return 1
 	done
 }
-wait_for 30 ready || bail "the programs did not get ready (see $RUN/*.log)"
+wait_until 30 ready || bail "the programs did not get ready (see $RUN/*.log)"
 published() { grep -q 'published type=line-up' "$RUN/producer.log"; }
-wait_for 60 published || bail "no line-up job published within 60 s (see $RUN/producer.log)"
+wait_until 60 published || bail "no line-up job published within 60 s (see $RUN/producer.log)"
 
 # --- freeze the broker ------------------------------------------------------------------------
 # Our node's beam.smp: the pid file of BF_VAR_DIR, a beam.smp started by ops/dev/services for
@@ -383,7 +373,7 @@ reconnected() {
 		first_after "$RUN/$p.log" "$t_cont" 'broker reconnected' >/dev/null || return 1
 	done
 }
-wait_for 60 reconnected
+wait_until 60 reconnected
 for p in "${PROGS[@]}"; do
 	if hit=$(first_after "$RUN/$p.log" "$t_cont" 'broker reconnected'); then
 		ok "$p: broker reconnected $(secs $((${hit%% *} - t_cont)))s after the SIGCONT"
@@ -399,7 +389,7 @@ all_done() {
 	[[ $(sql "SELECT count(*) FROM jobs WHERE kind = 'line-up' AND state = 'done'") == "$N_ALL" ]]
 }
 t0=$(now_ms)
-if wait_for 120 all_done; then
+if wait_until 120 all_done; then
 	ok "all $N_ALL line-up jobs done $(secs $(($(now_ms) - t_cont)))s after the SIGCONT"
 else
 	not_ok "line-up jobs after 120 s: $(sql "SELECT string_agg(state || ' ' || n, ', ') FROM (SELECT state, count(*) n FROM jobs WHERE kind = 'line-up' GROUP BY 1 ORDER BY 1) x")"
@@ -444,7 +434,7 @@ queues_empty() {
 	[[ -z $left ]]
 }
 queue_left='?'
-if wait_for 30 queues_empty; then
+if wait_until 30 queues_empty; then
 	ok "every queue of vhost bf-hang is empty (work, wait and dead queues)"
 else
 	not_ok "queues not empty after 30 s: $queue_left"
@@ -483,7 +473,7 @@ producer_publishes() {
 }
 frames=0 after=0
 # the management API's counters are refreshed every 5 s
-wait_for 15 producer_publishes
+wait_until 15 producer_publishes
 if ((after > 0 && frames == after)); then
 	ok "producer: $frames basic.publish frames on its new connection for $after confirmed messages"
 elif ((after > 0)); then
