@@ -383,7 +383,7 @@ for p in "${PROGS[@]}"; do
 	fi
 done
 
-# --- nothing lost, nothing twice ------------------------------------------------------------------
+# --- nothing lost -------------------------------------------------------------------------------
 sql() { psql -XtA "$BF_DATABASE_URL" -c "$1" 2>/dev/null; }
 all_done() {
 	[[ $(sql "SELECT count(*) FROM jobs WHERE kind = 'line-up' AND state = 'done'") == "$N_ALL" ]]
@@ -396,33 +396,6 @@ else
 fi
 jobs=$(sql "SELECT count(*) FROM jobs")
 [[ $jobs == "$N_ALL" ]] || note "jobs table: $jobs rows ($(sql "SELECT string_agg(kind || ' ' || state || ' ' || n, ', ') FROM (SELECT kind, state, count(*) n FROM jobs GROUP BY 1, 2) x"))"
-
-# Renders: one POST per event at Plainly.
-mapfile -t subjects < <(jq -r 'select(.method == "POST" and (.path == "/renders" or .path == "/api/v2/renders"))
-	| .body.attributes.bfSubject // "?"' "$RUN/plainly-requests.jsonl" 2>/dev/null | sort)
-declare -A posts=()
-for subj in "${subjects[@]}"; do
-	posts[$subj]=$((${posts[$subj]:-0} + 1))
-done
-dups=0 missing=0 distinct=${#posts[@]}
-for subj in "${!posts[@]}"; do
-	((posts[$subj] > 1)) && dups=$((dups + 1))
-done
-for ((i = 0; i < N_ALL; i++)); do
-	[[ -n ${posts[line-up:$((EV0 + i))]:-} ]] || missing=$((missing + 1))
-done
-if ((${#subjects[@]} == N_ALL && dups == 0 && missing == 0 && distinct == N_ALL)); then
-	ok "fake Plainly: exactly one render POST per event ($N_ALL POSTs, 0 duplicates, 0 missing)"
-else
-	not_ok "fake Plainly: ${#subjects[@]} POSTs for $distinct subjects, $dups duplicated, $missing events without a render"
-	printf '%s\n' "${subjects[@]}" | uniq -c | awk '$1 > 1' | head -n 10 | sed 's/^/#   twice: /'
-fi
-submitted=$(sql "SELECT count(*) FROM renders WHERE kind = 'line-up' AND state = 'submitted'")
-if [[ $submitted == "$N_ALL" ]]; then
-	ok "renders table: $N_ALL line-up renders submitted"
-else
-	not_ok "renders table: $submitted line-up renders submitted, expected $N_ALL"
-fi
 
 # Queues: nothing ready, nothing unacked, no dead letter. The management API's figures lag
 # a few seconds behind.
@@ -508,6 +481,36 @@ for p in "${PROGS[@]}"; do
 	fi
 	unset "pid[$p]"
 done
+
+# --- nothing twice ------------------------------------------------------------------------------
+# Renders: one POST per event at Plainly, counted once every program has stopped (a POST
+# sent twice after all_done, by a redelivery say, counts too). The fake writes a request
+# to its record before it answers: every POST a program saw answered is in it.
+mapfile -t subjects < <(jq -r 'select(.method == "POST" and (.path == "/renders" or .path == "/api/v2/renders"))
+	| .body.attributes.bfSubject // "?"' "$RUN/plainly-requests.jsonl" 2>/dev/null | sort)
+declare -A posts=()
+for subj in "${subjects[@]}"; do
+	posts[$subj]=$((${posts[$subj]:-0} + 1))
+done
+dups=0 missing=0 distinct=${#posts[@]}
+for subj in "${!posts[@]}"; do
+	((posts[$subj] > 1)) && dups=$((dups + 1))
+done
+for ((i = 0; i < N_ALL; i++)); do
+	[[ -n ${posts[line-up:$((EV0 + i))]:-} ]] || missing=$((missing + 1))
+done
+if ((${#subjects[@]} == N_ALL && dups == 0 && missing == 0 && distinct == N_ALL)); then
+	ok "fake Plainly: exactly one render POST per event ($N_ALL POSTs, 0 duplicates, 0 missing)"
+else
+	not_ok "fake Plainly: ${#subjects[@]} POSTs for $distinct subjects, $dups duplicated, $missing events without a render"
+	printf '%s\n' "${subjects[@]}" | uniq -c | awk '$1 > 1' | head -n 10 | sed 's/^/#   twice: /'
+fi
+submitted=$(sql "SELECT count(*) FROM renders WHERE kind = 'line-up' AND state = 'submitted'")
+if [[ $submitted == "$N_ALL" ]]; then
+	ok "renders table: $N_ALL line-up renders submitted"
+else
+	not_ok "renders table: $submitted line-up renders submitted, expected $N_ALL"
+fi
 
 # --- counts, and no password in the logs --------------------------------------------------------
 note "published line-up messages: $(grep -c 'published type=line-up' "$RUN/producer.log") (jobs: $N_ALL)" \
