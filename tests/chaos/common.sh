@@ -241,6 +241,15 @@ except Exception: print(-1); sys.exit()
 print(sum((x.get("messages") or 0)+(x.get("messages_unacknowledged") or 0) for x in q) if q else -1)'
 }
 
+# writes RUN/queues.json (the management API's queues of the vhost); true when it lists
+# queues and every one is empty
+queues_json_empty() {
+	mgmt "/api/queues/$VHOST?columns=name,messages,messages_ready,messages_unacknowledged,consumers,members,online,leader" >"$RUN/queues.json" &&
+		python3 -c 'import json,sys
+q=json.load(open(sys.argv[1]))
+sys.exit(0 if q and not any((x.get("messages") or 0) or (x.get("messages_ready") or 0) or (x.get("messages_unacknowledged") or 0) for x in q) else 1)' "$RUN/queues.json" 2>/dev/null
+}
+
 # wait_done DEADLINE [jobs]: every due job final and every queue empty (with "jobs": only
 # every due job final); sets T_DONE
 wait_done() {
@@ -286,7 +295,11 @@ chaos_collect_and_check() {
 	bad=$(grep -lE 'AddressSanitizer|runtime error|Segmentation|Assertion|double free' "$RUN"/logs/*.log 2>/dev/null | tr '\n' ' ')
 	[[ -z $bad ]] && ok "no sanitizer or crash message in the logs" || not_ok "sanitizer/crash messages in: $bad"
 
-	mgmt "/api/queues/$VHOST?columns=name,messages,messages_ready,messages_unacknowledged,consumers,members,online,leader" >"$RUN/queues.json"
+	# The management API's counts lag (a quorum queue reports them on its 5 s tick, the
+	# management database collects every 5 s): what the programs did just before they
+	# stopped (a last ack, messages received ahead handed back) may not show yet. Wait until
+	# every queue shows empty, at most 30 s; check.py judges the last reading.
+	wait_until 30 queues_json_empty
 	psql -qtAX -F $'\t' "$BF_DATABASE_URL" -c "SELECT kind, subject, state, attempts FROM jobs ORDER BY kind, subject" >"$RUN/jobs.tsv" 2>/dev/null
 	psql -qtAX -F $'\t' "$BF_DATABASE_URL" -c "SELECT kind, subject, state, COALESCE(plainly_render_id, '') FROM renders ORDER BY kind, subject" >"$RUN/renders.tsv" 2>/dev/null
 	curl -fsS --max-time 10 "http://127.0.0.1:$PLAINLY_PORT/_fake/stats" >"$RUN/plainly-stats.json" 2>/dev/null

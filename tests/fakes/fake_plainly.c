@@ -435,6 +435,14 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status,
     return respond_json(c, status, j, &h, code ? 1 : 0);
 }
 
+/*
+ * One line of the record, written and flushed before the client can see the answer: the
+ * handler calls this after MHD_queue_response, but MHD sends a queued response only once
+ * the handler has returned (on the connection's own thread), and closes a connection the
+ * handler refused (MHD_NO: a reset) only then too. A client that got its answer or its
+ * reset finds its request here: tests may read the record once, right after the call (not
+ * a client that gave up first: its own timeout shorter than a delay or a timeout fault).
+ */
 static void record(const char *method, const char *path, const struct req *r,
                    const char *auth, unsigned status)
 {

@@ -658,6 +658,14 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
     }
 }
 
+/*
+ * One line of the --log, written and flushed before the client can see the answer: some
+ * callers log after MHD_queue_response, but MHD sends a queued response only once the
+ * handler has returned (on the connection's own thread), and closes a connection the
+ * handler refused (MHD_NO: a reset) only then too. A client that got its answer or its
+ * reset finds its request here: tests may read the log once, right after the call (not
+ * a client that gave up first: its own timeout shorter than a delay or a timeout fault).
+ */
 static void log_request(const char *method, const char *path, unsigned status)
 {
     if (!g.log)

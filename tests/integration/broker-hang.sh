@@ -121,16 +121,6 @@ first_after() {
 	return 1
 }
 
-# wait_for SECONDS COMMAND...: poll COMMAND every 0.2 s; false on timeout.
-wait_for() {
-	local deadline=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		(($(now_ms) < deadline)) || return 1
-		sleep 0.2
-	done
-}
-
 t_start=$SECONDS
 for tool in curl jq psql gdb ss; do
 	command -v "$tool" >/dev/null || bail "$tool is needed"
@@ -266,9 +256,9 @@ ready() {
 		grep -q ' ready ' "$RUN/$p.log" || return 1
 	done
 }
-wait_for 30 ready || bail "the programs did not get ready (see $RUN/*.log)"
+wait_until 30 ready || bail "the programs did not get ready (see $RUN/*.log)"
 published() { grep -q 'published type=line-up' "$RUN/producer.log"; }
-wait_for 60 published || bail "no line-up job published within 60 s (see $RUN/producer.log)"
+wait_until 60 published || bail "no line-up job published within 60 s (see $RUN/producer.log)"
 
 # --- freeze the broker ------------------------------------------------------------------------
 # Our node's beam.smp: the pid file of BF_VAR_DIR, a beam.smp started by ops/dev/services for
@@ -383,7 +373,7 @@ reconnected() {
 		first_after "$RUN/$p.log" "$t_cont" 'broker reconnected' >/dev/null || return 1
 	done
 }
-wait_for 60 reconnected
+wait_until 60 reconnected
 for p in "${PROGS[@]}"; do
 	if hit=$(first_after "$RUN/$p.log" "$t_cont" 'broker reconnected'); then
 		ok "$p: broker reconnected $(secs $((${hit%% *} - t_cont)))s after the SIGCONT"
@@ -393,46 +383,19 @@ for p in "${PROGS[@]}"; do
 	fi
 done
 
-# --- nothing lost, nothing twice ------------------------------------------------------------------
+# --- nothing lost -------------------------------------------------------------------------------
 sql() { psql -XtA "$BF_DATABASE_URL" -c "$1" 2>/dev/null; }
 all_done() {
 	[[ $(sql "SELECT count(*) FROM jobs WHERE kind = 'line-up' AND state = 'done'") == "$N_ALL" ]]
 }
 t0=$(now_ms)
-if wait_for 120 all_done; then
+if wait_until 120 all_done; then
 	ok "all $N_ALL line-up jobs done $(secs $(($(now_ms) - t_cont)))s after the SIGCONT"
 else
 	not_ok "line-up jobs after 120 s: $(sql "SELECT string_agg(state || ' ' || n, ', ') FROM (SELECT state, count(*) n FROM jobs WHERE kind = 'line-up' GROUP BY 1 ORDER BY 1) x")"
 fi
 jobs=$(sql "SELECT count(*) FROM jobs")
 [[ $jobs == "$N_ALL" ]] || note "jobs table: $jobs rows ($(sql "SELECT string_agg(kind || ' ' || state || ' ' || n, ', ') FROM (SELECT kind, state, count(*) n FROM jobs GROUP BY 1, 2) x"))"
-
-# Renders: one POST per event at Plainly.
-mapfile -t subjects < <(jq -r 'select(.method == "POST" and (.path == "/renders" or .path == "/api/v2/renders"))
-	| .body.attributes.bfSubject // "?"' "$RUN/plainly-requests.jsonl" 2>/dev/null | sort)
-declare -A posts=()
-for subj in "${subjects[@]}"; do
-	posts[$subj]=$((${posts[$subj]:-0} + 1))
-done
-dups=0 missing=0 distinct=${#posts[@]}
-for subj in "${!posts[@]}"; do
-	((posts[$subj] > 1)) && dups=$((dups + 1))
-done
-for ((i = 0; i < N_ALL; i++)); do
-	[[ -n ${posts[line-up:$((EV0 + i))]:-} ]] || missing=$((missing + 1))
-done
-if ((${#subjects[@]} == N_ALL && dups == 0 && missing == 0 && distinct == N_ALL)); then
-	ok "fake Plainly: exactly one render POST per event ($N_ALL POSTs, 0 duplicates, 0 missing)"
-else
-	not_ok "fake Plainly: ${#subjects[@]} POSTs for $distinct subjects, $dups duplicated, $missing events without a render"
-	printf '%s\n' "${subjects[@]}" | uniq -c | awk '$1 > 1' | head -n 10 | sed 's/^/#   twice: /'
-fi
-submitted=$(sql "SELECT count(*) FROM renders WHERE kind = 'line-up' AND state = 'submitted'")
-if [[ $submitted == "$N_ALL" ]]; then
-	ok "renders table: $N_ALL line-up renders submitted"
-else
-	not_ok "renders table: $submitted line-up renders submitted, expected $N_ALL"
-fi
 
 # Queues: nothing ready, nothing unacked, no dead letter. The management API's figures lag
 # a few seconds behind.
@@ -444,7 +407,7 @@ queues_empty() {
 	[[ -z $left ]]
 }
 queue_left='?'
-if wait_for 30 queues_empty; then
+if wait_until 30 queues_empty; then
 	ok "every queue of vhost bf-hang is empty (work, wait and dead queues)"
 else
 	not_ok "queues not empty after 30 s: $queue_left"
@@ -483,7 +446,7 @@ producer_publishes() {
 }
 frames=0 after=0
 # the management API's counters are refreshed every 5 s
-wait_for 15 producer_publishes
+wait_until 15 producer_publishes
 if ((after > 0 && frames == after)); then
 	ok "producer: $frames basic.publish frames on its new connection for $after confirmed messages"
 elif ((after > 0)); then
@@ -518,6 +481,36 @@ for p in "${PROGS[@]}"; do
 	fi
 	unset "pid[$p]"
 done
+
+# --- nothing twice ------------------------------------------------------------------------------
+# Renders: one POST per event at Plainly, counted once every program has stopped (a POST
+# sent twice after all_done, by a redelivery say, counts too). The fake writes a request
+# to its record before it answers: every POST a program saw answered is in it.
+mapfile -t subjects < <(jq -r 'select(.method == "POST" and (.path == "/renders" or .path == "/api/v2/renders"))
+	| .body.attributes.bfSubject // "?"' "$RUN/plainly-requests.jsonl" 2>/dev/null | sort)
+declare -A posts=()
+for subj in "${subjects[@]}"; do
+	posts[$subj]=$((${posts[$subj]:-0} + 1))
+done
+dups=0 missing=0 distinct=${#posts[@]}
+for subj in "${!posts[@]}"; do
+	((posts[$subj] > 1)) && dups=$((dups + 1))
+done
+for ((i = 0; i < N_ALL; i++)); do
+	[[ -n ${posts[line-up:$((EV0 + i))]:-} ]] || missing=$((missing + 1))
+done
+if ((${#subjects[@]} == N_ALL && dups == 0 && missing == 0 && distinct == N_ALL)); then
+	ok "fake Plainly: exactly one render POST per event ($N_ALL POSTs, 0 duplicates, 0 missing)"
+else
+	not_ok "fake Plainly: ${#subjects[@]} POSTs for $distinct subjects, $dups duplicated, $missing events without a render"
+	printf '%s\n' "${subjects[@]}" | uniq -c | awk '$1 > 1' | head -n 10 | sed 's/^/#   twice: /'
+fi
+submitted=$(sql "SELECT count(*) FROM renders WHERE kind = 'line-up' AND state = 'submitted'")
+if [[ $submitted == "$N_ALL" ]]; then
+	ok "renders table: $N_ALL line-up renders submitted"
+else
+	not_ok "renders table: $submitted line-up renders submitted, expected $N_ALL"
+fi
 
 # --- counts, and no password in the logs --------------------------------------------------------
 note "published line-up messages: $(grep -c 'published type=line-up' "$RUN/producer.log") (jobs: $N_ALL)" \

@@ -171,12 +171,17 @@ if ((${#queues[@]} > 0 && ${#missing[@]} == 0)); then
 else
 	not_ok "(a) queues missing after the declare: ${missing[*]:-no queue list}"
 fi
-# The broker saw the connection on its TLS listener (not the plain one).
-after=$(grep -c 'accepting AMQP connection.*:37677)' "$RMQ_LOG" 2>/dev/null)
-if ((after > before)); then
+# The broker saw the connection on its TLS listener (not the plain one). Its logger writes
+# the line a moment after the handshake, maybe after bfctl has already returned: wait for it.
+tls_accepted() {
+	after=$(grep -c 'accepting AMQP connection.*:37677)' "$RMQ_LOG" 2>/dev/null)
+	((after > before))
+}
+after=''
+if wait_until 15 tls_accepted; then
 	ok "(a) the broker accepted the connection on its TLS listener (127.0.0.1:37677)"
 else
-	not_ok "(a) no connection on 127.0.0.1:37677 in $RMQ_LOG"
+	not_ok "(a) no new \"accepting AMQP connection ... :37677)\" line in $RMQ_LOG within 15 s of the declare (${before:-0} before it, ${after:-0} now)"
 fi
 
 # --- (b) the wrong CA ----------------------------------------------------------------

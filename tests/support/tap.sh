@@ -6,6 +6,11 @@
 #   tap_finish                             stop (cleanup), check that nothing under
 #                                          $NODE is left running, print the counts;
 #                                          its status is the test's
+#   wait_until SECONDS COMMAND...          run COMMAND every 0.2 s until it succeeds (0)
+#                                          or SECONDS have passed (1)
+# What a server or a running program writes a moment after an action (the broker's log, a
+# management API count, a log line, a row) is never read once right after the action:
+# wait_until it shows up, then say what was awaited and what was last seen.
 passed=0
 failed=0
 ok() {
@@ -17,6 +22,19 @@ not_ok() {
 	printf 'not ok - %s\n' "$*"
 }
 note() { printf '#   %s\n' "$@"; }
+
+# wait_until SECONDS COMMAND...: COMMAND is run at once, then every 0.2 s until it succeeds
+# (status 0) or SECONDS (whole seconds) have passed (status 1, after a last try at the
+# deadline). COMMAND may set variables for the caller's message (it is not run in a subshell).
+wait_until() {
+	local deadline=$(($(date +%s%3N) + $1 * 1000)) last=0
+	shift
+	until "$@"; do
+		((last)) && return 1
+		sleep 0.2
+		(($(date +%s%3N) < deadline)) || last=1
+	done
+}
 
 tap_finish() {
 	local left
