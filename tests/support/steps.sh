@@ -7,8 +7,7 @@
 #   step_fail NAME REASON [LOG...]         print which step failed, why, and the last
 #                                          lines of each LOG on the terminal (stderr);
 #                                          exit 1 (the caller's EXIT trap cleans up)
-#   wait_until SECONDS CMD...              run CMD every 0.2 s until it succeeds (0) or
-#                                          SECONDS pass (1)
+#   wait_until SECONDS CMD...              (tests/support/wait.sh)
 STEP_PREFIX=${STEP_PREFIX:-make}
 
 step_fail() {
@@ -33,11 +32,5 @@ run_step() {
 	((rc == 0)) || step_fail "$name" "exit $rc: $*" "$log"
 }
 
-wait_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.2
-	done
-}
+# shellcheck source=tests/support/wait.sh
+. "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
