@@ -570,13 +570,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	if (http_client_new(&ctx.http) != 0)
 		goto out_sofa;
 	proc_conn_name(name, sizeof(name));
-	struct broker_opts bo = {
-		.urls = cfg.amqp_url, .conn_name = name, .heartbeat = cfg.amqp_heartbeat,
-		.op_timeout = cfg.amqp_op_timeout, .ca_cert = cfg.amqp_ca_cert,
-		.client_cert = cfg.amqp_client_cert, .client_key = cfg.amqp_client_key,
-		.verify_hostname = cfg.amqp_verify_hostname, .confirm_window = cfg.amqp_confirm_window,
-		.topo = &ctx.topo, .stop = &proc_stop,
-	};
+	struct broker_opts bo = broker_opts_from_config(&cfg, name, &ctx.topo, &proc_stop);
 	if (broker_open(&ctx.out, &bo) != 0)
 		goto out_http;
 	bo.topo = NULL; /* declared once is enough */

@@ -512,13 +512,7 @@ int main(int argc, char **argv)
 		goto out_db;
 	p.sofa.backoff = true;
 	proc_conn_name(name, sizeof(name));
-	struct broker_opts bo = {
-		.urls = cfg.amqp_url, .conn_name = name, .heartbeat = cfg.amqp_heartbeat,
-		.op_timeout = cfg.amqp_op_timeout, .ca_cert = cfg.amqp_ca_cert,
-		.client_cert = cfg.amqp_client_cert, .client_key = cfg.amqp_client_key,
-		.verify_hostname = cfg.amqp_verify_hostname, .confirm_window = cfg.amqp_confirm_window,
-		.topo = &p.topo, .stop = &proc_stop,
-	};
+	struct broker_opts bo = broker_opts_from_config(&cfg, name, &p.topo, &proc_stop);
 	if (broker_open(&p.broker, &bo) != 0)
 		goto out_sofa;
 	proc_trim_memory();

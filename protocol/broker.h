@@ -14,6 +14,9 @@
  * block forever on a silent broker).
  *
  * Not thread-safe: one handle per thread.
+ *
+ * The module is broker.c (the handle and its connection), broker_publish.c,
+ * broker_consume.c and broker_admin.c, sharing the private broker_int.h.
  */
 #ifndef BF_BROKER_H
 #define BF_BROKER_H
@@ -23,8 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <amqp.h>
-
+#include "../lib/config.h"
 #include "topology.h"
 
 /* x-bf-* headers (DESIGN section 3) */
@@ -50,6 +52,16 @@ struct broker_opts {
 	volatile sig_atomic_t *stop; /* reconnect loops give up when *stop */
 	int max_connect_tries; /* 0 = keep trying until *stop */
 };
+
+/*
+ * The options of a handle from the configuration (amqp.*): URLs, heartbeat,
+ * op_timeout, TLS files, confirm window.  The options point into c,
+ * conn_name, topo and stop: all must outlive the handle.  Keeps trying to
+ * connect until *stop (max_connect_tries = 0).
+ */
+struct broker_opts broker_opts_from_config(const struct bf_config *c, const char *conn_name,
+					   const struct topology *topo,
+					   volatile sig_atomic_t *stop);
 
 /* What goes on the wire: body plus properties and x-bf-* headers. */
 struct broker_msg {
@@ -179,8 +191,5 @@ long broker_purge(struct broker *b, const char *queue);
  * when the queue is empty, -1 on error.
  */
 int broker_get(struct broker *b, const char *queue, struct broker_delivery *d);
-
-/* One-line text of an rpc reply (library status or server close). */
-void broker_reply_text(amqp_rpc_reply_t r, char *buf, size_t n);
 
 #endif

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker.h"
+const struct topo_exchange topo_exchanges[TOPO_NEXCHANGES] = {
+	{ TOPO_WORK_EXCHANGE, "direct" },
+	{ TOPO_DEAD_EXCHANGE, "direct" },
+};
 
 static int add_queue(struct topology *t, enum topo_kind kind, enum msg_type type, int ttl)
 {
@@ -125,70 +128,18 @@ size_t topo_queue_args(const struct topo_queue *q, struct topo_arg *args, size_t
 	return n;
 }
 
-int topo_declare(amqp_connection_state_t conn, amqp_channel_t ch, const struct topology *t,
-		 char *err, size_t errlen)
+bool topo_queue_binding(const struct topo_queue *q, const char **exchange,
+			const char **routing_key)
 {
-	static const char *const exchanges[] = { TOPO_WORK_EXCHANGE, TOPO_DEAD_EXCHANGE };
-	amqp_rpc_reply_t r;
-
-	for (size_t i = 0; i < 2; i++) {
-		amqp_exchange_declare(conn, ch, amqp_cstring_bytes(exchanges[i]),
-				      amqp_cstring_bytes("direct"), 0, 1, 0, 0, amqp_empty_table);
-		r = amqp_get_rpc_reply(conn);
-		if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-			char why[256];
-			broker_reply_text(r, why, sizeof(why));
-			snprintf(err, errlen, "declare exchange %s: %s", exchanges[i], why);
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < t->nqueues; i++) {
-		const struct topo_queue *q = &t->queues[i];
-		struct topo_arg args[TOPO_MAX_ARGS];
-		amqp_table_entry_t entries[TOPO_MAX_ARGS];
-		amqp_table_t table;
-		size_t n = topo_queue_args(q, args, TOPO_MAX_ARGS);
-
-		for (size_t j = 0; j < n; j++) {
-			entries[j].key = amqp_cstring_bytes(args[j].key);
-			if (args[j].is_int) {
-				entries[j].value.kind = AMQP_FIELD_KIND_I64;
-				entries[j].value.value.i64 = args[j].i;
-			} else {
-				entries[j].value.kind = AMQP_FIELD_KIND_UTF8;
-				entries[j].value.value.bytes = amqp_cstring_bytes(args[j].s);
-			}
-		}
-		table.num_entries = (int)n;
-		table.entries = entries;
-		amqp_queue_declare(conn, ch, amqp_cstring_bytes(q->name), 0, 1, 0, 0, table);
-		r = amqp_get_rpc_reply(conn);
-		if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-			char why[256];
-			broker_reply_text(r, why, sizeof(why));
-			snprintf(err, errlen, "declare queue %s: %s", q->name, why);
-			return -1;
-		}
-		if (q->kind == TOPO_WAIT)
-			continue; /* reached through the default exchange */
-		amqp_queue_bind(conn, ch, amqp_cstring_bytes(q->name),
-				amqp_cstring_bytes(q->kind == TOPO_WORK ? TOPO_WORK_EXCHANGE
-									: TOPO_DEAD_EXCHANGE),
-				amqp_cstring_bytes(msg_type_name(q->type)), amqp_empty_table);
-		r = amqp_get_rpc_reply(conn);
-		if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-			char why[256];
-			broker_reply_text(r, why, sizeof(why));
-			snprintf(err, errlen, "bind queue %s: %s", q->name, why);
-			return -1;
-		}
-	}
-	return 0;
+	if (q->kind == TOPO_WAIT)
+		return false;
+	*exchange = q->kind == TOPO_WORK ? TOPO_WORK_EXCHANGE : TOPO_DEAD_EXCHANGE;
+	*routing_key = msg_type_name(q->type);
+	return true;
 }
 
 char *topo_definitions_json(const struct topology *t)
 {
-	static const char *const exchanges[] = { TOPO_WORK_EXCHANGE, TOPO_DEAD_EXCHANGE };
 	cJSON *root = cJSON_CreateObject();
 	cJSON *xs = cJSON_AddArrayToObject(root, "exchanges");
 	cJSON *qs = cJSON_AddArrayToObject(root, "queues");
@@ -201,11 +152,11 @@ char *topo_definitions_json(const struct topology *t)
 	v = cJSON_CreateObject();
 	cJSON_AddStringToObject(v, "name", "/");
 	cJSON_AddItemToArray(vh, v);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < TOPO_NEXCHANGES; i++) {
 		cJSON *x = cJSON_CreateObject();
-		cJSON_AddStringToObject(x, "name", exchanges[i]);
+		cJSON_AddStringToObject(x, "name", topo_exchanges[i].name);
 		cJSON_AddStringToObject(x, "vhost", "/");
-		cJSON_AddStringToObject(x, "type", "direct");
+		cJSON_AddStringToObject(x, "type", topo_exchanges[i].type);
 		cJSON_AddTrueToObject(x, "durable");
 		cJSON_AddFalseToObject(x, "auto_delete");
 		cJSON_AddFalseToObject(x, "internal");
@@ -216,6 +167,7 @@ char *topo_definitions_json(const struct topology *t)
 		const struct topo_queue *q = &t->queues[i];
 		struct topo_arg args[TOPO_MAX_ARGS];
 		size_t n = topo_queue_args(q, args, TOPO_MAX_ARGS);
+		const char *exchange, *routing_key;
 		cJSON *o = cJSON_CreateObject();
 		cJSON *a;
 
@@ -231,15 +183,14 @@ char *topo_definitions_json(const struct topology *t)
 				cJSON_AddStringToObject(a, args[j].key, args[j].s);
 		}
 		cJSON_AddItemToArray(qs, o);
-		if (q->kind == TOPO_WAIT)
+		if (!topo_queue_binding(q, &exchange, &routing_key))
 			continue;
 		cJSON *b = cJSON_CreateObject();
-		cJSON_AddStringToObject(b, "source",
-					q->kind == TOPO_WORK ? TOPO_WORK_EXCHANGE : TOPO_DEAD_EXCHANGE);
+		cJSON_AddStringToObject(b, "source", exchange);
 		cJSON_AddStringToObject(b, "vhost", "/");
 		cJSON_AddStringToObject(b, "destination", q->name);
 		cJSON_AddStringToObject(b, "destination_type", "queue");
-		cJSON_AddStringToObject(b, "routing_key", msg_type_name(q->type));
+		cJSON_AddStringToObject(b, "routing_key", routing_key);
 		cJSON_AddObjectToObject(b, "arguments");
 		cJSON_AddItemToArray(bs, b);
 	}

@@ -1,7 +1,8 @@
 /*
  * topology: exchanges, queues, routing keys and their arguments, from one
- * table (DESIGN section 4).  The same table is declared on a channel by
- * every program and rendered as RabbitMQ definitions JSON by bfctl.
+ * table (DESIGN section 4).  Plain data: the broker module declares the
+ * same table on a channel (broker_declare), and bfctl renders it as
+ * RabbitMQ definitions JSON.  No AMQP library here.
  */
 #ifndef BF_TOPOLOGY_H
 #define BF_TOPOLOGY_H
@@ -9,8 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <amqp.h>
 
 #include "../lib/config.h"
 #include "message.h"
@@ -22,6 +21,16 @@
 #define TOPO_MAX_QUEUES 32
 #define TOPO_NAME_MAX 64
 #define TOPO_MAX_ARGS 8
+#define TOPO_NEXCHANGES 2
+
+/* An exchange of the table: durable, not auto-deleted, not internal. */
+struct topo_exchange {
+	const char *name;
+	const char *type; /* "direct" */
+};
+
+/* The exchanges, in declaration order (before the queues). */
+extern const struct topo_exchange topo_exchanges[TOPO_NEXCHANGES];
 
 enum topo_kind { TOPO_WORK, TOPO_WAIT, TOPO_DEAD };
 
@@ -60,13 +69,10 @@ size_t topo_wait_tiers(const struct topology *t, enum msg_type type,
 /* Arguments of a queue; returns how many were written to args. */
 size_t topo_queue_args(const struct topo_queue *q, struct topo_arg *args, size_t max);
 
-/*
- * Declares exchanges, queues and bindings on an open channel.  Returns 0,
- * or -1 with the broker's reason in err (the channel is then closed by the
- * broker; the caller reconnects).
- */
-int topo_declare(amqp_connection_state_t conn, amqp_channel_t ch, const struct topology *t,
-		 char *err, size_t errlen) __attribute__((warn_unused_result));
+/* The binding of a queue: true with the exchange and routing key (static
+ * strings); false for a wait queue, reached through the default exchange. */
+bool topo_queue_binding(const struct topo_queue *q, const char **exchange,
+			const char **routing_key);
 
 /* RabbitMQ definitions JSON (exchanges, queues, bindings, policies) for
  * vhost "/".  Caller frees. */

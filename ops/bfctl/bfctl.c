@@ -45,16 +45,11 @@ static void usage(FILE *f)
 int bfctl_broker(const struct bf_config *c, const struct topology *t, struct broker **out)
 {
 	char name[300];
-	struct broker_opts o = {
-		.urls = c->amqp_url, .heartbeat = c->amqp_heartbeat, .op_timeout = c->amqp_op_timeout,
-		.ca_cert = c->amqp_ca_cert, .client_cert = c->amqp_client_cert,
-		.client_key = c->amqp_client_key, .verify_hostname = c->amqp_verify_hostname,
-		.confirm_window = c->amqp_confirm_window, .topo = t, .stop = &proc_stop,
-		.max_connect_tries = 3,
-	};
+	struct broker_opts o;
 
 	proc_conn_name(name, sizeof(name));
-	o.conn_name = name;
+	o = broker_opts_from_config(c, name, t, &proc_stop);
+	o.max_connect_tries = 3;
 	return broker_open(out, &o);
 }
 

@@ -11,6 +11,9 @@
 #include "lib/config.h"
 #include "protocol/message.h"
 #include "protocol/topology.h"
+#ifdef AMQP_H
+#error "protocol/topology.h is plain data: it must not pull in <amqp.h>"
+#endif
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
 
@@ -309,6 +312,51 @@ static void wait_queue_lookup(void)
 	cfg_free(&c);
 }
 
+/* What the broker declares: exchanges and bindings as plain data. */
+static void exchanges_and_bindings(void)
+{
+	struct bf_config c;
+	struct topology t;
+	const char *x, *rk;
+
+	CHECK_INT(TOPO_NEXCHANGES, 2);
+	CHECK_STR(topo_exchanges[0].name, "bf.work");
+	CHECK_STR(topo_exchanges[0].type, "direct");
+	CHECK_STR(topo_exchanges[1].name, "bf.dead");
+	CHECK_STR(topo_exchanges[1].type, "direct");
+
+	REQUIRE(load_example(&c) == 0);
+	REQUIRE(topo_build(&t, &c) == 0);
+	for (size_t i = 0; i < t.nqueues; i++) {
+		const struct topo_queue *q = &t.queues[i];
+
+		x = rk = NULL;
+		switch (q->kind) {
+		case TOPO_WORK:
+			CHECK(topo_queue_binding(q, &x, &rk));
+			CHECK_STR(x, "bf.work");
+			CHECK_STR(rk, msg_type_name(q->type));
+			break;
+		case TOPO_DEAD:
+			CHECK(topo_queue_binding(q, &x, &rk));
+			CHECK_STR(x, "bf.dead");
+			CHECK_STR(rk, msg_type_name(q->type));
+			break;
+		case TOPO_WAIT:
+			/* reached through the default exchange; out untouched */
+			CHECK(!topo_queue_binding(q, &x, &rk));
+			CHECK(x == NULL && rk == NULL);
+			break;
+		}
+	}
+	const struct topo_queue *q = find(&t, "bf.tournament-stats.dead");
+	REQUIRE(q != NULL);
+	REQUIRE(topo_queue_binding(q, &x, &rk));
+	CHECK_STR(x, "bf.dead");
+	CHECK_STR(rk, "tournament-stats");
+	cfg_free(&c);
+}
+
 /* Bindings, exchanges and policy as a broker would read them. */
 static void definitions_structure(void)
 {
@@ -416,6 +464,7 @@ int main(void)
 	T_RUN(queue_arguments);
 	T_RUN(tiers_in_seconds);
 	T_RUN(wait_queue_lookup);
+	T_RUN(exchanges_and_bindings);
 	T_RUN(definitions_structure);
 	T_RUN(committed_definitions_are_current);
 	return t_done();
