@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-#include "proc.h"
+#include "clock.h"
+#include "version.h"
 
 struct http_client {
 	CURL *curl;
@@ -288,7 +288,7 @@ struct many {
 static void many_step(struct http_client *h, int wait_ms)
 {
 	struct many *m = h->many;
-	int64_t now = proc_mono_ms();
+	int64_t now = clock_mono_ms();
 	int still, left;
 	CURLMsg *msg;
 
@@ -325,7 +325,7 @@ static void many_step(struct http_client *h, int wait_ms)
 	if (m->done >= m->n || wait_ms <= 0)
 		return;
 	if (m->started < m->n && m->start_ms != NULL) {
-		int64_t until = m->start_ms[m->started] - proc_mono_ms();
+		int64_t until = m->start_ms[m->started] - clock_mono_ms();
 		if (until < wait_ms)
 			wait_ms = until <= 0 ? 0 : (int)until;
 	}
@@ -337,14 +337,8 @@ static void many_serial(struct http_client *h, const struct http_request *req,
 			struct http_response *resp, int *rc, size_t n, const int64_t *start_ms)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (start_ms != NULL && start_ms[i] > proc_mono_ms()) {
-			struct timespec ts = { 0, (long)(start_ms[i] - proc_mono_ms()) * 1000000L };
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec = ts.tv_nsec / 1000000000L;
-				ts.tv_nsec %= 1000000000L;
-			}
-			nanosleep(&ts, NULL);
-		}
+		if (start_ms != NULL)
+			clock_sleep_ms(start_ms[i] - clock_mono_ms());
 		rc[i] = http_do(h, &req[i], &resp[i]);
 	}
 }

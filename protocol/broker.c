@@ -18,8 +18,8 @@
 #include <amqp_tcp_socket.h>
 #include <openssl/err.h>
 
+#include "../lib/clock.h"
 #include "../lib/log.h"
-#include "../lib/proc.h"
 
 #define CHANNEL 1
 #define CONNECT_TIMEOUT_S 5
@@ -70,14 +70,6 @@ struct broker {
 	atomic_bool quit;
 };
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 static bool stopping(const struct broker *b)
 {
 	return b->o.stop != NULL && *b->o.stop;
@@ -93,19 +85,19 @@ static void *watchdog_main(void *arg)
 		long long dl = atomic_load(&b->deadline_ms);
 		int fd = atomic_load(&b->fd);
 
-		if (dl != 0 && proc_mono_ms() > dl && fd >= 0) {
+		if (dl != 0 && clock_mono_ms() > dl && fd >= 0) {
 			/* makes the blocked read or write return an error at once */
 			shutdown(fd, SHUT_RDWR);
 			atomic_store(&b->deadline_ms, 0);
 		}
-		sleep_ms(100);
+		clock_sleep_ms(100);
 	}
 	return NULL;
 }
 
 static void wd_arm(struct broker *b)
 {
-	atomic_store(&b->deadline_ms, proc_mono_ms() + (int64_t)b->o.op_timeout * 1000);
+	atomic_store(&b->deadline_ms, clock_mono_ms() + (int64_t)b->o.op_timeout * 1000);
 }
 
 static void wd_disarm(struct broker *b)
@@ -350,9 +342,9 @@ static int reconnect(struct broker *b, int64_t deadline)
 		/* full jitter around the backoff: 50..150% */
 		int wait = backoff / 2 + (int)(random() % (backoff + 1));
 		for (int slept = 0; slept < wait; slept += 100) {
-			if (stopping(b) || (deadline != 0 && proc_mono_ms() >= deadline))
+			if (stopping(b) || (deadline != 0 && clock_mono_ms() >= deadline))
 				return -1;
-			sleep_ms(100);
+			clock_sleep_ms(100);
 		}
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
@@ -404,7 +396,7 @@ int broker_open(struct broker **out, const struct broker_opts *o)
 		log_err("broker: no AMQP URL configured");
 		goto fail;
 	}
-	srandom((unsigned)(proc_mono_ms() ^ (int64_t)getpid()));
+	srandom((unsigned)(clock_mono_ms() ^ (int64_t)getpid()));
 	if (pthread_create(&b->watchdog, NULL, watchdog_main, b) != 0)
 		goto fail;
 	b->watchdog_started = true;
@@ -677,7 +669,7 @@ static size_t inflight(const struct broker *b)
 int broker_publish(struct broker *b, const struct broker_msg *m)
 {
 	struct pending *p;
-	int64_t deadline = proc_mono_ms() + (int64_t)b->o.op_timeout * 1000;
+	int64_t deadline = clock_mono_ms() + (int64_t)b->o.op_timeout * 1000;
 
 	if (b->npend == b->cap) {
 		size_t ncap = b->cap ? b->cap * 2 : 64;
@@ -718,7 +710,7 @@ int broker_publish(struct broker *b, const struct broker_msg *m)
 		return -1;
 	}
 	while (inflight(b) >= (size_t)b->o.confirm_window) {
-		if (proc_mono_ms() >= deadline || stopping(b))
+		if (clock_mono_ms() >= deadline || stopping(b))
 			return -1;
 		if (pump(b, 200) != 0 && reconnect(b, deadline) != 0)
 			return -1;
@@ -736,7 +728,7 @@ int broker_idle(struct broker *b)
 
 int broker_flush(struct broker *b, int timeout_ms)
 {
-	int64_t deadline = proc_mono_ms() + timeout_ms;
+	int64_t deadline = clock_mono_ms() + timeout_ms;
 	int refused;
 
 	while (b->npend > 0) {
@@ -752,7 +744,7 @@ int broker_flush(struct broker *b, int timeout_ms)
 			b->npend = 0;
 			break;
 		}
-		int64_t left = deadline - proc_mono_ms();
+		int64_t left = deadline - clock_mono_ms();
 		if (left <= 0)
 			return -1;
 		/* stopping: the confirms of what was sent are still awaited (a
@@ -976,7 +968,7 @@ int broker_declare(struct broker *b, char *err, size_t errlen)
 
 	if (b->o.topo == NULL)
 		return 0;
-	if (ensure_connected(b, proc_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0) {
+	if (ensure_connected(b, clock_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0) {
 		snprintf(err, errlen, "not connected");
 		return -1;
 	}
@@ -1000,7 +992,7 @@ static int passive_declare(struct broker *b, const char *queue, amqp_queue_decla
 	amqp_rpc_reply_t r;
 	char err[512] = "";
 
-	if (ensure_connected(b, proc_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0)
+	if (ensure_connected(b, clock_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0)
 		return -1;
 	wd_arm(b);
 	*ok = amqp_queue_declare(b->conn, CHANNEL, amqp_cstring_bytes(queue), 1, 0, 0, 0,
@@ -1065,7 +1057,7 @@ long broker_purge(struct broker *b, const char *queue)
 {
 	amqp_queue_purge_ok_t *ok;
 
-	if (ensure_connected(b, proc_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0)
+	if (ensure_connected(b, clock_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0)
 		return -1;
 	wd_arm(b);
 	ok = amqp_queue_purge(b->conn, CHANNEL, amqp_cstring_bytes(queue));
@@ -1084,7 +1076,7 @@ int broker_get(struct broker *b, const char *queue, struct broker_delivery *d)
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	if (ensure_connected(b, proc_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0)
+	if (ensure_connected(b, clock_mono_ms() + (int64_t)b->o.op_timeout * 1000) != 0)
 		return -1;
 	wd_arm(b);
 	r = amqp_basic_get(b->conn, CHANNEL, amqp_cstring_bytes(queue), 0);

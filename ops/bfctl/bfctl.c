@@ -13,10 +13,12 @@
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/log.h"
-#include "lib/proc.h"
 #include "protocol/broker.h"
 #include "protocol/topology.h"
 #include "ops/bfctl/bfctl.h"
+#include "lib/proc.h"
+#include "lib/signals.h"
+#include "lib/version.h"
 
 static void usage(FILE *f)
 {
@@ -49,7 +51,7 @@ int bfctl_broker(const struct bf_config *c, const struct topology *t, struct bro
 		.urls = c->amqp_url, .heartbeat = c->amqp_heartbeat, .op_timeout = c->amqp_op_timeout,
 		.ca_cert = c->amqp_ca_cert, .client_cert = c->amqp_client_cert,
 		.client_key = c->amqp_client_key, .verify_hostname = c->amqp_verify_hostname,
-		.confirm_window = c->amqp_confirm_window, .topo = t, .stop = &proc_stop,
+		.confirm_window = c->amqp_confirm_window, .topo = t, .stop = &signals_stop,
 		.max_connect_tries = 3,
 	};
 
@@ -72,7 +74,7 @@ static int cmd_migrate(const struct bf_config *c)
 	PGconn *db = NULL;
 	int applied = 0;
 
-	if (db_connect(&db, c->database_url, 5, &proc_stop) != 0) {
+	if (db_connect(&db, c->database_url, 5, &signals_stop) != 0) {
 		log_err("migrate: cannot connect to the database");
 		return 1;
 	}
@@ -161,7 +163,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			proc_print_version();
+			version_print();
 			return 0;
 		default:
 			usage(stderr);
@@ -172,7 +174,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	proc_signals_install();
+	signals_install();
 	proc_config_load(&cfg, path, check);
 	argc -= optind;
 	argv += optind;

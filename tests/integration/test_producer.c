@@ -26,7 +26,7 @@
 
 #include "lib/config.h"
 #include "lib/log.h"
-#include "lib/proc.h"
+#include "lib/signals.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
 #include "protocol/sofascore.h"
@@ -252,7 +252,7 @@ static struct broker *open_broker(const struct world *w)
 	struct broker *b = NULL;
 	struct broker_opts o = {
 		.urls = w->amqp, .conn_name = "test_producer", .heartbeat = 10, .op_timeout = 20,
-		.confirm_window = 10, .topo = NULL, .stop = &proc_stop, .max_connect_tries = 3,
+		.confirm_window = 10, .topo = NULL, .stop = &signals_stop, .max_connect_tries = 3,
 	};
 
 	return broker_open(&b, &o) == 0 ? b : NULL;
@@ -1185,7 +1185,7 @@ int main(int argc, char **argv)
 	g_argc = argc;
 	g_argv = argv;
 	log_init("test_producer");
-	proc_signals_install();
+	signals_install();
 	RUN(matchday_publishes_exactly_what_is_due);
 	RUN(round_list_404_trusts_local_view);
 	RUN(crash_after_publish_loses_nothing);
