@@ -308,10 +308,10 @@ static void example_values_are_the_defaults(void)
 			same = strcmp(*(char *const *)(const void *)a, *(char *const *)(const void *)b) == 0;
 			break;
 		case CFG_T_INT:
-			if (k->off == offsetof(struct bf_config, sofa_max_body))
-				same = d.sofa_max_body == e.sofa_max_body;
-			else
-				same = *(const int *)(const void *)a == *(const int *)(const void *)b;
+			same = *(const int *)(const void *)a == *(const int *)(const void *)b;
+			break;
+		case CFG_T_LONG:
+			same = *(const long *)(const void *)a == *(const long *)(const void *)b;
 			break;
 		case CFG_T_DURATION:
 			same = *(const int *)(const void *)a == *(const int *)(const void *)b;
