@@ -128,8 +128,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		/* a new response (redirect, 100-continue): forget the old headers */
 		r->etag[0] = r->cache_control[0] = r->content_type[0] = '\0';
-		r->plainly_error[0] = '\0';
-		r->retry_after = r->retry_in_ms = -1;
+		r->retry_after = -1;
+		memset(r->captured, 0, sizeof(r->captured));
 		return n;
 	}
 	if (colon == NULL)
@@ -144,20 +144,18 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 		header_value(v, vlen, r->cache_control, sizeof(r->cache_control));
 	} else if (IS("Content-Type")) {
 		header_value(v, vlen, r->content_type, sizeof(r->content_type));
-	} else if (IS("X-PlainlyErrorCode")) {
-		header_value(v, vlen, r->plainly_error, sizeof(r->plainly_error));
 	} else if (IS("Retry-After")) {
 		char *end;
 		header_value(v, vlen, num, sizeof(num));
 		long s = strtol(num, &end, 10);
 		/* an HTTP date is also allowed: treat it as "a while" */
 		r->retry_after = (end != num && *end == '\0' && s >= 0) ? s : 60;
-	} else if (IS("X-Retry-In")) {
-		char *end;
-		header_value(v, vlen, num, sizeof(num));
-		long ms = strtol(num, &end, 10);
-		if (end != num && ms >= 0)
-			r->retry_in_ms = ms;
+	}
+	for (size_t i = 0; r->capture != NULL && r->capture[i] != NULL && i < HTTP_CAPTURE_MAX; i++) {
+		if (IS(r->capture[i])) {
+			header_value(v, vlen, r->captured_value[i], sizeof(r->captured_value[i]));
+			r->captured[i] = true;
+		}
 	}
 #undef IS
 	return n;
@@ -175,7 +173,8 @@ static int setup(CURL *c, const struct http_request *req, struct http_response *
 					       : (timeout < 5000 ? timeout : 5000);
 
 	memset(r, 0, sizeof(*r));
-	r->retry_after = r->retry_in_ms = -1;
+	r->retry_after = -1;
+	r->capture = req->capture;
 	*hdrs_out = NULL;
 	r->body = calloc(1, 1);
 	if (r->body == NULL) {
@@ -354,7 +353,7 @@ void http_many_start(struct http_client *h, const struct http_request *req,
 	if (n > HTTP_MANY_MAX) {
 		for (size_t i = 0; i < n; i++) {
 			memset(&resp[i], 0, sizeof(resp[i]));
-			resp[i].retry_after = resp[i].retry_in_ms = -1;
+			resp[i].retry_after = -1;
 			snprintf(resp[i].error, sizeof(resp[i].error), "more than %d requests at once",
 				 HTTP_MANY_MAX);
 		}
@@ -418,6 +417,14 @@ void http_response_free(struct http_response *r)
 	free(r->body);
 	r->body = NULL;
 	r->len = 0;
+}
+
+const char *http_header(const struct http_response *r, const char *name)
+{
+	for (size_t i = 0; r->capture != NULL && r->capture[i] != NULL && i < HTTP_CAPTURE_MAX; i++)
+		if (r->captured[i] && strcasecmp(r->capture[i], name) == 0)
+			return r->captured_value[i];
+	return NULL;
 }
 
 long http_max_age(const char *cc)
