@@ -354,11 +354,6 @@ static int store(PGconn *db, const struct result_data *d)
 		   "  side text, home_score int, away_score int)",
 		   2, pin) != 0)
 		goto fail;
-	if (getenv("BF_TEST_CRASH_IN_RESULT_TX") != NULL) {
-		/* test hook: die with the transaction open, nothing committed */
-		log_warn("BF_TEST_CRASH_IN_RESULT_TX set: killing myself mid-transaction");
-		raise(SIGKILL);
-	}
 	if (db_commit(db) != 0)
 		goto fail;
 	rc = 0;
