@@ -330,7 +330,7 @@ static int parse_list(struct bf_config *c, const struct cfg_key *k, const struct
 		return -1;
 	for (int i = 0; i < config_setting_length(v->list); i++) {
 		struct raw e = raw_setting(config_setting_get_elem(v->list, (unsigned)i));
-		if (e.kind == RAW_TEXT || parse_element(k->type, &e, dst, *count) != 0)
+		if (parse_element(k->type, &e, dst, *count) != 0)
 			return -1;
 		(*count)++;
 	}

@@ -151,7 +151,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 		/* an HTTP date is also allowed: treat it as "a while" */
 		r->retry_after = (end != num && *end == '\0' && s >= 0) ? s : 60;
 	}
-	for (size_t i = 0; r->capture != NULL && r->capture[i] != NULL && i < HTTP_CAPTURE_MAX; i++) {
+	for (size_t i = 0; r->capture != NULL && i < HTTP_CAPTURE_MAX && r->capture[i] != NULL;
+	     i++) {
 		if (IS(r->capture[i])) {
 			header_value(v, vlen, r->captured_value[i], sizeof(r->captured_value[i]));
 			r->captured[i] = true;
@@ -421,7 +422,7 @@ void http_response_free(struct http_response *r)
 
 const char *http_header(const struct http_response *r, const char *name)
 {
-	for (size_t i = 0; r->capture != NULL && r->capture[i] != NULL && i < HTTP_CAPTURE_MAX; i++)
+	for (size_t i = 0; r->capture != NULL && i < HTTP_CAPTURE_MAX && r->capture[i] != NULL; i++)
 		if (r->captured[i] && strcasecmp(r->capture[i], name) == 0)
 			return r->captured_value[i];
 	return NULL;
