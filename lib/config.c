@@ -26,8 +26,10 @@
 #define PREFIX(words) .accept = (words), .accept_prefix = true
 
 /*
- * The one table of configuration keys.  ops/bf.conf.example documents every
- * one of them (tests/unit/test_config.c checks it).
+ * The one table of configuration keys: name, type, default, environment
+ * variable, secret, field, meaning and bounds (validate() checks every
+ * row's).  ops/bf.conf.example documents every one of them
+ * (tests/unit/test_config.c checks it).
  */
 const struct cfg_key cfg_keys[] = {
 	{ "amqp.url", CFG_T_STRING, "amqp://127.0.0.1:5672/%2f", "BF_AMQP_URL", true,
