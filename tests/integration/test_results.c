@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/signals.h"
 #include "protocol/broker.h"
@@ -139,15 +140,6 @@ static void check_done(const struct world *w, const char *subject)
 	CHECK(!sql_null(w->db,
 			"SELECT plainly_render_id FROM renders WHERE kind = 'result' AND subject = $1",
 			subject));
-}
-
-static void iso_utc(long long ts, char *buf, size_t n)
-{
-	time_t t = (time_t)ts;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* ---- document checks ----------------------------------------------------- */
@@ -365,7 +357,7 @@ static void check_full_document(const cJSON *doc)
 
 	CHECK_STR(jstr(doc, "kind"), "result");
 	CHECK_INT((long long)jnum(ev, "id"), EV_FULL);
-	iso_utc(BASE - 3 * 3600, iso, sizeof(iso));
+	clock_iso_utc(BASE - 3 * 3600, iso, sizeof(iso));
 	CHECK_STR(jstr(ev, "start_time"), iso);
 	CHECK_STR(jstr(ev, "tournament"), "Premier League");
 	CHECK_STR(jstr(ev, "season"), "Premier League 26/27");
