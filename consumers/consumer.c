@@ -15,6 +15,9 @@
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "consumers/render.h"
+#include "lib/clock.h"
+#include "lib/signals.h"
+#include "lib/version.h"
 
 void outcome_retry(struct outcome *o, int tier, const char *reason, const char *fmt, ...)
 {
@@ -156,7 +159,7 @@ static void decode(struct consumer_ctx *ctx, struct item *it)
 	char err[256];
 
 	memset(&it->o, 0, sizeof(it->o));
-	it->t0 = proc_mono_ms();
+	it->t0 = clock_mono_ms();
 	it->attempt = it->d.has_attempt ? it->d.attempt : 0;
 	it->valid = msg_decode(it->d.body, it->d.len, &it->m, err, sizeof(err)) == 0;
 	if (!it->valid) {
@@ -181,12 +184,12 @@ static void run_branch(struct consumer_ctx *ctx, struct item *it)
 {
 	if (!it->valid)
 		return;
-	if (proc_stop) {
+	if (signals_stop) {
 		/* stopping: what was not started goes back untouched */
 		it->o.kind = OUT_REQUEUE;
 		return;
 	}
-	it->t0 = proc_mono_ms();
+	it->t0 = clock_mono_ms();
 	ctx->attempt = it->attempt;
 	ctx->sofa.requests = 0;
 	ctx->def_branch(ctx, &it->m, &it->o);
@@ -325,7 +328,7 @@ static void log_outcome(const struct consumer_ctx *ctx, const struct item *it)
 {
 	const struct outcome *o = &it->o;
 	const char *type = msg_type_name(ctx->type);
-	int64_t ms = proc_mono_ms() - it->t0;
+	int64_t ms = clock_mono_ms() - it->t0;
 
 	switch (o->kind) {
 	case OUT_RETRY:
@@ -350,7 +353,7 @@ static void prepare(struct consumer_ctx *ctx, struct item *its, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		decode(ctx, &its[i]);
-	if (ctx->def_prefetch != NULL && !proc_stop) {
+	if (ctx->def_prefetch != NULL && !signals_stop) {
 		const struct work_msg *msgs[CONSUMER_BATCH_MAX];
 		size_t nm = 0;
 		for (size_t i = 0; i < n; i++)
@@ -396,25 +399,25 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 
 	*nn = 0;
 	*r = 0;
-	t[0] = proc_mono_ms();
+	t[0] = clock_mono_ms();
 	if (!ready)
 		prepare(ctx, its, n);
-	t[1] = proc_mono_ms();
+	t[1] = clock_mono_ms();
 	for (i = 0; i < n; i++)
 		run_branch(ctx, &its[i]);
 	sofa_prefetch_end(&ctx->sofa);
-	t[2] = proc_mono_ms();
-	if (next != NULL && ctx->def_prefetch != NULL && !proc_stop) {
+	t[2] = clock_mono_ms();
+	if (next != NULL && ctx->def_prefetch != NULL && !signals_stop) {
 		*r = collect(ctx, next, max, 0, 0, nn);
 		if (*nn > 0)
 			prepare(ctx, next, *nn);
 	}
-	t[3] = proc_mono_ms();
+	t[3] = clock_mono_ms();
 	render_flush(ctx);
-	t[4] = proc_mono_ms();
+	t[4] = clock_mono_ms();
 	for (i = 0; i < n; i++)
 		pause |= carry_out(ctx, &its[i]);
-	t[5] = proc_mono_ms();
+	t[5] = clock_mono_ms();
 	if (jobs_record(ctx, its, n) != 0) {
 		for (i = 0; i < n; i++) {
 			if (its[i].job_state == NULL)
@@ -430,9 +433,9 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 			}
 		}
 	}
-	t[6] = proc_mono_ms();
+	t[6] = clock_mono_ms();
 	/* a type without wait tiers: redelivered after a pause */
-	for (int k = 0; pause && k < 50 && !proc_stop; k++) {
+	for (int k = 0; pause && k < 50 && !signals_stop; k++) {
 		struct timespec ts = { 0, 100000000L };
 		nanosleep(&ts, NULL);
 	}
@@ -440,7 +443,7 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 		settle(ctx, &its[i].d, its[i].ack);
 		log_outcome(ctx, &its[i]);
 	}
-	t[7] = proc_mono_ms();
+	t[7] = clock_mono_ms();
 	log_debug("batch messages=%zu prefetch_ms=%" PRId64 " branches_ms=%" PRId64
 		  " renders_ms=%" PRId64 " republish_ms=%" PRId64 " jobs_ms=%" PRId64
 		  " settle_ms=%" PRId64 " ahead=%zu ahead_ms=%" PRId64,
@@ -508,7 +511,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 			usage(def, stdout);
 			return 0;
 		case 'V':
-			proc_print_version();
+			version_print();
 			return 0;
 		default:
 			usage(def, stderr);
@@ -519,7 +522,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		usage(def, stderr);
 		return 2;
 	}
-	proc_signals_install();
+	signals_install();
 	proc_config_load(&cfg, path, check);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
@@ -546,7 +549,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	}
 	topo_work_queue(def->type, queue, sizeof(queue));
 	log_info("starting version=%s queue=%s prefetch=%d config=%s %s", BF_VERSION, queue,
-		 ctx.prefetch, cfg.path ? cfg.path : "(defaults)", proc_versions());
+		 ctx.prefetch, cfg.path ? cfg.path : "(defaults)", version_libs());
 	if (cfg.plainly_api_key[0] != '\0' && (tpl->project_id == NULL || tpl->project_id[0] == '\0')) {
 		log_err("plainly.templates.%s.project_id must be set when plainly.api_key is set",
 			msg_type_name(def->type));
@@ -557,7 +560,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 			 cfg.plainly_dry_run_dir);
 	if (topo_build(&ctx.topo, &cfg) != 0)
 		goto out_cfg;
-	if (db_connect(&ctx.db, cfg.database_url, 0, &proc_stop) != 0)
+	if (db_connect(&ctx.db, cfg.database_url, 0, &signals_stop) != 0)
 		goto out_cfg;
 	if (db_check_schema(ctx.db, err, sizeof(err)) != 0) {
 		log_err("%s", err);
@@ -570,7 +573,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	if (http_client_new(&ctx.http) != 0)
 		goto out_sofa;
 	proc_conn_name(name, sizeof(name));
-	struct broker_opts bo = broker_opts_from_config(&cfg, name, &ctx.topo, &proc_stop);
+	struct broker_opts bo = broker_opts_from_config(&cfg, name, &ctx.topo, &signals_stop);
 	if (broker_open(&ctx.out, &bo) != 0)
 		goto out_http;
 	bo.topo = NULL; /* declared once is enough */
@@ -593,7 +596,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	struct item *its = calloc(batch_max, sizeof(*its));
 	struct item *ahead = calloc(batch_max, sizeof(*ahead));
 	size_t n = 0; /* deliveries in its, prepared by the look-ahead */
-	int64_t last = proc_mono_ms(), last_idle = proc_mono_ms();
+	int64_t last = clock_mono_ms(), last_idle = clock_mono_ms();
 
 	if (its == NULL || ahead == NULL) {
 		log_err("out of memory");
@@ -601,7 +604,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		free(ahead);
 		goto out_in;
 	}
-	while (!proc_stop) {
+	while (!signals_stop) {
 		int r = 0;
 		bool ready = n > 0;
 
@@ -622,7 +625,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 			for (size_t i = 0; i < n; i++)
 				broker_delivery_free(&its[i].d);
 			handled += n;
-			last = proc_mono_ms();
+			last = clock_mono_ms();
 			swap = its;
 			its = ahead;
 			ahead = swap;
@@ -631,13 +634,13 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		if (r == -2) {
 			break;
 		} else if (n == 0 && r == 0 && idle_exit > 0 &&
-			   proc_mono_ms() - last >= (int64_t)idle_exit * 1000) {
+			   clock_mono_ms() - last >= (int64_t)idle_exit * 1000) {
 			log_info("idle for %ds: exiting", idle_exit);
 			break;
 		}
 		/* the publishing connection idles between republishes */
-		if (proc_mono_ms() - last_idle >= 1000) {
-			last_idle = proc_mono_ms();
+		if (clock_mono_ms() - last_idle >= 1000) {
+			last_idle = clock_mono_ms();
 			if (broker_idle(ctx.out) != 0)
 				log_warn("publishing connection lost: reconnects at the next republish");
 		}

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "lib/db.h"
 #include "lib/jarena.h"
 #include "lib/log.h"
-#include "lib/proc.h"
 #include "protocol/plainly.h"
 
 /* Per-subject session locks, taken in key order so that two processes
@@ -279,7 +279,7 @@ void render_flush(struct consumer_ctx *ctx)
 	struct slot *sl = NULL;
 	char *subjects = NULL, *records = NULL, *states = NULL;
 	PGresult *r = NULL;
-	int64_t t0 = proc_mono_ms(), t1 = 0, t2 = 0, t3 = 0;
+	int64_t t0 = clock_mono_ms(), t1 = 0, t2 = 0, t3 = 0;
 
 	if (n == 0)
 		return;
@@ -304,7 +304,7 @@ void render_flush(struct consumer_ctx *ctx)
 		all_retry(jobs, n, "render lock failed");
 		goto unlock;
 	}
-	t1 = proc_mono_ms();
+	t1 = clock_mono_ms();
 	const char *pr[1] = { records };
 	/* the durable statement takes a while: meanwhile the answers to the
 	 * next batch's requests (consumer.c looks ahead) are taken in */
@@ -326,7 +326,7 @@ void render_flush(struct consumer_ctx *ctx)
 				break;
 			}
 	PQclear(r);
-	t2 = proc_mono_ms();
+	t2 = clock_mono_ms();
 	/* the POSTs side by side, each on its own connection */
 	size_t np = 0, post[CONSUMER_BATCH_MAX];
 	const char *bodies[CONSUMER_BATCH_MAX];
@@ -348,7 +348,7 @@ void render_flush(struct consumer_ctx *ctx)
 		sl[post[k]].pr = prs[k];
 		render_posted(ctx, &sl[post[k]], res[k]);
 	}
-	t3 = proc_mono_ms();
+	t3 = clock_mono_ms();
 	/* the states, then the locks: another process sees the state first */
 	states = json_states(sl, n);
 	if (states != NULL && strcmp(states, "[]") != 0) {
@@ -379,7 +379,7 @@ out:
 	if (t3 != 0)
 		log_debug("renders n=%zu lock_ms=%" PRId64 " record_ms=%" PRId64 " posts_ms=%" PRId64
 			  " state_ms=%" PRId64,
-			  n, t1 - t0, t2 - t1, t3 - t2, proc_mono_ms() - t3);
+			  n, t1 - t0, t2 - t1, t3 - t2, clock_mono_ms() - t3);
 	if (sl != NULL)
 		for (i = 0; i < n; i++)
 			plainly_render_free(&sl[i].pr);

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -14,91 +15,113 @@
 #define F(field) offsetof(struct bf_config, field)
 #define NOCOUNT 0
 
+/* The bounds of a key (struct cfg_key): the last initialiser of every row. */
+#define NO_MAX DBL_MAX
+#define ANY .max = 0
+#define RANGE(lo, hi) .min = (lo), .max = (hi)
+#define ABOVE(lo, hi) .min = (lo), .max = (hi), .min_open = true
+#define AT_LEAST(lo) .min = (lo), .max = NO_MAX
+#define NOT_EMPTY AT_LEAST(1)
+#define ONE_OF(words) .accept = (words)
+#define PREFIX(words) .accept = (words), .accept_prefix = true
+
 /*
- * The one table of configuration keys.  ops/bf.conf.example documents every
- * one of them (tests/unit/test_config.c checks it).
+ * The one table of configuration keys: name, type, default, environment
+ * variable, secret, field, meaning and bounds (validate() checks every
+ * row's).  ops/bf.conf.example documents every one of them
+ * (tests/unit/test_config.c checks it).
  */
 const struct cfg_key cfg_keys[] = {
 	{ "amqp.url", CFG_T_STRING, "amqp://127.0.0.1:5672/%2f", "BF_AMQP_URL", true,
 	  F(amqp_url), NOCOUNT,
-	  "amqp:// or amqps://user:pass@host:port/vhost; several comma-separated for a cluster" },
+	  "amqp:// or amqps://user:pass@host:port/vhost; several comma-separated for a cluster",
+	  PREFIX("amqp://|amqps://") },
 	{ "amqp.heartbeat", CFG_T_DURATION, "30s", NULL, false, F(amqp_heartbeat), NOCOUNT,
-	  "AMQP heartbeat interval" },
+	  "AMQP heartbeat interval", ANY },
 	{ "amqp.ca_cert", CFG_T_STRING, "", NULL, false, F(amqp_ca_cert), NOCOUNT,
-	  "amqps: CA bundle used to verify the broker" },
+	  "amqps: CA bundle used to verify the broker", ANY },
 	{ "amqp.client_cert", CFG_T_STRING, "", NULL, false, F(amqp_client_cert), NOCOUNT,
-	  "amqps: client certificate (PEM), optional" },
+	  "amqps: client certificate (PEM), optional", ANY },
 	{ "amqp.client_key", CFG_T_STRING, "", NULL, false, F(amqp_client_key), NOCOUNT,
-	  "amqps: client private key (PEM), optional" },
+	  "amqps: client private key (PEM), optional", ANY },
 	{ "amqp.verify_hostname", CFG_T_BOOL, "true", NULL, false, F(amqp_verify_hostname), NOCOUNT,
-	  "amqps: check the broker certificate's host name" },
+	  "amqps: check the broker certificate's host name", ANY },
 	{ "amqp.confirm_window", CFG_T_INT, "100", NULL, false, F(amqp_confirm_window), NOCOUNT,
-	  "publishes in flight before waiting for publisher confirms" },
+	  "publishes in flight before waiting for publisher confirms", RANGE(1, 10000) },
 	{ "amqp.op_timeout", CFG_T_DURATION, "20s", NULL, false, F(amqp_op_timeout), NOCOUNT,
-	  "a broker call blocked this long abandons the connection (watchdog)" },
+	  "a broker call blocked this long abandons the connection (watchdog)", AT_LEAST(1) },
 	{ "database.url", CFG_T_STRING, "postgresql:///bf", "BF_DATABASE_URL", true,
-	  F(database_url), NOCOUNT, "libpq connection string or URI" },
+	  F(database_url), NOCOUNT, "libpq connection string or URI", NOT_EMPTY },
 	{ "sofascore.base_url", CFG_T_STRING, "https://www.sofascore.com/api/v1", "BF_SOFASCORE_URL",
-	  false, F(sofa_base_url), NOCOUNT, "Sofascore API base URL (an access you are entitled to)" },
+	  false, F(sofa_base_url), NOCOUNT, "Sofascore API base URL (an access you are entitled to)",
+	  PREFIX("http://|https://") },
 	{ "sofascore.timeout", CFG_T_DURATION, "10s", NULL, false, F(sofa_timeout), NOCOUNT,
-	  "total time allowed for one Sofascore request" },
+	  "total time allowed for one Sofascore request", AT_LEAST(1) },
+	/* the upper bound only catches a typo: a local mirror the operator is
+	 * entitled to may well take thousands of requests per second */
 	{ "sofascore.max_requests_per_second", CFG_T_FLOAT, "1.0", NULL, false, F(sofa_max_rps),
-	  NOCOUNT, "request budget shared by every process of the system" },
+	  NOCOUNT, "request budget shared by every process of the system", ABOVE(0, 100000) },
 	{ "sofascore.challenge_pause", CFG_T_DURATION, "15m", NULL, false, F(sofa_challenge_pause),
-	  NOCOUNT, "no Sofascore calls for this long after a 403 challenge" },
-	{ "sofascore.max_body", CFG_T_INT, "8388608", NULL, false, F(sofa_max_body), NOCOUNT,
-	  "largest response body accepted, bytes" },
+	  NOCOUNT, "no Sofascore calls for this long after a 403 challenge", ANY },
+	{ "sofascore.max_body", CFG_T_LONG, "8388608", NULL, false, F(sofa_max_body), NOCOUNT,
+	  "largest response body accepted, bytes", AT_LEAST(1024) },
 	{ "plainly.base_url", CFG_T_STRING, "https://api.plainlyvideos.com/api/v2", "BF_PLAINLY_URL",
-	  false, F(plainly_base_url), NOCOUNT, "Plainly API base URL" },
+	  false, F(plainly_base_url), NOCOUNT, "Plainly API base URL", PREFIX("http://|https://") },
 	{ "plainly.api_key", CFG_T_STRING, "", "BF_PLAINLY_API_KEY", true, F(plainly_api_key),
-	  NOCOUNT, "Plainly API key; empty = dry-run (requests written to plainly.dry_run_dir)" },
+	  NOCOUNT, "Plainly API key; empty = dry-run (requests written to plainly.dry_run_dir)",
+	  ANY },
 	{ "plainly.timeout", CFG_T_DURATION, "20s", NULL, false, F(plainly_timeout), NOCOUNT,
-	  "total time allowed for one Plainly request" },
+	  "total time allowed for one Plainly request", AT_LEAST(1) },
 	{ "plainly.dry_run_dir", CFG_T_STRING, "var/renders", NULL, false, F(plainly_dry_run_dir),
-	  NOCOUNT, "where dry-run render requests are written" },
+	  NOCOUNT, "where dry-run render requests are written", ANY },
 	{ "plainly.webhook_url", CFG_T_STRING, "", NULL, false, F(plainly_webhook_url), NOCOUNT,
-	  "optional webhook Plainly calls when a render is final" },
+	  "optional webhook Plainly calls when a render is final", ANY },
 	{ "plainly.templates.line-up", CFG_T_TEMPLATE, NULL, NULL, false, F(tpl_lineup), NOCOUNT,
-	  "template of line-up videos: project_id, template_id, parameters { name = \"path\" }" },
+	  "template of line-up videos: project_id, template_id, parameters { name = \"path\" }",
+	  ANY },
 	{ "plainly.templates.result", CFG_T_TEMPLATE, NULL, NULL, false, F(tpl_result), NOCOUNT,
-	  "template of result videos" },
+	  "template of result videos", ANY },
 	{ "plainly.templates.tournament-stats", CFG_T_TEMPLATE, NULL, NULL, false, F(tpl_tstats),
-	  NOCOUNT, "template of tournament-stats videos" },
+	  NOCOUNT, "template of tournament-stats videos", ANY },
 	{ "producer.unique_tournaments", CFG_T_INT_LIST, "", NULL, false, F(tournaments),
-	  F(ntournaments), "Sofascore unique tournament ids to follow" },
+	  F(ntournaments), "Sofascore unique tournament ids to follow", AT_LEAST(1) },
 	{ "producer.schedule_interval", CFG_T_DURATION, "10m", NULL, false, F(schedule_interval),
-	  NOCOUNT, "how often the scheduled events of each tournament are fetched" },
+	  NOCOUNT, "how often the scheduled events of each tournament are fetched",
+	  RANGE(1, 86400) },
 	{ "producer.live_interval", CFG_T_DURATION, "60s", NULL, false, F(live_interval), NOCOUNT,
-	  "how often the live events are fetched" },
+	  "how often the live events are fetched", RANGE(1, 86400) },
 	{ "producer.lineup_lead", CFG_T_DURATION, "75m", NULL, false, F(lineup_lead), NOCOUNT,
-	  "publish the line-up job this long before kick-off" },
+	  "publish the line-up job this long before kick-off", RANGE(1, 7 * 86400) },
 	{ "producer.finish_check_after", CFG_T_DURATION, "150m", NULL, false,
 	  F(finish_check_after), NOCOUNT,
-	  "fetch an event on its own once kick-off is this far past without a final status" },
+	  "fetch an event on its own once kick-off is this far past without a final status", ANY },
 	{ "producer.requeue_after", CFG_T_DURATION, "20m", NULL, false, F(requeue_after), NOCOUNT,
-	  "a job enqueued with no news for the longest wait tier + this is published again (0 = never)" },
+	  "a job enqueued with no news for the longest wait tier + this is published again (0 = never)",
+	  RANGE(0, 7 * 86400) },
 	{ "lineups.wait_tiers", CFG_T_DURATION_LIST, "1m,5m", NULL, false, F(lineups_tiers),
-	  F(lineups_ntiers), "delay tiers of line-up re-checks (one wait queue each)" },
+	  F(lineups_ntiers), "delay tiers of line-up re-checks (one wait queue each)",
+	  AT_LEAST(1) },
 	{ "lineups.near_kickoff", CFG_T_DURATION, "15m", NULL, false, F(lineups_near_kickoff),
-	  NOCOUNT, "closer than this to kick-off, re-check on the shortest tier" },
+	  NOCOUNT, "closer than this to kick-off, re-check on the shortest tier", ANY },
 	{ "lineups.give_up_after", CFG_T_DURATION, "10m", NULL, false, F(lineups_give_up_after),
-	  NOCOUNT, "after kick-off + this, an unconfirmed line-up job expires" },
+	  NOCOUNT, "after kick-off + this, an unconfirmed line-up job expires", ANY },
 	{ "lineups.max_attempts", CFG_T_INT, "60", NULL, false, F(lineups_max_attempts), NOCOUNT,
-	  "transient failures before a line-up message is dead-lettered" },
+	  "transient failures before a line-up message is dead-lettered", RANGE(1, 100000) },
 	{ "lineups.prefetch", CFG_T_INT, "64", NULL, false, F(lineups_prefetch), NOCOUNT,
-	  "unacknowledged deliveries per bf-lineups process" },
+	  "unacknowledged deliveries per bf-lineups process", RANGE(1, 65535) },
 	{ "results.wait_tiers", CFG_T_DURATION_LIST, "1m,10m", NULL, false, F(results_tiers),
-	  F(results_ntiers), "delay tiers of result retries" },
+	  F(results_ntiers), "delay tiers of result retries", AT_LEAST(1) },
 	{ "results.max_attempts", CFG_T_INT, "30", NULL, false, F(results_max_attempts), NOCOUNT,
-	  "transient failures before a result message is dead-lettered" },
+	  "transient failures before a result message is dead-lettered", RANGE(1, 100000) },
 	{ "results.prefetch", CFG_T_INT, "10", NULL, false, F(results_prefetch), NOCOUNT,
-	  "unacknowledged deliveries per bf-results process" },
+	  "unacknowledged deliveries per bf-results process", RANGE(1, 65535) },
 	{ "tournament_stats.max_attempts", CFG_T_INT, "10", NULL, false, F(tstats_max_attempts),
-	  NOCOUNT, "transient failures before a tournament-stats message is dead-lettered" },
+	  NOCOUNT, "transient failures before a tournament-stats message is dead-lettered",
+	  RANGE(1, 100000) },
 	{ "tournament_stats.prefetch", CFG_T_INT, "1", NULL, false, F(tstats_prefetch), NOCOUNT,
-	  "unacknowledged deliveries per bf-tournament-stats process" },
+	  "unacknowledged deliveries per bf-tournament-stats process", RANGE(1, 65535) },
 	{ "log.level", CFG_T_STRING, "info", "BF_LOG_LEVEL", false, F(log_level), NOCOUNT,
-	  "debug | info | warn | error" },
+	  "debug | info | warn | error", ONE_OF("debug|info|warn|error") },
 };
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
 
@@ -183,50 +206,88 @@ static void origin_text(const struct origin *o, char *buf, size_t n)
 		snprintf(buf, n, " (built-in default)");
 }
 
-static int parse_int_text(const char *s, long *out)
+/*
+ * A value before it is parsed: text (a default or an environment variable:
+ * any type may be written as text) or a setting of the file (typed by
+ * libconfig: a string is not a number there).
+ */
+struct raw {
+	enum { RAW_TEXT, RAW_STRING, RAW_INT, RAW_FLOAT, RAW_BOOL, RAW_LIST, RAW_OTHER } kind;
+	const char *s; /* RAW_TEXT, RAW_STRING */
+	long long i; /* RAW_INT */
+	double d; /* RAW_FLOAT */
+	bool b; /* RAW_BOOL */
+	const config_setting_t *list; /* RAW_LIST: its elements */
+};
+
+static struct raw raw_text(const char *s)
+{
+	struct raw v = { .kind = RAW_TEXT, .s = s };
+
+	return v;
+}
+
+static struct raw raw_setting(const config_setting_t *s)
+{
+	struct raw v = { .kind = RAW_OTHER };
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		v.kind = RAW_STRING;
+		v.s = config_setting_get_string(s);
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v.kind = RAW_INT;
+		v.i = config_setting_get_int64(s);
+		break;
+	case CONFIG_TYPE_FLOAT:
+		v.kind = RAW_FLOAT;
+		v.d = config_setting_get_float(s);
+		break;
+	case CONFIG_TYPE_BOOL:
+		v.kind = RAW_BOOL;
+		v.b = config_setting_get_bool(s) != 0;
+		break;
+	case CONFIG_TYPE_ARRAY:
+	case CONFIG_TYPE_LIST:
+		v.kind = RAW_LIST;
+		v.list = s;
+		break;
+	default:
+		break;
+	}
+	return v;
+}
+
+/* An integer: a file's integer, or text that is one. */
+static int raw_integer(const struct raw *v, long long lo, long long hi, long long *out)
 {
 	char *end;
 
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return (errno != 0 || end == s || *end != '\0') ? -1 : 0;
-}
-
-static int parse_bool_text(const char *s, bool *out)
-{
-	if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0 || strcmp(s, "yes") == 0)
-		*out = true;
-	else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0 || strcmp(s, "no") == 0)
-		*out = false;
-	else
-		return -1;
-	return 0;
-}
-
-/* Splits "1m,5m" into durations. */
-static int parse_list_text(const struct cfg_key *k, const char *s, void *dst, size_t *count,
-			   size_t max)
-{
-	char buf[512];
-	char *p, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	*count = 0;
-	for (p = strtok_r(buf, ", ", &save); p != NULL; p = strtok_r(NULL, ", ", &save)) {
-		if (*count >= max)
+	if (v->kind == RAW_INT) {
+		*out = v->i;
+	} else if (v->kind == RAW_TEXT) {
+		errno = 0;
+		*out = strtoll(v->s, &end, 10);
+		if (errno != 0 || end == v->s || *end != '\0')
 			return -1;
-		if (k->type == CFG_T_DURATION_LIST) {
-			if (cfg_parse_duration(p, &((int *)dst)[*count]) != 0)
-				return -1;
-		} else {
-			long v;
-			if (parse_int_text(p, &v) != 0)
-				return -1;
-			((int64_t *)dst)[*count] = v;
-		}
-		(*count)++;
+	} else {
+		return -1;
 	}
-	return 0;
+	return *out >= lo && *out <= hi ? 0 : -1;
+}
+
+/* A duration: "90s"-style text or string, or a file's plain seconds. */
+static int raw_duration(const struct raw *v, int *out)
+{
+	if (v->kind == RAW_TEXT || v->kind == RAW_STRING)
+		return cfg_parse_duration(v->s, out);
+	if (v->kind == RAW_INT && v->i >= 0 && v->i <= INT_MAX) {
+		*out = (int)v->i;
+		return 0;
+	}
+	return -1;
 }
 
 static void *field_at(struct bf_config *c, size_t off)
@@ -234,65 +295,151 @@ static void *field_at(struct bf_config *c, size_t off)
 	return (char *)c + off;
 }
 
-/* Applies a textual value (default or environment) to the field of k. */
-static int apply_text(struct bf_config *c, const struct cfg_key *k, const char *text)
+static int parse_element(enum cfg_type list, const struct raw *v, void *dst, size_t i)
 {
-	long v;
+	long long x;
+
+	if (list == CFG_T_DURATION_LIST)
+		return raw_duration(v, &((int *)dst)[i]);
+	if (raw_integer(v, INT64_MIN, INT64_MAX, &x) != 0)
+		return -1;
+	((int64_t *)dst)[i] = x;
+	return 0;
+}
+
+/* A list: "1m,5m" as text, or a file's array or list. */
+static int parse_list(struct bf_config *c, const struct cfg_key *k, const struct raw *v)
+{
+	size_t max = k->type == CFG_T_DURATION_LIST ? CFG_MAX_TIERS : CFG_MAX_TOURNAMENTS;
+	size_t *count = (size_t *)field_at(c, k->off_count);
+	void *dst = field_at(c, k->off);
+
+	*count = 0;
+	if (v->kind == RAW_TEXT) {
+		char buf[512];
+		char *p, *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", v->s);
+		for (p = strtok_r(buf, ", ", &save); p != NULL; p = strtok_r(NULL, ", ", &save)) {
+			struct raw e = raw_text(p);
+			if (*count >= max || parse_element(k->type, &e, dst, *count) != 0)
+				return -1;
+			(*count)++;
+		}
+		return 0;
+	}
+	if (v->kind != RAW_LIST || (size_t)config_setting_length(v->list) > max)
+		return -1;
+	for (int i = 0; i < config_setting_length(v->list); i++) {
+		struct raw e = raw_setting(config_setting_get_elem(v->list, (unsigned)i));
+		if (parse_element(k->type, &e, dst, *count) != 0)
+			return -1;
+		(*count)++;
+	}
+	return 0;
+}
+
+/* The one value parser: v (text or a file's setting) into the field of k. */
+static int parse_value(struct bf_config *c, const struct cfg_key *k, const struct raw *v)
+{
+	void *f = field_at(c, k->off);
+	long long x;
 
 	switch (k->type) {
-	case CFG_T_STRING: {
-		char **f = (char **)field_at(c, k->off);
-		free(*f);
-		*f = xstrdup(text);
+	case CFG_T_STRING:
+		if (v->kind != RAW_TEXT && v->kind != RAW_STRING)
+			return -1;
+		free(*(char **)f);
+		*(char **)f = xstrdup(v->s);
 		return 0;
-	}
 	case CFG_T_INT:
-		if (parse_int_text(text, &v) != 0 || v < INT_MIN || v > INT_MAX)
+		if (raw_integer(v, INT_MIN, INT_MAX, &x) != 0)
 			return -1;
-		if (k->off == F(sofa_max_body))
-			c->sofa_max_body = v;
-		else
-			*(int *)field_at(c, k->off) = (int)v;
+		*(int *)f = (int)x;
 		return 0;
-	case CFG_T_FLOAT: {
-		char *end;
-		double d;
-		errno = 0;
-		d = strtod(text, &end);
-		if (errno != 0 || end == text || *end != '\0')
+	case CFG_T_LONG:
+		if (raw_integer(v, LONG_MIN, LONG_MAX, &x) != 0)
 			return -1;
-		*(double *)field_at(c, k->off) = d;
+		*(long *)f = (long)x;
 		return 0;
-	}
+	case CFG_T_FLOAT:
+		if (v->kind == RAW_FLOAT) {
+			*(double *)f = v->d;
+		} else if (v->kind == RAW_INT) {
+			*(double *)f = (double)v->i;
+		} else if (v->kind == RAW_TEXT) {
+			char *end;
+			errno = 0;
+			*(double *)f = strtod(v->s, &end);
+			if (errno != 0 || end == v->s || *end != '\0')
+				return -1;
+		} else {
+			return -1;
+		}
+		return 0;
 	case CFG_T_BOOL:
-		return parse_bool_text(text, (bool *)field_at(c, k->off));
+		if (v->kind == RAW_BOOL) {
+			*(bool *)f = v->b;
+		} else if (v->kind != RAW_TEXT) {
+			return -1;
+		} else if (strcmp(v->s, "true") == 0 || strcmp(v->s, "1") == 0 ||
+			   strcmp(v->s, "yes") == 0) {
+			*(bool *)f = true;
+		} else if (strcmp(v->s, "false") == 0 || strcmp(v->s, "0") == 0 ||
+			   strcmp(v->s, "no") == 0) {
+			*(bool *)f = false;
+		} else {
+			return -1;
+		}
+		return 0;
 	case CFG_T_DURATION:
-		return cfg_parse_duration(text, (int *)field_at(c, k->off));
+		return raw_duration(v, (int *)f);
 	case CFG_T_DURATION_LIST:
-		return parse_list_text(k, text, field_at(c, k->off), (size_t *)field_at(c, k->off_count),
-				       CFG_MAX_TIERS);
 	case CFG_T_INT_LIST:
-		return parse_list_text(k, text, field_at(c, k->off), (size_t *)field_at(c, k->off_count),
-				       CFG_MAX_TOURNAMENTS);
+		return parse_list(c, k, v);
 	case CFG_T_TEMPLATE:
-		return -1;
+		return -1; /* a group: apply_template() */
 	}
 	return -1;
 }
 
-static const char *type_name(enum cfg_type t)
+/* The types: their names in bfctl config keys and in error messages. */
+static const struct {
+	const char *name, *phrase;
+} types[] = {
+	[CFG_T_STRING] = { "string", "a string" },
+	[CFG_T_INT] = { "integer", "an integer" },
+	[CFG_T_LONG] = { "integer", "an integer" },
+	[CFG_T_FLOAT] = { "number", "a number" },
+	[CFG_T_BOOL] = { "bool", "true or false" },
+	[CFG_T_DURATION] = { "duration", "a duration (\"90s\", \"5m\", \"1h\" or seconds)" },
+	[CFG_T_DURATION_LIST] = { "durations", "a list of durations, e.g. [\"1m\", \"5m\"]" },
+	[CFG_T_INT_LIST] = { "integers", "a list of integers, e.g. [17, 8]" },
+	[CFG_T_TEMPLATE] = { "group", "a group { project_id, template_id, parameters }" },
+};
+
+const char *cfg_type_name(enum cfg_type t)
 {
-	switch (t) {
-	case CFG_T_STRING: return "a string";
-	case CFG_T_INT: return "an integer";
-	case CFG_T_FLOAT: return "a number";
-	case CFG_T_BOOL: return "true or false";
-	case CFG_T_DURATION: return "a duration (\"90s\", \"5m\", \"1h\" or seconds)";
-	case CFG_T_DURATION_LIST: return "a list of durations, e.g. [\"1m\", \"5m\"]";
-	case CFG_T_INT_LIST: return "a list of integers, e.g. [17, 8]";
-	case CFG_T_TEMPLATE: return "a group { project_id, template_id, parameters }";
-	}
-	return "?";
+	return (size_t)t < sizeof(types) / sizeof(types[0]) && types[t].name ? types[t].name : "?";
+}
+
+static const char *type_phrase(enum cfg_type t)
+{
+	return (size_t)t < sizeof(types) / sizeof(types[0]) && types[t].phrase ? types[t].phrase
+										 : "?";
+}
+
+/* parse_value(), or an error naming the key, the type and where v came from. */
+static int apply(struct bf_config *c, const struct cfg_key *k, struct raw v,
+		 const struct origin *o, char *err, size_t errlen)
+{
+	char where[300];
+
+	if (parse_value(c, k, &v) == 0)
+		return 0;
+	origin_text(o, where, sizeof(where));
+	set_err(err, errlen, "%s: must be %s%s", k->name, type_phrase(k->type), where);
+	return -1;
 }
 
 static int apply_template(struct cfg_template *t, const config_setting_t *s, const char *file,
@@ -362,94 +509,6 @@ static int apply_template(struct cfg_template *t, const config_setting_t *s, con
 	return 0;
 }
 
-/* Applies a setting read from the file to the field of k. */
-static int apply_setting(struct bf_config *c, const struct cfg_key *k, const config_setting_t *s,
-			 const char *file, char *err, size_t errlen)
-{
-	int type = config_setting_type(s);
-	struct origin o = { file, config_setting_source_line(s), NULL };
-	char where[300];
-	int rc = -1;
-
-	origin_text(&o, where, sizeof(where));
-	switch (k->type) {
-	case CFG_T_STRING:
-		if (type == CONFIG_TYPE_STRING)
-			rc = apply_text(c, k, config_setting_get_string(s));
-		break;
-	case CFG_T_INT:
-		if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
-			long long v = config_setting_get_int64(s);
-			if (k->off == F(sofa_max_body)) {
-				c->sofa_max_body = (long)v;
-				rc = 0;
-			} else if (v >= INT_MIN && v <= INT_MAX) {
-				*(int *)field_at(c, k->off) = (int)v;
-				rc = 0;
-			}
-		}
-		break;
-	case CFG_T_FLOAT:
-		if (type == CONFIG_TYPE_FLOAT || type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
-			*(double *)field_at(c, k->off) = type == CONFIG_TYPE_FLOAT
-				? config_setting_get_float(s) : (double)config_setting_get_int64(s);
-			rc = 0;
-		}
-		break;
-	case CFG_T_BOOL:
-		if (type == CONFIG_TYPE_BOOL) {
-			*(bool *)field_at(c, k->off) = config_setting_get_bool(s) != 0;
-			rc = 0;
-		}
-		break;
-	case CFG_T_DURATION:
-		if (type == CONFIG_TYPE_STRING)
-			rc = cfg_parse_duration(config_setting_get_string(s), (int *)field_at(c, k->off));
-		else if (type == CONFIG_TYPE_INT && config_setting_get_int(s) >= 0) {
-			*(int *)field_at(c, k->off) = config_setting_get_int(s);
-			rc = 0;
-		}
-		break;
-	case CFG_T_DURATION_LIST:
-	case CFG_T_INT_LIST: {
-		size_t max = k->type == CFG_T_DURATION_LIST ? CFG_MAX_TIERS : CFG_MAX_TOURNAMENTS;
-		size_t *count = (size_t *)field_at(c, k->off_count);
-		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
-			break;
-		if ((size_t)config_setting_length(s) > max)
-			break;
-		*count = 0;
-		rc = 0;
-		for (int i = 0; i < config_setting_length(s) && rc == 0; i++) {
-			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-			int et = config_setting_type(e);
-			if (k->type == CFG_T_INT_LIST) {
-				if (et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64)
-					((int64_t *)field_at(c, k->off))[*count] = config_setting_get_int64(e);
-				else
-					rc = -1;
-			} else if (et == CONFIG_TYPE_STRING) {
-				rc = cfg_parse_duration(config_setting_get_string(e),
-							&((int *)field_at(c, k->off))[*count]);
-			} else if (et == CONFIG_TYPE_INT) {
-				((int *)field_at(c, k->off))[*count] = config_setting_get_int(e);
-			} else {
-				rc = -1;
-			}
-			(*count)++;
-		}
-		break;
-	}
-	case CFG_T_TEMPLATE:
-		return apply_template((struct cfg_template *)field_at(c, k->off), s, file, err, errlen);
-	}
-	if (rc != 0) {
-		set_err(err, errlen, "%s: must be %s%s", k->name, type_name(k->type), where);
-		return -1;
-	}
-	return 0;
-}
-
 static const struct cfg_key *key_find(const char *path)
 {
 	for (size_t i = 0; i < cfg_nkeys; i++)
@@ -494,105 +553,147 @@ static int check_unknown(const config_setting_t *s, const char *prefix, const ch
 	return 0;
 }
 
-static int validate(const struct bf_config *c, char *err, size_t errlen)
+/* A bound of k as written: "1m" for durations, "1024" for numbers. */
+static void bound_text(const struct cfg_key *k, double b, char *buf, size_t n)
 {
-	const char *u = c->amqp_url;
+	if (k->type == CFG_T_DURATION || k->type == CFG_T_DURATION_LIST)
+		cfg_duration_label((int)b, buf, n);
+	else
+		snprintf(buf, n, "%g", b);
+}
 
-	if (strncmp(u, "amqp://", 7) != 0 && strncmp(u, "amqps://", 8) != 0) {
-		set_err(err, errlen, "amqp.url: must start with amqp:// or amqps://");
-		return -1;
+/* "KEY: must be 1..10000" (each: of a list's elements). */
+static void range_err(const struct cfg_key *k, const char *each, char *err, size_t errlen)
+{
+	char lo[32], hi[32];
+
+	bound_text(k, k->min, lo, sizeof(lo));
+	bound_text(k, k->max, hi, sizeof(hi));
+	if (k->min_open)
+		set_err(err, errlen, "%s: %smust be > %s and <= %s", k->name, each, lo, hi);
+	else if (k->max == NO_MAX)
+		set_err(err, errlen, "%s: %smust be at least %s", k->name, each, lo);
+	else
+		set_err(err, errlen, "%s: %smust be %s..%s", k->name, each, lo, hi);
+}
+
+static bool in_range(const struct cfg_key *k, double v)
+{
+	return (k->min_open ? v > k->min : v >= k->min) && v <= k->max;
+}
+
+/* s is one of the '|'-separated words of k->accept (or starts with one). */
+static bool accepted(const struct cfg_key *k, const char *s)
+{
+	for (const char *w = k->accept; *w != '\0';) {
+		size_t len = strcspn(w, "|");
+		if (k->accept_prefix ? strncmp(s, w, len) == 0
+				     : strlen(s) == len && strncmp(s, w, len) == 0)
+			return true;
+		w += len + (w[len] == '|');
 	}
-	if (c->database_url[0] == '\0') {
-		set_err(err, errlen, "database.url: must not be empty");
-		return -1;
+	return false;
+}
+
+/* "must be debug, info, warn or error", "must start with amqp:// or amqps://" */
+static void accept_err(const struct cfg_key *k, char *err, size_t errlen)
+{
+	char words[256] = "";
+	size_t used = 0;
+
+	for (const char *w = k->accept; *w != '\0' && used < sizeof(words);) {
+		size_t len = strcspn(w, "|");
+		bool last = w[len] == '\0';
+		used += (size_t)snprintf(words + used, sizeof(words) - used, "%s%.*s",
+					 used == 0 ? "" : last ? " or " : ", ", (int)len, w);
+		w += len + !last;
 	}
-	if (strncmp(c->sofa_base_url, "http://", 7) != 0 &&
-	    strncmp(c->sofa_base_url, "https://", 8) != 0) {
-		set_err(err, errlen, "sofascore.base_url: must be an http:// or https:// URL");
-		return -1;
+	set_err(err, errlen, "%s: must %s %s", k->name, k->accept_prefix ? "start with" : "be",
+		words);
+}
+
+/* The bounds of the table's row k on the loaded value. */
+static int check_bounds(struct bf_config *c, const struct cfg_key *k, char *err, size_t errlen)
+{
+	const void *f = field_at(c, k->off);
+	bool bounded = k->max != 0;
+
+	switch (k->type) {
+	case CFG_T_STRING: {
+		const char *s = *(char *const *)f;
+		if (bounded && strlen(s) < (size_t)k->min) {
+			set_err(err, errlen, "%s: must not be empty", k->name);
+			return -1;
+		}
+		if (k->accept != NULL && !accepted(k, s)) {
+			accept_err(k, err, errlen);
+			return -1;
+		}
+		return 0;
 	}
-	if (strncmp(c->plainly_base_url, "http://", 7) != 0 &&
-	    strncmp(c->plainly_base_url, "https://", 8) != 0) {
-		set_err(err, errlen, "plainly.base_url: must be an http:// or https:// URL");
-		return -1;
+	case CFG_T_INT:
+	case CFG_T_DURATION:
+		if (bounded && !in_range(k, *(const int *)f))
+			goto range;
+		return 0;
+	case CFG_T_LONG:
+		if (bounded && !in_range(k, (double)*(const long *)f))
+			goto range;
+		return 0;
+	case CFG_T_FLOAT:
+		if (bounded && !in_range(k, *(const double *)f))
+			goto range;
+		return 0;
+	case CFG_T_DURATION_LIST: {
+		const int *v = f;
+		size_t n = *(const size_t *)field_at(c, k->off_count);
+		if (n == 0) {
+			set_err(err, errlen, "%s: needs at least one tier", k->name);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (bounded && !in_range(k, v[i])) {
+				range_err(k, "each ", err, errlen);
+				return -1;
+			}
+			if (i > 0 && v[i] <= v[i - 1]) {
+				set_err(err, errlen, "%s: tiers must be ascending", k->name);
+				return -1;
+			}
+		}
+		return 0;
 	}
-	/* the upper bound only catches a typo: a local mirror the operator is
-	 * entitled to may well take thousands of requests per second */
-	if (!(c->sofa_max_rps > 0.0 && c->sofa_max_rps <= 100000.0)) {
-		set_err(err, errlen, "sofascore.max_requests_per_second: must be > 0 and <= 100000");
-		return -1;
+	case CFG_T_INT_LIST: {
+		const int64_t *v = f;
+		size_t n = *(const size_t *)field_at(c, k->off_count);
+		for (size_t i = 0; i < n; i++) {
+			if (bounded && !in_range(k, (double)v[i])) {
+				range_err(k, "each ", err, errlen);
+				return -1;
+			}
+		}
+		return 0;
 	}
-	if (c->sofa_timeout < 1 || c->plainly_timeout < 1 || c->amqp_op_timeout < 1) {
-		set_err(err, errlen, "sofascore.timeout, plainly.timeout and amqp.op_timeout must be at least 1s");
-		return -1;
+	case CFG_T_BOOL:
+	case CFG_T_TEMPLATE:
+		return 0;
 	}
+	return 0;
+range:
+	range_err(k, "", err, errlen);
+	return -1;
+}
+
+/* Every key within its bounds, then what holds between keys. */
+static int validate(struct bf_config *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg_nkeys; i++)
+		if (check_bounds(c, &cfg_keys[i], err, errlen) != 0)
+			return -1;
 	if (c->amqp_heartbeat != 0 &&
 	    (c->sofa_timeout >= c->amqp_heartbeat || c->plainly_timeout >= c->amqp_heartbeat)) {
 		set_err(err, errlen,
 			"sofascore.timeout and plainly.timeout must be shorter than amqp.heartbeat (a process busy in HTTP would miss heartbeats)");
-		return -1;
-	}
-	if (c->sofa_max_body < 1024) {
-		set_err(err, errlen, "sofascore.max_body: must be at least 1024 bytes");
-		return -1;
-	}
-	if (c->amqp_confirm_window < 1 || c->amqp_confirm_window > 10000) {
-		set_err(err, errlen, "amqp.confirm_window: must be 1..10000");
-		return -1;
-	}
-	const struct {
-		const char *name;
-		size_t n;
-		const int *tiers;
-	} lists[] = {
-		{ "lineups.wait_tiers", c->lineups_ntiers, c->lineups_tiers },
-		{ "results.wait_tiers", c->results_ntiers, c->results_tiers },
-	};
-	for (size_t i = 0; i < 2; i++) {
-		if (lists[i].n == 0) {
-			set_err(err, errlen, "%s: needs at least one tier", lists[i].name);
-			return -1;
-		}
-		for (size_t j = 0; j < lists[i].n; j++) {
-			if (lists[i].tiers[j] < 1 ||
-			    (j > 0 && lists[i].tiers[j] <= lists[i].tiers[j - 1])) {
-				set_err(err, errlen, "%s: tiers must be positive and ascending",
-					lists[i].name);
-				return -1;
-			}
-		}
-	}
-	const struct {
-		const char *name;
-		int v, lo, hi;
-	} ints[] = {
-		{ "lineups.max_attempts", c->lineups_max_attempts, 1, 100000 },
-		{ "results.max_attempts", c->results_max_attempts, 1, 100000 },
-		{ "tournament_stats.max_attempts", c->tstats_max_attempts, 1, 100000 },
-		{ "lineups.prefetch", c->lineups_prefetch, 1, 65535 },
-		{ "results.prefetch", c->results_prefetch, 1, 65535 },
-		{ "tournament_stats.prefetch", c->tstats_prefetch, 1, 65535 },
-		{ "producer.schedule_interval", c->schedule_interval, 1, 86400 },
-		{ "producer.live_interval", c->live_interval, 1, 86400 },
-		{ "producer.lineup_lead", c->lineup_lead, 1, 7 * 86400 },
-		{ "producer.requeue_after", c->requeue_after, 0, 7 * 86400 },
-	};
-	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
-		if (ints[i].v < ints[i].lo || ints[i].v > ints[i].hi) {
-			set_err(err, errlen, "%s: must be %d..%d", ints[i].name, ints[i].lo,
-				ints[i].hi);
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < c->ntournaments; i++) {
-		if (c->tournaments[i] <= 0) {
-			set_err(err, errlen, "producer.unique_tournaments: ids must be positive");
-			return -1;
-		}
-	}
-	if (strcmp(c->log_level, "debug") != 0 && strcmp(c->log_level, "info") != 0 &&
-	    strcmp(c->log_level, "warn") != 0 && strcmp(c->log_level, "error") != 0) {
-		set_err(err, errlen, "log.level: must be debug, info, warn or error");
 		return -1;
 	}
 	return 0;
@@ -679,18 +780,20 @@ int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
 		const struct cfg_key *k = &cfg_keys[i];
 		const config_setting_t *s = have_file ? config_lookup(&lc, k->name) : NULL;
 		const char *env = k->env != NULL ? getenv(k->env) : NULL;
+		const struct origin builtin = { NULL, 0, NULL }, from_env = { NULL, 0, k->env };
+		const struct origin from_file = { path, s != NULL ? config_setting_source_line(s) : 0,
+						  NULL };
 
-		if (k->def != NULL && apply_text(c, k, k->def) != 0) {
-			set_err(err, errlen, "%s: bad built-in default", k->name);
+		if (k->def != NULL && apply(c, k, raw_text(k->def), &builtin, err, errlen) != 0)
+			goto out;
+		if (s != NULL && k->type == CFG_T_TEMPLATE) {
+			if (apply_template(field_at(c, k->off), s, path, err, errlen) != 0)
+				goto out;
+		} else if (s != NULL && apply(c, k, raw_setting(s), &from_file, err, errlen) != 0) {
 			goto out;
 		}
-		if (s != NULL && apply_setting(c, k, s, path, err, errlen) != 0)
+		if (env != NULL && apply(c, k, raw_text(env), &from_env, err, errlen) != 0)
 			goto out;
-		if (env != NULL && apply_text(c, k, env) != 0) {
-			set_err(err, errlen, "%s: must be %s (from environment variable %s)", k->name,
-				type_name(k->type), k->env);
-			goto out;
-		}
 	}
 	if (validate(c, err, errlen) != 0)
 		goto out;

@@ -2,7 +2,7 @@
  * config: one libconfig file for every program, plus environment overrides.
  *
  * The keys live in one table (cfg_keys[] in config.c): name, type, default,
- * meaning.  cfg_load() reads the file into struct bf_config, applies the
+ * environment variable, meaning, bounds.  cfg_load() reads the file into struct bf_config, applies the
  * BF_* environment overrides, and validates everything; a bad file is one
  * error naming the key (and the line when libconfig knows it).
  */
@@ -92,11 +92,12 @@ struct bf_config {
 enum cfg_type {
 	CFG_T_STRING,
 	CFG_T_INT,
+	CFG_T_LONG,
 	CFG_T_FLOAT,
 	CFG_T_BOOL,
-	CFG_T_DURATION,
-	CFG_T_DURATION_LIST,
-	CFG_T_INT_LIST,
+	CFG_T_DURATION, /* int seconds */
+	CFG_T_DURATION_LIST, /* ascending, at least one */
+	CFG_T_INT_LIST, /* int64_t */
 	CFG_T_TEMPLATE, /* group {project_id, template_id, parameters {}} */
 };
 
@@ -109,6 +110,16 @@ struct cfg_key {
 	size_t off; /* offset of the field in struct bf_config */
 	size_t off_count; /* lists: offset of the size_t count */
 	const char *meaning;
+	/*
+	 * Bounds, checked once everything is loaded.  Numbers (each element of
+	 * a list): min <= v <= max, or min < v with min_open; max == 0: none.
+	 * Strings: at least min characters (when max != 0), and with accept
+	 * ("a|b") one of its words, or starting with one with accept_prefix.
+	 */
+	double min, max;
+	bool min_open;
+	const char *accept;
+	bool accept_prefix;
 };
 
 extern const struct cfg_key cfg_keys[];
@@ -122,6 +133,9 @@ extern const size_t cfg_nkeys;
 int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 void cfg_free(struct bf_config *c);
+
+/* Short name of a type ("integer", "duration", ...), as bfctl config keys prints it. */
+const char *cfg_type_name(enum cfg_type t);
 
 /* "90s", "5m", "1h", "2d" or plain seconds.  Returns -1 when invalid. */
 int cfg_parse_duration(const char *s, int *secs) __attribute__((warn_unused_result));

@@ -1,22 +1,13 @@
 #include "db.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define MIGRATE_LOCK_KEY "4242001" /* pg_advisory_lock key of bfctl migrate */
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 /* libpq's message ends with a newline; keep logs on one line */
 static const char *one_line(const char *s, char *buf, size_t n)
@@ -63,7 +54,7 @@ int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *
 		for (int slept = 0; slept < backoff; slept += 100) {
 			if (stop != NULL && *stop)
 				return -1;
-			sleep_ms(100);
+			clock_sleep_ms(100);
 		}
 		backoff = backoff * 2 > 10000 ? 10000 : backoff * 2;
 	}

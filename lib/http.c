@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-#include "proc.h"
+#include "clock.h"
+#include "version.h"
 
 struct http_client {
 	CURL *curl;
@@ -128,8 +128,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		/* a new response (redirect, 100-continue): forget the old headers */
 		r->etag[0] = r->cache_control[0] = r->content_type[0] = '\0';
-		r->plainly_error[0] = '\0';
-		r->retry_after = r->retry_in_ms = -1;
+		r->retry_after = -1;
+		memset(r->captured, 0, sizeof(r->captured));
 		return n;
 	}
 	if (colon == NULL)
@@ -144,20 +144,19 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 		header_value(v, vlen, r->cache_control, sizeof(r->cache_control));
 	} else if (IS("Content-Type")) {
 		header_value(v, vlen, r->content_type, sizeof(r->content_type));
-	} else if (IS("X-PlainlyErrorCode")) {
-		header_value(v, vlen, r->plainly_error, sizeof(r->plainly_error));
 	} else if (IS("Retry-After")) {
 		char *end;
 		header_value(v, vlen, num, sizeof(num));
 		long s = strtol(num, &end, 10);
 		/* an HTTP date is also allowed: treat it as "a while" */
 		r->retry_after = (end != num && *end == '\0' && s >= 0) ? s : 60;
-	} else if (IS("X-Retry-In")) {
-		char *end;
-		header_value(v, vlen, num, sizeof(num));
-		long ms = strtol(num, &end, 10);
-		if (end != num && ms >= 0)
-			r->retry_in_ms = ms;
+	}
+	for (size_t i = 0; r->capture != NULL && i < HTTP_CAPTURE_MAX && r->capture[i] != NULL;
+	     i++) {
+		if (IS(r->capture[i])) {
+			header_value(v, vlen, r->captured_value[i], sizeof(r->captured_value[i]));
+			r->captured[i] = true;
+		}
 	}
 #undef IS
 	return n;
@@ -175,7 +174,8 @@ static int setup(CURL *c, const struct http_request *req, struct http_response *
 					       : (timeout < 5000 ? timeout : 5000);
 
 	memset(r, 0, sizeof(*r));
-	r->retry_after = r->retry_in_ms = -1;
+	r->retry_after = -1;
+	r->capture = req->capture;
 	*hdrs_out = NULL;
 	r->body = calloc(1, 1);
 	if (r->body == NULL) {
@@ -288,7 +288,7 @@ struct many {
 static void many_step(struct http_client *h, int wait_ms)
 {
 	struct many *m = h->many;
-	int64_t now = proc_mono_ms();
+	int64_t now = clock_mono_ms();
 	int still, left;
 	CURLMsg *msg;
 
@@ -325,7 +325,7 @@ static void many_step(struct http_client *h, int wait_ms)
 	if (m->done >= m->n || wait_ms <= 0)
 		return;
 	if (m->started < m->n && m->start_ms != NULL) {
-		int64_t until = m->start_ms[m->started] - proc_mono_ms();
+		int64_t until = m->start_ms[m->started] - clock_mono_ms();
 		if (until < wait_ms)
 			wait_ms = until <= 0 ? 0 : (int)until;
 	}
@@ -337,14 +337,8 @@ static void many_serial(struct http_client *h, const struct http_request *req,
 			struct http_response *resp, int *rc, size_t n, const int64_t *start_ms)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (start_ms != NULL && start_ms[i] > proc_mono_ms()) {
-			struct timespec ts = { 0, (long)(start_ms[i] - proc_mono_ms()) * 1000000L };
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec = ts.tv_nsec / 1000000000L;
-				ts.tv_nsec %= 1000000000L;
-			}
-			nanosleep(&ts, NULL);
-		}
+		if (start_ms != NULL)
+			clock_sleep_ms(start_ms[i] - clock_mono_ms());
 		rc[i] = http_do(h, &req[i], &resp[i]);
 	}
 }
@@ -360,7 +354,7 @@ void http_many_start(struct http_client *h, const struct http_request *req,
 	if (n > HTTP_MANY_MAX) {
 		for (size_t i = 0; i < n; i++) {
 			memset(&resp[i], 0, sizeof(resp[i]));
-			resp[i].retry_after = resp[i].retry_in_ms = -1;
+			resp[i].retry_after = -1;
 			snprintf(resp[i].error, sizeof(resp[i].error), "more than %d requests at once",
 				 HTTP_MANY_MAX);
 		}
@@ -424,6 +418,14 @@ void http_response_free(struct http_response *r)
 	free(r->body);
 	r->body = NULL;
 	r->len = 0;
+}
+
+const char *http_header(const struct http_response *r, const char *name)
+{
+	for (size_t i = 0; r->capture != NULL && i < HTTP_CAPTURE_MAX && r->capture[i] != NULL; i++)
+		if (r->captured[i] && strcasecmp(r->capture[i], name) == 0)
+			return r->captured_value[i];
+	return NULL;
 }
 
 long http_max_age(const char *cc)

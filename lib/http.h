@@ -10,6 +10,9 @@
 #include <stdint.h>
 
 #define HTTP_DEFAULT_MAX_BODY (8L * 1024 * 1024)
+/* Most response headers one request may capture, and the longest value kept. */
+#define HTTP_CAPTURE_MAX 4
+#define HTTP_CAPTURE_LEN 128
 
 struct http_client;
 
@@ -24,6 +27,9 @@ struct http_request {
 	long timeout_ms; /* total; 0 = 10 s */
 	long connect_timeout_ms; /* 0 = min(timeout, 5 s) */
 	size_t max_body; /* 0 = HTTP_DEFAULT_MAX_BODY */
+	/* more response headers to keep: names (any case), NULL-terminated, at
+	 * most HTTP_CAPTURE_MAX; read back with http_header().  NULL = none */
+	const char *const *capture;
 };
 
 struct http_response {
@@ -34,8 +40,10 @@ struct http_response {
 	char cache_control[256];
 	char content_type[128];
 	long retry_after; /* seconds from Retry-After, -1 when absent */
-	long retry_in_ms; /* Plainly's X-Retry-In, -1 when absent */
-	char plainly_error[128]; /* X-PlainlyErrorCode */
+	/* the request's capture headers, in its order (http_header()) */
+	const char *const *capture;
+	bool captured[HTTP_CAPTURE_MAX];
+	char captured_value[HTTP_CAPTURE_MAX][HTTP_CAPTURE_LEN];
 	bool timed_out;
 	char error[256]; /* transport error text when status == 0 */
 };
@@ -51,6 +59,10 @@ void http_client_free(struct http_client *h);
  */
 int http_do(struct http_client *h, const struct http_request *req, struct http_response *resp);
 void http_response_free(struct http_response *resp);
+
+/* Value of response header name, one of the request's capture (blanks
+ * trimmed, at most HTTP_CAPTURE_LEN - 1 bytes); NULL when it did not come. */
+const char *http_header(const struct http_response *resp, const char *name);
 
 /* Most requests of one http_do_many(). */
 #define HTTP_MANY_MAX 64

@@ -14,6 +14,8 @@
 #include "lib/db.h"
 #include "lib/log.h"
 #include "lib/proc.h"
+#include "lib/signals.h"
+#include "lib/version.h"
 #include "producer/due.h"
 #include "producer/store.h"
 #include "protocol/broker.h"
@@ -56,7 +58,7 @@ static int64_t now_s(void)
 /* Sleeps until when, keeping the broker connection alive meanwhile. */
 static void sleep_until(struct broker *b, int64_t when)
 {
-	while (!proc_stop && now_s() < when) {
+	while (!signals_stop && now_s() < when) {
 		struct timespec ts = { 0, 200000000L };
 		nanosleep(&ts, NULL);
 		if (b != NULL && broker_idle(b) != 0)
@@ -128,8 +130,8 @@ static void poll_schedules(struct producer *p)
 	static const int days[] = { -1, 0, 1 };
 	char path[160], date[16];
 
-	for (size_t t = 0; t < p->cfg->ntournaments && !proc_stop; t++) {
-		for (size_t d = 0; d < 3 && !proc_stop; d++) {
+	for (size_t t = 0; t < p->cfg->ntournaments && !signals_stop; t++) {
+		for (size_t d = 0; d < 3 && !signals_stop; d++) {
 			time_t when = (time_t)(now_s() + days[d] * 86400);
 			struct tm tm;
 
@@ -190,7 +192,7 @@ static void poll_live(struct producer *p)
 
 	poll_list(p, "/sport/football/events/live", &live, &nlive);
 	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) == 0)
-		for (size_t i = 0; i < n && !proc_stop; i++)
+		for (size_t i = 0; i < n && !signals_stop; i++)
 			poll_event(p, ids[i]);
 	free(ids);
 	free(live);
@@ -484,7 +486,7 @@ int main(int argc, char **argv)
 		case 'n': check = 1; break;
 		case 'o': once = 1; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': proc_print_version(); return 0;
+		case 'V': version_print(); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -492,17 +494,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	proc_signals_install();
+	signals_install();
 	proc_config_load(&cfg, path, check);
 	memset(&p, 0, sizeof(p));
 	p.cfg = &cfg;
 	log_info("starting version=%s tournaments=%zu config=%s %s", BF_VERSION, cfg.ntournaments,
-		 cfg.path ? cfg.path : "(defaults)", proc_versions());
+		 cfg.path ? cfg.path : "(defaults)", version_libs());
 	if (cfg.ntournaments == 0)
 		log_warn("producer.unique_tournaments is empty: nothing will be followed");
 	if (topo_build(&p.topo, &cfg) != 0)
 		goto out_cfg;
-	if (db_connect(&p.db, cfg.database_url, 0, &proc_stop) != 0)
+	if (db_connect(&p.db, cfg.database_url, 0, &signals_stop) != 0)
 		goto out_cfg;
 	if (db_check_schema(p.db, err, sizeof(err)) != 0) {
 		log_err("%s", err);
@@ -512,14 +514,14 @@ int main(int argc, char **argv)
 		goto out_db;
 	p.sofa.backoff = true;
 	proc_conn_name(name, sizeof(name));
-	struct broker_opts bo = broker_opts_from_config(&cfg, name, &p.topo, &proc_stop);
+	struct broker_opts bo = broker_opts_from_config(&cfg, name, &p.topo, &signals_stop);
 	if (broker_open(&p.broker, &bo) != 0)
 		goto out_sofa;
 	proc_trim_memory();
 	log_info("ready broker=%s sofascore=%s", broker_peer(p.broker), cfg.sofa_base_url);
 
 	rc = 0;
-	while (!proc_stop) {
+	while (!signals_stop) {
 		if (!try_activate(&p)) {
 			if (once) {
 				log_err("another producer is active (advisory lock held): --once does nothing");

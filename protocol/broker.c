@@ -23,19 +23,12 @@
 #include <openssl/err.h>
 
 #include "../lib/log.h"
+#include "../lib/clock.h"
 #include "../lib/proc.h"
 
 #define CONNECT_TIMEOUT_S 5
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 15000
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 bool broker_stopping(const struct broker *b)
 {
@@ -44,7 +37,7 @@ bool broker_stopping(const struct broker *b)
 
 int64_t broker_op_deadline(const struct broker *b)
 {
-	return proc_mono_ms() + (int64_t)b->o.op_timeout * 1000;
+	return clock_mono_ms() + (int64_t)b->o.op_timeout * 1000;
 }
 
 /* ---- watchdog ------------------------------------------------------------ */
@@ -57,12 +50,12 @@ static void *watchdog_main(void *arg)
 		long long dl = atomic_load(&b->deadline_ms);
 		int fd = atomic_load(&b->fd);
 
-		if (dl != 0 && proc_mono_ms() > dl && fd >= 0) {
+		if (dl != 0 && clock_mono_ms() > dl && fd >= 0) {
 			/* makes the blocked read or write return an error at once */
 			shutdown(fd, SHUT_RDWR);
 			atomic_store(&b->deadline_ms, 0);
 		}
-		sleep_ms(100);
+		clock_sleep_ms(100);
 	}
 	return NULL;
 }
@@ -307,9 +300,9 @@ static int connect_any(struct broker *b, int64_t deadline)
 		/* full jitter around the backoff: 50..150% */
 		int wait = backoff / 2 + (int)(random() % (backoff + 1));
 		for (int slept = 0; slept < wait; slept += 100) {
-			if (broker_stopping(b) || (deadline != 0 && proc_mono_ms() >= deadline))
+			if (broker_stopping(b) || (deadline != 0 && clock_mono_ms() >= deadline))
 				return -1;
-			sleep_ms(100);
+			clock_sleep_ms(100);
 		}
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
@@ -377,7 +370,7 @@ int broker_open(struct broker **out, const struct broker_opts *o)
 		log_err("broker: no AMQP URL configured");
 		goto fail;
 	}
-	srandom((unsigned)(proc_mono_ms() ^ (int64_t)getpid()));
+	srandom((unsigned)(clock_mono_ms() ^ (int64_t)getpid()));
 	if (pthread_create(&b->watchdog, NULL, watchdog_main, b) != 0)
 		goto fail;
 	b->watchdog_started = true;

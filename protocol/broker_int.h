@@ -21,6 +21,7 @@
 #include <amqp.h>
 
 #include "broker.h"
+#include "../lib/clock.h"
 
 #define BROKER_CHANNEL 1
 
@@ -71,7 +72,7 @@ struct broker {
 
 /* True once the caller's stop flag is set. */
 bool broker_stopping(const struct broker *b);
-/* now + op_timeout, in proc_mono_ms() milliseconds */
+/* now + op_timeout, in clock_mono_ms() milliseconds */
 int64_t broker_op_deadline(const struct broker *b);
 /* The watchdog shuts the socket down when a call armed for outlasts
  * op_timeout; disarm once it returned. */

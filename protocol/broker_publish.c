@@ -294,7 +294,7 @@ int broker_publish(struct broker *b, const struct broker_msg *m)
 		return -1;
 	}
 	while (inflight(b) >= (size_t)b->o.confirm_window) {
-		if (proc_mono_ms() >= deadline || broker_stopping(b))
+		if (clock_mono_ms() >= deadline || broker_stopping(b))
 			return -1;
 		if (broker_pump(b, 200) != 0 && broker_reconnect(b, deadline) != 0)
 			return -1;
@@ -312,7 +312,7 @@ int broker_idle(struct broker *b)
 
 int broker_flush(struct broker *b, int timeout_ms)
 {
-	int64_t deadline = proc_mono_ms() + timeout_ms;
+	int64_t deadline = clock_mono_ms() + timeout_ms;
 	int refused;
 
 	while (b->npend > 0) {
@@ -328,7 +328,7 @@ int broker_flush(struct broker *b, int timeout_ms)
 			b->npend = 0;
 			break;
 		}
-		int64_t left = deadline - proc_mono_ms();
+		int64_t left = deadline - clock_mono_ms();
 		if (left <= 0)
 			return -1;
 		/* stopping: the confirms of what was sent are still awaited (a

@@ -14,6 +14,10 @@
 
 #define LIST_PAGE_SIZE 100
 
+/* Plainly's own response headers: a retry hint in milliseconds (429) and
+ * an error code. */
+static const char *const answer_headers[] = { "X-Retry-In", "X-PlainlyErrorCode", NULL };
+
 const cJSON *plainly_path(const cJSON *doc, const char *path)
 {
 	char seg[128];
@@ -198,6 +202,22 @@ static void create_request(const struct bf_config *cfg, const char *body, struct
 	req->userpwd = up;
 	req->timeout_ms = (long)cfg->plainly_timeout * 1000;
 	req->max_body = 1024 * 1024;
+	req->capture = answer_headers;
+}
+
+/* Seconds from Retry-After, else from Plainly's X-Retry-In (ms); -1 = none. */
+static long retry_after(const struct http_response *resp)
+{
+	const char *in = http_header(resp, "X-Retry-In");
+	char *end;
+	long ms;
+
+	if (resp->retry_after >= 0)
+		return resp->retry_after;
+	if (in == NULL)
+		return -1;
+	ms = strtol(in, &end, 10);
+	return end != in && ms >= 0 ? (ms + 999) / 1000 : -1;
 }
 
 /* What the answer to a POST /renders says (frees resp). */
@@ -205,6 +225,7 @@ static enum plainly_result create_result(int rc, struct http_response *resp,
 					 struct plainly_render *out)
 {
 	enum plainly_result res;
+	const char *code;
 
 	memset(out, 0, sizeof(*out));
 	out->retry_after = -1;
@@ -214,9 +235,9 @@ static enum plainly_result create_result(int rc, struct http_response *resp,
 		return PLAINLY_TRANSIENT;
 	}
 	out->status = resp->status;
-	out->retry_after = resp->retry_after >= 0 ? resp->retry_after
-			   : resp->retry_in_ms >= 0 ? (resp->retry_in_ms + 999) / 1000 : -1;
-	snprintf(out->error_code, sizeof(out->error_code), "%s", resp->plainly_error);
+	out->retry_after = retry_after(resp);
+	code = http_header(resp, "X-PlainlyErrorCode");
+	snprintf(out->error_code, sizeof(out->error_code), "%s", code != NULL ? code : "");
 	if (resp->status == 200 || resp->status == 201) {
 		if (parse_render(resp->body, resp->len, out, &out->response) != 0) {
 			snprintf(out->error, sizeof(out->error), "unreadable render in a %ld answer",

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "../lib/clock.h"
 #include "../lib/db.h"
 #include "../lib/jarena.h"
 #include "../lib/log.h"
-#include "../lib/proc.h"
 
 #define TS_MIN 946684800LL /* 2000-01-01: older start times are absurd */
 #define TS_MAX 4102444800LL /* 2100-01-01 */
@@ -673,18 +673,6 @@ int sofa_parse_standings(const char *body, size_t len, struct sofa_standing **ou
 
 /* ---- client -------------------------------------------------------------- */
 
-static void sleep_s(double s)
-{
-	struct timespec ts;
-
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 int sofa_client_init(struct sofa_client *s, const struct bf_config *cfg, const char *db_url)
 {
 	memset(s, 0, sizeof(*s));
@@ -733,7 +721,7 @@ long sofa_breaker_remaining(struct sofa_client *s)
 {
 	int64_t now = (int64_t)time(NULL);
 
-	if (db_ok(s) && proc_mono_ms() - s->breaker_checked_ms >= 1000) {
+	if (db_ok(s) && clock_mono_ms() - s->breaker_checked_ms >= 1000) {
 		PGresult *r = db_exec(s->db, "breaker check",
 				      "SELECT COALESCE(EXTRACT(EPOCH FROM open_until)::bigint, 0) "
 				      "FROM sofascore_breaker WHERE id = 1",
@@ -744,7 +732,7 @@ long sofa_breaker_remaining(struct sofa_client *s)
 			s->breaker_open_until = shared;
 		}
 		PQclear(r);
-		s->breaker_checked_ms = proc_mono_ms();
+		s->breaker_checked_ms = clock_mono_ms();
 	}
 	return s->breaker_open_until > now ? (long)(s->breaker_open_until - now) : 0;
 }
@@ -862,10 +850,10 @@ static int budget_take(struct sofa_client *s, const char *url, char *etag, size_
 	*body = NULL;
 	*len = 0;
 	if (!db_ok(s)) {
-		int64_t gap = (int64_t)(1000.0 / rps), now = proc_mono_ms();
+		int64_t gap = (int64_t)(1000.0 / rps), now = clock_mono_ms();
 		if (s->last_request_ms != 0 && now - s->last_request_ms < gap)
-			sleep_s((double)(gap - (now - s->last_request_ms)) / 1000.0);
-		s->last_request_ms = proc_mono_ms();
+			clock_sleep_ms(gap - (now - s->last_request_ms));
+		s->last_request_ms = clock_mono_ms();
 		return 0;
 	}
 	a = cJSON_CreateArray();
@@ -885,7 +873,7 @@ static int budget_take(struct sofa_client *s, const char *url, char *etag, size_
 	}
 	cache_take(r, 0, 2, etag, n, body, len);
 	PQclear(r);
-	sleep_s(wait);
+	clock_sleep_ms((int64_t)(wait * 1000.0));
 	return 0;
 }
 
@@ -939,7 +927,7 @@ static void backoff_update(struct sofa_client *s, const struct sofa_resp *r)
 	wait = s->backoff_ms / 2 + (int64_t)(random() % (s->backoff_ms + 1));
 	if (r->retry_after > 0 && r->retry_after * 1000 > wait)
 		wait = r->retry_after * 1000;
-	s->backoff_until_ms = proc_mono_ms() + wait;
+	s->backoff_until_ms = clock_mono_ms() + wait;
 	log_warn("sofascore backing off ms=%" PRId64 " after status=%ld error=\"%s\"", wait, r->status,
 		 r->error);
 }
@@ -1099,7 +1087,7 @@ void sofa_prefetch_start(struct sofa_client *s, const char *const *paths, size_t
 
 	sofa_prefetch_end(s);
 	if (n == 0 || n > HTTP_MANY_MAX || !db_ok(s) || sofa_breaker_remaining(s) > 0 ||
-	    (s->backoff && s->backoff_until_ms > proc_mono_ms()))
+	    (s->backoff && s->backoff_until_ms > clock_mono_ms()))
 		return;
 	s->pre = calloc(n, sizeof(*s->pre));
 	a = cJSON_CreateArray();
@@ -1123,7 +1111,7 @@ void sofa_prefetch_start(struct sofa_client *s, const char *const *paths, size_t
 	if (r == NULL)
 		goto fail;
 	s->pre_tokens = strtod(PQgetvalue(r, 0, 0), NULL);
-	s->pre_at_ms = proc_mono_ms();
+	s->pre_at_ms = clock_mono_ms();
 	for (int t = 0; t < PQntuples(r); t++) {
 		if (PQgetisnull(r, t, 1))
 			continue;
@@ -1202,9 +1190,9 @@ static int pre_take(struct sofa_client *s, const char *url, char *etag, size_t n
 			continue;
 		p->used = true;
 		s->pre_used++;
-		wait = pre_slot_ms(s, i) - proc_mono_ms();
+		wait = pre_slot_ms(s, i) - clock_mono_ms();
 		if (wait > 0)
-			sleep_s((double)wait / 1000.0);
+			clock_sleep_ms(wait);
 		snprintf(etag, n, "%s", p->etag);
 		*body = p->body;
 		*len = p->len;
@@ -1236,9 +1224,9 @@ enum sofa_result sofa_get(struct sofa_client *s, const char *path, struct sofa_r
 		r->retry_after = left;
 		return r->result = SOFA_CHALLENGE;
 	}
-	if (s->backoff && s->backoff_until_ms > proc_mono_ms()) {
+	if (s->backoff && s->backoff_until_ms > clock_mono_ms()) {
 		snprintf(r->error, sizeof(r->error), "backing off for %" PRId64 " ms after errors",
-			 s->backoff_until_ms - proc_mono_ms());
+			 s->backoff_until_ms - clock_mono_ms());
 		return r->result = SOFA_TRANSIENT;
 	}
 	if (pre_take(s, url, etag, sizeof(etag), &cached, &cached_len) != 0 &&

@@ -7,18 +7,10 @@
 #include <time.h>
 
 #include "consumers/render.h"
+#include "lib/clock.h"
 #include "lib/jarena.h"
 #include "lib/db.h"
 #include "lib/log.h"
-
-static void iso_utc(int64_t ts, char *buf, size_t n)
-{
-	time_t t = (time_t)ts;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static int by_shirt(const void *a, const void *b)
 {
@@ -87,7 +79,7 @@ cJSON *lineup_document(const struct lineup_event *ev, const struct sofa_lineups 
 	cJSON_AddStringToObject(doc, "kind", "line-up");
 	e = cJSON_AddObjectToObject(doc, "event");
 	cJSON_AddNumberToObject(e, "id", (double)ev->id);
-	iso_utc(ev->start_ts, iso, sizeof(iso));
+	clock_iso_utc(ev->start_ts, iso, sizeof(iso));
 	cJSON_AddStringToObject(e, "start_time", iso);
 	cJSON_AddStringToObject(e, "tournament", ev->tournament);
 	cJSON_AddStringToObject(e, "season", ev->season);

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "consumers/render.h"
+#include "lib/clock.h"
 #include "lib/db.h"
 #include "lib/log.h"
 
@@ -35,15 +35,6 @@ void result_score_display(const struct sofa_event *ev, char *buf, size_t n)
 		snprintf(buf, n, "%d-%d (AET)", ev->home_score, ev->away_score);
 	else
 		snprintf(buf, n, "%d-%d", ev->home_score, ev->away_score);
-}
-
-static void iso_utc(int64_t ts, char *buf, size_t n)
-{
-	time_t t = (time_t)ts;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static int by_minute(const void *a, const void *b)
@@ -120,7 +111,7 @@ cJSON *result_document(const struct result_data *d)
 	cJSON_AddStringToObject(doc, "kind", "result");
 	e = cJSON_AddObjectToObject(doc, "event");
 	cJSON_AddNumberToObject(e, "id", (double)ev->id);
-	iso_utc(ev->start_ts, iso, sizeof(iso));
+	clock_iso_utc(ev->start_ts, iso, sizeof(iso));
 	cJSON_AddStringToObject(e, "start_time", iso);
 	cJSON_AddStringToObject(e, "tournament", ev->tournament_name);
 	cJSON_AddStringToObject(e, "season", ev->season_name);
@@ -363,11 +354,6 @@ static int store(PGconn *db, const struct result_data *d)
 		   "  side text, home_score int, away_score int)",
 		   2, pin) != 0)
 		goto fail;
-	if (getenv("BF_TEST_CRASH_IN_RESULT_TX") != NULL) {
-		/* test hook: die with the transaction open, nothing committed */
-		log_warn("BF_TEST_CRASH_IN_RESULT_TX set: killing myself mid-transaction");
-		raise(SIGKILL);
-	}
 	if (db_commit(db) != 0)
 		goto fail;
 	rc = 0;

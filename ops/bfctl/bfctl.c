@@ -14,6 +14,8 @@
 #include "lib/db.h"
 #include "lib/log.h"
 #include "lib/proc.h"
+#include "lib/signals.h"
+#include "lib/version.h"
 #include "protocol/broker.h"
 #include "protocol/topology.h"
 #include "ops/bfctl/bfctl.h"
@@ -48,7 +50,7 @@ int bfctl_broker(const struct bf_config *c, const struct topology *t, struct bro
 	struct broker_opts o;
 
 	proc_conn_name(name, sizeof(name));
-	o = broker_opts_from_config(c, name, t, &proc_stop);
+	o = broker_opts_from_config(c, name, t, &signals_stop);
 	o.max_connect_tries = 3;
 	return broker_open(out, &o);
 }
@@ -67,7 +69,7 @@ static int cmd_migrate(const struct bf_config *c)
 	PGconn *db = NULL;
 	int applied = 0;
 
-	if (db_connect(&db, c->database_url, 5, &proc_stop) != 0) {
+	if (db_connect(&db, c->database_url, 5, &signals_stop) != 0) {
 		log_err("migrate: cannot connect to the database");
 		return 1;
 	}
@@ -156,7 +158,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			proc_print_version();
+			version_print();
 			return 0;
 		default:
 			usage(stderr);
@@ -167,7 +169,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	proc_signals_install();
+	signals_install();
 	proc_config_load(&cfg, path, check);
 	argc -= optind;
 	argv += optind;

@@ -18,7 +18,6 @@
 #include <time.h>
 
 #include "lib/log.h"
-#include "lib/proc.h"
 #include "ops/bfctl/bfctl.h"
 #include "protocol/message.h"
 

@@ -14,7 +14,7 @@
 
 #include "lib/db.h"
 #include "lib/log.h"
-#include "lib/proc.h"
+#include "lib/signals.h"
 #include "ops/bfctl/bfctl.h"
 #include "protocol/message.h"
 
@@ -197,7 +197,7 @@ int cmd_status(const struct bf_config *c, int argc, char **argv)
 			return ch == 'h' ? 0 : 2;
 		}
 	}
-	if (topo_build(&topo, c) != 0 || db_connect(&db, c->database_url, 3, &proc_stop) != 0 ||
+	if (topo_build(&topo, c) != 0 || db_connect(&db, c->database_url, 3, &signals_stop) != 0 ||
 	    bfctl_broker(c, NULL, &b) != 0) {
 		log_err("status: cannot reach the broker or the database");
 		PQfinish(db);

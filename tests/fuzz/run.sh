@@ -11,7 +11,7 @@ out=var/fuzz
 mkdir -p "$out"
 if ! command -v "$CC" >/dev/null; then echo "fuzz: $CC not installed"; exit 1; fi
 make -s build/gen/schema_gen.c
-srcs="lib/log.c lib/jarena.c lib/http.c protocol/message.c protocol/sofascore.c protocol/plainly.c lib/db.c lib/config.c lib/proc.c build/gen/schema_gen.c"
+srcs="lib/log.c lib/jarena.c lib/http.c protocol/message.c protocol/sofascore.c protocol/plainly.c lib/db.c lib/config.c lib/clock.c build/gen/schema_gen.c"
 base="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -I. -fno-sanitize-recover=undefined $(pkg-config --cflags libcjson libcurl libpq libconfig librabbitmq)"
 flags="$base -fsanitize=fuzzer,address,undefined"
 libs="$(pkg-config --libs libcjson libcurl libpq libconfig librabbitmq) -lm -lpthread"

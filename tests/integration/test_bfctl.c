@@ -35,7 +35,7 @@
 
 #include "lib/db.h"
 #include "lib/log.h"
-#include "lib/proc.h"
+#include "lib/signals.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
 #include "protocol/topology.h"
@@ -199,7 +199,7 @@ static int consume_all(struct world *w, const char *queue, struct broker_deliver
 	struct broker *c = NULL;
 	struct broker_opts o = {
 		.urls = w->amqp, .conn_name = "test_bfctl-reader", .heartbeat = 30,
-		.op_timeout = 20, .confirm_window = 100, .stop = &proc_stop, .max_connect_tries = 3,
+		.op_timeout = 20, .confirm_window = 100, .stop = &signals_stop, .max_connect_tries = 3,
 	};
 	long long quiet_since = tenv_now_ms();
 	int n = 0;
@@ -1460,7 +1460,7 @@ int main(int argc, char **argv)
 
 	log_init("test_bfctl");
 	tenv_require();
-	proc_signals_install();
+	signals_install();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	RUN(replay_filters_dry_run_attempt_reset_order_kept);
 	RUN(replayed_done_job_is_not_rendered_again);

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
-#include "lib/proc.h"
+#include "lib/signals.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
 #include "protocol/topology.h"
@@ -39,7 +39,7 @@ static struct broker *open_broker(int op_timeout)
 	struct broker_opts o = {
 		.urls = url, .conn_name = "test_broker", .heartbeat = 10,
 		.op_timeout = op_timeout, .confirm_window = 100, .topo = &topo,
-		.stop = &proc_stop, .max_connect_tries = 3,
+		.stop = &signals_stop, .max_connect_tries = 3,
 	};
 
 	if (broker_open(&b, &o) != 0)
@@ -323,7 +323,7 @@ static void nacked_publish_sent_again_on_the_next_node(void)
 	struct broker *pub = NULL;
 	struct broker_opts o = {
 		.urls = urls, .conn_name = "test_broker", .heartbeat = 10, .op_timeout = 20,
-		.confirm_window = 100, .topo = &topo, .stop = &proc_stop, .max_connect_tries = 3,
+		.confirm_window = 100, .topo = &topo, .stop = &signals_stop, .max_connect_tries = 3,
 	};
 	struct broker_msg bm = {
 		.exchange = "", .routing_key = "t.full", .body = "{}", .len = 2,
@@ -442,7 +442,7 @@ int main(int argc, char **argv)
 {
 	log_init("test_broker");
 	tenv_require();
-	proc_signals_install();
+	signals_install();
 	/* valgrind runs only the quick cases: test_broker quick */
 	bool quick = argc > 1 && strcmp(argv[1], "quick") == 0;
 	T_RUN(topology_declared_twice_matches_design);

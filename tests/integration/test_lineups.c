@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
-#include "lib/proc.h"
+#include "lib/signals.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
 #include "tests/support/query.h"
@@ -1103,7 +1103,7 @@ int main(int argc, char **argv)
 
 	log_init("test_lineups");
 	tenv_require();
-	proc_signals_install();
+	signals_install();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	t0 = tenv_now_ms();
 	/* test_lineups NAME... runs only the cases whose name contains NAME */

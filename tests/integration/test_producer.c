@@ -26,10 +26,11 @@
 
 #include "lib/config.h"
 #include "lib/log.h"
-#include "lib/proc.h"
+#include "lib/signals.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
 #include "protocol/sofascore.h"
+#include "tests/support/hold.h"
 #include "tests/support/query.h"
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
@@ -252,7 +253,7 @@ static struct broker *open_broker(const struct world *w)
 	struct broker *b = NULL;
 	struct broker_opts o = {
 		.urls = w->amqp, .conn_name = "test_producer", .heartbeat = 10, .op_timeout = 20,
-		.confirm_window = 10, .topo = NULL, .stop = &proc_stop, .max_connect_tries = 3,
+		.confirm_window = 10, .topo = NULL, .stop = &signals_stop, .max_connect_tries = 3,
 	};
 
 	return broker_open(&b, &o) == 0 ? b : NULL;
@@ -669,16 +670,28 @@ static void crash_body(struct world *w)
 	const char *jobs[32];
 	size_t njobs = md_jobs(jobs, false);
 	struct msgset lu, re;
+	struct hold hold;
+	char held[256];
 	int dups = 0;
 
 	REQUIRE(world_up(w, "crash", MATCHDAY) == 0);
 	REQUIRE(world_conf(w, MATCHDAY_CONF) == 0);
 	REQUIRE(seed_matchday(w) == 0);
 
+	/* the producer stops in the record of what the broker confirmed (jobs
+	 * becoming 'enqueued') and is killed there: that statement never runs */
+	REQUIRE(hold_arm(&hold, w->db, "jobs",
+			 "BEFORE UPDATE ON jobs FOR EACH ROW WHEN (NEW.state = 'enqueued')") == 0);
 	logpath(w, "crash", log, sizeof(log));
-	int rc = producer_once(w, log, "BF_TEST_CRASH_AFTER_PUBLISH=1");
+	pid_t pid = producer_start(w, log, true, NULL);
+	REQUIRE(pid > 0);
+	CHECK_INT(hold_wait(&hold, 30000, held, sizeof(held)), 0);
+	if (strncmp(held, "UPDATE jobs", 11) != 0)
+		t_fail(__FILE__, __LINE__, "held in \"%.80s\", want the UPDATE of jobs", held);
+	kill(pid, SIGKILL);
+	int rc = world_reap(w, pid, 30000, "bf-producer --once");
+	hold_release(&hold, HOLD_CANCEL);
 	CHECK_INT(rc, 128 + SIGKILL);
-	CHECK_INT(tenv_count_lines(log, "BF_TEST_CRASH_AFTER_PUBLISH set"), 1);
 	/* confirmed by the broker, never recorded */
 	expect_jobs(w, jobs, njobs, "pending");
 
@@ -1185,7 +1198,7 @@ int main(int argc, char **argv)
 	g_argc = argc;
 	g_argv = argv;
 	log_init("test_producer");
-	proc_signals_install();
+	signals_install();
 	RUN(matchday_publishes_exactly_what_is_due);
 	RUN(round_list_404_trusts_local_view);
 	RUN(crash_after_publish_loses_nothing);

@@ -41,7 +41,7 @@
 
 #include "consumers/tournament_stats/tstats.h"
 #include "lib/log.h"
-#include "lib/proc.h"
+#include "lib/signals.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
 #include "tests/support/query.h"
@@ -757,7 +757,7 @@ int main(int argc, char **argv)
 
 	log_init("test_tstats");
 	tenv_require();
-	proc_signals_install();
+	signals_install();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	t0 = tenv_now_ms();
 	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);

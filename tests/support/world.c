@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/proc.h"
+#include "lib/signals.h"
 #include "tests/support/query.h"
 #include "tests/support/t.h"
 
@@ -145,7 +145,7 @@ int world_broker(struct world *w, const char *conn_name)
 		return -1;
 	struct broker_opts o = {
 		.urls = w->amqp, .conn_name = conn_name, .heartbeat = 30, .op_timeout = 20,
-		.confirm_window = 1000, .topo = &w->topo, .stop = &proc_stop,
+		.confirm_window = 1000, .topo = &w->topo, .stop = &signals_stop,
 		.max_connect_tries = 3,
 	};
 	if (broker_open(&w->b, &o) != 0) {

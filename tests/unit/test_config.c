@@ -308,10 +308,10 @@ static void example_values_are_the_defaults(void)
 			same = strcmp(*(char *const *)(const void *)a, *(char *const *)(const void *)b) == 0;
 			break;
 		case CFG_T_INT:
-			if (k->off == offsetof(struct bf_config, sofa_max_body))
-				same = d.sofa_max_body == e.sofa_max_body;
-			else
-				same = *(const int *)(const void *)a == *(const int *)(const void *)b;
+			same = *(const int *)(const void *)a == *(const int *)(const void *)b;
+			break;
+		case CFG_T_LONG:
+			same = *(const long *)(const void *)a == *(const long *)(const void *)b;
 			break;
 		case CFG_T_DURATION:
 			same = *(const int *)(const void *)a == *(const int *)(const void *)b;
@@ -806,6 +806,76 @@ static void validation_failures_name_the_key(void)
 	}
 }
 
+/* A file setting key (dotted "a.b") to value. */
+static int load_one(const char *key, const char *value, struct bf_config *c, char *err,
+		    size_t errlen)
+{
+	char text[256];
+	const char *dot = strchr(key, '.');
+
+	snprintf(text, sizeof(text), "%.*s = { %s = %s; };\n", (int)(dot - key), key, dot + 1,
+		 value);
+	return load_text(text, c, err, errlen);
+}
+
+/* Every bound of the key table holds: its numbers are accepted at the
+ * bounds and refused just outside them, with a message naming the key. */
+static void bounds_of_the_table_hold(void)
+{
+	size_t checked = 0;
+
+	clear_env();
+	for (size_t i = 0; i < cfg_nkeys; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		bool list = k->type == CFG_T_DURATION_LIST || k->type == CFG_T_INT_LIST;
+		int decimals = k->type == CFG_T_FLOAT ? 1 : 0;
+		struct {
+			double v;
+			bool ok;
+		} cases[3];
+		size_t n = 0;
+
+		if (k->max == 0 || k->type == CFG_T_STRING)
+			continue;
+		cases[n].v = k->min_open ? k->min : k->min - 1;
+		cases[n++].ok = false;
+		if (!k->min_open) {
+			cases[n].v = k->min;
+			cases[n++].ok = true;
+		}
+		if (k->max < 1e12) {
+			cases[n].v = k->max + 1;
+			cases[n++].ok = false;
+		}
+		for (size_t j = 0; j < n; j++) {
+			struct bf_config c;
+			char num[64], value[80], err[512] = "";
+			snprintf(num, sizeof(num), "%.*f", decimals, cases[j].v);
+			snprintf(value, sizeof(value), list ? "[ %s ]" : "%s", num);
+			int rc = load_one(k->name, value, &c, err, sizeof(err));
+			if (cases[j].ok ? rc != 0 : rc != -1 || strstr(err, k->name) == NULL)
+				t_fail(__FILE__, __LINE__, "%s = %s: rc %d, message \"%s\"", k->name,
+				       value, rc, err);
+			cfg_free(&c);
+			checked++;
+		}
+	}
+	CHECK(checked >= 40);
+}
+
+static void type_names_for_bfctl(void)
+{
+	CHECK_STR(cfg_type_name(CFG_T_STRING), "string");
+	CHECK_STR(cfg_type_name(CFG_T_INT), "integer");
+	CHECK_STR(cfg_type_name(CFG_T_LONG), "integer");
+	CHECK_STR(cfg_type_name(CFG_T_FLOAT), "number");
+	CHECK_STR(cfg_type_name(CFG_T_BOOL), "bool");
+	CHECK_STR(cfg_type_name(CFG_T_DURATION), "duration");
+	CHECK_STR(cfg_type_name(CFG_T_DURATION_LIST), "durations");
+	CHECK_STR(cfg_type_name(CFG_T_INT_LIST), "integers");
+	CHECK_STR(cfg_type_name(CFG_T_TEMPLATE), "group");
+}
+
 static void valid_variants_are_accepted(void)
 {
 	struct bf_config c;
@@ -927,6 +997,8 @@ int main(void)
 	T_RUN(template_parameters_are_read_in_order);
 	T_RUN(template_wrong_types_name_the_key);
 	T_RUN(validation_failures_name_the_key);
+	T_RUN(bounds_of_the_table_hold);
+	T_RUN(type_names_for_bfctl);
 	T_RUN(valid_variants_are_accepted);
 	T_RUN(free_after_failure_is_safe);
 	T_RUN(secrets_need_a_private_file);
