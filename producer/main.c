@@ -5,7 +5,6 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,11 +327,6 @@ static int publish_pending(struct producer *p, size_t *published)
 			log_warn("publish not confirmed: %zu jobs stay pending for the next cycle",
 				 end - start);
 			break;
-		}
-		if (getenv("BF_TEST_CRASH_AFTER_PUBLISH") != NULL) {
-			/* test hook: die between the broker's confirm and the record */
-			log_warn("BF_TEST_CRASH_AFTER_PUBLISH set: killing myself");
-			raise(SIGKILL);
 		}
 		if (store_mark_enqueued(p->db, msgs + start, end - start) != 0) {
 			rc = -1;

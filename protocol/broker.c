@@ -24,7 +24,6 @@
 
 #include "../lib/log.h"
 #include "../lib/clock.h"
-#include "../lib/proc.h"
 
 #define CONNECT_TIMEOUT_S 5
 #define BACKOFF_MIN_MS 250

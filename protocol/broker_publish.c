@@ -14,7 +14,6 @@
 #include <amqp_framing.h>
 
 #include "../lib/log.h"
-#include "../lib/proc.h"
 
 /* a nacked publish is sent again this many times, each on a new connection */
 #define NACK_RETRIES 2

@@ -112,10 +112,6 @@ static int cmd_topology(const struct bf_config *c, int argc, char **argv)
 	return 2;
 }
 
-static const char *const type_names[] = {
-	"string", "integer", "number", "bool", "duration", "durations", "integers", "group",
-};
-
 static int cmd_config(int argc, char **argv)
 {
 	if (argc < 1 || strcmp(argv[0], "keys") != 0) {
@@ -125,7 +121,7 @@ static int cmd_config(int argc, char **argv)
 	printf("| key | type | default | environment | meaning |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < cfg_nkeys; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
-		printf("| `%s` | %s | %s%s%s | %s | %s |\n", k->name, type_names[k->type],
+		printf("| `%s` | %s | %s%s%s | %s | %s |\n", k->name, cfg_type_name(k->type),
 		       k->def ? "`" : "", k->def ? (k->def[0] ? k->def : "\"\"") : "",
 		       k->def ? "`" : "", k->env ? k->env : "", k->meaning);
 	}
