@@ -19,7 +19,8 @@
 
 #include "lib/log.h"
 #include "lib/proc.h"
-#include "ops/bfctl/bfctl.h"
+#include "ops/bfctl/common.h"
+#include "ops/bfctl/replay.h"
 #include "protocol/message.h"
 
 #define REPLAY_MAX 100000
