@@ -125,7 +125,7 @@ lint:
 	$(Q)bash ops/dev/lint
 
 demo:
-	$(Q)bash tests/scenarios/demo.sh
+	$(Q)bash tests/system/demo.sh
 
 bench:
 	$(Q)if [ -f tests/bench/run.sh ]; then bash tests/bench/run.sh; else echo "make bench: not yet (issue 8)"; fi
@@ -133,9 +133,9 @@ bench:
 fuzz:
 	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-60} bash tests/fuzz/run.sh
 
-# tests/chaos: the long chaos run on one broker node, then the three-node cluster run
+# tests/system/chaos: the long chaos run on one broker node, then the three-node cluster run
 chaos:
-	$(Q)rc=0; bash tests/chaos/run.sh long || rc=1; bash tests/chaos/cluster.sh long || rc=1; exit $$rc
+	$(Q)rc=0; bash tests/system/chaos/run.sh long || rc=1; bash tests/system/chaos/cluster.sh long || rc=1; exit $$rc
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/schema $(DESTDIR)$(SYSCONFDIR)

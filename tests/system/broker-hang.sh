@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/integration/broker-hang.sh: the broker stops answering (SIGSTOP), then comes back.
+# tests/system/broker-hang.sh: the broker stops answering (SIGSTOP), then comes back.
 #
 # rabbitmq-c 0.11's amqp_basic_publish can block forever on a silent broker; the code
 # guards with heartbeats, TCP keepalive, rpc timeouts and a watchdog that shuts the socket
@@ -144,7 +144,7 @@ rm -rf "$RUN" "$SCEN"
 mkdir -p "$RUN" "$SCEN"
 
 # --- the scenario ---------------------------------------------------------------------
-# Events shaped like tests/fixtures/sofascore/scheduled_ut17_round.json's, not started,
+# Events shaped like tests/data/fixtures/sofascore/scheduled_ut17_round.json's, not started,
 # kicking off at base_time + 30 min (the fake shifts base_time to its own start).
 BASE=1790000000
 events_json() { # N: the first N events
@@ -156,14 +156,14 @@ events_json() { # N: the first N events
 			| .winnerCode = null | .homeScore = {} | .awayScore = {} | .time = {}
 			| .changes = { changeTimestamp: 0 } | del(.homeRedCards)
 			| .startTimestamp = ($base + 1800) ] }' \
-		tests/fixtures/sofascore/scheduled_ut17_round.json
+		tests/data/fixtures/sofascore/scheduled_ut17_round.json
 }
 if ! {
 	events_json "$N_FIRST" >"$SCEN/ut17_first.json" &&
 		events_json "$N_ALL" >"$SCEN/ut17_all.json" &&
-		cp tests/fixtures/sofascore/lineups_confirmed.json "$SCEN/" &&
+		cp tests/data/fixtures/sofascore/lineups_confirmed.json "$SCEN/" &&
 		jq -n --argjson n "$N_ALL" --argjson base "$BASE" --argjson ev0 "$EV0" '{
-			comment: "Written by tests/integration/broker-hang.sh. The {today} list grows from 30 to 40 events when the test advances the clock by 100000 s (during the broker pause). Line-ups are confirmed at once; a 400 ms delay keeps the consumers busy across the pause.",
+			comment: "Written by tests/system/broker-hang.sh. The {today} list grows from 30 to 40 events when the test advances the clock by 100000 s (during the broker pause). Line-ups are confirmed at once; a 400 ms delay keeps the consumers busy across the pause.",
 			base_time: $base,
 			routes: ({
 				"/unique-tournament/17/scheduled-events/{today}": [
@@ -229,7 +229,7 @@ export BF_PLAINLY_API_KEY=k
 # --- configuration, schema, topology --------------------------------------------------------
 conf() { # NAME OP_TIMEOUT
 	cat >"$RUN/$1.conf" <<-CONF
-		# tests/integration/broker-hang.sh (URLs and the API key come from the environment)
+		# tests/system/broker-hang.sh (URLs and the API key come from the environment)
 		amqp = { heartbeat = "${HEARTBEAT}s"; op_timeout = "$2"; };
 		sofascore = { timeout = "3s"; max_requests_per_second = 50.0; };
 		plainly = { timeout = "3s"; templates = {

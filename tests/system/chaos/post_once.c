@@ -1,6 +1,6 @@
 /*
  * post_once: is a POST sent once when the server stores it and then closes the
- * connection without an answer?  (tests/chaos/post-once.sh runs it against the fake
+ * connection without an answer?  (tests/system/chaos/post-once.sh runs it against the fake
  * Plainly; the chaos run met this as duplicate renders.)
  *
  *   post_once BASE_URL SUBJECT lib     lib/http.c's http_do, as the consumers call it

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# tests/chaos/post-once.sh: a POST that Plainly stores and then answers by closing the
+# tests/system/chaos/post-once.sh: a POST that Plainly stores and then answers by closing the
 # connection (the fake's accept-then-reset) must be sent once, not twice.
 #
-# Builds tests/chaos/post_once.c against build/libbf.a, starts a fake Plainly, and runs
+# Builds tests/system/chaos/post_once.c against build/libbf.a, starts a fake Plainly, and runs
 #   lib    lib/http.c's http_do as the consumers use it: one kept-alive easy handle, a
 #          GET /me, then the POST /renders         -> the check: one render stored
 #   fresh  plain libcurl with CURLOPT_FRESH_CONNECT on the POST (the proposed fix)
 #          -> one render stored, the call fails with "Empty reply from server"
 # Prints "ok - ..." / "not ok - ..." and "N passed, N failed". No server needed.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 1
+cd "$(dirname "$0")/../../.." || exit 1
 OUT=${POST_ONCE_DIR:-var/chaos/post-once}
 mkdir -p "$OUT"
 # shellcheck source=tests/support/tap.sh
@@ -18,7 +18,7 @@ mkdir -p "$OUT"
 make -s build/libbf.a build/fakes/fake-plainly >"$OUT/build.log" 2>&1 || { not_ok "build (see $OUT/build.log)"; echo "$passed passed, $failed failed"; exit 1; }
 # shellcheck disable=SC2046
 if ! cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -I. $(pkg-config --cflags libcurl) \
-	-o "$OUT/post_once" tests/chaos/post_once.c build/libbf.a \
+	-o "$OUT/post_once" tests/system/chaos/post_once.c build/libbf.a \
 	$(pkg-config --libs librabbitmq libcurl libcjson libpq libconfig libcrypto) -lpthread -lm >>"$OUT/build.log" 2>&1; then
 	not_ok "build post_once (see $OUT/build.log)"; echo "$passed passed, $failed failed"; exit 1
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: the whole pipeline on the built-in match day (tests/scenarios/matchday).
+# make demo: the whole pipeline on the built-in match day (tests/data/scenarios/matchday).
 #
 # Installs what is missing, builds, starts RabbitMQ and PostgreSQL under var/,
 # creates a fresh vhost (bf-demo-DATE-TIME) and database (bf_demo), starts the fake
@@ -26,7 +26,7 @@ LIMIT=${DEMO_SECONDS:-90}
 BROKER_SETTLE=60
 DEMO=$ROOT/var/demo
 LOGS=$DEMO/logs
-SCENARIO=$ROOT/tests/scenarios/matchday
+SCENARIO=$ROOT/tests/data/scenarios/matchday
 STEP_PREFIX=demo
 # shellcheck source=tests/support/steps.sh
 . tests/support/steps.sh

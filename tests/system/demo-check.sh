@@ -16,7 +16,7 @@ not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
 
 if [ "${1:-}" = --failing ]; then
 	out=var/log/test-demo-failing-output.log
-	DEMO_SECONDS=3 bash tests/scenarios/demo.sh >"$out" 2>&1
+	DEMO_SECONDS=3 bash tests/system/demo.sh >"$out" 2>&1
 	rc=$?
 	[ $rc -ne 0 ] && ok "demo-failing: exits $rc" || not_ok "demo-failing: exit 0 although nothing could finish in 3 s"
 	if grep -q '^demo: step "run the pipeline" failed: not every job ended within 3 s' "$out"; then
@@ -39,7 +39,7 @@ fi
 
 name=${1:-demo}
 out=var/log/test-$name-output.log
-DEMO_SECONDS=${DEMO_SECONDS:-80} bash tests/scenarios/demo.sh >"$out" 2>&1
+DEMO_SECONDS=${DEMO_SECONDS:-80} bash tests/system/demo.sh >"$out" 2>&1
 rc=$?
 expect() { # description, fixed string
 	if grep -qF -- "$2" "$out"; then ok "$name: $1"

@@ -2,11 +2,11 @@
 """Writes the match-day replay served by tests/fakes/fake-sofascore (`make demo`).
 
 Not needed at run time: the JSON files next to this script are committed.  Run it again
-(`python3 tests/scenarios/matchday/generate.py`) only to change the replay; it rewrites every
+(`python3 tests/data/scenarios/matchday/generate.py`) only to change the replay; it rewrites every
 *.json of this folder, scenario.json included.
 
 Shapes follow the real Sofascore API (../shared/sofascore-samples/, DESIGN.md section 9) and the
-fixtures of tests/fixtures/sofascore/.  Every timestamp is B + offset with B = base_time: the fake
+fixtures of tests/data/fixtures/sofascore/.  Every timestamp is B + offset with B = base_time: the fake
 moves B to the moment it starts.
 """
 import copy
@@ -747,7 +747,7 @@ def lineups_9101():
     return {"confirmed": True, "home": home, "away": away, "statisticalVersion": 3}
 
 
-# ---- incidents (shapes of the real /incidents endpoint and tests/fixtures) ----------------
+# ---- incidents (shapes of the real /incidents endpoint and tests/data/fixtures) ----------------
 def rpt(minute, added=None):
     """reversedPeriodTime: minutes left in the period (1 in added time)."""
     if added:

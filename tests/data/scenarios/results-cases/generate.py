@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Writes the Sofascore scenarios of the result and tournament-stats tests:
 
-    tests/scenarios/results-cases/   tests/integration/test_results.c
-    tests/scenarios/tstats-round/    tests/integration/test_tstats.c (a round of 10
+    tests/data/scenarios/results-cases/   tests/integration/test_results.c
+    tests/data/scenarios/tstats-round/    tests/integration/test_tstats.c (a round of 10
                                      matches fed through bf-results; standings)
-    tests/scenarios/tstats-trigger/  tests/integration/test_tstats.c (bf-producer:
+    tests/data/scenarios/tstats-trigger/  tests/integration/test_tstats.c (bf-producer:
                                      a round with a postponed match, then its late result)
 
-Run it from anywhere: python3 tests/scenarios/results-cases/generate.py
+Run it from anywhere: python3 tests/data/scenarios/results-cases/generate.py
 The output is what the tests read; the expected values in the C files are
 computed by hand from the tables below: keep both in step.
 
-Bodies follow the real answers (tests/fixtures/sofascore/, ../shared/sofascore-samples/):
+Bodies follow the real answers (tests/data/fixtures/sofascore/, ../shared/sofascore-samples/):
 event objects are the fixture event_finished_110.json with teams, ids, status and
 scores replaced (so the parser meets the same noise: coverage, translations, time,
 changes); line-ups, statistics and incident objects have the real keys.  Where a
@@ -30,7 +30,7 @@ import sys
 BASE = 1790000000
 M, H, D = 60, 3600, 86400
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)  # tests/scenarios
+ROOT = os.path.dirname(HERE)  # tests/data/scenarios
 FIX = os.path.join(os.path.dirname(ROOT), "fixtures", "sofascore")
 FIXREL = "../../fixtures/sofascore/"
 sys.path.insert(0, ROOT)

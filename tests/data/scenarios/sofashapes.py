@@ -1,5 +1,5 @@
-"""Sofascore shapes shared by the scenario generators (tests/scenarios/*/generate.py and
-tests/chaos/generate.py): the sport, the England category, the Premier League teams, the
+"""Sofascore shapes shared by the scenario generators (tests/data/scenarios/*/generate.py and
+tests/system/chaos/generate.py): the sport, the England category, the Premier League teams, the
 status tuples (code, description, type) and the team object as /event/{id} sends it."""
 
 SPORT = {"name": "Football", "slug": "football", "id": 1}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/chaos/cluster.sh [short|long]: the pipeline on a three-node RabbitMQ cluster, one
+# tests/system/chaos/cluster.sh [short|long]: the pipeline on a three-node RabbitMQ cluster, one
 # node stopped in the middle.
 #
 # Three nodes on loopback, each started by ops/dev/services with its own BF_VAR_DIR
@@ -19,11 +19,11 @@
 # (rabbitmq-upgrade drain + revive on its node, as README "Chaos and cluster" tells
 # operators); then nothing is lost, no render is duplicated, no message is left in any
 # queue; then everything is stopped (KEEP=1 leaves the cluster and PostgreSQL up).
-#   CHAOS_SEED=N, CHAOS_BIN=DIR, CHAOS_EVENTS=N as for tests/chaos/run.sh;
+#   CHAOS_SEED=N, CHAOS_BIN=DIR, CHAOS_EVENTS=N as for tests/system/chaos/run.sh;
 #   CHAOS_REQUEUE_AFTER=S (producer.requeue_after, default 12), CHAOS_DRAIN_WAIT=S (30).
 # Prints "ok - ..." / "not ok - ...", the figures, and "N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 1
+cd "$(dirname "$0")/../../.." || exit 1
 ROOT=$(pwd)
 MODE=${1:-short}
 T_START=$(date +%s)
@@ -33,7 +33,7 @@ case $MODE in
 short) EVENTS=60 SPAN=40 PHASE=10 PER_ROUND=8 EXPIRE_AT=40 GIVE_UP=20 ACCEPT_STEPS=2 STOP_AT=20 BUDGET=420 ;;
 long) EVENTS=300 SPAN=150 PHASE=15 PER_ROUND=15 EXPIRE_AT=60 GIVE_UP=20 ACCEPT_STEPS=6 STOP_AT=70 BUDGET=720 ;;
 *)
-	echo "usage: tests/chaos/cluster.sh [short|long]" >&2
+	echo "usage: tests/system/chaos/cluster.sh [short|long]" >&2
 	exit 2
 	;;
 esac
@@ -68,8 +68,8 @@ svc() {
 		BF_DEV_PG_PORT=$PG_PORT BF_DEV_RMQ_NODE="$([[ $i == 0 ]] && echo bf-chaos-pg@localhost || node_name "$i")" \
 		"$SERVICES" "$@"
 }
-# shellcheck source=tests/chaos/common.sh
-. tests/chaos/common.sh
+# shellcheck source=tests/system/chaos/common.sh
+. tests/system/chaos/common.sh
 
 stop_cluster() {
 	local i p pids=()

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# tests/chaos/common.sh: what run.sh and cluster.sh share (sourced, not run).
+# tests/system/chaos/common.sh: what run.sh and cluster.sh share (sourced, not run).
 #
 # The caller sets ROOT, RUN (its run folder), MODE, SEED, VHOST, DB, and before
 # chaos_programs: BF_AMQP_URL, BF_DATABASE_URL (with vhost and database), MGMT_URLS (one
@@ -72,7 +72,7 @@ chaos_vhost_db() { # admin_pg_url
 }
 
 chaos_scenario() { # generate.py args...
-	if ! python3 tests/chaos/generate.py --out "$RUN/scenario" --seed "$SEED" "$@" \
+	if ! python3 tests/system/chaos/generate.py --out "$RUN/scenario" --seed "$SEED" "$@" \
 		>"$RUN/logs/generate.log" 2>&1; then
 		not_ok "scenario generation"
 		cat "$RUN/logs/generate.log"
@@ -132,7 +132,7 @@ chaos_fakes() { # accept_steps
 chaos_config() { # give_up_seconds requeue_after
 	CONF=$RUN/bf.conf
 	cat >"$CONF" <<-CONF
-		# tests/chaos ($MODE; URLs and the API key come from the environment)
+		# tests/system/chaos ($MODE; URLs and the API key come from the environment)
 		amqp = { op_timeout = "10s"; };
 		sofascore = { max_requests_per_second = 500.0; timeout = "2s"; };
 		plainly = { timeout = "2s"; templates = {
@@ -295,7 +295,7 @@ chaos_collect_and_check() {
 		curl -fsS --max-time 10 -u chaos-key: "$BF_PLAINLY_URL/renders?page=0&size=1000" >"$RUN/plainly-renders.json" 2>/dev/null && break
 	done
 	stop_fakes
-	python3 tests/chaos/check.py "$RUN" >"$RUN/check.txt" 2>&1
+	python3 tests/system/chaos/check.py "$RUN" >"$RUN/check.txt" 2>&1
 	absorb "$RUN/check.txt"
 }
 

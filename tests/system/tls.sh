@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/integration/tls.sh: amqps and PostgreSQL over TLS, through the real bin/bfctl.
+# tests/system/tls.sh: amqps and PostgreSQL over TLS, through the real bin/bfctl.
 #
 # Generates a PKI with openssl (var/tls-node/pki: a CA, a server certificate for
 # localhost with subjectAltName DNS:localhost,IP:127.0.0.1, a client certificate, and an
@@ -126,7 +126,7 @@ RMQ_LOG=$NODE/log/rabbitmq/bf-dev@localhost.log
 
 # conf NAME BODY: a configuration file, mode 0600 (the URLs come from the environment).
 conf() {
-	printf '# tests/integration/tls.sh\n%s\n' "$2" >"$RUN/$1.conf"
+	printf '# tests/system/tls.sh\n%s\n' "$2" >"$RUN/$1.conf"
 	chmod 600 "$RUN/$1.conf"
 }
 # bfctl_run NAME URL ARGS...: bfctl -c RUN/NAME.conf over amqp URL; log in RUN/NAME.log;

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Writes the scenarios of tests/integration/test_producer.c:
 
-    tests/scenarios/producer-matchday/   two followed tournaments (17, 8), one not
-    tests/scenarios/producer-round404/   a complete round whose round list answers 404
-    tests/scenarios/producer-standby/    time-based live list for the takeover case
-    tests/scenarios/producer-badinput/   malformed, truncated and half-bad lists
+    tests/data/scenarios/producer-matchday/   two followed tournaments (17, 8), one not
+    tests/data/scenarios/producer-round404/   a complete round whose round list answers 404
+    tests/data/scenarios/producer-standby/    time-based live list for the takeover case
+    tests/data/scenarios/producer-badinput/   malformed, truncated and half-bad lists
 
-Run it from anywhere: python3 tests/scenarios/producer-matchday/generate.py
+Run it from anywhere: python3 tests/data/scenarios/producer-matchday/generate.py
 The output is committed; the test reads only the JSON.  Event objects follow the
 shape of real Sofascore answers (../shared/sofascore-samples/), trimmed to the keys
 that matter plus a few that do not (translations, colours, coverage), so the parser

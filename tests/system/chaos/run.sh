@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# tests/chaos/run.sh [quick|short|long]: the whole pipeline under chaos, on one broker node.
+# tests/system/chaos/run.sh [quick|short|long]: the whole pipeline under chaos, on one broker node.
 #
-# A generated scenario (tests/chaos/generate.py: short 120 events, long 500, across the
+# A generated scenario (tests/system/chaos/generate.py: short 120 events, long 500, across the
 # rounds of one followed tournament) served by the fake Sofascore, and the fake Plainly,
 # both injecting 5% 500s and 2% timeouts (the fake Plainly also stores a few renders and
 # then loses its answer: accept-then-500/-reset); two bf-producer (one active, one
 # standby) and two processes of each consumer. Meanwhile a driver SIGKILLs a random
 # consumer 6 (short) or 20 (long) times at random moments and restarts it, restarts
 # RabbitMQ once and PostgreSQL once. Then it waits until every due job is final and every
-# queue is empty, stops everything and checks (tests/chaos/check.py): every due job done
+# queue is empty, stops everything and checks (tests/system/chaos/check.py): every due job done
 # (or expired where the scenario says so), no message left in any queue (work, wait,
 # dead), one render per subject at Plainly (0 duplicates, 0 lost), repeated POSTs
 # explained by 500s and timeouts, lost answers reconciled without a second POST.
-# tests/chaos/post-once.sh runs first (no server needed).
+# tests/system/chaos/post-once.sh runs first (no server needed).
 #
 # Its own servers under var/chaos (ops/dev/services with BF_VAR_DIR, ports 38672-38676,
 # node bf-chaos@localhost), its own vhost and database; everything it starts is stopped
@@ -21,7 +21,7 @@
 #   CHAOS_BIN=DIR  run the programs of another build (e.g. a patched tree's bin/)
 # Prints "ok - ..." / "not ok - ...", the figures, and "N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 1
+cd "$(dirname "$0")/../../.." || exit 1
 ROOT=$(pwd)
 MODE=${1:-short}
 T_START=$(date +%s)
@@ -41,7 +41,7 @@ long)
 	KILLS=20 KILL_FROM=4 KILL_TO=280 RMQ_AT=90 PG_AT=170 BUDGET=600
 	;;
 *)
-	echo "usage: tests/chaos/run.sh [quick|short|long]" >&2
+	echo "usage: tests/system/chaos/run.sh [quick|short|long]" >&2
 	exit 2
 	;;
 esac
@@ -60,8 +60,8 @@ SERVICES=$ROOT/ops/dev/services
 RUN=$BF_VAR_DIR/run-$MODE
 VHOST=bf-chaos
 DB=bf_chaos
-# shellcheck source=tests/chaos/common.sh
-. tests/chaos/common.sh
+# shellcheck source=tests/system/chaos/common.sh
+. tests/system/chaos/common.sh
 
 bg_jobs=()
 kills=0 restarts_rmq=0 restarts_pg=0
@@ -85,7 +85,7 @@ say "# chaos $MODE: $EVENTS events, $KILLS kills, seed $SEED ($(nproc) cores, lo
 chaos_build || { finish; exit 1; }
 
 # a POST must be sent once even when the connection dies after the server stored it
-POST_ONCE_DIR=$RUN/post-once bash tests/chaos/post-once.sh >"$RUN/logs/post-once.log" 2>&1
+POST_ONCE_DIR=$RUN/post-once bash tests/system/chaos/post-once.sh >"$RUN/logs/post-once.log" 2>&1
 absorb "$RUN/logs/post-once.log"
 
 # a fresh broker node every run (see chaos_vhost_db): stop a node a KEEP=1 run left, wipe

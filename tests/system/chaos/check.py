@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The assertions of a chaos run (tests/chaos/run.sh, tests/chaos/cluster.sh).
+"""The assertions of a chaos run (tests/system/chaos/run.sh, tests/system/chaos/cluster.sh).
 
     check.py DIR
 
 reads, in DIR:
-  scenario/expected.json   what the scenario must produce (tests/chaos/generate.py)
+  scenario/expected.json   what the scenario must produce (tests/system/chaos/generate.py)
   jobs.tsv                 kind, subject, state, attempts   (psql, tab separated)
   renders.tsv              kind, subject, state, plainly_render_id
   queues.json              GET /api/queues/VHOST of the management API
