@@ -97,12 +97,21 @@ $(BIN)/bf-tournament-stats: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/tou
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
-# Test programs link the library plus tests/support (and the branch modules
-# they exercise: every non-main .c of producer/ and consumers/).
+# A unit test links libbf.a, tests/support's t and testenv, and the module it tests with what
+# that module calls: test_NAME_OBJ lists it (nothing for a test of libbf.a alone).
+UNIT_SUPPORT_OBJ := $(BUILD)/tests/support/t.o $(BUILD)/tests/support/testenv.o
+CONSUMER_COMMON_OBJ := $(CONSUMER_COMMON:%.c=$(BUILD)/%.o)
+test_due_OBJ := $(BUILD)/producer/due.o
+test_lineup_doc_OBJ := $(BUILD)/consumers/lineups/lineup.o $(CONSUMER_COMMON_OBJ)
+test_result_doc_OBJ := $(BUILD)/consumers/results/result.o $(CONSUMER_COMMON_OBJ)
+
+# Integration tests link everything: tests/support and every non-main .c of producer/ and
+# consumers/.
 BRANCH_SRC := $(filter-out %/main.c,$(wildcard producer/*.c consumers/*.c consumers/*/*.c))
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SUPPORT) $(BRANCH_SRC))
 
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_OBJ) $(LIBBF)
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $$($$*_OBJ) $(UNIT_SUPPORT_OBJ) $(LIBBF)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_OBJ) $(LIBBF)
