@@ -117,10 +117,11 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $$($$*_OBJ) $(UNIT_SUPPORT_OBJ) $
 $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_OBJ) $(LIBBF)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/fakes/fake-%: tests/fakes/fake_%.c tests/fakes/strmap.h
+# Each fake is its own file plus what both share (tests/fakes/fake.[ch]).
+$(BUILD)/fakes/fake-%: tests/fakes/fake_%.c tests/fakes/fake.c tests/fakes/fake.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(BF_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) $(BF_LDFLAGS) -o $@ $< \
-		$(shell pkg-config --libs libmicrohttpd libcjson) -lpthread -lm
+	$(Q)$(CC) $(BF_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) $(BF_LDFLAGS) -o $@ \
+		$(filter %.c,$^) $(shell pkg-config --libs libmicrohttpd libcjson) -lpthread -lm
 
 tests-build: all $(UNIT_BIN) $(INTEG_BIN) $(FAKES)
 fakes: $(FAKES)
