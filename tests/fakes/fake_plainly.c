@@ -84,9 +84,7 @@ static struct {
 	pthread_mutex_t mu;
 	/* configuration */
 	const char *api_key; /* required key, or NULL for any non-empty key */
-	long timeout_delay_ms;
-	struct fake_rates rates;
-	unsigned threads; /* 0 = one thread per connection, else the MHD thread pool size */
+	struct fake_flags flags; /* the flags both fakes take */
 	/* state (mu) */
 	enum outcome *script;
 	size_t nscript, script_pos;
@@ -518,7 +516,7 @@ static struct answer fail_with(struct MHD_Connection *c, enum outcome o, const c
 			"RENDER_ORGANIZATION_QUEUE_FULL");
 		break;
 	case O_TIMEOUT:
-		fake_sleep_ms(g.timeout_delay_ms);
+		fake_sleep_ms(g.flags.timeout_delay_ms);
 		a.status = 500;
 		a.ret = respond_error(c, 500, "Internal Server Error", "Internal server error",
 				      path, NULL);
@@ -651,7 +649,7 @@ static enum outcome roll_fault(void)
 {
 	enum outcome o;
 	pthread_mutex_lock(&g.mu);
-	o = (enum outcome)fake_roll(&g.rates, &g.rng, O_OK);
+	o = (enum outcome)fake_roll(&g.flags.rates, &g.rng, O_OK);
 	pthread_mutex_unlock(&g.mu);
 	return o;
 }
@@ -800,7 +798,6 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fake_flags fl = FAKE_FLAGS_INIT;
 	const char *record_path = NULL;
 	struct MHD_Daemon *d;
 	unsigned bound;
@@ -808,6 +805,7 @@ int main(int argc, char **argv)
 	char err[160];
 
 	fake_init();
+	g.flags = (struct fake_flags)FAKE_FLAGS_INIT;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
@@ -828,27 +826,24 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			if (fake_flag(&fl, opt, optarg, fault_code,
+			if (fake_flag(&g.flags, opt, optarg, fault_code,
 				      " (500, 429, timeout, queuefull, reset)"))
 				break;
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (optind != argc || fl.port < 0) {
+	if (optind != argc || g.flags.port < 0) {
 		usage(stderr);
 		return 2;
 	}
-	g.rng = (uint64_t)fl.seed;
-	g.rates = fl.rates;
-	g.timeout_delay_ms = fl.timeout_delay_ms;
-	g.threads = fl.threads;
+	g.rng = (uint64_t)g.flags.seed;
 	g.record = record_path ? fopen(record_path, "a") : NULL;
 	if (record_path && !g.record)
 		die("cannot open record file %s: %s", record_path, strerror(errno));
-	d = fake_listen(fl.port, g.threads, handler, &bound);
-	fake_announce(bound, fl.port_file, fl.pidfile);
-	fake_serve_until_signal(d, fl.pidfile);
+	d = fake_listen(g.flags.port, g.flags.threads, handler, &bound);
+	fake_announce(bound, g.flags.port_file, g.flags.pidfile);
+	fake_serve_until_signal(d, g.flags.pidfile);
 
 	if (g.record)
 		fclose(g.record);

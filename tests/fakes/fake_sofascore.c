@@ -106,10 +106,8 @@ static struct {
 	pthread_mutex_t mu;
 	/* configuration */
 	const char *prefix;
-	long timeout_delay_ms;
-	struct fake_rates rates;
+	struct fake_flags flags; /* the flags both fakes take */
 	long long offset;
-	unsigned threads; /* 0 = one thread per connection, else the MHD thread pool size */
 	/* scenario */
 	struct route *routes;
 	size_t nroutes;
@@ -423,7 +421,7 @@ static enum fault take_injected(const char *path, const struct route *rt)
 
 static enum fault roll_fault(void)
 {
-	return (enum fault)fake_roll(&g.rates, &g.rng, F_NONE);
+	return (enum fault)fake_roll(&g.flags.rates, &g.rng, F_NONE);
 }
 
 static const struct entry *pick_entry(struct route *rt)
@@ -734,7 +732,7 @@ static enum MHD_Result serve(struct MHD_Connection *c, const char *method, const
 		log_request(method, path, 403);
 		return respond_str(c, 403, BODY_CHALLENGE);
 	case F_TIMEOUT:
-		fake_sleep_ms(g.timeout_delay_ms);
+		fake_sleep_ms(g.flags.timeout_delay_ms);
 		log_request(method, path, 500);
 		return respond_str(c, 500, BODY_500);
 	case F_500:
@@ -843,7 +841,6 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fake_flags fl = FAKE_FLAGS_INIT;
 	long long shift_to = (long long)time(NULL);
 	const char *scenario = NULL, *log_path = NULL;
 	struct MHD_Daemon *d;
@@ -851,6 +848,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	fake_init();
+	g.flags = (struct fake_flags)FAKE_FLAGS_INIT;
 	g.prefix = "/api/v1";
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -871,20 +869,17 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			if (fake_flag(&fl, opt, optarg, fault_code, ""))
+			if (fake_flag(&g.flags, opt, optarg, fault_code, ""))
 				break;
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (optind != argc || fl.port < 0 || !scenario) {
+	if (optind != argc || g.flags.port < 0 || !scenario) {
 		usage(stderr);
 		return 2;
 	}
-	g.rng = (uint64_t)fl.seed;
-	g.rates = fl.rates;
-	g.timeout_delay_ms = fl.timeout_delay_ms;
-	g.threads = fl.threads;
+	g.rng = (uint64_t)g.flags.seed;
 	load_scenario(scenario, shift_to);
 	if (log_path) {
 		g.log = fopen(log_path, "a");
@@ -892,11 +887,11 @@ int main(int argc, char **argv)
 			die("cannot open log %s: %s", log_path, strerror(errno));
 	}
 	g.start_mono = fake_mono_s();
-	d = fake_listen(fl.port, g.threads, handler, &bound);
+	d = fake_listen(g.flags.port, g.flags.threads, handler, &bound);
 	fprintf(stderr, "fake-sofascore: scenario %s, %zu routes, time shift %+lld s\n", scenario,
 		g.nroutes, g.offset);
-	fake_announce(bound, fl.port_file, fl.pidfile);
-	fake_serve_until_signal(d, fl.pidfile);
+	fake_announce(bound, g.flags.port_file, g.flags.pidfile);
+	fake_serve_until_signal(d, g.flags.pidfile);
 
 	if (g.log)
 		fclose(g.log);
