@@ -97,21 +97,31 @@ $(BIN)/bf-tournament-stats: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/tou
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
-# Test programs link the library plus tests/support (and the branch modules
-# they exercise: every non-main .c of producer/ and consumers/).
+# A unit test links libbf.a, tests/support's t and testenv, and the module it tests with what
+# that module calls: test_NAME_OBJ lists it (nothing for a test of libbf.a alone).
+UNIT_SUPPORT_OBJ := $(BUILD)/tests/support/t.o $(BUILD)/tests/support/testenv.o
+CONSUMER_COMMON_OBJ := $(CONSUMER_COMMON:%.c=$(BUILD)/%.o)
+test_due_OBJ := $(BUILD)/producer/due.o
+test_lineup_doc_OBJ := $(BUILD)/consumers/lineups/lineup.o $(CONSUMER_COMMON_OBJ)
+test_result_doc_OBJ := $(BUILD)/consumers/results/result.o $(CONSUMER_COMMON_OBJ)
+
+# Integration tests link everything: tests/support and every non-main .c of producer/ and
+# consumers/.
 BRANCH_SRC := $(filter-out %/main.c,$(wildcard producer/*.c consumers/*.c consumers/*/*.c))
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SUPPORT) $(BRANCH_SRC))
 
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_OBJ) $(LIBBF)
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $$($$*_OBJ) $(UNIT_SUPPORT_OBJ) $(LIBBF)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_OBJ) $(LIBBF)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/fakes/fake-%: tests/fakes/fake_%.c tests/fakes/strmap.h
+# Each fake is its own file plus what both share (tests/fakes/fake.[ch]).
+$(BUILD)/fakes/fake-%: tests/fakes/fake_%.c tests/fakes/fake.c tests/fakes/fake.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(BF_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) $(BF_LDFLAGS) -o $@ $< \
-		$(shell pkg-config --libs libmicrohttpd libcjson) -lpthread -lm
+	$(Q)$(CC) $(BF_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) $(BF_LDFLAGS) -o $@ \
+		$(filter %.c,$^) $(shell pkg-config --libs libmicrohttpd libcjson) -lpthread -lm
 
 tests-build: all $(UNIT_BIN) $(INTEG_BIN) $(FAKES)
 fakes: $(FAKES)
@@ -125,7 +135,7 @@ lint:
 	$(Q)bash ops/dev/lint
 
 demo:
-	$(Q)bash tests/scenarios/demo.sh
+	$(Q)bash tests/system/demo.sh
 
 bench:
 	$(Q)if [ -f tests/bench/run.sh ]; then bash tests/bench/run.sh; else echo "make bench: not yet (issue 8)"; fi
@@ -133,9 +143,9 @@ bench:
 fuzz:
 	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-60} bash tests/fuzz/run.sh
 
-# tests/chaos: the long chaos run on one broker node, then the three-node cluster run
+# tests/system/chaos: the long chaos run on one broker node, then the three-node cluster run
 chaos:
-	$(Q)rc=0; bash tests/chaos/run.sh long || rc=1; bash tests/chaos/cluster.sh long || rc=1; exit $$rc
+	$(Q)rc=0; bash tests/system/chaos/run.sh long || rc=1; bash tests/system/chaos/cluster.sh long || rc=1; exit $$rc
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/schema $(DESTDIR)$(SYSCONFDIR)

@@ -97,22 +97,22 @@ for t in build/tests/integration/test_*; do
 	[ -x "$t" ] || continue
 	cases "$(basename "$t")" "$t"
 done
-cases demo bash tests/scenarios/demo-check.sh demo
+cases demo bash tests/system/demo-check.sh demo
 # make demo again in the same checkout, on a node that has just restarted with the first
 # run's vhost in it (RabbitMQ 3.10.8 breaks when it is deleted then: the demo must not)
 step broker-restart ops/dev/services restart-rabbitmq
-cases demo-again bash tests/scenarios/demo-check.sh demo-again
+cases demo-again bash tests/system/demo-check.sh demo-again
 # a demo that cannot finish says which step failed, why, and the end of its log
-cases demo-failing bash tests/scenarios/demo-check.sh --failing
+cases demo-failing bash tests/system/demo-check.sh --failing
 # own RabbitMQ/PostgreSQL nodes (var/tls-node, ports 3767x): amqps and
 # sslmode=verify-full; the broker frozen with SIGSTOP while programs run
-cases post-once bash tests/chaos/post-once.sh
+cases post-once bash tests/system/chaos/post-once.sh
 # its own RabbitMQ/PostgreSQL (var/chaos, ports 3867x): 40 events, 3 consumers SIGKILLed,
 # RabbitMQ and PostgreSQL restarted once, no duplicate, nothing lost (about 80 s; the long
 # runs are make chaos)
-cases chaos-quick bash tests/chaos/run.sh quick
-cases tls bash tests/integration/tls.sh
-cases broker-hang bash tests/integration/broker-hang.sh
+cases chaos-quick bash tests/system/chaos/run.sh quick
+cases tls bash tests/system/tls.sh
+cases broker-hang bash tests/system/broker-hang.sh
 cases test_broker-asan build/asan/tests/integration/test_broker quick
 step valgrind-test_broker valgrind --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect build/tests/integration/test_broker quick

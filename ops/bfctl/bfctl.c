@@ -18,57 +18,17 @@
 #include "lib/version.h"
 #include "protocol/broker.h"
 #include "protocol/topology.h"
-#include "ops/bfctl/bfctl.h"
+#include "ops/bfctl/common.h"
+#include "ops/bfctl/replay.h"
+#include "ops/bfctl/status.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: bfctl [-c FILE] [-n] [-h] [-V] COMMAND [ARGS]\n"
-		"\n"
-		"  -c FILE   configuration file (default ./bf.conf, then /etc/bf/bf.conf)\n"
-		"  -n        check the configuration, print \"configuration OK\", exit\n"
-		"  -h        this help\n"
-		"  -V        version\n"
-		"\n"
-		"commands:\n"
-		"  migrate                 apply pending schema migrations (embedded in bfctl)\n"
-		"  topology declare        declare exchanges, queues and bindings on the broker\n"
-		"  topology definitions    print the topology as RabbitMQ definitions JSON\n"
-		"  config keys             list every configuration key (default, variable, meaning)\n"
-		"  status [--json] [--event ID]\n"
-		"                          queues, jobs, renders, dead letters, circuit breaker\n"
-		"  replay --type T [--event ID] [--reason CODE] [--limit N] [--dry-run]\n"
-		"                          move dead letters of type T back to bf.work\n"
-		"\n"
-		"environment: BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL\n"
-		"             BF_PLAINLY_API_KEY override the file\n");
-}
-
-int bfctl_broker(const struct bf_config *c, const struct topology *t, struct broker **out)
-{
-	char name[300];
-	struct broker_opts o;
-
-	proc_conn_name(name, sizeof(name));
-	o = broker_opts_from_config(c, name, t, &signals_stop);
-	o.max_connect_tries = 3;
-	return broker_open(out, &o);
-}
-
-const char *bfctl_reason(const struct broker_delivery *d)
-{
-	if (d->reason[0] != '\0')
-		return d->reason;
-	if (d->death_reason[0] != '\0')
-		return d->death_reason; /* dead-lettered by the broker (delivery_limit, ...) */
-	return "unknown";
-}
-
-static int cmd_migrate(const struct bf_config *c)
+static int cmd_migrate(const struct bf_config *c, int argc, char **argv)
 {
 	PGconn *db = NULL;
 	int applied = 0;
 
+	(void)argc;
+	(void)argv;
 	if (db_connect(&db, c->database_url, 5, &signals_stop) != 0) {
 		log_err("migrate: cannot connect to the database");
 		return 1;
@@ -128,6 +88,68 @@ static int cmd_config(int argc, char **argv)
 	return 0;
 }
 
+/* The arguments after the command's name, as these two have always taken them. */
+static int run_topology(const struct bf_config *c, int argc, char **argv)
+{
+	return cmd_topology(c, argc - 1, argv + 1);
+}
+
+static int run_config(const struct bf_config *c, int argc, char **argv)
+{
+	(void)c;
+	return cmd_config(argc - 1, argv + 1);
+}
+
+/*
+ * One row per form of a command, in the order usage() lists them; the first
+ * row with the name runs it.  argv[0] is the command's name, its arguments
+ * follow.
+ */
+static const struct command {
+	const char *name;
+	const char *args;
+	int (*run)(const struct bf_config *c, int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "migrate", NULL, cmd_migrate, "apply pending schema migrations (embedded in bfctl)" },
+	{ "topology", "declare", run_topology, "declare exchanges, queues and bindings on the broker" },
+	{ "topology", "definitions", run_topology, "print the topology as RabbitMQ definitions JSON" },
+	{ "config", "keys", run_config, "list every configuration key (default, variable, meaning)" },
+	{ "status", "[--json] [--event ID]", cmd_status,
+	  "queues, jobs, renders, dead letters, circuit breaker" },
+	{ "replay", "--type T [--event ID] [--reason CODE] [--limit N] [--dry-run]", cmd_replay,
+	  "move dead letters of type T back to bf.work" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define HELP_COLUMN 24
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bfctl [-c FILE] [-n] [-h] [-V] COMMAND [ARGS]\n"
+		   "\n"
+		   "  -c FILE   configuration file (default ./bf.conf, then /etc/bf/bf.conf)\n"
+		   "  -n        check the configuration, print \"configuration OK\", exit\n"
+		   "  -h        this help\n"
+		   "  -V        version\n"
+		   "\n"
+		   "commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct command *k = &commands[i];
+		char form[128];
+
+		snprintf(form, sizeof(form), "%s%s%s", k->name, k->args ? " " : "",
+			 k->args ? k->args : "");
+		if (strlen(form) < HELP_COLUMN)
+			fprintf(f, "  %-*s%s\n", HELP_COLUMN, form, k->help);
+		else
+			fprintf(f, "  %s\n  %-*s%s\n", form, HELP_COLUMN, "", k->help);
+	}
+	fprintf(f, "\n"
+		   "environment: BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL\n"
+		   "             BF_PLAINLY_API_KEY override the file\n");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -137,6 +159,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bf_config cfg;
+	const struct command *cmd = NULL;
 	const char *path = NULL;
 	int check = 0, ch, rc;
 
@@ -169,16 +192,12 @@ int main(int argc, char **argv)
 	proc_config_load(&cfg, path, check);
 	argc -= optind;
 	argv += optind;
-	if (strcmp(argv[0], "config") == 0) {
-		rc = cmd_config(argc - 1, argv + 1);
-	} else if (strcmp(argv[0], "migrate") == 0) {
-		rc = cmd_migrate(&cfg);
-	} else if (strcmp(argv[0], "status") == 0) {
-		rc = cmd_status(&cfg, argc, argv);
-	} else if (strcmp(argv[0], "replay") == 0) {
-		rc = cmd_replay(&cfg, argc, argv);
-	} else if (strcmp(argv[0], "topology") == 0) {
-		rc = cmd_topology(&cfg, argc - 1, argv + 1);
+	for (size_t i = 0; i < NCOMMANDS && cmd == NULL; i++) {
+		if (strcmp(argv[0], commands[i].name) == 0)
+			cmd = &commands[i];
+	}
+	if (cmd != NULL) {
+		rc = cmd->run(&cfg, argc, argv);
 	} else {
 		fprintf(stderr, "bfctl: unknown command \"%s\" (see bfctl -h)\n", argv[0]);
 		rc = 2;

@@ -18,7 +18,9 @@
 #include <time.h>
 
 #include "lib/log.h"
-#include "ops/bfctl/bfctl.h"
+#include "lib/proc.h"
+#include "ops/bfctl/common.h"
+#include "ops/bfctl/replay.h"
 #include "protocol/message.h"
 
 #define REPLAY_MAX 100000

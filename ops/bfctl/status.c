@@ -15,7 +15,9 @@
 #include "lib/db.h"
 #include "lib/log.h"
 #include "lib/signals.h"
-#include "ops/bfctl/bfctl.h"
+#include "lib/proc.h"
+#include "ops/bfctl/common.h"
+#include "ops/bfctl/status.h"
 #include "protocol/message.h"
 
 static cJSON *rows_json(PGconn *db, const char *what, const char *sql, int n, const char *const *p)

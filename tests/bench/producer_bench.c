@@ -4,7 +4,7 @@
  *   producer_bench DATABASE_URL FIXTURE [N]
  *
  * Builds one scheduled-events body of N (default 1000) events of unique
- * tournament 17, shaped like FIXTURE (tests/fixtures/sofascore/
+ * tournament 17, shaped like FIXTURE (tests/data/fixtures/sofascore/
  * scheduled_ut17_round.json: its events are reused round-robin with new
  * event ids and teams from a pool of 400), then on DATABASE_URL (a freshly
  * migrated database) times:

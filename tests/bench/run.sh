@@ -236,8 +236,8 @@ BF_DATABASE_URL=$PG_BASE/bench_tpl "$BIN"/bfctl -c /dev/null migrate >>"$LOGS/bf
 unset BF_DATABASE_URL
 
 # --- 1. scenarios and data (once) ----------------------------------------------------------
-FIX=tests/fixtures/sofascore
-MD=tests/scenarios/matchday
+FIX=tests/data/fixtures/sofascore
+MD=tests/data/scenarios/matchday
 LU_BASE=40000000 RS_BASE=41000000 LAT_BASE=42000000
 
 gen_routes() { # base n template... : one route per event, "%d" in a template = event id
@@ -534,10 +534,10 @@ done
 
 # --- 4. Sofascore requests per tracked match: the match-day demo, three at once ------------------
 # Counting requests is not a speed: the three runs share the machine.
-step "match-day scenario (tests/scenarios/matchday) x$REPS, side by side"
+step "match-day scenario (tests/data/scenarios/matchday) x$REPS, side by side"
 md_pids=()
 want matchday || REPS_MD=0
-md_run() { # rep: like tests/scenarios/demo.sh, on the bench servers
+md_run() { # rep: like tests/system/demo.sh, on the bench servers
 	local rep=$1 name="b_matchday_r$1" dir="$WORK/matchday-r$1" pids=() p i
 	mkdir -p "$dir"
 	world_create "$name"
@@ -703,7 +703,7 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 	echo "| producer: store_upsert_events, first insert | $(fmt_num producer.insert_ms 1 " ms") | | | | |"
 	echo "| producer: parse + first insert | $(fmt_num producer.first_total_ms 1 " ms") | | | | |"
 	echo "| producer: parse + unchanged re-upsert | $(fmt_num producer.unchanged_total_ms 1 " ms") (upsert $(fmt_num producer.unchanged_upsert_ms 1 " ms")) | | | | |"
-	echo "| **Sofascore requests per tracked match**, match-day demo (tests/scenarios/matchday, $(awk '{print $1}' <<<"${STATS[matchday.tracked]:-?}") matches of ut 17, compressed time: schedule 5s, live 2s, tiers 3s,8s; $(awk '{printf "%.0f", $1}' <<<"${STATS[matchday.seconds]:-0}") s) | $(fmt_num matchday.requests_per_match 1) = own $(fmt_num matchday.event_requests_per_match 1) + lists $(fmt_num matchday.list_requests_per_match 1) | | | | |"
+	echo "| **Sofascore requests per tracked match**, match-day demo (tests/data/scenarios/matchday, $(awk '{print $1}' <<<"${STATS[matchday.tracked]:-?}") matches of ut 17, compressed time: schedule 5s, live 2s, tiers 3s,8s; $(awk '{printf "%.0f", $1}' <<<"${STATS[matchday.seconds]:-0}") s) | $(fmt_num matchday.requests_per_match 1) = own $(fmt_num matchday.event_requests_per_match 1) + lists $(fmt_num matchday.list_requests_per_match 1) | | | | |"
 } >"$TABLE"
 cat "$TABLE"
 

@@ -4,7 +4,7 @@
 #   tests/fakes/selftest.sh PATH/TO/fake-sofascore PATH/TO/fake-plainly
 #
 # Builds nothing. Needs curl and jq. Starts both fakes on free ports with the scenario
-# tests/scenarios/fake-selftest (override with SCENARIO=DIR), checks their behaviour with curl,
+# tests/data/scenarios/fake-selftest (override with SCENARIO=DIR), checks their behaviour with curl,
 # stops them with SIGTERM (they must exit 0), prints "N passed, N failed" and exits non-zero on
 # any failure. FAKE_WRAP runs the two main fakes under a wrapper, for example
 #   FAKE_WRAP="valgrind -q --leak-check=full --error-exitcode=1" tests/fakes/selftest.sh ...
@@ -14,7 +14,7 @@ set -euo pipefail
 SOFA=${1:?usage: selftest.sh FAKE_SOFASCORE FAKE_PLAINLY}
 PLAINLY=${2:?usage: selftest.sh FAKE_SOFASCORE FAKE_PLAINLY}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SCEN=${SCENARIO:-$HERE/../scenarios/fake-selftest}
+SCEN=${SCENARIO:-$HERE/../data/scenarios/fake-selftest}
 read -r -a WRAP <<< "${FAKE_WRAP:-}"
 for tool in curl jq; do
     command -v "$tool" > /dev/null || { echo "selftest.sh: $tool is required" >&2; exit 2; }

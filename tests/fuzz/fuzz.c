@@ -1,7 +1,7 @@
 /*
  * libFuzzer harnesses, one per parser of untrusted bytes.  Built once per
  * target with -DFUZZ_<NAME> (see tests/fuzz/run.sh); seeds come from
- * tests/fixtures.
+ * tests/data/fixtures.
  */
 #include <stddef.h>
 #include <stdint.h>

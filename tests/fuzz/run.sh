@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make fuzz (FUZZ_SECONDS=60 per target by default), and a short run in make
 # test (FUZZ_SECONDS=5).  Each harness is built with clang -fsanitize=fuzzer
-# plus ASan/UBSan, seeded from tests/fixtures; a crash leaves its input in
+# plus ASan/UBSan, seeded from tests/data/fixtures; a crash leaves its input in
 # var/fuzz/<target>/ and fails the run (turn it into a regular test).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,14 +28,14 @@ for src in $srcs; do
 	objs="$objs $o"
 done
 # target:seed files
-targets="message:tests/fixtures/messages
-events:tests/fixtures/sofascore/scheduled_ut17_round.json tests/fixtures/sofascore/live.json tests/fixtures/sofascore/scheduled_bad.json
-event:tests/fixtures/sofascore/event_finished_120.json tests/fixtures/sofascore/event_inprogress_31.json
-lineups:tests/fixtures/sofascore/lineups_confirmed.json tests/fixtures/sofascore/lineups_unconfirmed.json
-statistics:tests/fixtures/sofascore/statistics.json
-incidents:tests/fixtures/sofascore/incidents_goals.json
-standings:tests/fixtures/sofascore/standings_total.json
-plainly:tests/fixtures/plainly"
+targets="message:tests/data/fixtures/messages
+events:tests/data/fixtures/sofascore/scheduled_ut17_round.json tests/data/fixtures/sofascore/live.json tests/data/fixtures/sofascore/scheduled_bad.json
+event:tests/data/fixtures/sofascore/event_finished_120.json tests/data/fixtures/sofascore/event_inprogress_31.json
+lineups:tests/data/fixtures/sofascore/lineups_confirmed.json tests/data/fixtures/sofascore/lineups_unconfirmed.json
+statistics:tests/data/fixtures/sofascore/statistics.json
+incidents:tests/data/fixtures/sofascore/incidents_goals.json
+standings:tests/data/fixtures/sofascore/standings_total.json
+plainly:tests/data/fixtures/plainly"
 while IFS=: read -r t seeds; do
 	T=$(printf '%s' "$t" | tr a-z A-Z)
 	bin=$out/fuzz-$t

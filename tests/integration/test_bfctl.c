@@ -45,8 +45,8 @@
 #include "tests/support/world.h"
 
 #define API_KEY "testkey"
-#define REPLAY_SCENARIO "tests/scenarios/bfctl-replay"
-#define REPLAY_EVENT 9100001LL /* the route of tests/scenarios/bfctl-replay */
+#define REPLAY_SCENARIO "tests/data/scenarios/bfctl-replay"
+#define REPLAY_EVENT 9100001LL /* the route of tests/data/scenarios/bfctl-replay */
 
 /* ---- small helpers ------------------------------------------------------- */
 

@@ -4,8 +4,8 @@
  * Each case has its own world (tests/support/world.h: vhost, database,
  * fakes, processes), all cleaned up even when a check fails.
  *
- * Sofascore routes: tests/scenarios/lineups-cases/ (bodies from
- * tests/fixtures/lineups/); the 200-event case generates its scenario under
+ * Sofascore routes: tests/data/scenarios/lineups-cases/ (bodies from
+ * tests/data/fixtures/lineups/); the 200-event case generates its scenario under
  * var/test/.  Wait tiers are 1 s and 2 s, near_kickoff 15 min,
  * give_up_after 10 min (tests/support/testenv.c).
  */
@@ -29,8 +29,8 @@
 #include "tests/support/testenv.h"
 #include "tests/support/world.h"
 
-#define SCENARIO "tests/scenarios/lineups-cases"
-#define FIXTURE_CONFIRMED "tests/fixtures/lineups/lineups_confirmed.json"
+#define SCENARIO "tests/data/scenarios/lineups-cases"
+#define FIXTURE_CONFIRMED "tests/data/fixtures/lineups/lineups_confirmed.json"
 #define API_KEY "testkey"
 #define IDLE_EXIT "4"
 #define HOME_ID 4701

@@ -5,8 +5,8 @@
  * 403 challenge, the shared request budget, and bad input.
  *
  * Each case has its own world (tests/support/world.h: vhost, database, the
- * fake Sofascore, processes); the scenarios are tests/scenarios/producer-*
- * (written by tests/scenarios/producer-matchday/generate.py: the expected
+ * fake Sofascore, processes); the scenarios are tests/data/scenarios/producer-*
+ * (written by tests/data/scenarios/producer-matchday/generate.py: the expected
  * sets below are computed by hand from its tables).  The fake shifts BASE to the time the
  * case starts (--shift-to), so "BASE + 45 min" in a scenario is 45 minutes
  * from now.
@@ -389,9 +389,9 @@ static void expect_nothing_new(const struct world *w, const char *label)
 	}
 }
 
-/* ---- the match day (tests/scenarios/producer-matchday) ------------------------------ */
+/* ---- the match day (tests/data/scenarios/producer-matchday) ------------------------------ */
 
-#define MATCHDAY "tests/scenarios/producer-matchday"
+#define MATCHDAY "tests/data/scenarios/producer-matchday"
 #define MATCHDAY_CONF                                                                         \
 	"producer = { unique_tournaments = [17, 8]; schedule_interval = \"10m\";"              \
 	" live_interval = \"2s\"; lineup_lead = \"75m\"; };"
@@ -629,7 +629,7 @@ static void round404_body(struct world *w)
 	static const char *const results[] = { "result:14026001", "result:14026002" };
 	static const char *const tstats[] = { "tournament-stats:17:96668:20" };
 
-	REQUIRE(world_up(w, "round404", "tests/scenarios/producer-round404") == 0);
+	REQUIRE(world_up(w, "round404", "tests/data/scenarios/producer-round404") == 0);
 	REQUIRE(world_conf(w, "producer = { unique_tournaments = [17]; live_interval = \"2s\"; };") ==
 		0);
 	logpath(w, "run1", log, sizeof(log));
@@ -727,7 +727,7 @@ static void crash_after_publish_loses_nothing(void)
  * producer.requeue_after: a job left 'enqueued' with no news from a consumer
  * for that long is set back to pending and published again (what a message
  * stuck in RabbitMQ 3.10.8's at-least-once dead-letter worker after a node
- * loss needs, tests/chaos/cluster.sh).  Only 'enqueued' jobs, only old ones.
+ * loss needs, tests/system/chaos/cluster.sh).  Only 'enqueued' jobs, only old ones.
  */
 static void requeue_body(struct world *w)
 {
@@ -818,7 +818,7 @@ static void standby_body(struct world *w)
 	static const char *const results1[] = { "result:14027002" };
 	static const char *const results2[] = { "result:14027003" };
 
-	REQUIRE(world_up(w, "standby", "tests/scenarios/producer-standby") == 0);
+	REQUIRE(world_up(w, "standby", "tests/data/scenarios/producer-standby") == 0);
 	REQUIRE(world_conf(w, "producer = { unique_tournaments = [17]; schedule_interval = \"10m\";"
 			      " live_interval = \"1s\"; lineup_lead = \"75m\"; };") == 0);
 	logpath(w, "p1", log1, sizeof(log1));
@@ -1048,7 +1048,7 @@ static void badinput_body(struct world *w)
 	static const char *const lineups[] = { "line-up:14028001" };
 	static const char *const results[] = { "result:14028002" };
 
-	REQUIRE(world_up(w, "badinput", "tests/scenarios/producer-badinput") == 0);
+	REQUIRE(world_up(w, "badinput", "tests/data/scenarios/producer-badinput") == 0);
 	REQUIRE(world_conf(w, "producer = { unique_tournaments = [17]; live_interval = \"2s\";"
 			      " lineup_lead = \"75m\"; };") == 0);
 	utc_date(-1, y, sizeof(y));

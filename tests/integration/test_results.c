@@ -4,9 +4,9 @@
  * Each case has its own world (tests/support/world.h: vhost, database,
  * fakes, processes), all cleaned up even when a check fails (and at exit).
  *
- * Sofascore routes: tests/scenarios/results-cases/ (written by its
+ * Sofascore routes: tests/data/scenarios/results-cases/ (written by its
  * generate.py; line-ups, statistics, the AET and penalty events are the
- * fixtures of tests/fixtures/sofascore/).  The events rows are inserted
+ * fixtures of tests/data/fixtures/sofascore/).  The events rows are inserted
  * as bf-producer would have stored them (finished, no score yet).  Wait
  * tiers are 1 s and 2 s (tests/support/testenv.c); Plainly templates have
  * no parameter mapping, so a POST's parameters are the whole document.
@@ -38,7 +38,7 @@
 #include "tests/support/testenv.h"
 #include "tests/support/world.h"
 
-#define SCENARIO "tests/scenarios/results-cases"
+#define SCENARIO "tests/data/scenarios/results-cases"
 #define API_KEY "testkey"
 #define IDLE_EXIT "4"
 #define BASE 1790000000LL /* the generator's BASE: start times are BASE - n hours */

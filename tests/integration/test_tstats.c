@@ -6,8 +6,8 @@
  * Each case has its own world (tests/support/world.h: vhost, database,
  * fakes, processes), all cleaned up even when a check fails (and at exit).
  *
- * Scenarios: tests/scenarios/tstats-round/ and tests/scenarios/tstats-trigger/
- * (written by tests/scenarios/results-cases/generate.py).  The expected
+ * Scenarios: tests/data/scenarios/tstats-round/ and tests/data/scenarios/tstats-trigger/
+ * (written by tests/data/scenarios/results-cases/generate.py).  The expected
  * aggregates below are computed by hand from the tables of generate.py:
  *
  *   round 12 of ut 17, season 96668 (fed through bf-results):
@@ -49,8 +49,8 @@
 #include "tests/support/testenv.h"
 #include "tests/support/world.h"
 
-#define ROUND_SCENARIO "tests/scenarios/tstats-round"
-#define TRIGGER_SCENARIO "tests/scenarios/tstats-trigger"
+#define ROUND_SCENARIO "tests/data/scenarios/tstats-round"
+#define TRIGGER_SCENARIO "tests/data/scenarios/tstats-trigger"
 #define API_KEY "testkey"
 #define IDLE_EXIT "4"
 #define BASE 1790000000LL
@@ -165,7 +165,7 @@ static const struct row COMPUTED[20] = {
 	{ 20, "Wolverhampton", 1, 0, 0, 1, 0, 3, 0 },
 };
 
-/* tests/fixtures/sofascore/standings_total.json, first table */
+/* tests/data/fixtures/sofascore/standings_total.json, first table */
 static const struct row FIXTURE_TABLE[20] = {
 	{ 1, "Manchester City", 11, 9, 1, 1, 27, 7, 28 },
 	{ 2, "Arsenal", 11, 6, 5, 0, 13, 1, 23 },

@@ -1,5 +1,5 @@
 # tests/support/tap.sh: what the shell tests share: the counted "ok - " / "not ok - "
-# lines (tests/integration/tls.sh and broker-hang.sh, tests/chaos/). tap_finish is for
+# lines (tests/system/tls.sh and broker-hang.sh, tests/system/chaos/). tap_finish is for
 # the tests that start their own node: set NODE (the node's folder) and ROOT, and define
 # cleanup() before calling it.
 #   ok TEXT / not_ok TEXT / note LINE...   counted "ok - " / "not ok - " lines

@@ -175,7 +175,7 @@ void tenv_db_drop(const char *name)
 void tenv_config(struct bf_config *c, const char *amqp_url, const char *db_url)
 {
 	char err[512];
-	const char *path = "tests/fixtures/test.conf";
+	const char *path = "tests/data/fixtures/test.conf";
 
 	if (access(path, R_OK) != 0)
 		path = "/dev/null";

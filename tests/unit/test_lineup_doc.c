@@ -3,7 +3,7 @@
  * by lineup_document() from line-ups shaped like Sofascore's, and the
  * re-check tier chosen by lineup_recheck_tier().  No servers.
  *
- * The fixture tests/fixtures/lineups/lineups_confirmed.json follows the real
+ * The fixture tests/data/fixtures/lineups/lineups_confirmed.json follows the real
  * /event/{id}/lineups (see ../shared/sofascore-samples/): players listed by
  * position, "captain" present only on the captain, player.jerseyNumber
  * differing from the match entry's shirtNumber for several players, a bench
@@ -26,7 +26,7 @@
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
 
-#define FIX "tests/fixtures/lineups/"
+#define FIX "tests/data/fixtures/lineups/"
 
 static int parse_fixture(const char *name, struct sofa_lineups *l)
 {

@@ -1,6 +1,6 @@
 /*
  * test_message: the work message contract (DESIGN section 3).
- * Bad bodies live in tests/fixtures/messages/bad_*.json (one check per
+ * Bad bodies live in tests/data/fixtures/messages/bad_*.json (one check per
  * file), good ones in good_*.json; big bodies are generated here.
  */
 #include <dirent.h>
@@ -14,7 +14,7 @@
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
 
-#define FIXTURES "tests/fixtures/messages"
+#define FIXTURES "tests/data/fixtures/messages"
 
 /* Decodes len bytes from a private heap copy (exactly len bytes, no NUL
  * after it, so ASan sees any read past the end). */
@@ -432,7 +432,7 @@ static bool has_prefix_suffix(const char *name, const char *prefix, const char *
 	return n > p + s && strncmp(name, prefix, p) == 0 && strcmp(name + n - s, suffix) == 0;
 }
 
-/* Every tests/fixtures/messages/bad_*.json is rejected, every good_*.json
+/* Every tests/data/fixtures/messages/bad_*.json is rejected, every good_*.json
  * accepted: adding a file adds a check. */
 static void fixture_files(void)
 {

@@ -95,7 +95,7 @@ static void renders_parse(void)
 {
 	struct plainly_render r;
 	size_t len = 0;
-	char *body = tenv_slurp("tests/fixtures/plainly/render_pending.json", &len);
+	char *body = tenv_slurp("tests/data/fixtures/plainly/render_pending.json", &len);
 
 	REQUIRE(body != NULL);
 	memset(&r, 0, sizeof(r));
@@ -103,7 +103,7 @@ static void renders_parse(void)
 	CHECK_STR(r.state, "PENDING");
 	CHECK_STR(r.id, "1c8f9d5e-3b7a-4c2e-9f1d-6a5b4c3d2e1f");
 	free(body);
-	body = tenv_slurp("tests/fixtures/plainly/render_invalid.json", &len);
+	body = tenv_slurp("tests/data/fixtures/plainly/render_invalid.json", &len);
 	REQUIRE(body != NULL);
 	memset(&r, 0, sizeof(r));
 	CHECK(plainly_parse_render(body, len, &r) == 0);
@@ -112,7 +112,7 @@ static void renders_parse(void)
 	CHECK(strstr(r.error, "homeName") != NULL);
 	free(body);
 	/* an error body is not a render */
-	body = tenv_slurp("tests/fixtures/plainly/error_400.json", &len);
+	body = tenv_slurp("tests/data/fixtures/plainly/error_400.json", &len);
 	REQUIRE(body != NULL);
 	memset(&r, 0, sizeof(r));
 	CHECK(plainly_parse_render(body, len, &r) != 0);

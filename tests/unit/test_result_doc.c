@@ -4,7 +4,7 @@
  *
  * Most cases build struct result_data by hand (the shapes the parsers
  * produce); two go through the parsers with the fixtures of
- * tests/fixtures/sofascore/ (the penalty event: current 6-5, display 1-1;
+ * tests/data/fixtures/sofascore/ (the penalty event: current 6-5, display 1-1;
  * the incidents: an own goal in added time, a penalty).  Run from the
  * project root.
  */
@@ -20,7 +20,7 @@
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
 
-#define FIX "tests/fixtures/sofascore/"
+#define FIX "tests/data/fixtures/sofascore/"
 
 static const cJSON *jget(const cJSON *o, const char *k)
 {

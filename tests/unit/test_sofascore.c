@@ -2,7 +2,7 @@
  * test_sofascore: the parsers of protocol/sofascore.c against fixtures that
  * follow the real API shapes (../shared/sofascore-samples/, DESIGN section 9),
  * noise keys included, plus malformed and hostile input.  No servers.  Run
- * from the project root (fixtures are read from tests/fixtures/sofascore/).
+ * from the project root (fixtures are read from tests/data/fixtures/sofascore/).
  *
  * The scenario: Premier League (unique tournament 17, season 76986), round
  * 12, the weekend of 2026-09-19/20.  Event 14025001 is Manchester City 2-1
@@ -17,7 +17,7 @@
 #include "protocol/sofascore.h"
 #include "tests/support/t.h"
 
-#define FIX "tests/fixtures/sofascore/"
+#define FIX "tests/data/fixtures/sofascore/"
 #define LIT(s) s, strlen(s) /* a literal and its length */
 
 static const char *const fixtures[] = {
