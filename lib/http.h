@@ -37,6 +37,7 @@ struct http_response {
 	long retry_in_ms; /* Plainly's X-Retry-In, -1 when absent */
 	char plainly_error[128]; /* X-PlainlyErrorCode */
 	bool timed_out;
+	bool too_large; /* the body passed max_body (error says so) */
 	char error[256]; /* transport error text when status == 0 */
 };
 
