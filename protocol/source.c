@@ -608,23 +608,23 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 	return finish(s, url, rc, &hr, &c, a);
 }
 
-/* ask(), then: 1 = a body to parse in a, 0 = nothing to parse (a->r says
+/* ask(), then: 1 = a body to parse in a, 0 = nothing to parse (r says
  * why; a 304 skipped with SOURCE_SKIP_UNCHANGED too). */
-static int fetch(struct source *s, const struct match_query *q, unsigned flags, struct answer *a)
+static int fetch(struct source *s, const struct match_query *q, unsigned flags, struct answer *a,
+		 struct source_resp *r)
 {
 	enum source_result res = ask(s, q, a);
 
-	if (res == SOURCE_NOT_MODIFIED && (flags & SOURCE_SKIP_UNCHANGED)) {
+	if ((res == SOURCE_NOT_MODIFIED && (flags & SOURCE_SKIP_UNCHANGED)) ||
+	    (res != SOURCE_OK && res != SOURCE_NOT_MODIFIED)) {
 		answer_free(a);
-		return 0;
-	}
-	if (res != SOURCE_OK && res != SOURCE_NOT_MODIFIED) {
-		answer_free(a);
+		*r = a->r;
 		return 0;
 	}
 	if (a->body == NULL) {
 		snprintf(a->r.error, sizeof(a->r.error), "empty body");
 		set_result(a, SOURCE_BAD, SOURCE_R_EMPTY);
+		*r = a->r;
 		return 0;
 	}
 	return 1;
@@ -653,10 +653,8 @@ static enum source_result get_events(struct source *s, const struct match_query 
 
 	*evs = NULL;
 	*n = *skipped = 0;
-	if (fetch(s, q, flags, &a) == 0) {
-		*r = a.r;
+	if (fetch(s, q, flags, &a, r) == 0)
 		return r->result;
-	}
 	rc = s->ad->parse_events(a.body, a.len, evs, n, skipped, err, sizeof(err));
 	if (rc == 0 && *skipped > 0)
 		snprintf(a.r.error, sizeof(a.r.error), "%s", err);
@@ -699,10 +697,8 @@ enum source_result source_get_event(struct source *s, int64_t event_id, unsigned
 	char err[256] = "";
 
 	memset(ev, 0, sizeof(*ev));
-	if (fetch(s, &q, flags, &a) == 0) {
-		*r = a.r;
+	if (fetch(s, &q, flags, &a, r) == 0)
 		return r->result;
-	}
 	return parsed(&a, s->ad->parse_event(a.body, a.len, ev, err, sizeof(err)), err, r);
 }
 
@@ -714,10 +710,8 @@ enum source_result source_get_lineups(struct source *s, int64_t event_id, bool w
 	char err[256] = "";
 
 	memset(l, 0, sizeof(*l));
-	if (fetch(s, &q, 0, &a) == 0) {
-		*r = a.r;
+	if (fetch(s, &q, 0, &a, r) == 0)
 		return r->result;
-	}
 	return parsed(&a, s->ad->parse_lineups(a.body, a.len, l, with_stats, err, sizeof(err)), err,
 		      r);
 }
@@ -731,10 +725,8 @@ enum source_result source_get_statistics(struct source *s, int64_t event_id,
 
 	*st = NULL;
 	*n = 0;
-	if (fetch(s, &q, 0, &a) == 0) {
-		*r = a.r;
+	if (fetch(s, &q, 0, &a, r) == 0)
 		return r->result;
-	}
 	return parsed(&a, s->ad->parse_statistics(a.body, a.len, st, n, err, sizeof(err)), err, r);
 }
 
@@ -748,10 +740,8 @@ enum source_result source_get_incidents(struct source *s, int64_t event_id,
 
 	*inc = NULL;
 	*n = 0;
-	if (fetch(s, &q, 0, &a) == 0) {
-		*r = a.r;
+	if (fetch(s, &q, 0, &a, r) == 0)
 		return r->result;
-	}
 	return parsed(&a, s->ad->parse_incidents(a.body, a.len, inc, n, err, sizeof(err)), err, r);
 }
 
@@ -766,9 +756,7 @@ enum source_result source_get_standings(struct source *s, int64_t competition, i
 
 	*st = NULL;
 	*n = 0;
-	if (fetch(s, &q, 0, &a) == 0) {
-		*r = a.r;
+	if (fetch(s, &q, 0, &a, r) == 0)
 		return r->result;
-	}
 	return parsed(&a, s->ad->parse_standings(a.body, a.len, st, n, err, sizeof(err)), err, r);
 }
