@@ -96,8 +96,6 @@ struct source {
 	int64_t last_request_ms; /* local pacing when there is no store */
 	int64_t breaker_checked_ms; /* breaker state is re-read at most 1/s */
 	int64_t breaker_open_until; /* epoch seconds */
-	unsigned requests; /* made by this process */
-	unsigned not_modified;
 	bool backoff; /* SOURCE_BACKOFF */
 	int backoff_ms; /* current step, 0 = none */
 	int64_t backoff_until_ms;
@@ -319,7 +317,6 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 		set_result(a, SOURCE_OK, SOURCE_R_NONE);
 		break;
 	case 304:
-		s->not_modified++;
 		a->body = c->body;
 		a->len = c->len;
 		c->body = NULL;
@@ -437,7 +434,6 @@ static void fly_wait(struct source *s)
 	for (size_t i = 0; i < f->n; i++) {
 		struct pre *p = &s->pre[f->from + i];
 
-		s->requests++;
 		finish(s, p->url, f->rc[i], &f->resp[i], &p->cached, &p->a);
 		p->fetched = p->used = true;
 		s->pre_used++;
@@ -603,7 +599,6 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 		return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BUDGET);
 	}
 	request_init(s, url, c.etag, &req);
-	s->requests++;
 	rc = http_do(s->http, &req, &hr);
 	return finish(s, url, rc, &hr, &c, a);
 }
