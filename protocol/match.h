@@ -36,7 +36,7 @@ struct match_team {
 
 struct match_event {
 	int64_t id;
-	int64_t unique_tournament_id;
+	int64_t unique_tournament_id; /* the competition (API-Football: league) */
 	char tournament_name[MATCH_MAX_STR]; /* the unique tournament's name */
 	char tournament_slug[MATCH_MAX_STR];
 	char category[MATCH_MAX_STR];
@@ -52,7 +52,7 @@ struct match_event {
 	enum match_status status; /* the provider's code and type, mapped */
 	bool has_score; /* false for {} (not started, postponed, canceled) */
 	int home_score, away_score; /* "display": never includes a shoot-out */
-	bool has_penalties;
+	bool has_penalties; /* a shoot-out */
 	int home_penalties, away_penalties;
 	int winner_code; /* 0 = none, 1 home, 2 away, 3 draw */
 	char venue[MATCH_MAX_STR];
@@ -68,7 +68,7 @@ struct match_player {
 	bool substitute;
 	bool captain;
 	bool has_rating;
-	double rating;
+	double rating; /* a number whatever the provider sends (API-Football: a string) */
 	int minutes; /* statistics.minutesPlayed, -1 = unknown */
 	char *stats_json; /* the statistics object, compact JSON, or NULL */
 };
@@ -88,7 +88,7 @@ struct match_side {
 };
 
 struct match_lineups {
-	bool confirmed;
+	bool confirmed; /* final, not predicted (a provider without the flag: once published) */
 	struct match_side home, away;
 };
 

@@ -1,16 +1,13 @@
 #include "sofascore.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../lib/jarena.h"
-#include "../lib/log.h"
 
 #define TS_MIN 946684800LL /* 2000-01-01: older start times are absurd */
 #define TS_MAX 4102444800LL /* 2100-01-01 */

@@ -11,10 +11,10 @@ out=var/fuzz
 mkdir -p "$out"
 if ! command -v "$CC" >/dev/null; then echo "fuzz: $CC not installed"; exit 1; fi
 make -s build/gen/schema_gen.c
-# the parsers are pure: the message and Sofascore targets link only these;
+# the parsers are pure: the message and Sofascore targets link only these
 # plainly's target also needs http (and what http and config pull in)
-pure="lib/log.c lib/jarena.c protocol/message.c protocol/match.c protocol/sofascore.c"
-more="protocol/plainly.c lib/http.c lib/db.c lib/config.c lib/proc.c build/gen/schema_gen.c"
+pure="lib/jarena.c protocol/message.c protocol/match.c protocol/sofascore.c"
+more="protocol/plainly.c lib/log.c lib/http.c lib/db.c lib/config.c lib/proc.c build/gen/schema_gen.c"
 srcs="$pure $more"
 base="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -I. -fno-sanitize-recover=undefined $(pkg-config --cflags libcjson libcurl libpq libconfig librabbitmq)"
 flags="$base -fsanitize=fuzzer,address,undefined"
