@@ -18,6 +18,7 @@
 #include "lib/clock.h"
 #include "lib/signals.h"
 #include "lib/version.h"
+#include "protocol/source_pg.h"
 
 void outcome_retry(struct outcome *o, int tier, const char *reason, const char *fmt, ...)
 {
@@ -58,19 +59,19 @@ int consumer_backoff_tier(const struct consumer_ctx *ctx, int attempt)
 	return tiers[i]->ttl;
 }
 
-void consumer_sofa_failure(const struct consumer_ctx *ctx, const struct sofa_resp *r,
+void consumer_sofa_failure(const struct consumer_ctx *ctx, const struct source_resp *r,
 			   const char *what, struct outcome *o)
 {
 	const struct topo_queue *tiers[CFG_MAX_TIERS];
 	size_t n = topo_wait_tiers(&ctx->topo, ctx->type, tiers, CFG_MAX_TIERS);
 
 	switch (r->result) {
-	case SOFA_CHALLENGE:
+	case SOURCE_REFUSED:
 		/* access refused: wait on the longest tier, never dead-letter for it */
 		outcome_retry(o, n > 0 ? tiers[n - 1]->ttl : 0, "sofascore-challenge",
 			      "%s: %s", what, r->error);
 		break;
-	case SOFA_FAILED:
+	case SOURCE_FAILED:
 		outcome_dead(o, "sofascore-failed", "%s: %s", what, r->error);
 		break;
 	default:
@@ -191,7 +192,6 @@ static void run_branch(struct consumer_ctx *ctx, struct item *it)
 	}
 	it->t0 = clock_mono_ms();
 	ctx->attempt = it->attempt;
-	ctx->sofa.requests = 0;
 	ctx->def_branch(ctx, &it->m, &it->o);
 }
 
@@ -405,7 +405,7 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 	t[1] = clock_mono_ms();
 	for (i = 0; i < n; i++)
 		run_branch(ctx, &its[i]);
-	sofa_prefetch_end(&ctx->sofa);
+	source_prefetch_end(ctx->src);
 	t[2] = clock_mono_ms();
 	if (next != NULL && ctx->def_prefetch != NULL && !signals_stop) {
 		*r = collect(ctx, next, max, 0, 0, nn);
@@ -566,7 +566,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		log_err("%s", err);
 		goto out_db;
 	}
-	if (sofa_client_init(&ctx.sofa, &cfg, cfg.database_url) != 0) {
+	if (source_pg_open(&ctx.src, &cfg, cfg.database_url, 0) != 0) {
 		log_err("cannot set up the Sofascore client");
 		goto out_db;
 	}
@@ -647,7 +647,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	}
 	if (n > 0) {
 		/* looked ahead at but not handled: unacked, the broker redelivers them */
-		sofa_prefetch_end(&ctx.sofa);
+		source_prefetch_end(ctx.src);
 		log_info("stopping: %zu messages received ahead go back to the queue", n);
 		for (size_t i = 0; i < n; i++)
 			broker_delivery_free(&its[i].d);
@@ -663,7 +663,7 @@ out_out:
 out_http:
 	http_client_free(ctx.http);
 out_sofa:
-	sofa_client_free(&ctx.sofa);
+	source_close(ctx.src);
 out_db:
 	PQfinish(ctx.db);
 out_cfg:

@@ -22,7 +22,7 @@
 #include "lib/http.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
-#include "protocol/sofascore.h"
+#include "protocol/source.h"
 #include "protocol/topology.h"
 
 enum outcome_kind {
@@ -61,7 +61,7 @@ struct consumer_ctx {
 	enum msg_type type;
 	struct topology topo;
 	PGconn *db;
-	struct sofa_client sofa;
+	struct source *src; /* match data */
 	struct http_client *http; /* Plainly */
 	struct broker *in; /* consuming connection */
 	struct broker *out; /* publishing connection (wait, dead) */
@@ -102,7 +102,7 @@ void outcome_dead(struct outcome *o, const char *reason, const char *fmt, ...)
 int consumer_backoff_tier(const struct consumer_ctx *ctx, int attempt);
 
 /* Outcome for a Sofascore result that is not OK/NOT_MODIFIED/NOT_FOUND. */
-void consumer_sofa_failure(const struct consumer_ctx *ctx, const struct sofa_resp *r,
+void consumer_sofa_failure(const struct consumer_ctx *ctx, const struct source_resp *r,
 			   const char *what, struct outcome *o);
 
 #endif

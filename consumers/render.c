@@ -269,7 +269,7 @@ static void wait_db(void *arg, int fd)
 {
 	struct consumer_ctx *ctx = arg;
 
-	sofa_prefetch_poll(&ctx->sofa, fd, 1000);
+	source_prefetch_poll(ctx->src, fd, 1000);
 }
 
 void render_flush(struct consumer_ctx *ctx)

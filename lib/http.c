@@ -246,6 +246,7 @@ static int finish(CURL *c, CURLcode cc, struct http_response *r, const struct si
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 		rc = 0;
 	} else if (s->overflow) {
+		r->too_large = true;
 		snprintf(r->error, sizeof(r->error), "response body larger than %zu bytes", s->max);
 	} else {
 		r->timed_out = cc == CURLE_OPERATION_TIMEDOUT;

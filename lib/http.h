@@ -45,6 +45,7 @@ struct http_response {
 	bool captured[HTTP_CAPTURE_MAX];
 	char captured_value[HTTP_CAPTURE_MAX][HTTP_CAPTURE_LEN];
 	bool timed_out;
+	bool too_large; /* the body passed max_body (error says so) */
 	char error[256]; /* transport error text when status == 0 */
 };
 

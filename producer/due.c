@@ -98,7 +98,7 @@ size_t due_compute(const struct due_event *events, size_t nevents, const struct 
 		int64_t left = e->start_ts - p->now;
 		const struct due_job *j;
 
-		if (e->status != SOFA_ST_NOTSTARTED || left <= 0 || left > p->lineup_lead)
+		if (e->status != MATCH_ST_NOTSTARTED || left <= 0 || left > p->lineup_lead)
 			continue;
 		j = job_find(sorted, njobs, &m);
 		if (j == NULL)
@@ -111,7 +111,7 @@ size_t due_compute(const struct due_event *events, size_t nevents, const struct 
 		const struct due_event *e = &events[i];
 		struct work_msg m = { .type = MSG_RESULT, .event_id = e->id };
 
-		if (e->status == SOFA_ST_FINISHED && job_find(sorted, njobs, &m) == NULL)
+		if (e->status == MATCH_ST_FINISHED && job_find(sorted, njobs, &m) == NULL)
 			push(out, max, &n, &m, 0, false);
 	}
 	/* rounds */
@@ -132,11 +132,11 @@ size_t due_compute(const struct due_event *events, size_t nevents, const struct 
 		       byround[k]->season == first->season && byround[k]->round == first->round;
 		     k++) {
 			const struct due_event *e = byround[k];
-			if (e->status == SOFA_ST_FINISHED) {
+			if (e->status == MATCH_ST_FINISHED) {
 				finished++;
 				if (!e->result_stored)
 					complete = false;
-			} else if (e->status != SOFA_ST_POSTPONED && e->status != SOFA_ST_CANCELED) {
+			} else if (e->status != MATCH_ST_POSTPONED && e->status != MATCH_ST_CANCELED) {
 				complete = false;
 			}
 		}

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "protocol/message.h"
-#include "protocol/sofascore.h"
+#include "protocol/match.h"
 
 struct due_event {
 	int64_t id;
@@ -27,7 +27,7 @@ struct due_event {
 	int64_t season;
 	int round; /* 0 = none */
 	int64_t start_ts;
-	enum sofa_status status;
+	enum match_status status;
 	bool result_stored;
 };
 

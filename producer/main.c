@@ -19,7 +19,8 @@
 #include "producer/store.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
-#include "protocol/sofascore.h"
+#include "protocol/source.h"
+#include "protocol/source_pg.h"
 #include "protocol/topology.h"
 
 #define ACTIVE_LOCK_KEY "4242002" /* pg_advisory_lock: the active producer */
@@ -36,7 +37,7 @@ struct round_seen {
 struct producer {
 	struct bf_config *cfg;
 	PGconn *db;
-	struct sofa_client sofa;
+	struct source *src;
 	struct broker *broker;
 	struct topology topo;
 	bool active;
@@ -66,53 +67,47 @@ static void sleep_until(struct broker *b, int64_t when)
 }
 
 /* A request skipped by the client's backoff (said once, when it began). */
-static bool backing_off(const struct sofa_resp *r)
+static bool backing_off(const struct source_resp *r)
 {
-	return r->status == 0 && strncmp(r->error, "backing off", 11) == 0;
+	return r->reason == SOURCE_R_BACKING_OFF;
 }
 
-/* GET and parse an event list; upserts what belongs to followed tournaments. */
-static void poll_list(struct producer *p, const char *path, int64_t **ids, size_t *nids)
+/* An event list asked for (ids == NULL: a 304 is not parsed); upserts what
+ * belongs to followed tournaments. */
+static void poll_list(struct producer *p, enum source_result res, const struct source_resp *r,
+		      struct match_event *evs, size_t n, size_t skipped, int64_t **ids,
+		      size_t *nids)
 {
-	struct sofa_resp r;
-	struct sofa_event *evs = NULL;
-	size_t n = 0, skipped = 0, kept = 0, changed = 0;
-	char err[256];
-	enum sofa_result res = sofa_get(&p->sofa, path, &r);
+	size_t kept = 0, changed = 0;
 
 	p->fetched++;
-	if (res == SOFA_NOT_MODIFIED) {
+	if (res == SOURCE_NOT_MODIFIED || r->status == 304) {
 		p->not_modified++;
-		if (ids == NULL) {
+		if (res == SOURCE_NOT_MODIFIED && ids == NULL) {
 			/* unchanged since the last answer: no parsing, nothing to write */
-			sofa_resp_free(&r);
+			free(evs);
 			return;
 		}
-	} else if (res != SOFA_OK) {
+	}
+	if (res == SOURCE_BAD) {
+		p->failed++;
+		log_warn("bad response url=%s error=\"%s\"", r->url, r->error);
+		free(evs);
+		return;
+	} else if (res != SOURCE_OK && res != SOURCE_NOT_MODIFIED) {
 		p->failed++;
 		/* a challenge is said once, loudly, by the client; the cycle line
 		 * repeats that the breaker is open */
-		if (res != SOFA_CHALLENGE && !backing_off(&r) && (res != SOFA_NOT_FOUND || ids != NULL))
-			log_warn("fetch failed url=%s%s error=\"%s\"", p->cfg->sofa_base_url, path,
-				 r.error);
-		sofa_resp_free(&r);
+		if (res != SOURCE_REFUSED && !backing_off(r) && (res != SOURCE_NOT_FOUND || ids != NULL))
+			log_warn("fetch failed url=%s error=\"%s\"", r->url, r->error);
+		free(evs);
 		return;
 	}
-	if (r.body == NULL ||
-	    sofa_parse_events(r.body, r.len, &evs, &n, &skipped, err, sizeof(err)) != 0) {
-		p->failed++;
-		log_warn("bad response url=%s%s error=\"%s\"", p->cfg->sofa_base_url, path,
-			 r.body ? err : "empty body");
-		sofa_resp_free(&r);
-		return;
-	}
-	sofa_resp_free(&r);
 	if (skipped > 0)
-		log_warn("skipped %zu events url=%s%s first_error=\"%s\"", skipped,
-			 p->cfg->sofa_base_url, path, err);
+		log_warn("skipped %zu events url=%s first_error=\"%s\"", skipped, r->url, r->error);
 	if (store_upsert_events(p->db, evs, n, p->cfg->tournaments, p->cfg->ntournaments, &kept,
 				&changed) != 0)
-		log_err("upsert failed url=%s%s events=%zu", p->cfg->sofa_base_url, path, kept);
+		log_err("upsert failed url=%s events=%zu", r->url, kept);
 	p->upserted += kept;
 	p->changed += changed;
 	if (ids != NULL) {
@@ -127,7 +122,7 @@ static void poll_list(struct producer *p, const char *path, int64_t **ids, size_
 static void poll_schedules(struct producer *p)
 {
 	static const int days[] = { -1, 0, 1 };
-	char path[160], date[16];
+	char date[16];
 
 	for (size_t t = 0; t < p->cfg->ntournaments && !signals_stop; t++) {
 		for (size_t d = 0; d < 3 && !signals_stop; d++) {
@@ -136,52 +131,49 @@ static void poll_schedules(struct producer *p)
 
 			gmtime_r(&when, &tm);
 			strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-			snprintf(path, sizeof(path), "/unique-tournament/%" PRId64 "/scheduled-events/%s",
-				 p->cfg->tournaments[t], date);
-			poll_list(p, path, NULL, NULL);
+			struct source_resp r;
+			struct match_event *evs;
+			size_t n, skipped;
+			enum source_result res = source_get_schedule(p->src, p->cfg->tournaments[t], date,
+								     SOURCE_SKIP_UNCHANGED, &evs, &n,
+								     &skipped, &r);
+			poll_list(p, res, &r, evs, n, skipped, NULL, NULL);
 		}
 	}
 }
 
 static void poll_event(struct producer *p, int64_t id)
 {
-	struct sofa_resp r;
-	struct sofa_event ev;
+	struct source_resp r;
+	struct match_event ev;
 	size_t kept, changed;
-	char path[96], err[256];
-	enum sofa_result res;
+	enum source_result res;
 
-	snprintf(path, sizeof(path), "/event/%" PRId64, id);
-	res = sofa_get(&p->sofa, path, &r);
+	res = source_get_event(p->src, id, SOURCE_SKIP_UNCHANGED, &ev, &r);
 	p->fetched++;
-	if (res == SOFA_NOT_MODIFIED) {
+	if (res == SOURCE_NOT_MODIFIED) {
 		p->not_modified++;
-		sofa_resp_free(&r);
 		return;
 	}
-	if (res != SOFA_OK) {
+	if (res == SOURCE_BAD) {
 		p->failed++;
-		if (res != SOFA_CHALLENGE && !backing_off(&r))
-			log_warn("fetch failed url=%s%s event_id=%" PRId64 " error=\"%s\"",
-				 p->cfg->sofa_base_url, path, id, r.error);
-		sofa_resp_free(&r);
+		log_warn("bad response url=%s event_id=%" PRId64 " error=\"%s\"", r.url, id, r.error);
 		return;
 	}
-	if (r.body == NULL || sofa_parse_event(r.body, r.len, &ev, err, sizeof(err)) != 0) {
+	if (res != SOURCE_OK) {
 		p->failed++;
-		log_warn("bad response url=%s%s event_id=%" PRId64 " error=\"%s\"",
-			 p->cfg->sofa_base_url, path, id, r.body ? err : "empty body");
-		sofa_resp_free(&r);
+		if (res != SOURCE_REFUSED && !backing_off(&r))
+			log_warn("fetch failed url=%s event_id=%" PRId64 " error=\"%s\"", r.url, id,
+				 r.error);
 		return;
 	}
-	sofa_resp_free(&r);
 	if (store_upsert_events(p->db, &ev, 1, p->cfg->tournaments, p->cfg->ntournaments, &kept,
 				&changed) != 0)
 		log_err("upsert failed event_id=%" PRId64, id);
 	p->changed += changed;
 	if (changed > 0)
 		log_info("event updated event_id=%" PRId64 " status=%s code=%d", id,
-			 sofa_status_name(ev.status), ev.status_code);
+			 match_status_name(ev.status), ev.status_code);
 }
 
 static void poll_live(struct producer *p)
@@ -189,7 +181,12 @@ static void poll_live(struct producer *p)
 	int64_t *live = NULL, *ids = NULL;
 	size_t nlive = 0, n = 0;
 
-	poll_list(p, "/sport/football/events/live", &live, &nlive);
+	struct source_resp r;
+	struct match_event *evs;
+	size_t nev, skipped;
+	enum source_result res = source_get_live(p->src, 0, &evs, &nev, &skipped, &r);
+
+	poll_list(p, res, &r, evs, nev, skipped, &live, &nlive);
 	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) == 0)
 		for (size_t i = 0; i < n && !signals_stop; i++)
 			poll_event(p, ids[i]);
@@ -224,34 +221,28 @@ static bool round_fresh(struct producer *p, const struct work_msg *m)
 static bool verify_round(struct producer *p, const struct work_msg *m)
 {
 	struct round_seen *r = round_verified(p, m);
-	char path[200];
-	struct sofa_resp resp;
-	enum sofa_result res;
+	struct source_resp resp;
+	enum source_result res;
+	struct match_event *evs = NULL;
+	size_t n = 0, skipped = 0;
 
 	if (r != NULL && now_s() - r->at < p->cfg->schedule_interval)
 		return true;
-	snprintf(path, sizeof(path),
-		 "/unique-tournament/%" PRId64 "/season/%" PRId64 "/events/round/%d",
-		 m->unique_tournament_id, m->season_id, m->round);
-	res = sofa_get(&p->sofa, path, &resp);
+	res = source_get_round(p->src, m->unique_tournament_id, m->season_id, m->round, 0, &evs, &n,
+			       &skipped, &resp);
 	p->fetched++;
-	if (res == SOFA_OK || res == SOFA_NOT_MODIFIED) {
-		struct sofa_event *evs = NULL;
-		size_t n = 0, skipped = 0, kept = 0, changed = 0;
-		char err[256];
-		if (resp.body != NULL &&
-		    sofa_parse_events(resp.body, resp.len, &evs, &n, &skipped, err, sizeof(err)) == 0 &&
-		    store_upsert_events(p->db, evs, n, p->cfg->tournaments, p->cfg->ntournaments, &kept,
+	if (res == SOURCE_OK || res == SOURCE_NOT_MODIFIED) {
+		size_t kept = 0, changed = 0;
+		if (store_upsert_events(p->db, evs, n, p->cfg->tournaments, p->cfg->ntournaments, &kept,
 					&changed) == 0)
 			p->changed += changed;
-		free(evs);
-	} else if (res != SOFA_NOT_FOUND) {
+	} else if (res != SOURCE_NOT_FOUND && res != SOURCE_BAD) {
 		/* cannot tell now: try again next cycle */
 		p->failed++;
-		sofa_resp_free(&resp);
+		free(evs);
 		return false;
 	}
-	sofa_resp_free(&resp);
+	free(evs);
 	if (r == NULL && p->nverified < MAX_VERIFIED)
 		r = &p->verified[p->nverified++];
 	else if (r == NULL)
@@ -413,7 +404,7 @@ static void run_cycle(struct producer *p, bool once)
 		log_info("cycle requests=%u failed=%u not_modified=%u events=%zu changed=%zu due=%zu published=%zu requeued=%zu",
 			 p->fetched, p->failed, p->not_modified, p->upserted, p->changed, due,
 			 published, p->requeued);
-	long br = sofa_breaker_remaining(&p->sofa);
+	long br = source_breaker_remaining(p->src);
 	if (br > 0 && polled)
 		log_warn("sofascore circuit breaker open: %lds left, no calls until then", br);
 }
@@ -504,9 +495,8 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto out_db;
 	}
-	if (sofa_client_init(&p.sofa, &cfg, cfg.database_url) != 0)
+	if (source_pg_open(&p.src, &cfg, cfg.database_url, SOURCE_BACKOFF) != 0)
 		goto out_db;
-	p.sofa.backoff = true;
 	proc_conn_name(name, sizeof(name));
 	struct broker_opts bo = broker_opts_from_config(&cfg, name, &p.topo, &signals_stop);
 	if (broker_open(&p.broker, &bo) != 0)
@@ -541,7 +531,7 @@ int main(int argc, char **argv)
 	}
 	broker_close(p.broker);
 out_sofa:
-	sofa_client_free(&p.sofa);
+	source_close(p.src);
 out_db:
 	PQfinish(p.db);
 out_cfg:

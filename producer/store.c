@@ -18,7 +18,7 @@ static bool followed_has(const int64_t *f, size_t n, int64_t ut)
 	return false;
 }
 
-static void add_team(cJSON *teams, const struct sofa_team *t)
+static void add_team(cJSON *teams, const struct match_team *t)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -38,7 +38,7 @@ static void add_opt_int(cJSON *o, const char *k, bool have, double v)
 		cJSON_AddNullToObject(o, k);
 }
 
-int store_upsert_events(PGconn *db, const struct sofa_event *evs, size_t n,
+int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 			const int64_t *followed, size_t nfollowed, size_t *kept, size_t *changed)
 {
 	cJSON *events = cJSON_CreateArray(), *teams = cJSON_CreateArray();
@@ -49,7 +49,7 @@ int store_upsert_events(PGconn *db, const struct sofa_event *evs, size_t n,
 
 	*kept = *changed = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct sofa_event *e = &evs[i];
+		const struct match_event *e = &evs[i];
 		cJSON *o;
 
 		if (!followed_has(followed, nfollowed, e->unique_tournament_id))
@@ -69,7 +69,7 @@ int store_upsert_events(PGconn *db, const struct sofa_event *evs, size_t n,
 		cJSON_AddStringToObject(o, "away_name", e->away.name);
 		cJSON_AddNumberToObject(o, "start_ts", (double)e->start_ts);
 		cJSON_AddNumberToObject(o, "status_code", e->status_code);
-		cJSON_AddStringToObject(o, "status_type", sofa_status_name(e->status));
+		cJSON_AddStringToObject(o, "status_type", match_status_name(e->status));
 		cJSON_AddStringToObject(o, "status_description", e->status_desc);
 		add_opt_int(o, "home_score", e->has_score, e->home_score);
 		add_opt_int(o, "away_score", e->has_score, e->away_score);
@@ -216,8 +216,8 @@ int store_load_due(PGconn *db, struct due_event **ev, size_t *nev, struct due_jo
 		e->season = strtoll(PQgetvalue(r, i, 2), NULL, 10);
 		e->round = (int)strtol(PQgetvalue(r, i, 3), NULL, 10);
 		e->start_ts = strtoll(PQgetvalue(r, i, 4), NULL, 10);
-		e->status = sofa_status_from((int)strtol(PQgetvalue(r, i, 5), NULL, 10),
-					     PQgetvalue(r, i, 6));
+		/* status_type holds match_status_name() (store_upsert_events) */
+		e->status = match_status_parse(PQgetvalue(r, i, 6));
 		e->result_stored = PQgetvalue(r, i, 7)[0] == 't';
 	}
 	*nev = (size_t)n;

@@ -12,14 +12,14 @@
 #include <libpq-fe.h>
 
 #include "producer/due.h"
-#include "protocol/sofascore.h"
+#include "protocol/match.h"
 
 /*
  * Upserts the events of followed tournaments (and their teams and
  * tournaments) in one transaction.  *kept = events of followed
  * tournaments, *changed = event rows inserted or changed.  0 or -1.
  */
-int store_upsert_events(PGconn *db, const struct sofa_event *evs, size_t n,
+int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 			const int64_t *followed, size_t nfollowed, size_t *kept, size_t *changed)
 	__attribute__((warn_unused_result));
 

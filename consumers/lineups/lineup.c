@@ -11,11 +11,12 @@
 #include "lib/jarena.h"
 #include "lib/db.h"
 #include "lib/log.h"
+#include "protocol/source.h"
 
 static int by_shirt(const void *a, const void *b)
 {
-	const struct sofa_player *x = *(const struct sofa_player *const *)a;
-	const struct sofa_player *y = *(const struct sofa_player *const *)b;
+	const struct match_player *x = *(const struct match_player *const *)a;
+	const struct match_player *y = *(const struct match_player *const *)b;
 	int sx = x->shirt > 0 ? x->shirt : 1000, sy = y->shirt > 0 ? y->shirt : 1000;
 
 	if (sx != sy)
@@ -23,7 +24,7 @@ static int by_shirt(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static cJSON *player_json(const struct sofa_player *p)
+static cJSON *player_json(const struct match_player *p)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -39,18 +40,18 @@ static cJSON *player_json(const struct sofa_player *p)
 	return o;
 }
 
-static cJSON *side_json(const struct sofa_team *t, const struct sofa_side *s)
+static cJSON *side_json(const struct match_team *t, const struct match_side *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	const struct sofa_player *sorted[SOFA_MAX_PLAYERS] = { NULL };
+	const struct match_player *sorted[MATCH_MAX_PLAYERS] = { NULL };
 	cJSON *starters, *subs, *missing;
 	char crest[160];
-	size_t n = s->nplayers < SOFA_MAX_PLAYERS ? s->nplayers : SOFA_MAX_PLAYERS;
+	size_t n = s->nplayers < MATCH_MAX_PLAYERS ? s->nplayers : MATCH_MAX_PLAYERS;
 
 	cJSON_AddNumberToObject(o, "id", (double)t->id);
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddStringToObject(o, "short_name", t->short_name[0] ? t->short_name : t->name);
-	snprintf(crest, sizeof(crest), SOFA_CREST_URL, t->id);
+	source_crest_url(t->id, crest, sizeof(crest));
 	cJSON_AddStringToObject(o, "crest_url", crest);
 	cJSON_AddStringToObject(o, "formation", s->formation);
 	for (size_t i = 0; i < n; i++)
@@ -70,7 +71,7 @@ static cJSON *side_json(const struct sofa_team *t, const struct sofa_side *s)
 	return o;
 }
 
-cJSON *lineup_document(const struct lineup_event *ev, const struct sofa_lineups *l)
+cJSON *lineup_document(const struct lineup_event *ev, const struct match_lineups *l)
 {
 	cJSON *doc = cJSON_CreateObject();
 	cJSON *e;
@@ -201,9 +202,10 @@ static bool gives_up(const struct consumer_ctx *ctx, const struct lineup_event *
 void lineup_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n)
 {
 	struct lineup_batch *b = ctx->branch_data;
-	char ids[CONSUMER_BATCH_MAX * 24 + 4], paths[CONSUMER_BATCH_MAX][64];
-	const char *pp[CONSUMER_BATCH_MAX], *p[1] = { ids };
-	size_t o = 0, np = 0;
+	char ids[CONSUMER_BATCH_MAX * 24 + 4];
+	const char *p[1] = { ids };
+	int64_t want[CONSUMER_BATCH_MAX];
+	size_t o = 0, nwant = 0;
 	int64_t now = (int64_t)time(NULL);
 	PGresult *r;
 
@@ -230,24 +232,20 @@ void lineup_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msg
 				break;
 			}
 		/* the line-ups the branch will ask for */
-		if (b->found[i] && !gives_up(ctx, &b->ev[i], now, NULL)) {
-			snprintf(paths[np], sizeof(paths[np]), "/event/%" PRId64 "/lineups",
-				 msgs[i]->event_id);
-			pp[np] = paths[np];
-			np++;
-		}
+		if (b->found[i] && !gives_up(ctx, &b->ev[i], now, NULL))
+			want[nwant++] = msgs[i]->event_id;
 	}
 	b->n = n;
 	PQclear(r);
-	sofa_prefetch_start(&ctx->sofa, pp, np); /* answers taken by the branches */
+	source_prefetch_lineups(ctx->src, want, nwant); /* answers taken by the branches */
 }
 
 void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out)
 {
 	struct lineup_event ev;
-	struct sofa_resp resp;
-	struct sofa_lineups l;
-	char path[128], err[256], subject[MSG_KEY_MAX];
+	struct source_resp resp;
+	struct match_lineups l;
+	char subject[MSG_KEY_MAX];
 	int64_t now = (int64_t)time(NULL);
 	int found;
 
@@ -271,37 +269,31 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	}
 	if (gives_up(ctx, &ev, now, out))
 		return;
-	snprintf(path, sizeof(path), "/event/%" PRId64 "/lineups", m->event_id);
-	switch (sofa_get(&ctx->sofa, path, &resp)) {
-	case SOFA_OK:
-	case SOFA_NOT_MODIFIED:
+	switch (source_get_lineups(ctx->src, m->event_id, false, &l, &resp)) {
+	case SOURCE_OK:
+	case SOURCE_NOT_MODIFIED:
 		break;
-	case SOFA_NOT_FOUND:
+	case SOURCE_NOT_FOUND:
 		outcome_retry(out, lineup_recheck_tier(ctx, ev.start_ts, now), "not-published",
 			      "line-ups not published yet (404)");
-		sofa_resp_free(&resp);
+		return;
+	case SOURCE_BAD:
+		outcome_retry(out, consumer_backoff_tier(ctx, ctx->attempt), "bad-response",
+			      "line-ups: %s", resp.error);
 		return;
 	default:
 		consumer_sofa_failure(ctx, &resp, "line-ups", out);
-		sofa_resp_free(&resp);
 		return;
 	}
-	if (resp.body == NULL || sofa_parse_lineups(resp.body, resp.len, &l, false, err, sizeof(err)) != 0) {
-		outcome_retry(out, consumer_backoff_tier(ctx, ctx->attempt), "bad-response",
-			      "line-ups: %s", resp.body ? err : "empty body");
-		sofa_resp_free(&resp);
-		return;
-	}
-	sofa_resp_free(&resp);
 	if (!l.confirmed) {
 		outcome_retry(out, lineup_recheck_tier(ctx, ev.start_ts, now), "unconfirmed",
 			      "line-ups not confirmed yet");
-		sofa_lineups_free(&l);
+		match_lineups_free(&l);
 		return;
 	}
 	jarena_begin(); /* the document dies once the request is printed from it */
 	cJSON *doc = lineup_document(&ev, &l);
-	sofa_lineups_free(&l);
+	match_lineups_free(&l);
 	if (msg_key(m, subject, sizeof(subject)) < 0 || doc == NULL) {
 		cJSON_Delete(doc);
 		jarena_end();

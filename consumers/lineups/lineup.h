@@ -11,23 +11,23 @@
 #include <cjson/cJSON.h>
 
 #include "consumers/consumer.h"
-#include "protocol/sofascore.h"
+#include "protocol/match.h"
 
 /* What the video needs of the event, from the events row. */
 struct lineup_event {
 	int64_t id;
 	int64_t start_ts;
 	char status_type[32];
-	char tournament[SOFA_MAX_STR];
-	char season[SOFA_MAX_STR];
+	char tournament[MATCH_MAX_STR];
+	char season[MATCH_MAX_STR];
 	int round;
-	char venue[SOFA_MAX_STR];
-	struct sofa_team home, away;
+	char venue[MATCH_MAX_STR];
+	struct match_team home, away;
 };
 
 /* The line-up video data document (DESIGN section 6).  Caller frees with
  * cJSON_Delete. */
-cJSON *lineup_document(const struct lineup_event *ev, const struct sofa_lineups *l);
+cJSON *lineup_document(const struct lineup_event *ev, const struct match_lineups *l);
 
 /* Wait tier (seconds) for a re-check: the longest while kick-off is more
  * than near_kickoff away, the shortest near it. */
@@ -37,7 +37,7 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 
 /* Before a batch's branches: reads every events row of the batch and
  * reserves the line-ups requests (two round trips), then starts them
- * (sofa_prefetch_start). */
+ * (source_prefetch_lineups). */
 void lineup_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 #include "lib/clock.h"
 #include "lib/db.h"
 #include "lib/log.h"
+#include "protocol/source.h"
 
 /* Retries on the short tier while parts published right after the final
  * whistle (line-ups, incidents) are still missing; then render without. */
@@ -21,7 +22,7 @@ static const char *const stat_keys[] = {
 	"passes", "accuratePasses",
 };
 
-void result_score_display(const struct sofa_event *ev, char *buf, size_t n)
+void result_score_display(const struct match_event *ev, char *buf, size_t n)
 {
 	if (!ev->has_score) {
 		snprintf(buf, n, "-");
@@ -39,8 +40,8 @@ void result_score_display(const struct sofa_event *ev, char *buf, size_t n)
 
 static int by_minute(const void *a, const void *b)
 {
-	const struct sofa_incident *x = *(const struct sofa_incident *const *)a;
-	const struct sofa_incident *y = *(const struct sofa_incident *const *)b;
+	const struct match_incident *x = *(const struct match_incident *const *)a;
+	const struct match_incident *y = *(const struct match_incident *const *)b;
 
 	if (x->minute != y->minute)
 		return x->minute < y->minute ? -1 : 1;
@@ -59,24 +60,24 @@ static const char *goal_type(const char *klass)
 	return "regular";
 }
 
-static cJSON *side_json(const struct result_data *d, const struct sofa_team *t, bool home,
-			const struct sofa_incident *const *goals, size_t ngoals)
+static cJSON *side_json(const struct result_data *d, const struct match_team *t, bool home,
+			const struct match_incident *const *goals, size_t ngoals)
 {
-	const struct sofa_event *ev = &d->ev;
+	const struct match_event *ev = &d->ev;
 	cJSON *o = cJSON_CreateObject(), *sc;
 	char crest[160];
 
 	cJSON_AddNumberToObject(o, "id", (double)t->id);
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddStringToObject(o, "short_name", t->short_name[0] ? t->short_name : t->name);
-	snprintf(crest, sizeof(crest), SOFA_CREST_URL, t->id);
+	source_crest_url(t->id, crest, sizeof(crest));
 	cJSON_AddStringToObject(o, "crest_url", crest);
 	cJSON_AddNumberToObject(o, "score", home ? ev->home_score : ev->away_score);
 	if (ev->has_penalties)
 		cJSON_AddNumberToObject(o, "penalties", home ? ev->home_penalties : ev->away_penalties);
 	sc = cJSON_AddArrayToObject(o, "scorers");
 	for (size_t i = 0; i < ngoals; i++) {
-		const struct sofa_incident *g = goals[i];
+		const struct match_incident *g = goals[i];
 		cJSON *s;
 		char minute[16];
 
@@ -95,15 +96,15 @@ static cJSON *side_json(const struct result_data *d, const struct sofa_team *t, 
 	return o;
 }
 
-static double stat_number(const struct sofa_stat *s, bool home)
+static double stat_number(const struct match_stat *s, bool home)
 {
 	return home ? s->home_value : s->away_value;
 }
 
 cJSON *result_document(const struct result_data *d)
 {
-	const struct sofa_event *ev = &d->ev;
-	const struct sofa_incident *goals[256];
+	const struct match_event *ev = &d->ev;
+	const struct match_incident *goals[256];
 	size_t ngoals = 0;
 	cJSON *doc = cJSON_CreateObject(), *e, *st;
 	char iso[32], disp[64];
@@ -136,7 +137,7 @@ cJSON *result_document(const struct result_data *d)
 	st = cJSON_AddArrayToObject(doc, "statistics");
 	for (size_t k = 0; k < sizeof(stat_keys) / sizeof(stat_keys[0]); k++) {
 		for (size_t i = 0; i < d->nstats; i++) {
-			const struct sofa_stat *s = &d->stats[i];
+			const struct match_stat *s = &d->stats[i];
 			cJSON *o;
 			if (strcmp(s->period, "ALL") != 0 || strcmp(s->key, stat_keys[k]) != 0 ||
 			    !s->has_values)
@@ -154,14 +155,14 @@ cJSON *result_document(const struct result_data *d)
 	}
 
 	/* player of the match: the best rating; ties by minutes, then id */
-	const struct sofa_player *best = NULL;
+	const struct match_player *best = NULL;
 	const char *best_team = NULL;
 	if (d->have_lineups) {
-		const struct sofa_side *sides[2] = { &d->lineups.home, &d->lineups.away };
+		const struct match_side *sides[2] = { &d->lineups.home, &d->lineups.away };
 		const char *teams[2] = { ev->home.name, ev->away.name };
 		for (int s = 0; s < 2; s++) {
 			for (size_t i = 0; i < sides[s]->nplayers; i++) {
-				const struct sofa_player *p = &sides[s]->players[i];
+				const struct match_player *p = &sides[s]->players[i];
 				if (!p->has_rating)
 					continue;
 				if (best == NULL || p->rating > best->rating ||
@@ -186,7 +187,7 @@ cJSON *result_document(const struct result_data *d)
 void result_data_free(struct result_data *d)
 {
 	if (d->have_lineups)
-		sofa_lineups_free(&d->lineups);
+		match_lineups_free(&d->lineups);
 	free(d->stats);
 	free(d->inc);
 	memset(d, 0, sizeof(*d));
@@ -202,14 +203,14 @@ static void add_num_or_null(cJSON *o, const char *k, bool have, double v)
 		cJSON_AddNullToObject(o, k);
 }
 
-static cJSON *players_json(const struct sofa_lineups *l)
+static cJSON *players_json(const struct match_lineups *l)
 {
 	cJSON *arr = cJSON_CreateArray();
-	const struct sofa_side *sides[2] = { &l->home, &l->away };
+	const struct match_side *sides[2] = { &l->home, &l->away };
 
 	for (int s = 0; s < 2; s++) {
 		for (size_t i = 0; i < sides[s]->nplayers; i++) {
-			const struct sofa_player *p = &sides[s]->players[i];
+			const struct match_player *p = &sides[s]->players[i];
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "side", s == 0 ? "home" : "away");
 			cJSON_AddNumberToObject(o, "player_id", (double)p->id);
@@ -233,7 +234,7 @@ static cJSON *players_json(const struct sofa_lineups *l)
 
 static int store(PGconn *db, const struct result_data *d)
 {
-	const struct sofa_event *ev = &d->ev;
+	const struct match_event *ev = &d->ev;
 	char id[32], *jp = NULL, *js = NULL, *ji = NULL, *jsides = NULL;
 	char hs[16], as[16], hp[16], ap[16], wc[16], code[16];
 	cJSON *stats = cJSON_CreateArray(), *inc = cJSON_CreateArray(), *sides = cJSON_CreateArray();
@@ -242,7 +243,7 @@ static int store(PGconn *db, const struct result_data *d)
 
 	snprintf(id, sizeof(id), "%" PRId64, ev->id);
 	for (size_t i = 0; i < d->nstats; i++) {
-		const struct sofa_stat *s = &d->stats[i];
+		const struct match_stat *s = &d->stats[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "period", s->period);
 		cJSON_AddStringToObject(o, "key", s->key);
@@ -255,7 +256,7 @@ static int store(PGconn *db, const struct result_data *d)
 		cJSON_AddItemToArray(stats, o);
 	}
 	for (size_t i = 0; i < d->ninc; i++) {
-		const struct sofa_incident *x = &d->inc[i];
+		const struct match_incident *x = &d->inc[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "seq", (double)i);
 		add_num_or_null(o, "incident_id", x->id > 0, (double)x->id);
@@ -275,8 +276,8 @@ static int store(PGconn *db, const struct result_data *d)
 		cJSON_AddItemToArray(inc, o);
 	}
 	if (d->have_lineups) {
-		const struct sofa_side *ss[2] = { &d->lineups.home, &d->lineups.away };
-		const struct sofa_team *tt[2] = { &ev->home, &ev->away };
+		const struct match_side *ss[2] = { &d->lineups.home, &d->lineups.away };
+		const struct match_team *tt[2] = { &ev->home, &ev->away };
 		for (int s = 0; s < 2; s++) {
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "side", s == 0 ? "home" : "away");
@@ -300,7 +301,7 @@ static int store(PGconn *db, const struct result_data *d)
 	snprintf(wc, sizeof(wc), "%d", ev->winner_code);
 	snprintf(code, sizeof(code), "%d", ev->status_code);
 	const char *pe[9] = {
-		id, code, sofa_status_name(ev->status), ev->has_score ? hs : NULL,
+		id, code, match_status_name(ev->status), ev->has_score ? hs : NULL,
 		ev->has_score ? as : NULL, ev->has_penalties ? hp : NULL,
 		ev->has_penalties ? ap : NULL, ev->winner_code > 0 ? wc : NULL, ev->status_desc,
 	};
@@ -374,22 +375,24 @@ out:
 
 /* ---- branch ------------------------------------------------------------------ */
 
-/* GETs path; 1 = body in r, 0 = not found, -1 = failure (out is set). */
-static int fetch(struct consumer_ctx *ctx, const char *path, const char *what,
-		 struct sofa_resp *r, struct outcome *out)
+/* What came of asking for a part: 1 = it is there, 0 = not found, 2 = it
+ * came unreadable (r->error says why), -1 = failure (out is set). */
+static int got(const struct consumer_ctx *ctx, enum source_result res,
+	       const struct source_resp *r, const char *what, struct outcome *out)
 {
-	switch (sofa_get(&ctx->sofa, path, r)) {
-	case SOFA_OK:
-	case SOFA_NOT_MODIFIED:
-		if (r->body != NULL)
-			return 1;
-		outcome_retry(out, 0, "bad-response", "%s: empty body", what);
-		return -1;
-	case SOFA_NOT_FOUND:
+	switch (res) {
+	case SOURCE_OK:
+	case SOURCE_NOT_MODIFIED:
+		return 1;
+	case SOURCE_NOT_FOUND:
 		return 0;
+	case SOURCE_BAD:
+		if (r->reason == SOURCE_R_UNREADABLE)
+			return 2;
+		outcome_retry(out, 0, "bad-response", "%s: %s", what, r->error);
+		return -1;
 	default:
 		consumer_sofa_failure(ctx, r, what, out);
-		sofa_resp_free(r);
 		return -1;
 	}
 }
@@ -405,26 +408,23 @@ static int shortest_tier(const struct consumer_ctx *ctx)
 void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out)
 {
 	struct result_data d;
-	struct sofa_resp r;
-	char path[128], err[256], subject[MSG_KEY_MAX];
-	int got;
+	struct source_resp r;
+	char subject[MSG_KEY_MAX];
+	int part;
 
 	memset(&d, 0, sizeof(d));
 	memset(out, 0, sizeof(*out));
-	snprintf(path, sizeof(path), "/event/%" PRId64, m->event_id);
-	got = fetch(ctx, path, "event", &r, out);
-	if (got < 0)
+	part = got(ctx, source_get_event(ctx->src, m->event_id, 0, &d.ev, &r), &r, "event", out);
+	if (part < 0)
 		return;
-	if (got == 0) {
+	if (part == 0) {
 		outcome_dead(out, "unknown-event", "Sofascore has no event %" PRId64, m->event_id);
 		return;
 	}
-	if (sofa_parse_event(r.body, r.len, &d.ev, err, sizeof(err)) != 0) {
-		sofa_resp_free(&r);
-		outcome_retry(out, 0, "bad-response", "event: %s", err);
+	if (part == 2) {
+		outcome_retry(out, 0, "bad-response", "event: %s", r.error);
 		return;
 	}
-	sofa_resp_free(&r);
 	if (d.ev.venue[0] == '\0' && !db_broken(ctx->db)) {
 		/* /event/{id} has no top-level venue; the schedule had one */
 		char ids[32];
@@ -436,7 +436,7 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 			snprintf(d.ev.venue, sizeof(d.ev.venue), "%s", PQgetvalue(vr, 0, 0));
 		PQclear(vr);
 	}
-	if (d.ev.status != SOFA_ST_FINISHED) {
+	if (d.ev.status != MATCH_ST_FINISHED) {
 		/* the producer was early, or Sofascore corrected the status */
 		outcome_retry(out, 0, "not-final", "status %s (code %d) is not final yet",
 			      d.ev.status_type, d.ev.status_code);
@@ -444,41 +444,32 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	}
 
 	bool partial = false;
-	snprintf(path, sizeof(path), "/event/%" PRId64 "/lineups", m->event_id);
-	got = fetch(ctx, path, "line-ups", &r, out);
-	if (got < 0)
+	part = got(ctx, source_get_lineups(ctx->src, m->event_id, true, &d.lineups, &r), &r,
+		   "line-ups", out);
+	if (part < 0)
 		goto out;
-	if (got == 1) {
-		if (sofa_parse_lineups(r.body, r.len, &d.lineups, true, err, sizeof(err)) == 0)
-			d.have_lineups = true;
-		else
-			log_warn("line-ups unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id, err);
-		sofa_resp_free(&r);
-	} else {
+	if (part == 1)
+		d.have_lineups = true;
+	else if (part == 2)
+		log_warn("line-ups unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id, r.error);
+	else
 		partial = true;
-	}
-	snprintf(path, sizeof(path), "/event/%" PRId64 "/statistics", m->event_id);
-	got = fetch(ctx, path, "statistics", &r, out);
-	if (got < 0)
+	/* lower leagues have no statistics (404): not an error */
+	part = got(ctx, source_get_statistics(ctx->src, m->event_id, &d.stats, &d.nstats, &r), &r,
+		   "statistics", out);
+	if (part < 0)
 		goto out;
-	if (got == 1) {
-		/* lower leagues have none (404): not an error */
-		if (sofa_parse_statistics(r.body, r.len, &d.stats, &d.nstats, err, sizeof(err)) != 0)
-			log_warn("statistics unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id,
-				 err);
-		sofa_resp_free(&r);
-	}
-	snprintf(path, sizeof(path), "/event/%" PRId64 "/incidents", m->event_id);
-	got = fetch(ctx, path, "incidents", &r, out);
-	if (got < 0)
+	if (part == 2)
+		log_warn("statistics unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id,
+			 r.error);
+	part = got(ctx, source_get_incidents(ctx->src, m->event_id, &d.inc, &d.ninc, &r), &r,
+		   "incidents", out);
+	if (part < 0)
 		goto out;
-	if (got == 1) {
-		if (sofa_parse_incidents(r.body, r.len, &d.inc, &d.ninc, err, sizeof(err)) != 0) {
-			log_warn("incidents unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id, err);
-			partial = true;
-		}
-		sofa_resp_free(&r);
-	} else {
+	if (part == 2) {
+		log_warn("incidents unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id, r.error);
+		partial = true;
+	} else if (part == 0) {
 		partial = true;
 	}
 	if (partial && ctx->attempt < PARTIAL_RETRIES) {

@@ -13,21 +13,21 @@
 #include <cjson/cJSON.h>
 
 #include "consumers/consumer.h"
-#include "protocol/sofascore.h"
+#include "protocol/match.h"
 
 /* What was fetched for one match; any part but the event may be missing. */
 struct result_data {
-	struct sofa_event ev;
+	struct match_event ev;
 	bool have_lineups;
-	struct sofa_lineups lineups;
-	struct sofa_stat *stats;
+	struct match_lineups lineups;
+	struct match_stat *stats;
 	size_t nstats;
-	struct sofa_incident *inc;
+	struct match_incident *inc;
 	size_t ninc;
 };
 
 /* "2-1", "1-1 (5-4 pens)", "2-1 (AET)". */
-void result_score_display(const struct sofa_event *ev, char *buf, size_t n);
+void result_score_display(const struct match_event *ev, char *buf, size_t n);
 
 /* The result video data document (DESIGN section 6).  cJSON_Delete it. */
 cJSON *result_document(const struct result_data *d);

@@ -8,6 +8,7 @@
 #include "consumers/render.h"
 #include "lib/db.h"
 #include "lib/log.h"
+#include "protocol/source.h"
 
 #define TOP_SCORERS 10
 
@@ -91,7 +92,7 @@ static cJSON *standing_json(int pos, const char *team, double played, double won
 	return o;
 }
 
-cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct sofa_standing *st,
+cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_standing *st,
 		       size_t nst, char *err, size_t errlen)
 {
 	cJSON *doc = NULL, *t, *arr;
@@ -243,11 +244,11 @@ static int store_snapshot(PGconn *db, const struct work_msg *m, const cJSON *doc
 
 void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out)
 {
-	struct sofa_resp r;
-	struct sofa_standing *st = NULL;
+	struct source_resp r;
+	struct match_standing *st = NULL;
 	size_t nst = 0;
 	bool from_sofa = false;
-	char path[200], err[256], subject[MSG_KEY_MAX];
+	char err[256], subject[MSG_KEY_MAX];
 	cJSON *doc;
 
 	memset(out, 0, sizeof(*out));
@@ -255,21 +256,20 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		outcome_retry(out, 0, "database", "database unavailable");
 		return;
 	}
-	snprintf(path, sizeof(path), "/unique-tournament/%" PRId64 "/season/%" PRId64 "/standings/total",
-		 m->unique_tournament_id, m->season_id);
-	enum sofa_result res = sofa_get(&ctx->sofa, path, &r);
-	if ((res == SOFA_OK || res == SOFA_NOT_MODIFIED) && r.body != NULL) {
-		if (sofa_parse_standings(r.body, r.len, &st, &nst, err, sizeof(err)) == 0 && nst > 0)
+	enum source_result res = source_get_standings(ctx->src, m->unique_tournament_id, m->season_id,
+						      &st, &nst, &r);
+	if (res == SOURCE_OK || res == SOURCE_NOT_MODIFIED ||
+	    (res == SOURCE_BAD && r.reason == SOURCE_R_UNREADABLE)) {
+		if (res != SOURCE_BAD && nst > 0)
 			from_sofa = true;
 		else
 			log_warn("standings unreadable, computing them unique_tournament_id=%" PRId64
-				 " error=\"%s\"", m->unique_tournament_id, err);
+				 " error=\"%s\"", m->unique_tournament_id, r.error);
 	} else {
 		/* 404 (no table), challenge, failure: the stored results will do */
 		log_info("standings from Sofascore unavailable (%s): computing them unique_tournament_id=%" PRId64,
-			 r.error[0] ? r.error : "no body", m->unique_tournament_id);
+			 r.reason == SOURCE_R_EMPTY ? "no body" : r.error, m->unique_tournament_id);
 	}
-	sofa_resp_free(&r);
 	doc = tstats_document(ctx->db, m, from_sofa ? st : NULL, nst, err, sizeof(err));
 	free(st);
 	if (doc == NULL) {

@@ -13,14 +13,14 @@
 #include <libpq-fe.h>
 
 #include "consumers/consumer.h"
-#include "protocol/sofascore.h"
+#include "protocol/match.h"
 
 /*
  * Builds the document from the database (and the standings given, or
  * computed ones when standings is NULL).  Returns NULL with err set when
  * the round is unknown or a query fails.  cJSON_Delete the result.
  */
-cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct sofa_standing *standings,
+cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_standing *standings,
 		       size_t nstandings, char *err, size_t errlen);
 
 void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out);

@@ -118,7 +118,7 @@ static void pass(PGconn *db, const char *body, size_t len, double *parse, double
 		 double *total, size_t *kept, size_t *changed)
 {
 	static const int64_t followed[] = { 17 };
-	struct sofa_event *evs = NULL;
+	struct match_event *evs = NULL;
 	size_t n = 0, skipped = 0;
 	char err[256];
 	double t0 = now_ms(), t1, t2;

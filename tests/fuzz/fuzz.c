@@ -31,29 +31,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 #elif defined(FUZZ_EVENTS)
-	struct sofa_event *ev = NULL;
+	struct match_event *ev = NULL;
 	size_t n = 0, skipped = 0;
 	if (sofa_parse_events(body, size, &ev, &n, &skipped, err, sizeof(err)) == 0)
 		free(ev);
 #elif defined(FUZZ_EVENT)
-	struct sofa_event ev;
+	struct match_event ev;
 	(void)sofa_parse_event(body, size, &ev, err, sizeof(err));
 #elif defined(FUZZ_LINEUPS)
-	struct sofa_lineups l;
+	struct match_lineups l;
 	if (sofa_parse_lineups(body, size, &l, true, err, sizeof(err)) == 0)
-		sofa_lineups_free(&l);
+		match_lineups_free(&l);
 #elif defined(FUZZ_STATISTICS)
-	struct sofa_stat *st = NULL;
+	struct match_stat *st = NULL;
 	size_t n = 0;
 	if (sofa_parse_statistics(body, size, &st, &n, err, sizeof(err)) == 0)
 		free(st);
 #elif defined(FUZZ_INCIDENTS)
-	struct sofa_incident *inc = NULL;
+	struct match_incident *inc = NULL;
 	size_t n = 0;
 	if (sofa_parse_incidents(body, size, &inc, &n, err, sizeof(err)) == 0)
 		free(inc);
 #elif defined(FUZZ_STANDINGS)
-	struct sofa_standing *st = NULL;
+	struct match_standing *st = NULL;
 	size_t n = 0;
 	if (sofa_parse_standings(body, size, &st, &n, err, sizeof(err)) == 0)
 		free(st);

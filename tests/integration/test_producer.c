@@ -29,7 +29,8 @@
 #include "lib/signals.h"
 #include "protocol/broker.h"
 #include "protocol/message.h"
-#include "protocol/sofascore.h"
+#include "protocol/source.h"
+#include "protocol/source_pg.h"
 #include "tests/support/hold.h"
 #include "tests/support/query.h"
 #include "tests/support/t.h"
@@ -950,7 +951,7 @@ static void challenge_opens_breaker_no_requests(void)
 static void budget_child(const struct world *w, int k)
 {
 	struct bf_config cfg;
-	struct sofa_client s;
+	struct source *s;
 	char log[512];
 	int ok = 0;
 
@@ -962,17 +963,19 @@ static void budget_child(const struct world *w, int k)
 	cfg.sofa_base_url = strdup(w->sofa.url);
 	cfg.sofa_max_rps = BUDGET_RPS;
 	cfg.sofa_timeout = 5;
-	if (sofa_client_init(&s, &cfg, w->db) != 0)
+	if (source_pg_open(&s, &cfg, w->db, 0) != 0)
 		_exit(101);
 	for (int i = 0; i < BUDGET_PER_CHILD; i++) {
-		struct sofa_resp r;
-		if (sofa_get(&s, "/sport/football/events/live", &r) == SOFA_OK)
+		struct source_resp r;
+		struct match_event *evs;
+		size_t n, skipped;
+		if (source_get_live(s, 0, &evs, &n, &skipped, &r) == SOURCE_OK)
 			ok++;
 		else
 			fprintf(stderr, "GET failed: %s\n", r.error);
-		sofa_resp_free(&r);
+		free(evs);
 	}
-	sofa_client_free(&s);
+	source_close(s);
 	cfg_free(&cfg);
 	_exit(ok);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "producer/due.h"
+#include "protocol/sofascore.h"
 #include "tests/support/t.h"
 
 #define NOW 1790000000LL
@@ -13,7 +14,7 @@
 
 static struct due_params P = { .now = NOW, .lineup_lead = LEAD };
 
-static struct due_event ev(int64_t id, int64_t start, enum sofa_status st)
+static struct due_event ev(int64_t id, int64_t start, enum match_status st)
 {
 	struct due_event e = { .id = id, .ut = 17, .season = 76986, .round = 12,
 			       .start_ts = start, .status = st, .result_stored = false };
@@ -51,19 +52,19 @@ static void lineup_window(void)
 	/* table: start offset, status, expected line-up due */
 	static const struct {
 		int64_t off;
-		enum sofa_status st;
+		enum match_status st;
 		bool due;
 	} cases[] = {
-		{ 30 * MIN, SOFA_ST_NOTSTARTED, true },      /* inside the lead */
-		{ LEAD, SOFA_ST_NOTSTARTED, true },          /* exactly at the lead */
-		{ LEAD + 1, SOFA_ST_NOTSTARTED, false },     /* just outside */
-		{ 24 * 3600, SOFA_ST_NOTSTARTED, false },    /* tomorrow */
-		{ 0, SOFA_ST_NOTSTARTED, false },            /* kick-off now */
-		{ -10 * MIN, SOFA_ST_NOTSTARTED, false },    /* late, not started */
-		{ 10 * MIN, SOFA_ST_INPROGRESS, false },     /* already started (early?) */
-		{ 10 * MIN, SOFA_ST_POSTPONED, false },      /* postponed */
-		{ 10 * MIN, SOFA_ST_CANCELED, false },       /* canceled */
-		{ 10 * MIN, SOFA_ST_UNKNOWN, false },        /* unknown status */
+		{ 30 * MIN, MATCH_ST_NOTSTARTED, true },      /* inside the lead */
+		{ LEAD, MATCH_ST_NOTSTARTED, true },          /* exactly at the lead */
+		{ LEAD + 1, MATCH_ST_NOTSTARTED, false },     /* just outside */
+		{ 24 * 3600, MATCH_ST_NOTSTARTED, false },    /* tomorrow */
+		{ 0, MATCH_ST_NOTSTARTED, false },            /* kick-off now */
+		{ -10 * MIN, MATCH_ST_NOTSTARTED, false },    /* late, not started */
+		{ 10 * MIN, MATCH_ST_INPROGRESS, false },     /* already started (early?) */
+		{ 10 * MIN, MATCH_ST_POSTPONED, false },      /* postponed */
+		{ 10 * MIN, MATCH_ST_CANCELED, false },       /* canceled */
+		{ 10 * MIN, MATCH_ST_UNKNOWN, false },        /* unknown status */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct due_event e = ev(100 + (int64_t)i, NOW + cases[i].off, cases[i].st);
@@ -79,7 +80,7 @@ static void lineup_window(void)
 
 static void lineup_not_twice(void)
 {
-	struct due_event e = ev(1, NOW + 30 * MIN, SOFA_ST_NOTSTARTED);
+	struct due_event e = ev(1, NOW + 30 * MIN, MATCH_ST_NOTSTARTED);
 	static const enum due_job_state states[] = { DUE_PENDING, DUE_ENQUEUED, DUE_DONE,
 						     DUE_EXPIRED, DUE_DEAD };
 	struct due_item out[8];
@@ -93,7 +94,7 @@ static void lineup_not_twice(void)
 static void postponed_and_moved_gets_new_lineup_job(void)
 {
 	/* the job expired for the old time; the match now starts in 40 min */
-	struct due_event e = ev(1, NOW + 40 * MIN, SOFA_ST_NOTSTARTED);
+	struct due_event e = ev(1, NOW + 40 * MIN, MATCH_ST_NOTSTARTED);
 	struct due_job j = job(MSG_LINEUP, 1, NOW - 3 * 86400, DUE_EXPIRED);
 	struct due_item out[8];
 	size_t n = run(&e, 1, &j, 1, out);
@@ -102,11 +103,11 @@ static void postponed_and_moved_gets_new_lineup_job(void)
 	CHECK(out[0].rearm);
 	CHECK_INT(out[0].kickoff, NOW + 40 * MIN);
 	/* still postponed: nothing */
-	e.status = SOFA_ST_POSTPONED;
+	e.status = MATCH_ST_POSTPONED;
 	CHECK_INT(run(&e, 1, &j, 1, out), 0);
 	/* moved, but the job is still being worked on: the consumer reads the
 	 * new kick-off itself, no second message */
-	e.status = SOFA_ST_NOTSTARTED;
+	e.status = MATCH_ST_NOTSTARTED;
 	j.state = DUE_ENQUEUED;
 	CHECK_INT(run(&e, 1, &j, 1, out), 0);
 }
@@ -134,7 +135,7 @@ static void results_by_status(void)
 			       cases[i].code, cases[i].due);
 	}
 	/* not twice */
-	struct due_event e = ev(7, NOW - 3 * 3600, SOFA_ST_FINISHED);
+	struct due_event e = ev(7, NOW - 3 * 3600, MATCH_ST_FINISHED);
 	struct due_job j = job(MSG_RESULT, 7, 0, DUE_DONE);
 	struct due_item out[8];
 	CHECK_INT(run(&e, 1, &j, 1, out), 0);
@@ -147,11 +148,11 @@ static void round_completion(void)
 	size_t n;
 
 	for (int i = 0; i < 4; i++) {
-		e[i] = ev(10 + i, NOW - 5 * 3600, SOFA_ST_FINISHED);
+		e[i] = ev(10 + i, NOW - 5 * 3600, MATCH_ST_FINISHED);
 		e[i].result_stored = true;
 	}
-	e[2].status = SOFA_ST_POSTPONED;
-	e[3].status = SOFA_ST_CANCELED;
+	e[2].status = MATCH_ST_POSTPONED;
+	e[3].status = MATCH_ST_CANCELED;
 	/* complete: all finished/postponed/canceled, finished ones stored */
 	struct due_job jr[2] = { job(MSG_RESULT, 10, 0, DUE_DONE), job(MSG_RESULT, 11, 0, DUE_DONE) };
 	n = run(e, 4, jr, 2, out);
@@ -167,14 +168,14 @@ static void round_completion(void)
 	e[1].result_stored = true;
 
 	/* one match still in progress: not complete */
-	e[0].status = SOFA_ST_INPROGRESS;
+	e[0].status = MATCH_ST_INPROGRESS;
 	CHECK(!has(out, run(e, 4, jr, 2, out), MSG_TSTATS, 0));
-	e[0].status = SOFA_ST_FINISHED;
+	e[0].status = MATCH_ST_FINISHED;
 
 	/* a match of another round does not matter */
 	struct due_event other[5];
 	memcpy(other, e, sizeof(e));
-	other[4] = ev(99, NOW + 3600, SOFA_ST_NOTSTARTED);
+	other[4] = ev(99, NOW + 3600, MATCH_ST_NOTSTARTED);
 	other[4].round = 13;
 	CHECK(has(out, run(other, 5, jr, 2, out), MSG_TSTATS, 0));
 
@@ -183,18 +184,18 @@ static void round_completion(void)
 	jt[2].msg.unique_tournament_id = 17;
 	jt[2].msg.season_id = 76986;
 	jt[2].msg.round = 12;
-	e[2].status = SOFA_ST_FINISHED;
+	e[2].status = MATCH_ST_FINISHED;
 	e[2].result_stored = true;
 	n = run(e, 4, jt, 3, out);
 	CHECK(!has(out, n, MSG_TSTATS, 0));
 
 	/* a round with only postponed/canceled matches has nothing to show */
-	struct due_event z[2] = { ev(30, NOW - 3600, SOFA_ST_POSTPONED),
-				  ev(31, NOW - 3600, SOFA_ST_CANCELED) };
+	struct due_event z[2] = { ev(30, NOW - 3600, MATCH_ST_POSTPONED),
+				  ev(31, NOW - 3600, MATCH_ST_CANCELED) };
 	CHECK_INT(run(z, 2, NULL, 0, out), 0);
 
 	/* events without a round (friendlies) never make a round */
-	struct due_event f = ev(40, NOW - 5 * 3600, SOFA_ST_FINISHED);
+	struct due_event f = ev(40, NOW - 5 * 3600, MATCH_ST_FINISHED);
 	f.round = 0;
 	f.result_stored = true;
 	struct due_job fj = job(MSG_RESULT, 40, 0, DUE_DONE);
@@ -203,9 +204,9 @@ static void round_completion(void)
 
 static void order_and_cap(void)
 {
-	struct due_event e[3] = { ev(1, NOW - 3 * 3600, SOFA_ST_FINISHED),
-				  ev(2, NOW + 10 * MIN, SOFA_ST_NOTSTARTED),
-				  ev(3, NOW - 3 * 3600, SOFA_ST_FINISHED) };
+	struct due_event e[3] = { ev(1, NOW - 3 * 3600, MATCH_ST_FINISHED),
+				  ev(2, NOW + 10 * MIN, MATCH_ST_NOTSTARTED),
+				  ev(3, NOW - 3 * 3600, MATCH_ST_FINISHED) };
 	struct due_item out[8];
 	size_t n = run(e, 3, NULL, 0, out);
 

@@ -28,7 +28,7 @@
 
 #define FIX "tests/data/fixtures/lineups/"
 
-static int parse_fixture(const char *name, struct sofa_lineups *l)
+static int parse_fixture(const char *name, struct match_lineups *l)
 {
 	char path[256], err[256] = "";
 	size_t len = 0;
@@ -226,7 +226,7 @@ static void check_side(const char *which, const cJSON *side, long long id, const
 
 static void document_of_confirmed_lineups(void)
 {
-	struct sofa_lineups l;
+	struct match_lineups l;
 	struct lineup_event ev;
 	cJSON *doc, *e;
 	static const char *const home_missing[][2] = { { "Pedro Santos", "Hamstring Injury" },
@@ -237,7 +237,7 @@ static void document_of_confirmed_lineups(void)
 	CHECK(l.confirmed);
 	event_of(&ev);
 	doc = lineup_document(&ev, &l);
-	sofa_lineups_free(&l);
+	match_lineups_free(&l);
 	REQUIRE(doc != NULL);
 
 	CHECK_STR(str_of(doc, "kind"), "line-up");
@@ -280,7 +280,7 @@ static void document_of_confirmed_lineups(void)
 /* No venue, no round (friendlies have no roundInfo), no short names stored. */
 static void document_optional_fields(void)
 {
-	struct sofa_lineups l;
+	struct match_lineups l;
 	struct lineup_event ev;
 	cJSON *doc, *e;
 
@@ -292,7 +292,7 @@ static void document_optional_fields(void)
 	ev.away.short_name[0] = '\0';
 	ev.start_ts = 1790000000 + 59; /* seconds are kept, always Z */
 	doc = lineup_document(&ev, &l);
-	sofa_lineups_free(&l);
+	match_lineups_free(&l);
 	REQUIRE(doc != NULL);
 	e = cJSON_GetObjectItemCaseSensitive(doc, "event");
 	REQUIRE(e != NULL);
@@ -307,13 +307,13 @@ static void document_optional_fields(void)
 /* Predicted line-ups parse (confirmed false) and carry no missing players. */
 static void predicted_lineups_are_not_confirmed(void)
 {
-	struct sofa_lineups l;
+	struct match_lineups l;
 
 	REQUIRE(parse_fixture("lineups_predicted.json", &l) == 0);
 	CHECK(!l.confirmed);
 	CHECK_INT(l.home.nplayers, 15);
 	CHECK_INT(l.away.nplayers, 15);
-	sofa_lineups_free(&l);
+	match_lineups_free(&l);
 }
 
 static int load_text(const char *text, struct bf_config *c)

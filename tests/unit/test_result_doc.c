@@ -42,7 +42,7 @@ static double jnum(const cJSON *o, const char *k)
 }
 
 /* Manchester City 2-1 Arsenal, Ended, round 12, at the Etihad. */
-static void event_of(struct sofa_event *ev)
+static void event_of(struct match_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->id = 14025001;
@@ -60,7 +60,7 @@ static void event_of(struct sofa_event *ev)
 	ev->start_ts = 1789989200; /* 2026-09-21T11:13:20Z */
 	ev->status_code = 100;
 	snprintf(ev->status_type, sizeof(ev->status_type), "finished");
-	ev->status = SOFA_ST_FINISHED;
+	ev->status = MATCH_ST_FINISHED;
 	ev->has_score = true;
 	ev->home_score = 2;
 	ev->away_score = 1;
@@ -68,10 +68,10 @@ static void event_of(struct sofa_event *ev)
 	snprintf(ev->venue, sizeof(ev->venue), "Etihad Stadium");
 }
 
-static struct sofa_incident goal(int minute, int added, const char *side, const char *klass,
+static struct match_incident goal(int minute, int added, const char *side, const char *klass,
 				 const char *player, int hs, int as)
 {
-	struct sofa_incident x;
+	struct match_incident x;
 
 	memset(&x, 0, sizeof(x));
 	snprintf(x.type, sizeof(x.type), "goal");
@@ -86,10 +86,10 @@ static struct sofa_incident goal(int minute, int added, const char *side, const 
 	return x;
 }
 
-static struct sofa_stat stat(const char *period, const char *key, const char *name, double h,
+static struct match_stat stat(const char *period, const char *key, const char *name, double h,
 			     double a, bool has)
 {
-	struct sofa_stat s;
+	struct match_stat s;
 
 	memset(&s, 0, sizeof(s));
 	snprintf(s.period, sizeof(s.period), "%s", period);
@@ -103,10 +103,10 @@ static struct sofa_stat stat(const char *period, const char *key, const char *na
 	return s;
 }
 
-static struct sofa_player player(int64_t id, const char *name, bool rated, double rating,
+static struct match_player player(int64_t id, const char *name, bool rated, double rating,
 				 int minutes)
 {
-	struct sofa_player p;
+	struct match_player p;
 
 	memset(&p, 0, sizeof(p));
 	p.id = id;
@@ -152,7 +152,7 @@ static void check_scorers(const cJSON *doc, const char *side, const struct score
 
 static void score_display_by_status(void)
 {
-	struct sofa_event ev;
+	struct match_event ev;
 	char buf[64];
 
 	event_of(&ev);
@@ -200,7 +200,7 @@ static void score_display_of_fixture_events(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sofa_event ev;
+		struct match_event ev;
 		char err[256] = "", buf[64];
 		size_t len = 0;
 		char *body = tenv_slurp(cases[i].file, &len);
@@ -227,7 +227,7 @@ static void score_display_of_fixture_events(void)
 static void document_event_sides_and_scorers(void)
 {
 	struct result_data d;
-	struct sofa_incident inc[10];
+	struct match_incident inc[10];
 	size_t n = 0;
 	cJSON *doc;
 
@@ -343,7 +343,7 @@ static void document_optional_event_fields_and_penalties(void)
 static void document_statistics_by_key(void)
 {
 	struct result_data d;
-	struct sofa_stat st[12];
+	struct match_stat st[12];
 	size_t n = 0;
 	cJSON *doc;
 
@@ -395,7 +395,7 @@ static void document_statistics_by_key(void)
 static void player_of_the_match_tie_breaks(void)
 {
 	struct result_data d;
-	struct sofa_player hp[4], ap[4];
+	struct match_player hp[4], ap[4];
 	cJSON *doc;
 	const cJSON *p;
 

@@ -74,7 +74,7 @@ static bool near(double a, double b)
 	return fabs(a - b) < 1e-9;
 }
 
-static const struct sofa_event *find_event(const struct sofa_event *evs, size_t n, int64_t id)
+static const struct match_event *find_event(const struct match_event *evs, size_t n, int64_t id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (evs[i].id == id)
@@ -82,7 +82,7 @@ static const struct sofa_event *find_event(const struct sofa_event *evs, size_t 
 	return NULL;
 }
 
-static const struct sofa_player *find_player(const struct sofa_side *s, const char *name)
+static const struct match_player *find_player(const struct match_side *s, const char *name)
 {
 	for (size_t i = 0; i < s->nplayers; i++)
 		if (strcmp(s->players[i].name, name) == 0)
@@ -90,7 +90,7 @@ static const struct sofa_player *find_player(const struct sofa_side *s, const ch
 	return NULL;
 }
 
-static const struct sofa_stat *find_stat(const struct sofa_stat *st, size_t n, const char *period,
+static const struct match_stat *find_stat(const struct match_stat *st, size_t n, const char *period,
 					 const char *key)
 {
 	for (size_t i = 0; i < n; i++)
@@ -99,7 +99,7 @@ static const struct sofa_stat *find_stat(const struct sofa_stat *st, size_t n, c
 	return NULL;
 }
 
-static size_t count_stat(const struct sofa_stat *st, size_t n, const char *period, const char *key)
+static size_t count_stat(const struct match_stat *st, size_t n, const char *period, const char *key)
 {
 	size_t c = 0;
 
@@ -122,7 +122,7 @@ static void parse_all(const char *buf, size_t len, bool ok[P_N])
 	int rc;
 
 	{
-		struct sofa_event *evs = (struct sofa_event *)1;
+		struct match_event *evs = (struct match_event *)1;
 		size_t n = 99, skipped = 99;
 		err[0] = '\0';
 		rc = sofa_parse_events(buf, len, &evs, &n, &skipped, err, sizeof(err));
@@ -138,7 +138,7 @@ static void parse_all(const char *buf, size_t len, bool ok[P_N])
 		ok[P_EVENTS] = rc == 0;
 	}
 	{
-		struct sofa_event ev;
+		struct match_event ev;
 		err[0] = '\0';
 		rc = sofa_parse_event(buf, len, &ev, err, sizeof(err));
 		CHECK(rc == 0 || rc == -1);
@@ -147,7 +147,7 @@ static void parse_all(const char *buf, size_t len, bool ok[P_N])
 		ok[P_EVENT] = rc == 0;
 	}
 	{
-		struct sofa_lineups l;
+		struct match_lineups l;
 		err[0] = '\0';
 		rc = sofa_parse_lineups(buf, len, &l, true, err, sizeof(err));
 		CHECK(rc == 0 || rc == -1);
@@ -156,11 +156,11 @@ static void parse_all(const char *buf, size_t len, bool ok[P_N])
 			CHECK(l.home.missing == NULL && l.away.missing == NULL);
 			CHECK(err[0] != '\0');
 		}
-		sofa_lineups_free(&l);
+		match_lineups_free(&l);
 		ok[P_LINEUPS] = rc == 0;
 	}
 	{
-		struct sofa_stat *st = (struct sofa_stat *)1;
+		struct match_stat *st = (struct match_stat *)1;
 		size_t n = 99;
 		err[0] = '\0';
 		rc = sofa_parse_statistics(buf, len, &st, &n, err, sizeof(err));
@@ -174,7 +174,7 @@ static void parse_all(const char *buf, size_t len, bool ok[P_N])
 		ok[P_STATS] = rc == 0;
 	}
 	{
-		struct sofa_incident *inc = (struct sofa_incident *)1;
+		struct match_incident *inc = (struct match_incident *)1;
 		size_t n = 99;
 		err[0] = '\0';
 		rc = sofa_parse_incidents(buf, len, &inc, &n, err, sizeof(err));
@@ -190,7 +190,7 @@ static void parse_all(const char *buf, size_t len, bool ok[P_N])
 		ok[P_INCIDENTS] = rc == 0;
 	}
 	{
-		struct sofa_standing *st = (struct sofa_standing *)1;
+		struct match_standing *st = (struct match_standing *)1;
 		size_t n = 99;
 		err[0] = '\0';
 		rc = sofa_parse_standings(buf, len, &st, &n, err, sizeof(err));
@@ -222,40 +222,40 @@ static void all_refuse(const char *buf, size_t len, const char *what)
 
 static void status_from_table(void)
 {
-	CHECK_INT(sofa_status_from(0, "notstarted"), SOFA_ST_NOTSTARTED);
-	CHECK_INT(sofa_status_from(6, "inprogress"), SOFA_ST_INPROGRESS);
-	CHECK_INT(sofa_status_from(7, "inprogress"), SOFA_ST_INPROGRESS);
-	CHECK_INT(sofa_status_from(31, "inprogress"), SOFA_ST_INPROGRESS);
-	CHECK_INT(sofa_status_from(60, "postponed"), SOFA_ST_POSTPONED);
-	CHECK_INT(sofa_status_from(70, "canceled"), SOFA_ST_CANCELED);
-	CHECK_INT(sofa_status_from(80, "interrupted"), SOFA_ST_INTERRUPTED);
-	CHECK_INT(sofa_status_from(100, "finished"), SOFA_ST_FINISHED);
-	CHECK_INT(sofa_status_from(110, "finished"), SOFA_ST_FINISHED);
-	CHECK_INT(sofa_status_from(120, "finished"), SOFA_ST_FINISHED);
+	CHECK_INT(sofa_status_from(0, "notstarted"), MATCH_ST_NOTSTARTED);
+	CHECK_INT(sofa_status_from(6, "inprogress"), MATCH_ST_INPROGRESS);
+	CHECK_INT(sofa_status_from(7, "inprogress"), MATCH_ST_INPROGRESS);
+	CHECK_INT(sofa_status_from(31, "inprogress"), MATCH_ST_INPROGRESS);
+	CHECK_INT(sofa_status_from(60, "postponed"), MATCH_ST_POSTPONED);
+	CHECK_INT(sofa_status_from(70, "canceled"), MATCH_ST_CANCELED);
+	CHECK_INT(sofa_status_from(80, "interrupted"), MATCH_ST_INTERRUPTED);
+	CHECK_INT(sofa_status_from(100, "finished"), MATCH_ST_FINISHED);
+	CHECK_INT(sofa_status_from(110, "finished"), MATCH_ST_FINISHED);
+	CHECK_INT(sofa_status_from(120, "finished"), MATCH_ST_FINISHED);
 	/* a known code wins over the type */
-	CHECK_INT(sofa_status_from(100, NULL), SOFA_ST_FINISHED);
-	CHECK_INT(sofa_status_from(60, NULL), SOFA_ST_POSTPONED);
+	CHECK_INT(sofa_status_from(100, NULL), MATCH_ST_FINISHED);
+	CHECK_INT(sofa_status_from(60, NULL), MATCH_ST_POSTPONED);
 	/* unknown codes fall back to the type */
-	CHECK_INT(sofa_status_from(999, "finished"), SOFA_ST_FINISHED);
-	CHECK_INT(sofa_status_from(999, "inprogress"), SOFA_ST_INPROGRESS);
-	CHECK_INT(sofa_status_from(999, "suspended"), SOFA_ST_SUSPENDED);
-	CHECK_INT(sofa_status_from(999, "interrupted"), SOFA_ST_INTERRUPTED);
-	CHECK_INT(sofa_status_from(999, "garbage"), SOFA_ST_UNKNOWN);
-	CHECK_INT(sofa_status_from(999, ""), SOFA_ST_UNKNOWN);
-	CHECK_INT(sofa_status_from(999, NULL), SOFA_ST_UNKNOWN);
-	CHECK_INT(sofa_status_from(-1, "postponed"), SOFA_ST_POSTPONED);
-	CHECK_INT(sofa_status_from(-1, "canceled"), SOFA_ST_CANCELED);
-	CHECK_INT(sofa_status_from(-1, NULL), SOFA_ST_UNKNOWN);
+	CHECK_INT(sofa_status_from(999, "finished"), MATCH_ST_FINISHED);
+	CHECK_INT(sofa_status_from(999, "inprogress"), MATCH_ST_INPROGRESS);
+	CHECK_INT(sofa_status_from(999, "suspended"), MATCH_ST_SUSPENDED);
+	CHECK_INT(sofa_status_from(999, "interrupted"), MATCH_ST_INTERRUPTED);
+	CHECK_INT(sofa_status_from(999, "garbage"), MATCH_ST_UNKNOWN);
+	CHECK_INT(sofa_status_from(999, ""), MATCH_ST_UNKNOWN);
+	CHECK_INT(sofa_status_from(999, NULL), MATCH_ST_UNKNOWN);
+	CHECK_INT(sofa_status_from(-1, "postponed"), MATCH_ST_POSTPONED);
+	CHECK_INT(sofa_status_from(-1, "canceled"), MATCH_ST_CANCELED);
+	CHECK_INT(sofa_status_from(-1, NULL), MATCH_ST_UNKNOWN);
 
-	CHECK_STR(sofa_status_name(SOFA_ST_FINISHED), "finished");
-	CHECK_STR(sofa_status_name(SOFA_ST_NOTSTARTED), "notstarted");
-	CHECK_STR(sofa_status_name(SOFA_ST_UNKNOWN), "unknown");
-	CHECK_STR(sofa_status_name((enum sofa_status)42), "unknown");
+	CHECK_STR(match_status_name(MATCH_ST_FINISHED), "finished");
+	CHECK_STR(match_status_name(MATCH_ST_NOTSTARTED), "notstarted");
+	CHECK_STR(match_status_name(MATCH_ST_UNKNOWN), "unknown");
+	CHECK_STR(match_status_name((enum match_status)42), "unknown");
 }
 
 /* ---- events ---------------------------------------------------------------- */
 
-static void check_pl_event(const struct sofa_event *e)
+static void check_pl_event(const struct match_event *e)
 {
 	CHECK_INT(e->unique_tournament_id, 17);
 	CHECK_STR(e->tournament_name, "Premier League");
@@ -269,8 +269,8 @@ static void events_round(void)
 {
 	size_t len, n = 0, skipped = 99;
 	char *body = slurp("scheduled_ut17_round.json", &len);
-	struct sofa_event *evs = NULL;
-	const struct sofa_event *e;
+	struct match_event *evs = NULL;
+	const struct match_event *e;
 	char err[256] = "";
 	static const int64_t ids[] = { 14025001, 14025002, 14025003, 14025004, 14025005,
 				       14025006, 14025007, 14025008, 14025009, 14025010 };
@@ -304,7 +304,7 @@ static void events_round(void)
 	CHECK_INT(e->status_code, 100);
 	CHECK_STR(e->status_type, "finished");
 	CHECK_STR(e->status_desc, "Ended");
-	CHECK_INT(e->status, SOFA_ST_FINISHED);
+	CHECK_INT(e->status, MATCH_ST_FINISHED);
 	CHECK(e->has_score);
 	CHECK_INT(e->home_score, 2);
 	CHECK_INT(e->away_score, 1);
@@ -319,7 +319,7 @@ static void events_round(void)
 	CHECK_STR(e->home.name, "Liverpool");
 	CHECK_STR(e->away.name, "Chelsea");
 	CHECK_INT(e->start_ts, 1789826400);
-	CHECK_INT(e->status, SOFA_ST_FINISHED);
+	CHECK_INT(e->status, MATCH_ST_FINISHED);
 	CHECK(e->has_score);
 	CHECK_INT(e->home_score, 1);
 	CHECK_INT(e->away_score, 1);
@@ -332,7 +332,7 @@ static void events_round(void)
 	CHECK_STR(e->home.short_name, "Brighton");
 	CHECK_INT(e->status_code, 110);
 	CHECK_STR(e->status_desc, "AET");
-	CHECK_INT(e->status, SOFA_ST_FINISHED);
+	CHECK_INT(e->status, MATCH_ST_FINISHED);
 	CHECK_INT(e->home_score, 2);
 	CHECK_INT(e->away_score, 1);
 	CHECK(!e->has_penalties);
@@ -346,7 +346,7 @@ static void events_round(void)
 	CHECK_INT(e->start_ts, 1789835400);
 	CHECK_INT(e->status_code, 120);
 	CHECK_STR(e->status_desc, "AP");
-	CHECK_INT(e->status, SOFA_ST_FINISHED);
+	CHECK_INT(e->status, MATCH_ST_FINISHED);
 	CHECK(e->has_score);
 	CHECK_INT(e->home_score, 1);
 	CHECK_INT(e->away_score, 1);
@@ -360,7 +360,7 @@ static void events_round(void)
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status_code, 60);
 	CHECK_STR(e->status_type, "postponed");
-	CHECK_INT(e->status, SOFA_ST_POSTPONED);
+	CHECK_INT(e->status, MATCH_ST_POSTPONED);
 	CHECK(!e->has_score);
 	CHECK(!e->has_penalties);
 	CHECK_INT(e->winner_code, 0);
@@ -373,7 +373,7 @@ static void events_round(void)
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status_code, 70);
 	CHECK_STR(e->status_type, "canceled");
-	CHECK_INT(e->status, SOFA_ST_CANCELED);
+	CHECK_INT(e->status, MATCH_ST_CANCELED);
 	CHECK(!e->has_score);
 	CHECK_INT(e->winner_code, 0);
 
@@ -384,7 +384,7 @@ static void events_round(void)
 	CHECK_STR(e->home.short_name, "Man Utd");
 	CHECK_INT(e->status_code, 31);
 	CHECK_STR(e->status_desc, "Halftime");
-	CHECK_INT(e->status, SOFA_ST_INPROGRESS);
+	CHECK_INT(e->status, MATCH_ST_INPROGRESS);
 	CHECK(e->has_score);
 	CHECK_INT(e->home_score, 1);
 	CHECK_INT(e->away_score, 0);
@@ -397,7 +397,7 @@ static void events_round(void)
 	CHECK_INT(e->status_code, 999);
 	CHECK_STR(e->status_type, "finished");
 	CHECK_STR(e->status_desc, "Awarded");
-	CHECK_INT(e->status, SOFA_ST_FINISHED);
+	CHECK_INT(e->status, MATCH_ST_FINISHED);
 	CHECK_INT(e->home_score, 3);
 	CHECK_INT(e->away_score, 0);
 
@@ -409,7 +409,7 @@ static void events_round(void)
 	CHECK_STR(e->home.name, "Bournemouth");
 	CHECK_STR(e->away.name, "Leeds United");
 	CHECK_INT(e->status_code, 0);
-	CHECK_INT(e->status, SOFA_ST_NOTSTARTED);
+	CHECK_INT(e->status, MATCH_ST_NOTSTARTED);
 	CHECK(!e->has_score);
 	CHECK_INT(e->start_ts, 1789918200);
 
@@ -420,7 +420,7 @@ static void events_round(void)
 	CHECK_INT(e->status_code, -1);
 	CHECK_STR(e->status_type, "notstarted");
 	CHECK_STR(e->status_desc, "");
-	CHECK_INT(e->status, SOFA_ST_NOTSTARTED);
+	CHECK_INT(e->status, MATCH_ST_NOTSTARTED);
 	CHECK(!e->has_score);
 	CHECK_INT(e->changed_ts, 0);
 	free(evs);
@@ -430,7 +430,7 @@ static void events_bad_skipped(void)
 {
 	size_t len, n = 0, skipped = 0;
 	char *body = slurp("scheduled_bad.json", &len);
-	struct sofa_event *evs = NULL;
+	struct match_event *evs = NULL;
 	char err[256] = "";
 
 	REQUIRE(body != NULL);
@@ -445,8 +445,8 @@ static void events_bad_skipped(void)
 		CHECK_INT(evs[2].id, 14025009);
 		CHECK_INT(evs[0].home_score, 2);
 		CHECK_INT(evs[0].away_score, 1);
-		CHECK_INT(evs[1].status, SOFA_ST_INPROGRESS);
-		CHECK_INT(evs[2].status, SOFA_ST_NOTSTARTED);
+		CHECK_INT(evs[1].status, MATCH_ST_INPROGRESS);
+		CHECK_INT(evs[2].status, MATCH_ST_NOTSTARTED);
 		CHECK_INT(evs[2].round, 0);
 		check_pl_event(&evs[0]);
 	}
@@ -457,11 +457,11 @@ static void events_bad_skipped(void)
 }
 
 /* Small inline bodies for the edges of one event. */
-static int one_event(const char *json, struct sofa_event *out)
+static int one_event(const char *json, struct match_event *out)
 {
 	char err[256];
 	size_t n = 0, skipped = 0;
-	struct sofa_event *evs = NULL;
+	struct match_event *evs = NULL;
 	char *b = dup_n(json, strlen(json));
 	int rc = sofa_parse_events(b, strlen(json), &evs, &n, &skipped, err, sizeof(err));
 
@@ -479,10 +479,10 @@ static int one_event(const char *json, struct sofa_event *out)
 
 static void events_edges(void)
 {
-	struct sofa_event e;
+	struct match_event e;
 	char err[256];
 	size_t n = 9, skipped = 9;
-	struct sofa_event *evs = NULL;
+	struct match_event *evs = NULL;
 
 	/* only "current" and a shoot-out: the display is current minus penalties */
 	CHECK_INT(one_event("{\"events\":[{\"id\":5," TEAMS_TS ",\"status\":{\"code\":120,\"type\":"
@@ -539,7 +539,7 @@ static void events_live(void)
 {
 	size_t len, n = 0, skipped = 9;
 	char *body = slurp("live.json", &len);
-	struct sofa_event *evs = NULL;
+	struct match_event *evs = NULL;
 	char err[256];
 
 	REQUIRE(body != NULL);
@@ -561,7 +561,7 @@ static void events_live(void)
 		CHECK_STR(evs[0].venue, "Santiago Bernabéu");
 		CHECK_INT(evs[0].status_code, 6);
 		CHECK_STR(evs[0].status_desc, "1st half");
-		CHECK_INT(evs[0].status, SOFA_ST_INPROGRESS);
+		CHECK_INT(evs[0].status, MATCH_ST_INPROGRESS);
 		CHECK(evs[0].has_score);
 		CHECK_INT(evs[0].home_score, 0);
 		CHECK_INT(evs[0].away_score, 1);
@@ -569,13 +569,13 @@ static void events_live(void)
 
 		CHECK_INT(evs[1].id, 14025007);
 		CHECK_INT(evs[1].status_code, 31);
-		CHECK_INT(evs[1].status, SOFA_ST_INPROGRESS);
+		CHECK_INT(evs[1].status, MATCH_ST_INPROGRESS);
 		check_pl_event(&evs[1]);
 
 		CHECK_INT(evs[2].id, 14025011);
 		CHECK_INT(evs[2].status_code, 7);
 		CHECK_STR(evs[2].status_desc, "2nd half");
-		CHECK_INT(evs[2].status, SOFA_ST_INPROGRESS);
+		CHECK_INT(evs[2].status, MATCH_ST_INPROGRESS);
 		CHECK_INT(evs[2].round, 11);
 		CHECK_STR(evs[2].home.name, "Newcastle United");
 		CHECK_STR(evs[2].away.name, "Aston Villa");
@@ -586,7 +586,7 @@ static void events_live(void)
 	free(evs);
 }
 
-static int load_event(const char *name, struct sofa_event *ev)
+static int load_event(const char *name, struct match_event *ev)
 {
 	size_t len;
 	char err[256] = "";
@@ -604,7 +604,7 @@ static int load_event(const char *name, struct sofa_event *ev)
 
 static void event_finished_120(void)
 {
-	struct sofa_event e;
+	struct match_event e;
 
 	REQUIRE(load_event("event_finished_120.json", &e) == 0);
 	CHECK_INT(e.id, 14025004);
@@ -617,7 +617,7 @@ static void event_finished_120(void)
 	CHECK_STR(e.away.short_name, "Tottenham");
 	CHECK_INT(e.start_ts, 1789835400);
 	CHECK_INT(e.status_code, 120);
-	CHECK_INT(e.status, SOFA_ST_FINISHED);
+	CHECK_INT(e.status, MATCH_ST_FINISHED);
 	CHECK(e.has_score);
 	CHECK_INT(e.home_score, 1); /* display, never current (6) */
 	CHECK_INT(e.away_score, 1);
@@ -630,7 +630,7 @@ static void event_finished_120(void)
 
 static void event_finished_110(void)
 {
-	struct sofa_event e;
+	struct match_event e;
 
 	REQUIRE(load_event("event_finished_110.json", &e) == 0);
 	CHECK_INT(e.id, 14025003);
@@ -639,7 +639,7 @@ static void event_finished_110(void)
 	CHECK_INT(e.away.id, 39);
 	CHECK_INT(e.status_code, 110);
 	CHECK_STR(e.status_desc, "AET");
-	CHECK_INT(e.status, SOFA_ST_FINISHED);
+	CHECK_INT(e.status, MATCH_ST_FINISHED);
 	CHECK(e.has_score);
 	CHECK_INT(e.home_score, 2);
 	CHECK_INT(e.away_score, 1);
@@ -650,7 +650,7 @@ static void event_finished_110(void)
 
 static void event_inprogress_31(void)
 {
-	struct sofa_event e;
+	struct match_event e;
 
 	REQUIRE(load_event("event_inprogress_31.json", &e) == 0);
 	CHECK_INT(e.id, 14025007);
@@ -659,7 +659,7 @@ static void event_inprogress_31(void)
 	CHECK_STR(e.away.name, "West Ham United");
 	CHECK_INT(e.status_code, 31);
 	CHECK_STR(e.status_type, "inprogress");
-	CHECK_INT(e.status, SOFA_ST_INPROGRESS);
+	CHECK_INT(e.status, MATCH_ST_INPROGRESS);
 	CHECK(e.has_score);
 	CHECK_INT(e.home_score, 1);
 	CHECK_INT(e.away_score, 0);
@@ -669,7 +669,7 @@ static void event_inprogress_31(void)
 
 static void event_postponed_60(void)
 {
-	struct sofa_event e;
+	struct match_event e;
 
 	REQUIRE(load_event("event_postponed_60.json", &e) == 0);
 	CHECK_INT(e.id, 14025005);
@@ -677,7 +677,7 @@ static void event_postponed_60(void)
 	CHECK_STR(e.home.name, "Everton");
 	CHECK_STR(e.away.name, "Fulham");
 	CHECK_INT(e.status_code, 60);
-	CHECK_INT(e.status, SOFA_ST_POSTPONED);
+	CHECK_INT(e.status, MATCH_ST_POSTPONED);
 	CHECK(!e.has_score);
 	CHECK(!e.has_penalties);
 	CHECK_INT(e.winner_code, 0);
@@ -689,7 +689,7 @@ static void event_wrong_wrapper(void)
 {
 	size_t len, n = 0, skipped = 0;
 	char err[256];
-	struct sofa_event e, *evs = NULL;
+	struct match_event e, *evs = NULL;
 	char *list = slurp("scheduled_ut17_round.json", &len);
 
 	REQUIRE(list != NULL);
@@ -706,7 +706,7 @@ static void event_wrong_wrapper(void)
 
 /* ---- line-ups -------------------------------------------------------------- */
 
-static size_t count_if(const struct sofa_side *s, bool (*pred)(const struct sofa_player *))
+static size_t count_if(const struct match_side *s, bool (*pred)(const struct match_player *))
 {
 	size_t c = 0;
 
@@ -715,18 +715,18 @@ static size_t count_if(const struct sofa_side *s, bool (*pred)(const struct sofa
 	return c;
 }
 
-static bool is_sub(const struct sofa_player *p) { return p->substitute; }
-static bool is_captain(const struct sofa_player *p) { return p->captain; }
-static bool has_rating(const struct sofa_player *p) { return p->has_rating; }
-static bool has_stats(const struct sofa_player *p) { return p->stats_json != NULL; }
+static bool is_sub(const struct match_player *p) { return p->substitute; }
+static bool is_captain(const struct match_player *p) { return p->captain; }
+static bool has_rating(const struct match_player *p) { return p->has_rating; }
+static bool has_stats(const struct match_player *p) { return p->stats_json != NULL; }
 
 static void lineups_confirmed(void)
 {
 	size_t len;
 	char err[256] = "";
 	char *body = slurp("lineups_confirmed.json", &len);
-	struct sofa_lineups l;
-	const struct sofa_player *p;
+	struct match_lineups l;
+	const struct match_player *p;
 
 	REQUIRE(body != NULL);
 	CHECK_INT(sofa_parse_lineups(body, len, &l, true, err, sizeof(err)), 0);
@@ -842,9 +842,9 @@ static void lineups_confirmed(void)
 		CHECK_STR(l.away.missing[0].name, "Kai Havertz");
 		CHECK_STR(l.away.missing[0].reason, "Knee Injury");
 	}
-	sofa_lineups_free(&l);
+	match_lineups_free(&l);
 	CHECK(l.home.players == NULL && l.home.nplayers == 0);
-	sofa_lineups_free(&l); /* twice is harmless */
+	match_lineups_free(&l); /* twice is harmless */
 }
 
 /* without statistics: the same players and ratings, no stats_json printed */
@@ -853,8 +853,8 @@ static void lineups_without_stats(void)
 	size_t len;
 	char err[256] = "";
 	char *body = slurp("lineups_confirmed.json", &len);
-	struct sofa_lineups l;
-	const struct sofa_player *p;
+	struct match_lineups l;
+	const struct match_player *p;
 	size_t with = 0;
 
 	REQUIRE(body != NULL);
@@ -872,7 +872,7 @@ static void lineups_without_stats(void)
 	CHECK(p->has_rating);
 	CHECK(near(p->rating, 8.1));
 	CHECK_INT(p->minutes, 90);
-	sofa_lineups_free(&l);
+	match_lineups_free(&l);
 }
 
 static void lineups_unconfirmed(void)
@@ -880,8 +880,8 @@ static void lineups_unconfirmed(void)
 	size_t len;
 	char err[256] = "";
 	char *body = slurp("lineups_unconfirmed.json", &len);
-	struct sofa_lineups l;
-	const struct sofa_player *p;
+	struct match_lineups l;
+	const struct match_player *p;
 
 	REQUIRE(body != NULL);
 	CHECK_INT(sofa_parse_lineups(body, len, &l, true, err, sizeof(err)), 0);
@@ -909,12 +909,12 @@ static void lineups_unconfirmed(void)
 	CHECK_INT(l.away.nmissing, 0);
 	if (l.home.nmissing == 1)
 		CHECK_STR(l.home.missing[0].reason, "Hamstring Injury");
-	sofa_lineups_free(&l);
+	match_lineups_free(&l);
 }
 
 static void lineups_edges(void)
 {
-	struct sofa_lineups l;
+	struct match_lineups l;
 	char err[256];
 	static const char no_away[] = "{\"confirmed\":true,\"home\":{\"players\":[]}}";
 	static const char junk[] =
@@ -927,7 +927,7 @@ static void lineups_edges(void)
 	/* a side missing: refused, nothing left allocated */
 	CHECK_INT(sofa_parse_lineups(no_away, sizeof(no_away) - 1, &l, true, err, sizeof(err)), -1);
 	CHECK(l.home.players == NULL);
-	sofa_lineups_free(&l);
+	match_lineups_free(&l);
 	/* junk entries are skipped; jerseyNumber is the fallback shirt; ratings out
 	 * of (0, 10] are not ratings; reason 0 without description: "other" */
 	CHECK_INT(sofa_parse_lineups(junk, sizeof(junk) - 1, &l, true, err, sizeof(err)), 0);
@@ -943,7 +943,7 @@ static void lineups_edges(void)
 		CHECK_STR(l.home.missing[0].reason, "other");
 	CHECK_INT(l.away.nplayers, 0);
 	CHECK_INT(l.away.nmissing, 0);
-	sofa_lineups_free(&l);
+	match_lineups_free(&l);
 }
 
 /* ---- statistics -------------------------------------------------------------- */
@@ -953,8 +953,8 @@ static void statistics(void)
 	size_t len, n = 0;
 	char err[256] = "";
 	char *body = slurp("statistics.json", &len);
-	struct sofa_stat *st = NULL;
-	const struct sofa_stat *s;
+	struct match_stat *st = NULL;
+	const struct match_stat *s;
 	static const char *const periods[] = { "ALL", "1ST", "2ND" };
 
 	REQUIRE(body != NULL);
@@ -1076,7 +1076,7 @@ static void statistics(void)
 
 static void statistics_edges(void)
 {
-	struct sofa_stat *st = NULL;
+	struct match_stat *st = NULL;
 	size_t n = 9;
 	char err[256];
 	static const char odd[] =
@@ -1107,8 +1107,8 @@ static void incidents(void)
 	size_t len, n = 0;
 	char err[256] = "";
 	char *body = slurp("incidents_goals.json", &len);
-	struct sofa_incident *inc = NULL;
-	const struct sofa_incident *x;
+	struct match_incident *inc = NULL;
+	const struct match_incident *x;
 
 	REQUIRE(body != NULL);
 	CHECK_INT(sofa_parse_incidents(body, len, &inc, &n, err, sizeof(err)), 0);
@@ -1225,7 +1225,7 @@ static void incidents(void)
 /* The side of a goal comes from the score, not from isHome. */
 static void incidents_side_from_score(void)
 {
-	struct sofa_incident *inc = NULL;
+	struct match_incident *inc = NULL;
 	size_t n = 0;
 	char err[256];
 	/* newest first: 1-1 (own goal, isHome naming the scorer's side), 1-0 */
@@ -1256,7 +1256,7 @@ static void standings(void)
 	size_t len, n = 0;
 	char err[256] = "";
 	char *body = slurp("standings_total.json", &len);
-	struct sofa_standing *st = NULL;
+	struct match_standing *st = NULL;
 	long played = 0, won = 0, lost = 0, gf = 0, ga = 0;
 
 	REQUIRE(body != NULL);
@@ -1497,7 +1497,7 @@ static void mutated_fixtures(void)
 static void long_names_cut_on_character_boundary(void)
 {
 	char body[2048], name[400];
-	struct sofa_event ev;
+	struct match_event ev;
 	char err[256];
 	size_t pos = 0;
 
@@ -1516,7 +1516,7 @@ static void long_names_cut_on_character_boundary(void)
 		 name);
 	REQUIRE(sofa_parse_event(body, strlen(body), &ev, err, sizeof(err)) == 0);
 	size_t len = strlen(ev.home.name);
-	CHECK(len < SOFA_MAX_STR);
+	CHECK(len < MATCH_MAX_STR);
 	CHECK(len % 2 == 0); /* "ab" plus whole two-byte characters */
 	CHECK(((unsigned char)ev.home.name[len - 1] & 0xC0) == 0x80); /* ends on a full char */
 }
@@ -1534,7 +1534,7 @@ static void standings_groups(void)
 		"{\"type\":\"total\",\"name\":\"Group B\",\"rows\":["
 		"{\"team\":{\"id\":3,\"name\":\"B1\"},\"position\":1,\"matches\":2,\"wins\":1,\"draws\":1,"
 		"\"losses\":0,\"scoresFor\":3,\"scoresAgainst\":2,\"points\":4}]}]}";
-	struct sofa_standing *st = NULL;
+	struct match_standing *st = NULL;
 	size_t n = 0;
 	char err[256];
 

@@ -1,0 +1,745 @@
+#include "source.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../lib/http.h"
+#include "../lib/log.h"
+#include "../lib/clock.h"
+#include "sofascore.h"
+
+#define BUDGET_MAX_WAIT 5.0 /* seconds a caller may sleep for its slot */
+#define CACHE_MAX_BODY (4u * 1024 * 1024) /* larger answers are not kept */
+#define BACKOFF_FIRST_MS 2000
+#define BACKOFF_MAX_MS (10 * 60 * 1000)
+
+/* ---- adapters ---------------------------------------------------------------- */
+
+/* A provider: its request paths and its parsers into the match model. */
+struct adapter {
+	const char *name;
+	int (*path)(const struct match_query *q, char *buf, size_t n);
+	bool (*refused)(const char *body, size_t len); /* a 403 that refuses this client */
+	void (*crest_url)(int64_t team_id, char *buf, size_t n);
+	int (*parse_events)(const char *body, size_t len, struct match_event **out, size_t *n,
+			    size_t *skipped, char *err, size_t errlen);
+	int (*parse_event)(const char *body, size_t len, struct match_event *out, char *err,
+			   size_t errlen);
+	int (*parse_lineups)(const char *body, size_t len, struct match_lineups *out,
+			     bool with_stats, char *err, size_t errlen);
+	int (*parse_statistics)(const char *body, size_t len, struct match_stat **out, size_t *n,
+				char *err, size_t errlen);
+	int (*parse_incidents)(const char *body, size_t len, struct match_incident **out,
+			       size_t *n, char *err, size_t errlen);
+	int (*parse_standings)(const char *body, size_t len, struct match_standing **out,
+			       size_t *n, char *err, size_t errlen);
+};
+
+static const struct adapter sofascore = {
+	.name = "sofascore",
+	.path = sofa_path,
+	.refused = sofa_is_challenge,
+	.crest_url = sofa_crest_url,
+	.parse_events = sofa_parse_events,
+	.parse_event = sofa_parse_event,
+	.parse_lineups = sofa_parse_lineups,
+	.parse_statistics = sofa_parse_statistics,
+	.parse_incidents = sofa_parse_incidents,
+	.parse_standings = sofa_parse_standings,
+};
+
+/* ---- the engine --------------------------------------------------------------- */
+
+/* An answer before parsing. */
+struct answer {
+	struct source_resp r;
+	char *body; /* malloc'd, NUL-terminated; NULL when none */
+	size_t len;
+};
+
+/* A request reserved by prefetch(): its budget slot and cached answer. */
+struct pre {
+	struct match_query q;
+	char url[1024];
+	struct source_cached cached;
+	bool used; /* its slot is taken */
+	bool fetched; /* requested ahead: a holds the answer */
+	bool handed; /* a given to a getter */
+	struct answer a;
+};
+
+/* Requests from..from+n-1 of the reservation in flight (fly_start). */
+struct fly {
+	size_t from, n;
+	bool pending;
+	struct http_request req[HTTP_MANY_MAX];
+	struct http_response resp[HTTP_MANY_MAX];
+	int64_t at[HTTP_MANY_MAX];
+	int rc[HTTP_MANY_MAX];
+};
+
+struct source {
+	const struct adapter *ad;
+	const char *base_url;
+	double rps; /* shared by all processes */
+	int timeout_s;
+	long max_body;
+	int refusal_pause; /* seconds the breaker stays open */
+	struct http_client *http;
+	struct source_store store;
+	bool has_store;
+	int64_t last_request_ms; /* local pacing when there is no store */
+	int64_t breaker_checked_ms; /* breaker state is re-read at most 1/s */
+	int64_t breaker_open_until; /* epoch seconds */
+	bool backoff; /* SOURCE_BACKOFF */
+	int backoff_ms; /* current step, 0 = none */
+	int64_t backoff_until_ms;
+	/* the batch's reservation (prefetch) */
+	struct pre *pre;
+	size_t npre, pre_used;
+	struct fly *fly; /* its requests in flight */
+	double pre_tokens; /* the bucket right after the reservation */
+	int64_t pre_at_ms; /* when it was made */
+};
+
+static void cached_free(struct source_cached *c)
+{
+	free(c->body);
+	memset(c, 0, sizeof(*c));
+}
+
+int source_open(struct source **out, const struct bf_config *cfg, const struct source_store *store,
+		unsigned flags)
+{
+	struct source *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (s == NULL || http_client_new(&s->http) != 0) {
+		free(s);
+		if (store != NULL && store->close != NULL)
+			store->close(store->ctx);
+		return -1;
+	}
+	s->ad = &sofascore;
+	s->base_url = cfg->sofa_base_url;
+	s->rps = cfg->sofa_max_rps;
+	s->timeout_s = cfg->sofa_timeout;
+	s->max_body = cfg->sofa_max_body;
+	s->refusal_pause = cfg->sofa_challenge_pause;
+	s->backoff = (flags & SOURCE_BACKOFF) != 0;
+	if (store != NULL) {
+		s->store = *store;
+		s->has_store = true;
+	}
+	*out = s;
+	return 0;
+}
+
+void source_close(struct source *s)
+{
+	if (s == NULL)
+		return;
+	source_prefetch_end(s);
+	free(s->fly);
+	http_client_free(s->http);
+	if (s->has_store && s->store.close != NULL)
+		s->store.close(s->store.ctx);
+	free(s);
+}
+
+void source_crest_url(int64_t team_id, char *buf, size_t n)
+{
+	sofascore.crest_url(team_id, buf, n);
+}
+
+static bool store_ready(struct source *s)
+{
+	return s->has_store && s->store.ready(s->store.ctx);
+}
+
+long source_breaker_remaining(struct source *s)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (store_ready(s) && clock_mono_ms() - s->breaker_checked_ms >= 1000) {
+		int64_t shared;
+		/* an operator may close it early (open_until = NULL) */
+		if (s->store.breaker_read(s->store.ctx, &shared) == 0)
+			s->breaker_open_until = shared;
+		s->breaker_checked_ms = clock_mono_ms();
+	}
+	return s->breaker_open_until > now ? (long)(s->breaker_open_until - now) : 0;
+}
+
+static void breaker_open(struct source *s, const char *url)
+{
+	bool opened_here = true;
+
+	if (store_ready(s)) {
+		int rc = s->store.breaker_open(s->store.ctx, s->refusal_pause, log_prog());
+		opened_here = rc == 1;
+		/* re-read the shared row soon, but only once it was written: a
+		 * failed write must not close the breaker we hold locally */
+		if (rc >= 0)
+			s->breaker_checked_ms = 0;
+	}
+	s->breaker_open_until = (int64_t)time(NULL) + s->refusal_pause;
+	if (opened_here)
+		log_err("sofascore refused access (403 challenge) url=%s: circuit breaker open, no "
+			"Sofascore calls for %ds; sofascore.base_url must point at an access you are "
+			"entitled to; we never try to get around the challenge",
+			url, s->refusal_pause);
+}
+
+/*
+ * Takes a slot of the shared request budget (sleeping until it comes)
+ * and, in the same round trip, reads the cached answer of url (ETag and
+ * body, for If-None-Match).  0, or -1 when the wait would be too long.
+ */
+static int budget_take(struct source *s, const char *url, struct source_cached *c)
+{
+	double tokens, wait;
+
+	memset(c, 0, sizeof(*c));
+	if (!store_ready(s)) {
+		int64_t gap = (int64_t)(1000.0 / s->rps), now = clock_mono_ms();
+		if (s->last_request_ms != 0 && now - s->last_request_ms < gap)
+			clock_sleep_ms(gap - (now - s->last_request_ms));
+		s->last_request_ms = clock_mono_ms();
+		return 0;
+	}
+	if (s->store.budget_take(s->store.ctx, s->rps, &url, 1, &tokens, c) != 0)
+		return -1;
+	wait = tokens < 0 ? -tokens / s->rps : 0;
+	if (wait > BUDGET_MAX_WAIT) {
+		cached_free(c);
+		s->store.budget_give_back(s->store.ctx, 1);
+		return -1;
+	}
+	clock_sleep_ms((int64_t)(wait * 1000.0));
+	return 0;
+}
+
+static void cache_put(struct source *s, const char *url, const char *etag, const char *body,
+		      size_t len)
+{
+	if (!store_ready(s) || etag[0] == '\0' || len > CACHE_MAX_BODY)
+		return;
+	s->store.cache_put(s->store.ctx, url, etag, body, len);
+}
+
+/* Exponential backoff with jitter after 429, 5xx and transport errors. */
+static void backoff_update(struct source *s, const struct source_resp *r)
+{
+	int64_t wait;
+
+	if (r->result != SOURCE_TRANSIENT) {
+		if (s->backoff_ms != 0)
+			log_info("sofascore answering again: backoff over");
+		s->backoff_ms = 0;
+		return;
+	}
+	s->backoff_ms = s->backoff_ms == 0 ? BACKOFF_FIRST_MS
+			: (s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2);
+	/* 50..150% of the step, and never less than Retry-After */
+	wait = s->backoff_ms / 2 + (int64_t)(random() % (s->backoff_ms + 1));
+	if (r->retry_after > 0 && r->retry_after * 1000 > wait)
+		wait = r->retry_after * 1000;
+	s->backoff_until_ms = clock_mono_ms() + wait;
+	log_warn("sofascore backing off ms=%" PRId64 " after status=%ld error=\"%s\"", wait, r->status,
+		 r->error);
+}
+
+static void answer_free(struct answer *a)
+{
+	free(a->body);
+	a->body = NULL;
+	a->len = 0;
+}
+
+static void answer_init(struct answer *a, const char *url)
+{
+	memset(a, 0, sizeof(*a));
+	a->r.retry_after = -1;
+	snprintf(a->r.url, sizeof(a->r.url), "%s", url);
+}
+
+static enum source_result set_result(struct answer *a, enum source_result res,
+				     enum source_reason why)
+{
+	a->r.result = res;
+	a->r.reason = why;
+	return res;
+}
+
+/* What an answer (or a transport error) means; frees hr and c. */
+static enum source_result finish(struct source *s, const char *url, int rc,
+				 struct http_response *hr, struct source_cached *c, struct answer *a)
+{
+	struct source_resp *r = &a->r;
+
+	answer_init(a, url);
+	if (rc != 0) {
+		snprintf(r->error, sizeof(r->error), "%s", hr->error);
+		r->timed_out = hr->timed_out;
+		if (hr->too_large)
+			set_result(a, SOURCE_FAILED, SOURCE_R_TOO_LARGE);
+		else
+			set_result(a, SOURCE_TRANSIENT, SOURCE_R_TRANSPORT);
+		goto out;
+	}
+	r->status = hr->status;
+	r->retry_after = hr->retry_after;
+	switch (hr->status) {
+	case 200:
+		if (hr->etag[0] != '\0')
+			cache_put(s, url, hr->etag, hr->body, hr->len);
+		a->body = hr->body;
+		a->len = hr->len;
+		hr->body = NULL;
+		set_result(a, SOURCE_OK, SOURCE_R_NONE);
+		break;
+	case 304:
+		a->body = c->body;
+		a->len = c->len;
+		c->body = NULL;
+		set_result(a, SOURCE_NOT_MODIFIED, SOURCE_R_NONE);
+		break;
+	case 404:
+		snprintf(r->error, sizeof(r->error), "404 not found");
+		set_result(a, SOURCE_NOT_FOUND, SOURCE_R_NONE);
+		break;
+	case 403:
+		if (s->ad->refused(hr->body, hr->len)) {
+			breaker_open(s, url);
+			snprintf(r->error, sizeof(r->error), "403 challenge: Sofascore refused access");
+			r->retry_after = s->refusal_pause;
+			set_result(a, SOURCE_REFUSED, SOURCE_R_CHALLENGE);
+		} else {
+			snprintf(r->error, sizeof(r->error), "403 forbidden");
+			set_result(a, SOURCE_TRANSIENT, SOURCE_R_FORBIDDEN);
+		}
+		break;
+	case 429:
+		snprintf(r->error, sizeof(r->error), "429 too many requests");
+		set_result(a, SOURCE_TRANSIENT, SOURCE_R_TOO_MANY);
+		break;
+	default:
+		snprintf(r->error, sizeof(r->error), "HTTP %ld", hr->status);
+		if (hr->status >= 500)
+			set_result(a, SOURCE_TRANSIENT, SOURCE_R_SERVER);
+		else
+			set_result(a, SOURCE_FAILED, SOURCE_R_CLIENT);
+		break;
+	}
+out:
+	if (s->backoff)
+		backoff_update(s, r);
+	cached_free(c);
+	http_response_free(hr);
+	return r->result;
+}
+
+static void request_init(const struct source *s, const char *url, const char *etag,
+			 struct http_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->url = url;
+	req->if_none_match = etag[0] ? etag : NULL;
+	req->timeout_ms = (long)s->timeout_s * 1000;
+	req->max_body = (size_t)s->max_body;
+}
+
+static int query_url(const struct source *s, const struct match_query *q, char *url, size_t n)
+{
+	char path[512];
+	int w;
+
+	if (s->ad->path(q, path, sizeof(path)) != 0)
+		return -1;
+	w = snprintf(url, n, "%s%s", s->base_url, path);
+	return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+/* ---- the batch's reservation ----------------------------------------------------- */
+
+static void pre_free(struct source *s)
+{
+	for (size_t i = 0; i < s->npre; i++) {
+		cached_free(&s->pre[i].cached);
+		answer_free(&s->pre[i].a);
+	}
+	free(s->pre);
+	s->pre = NULL;
+	s->npre = s->pre_used = 0;
+}
+
+/* When slot i of the reservation is free (CLOCK_MONOTONIC ms): once the
+ * bucket has refilled to i + 1 - n below where the reservation left it. */
+static int64_t pre_slot_ms(const struct source *s, size_t i)
+{
+	double at = ((double)i + 1.0 - (double)s->npre - s->pre_tokens) / s->rps;
+
+	return s->pre_at_ms + (at > 0 ? (int64_t)(at * 1000.0) : 0);
+}
+
+/* Sends the reserved requests from..to-1 that are due, side by side, and
+ * returns; fly_wait() takes their answers. */
+static void fly_start(struct source *s, size_t from, size_t to)
+{
+	struct fly *f;
+	size_t n = to - from;
+
+	if (to <= from || n > HTTP_MANY_MAX)
+		return;
+	if (s->fly == NULL && (s->fly = calloc(1, sizeof(*s->fly))) == NULL)
+		return; /* the branches ask one by one */
+	f = s->fly;
+	memset(f->req, 0, n * sizeof(f->req[0]));
+	for (size_t i = 0; i < n; i++) {
+		request_init(s, s->pre[from + i].url, s->pre[from + i].cached.etag, &f->req[i]);
+		f->at[i] = pre_slot_ms(s, from + i);
+	}
+	f->from = from;
+	f->n = n;
+	f->pending = true;
+	http_many_start(s->http, f->req, f->resp, f->rc, n, f->at);
+}
+
+static void fly_wait(struct source *s)
+{
+	struct fly *f = s->fly;
+
+	if (f == NULL || !f->pending)
+		return;
+	f->pending = false;
+	http_many_wait(s->http);
+	for (size_t i = 0; i < f->n; i++) {
+		struct pre *p = &s->pre[f->from + i];
+
+		finish(s, p->url, f->rc[i], &f->resp[i], &p->cached, &p->a);
+		p->fetched = p->used = true;
+		s->pre_used++;
+	}
+}
+
+static void prefetch(struct source *s, const struct match_query *q, size_t n)
+{
+	const char **urls = NULL;
+	struct source_cached *cached = NULL;
+
+	source_prefetch_end(s);
+	if (n == 0 || n > HTTP_MANY_MAX || !store_ready(s) || source_breaker_remaining(s) > 0 ||
+	    (s->backoff && s->backoff_until_ms > clock_mono_ms()))
+		return;
+	s->pre = calloc(n, sizeof(*s->pre));
+	urls = calloc(n, sizeof(*urls));
+	cached = calloc(n, sizeof(*cached));
+	if (s->pre == NULL || urls == NULL || cached == NULL)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		s->pre[i].q = q[i];
+		if (query_url(s, &q[i], s->pre[i].url, sizeof(s->pre[i].url)) != 0)
+			goto fail;
+		urls[i] = s->pre[i].url;
+	}
+	s->npre = n;
+	if (s->store.budget_take(s->store.ctx, s->rps, urls, n, &s->pre_tokens, cached) != 0)
+		goto fail;
+	s->pre_at_ms = clock_mono_ms();
+	for (size_t i = 0; i < n; i++)
+		s->pre[i].cached = cached[i];
+	free(cached);
+	free(urls);
+	/* the last slot too far away: give them back, one by one as usual */
+	if (-s->pre_tokens / s->rps > BUDGET_MAX_WAIT) {
+		source_prefetch_end(s);
+		return;
+	}
+	/* the first alone: a refusal opens the breaker and stops the rest */
+	fly_start(s, 0, 1);
+	fly_wait(s);
+	if (s->pre[0].a.r.result != SOURCE_REFUSED)
+		fly_start(s, 1, n);
+	return;
+fail:
+	free(cached);
+	free(urls);
+	s->npre = s->pre != NULL ? n : 0;
+	pre_free(s);
+}
+
+void source_prefetch_lineups(struct source *s, const int64_t *event_ids, size_t n)
+{
+	struct match_query q[HTTP_MANY_MAX];
+
+	if (n > HTTP_MANY_MAX) {
+		source_prefetch_end(s);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		memset(&q[i], 0, sizeof(q[i]));
+		q[i].what = MATCH_REQ_LINEUPS;
+		q[i].event = event_ids[i];
+	}
+	prefetch(s, q, n);
+}
+
+void source_prefetch_poll(struct source *s, int fd, int timeout_ms)
+{
+	http_many_poll(s->http, fd, timeout_ms);
+}
+
+void source_prefetch_end(struct source *s)
+{
+	size_t unused;
+
+	fly_wait(s); /* nothing left in flight */
+	unused = s->npre - s->pre_used;
+
+	if (s->npre > 0 && unused > 0 && s->pre_at_ms != 0 && store_ready(s))
+		s->store.budget_give_back(s->store.ctx, unused);
+	s->pre_at_ms = 0;
+	pre_free(s);
+}
+
+/* The answer fetched ahead for q, handed over.  0, or -1 when there is
+ * none. */
+static int pre_fetched(struct source *s, const struct match_query *q, struct answer *a)
+{
+	fly_wait(s);
+	for (size_t i = 0; i < s->npre; i++) {
+		struct pre *p = &s->pre[i];
+
+		if (!p->fetched || p->handed || !match_query_same(&p->q, q))
+			continue;
+		p->handed = true;
+		*a = p->a;
+		memset(&p->a, 0, sizeof(p->a));
+		return 0;
+	}
+	return -1;
+}
+
+/* A reserved slot for q not fetched ahead: waits for it and hands over
+ * the cached answer.  0, or -1 when q is not reserved. */
+static int pre_take(struct source *s, const struct match_query *q, struct source_cached *c)
+{
+	for (size_t i = 0; i < s->npre; i++) {
+		struct pre *p = &s->pre[i];
+		int64_t wait;
+
+		if (p->used || !match_query_same(&p->q, q))
+			continue;
+		p->used = true;
+		s->pre_used++;
+		wait = pre_slot_ms(s, i) - clock_mono_ms();
+		if (wait > 0)
+			clock_sleep_ms(wait);
+		*c = p->cached;
+		memset(&p->cached, 0, sizeof(p->cached));
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- one request ------------------------------------------------------------------- */
+
+/* Asks for q; never returns an unclassified result.  a->body: the answer
+ * of SOURCE_OK and SOURCE_NOT_MODIFIED (free with answer_free). */
+static enum source_result ask(struct source *s, const struct match_query *q, struct answer *a)
+{
+	char url[1024];
+	struct source_cached c;
+	struct http_response hr;
+	struct http_request req;
+	long left;
+	int rc;
+
+	if (query_url(s, q, url, sizeof(url)) != 0) {
+		answer_init(a, "");
+		snprintf(a->r.error, sizeof(a->r.error), "%s has no such request", s->ad->name);
+		return set_result(a, SOURCE_FAILED, SOURCE_R_CLIENT);
+	}
+	/* fetched ahead by prefetch() */
+	if (pre_fetched(s, q, a) == 0)
+		return a->r.result;
+	answer_init(a, url);
+	if ((left = source_breaker_remaining(s)) > 0) {
+		snprintf(a->r.error, sizeof(a->r.error),
+			 "circuit breaker open for %lds more: Sofascore refused access", left);
+		a->r.retry_after = left;
+		return set_result(a, SOURCE_REFUSED, SOURCE_R_BREAKER);
+	}
+	if (s->backoff && s->backoff_until_ms > clock_mono_ms()) {
+		snprintf(a->r.error, sizeof(a->r.error), "backing off for %" PRId64 " ms after errors",
+			 s->backoff_until_ms - clock_mono_ms());
+		return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BACKING_OFF);
+	}
+	if (pre_take(s, q, &c) != 0 && budget_take(s, url, &c) != 0) {
+		snprintf(a->r.error, sizeof(a->r.error), "request budget exhausted (%.2f/s shared)",
+			 s->rps);
+		return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BUDGET);
+	}
+	request_init(s, url, c.etag, &req);
+	rc = http_do(s->http, &req, &hr);
+	return finish(s, url, rc, &hr, &c, a);
+}
+
+/* ask(), then: 1 = a body to parse in a, 0 = nothing to parse (r says
+ * why; a 304 skipped with SOURCE_SKIP_UNCHANGED too). */
+static int fetch(struct source *s, const struct match_query *q, unsigned flags, struct answer *a,
+		 struct source_resp *r)
+{
+	enum source_result res = ask(s, q, a);
+
+	if ((res == SOURCE_NOT_MODIFIED && (flags & SOURCE_SKIP_UNCHANGED)) ||
+	    (res != SOURCE_OK && res != SOURCE_NOT_MODIFIED)) {
+		answer_free(a);
+		*r = a->r;
+		return 0;
+	}
+	if (a->body == NULL) {
+		snprintf(a->r.error, sizeof(a->r.error), "empty body");
+		set_result(a, SOURCE_BAD, SOURCE_R_EMPTY);
+		*r = a->r;
+		return 0;
+	}
+	return 1;
+}
+
+/* After the parse (rc 0 or -1, reason in err): the result, in r. */
+static enum source_result parsed(struct answer *a, int rc, const char *err,
+				 struct source_resp *r)
+{
+	answer_free(a);
+	if (rc != 0) {
+		snprintf(a->r.error, sizeof(a->r.error), "%s", err);
+		set_result(a, SOURCE_BAD, SOURCE_R_UNREADABLE);
+	}
+	*r = a->r;
+	return r->result;
+}
+
+static enum source_result get_events(struct source *s, const struct match_query *q,
+				     unsigned flags, struct match_event **evs, size_t *n,
+				     size_t *skipped, struct source_resp *r)
+{
+	struct answer a;
+	char err[256] = "";
+	int rc;
+
+	*evs = NULL;
+	*n = *skipped = 0;
+	if (fetch(s, q, flags, &a, r) == 0)
+		return r->result;
+	rc = s->ad->parse_events(a.body, a.len, evs, n, skipped, err, sizeof(err));
+	if (rc == 0 && *skipped > 0)
+		snprintf(a.r.error, sizeof(a.r.error), "%s", err);
+	return parsed(&a, rc, err, r);
+}
+
+enum source_result source_get_schedule(struct source *s, int64_t competition, const char *date,
+				       unsigned flags, struct match_event **evs, size_t *n,
+				       size_t *skipped, struct source_resp *r)
+{
+	struct match_query q = { .what = MATCH_REQ_SCHEDULE, .competition = competition };
+
+	snprintf(q.date, sizeof(q.date), "%s", date);
+	return get_events(s, &q, flags, evs, n, skipped, r);
+}
+
+enum source_result source_get_live(struct source *s, unsigned flags, struct match_event **evs,
+				   size_t *n, size_t *skipped, struct source_resp *r)
+{
+	struct match_query q = { .what = MATCH_REQ_LIVE };
+
+	return get_events(s, &q, flags, evs, n, skipped, r);
+}
+
+enum source_result source_get_round(struct source *s, int64_t competition, int64_t season,
+				    int round, unsigned flags, struct match_event **evs, size_t *n,
+				    size_t *skipped, struct source_resp *r)
+{
+	struct match_query q = { .what = MATCH_REQ_ROUND, .competition = competition,
+				 .season = season, .round = round };
+
+	return get_events(s, &q, flags, evs, n, skipped, r);
+}
+
+enum source_result source_get_event(struct source *s, int64_t event_id, unsigned flags,
+				    struct match_event *ev, struct source_resp *r)
+{
+	struct match_query q = { .what = MATCH_REQ_EVENT, .event = event_id };
+	struct answer a;
+	char err[256] = "";
+
+	memset(ev, 0, sizeof(*ev));
+	if (fetch(s, &q, flags, &a, r) == 0)
+		return r->result;
+	return parsed(&a, s->ad->parse_event(a.body, a.len, ev, err, sizeof(err)), err, r);
+}
+
+enum source_result source_get_lineups(struct source *s, int64_t event_id, bool with_stats,
+				      struct match_lineups *l, struct source_resp *r)
+{
+	struct match_query q = { .what = MATCH_REQ_LINEUPS, .event = event_id };
+	struct answer a;
+	char err[256] = "";
+
+	memset(l, 0, sizeof(*l));
+	if (fetch(s, &q, 0, &a, r) == 0)
+		return r->result;
+	return parsed(&a, s->ad->parse_lineups(a.body, a.len, l, with_stats, err, sizeof(err)), err,
+		      r);
+}
+
+enum source_result source_get_statistics(struct source *s, int64_t event_id,
+					 struct match_stat **st, size_t *n, struct source_resp *r)
+{
+	struct match_query q = { .what = MATCH_REQ_STATISTICS, .event = event_id };
+	struct answer a;
+	char err[256] = "";
+
+	*st = NULL;
+	*n = 0;
+	if (fetch(s, &q, 0, &a, r) == 0)
+		return r->result;
+	return parsed(&a, s->ad->parse_statistics(a.body, a.len, st, n, err, sizeof(err)), err, r);
+}
+
+enum source_result source_get_incidents(struct source *s, int64_t event_id,
+					struct match_incident **inc, size_t *n,
+					struct source_resp *r)
+{
+	struct match_query q = { .what = MATCH_REQ_INCIDENTS, .event = event_id };
+	struct answer a;
+	char err[256] = "";
+
+	*inc = NULL;
+	*n = 0;
+	if (fetch(s, &q, 0, &a, r) == 0)
+		return r->result;
+	return parsed(&a, s->ad->parse_incidents(a.body, a.len, inc, n, err, sizeof(err)), err, r);
+}
+
+enum source_result source_get_standings(struct source *s, int64_t competition, int64_t season,
+					struct match_standing **st, size_t *n,
+					struct source_resp *r)
+{
+	struct match_query q = { .what = MATCH_REQ_STANDINGS, .competition = competition,
+				 .season = season };
+	struct answer a;
+	char err[256] = "";
+
+	*st = NULL;
+	*n = 0;
+	if (fetch(s, &q, 0, &a, r) == 0)
+		return r->result;
+	return parsed(&a, s->ad->parse_standings(a.body, a.len, st, n, err, sizeof(err)), err, r);
+}

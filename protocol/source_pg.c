@@ -1,0 +1,189 @@
+#include "source_pg.h"
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/db.h"
+#include "../lib/log.h"
+
+static bool pg_ready(void *ctx)
+{
+	PGconn *db = ctx;
+
+	if (PQstatus(db) != CONNECTION_OK && db_reconnect(db) != 0)
+		return false;
+	return true;
+}
+
+static int pg_breaker_read(void *ctx, int64_t *open_until)
+{
+	PGresult *r = db_exec(ctx, "breaker check",
+			      "SELECT COALESCE(EXTRACT(EPOCH FROM open_until)::bigint, 0) "
+			      "FROM sofascore_breaker WHERE id = 1",
+			      0, NULL);
+	int rc = -1;
+
+	if (r != NULL && PQntuples(r) == 1) {
+		*open_until = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		rc = 0;
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int pg_breaker_open(void *ctx, int secs, const char *by)
+{
+	char sbuf[32];
+	const char *p[2] = { sbuf, by };
+	PGresult *r;
+	int rc;
+
+	snprintf(sbuf, sizeof(sbuf), "%d", secs);
+	r = db_exec(ctx, "breaker open",
+		    "UPDATE sofascore_breaker SET open_until = now() + make_interval(secs => $1::int),"
+		    " reason = 'challenge', opened_at = now(), opened_by = $2"
+		    " WHERE id = 1 AND (open_until IS NULL OR open_until <= now())"
+		    " RETURNING 1",
+		    2, p);
+	if (r == NULL)
+		return -1;
+	rc = PQntuples(r) == 1 ? 1 : 0;
+	PQclear(r);
+	return rc;
+}
+
+/* The cached answer in a result row: its ETag and body (binary result
+ * columns col and col + 1). */
+static void cache_take(PGresult *r, int row, int col, struct source_cached *c)
+{
+	size_t blen;
+
+	if (PQgetisnull(r, row, col) || PQgetisnull(r, row, col + 1))
+		return;
+	blen = (size_t)PQgetlength(r, row, col + 1);
+	c->body = malloc(blen + 1);
+	if (c->body == NULL)
+		return;
+	memcpy(c->body, PQgetvalue(r, row, col + 1), blen);
+	c->body[blen] = '\0';
+	c->len = blen;
+	snprintf(c->etag, sizeof(c->etag), "%.*s", PQgetlength(r, row, col), PQgetvalue(r, row, col));
+}
+
+/*
+ * Takes n slots of the shared request budget and, in the same statement,
+ * reads the cached answers of urls.  A reservation token bucket of burst
+ * 1: tokens below zero are the queue of callers ahead; each sleeps until
+ * its own slot.  Rows: the tokens left (text), then url, etag, body of
+ * each cached URL (binary; one row with NULLs when none is cached).
+ */
+static int pg_budget_take(void *ctx, double rps, const char *const *urls, size_t n,
+			  double *tokens, struct source_cached *cached)
+{
+	char rbuf[32], nbuf[32];
+	const char *p[3] = { rbuf, NULL, nbuf };
+	cJSON *a = cJSON_CreateArray();
+	char *list = NULL;
+	PGresult *r;
+
+	for (size_t i = 0; a != NULL && i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(urls[i]));
+	if (a != NULL)
+		list = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	if (list == NULL)
+		return -1;
+	snprintf(rbuf, sizeof(rbuf), "%.6f", rps);
+	snprintf(nbuf, sizeof(nbuf), "%zu", n);
+	p[1] = list;
+	r = PQexecParams(ctx,
+			 "WITH b AS (UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
+			 "EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - $3::float8,"
+			 " updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens)"
+			 " SELECT b.tokens::text, c.url, c.etag, c.body FROM b"
+			 " LEFT JOIN http_cache c ON c.url IN (SELECT jsonb_array_elements_text($2::jsonb))",
+			 3, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
+	free(list);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
+		msg[strcspn(msg, "\n")] = '\0';
+		log_err("database query failed query=budget take error=\"%s\"", msg);
+		PQclear(r);
+		return -1;
+	}
+	*tokens = strtod(PQgetvalue(r, 0, 0), NULL);
+	for (int t = 0; t < PQntuples(r); t++) {
+		if (PQgetisnull(r, t, 1))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (cached[i].body == NULL && PQgetlength(r, t, 1) == (int)strlen(urls[i]) &&
+			    memcmp(PQgetvalue(r, t, 1), urls[i], strlen(urls[i])) == 0)
+				cache_take(r, t, 2, &cached[i]);
+	}
+	PQclear(r);
+	return 0;
+}
+
+static void pg_budget_give_back(void *ctx, size_t n)
+{
+	char nbuf[32];
+	const char *p[1] = { nbuf };
+
+	snprintf(nbuf, sizeof(nbuf), "%zu", n);
+	if (db_cmd(ctx, "budget give back",
+		   "UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + $1::float8) WHERE id = 1",
+		   1, p) != 0)
+		log_warn("unused request slots not given back n=%zu", n);
+}
+
+static void pg_cache_put(void *ctx, const char *url, const char *etag, const char *body,
+			 size_t len)
+{
+	const char *p[3] = { url, etag, body };
+	int lens[3] = { 0, 0, (int)len };
+	int fmts[3] = { 0, 0, 1 };
+	PGresult *r = PQexecParams(ctx,
+				   "INSERT INTO http_cache (url, etag, body, fetched_at) VALUES ($1, $2, $3, now())"
+				   " ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, body = EXCLUDED.body,"
+				   " fetched_at = now()",
+				   3, NULL, p, lens, fmts, 0);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		log_warn("http cache store failed url=%s", url);
+	PQclear(r);
+}
+
+static void pg_close(void *ctx)
+{
+	PQfinish(ctx);
+}
+
+int source_pg_open(struct source **out, const struct bf_config *cfg, const char *db_url,
+		   unsigned flags)
+{
+	struct source_store st = {
+		.ready = pg_ready,
+		.breaker_read = pg_breaker_read,
+		.breaker_open = pg_breaker_open,
+		.budget_take = pg_budget_take,
+		.budget_give_back = pg_budget_give_back,
+		.cache_put = pg_cache_put,
+		.close = pg_close,
+	};
+	PGconn *db = NULL;
+
+	*out = NULL;
+	if (db_url == NULL)
+		return source_open(out, cfg, NULL, flags);
+	if (db_connect(&db, db_url, 5, NULL) != 0)
+		return -1;
+	/* budget, breaker and ETags: nothing here is worth waiting for a flush */
+	if (db_cmd(db, "async session", "SET synchronous_commit TO off", 0, NULL) != 0)
+		log_warn("sofascore client: cannot turn off synchronous commits");
+	st.ctx = db;
+	return source_open(out, cfg, &st, flags);
+}

@@ -1,0 +1,606 @@
+/*
+ * test_source: the client engine of protocol/source.c with an in-memory
+ * store (no PostgreSQL) and a tiny scripted HTTP server on a loopback
+ * port (a thread of this test): typed results, ETag revalidation, the
+ * breaker opened by a challenge, the shared budget's pacing and refusal,
+ * the producer's backoff, and line-ups fetched ahead.  Run from the
+ * project root (fixtures are read from tests/data/fixtures/sofascore/).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/config.h"
+#include "lib/clock.h"
+#include "protocol/source.h"
+#include "tests/support/t.h"
+
+#define FIX "tests/data/fixtures/sofascore/"
+
+/* ---- a scripted HTTP server ------------------------------------------------ */
+
+struct reply {
+	int status;
+	const char *etag; /* NULL = none */
+	char *body; /* malloc'd or NULL */
+};
+
+#define MAX_SCRIPT 16
+
+static struct {
+	int fd;
+	int port;
+	pthread_t th;
+	pthread_mutex_t mu;
+	struct reply script[MAX_SCRIPT];
+	size_t nscript, next;
+	unsigned requests;
+	char last_path[256];
+	char last_inm[256]; /* If-None-Match of the last request */
+} srv = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static void header_value(const char *req, const char *name, char *out, size_t n)
+{
+	const char *p = strstr(req, name);
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	p += strlen(name);
+	while (*p == ' ')
+		p++;
+	size_t len = strcspn(p, "\r\n");
+	snprintf(out, n, "%.*s", (int)len, p);
+}
+
+static void *serve(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		char req[4096];
+		size_t got = 0;
+		int c = accept(srv.fd, NULL, NULL);
+
+		if (c < 0)
+			return NULL;
+		while (got < sizeof(req) - 1) {
+			ssize_t k = read(c, req + got, sizeof(req) - 1 - got);
+			if (k <= 0)
+				break;
+			got += (size_t)k;
+			req[got] = '\0';
+			if (strstr(req, "\r\n\r\n") != NULL)
+				break;
+		}
+		req[got] = '\0';
+		pthread_mutex_lock(&srv.mu);
+		struct reply r = { 500, NULL, NULL };
+		if (srv.next < srv.nscript)
+			r = srv.script[srv.next++];
+		srv.requests++;
+		sscanf(req, "GET %255s", srv.last_path);
+		header_value(req, "If-None-Match:", srv.last_inm, sizeof(srv.last_inm));
+		pthread_mutex_unlock(&srv.mu);
+		char head[512];
+		size_t blen = r.body != NULL ? strlen(r.body) : 0;
+		int hl = snprintf(head, sizeof(head),
+				  "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n%s%s%s"
+				  "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+				  r.status, r.etag ? "ETag: " : "", r.etag ? r.etag : "",
+				  r.etag ? "\r\n" : "", blen);
+		if (write(c, head, (size_t)hl) < 0 || (blen > 0 && write(c, r.body, blen) < 0))
+			fprintf(stderr, "# fake server: write failed\n");
+		close(c);
+	}
+}
+
+static int srv_start(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	srv.fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (srv.fd < 0 || bind(srv.fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    listen(srv.fd, 16) != 0 || getsockname(srv.fd, (struct sockaddr *)&a, &len) != 0)
+		return -1;
+	srv.port = ntohs(a.sin_port);
+	return pthread_create(&srv.th, NULL, serve, NULL) == 0 ? 0 : -1;
+}
+
+static void script(int status, const char *etag, const char *body)
+{
+	pthread_mutex_lock(&srv.mu);
+	if (srv.nscript < MAX_SCRIPT)
+		srv.script[srv.nscript++] =
+			(struct reply){ status, etag, body != NULL ? strdup(body) : NULL };
+	pthread_mutex_unlock(&srv.mu);
+}
+
+static void script_reset(void)
+{
+	pthread_mutex_lock(&srv.mu);
+	for (size_t i = 0; i < srv.nscript; i++)
+		free(srv.script[i].body);
+	srv.nscript = srv.next = 0;
+	srv.requests = 0;
+	srv.last_path[0] = srv.last_inm[0] = '\0';
+	pthread_mutex_unlock(&srv.mu);
+}
+
+static unsigned requests(void)
+{
+	pthread_mutex_lock(&srv.mu);
+	unsigned n = srv.requests;
+	pthread_mutex_unlock(&srv.mu);
+	return n;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL) {
+		size_t got = fread(buf, 1, (size_t)n, f);
+		buf[got] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/* ---- an in-memory store ----------------------------------------------------- */
+
+struct mem {
+	double tokens; /* the bucket, refilled at rps since at_ms */
+	int64_t at_ms;
+	bool fixed_tokens; /* tokens as set, no refill (to force a refusal) */
+	int64_t open_until;
+	unsigned breaker_opens, given_back, takes;
+	char url[512], etag[256], *body; /* one cached answer */
+};
+
+static bool mem_ready(void *ctx)
+{
+	(void)ctx;
+	return true;
+}
+
+static int mem_breaker_read(void *ctx, int64_t *open_until)
+{
+	*open_until = ((struct mem *)ctx)->open_until;
+	return 0;
+}
+
+static int mem_breaker_open(void *ctx, int secs, const char *by)
+{
+	struct mem *m = ctx;
+	int64_t now = (int64_t)time(NULL);
+
+	(void)by;
+	if (m->open_until > now)
+		return 0;
+	m->open_until = now + secs;
+	m->breaker_opens++;
+	return 1;
+}
+
+static int mem_budget_take(void *ctx, double rps, const char *const *urls, size_t n,
+			   double *tokens, struct source_cached *cached)
+{
+	struct mem *m = ctx;
+	int64_t now = clock_mono_ms();
+
+	m->takes++;
+	if (!m->fixed_tokens) {
+		m->tokens += (double)(now - m->at_ms) / 1000.0 * rps;
+		if (m->tokens > 1.0)
+			m->tokens = 1.0;
+		m->at_ms = now;
+	}
+	m->tokens -= (double)n;
+	*tokens = m->tokens;
+	for (size_t i = 0; i < n; i++)
+		if (m->body != NULL && strcmp(urls[i], m->url) == 0) {
+			snprintf(cached[i].etag, sizeof(cached[i].etag), "%s", m->etag);
+			cached[i].body = strdup(m->body);
+			cached[i].len = strlen(m->body);
+		}
+	return 0;
+}
+
+static void mem_give_back(void *ctx, size_t n)
+{
+	struct mem *m = ctx;
+
+	m->given_back += (unsigned)n;
+	m->tokens += (double)n;
+	if (m->tokens > 1.0)
+		m->tokens = 1.0;
+}
+
+static void mem_cache_put(void *ctx, const char *url, const char *etag, const char *body,
+			  size_t len)
+{
+	struct mem *m = ctx;
+
+	snprintf(m->url, sizeof(m->url), "%s", url);
+	snprintf(m->etag, sizeof(m->etag), "%s", etag);
+	free(m->body);
+	m->body = strndup(body, len);
+}
+
+static void mem_close(void *ctx)
+{
+	struct mem *m = ctx;
+
+	free(m->body);
+	m->body = NULL;
+}
+
+static struct source_store mem_store(struct mem *m)
+{
+	struct source_store st = {
+		.ctx = m,
+		.ready = mem_ready,
+		.breaker_read = mem_breaker_read,
+		.breaker_open = mem_breaker_open,
+		.budget_take = mem_budget_take,
+		.budget_give_back = mem_give_back,
+		.cache_put = mem_cache_put,
+		.close = mem_close,
+	};
+
+	memset(m, 0, sizeof(*m));
+	m->tokens = 1.0;
+	m->at_ms = clock_mono_ms();
+	return st;
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static char base_url[64];
+
+static struct bf_config config(double rps)
+{
+	struct bf_config c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d/api/v1", srv.port);
+	c.sofa_base_url = base_url;
+	c.sofa_timeout = 5;
+	c.sofa_max_rps = rps;
+	c.sofa_challenge_pause = 900;
+	c.sofa_max_body = 1 << 20;
+	return c;
+}
+
+static enum source_result lineups(struct source *s, int64_t id, struct source_resp *r,
+				  bool *confirmed)
+{
+	struct match_lineups l;
+	enum source_result res = source_get_lineups(s, id, false, &l, r);
+
+	if (confirmed != NULL)
+		*confirmed = l.confirmed;
+	match_lineups_free(&l);
+	return res;
+}
+
+/* ---- cases ---------------------------------------------------------------- */
+
+static void typed_results(void)
+{
+	struct bf_config cfg = config(1000);
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+
+	script_reset();
+	REQUIRE(source_open(&s, &cfg, NULL, 0) == 0);
+	script(404, NULL, "{\"error\":{\"code\":404}}");
+	CHECK_INT(source_get_event(s, 11, 0, &ev, &r), SOURCE_NOT_FOUND);
+	CHECK_STR(srv.last_path, "/api/v1/event/11");
+	CHECK_INT(r.status, 404);
+	script(200, NULL, "{");
+	CHECK_INT(source_get_event(s, 11, 0, &ev, &r), SOURCE_BAD);
+	CHECK_INT(r.reason, SOURCE_R_UNREADABLE);
+	CHECK_INT(r.status, 200);
+	script(429, NULL, "{}");
+	CHECK_INT(source_get_event(s, 11, 0, &ev, &r), SOURCE_TRANSIENT);
+	CHECK_INT(r.reason, SOURCE_R_TOO_MANY);
+	script(503, NULL, "{}");
+	CHECK_INT(source_get_event(s, 11, 0, &ev, &r), SOURCE_TRANSIENT);
+	CHECK_INT(r.reason, SOURCE_R_SERVER);
+	script(403, NULL, "{\"error\":{\"code\":403}}");
+	CHECK_INT(source_get_event(s, 11, 0, &ev, &r), SOURCE_TRANSIENT);
+	CHECK_INT(r.reason, SOURCE_R_FORBIDDEN);
+	script(410, NULL, "{}");
+	CHECK_INT(source_get_event(s, 11, 0, &ev, &r), SOURCE_FAILED);
+	CHECK_INT(r.reason, SOURCE_R_CLIENT);
+	CHECK_STR(r.error, "HTTP 410");
+	CHECK_INT(requests(), 6);
+	/* no backoff unless asked for: every call went out */
+	source_close(s);
+
+	/* a body past max_body: failed, not transient, and said by a flag */
+	cfg.sofa_max_body = 64;
+	REQUIRE(source_open(&s, &cfg, NULL, 0) == 0);
+	char *big = slurp(FIX "event_finished_120.json");
+	REQUIRE(big != NULL);
+	script(200, NULL, big);
+	free(big);
+	CHECK_INT(source_get_event(s, 12, 0, &ev, &r), SOURCE_FAILED);
+	CHECK_INT(r.reason, SOURCE_R_TOO_LARGE);
+	CHECK_INT(r.status, 0);
+	source_close(s);
+}
+
+static void lists_and_parts(void)
+{
+	struct bf_config cfg = config(1000);
+	struct source *s;
+	struct source_resp r;
+	struct match_event *evs = NULL;
+	struct match_stat *st = NULL;
+	struct match_incident *inc = NULL;
+	struct match_standing *tab = NULL;
+	size_t n = 0, skipped = 0;
+	char *body;
+
+	script_reset();
+	REQUIRE(source_open(&s, &cfg, NULL, 0) == 0);
+	body = slurp(FIX "scheduled_ut17_round.json");
+	REQUIRE(body != NULL);
+	script(200, NULL, body);
+	script(200, NULL, body);
+	script(200, NULL, body);
+	free(body);
+	CHECK_INT(source_get_schedule(s, 17, "2026-12-06", 0, &evs, &n, &skipped, &r), SOURCE_OK);
+	CHECK_STR(srv.last_path, "/api/v1/unique-tournament/17/scheduled-events/2026-12-06");
+	CHECK(n > 0);
+	free(evs);
+	CHECK_INT(source_get_live(s, 0, &evs, &n, &skipped, &r), SOURCE_OK);
+	CHECK_STR(srv.last_path, "/api/v1/sport/football/events/live");
+	CHECK(strncmp(r.url, base_url, strlen(base_url)) == 0);
+	free(evs);
+	CHECK_INT(source_get_round(s, 17, 76986, 12, 0, &evs, &n, &skipped, &r), SOURCE_OK);
+	CHECK_STR(srv.last_path, "/api/v1/unique-tournament/17/season/76986/events/round/12");
+	free(evs);
+
+	body = slurp(FIX "statistics.json");
+	REQUIRE(body != NULL);
+	script(200, NULL, body);
+	free(body);
+	CHECK_INT(source_get_statistics(s, 5, &st, &n, &r), SOURCE_OK);
+	CHECK_STR(srv.last_path, "/api/v1/event/5/statistics");
+	CHECK(n > 0);
+	free(st);
+	body = slurp(FIX "incidents_goals.json");
+	REQUIRE(body != NULL);
+	script(200, NULL, body);
+	free(body);
+	CHECK_INT(source_get_incidents(s, 5, &inc, &n, &r), SOURCE_OK);
+	CHECK_STR(srv.last_path, "/api/v1/event/5/incidents");
+	free(inc);
+	body = slurp(FIX "standings_total.json");
+	REQUIRE(body != NULL);
+	script(200, NULL, body);
+	free(body);
+	CHECK_INT(source_get_standings(s, 17, 76986, &tab, &n, &r), SOURCE_OK);
+	CHECK_STR(srv.last_path, "/api/v1/unique-tournament/17/season/76986/standings/total");
+	CHECK(n > 0);
+	free(tab);
+	source_close(s);
+}
+
+static void etag_304_reuses_the_cached_answer(void)
+{
+	struct bf_config cfg = config(1000);
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+	bool confirmed = false;
+	char *body = slurp(FIX "lineups_confirmed.json");
+
+	script_reset();
+	REQUIRE(body != NULL);
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	script(200, "\"v1\"", body);
+	script(304, "\"v1\"", NULL);
+	free(body);
+	CHECK_INT(lineups(s, 7, &r, &confirmed), SOURCE_OK);
+	CHECK(confirmed);
+	CHECK_STR(m.etag, "\"v1\"");
+	CHECK_STR(srv.last_inm, "");
+	confirmed = false;
+	CHECK_INT(lineups(s, 7, &r, &confirmed), SOURCE_NOT_MODIFIED);
+	CHECK_STR(srv.last_inm, "\"v1\"");
+	CHECK_INT(r.status, 304);
+	CHECK(confirmed); /* parsed from the cached body */
+	/* a 304 the caller does not want parsed */
+	script(200, "\"e1\"", "{\"event\":{}}");
+	script(304, "\"e1\"", NULL);
+	CHECK_INT(source_get_event(s, 8, 0, &ev, &r), SOURCE_BAD);
+	CHECK_INT(source_get_event(s, 8, SOURCE_SKIP_UNCHANGED, &ev, &r), SOURCE_NOT_MODIFIED);
+	CHECK_INT(requests(), 4);
+	source_close(s);
+}
+
+static void challenge_opens_the_breaker(void)
+{
+	struct bf_config cfg = config(1000);
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	char *body = slurp(FIX "challenge403.json");
+
+	script_reset();
+	REQUIRE(body != NULL);
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	script(403, NULL, body);
+	free(body);
+	CHECK_INT(lineups(s, 7, &r, NULL), SOURCE_REFUSED);
+	CHECK_INT(r.reason, SOURCE_R_CHALLENGE);
+	CHECK_INT(r.retry_after, 900);
+	CHECK_INT(m.breaker_opens, 1);
+	CHECK(m.open_until > (int64_t)time(NULL));
+	CHECK(source_breaker_remaining(s) > 800);
+	/* no request while it is open */
+	CHECK_INT(lineups(s, 8, &r, NULL), SOURCE_REFUSED);
+	CHECK_INT(r.reason, SOURCE_R_BREAKER);
+	CHECK_INT(requests(), 1);
+	source_close(s);
+}
+
+static void shared_breaker_is_obeyed(void)
+{
+	struct bf_config cfg = config(1000);
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+
+	script_reset();
+	m.open_until = (int64_t)time(NULL) + 60; /* opened by another process */
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT(lineups(s, 7, &r, NULL), SOURCE_REFUSED);
+	CHECK_INT(r.reason, SOURCE_R_BREAKER);
+	CHECK(r.retry_after > 0 && r.retry_after <= 60);
+	CHECK_INT(requests(), 0);
+	source_close(s);
+}
+
+static void budget_paces_and_refuses(void)
+{
+	struct bf_config cfg = config(20.0); /* one request every 50 ms */
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	int64_t t0;
+
+	script_reset();
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	for (int i = 0; i < 5; i++)
+		script(404, NULL, "{}");
+	t0 = clock_mono_ms();
+	for (int i = 0; i < 5; i++)
+		CHECK_INT(lineups(s, 7, &r, NULL), SOURCE_NOT_FOUND);
+	/* the first slot is free, the next four 50 ms apart */
+	CHECK(clock_mono_ms() - t0 >= 190);
+	CHECK_INT(m.takes, 5);
+	/* a queue ahead longer than 5 s: no request, the slot given back */
+	m.fixed_tokens = true;
+	m.tokens = -200.0;
+	CHECK_INT(lineups(s, 7, &r, NULL), SOURCE_TRANSIENT);
+	CHECK_INT(r.reason, SOURCE_R_BUDGET);
+	CHECK_INT(m.given_back, 1);
+	CHECK_INT(requests(), 5);
+	source_close(s);
+}
+
+static void backoff_after_errors(void)
+{
+	struct bf_config cfg = config(1000);
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+
+	script_reset();
+	REQUIRE(source_open(&s, &cfg, NULL, SOURCE_BACKOFF) == 0);
+	script(500, NULL, "{}");
+	CHECK_INT(source_get_event(s, 1, 0, &ev, &r), SOURCE_TRANSIENT);
+	CHECK_INT(r.reason, SOURCE_R_SERVER);
+	CHECK_INT(source_get_event(s, 1, 0, &ev, &r), SOURCE_TRANSIENT);
+	CHECK_INT(r.reason, SOURCE_R_BACKING_OFF);
+	CHECK_INT(r.status, 0);
+	CHECK_INT(requests(), 1);
+	source_close(s);
+
+	/* a refused connection is transient too */
+	cfg.sofa_base_url = "http://127.0.0.1:1";
+	REQUIRE(source_open(&s, &cfg, NULL, SOURCE_BACKOFF) == 0);
+	CHECK_INT(source_get_event(s, 1, 0, &ev, &r), SOURCE_TRANSIENT);
+	CHECK_INT(r.reason, SOURCE_R_TRANSPORT);
+	CHECK_INT(source_get_event(s, 1, 0, &ev, &r), SOURCE_TRANSIENT);
+	CHECK_INT(r.reason, SOURCE_R_BACKING_OFF);
+	source_close(s);
+}
+
+static void lineups_fetched_ahead(void)
+{
+	struct bf_config cfg = config(1000);
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	const int64_t ids[3] = { 21, 22, 23 };
+	bool confirmed = false;
+	char *body = slurp(FIX "lineups_confirmed.json");
+
+	script_reset();
+	REQUIRE(body != NULL);
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	for (int i = 0; i < 3; i++)
+		script(200, NULL, body);
+	free(body);
+	source_prefetch_lineups(s, ids, 3);
+	CHECK_INT(m.takes, 1); /* one reservation for the batch */
+	source_prefetch_end(s);
+	CHECK_INT(requests(), 3);
+	CHECK_INT(m.given_back, 0);
+
+	script_reset();
+	body = slurp(FIX "lineups_confirmed.json");
+	REQUIRE(body != NULL);
+	for (int i = 0; i < 3; i++)
+		script(200, NULL, body);
+	free(body);
+	m.takes = 0;
+	source_prefetch_lineups(s, ids, 3);
+	CHECK_INT(lineups(s, 22, &r, &confirmed), SOURCE_OK);
+	CHECK(confirmed);
+	CHECK_INT(lineups(s, 21, &r, NULL), SOURCE_OK);
+	CHECK_INT(lineups(s, 23, &r, NULL), SOURCE_OK);
+	CHECK_INT(m.takes, 1); /* the answers were there: no slot taken one by one */
+	CHECK_INT(requests(), 3);
+	source_prefetch_end(s);
+	source_close(s);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct t_case cases[] = {
+		T_CASE(typed_results),
+		T_CASE(lists_and_parts),
+		T_CASE(etag_304_reuses_the_cached_answer),
+		T_CASE(challenge_opens_the_breaker),
+		T_CASE(shared_breaker_is_obeyed),
+		T_CASE(budget_paces_and_refuses),
+		T_CASE(backoff_after_errors),
+		T_CASE(lineups_fetched_ahead),
+	};
+
+	if (srv_start() != 0) {
+		fprintf(stderr, "cannot start the fake server\n");
+		return 1;
+	}
+	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
+	script_reset();
+	return t_done();
+}
