@@ -316,7 +316,7 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		outcome_dead(out, "poison", "invalid event id");
 		return;
 	}
-	render_request(ctx, &ctx->cfg->tpl_lineup, "line-up", subject, doc, out);
+	render_request(ctx->render, &ctx->cfg->tpl_lineup, "line-up", subject, doc, out);
 	cJSON_Delete(doc);
 	jarena_end();
 }

@@ -514,7 +514,7 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		outcome_dead(out, "poison", "invalid event id");
 		goto out;
 	}
-	render_request(ctx, &ctx->cfg->tpl_result, "result", subject, doc, out);
+	render_request(ctx->render, &ctx->cfg->tpl_result, "result", subject, doc, out);
 	cJSON_Delete(doc);
 out:
 	result_data_free(&d);
