@@ -42,6 +42,15 @@ void outcome_done(struct outcome *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+void outcome_expired(struct outcome *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set(o, OUT_EXPIRED, 0, "", fmt, ap);
+	va_end(ap);
+}
+
 const char *outcome_name(enum outcome_kind kind)
 {
 	static const char *const names[] = { "done", "retry", "expired", "dead", "render",
