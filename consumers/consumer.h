@@ -27,7 +27,7 @@
 #include "protocol/sofascore.h"
 #include "protocol/topology.h"
 
-struct render;
+struct render; /* render.h */
 
 /* Most deliveries handled as one batch (one lock, one durable INSERT, one
  * state statement, one job statement); the batch is at most the prefetch. */
@@ -69,7 +69,8 @@ struct consumer_def {
 /* Runs a consumer program: flags, config, connections, loop, teardown. */
 int consumer_main(const struct consumer_def *def, int argc, char **argv);
 
-/* Helpers for branches (and outcome.h's). */
+/* Helpers for branches, beside outcome.h's. */
+
 /* Wait tier (seconds) for a transient failure at this attempt: the
  * shortest first, longer ones as attempts add up. */
 int consumer_backoff_tier(const struct consumer_ctx *ctx, int attempt);
