@@ -93,11 +93,11 @@ static int republish(struct consumer_ctx *ctx, const struct broker_delivery *d,
 /*
  * The loop takes what the broker has already sent (up to the prefetch),
  * runs the branch on each (a render is only queued), carries out the
- * queued renders together (render_flush), republishes what must wait or die, records every job in
- * one statement, then acks.  Nothing is acked before what replaces it is
- * confirmed, and a final state (done, expired) is acked only once it is
- * recorded: if the record fails, the message is requeued and its
- * redelivery finds the render done.
+ * queued renders together (render_flush), republishes what must wait or
+ * die, records every job in one statement, then acks.  Nothing is acked
+ * before what replaces it is confirmed, and a final state (done, expired)
+ * is acked only once it is recorded: if the record fails, the message is
+ * requeued and its redelivery finds the render done.
  */
 struct item {
 	struct broker_delivery d;
