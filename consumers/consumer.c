@@ -3,7 +3,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <malloc.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,29 +19,7 @@
 #include "lib/version.h"
 #include "protocol/source_pg.h"
 
-void outcome_retry(struct outcome *o, int tier, const char *reason, const char *fmt, ...)
-{
-	va_list ap;
-
-	o->kind = OUT_RETRY;
-	o->tier = tier;
-	snprintf(o->reason, sizeof(o->reason), "%s", reason);
-	va_start(ap, fmt);
-	vsnprintf(o->error, sizeof(o->error), fmt, ap);
-	va_end(ap);
-}
-
-void outcome_dead(struct outcome *o, const char *reason, const char *fmt, ...)
-{
-	va_list ap;
-
-	o->kind = OUT_DEAD;
-	o->tier = 0;
-	snprintf(o->reason, sizeof(o->reason), "%s", reason);
-	va_start(ap, fmt);
-	vsnprintf(o->error, sizeof(o->error), fmt, ap);
-	va_end(ap);
-}
+_Static_assert(CONSUMER_BATCH_MAX <= RENDER_BATCH_MAX, "a batch's renders fit in one render batch");
 
 int consumer_backoff_tier(const struct consumer_ctx *ctx, int attempt)
 {
@@ -59,7 +36,7 @@ int consumer_backoff_tier(const struct consumer_ctx *ctx, int attempt)
 	return tiers[i]->ttl;
 }
 
-void consumer_sofa_failure(const struct consumer_ctx *ctx, const struct source_resp *r,
+void consumer_source_failure(const struct consumer_ctx *ctx, const struct source_resp *r,
 			   const char *what, struct outcome *o)
 {
 	const struct topo_queue *tiers[CFG_MAX_TIERS];
@@ -119,12 +96,12 @@ static int republish(struct consumer_ctx *ctx, const struct broker_delivery *d,
 
 /*
  * The loop takes what the broker has already sent (up to the prefetch),
- * runs the branch on each, carries out the queued renders together
- * (render_flush), republishes what must wait or die, records every job in
- * one statement, then acks.  Nothing is acked before what replaces it is
- * confirmed, and a final state (done, expired) is acked only once it is
- * recorded: if the record fails, the message is requeued and its
- * redelivery finds the render done.
+ * runs the branch on each (a render is only queued), carries out the
+ * queued renders together (render_flush), republishes what must wait or
+ * die, records every job in one statement, then acks.  Nothing is acked
+ * before what replaces it is confirmed, and a final state (done, expired)
+ * is acked only once it is recorded: if the record fails, the message is
+ * requeued and its redelivery finds the render done.
  */
 struct item {
 	struct broker_delivery d;
@@ -139,9 +116,6 @@ struct item {
 	char ids[160];
 	char where[TOPO_NAME_MAX]; /* retry: wait queue; dead: dead queue */
 };
-
-static const char *const outcome_names[] = { "done", "retry", "expired", "dead", "render",
-					     "requeue" };
 
 static void settle(struct consumer_ctx *ctx, const struct broker_delivery *d, bool ok)
 {
@@ -341,7 +315,7 @@ static void log_outcome(const struct consumer_ctx *ctx, const struct item *it)
 		break;
 	default:
 		log_info("message %s type=%s attempt=%d outcome=%s%s%s duration_ms=%" PRId64, it->ids,
-			 type, it->attempt, outcome_names[o->kind], o->error[0] ? " note=" : "",
+			 type, it->attempt, outcome_name(o->kind), o->error[0] ? " note=" : "",
 			 o->error[0] ? o->error : "", ms);
 		break;
 	}
@@ -382,13 +356,47 @@ static int collect(struct consumer_ctx *ctx, struct item *its, size_t max, int f
 	return r;
 }
 
+/* ---- the look-ahead -------------------------------------------------------- */
+
 /*
- * Handles the batch its[0..n-1] (prepared already when ready).  A type
- * that prefetches looks ahead: once this batch's answers are in hand, the
- * deliveries the broker has already sent (up to max, into next, *nn of
- * them) are prepared, so that their requests are answered while this batch
- * is recorded, posted, and acked.  *r: what the look-ahead's broker_next()
- * returned (0 when there was none).
+ * A type that prefetches looks ahead: once a batch's answers are in hand
+ * (its branches ran), the loop takes the deliveries the broker has already
+ * sent as the next batch and prepares it (look_ahead: decoded, its rows
+ * read, its requests started); then, while render_flush() waits on the
+ * database for the batch in hand, the loop's wait (ahead_wait) takes in
+ * the answers to those requests.  So the next batch's fetching overlaps
+ * this batch's writes and POSTs; only the loop moves from one batch to the
+ * next, and render knows nothing of it.  (Preparing needs the database
+ * connection that render_flush() is waiting on: it is done before.)
+ */
+
+/* Up to max deliveries already sent, into next (*nn of them), prepared.
+ * Returns what the last broker_next() returned. */
+static int look_ahead(struct consumer_ctx *ctx, struct item *next, size_t max, size_t *nn)
+{
+	int r = collect(ctx, next, max, 0, 0, nn);
+
+	if (*nn > 0)
+		prepare(ctx, next, *nn);
+	return r;
+}
+
+/* render_flush()'s wait on the database's socket: meanwhile the answers
+ * to the requests of the batch received ahead come in (with none in
+ * flight, it only waits). */
+static void ahead_wait(void *arg, int fd)
+{
+	struct consumer_ctx *ctx = arg;
+
+	source_prefetch_poll(ctx->src, fd, 1000);
+}
+
+/*
+ * Handles the batch its[0..n-1] (prepared already when ready), in this
+ * order: prepare it, run its branches (their renders are queued), look
+ * ahead (into next: up to max deliveries, *nn of them), flush its renders
+ * while the look-ahead's answers come in, republish, record the jobs, ack.
+ * *r: what the look-ahead's broker_next() returned (0 when there was none).
  */
 static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, bool ready,
 			 struct item *next, size_t max, size_t *nn, int *r)
@@ -407,13 +415,13 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 		run_branch(ctx, &its[i]);
 	source_prefetch_end(ctx->src);
 	t[2] = clock_mono_ms();
-	if (next != NULL && ctx->def_prefetch != NULL && !signals_stop) {
-		*r = collect(ctx, next, max, 0, 0, nn);
-		if (*nn > 0)
-			prepare(ctx, next, *nn);
-	}
+	if (next != NULL && ctx->def_prefetch != NULL && !signals_stop)
+		*r = look_ahead(ctx, next, max, nn);
 	t[3] = clock_mono_ms();
-	render_flush(ctx);
+	render_flush(ctx->render, ahead_wait, ctx);
+	for (i = 0; i < n; i++)
+		render_outcome(ctx->render, &its[i].o);
+	render_reset(ctx->render);
 	t[4] = clock_mono_ms();
 	for (i = 0; i < n; i++)
 		pause |= carry_out(ctx, &its[i]);
@@ -572,10 +580,14 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	}
 	if (http_client_new(&ctx.http) != 0)
 		goto out_sofa;
+	if (render_new(&ctx.render, &cfg, ctx.db, ctx.http, &ctx.topo, def->type) != 0) {
+		log_err("out of memory");
+		goto out_http;
+	}
 	proc_conn_name(name, sizeof(name));
 	struct broker_opts bo = broker_opts_from_config(&cfg, name, &ctx.topo, &signals_stop);
 	if (broker_open(&ctx.out, &bo) != 0)
-		goto out_http;
+		goto out_render;
 	bo.topo = NULL; /* declared once is enough */
 	if (broker_open(&ctx.in, &bo) != 0)
 		goto out_out;
@@ -660,6 +672,8 @@ out_in:
 	broker_close(ctx.in);
 out_out:
 	broker_close(ctx.out);
+out_render:
+	render_free(ctx.render);
 out_http:
 	http_client_free(ctx.http);
 out_sofa:

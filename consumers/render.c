@@ -48,6 +48,26 @@
 	/* the rows by the unique index, whatever the planner guesses of e */           \
 	" AND r.kind = $2 AND r.subject = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))"
 
+/* A request queued by render_request(), carried out by render_flush(). */
+struct render_job {
+	const struct cfg_template *tpl;
+	const char *kind; /* "line-up", ... */
+	char subject[MSG_KEY_MAX];
+	char *body; /* the POST /renders request (malloc'd) */
+	struct outcome out; /* OUT_RENDER until carried out */
+};
+
+struct render {
+	const struct bf_config *cfg;
+	PGconn *db;
+	struct http_client *http; /* Plainly */
+	const struct topology *topo;
+	enum msg_type type;
+	struct render_job jobs[RENDER_BATCH_MAX];
+	size_t n; /* requests in the batch */
+	size_t flushed; /* of which carried out */
+};
+
 /* What a flush found in the renders row, and what it writes back. */
 struct slot {
 	struct render_job *job;
@@ -130,7 +150,7 @@ static char *json_states(struct slot *sl, size_t n)
 }
 
 /* The tier honouring Plainly's Retry-After (0: by attempt). */
-static int retry_after_tier(const struct consumer_ctx *ctx, long retry_after)
+static int retry_after_tier(const struct render *rd, long retry_after)
 {
 	const struct topo_queue *tiers[CFG_MAX_TIERS];
 	size_t n;
@@ -138,7 +158,7 @@ static int retry_after_tier(const struct consumer_ctx *ctx, long retry_after)
 
 	if (retry_after <= 0)
 		return 0;
-	n = topo_wait_tiers(&ctx->topo, ctx->type, tiers, CFG_MAX_TIERS);
+	n = topo_wait_tiers(rd->topo, rd->type, tiers, CFG_MAX_TIERS);
 	for (size_t i = 0; i < n && tier == 0; i++)
 		if (tiers[i]->ttl >= retry_after)
 			tier = tiers[i]->ttl;
@@ -150,23 +170,22 @@ static int retry_after_tier(const struct consumer_ctx *ctx, long retry_after)
 /* Under the subject's lock, its row recorded: decide, and say what to
  * write back (sl->new_state).  Sets the outcome, or returns true when the
  * request must be posted (render_posted then sets it). */
-static bool render_decide(struct consumer_ctx *ctx, struct slot *sl)
+static bool render_decide(struct render *rd, struct slot *sl)
 {
-	const struct bf_config *cfg = ctx->cfg;
+	const struct bf_config *cfg = rd->cfg;
 	struct render_job *job = sl->job;
-	struct outcome *out = job->out;
+	struct outcome *out = &job->out;
 	struct plainly_render *pr = &sl->pr;
 	enum plainly_result res;
 	bool dry = cfg->plainly_api_key[0] == '\0';
 
 	if (strcmp(sl->state, "submitted") == 0 || strcmp(sl->state, "dry-run") == 0) {
-		out->kind = OUT_DONE;
-		snprintf(out->error, sizeof(out->error), "render already %s", sl->state);
+		outcome_done(out, "render already %s", sl->state);
 		return false;
 	}
 	if (strcmp(sl->state, "pending") == 0 && sl->posted && !dry) {
 		/* a crash or a lost answer may have left a render at Plainly */
-		res = plainly_render_find(ctx->http, cfg, job->tpl->project_id, job->subject,
+		res = plainly_render_find(rd->http, cfg, job->tpl->project_id, job->subject,
 					  sl->since, pr);
 		if (res == PLAINLY_OK && (strcmp(pr->state, "INVALID") == 0 ||
 					  strcmp(pr->state, "FAILED") == 0 ||
@@ -180,8 +199,7 @@ static bool render_decide(struct consumer_ctx *ctx, struct slot *sl)
 			log_info("render reconciled subject=%s plainly_render_id=%s state=%s",
 				 job->subject, pr->id, pr->state);
 			sl->new_state = "submitted";
-			out->kind = OUT_DONE;
-			snprintf(out->error, sizeof(out->error), "render reconciled %s", pr->id);
+			outcome_done(out, "render reconciled %s", pr->id);
 			return false;
 		}
 		if (res == PLAINLY_TRANSIENT) {
@@ -194,7 +212,7 @@ static bool render_decide(struct consumer_ctx *ctx, struct slot *sl)
 	if (!sl->fresh) {
 		/* an earlier try (failed, or pending): record this request, durably */
 		const char *pu[3] = { job->kind, job->subject, job->body };
-		if (db_cmd(ctx->db, "render retry",
+		if (db_cmd(rd->db, "render retry",
 			   "UPDATE renders SET state = 'pending', request = $3::json, error = NULL,"
 			   " updated_at = now() WHERE kind = $1 AND subject = $2",
 			   3, pu) != 0) {
@@ -210,26 +228,23 @@ static bool render_decide(struct consumer_ctx *ctx, struct slot *sl)
 			return false;
 		}
 		sl->new_state = "dry-run";
-		out->kind = OUT_DONE;
-		snprintf(out->error, sizeof(out->error), "dry-run %.400s", path);
+		outcome_done(out, "dry-run %.400s", path);
 		return false;
 	}
 	return true;
 }
 
 /* The answer to the POST: the state to write back and the outcome. */
-static void render_posted(struct consumer_ctx *ctx, struct slot *sl, enum plainly_result res)
+static void render_posted(const struct render *rd, struct slot *sl, enum plainly_result res)
 {
-	struct outcome *out = sl->job->out;
+	struct outcome *out = &sl->job->out;
 	struct plainly_render *pr = &sl->pr;
 
 	switch (res) {
 	case PLAINLY_OK:
 		/* if the state is lost, the row stays pending: the retry reconciles */
 		sl->new_state = "submitted";
-		out->kind = OUT_DONE;
-		snprintf(out->error, sizeof(out->error), "plainly_render_id=%s state=%s", pr->id,
-			 pr->state);
+		outcome_done(out, "plainly_render_id=%s state=%s", pr->id, pr->state);
 		break;
 	case PLAINLY_REJECTED:
 		snprintf(sl->error, sizeof(sl->error), "%.100s%s%.400s", pr->error_code,
@@ -241,10 +256,10 @@ static void render_posted(struct consumer_ctx *ctx, struct slot *sl, enum plainl
 	default:
 		/* stays pending: the next attempt lists renders before posting */
 		if (pr->status != 0)
-			outcome_retry(out, retry_after_tier(ctx, pr->retry_after), "plainly-transient",
+			outcome_retry(out, retry_after_tier(rd, pr->retry_after), "plainly-transient",
 				      "Plainly HTTP %ld: %s", pr->status, pr->error);
 		else
-			outcome_retry(out, retry_after_tier(ctx, pr->retry_after), "plainly-transient",
+			outcome_retry(out, retry_after_tier(rd, pr->retry_after), "plainly-transient",
 				      "Plainly: %s", pr->error);
 		break;
 	}
@@ -253,39 +268,30 @@ static void render_posted(struct consumer_ctx *ctx, struct slot *sl, enum plainl
 static void all_retry(struct render_job *jobs, size_t n, const char *why)
 {
 	for (size_t i = 0; i < n; i++)
-		outcome_retry(jobs[i].out, 0, "database", "%s", why);
+		outcome_retry(&jobs[i].out, 0, "database", "%s", why);
 }
 
-static void jobs_free(struct consumer_ctx *ctx)
+static void jobs_free(struct render_job *jobs, size_t n)
 {
-	for (size_t i = 0; i < ctx->nrenders; i++) {
-		free(ctx->renders[i].body);
-		ctx->renders[i].body = NULL;
+	for (size_t i = 0; i < n; i++) {
+		free(jobs[i].body);
+		jobs[i].body = NULL;
 	}
-	ctx->nrenders = 0;
 }
 
-static void wait_db(void *arg, int fd)
+/* Carries out jobs[0..n-1], n > 0, which name n different subjects. */
+static void flush_round(struct render *rd, struct render_job *jobs, size_t n,
+			void (*wait)(void *arg, int fd), void *arg)
 {
-	struct consumer_ctx *ctx = arg;
-
-	source_prefetch_poll(ctx->src, fd, 1000);
-}
-
-void render_flush(struct consumer_ctx *ctx)
-{
-	struct render_job *jobs = ctx->renders;
-	size_t n = ctx->nrenders, i;
+	size_t i;
 	struct slot *sl = NULL;
 	char *subjects = NULL, *records = NULL, *states = NULL;
 	PGresult *r = NULL;
 	int64_t t0 = clock_mono_ms(), t1 = 0, t2 = 0, t3 = 0;
 
-	if (n == 0)
-		return;
 	/* the JSON built here dies here (cJSON_free, not free) */
 	jarena_begin();
-	if (db_broken(ctx->db) && db_reconnect(ctx->db) != 0) {
+	if (db_broken(rd->db) && db_reconnect(rd->db) != 0) {
 		all_retry(jobs, n, "database unavailable");
 		goto out;
 	}
@@ -294,21 +300,21 @@ void render_flush(struct consumer_ctx *ctx)
 	records = json_records(jobs, n);
 	if (sl == NULL || subjects == NULL || records == NULL) {
 		for (i = 0; i < n; i++)
-			outcome_retry(jobs[i].out, 0, "internal", "out of memory");
+			outcome_retry(&jobs[i].out, 0, "internal", "out of memory");
 		goto out;
 	}
 	/* one process at a time per subject; a crash releases the locks */
 	const char *pl[1] = { subjects };
-	if (db_cmd(ctx->db, "render lock", RENDER_LOCK_SQL, 1, pl) != 0) {
+	if (db_cmd(rd->db, "render lock", RENDER_LOCK_SQL, 1, pl) != 0) {
 		/* session locks survive an error: drop any it took */
 		all_retry(jobs, n, "render lock failed");
 		goto unlock;
 	}
 	t1 = clock_mono_ms();
 	const char *pr[1] = { records };
-	/* the durable statement takes a while: meanwhile the answers to the
-	 * next batch's requests (consumer.c looks ahead) are taken in */
-	r = db_exec_while(ctx->db, "render record", RENDER_RECORD_SQL, 1, pr, wait_db, ctx);
+	/* the durable statement takes a while: meanwhile the caller's wait
+	 * gets other work done */
+	r = db_exec_while(rd->db, "render record", RENDER_RECORD_SQL, 1, pr, wait, arg);
 	if (r == NULL) {
 		all_retry(jobs, n, "render bookkeeping failed");
 		goto unlock;
@@ -328,25 +334,25 @@ void render_flush(struct consumer_ctx *ctx)
 	PQclear(r);
 	t2 = clock_mono_ms();
 	/* the POSTs side by side, each on its own connection */
-	size_t np = 0, post[CONSUMER_BATCH_MAX];
-	const char *bodies[CONSUMER_BATCH_MAX];
-	struct plainly_render prs[CONSUMER_BATCH_MAX];
-	enum plainly_result res[CONSUMER_BATCH_MAX];
+	size_t np = 0, post[RENDER_BATCH_MAX];
+	const char *bodies[RENDER_BATCH_MAX];
+	struct plainly_render prs[RENDER_BATCH_MAX];
+	enum plainly_result res[RENDER_BATCH_MAX];
 	for (i = 0; i < n; i++) {
 		if (!sl[i].recorded) {
-			outcome_retry(jobs[i].out, 0, "database", "render row not recorded");
+			outcome_retry(&jobs[i].out, 0, "database", "render row not recorded");
 			continue;
 		}
-		if (render_decide(ctx, &sl[i])) {
+		if (render_decide(rd, &sl[i])) {
 			post[np] = i;
 			bodies[np++] = jobs[i].body;
 		}
 	}
-	plainly_render_create_many(ctx->http, ctx->cfg, bodies, np, prs, res);
+	plainly_render_create_many(rd->http, rd->cfg, bodies, np, prs, res);
 	for (size_t k = 0; k < np; k++) {
 		plainly_render_free(&sl[post[k]].pr);
 		sl[post[k]].pr = prs[k];
-		render_posted(ctx, &sl[post[k]], res[k]);
+		render_posted(rd, &sl[post[k]], res[k]);
 	}
 	t3 = clock_mono_ms();
 	/* the states, then the locks: another process sees the state first */
@@ -360,20 +366,20 @@ void render_flush(struct consumer_ctx *ctx)
 			{ "commit", "COMMIT", 0, NULL },
 			{ "render unlock", RENDER_UNLOCK_SQL, 1, pl },
 		};
-		if (db_pipeline(ctx->db, st, 5) == 0)
+		if (db_pipeline(rd->db, st, 5) == 0)
 			goto out;
 		/* posted but not recorded as such: stays pending, the retry
 		 * reconciles by listing (no second POST) */
 		for (i = 0; i < n; i++)
 			if (sl[i].new_state != NULL)
-				outcome_retry(jobs[i].out, 0, "database", "render bookkeeping failed");
+				outcome_retry(&jobs[i].out, 0, "database", "render bookkeeping failed");
 	} else if (states == NULL) {
 		for (i = 0; i < n; i++)
 			if (sl[i].new_state != NULL)
-				outcome_retry(jobs[i].out, 0, "internal", "out of memory");
+				outcome_retry(&jobs[i].out, 0, "internal", "out of memory");
 	}
 unlock:
-	if (db_cmd(ctx->db, "render unlock", RENDER_UNLOCK_SQL, 1, pl) != 0)
+	if (db_cmd(rd->db, "render unlock", RENDER_UNLOCK_SQL, 1, pl) != 0)
 		log_warn("render unlock failed (released with the session)");
 out:
 	if (t3 != 0)
@@ -388,34 +394,95 @@ out:
 	cJSON_free(records);
 	cJSON_free(states);
 	jarena_end();
-	jobs_free(ctx);
+	jobs_free(jobs, n);
 }
 
-void render_request(struct consumer_ctx *ctx, const struct cfg_template *tpl, const char *kind,
+/* Whether jobs[k]'s subject is among jobs[from..k-1]. */
+static bool asked_before(const struct render *rd, size_t from, size_t k)
+{
+	for (size_t j = from; j < k; j++)
+		if (strcmp(rd->jobs[j].subject, rd->jobs[k].subject) == 0)
+			return true;
+	return false;
+}
+
+void render_flush(struct render *rd, void (*wait)(void *arg, int fd), void *arg)
+{
+	/* in rounds that name a subject once: a subject asked for twice is
+	 * carried out once the first request is, and finds it done */
+	while (rd->flushed < rd->n) {
+		size_t end = rd->flushed + 1;
+
+		while (end < rd->n && !asked_before(rd, rd->flushed, end))
+			end++;
+		flush_round(rd, &rd->jobs[rd->flushed], end - rd->flushed, wait, arg);
+		rd->flushed = end;
+	}
+}
+
+void render_outcome(const struct render *rd, struct outcome *o)
+{
+	/* a request not carried out stays OUT_RENDER (back to the queue) */
+	if (o->kind == OUT_RENDER && o->render >= 0 && (size_t)o->render < rd->flushed)
+		*o = rd->jobs[o->render].out;
+}
+
+void render_reset(struct render *rd)
+{
+	jobs_free(rd->jobs, rd->n);
+	rd->n = 0;
+	rd->flushed = 0;
+}
+
+void render_request(struct render *rd, const struct cfg_template *tpl, const char *kind,
 		    const char *subject, const cJSON *doc, struct outcome *out)
 {
 	struct render_job *job;
 	char *body;
 
 	memset(out, 0, sizeof(*out));
-	body = plainly_request_json(tpl, kind, subject, doc, ctx->cfg->plainly_webhook_url);
+	body = plainly_request_json(tpl, kind, subject, doc, rd->cfg->plainly_webhook_url);
 	if (body == NULL) {
 		outcome_retry(out, 0, "internal", "cannot build the render request");
 		return;
 	}
-	/* a subject twice in one batch: the first is carried out first */
-	for (size_t i = 0; i < ctx->nrenders; i++)
-		if (strcmp(ctx->renders[i].subject, subject) == 0) {
-			render_flush(ctx);
-			break;
-		}
-	if (ctx->nrenders == CONSUMER_BATCH_MAX)
-		render_flush(ctx);
-	job = &ctx->renders[ctx->nrenders++];
+	if (rd->n == RENDER_BATCH_MAX) {
+		/* never with one request per message of a batch */
+		free(body);
+		outcome_retry(out, 0, "internal", "more renders than a batch holds");
+		return;
+	}
+	job = &rd->jobs[rd->n];
 	job->tpl = tpl;
 	job->kind = kind;
 	snprintf(job->subject, sizeof(job->subject), "%s", subject);
 	job->body = body;
-	job->out = out;
+	memset(&job->out, 0, sizeof(job->out));
+	job->out.kind = OUT_RENDER;
 	out->kind = OUT_RENDER;
+	out->render = (int)rd->n++;
+}
+
+int render_new(struct render **r, const struct bf_config *cfg, PGconn *db,
+	       struct http_client *http, const struct topology *topo, enum msg_type type)
+{
+	struct render *rd = calloc(1, sizeof(*rd));
+
+	*r = rd;
+	if (rd == NULL)
+		return -1;
+	rd->cfg = cfg;
+	rd->db = db;
+	rd->http = http;
+	rd->topo = topo;
+	rd->type = type;
+	return 0;
+}
+
+void render_free(struct render *r)
+{
+	if (r == NULL)
+		return;
+	render_reset(r);
+	free(r);
 }

@@ -15,7 +15,7 @@
  *
  * Not thread-safe: one handle per thread.
  *
- * The module is broker.c (the handle and its connection), broker_publish.c,
+ * The module is broker_conn.c (the handle and its connection), broker_publish.c,
  * broker_consume.c and broker_admin.c, sharing the private broker_int.h.
  */
 #ifndef BF_BROKER_H

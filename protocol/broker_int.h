@@ -2,7 +2,7 @@
  * broker_int.h: what the files of the broker module share.  Private:
  * included only by protocol/broker*.c, never outside protocol/.
  *
- *   broker.c          the handle and its connection: connect (TLS, login,
+ *   broker_conn.c          the handle and its connection: connect (TLS, login,
  *                     channel), the watchdog, the reconnect loop
  *   broker_publish.c  publish with confirms: the window, flush, idle
  *   broker_consume.c  consume, next, ack/nack, decoding a delivery
@@ -68,7 +68,7 @@ struct broker {
 	atomic_bool quit;
 };
 
-/* ---- broker.c: the connection ------------------------------------------- */
+/* ---- broker_conn.c: the connection ------------------------------------------- */
 
 /* True once the caller's stop flag is set. */
 bool broker_stopping(const struct broker *b);

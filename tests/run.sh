@@ -58,6 +58,7 @@ step build make -j2 WERROR=1 tests-build
 step build-asan make -j2 WERROR=1 BUILD=build/asan BIN=build/asan/bin \
 	SANITIZE=address,undefined tests-build
 step lint make lint
+cases lint-cycles bash tests/system/lint-cycles.sh
 step install bash ops/dev/check-install
 
 # 2. Unit tests, normal and sanitized ------------------------------------------

@@ -181,19 +181,15 @@ static bool gives_up(const struct consumer_ctx *ctx, const struct lineup_event *
 		     struct outcome *out)
 {
 	if (strcmp(ev->status_type, "postponed") == 0 || strcmp(ev->status_type, "canceled") == 0) {
-		if (out != NULL) {
-			out->kind = OUT_EXPIRED;
-			snprintf(out->error, sizeof(out->error), "event %s", ev->status_type);
-		}
+		if (out != NULL)
+			outcome_expired(out, "event %s", ev->status_type);
 		return true;
 	}
 	if (now > ev->start_ts + ctx->cfg->lineups_give_up_after) {
-		if (out != NULL) {
-			out->kind = OUT_EXPIRED;
-			snprintf(out->error, sizeof(out->error),
-				 "kick-off passed %" PRId64 "s ago without confirmed line-ups",
-				 now - ev->start_ts);
-		}
+		if (out != NULL)
+			outcome_expired(out,
+					"kick-off passed %" PRId64 "s ago without confirmed line-ups",
+					now - ev->start_ts);
 		return true;
 	}
 	return false;
@@ -282,7 +278,7 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 			      "line-ups: %s", resp.error);
 		return;
 	default:
-		consumer_sofa_failure(ctx, &resp, "line-ups", out);
+		consumer_source_failure(ctx, &resp, "line-ups", out);
 		return;
 	}
 	if (!l.confirmed) {
@@ -300,7 +296,7 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		outcome_dead(out, "poison", "invalid event id");
 		return;
 	}
-	render_request(ctx, &ctx->cfg->tpl_lineup, "line-up", subject, doc, out);
+	render_request(ctx->render, &ctx->cfg->tpl_lineup, "line-up", subject, doc, out);
 	cJSON_Delete(doc);
 	jarena_end();
 }

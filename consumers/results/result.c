@@ -392,7 +392,7 @@ static int got(const struct consumer_ctx *ctx, enum source_result res,
 		outcome_retry(out, 0, "bad-response", "%s: %s", what, r->error);
 		return -1;
 	default:
-		consumer_sofa_failure(ctx, r, what, out);
+		consumer_source_failure(ctx, r, what, out);
 		return -1;
 	}
 }
@@ -491,7 +491,7 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		outcome_dead(out, "poison", "invalid event id");
 		goto out;
 	}
-	render_request(ctx, &ctx->cfg->tpl_result, "result", subject, doc, out);
+	render_request(ctx->render, &ctx->cfg->tpl_result, "result", subject, doc, out);
 	cJSON_Delete(doc);
 out:
 	result_data_free(&d);

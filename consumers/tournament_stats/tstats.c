@@ -289,6 +289,6 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		outcome_dead(out, "poison", "invalid round");
 		return;
 	}
-	render_request(ctx, &ctx->cfg->tpl_tstats, "tournament-stats", subject, doc, out);
+	render_request(ctx->render, &ctx->cfg->tpl_tstats, "tournament-stats", subject, doc, out);
 	cJSON_Delete(doc);
 }

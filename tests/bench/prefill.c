@@ -1,6 +1,6 @@
 /*
  * prefill: fills a work queue before a consumer is started, for `make bench`.
- * Publishes through protocol/broker.c, as the producer does (the raw
+ * Publishes through protocol/broker*.c, as the producer does (the raw
  * rabbitmq-c figure is tests/bench/ceiling.c's).
  *
  *   prefill AMQP_URL EXCHANGE ROUTING_KEY FILE

@@ -527,6 +527,37 @@ static void plainly_500_then_ok_one_render(void)
 	run_in_world("p500", SCENARIO, "500,ok", NULL, p500_body);
 }
 
+/* ---- 3a. one subject twice in one batch: posted once ----------------------------- */
+
+static void twice_body(struct world *w)
+{
+	long long start = (long long)time(NULL) + 30 * 60;
+	char logf[600];
+	pid_t pid;
+
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "lineups", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
+	world_log(w, "lineups", logf, sizeof(logf));
+	/* the second request is carried out after the first, and finds it */
+	CHECK_INT(tenv_count_lines(logf, "event_id=7002 type=line-up attempt=0 outcome=done"), 2);
+	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 1);
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
+	cJSON_Delete(rec);
+	check_rendered(w, "line-up:7002");
+	world_check_queues_empty(w, "line-up");
+}
+
+static void same_subject_twice_in_a_batch_one_post(void)
+{
+	run_in_world("twice", SCENARIO, NULL, NULL, twice_body);
+}
+
 /* ---- 3b. the job record of a final state fails: requeued, not acked ------------ */
 
 static void jobfail_body(struct world *w)
@@ -1112,6 +1143,7 @@ int main(int argc, char **argv)
 		T_CASE(killed_after_post_redelivered_no_second_post),
 		T_CASE(accepted_then_500_reconciled_one_render),
 		T_CASE(plainly_500_then_ok_one_render),
+		T_CASE(same_subject_twice_in_a_batch_one_post),
 		T_CASE(job_record_failure_requeued_not_acked),
 		T_CASE(plainly_invalid_dead_lettered),
 		T_CASE(kickoff_passed_expired_no_post),

@@ -217,7 +217,7 @@ else
 	not_ok "(c) no client certificate: the error does not name TLS: ${err:-none}"
 fi
 # The broker's alert ("certificate required") never reaches the log: only "a SSL error
-# occurred" does. Kept as a failing check until protocol/broker.c reports it.
+# occurred" does. Kept as a failing check until protocol/broker*.c reports it.
 if grep -qiE 'certificate' <<<"$err"; then
 	ok "(c) no client certificate: the error says a certificate is required"
 else

@@ -1,5 +1,5 @@
 /*
- * broker.c: the handle and its connection.  Connect (TCP or TLS, login with
+ * broker_conn.c: the handle and its connection.  Connect (TCP or TLS, login with
  * the connection name, channel in confirm mode, topology, consumer), the
  * watchdog thread that cuts a blocked call after op_timeout, and the
  * reconnect loop that moves along the URL list with backoff and jitter.
