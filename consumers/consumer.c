@@ -443,10 +443,8 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 	}
 	t[6] = clock_mono_ms();
 	/* a type without wait tiers: redelivered after a pause */
-	for (int k = 0; pause && k < 50 && !signals_stop; k++) {
-		struct timespec ts = { 0, 100000000L };
-		nanosleep(&ts, NULL);
-	}
+	for (int k = 0; pause && k < 50 && !signals_stop; k++)
+		clock_sleep_ms(100);
 	for (i = 0; i < n; i++) {
 		settle(ctx, &its[i].d, its[i].ack);
 		log_outcome(ctx, &its[i]);

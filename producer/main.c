@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "lib/db.h"
 #include "lib/log.h"
 #include "lib/proc.h"
@@ -59,8 +60,7 @@ static int64_t now_s(void)
 static void sleep_until(struct broker *b, int64_t when)
 {
 	while (!signals_stop && now_s() < when) {
-		struct timespec ts = { 0, 200000000L };
-		nanosleep(&ts, NULL);
+		clock_sleep_ms(200);
 		if (b != NULL && broker_idle(b) != 0)
 			log_warn("broker connection lost while idle: reconnects at the next publish");
 	}
