@@ -37,7 +37,7 @@ int consumer_backoff_tier(const struct consumer_ctx *ctx, int attempt)
 }
 
 void consumer_source_failure(const struct consumer_ctx *ctx, const struct source_resp *r,
-			   const char *what, struct outcome *o)
+			     const char *what, struct outcome *o)
 {
 	const struct topo_queue *tiers[CFG_MAX_TIERS];
 	size_t n = topo_wait_tiers(&ctx->topo, ctx->type, tiers, CFG_MAX_TIERS);
@@ -45,8 +45,8 @@ void consumer_source_failure(const struct consumer_ctx *ctx, const struct source
 	switch (r->result) {
 	case SOURCE_REFUSED:
 		/* access refused: wait on the longest tier, never dead-letter for it */
-		outcome_retry(o, n > 0 ? tiers[n - 1]->ttl : 0, "sofascore-challenge",
-			      "%s: %s", what, r->error);
+		outcome_retry(o, n > 0 ? tiers[n - 1]->ttl : 0, "sofascore-challenge", "%s: %s",
+			      what, r->error);
 		break;
 	case SOURCE_FAILED:
 		outcome_dead(o, "sofascore-failed", "%s: %s", what, r->error);
@@ -145,8 +145,9 @@ static void decode(struct consumer_ctx *ctx, struct item *it)
 			     msg_type_name(it->m.type), msg_type_name(ctx->type));
 	}
 	if (it->valid && it->m.type == MSG_TSTATS)
-		snprintf(it->ids, sizeof(it->ids), "unique_tournament_id=%" PRId64 " season_id=%" PRId64
-			 " round=%d", it->m.unique_tournament_id, it->m.season_id, it->m.round);
+		snprintf(it->ids, sizeof(it->ids),
+			 "unique_tournament_id=%" PRId64 " season_id=%" PRId64 " round=%d",
+			 it->m.unique_tournament_id, it->m.season_id, it->m.round);
 	else if (it->valid)
 		snprintf(it->ids, sizeof(it->ids), "event_id=%" PRId64, it->m.event_id);
 	else
@@ -205,7 +206,8 @@ static bool carry_out(struct consumer_ctx *ctx, struct item *it)
 			it->job_state = "enqueued";
 			it->job_attempts = it->attempt + 1;
 		} else {
-			log_warn("republish to %s not confirmed: message requeued %s", w->name, it->ids);
+			log_warn("republish to %s not confirmed: message requeued %s", w->name,
+				 it->ids);
 			snprintf(it->where, sizeof(it->where), "requeue");
 			it->ack = false;
 		}
@@ -213,8 +215,8 @@ static bool carry_out(struct consumer_ctx *ctx, struct item *it)
 	}
 	case OUT_DEAD:
 		topo_dead_queue(ctx->type, it->where, sizeof(it->where));
-		if (republish(ctx, &it->d, TOPO_DEAD_EXCHANGE, msg_type_name(ctx->type), it->attempt,
-			      o->reason, o->error) == 0) {
+		if (republish(ctx, &it->d, TOPO_DEAD_EXCHANGE, msg_type_name(ctx->type),
+			      it->attempt, o->reason, o->error) == 0) {
 			if (it->valid) {
 				it->job_state = "dead";
 				it->job_attempts = it->attempt;
@@ -284,16 +286,17 @@ static int jobs_record(struct consumer_ctx *ctx, struct item *its, size_t n)
 		return -1;
 	}
 	const char *p[1] = { json };
-	rc = db_cmd_async(ctx->db, "job record",
-			  "INSERT INTO jobs (kind, subject, event_id, state, attempts, last_error, finished_at)"
-			  " SELECT x.kind, x.subject, x.event_id, x.state, x.attempts, x.error,"
-			  "  CASE WHEN x.state IN ('done', 'expired', 'dead') THEN now() END"
-			  " FROM jsonb_to_recordset($1::jsonb) AS x(kind text, subject text,"
-			  "  event_id bigint, state text, attempts int, error text)"
-			  " ON CONFLICT (kind, subject) DO UPDATE SET state = EXCLUDED.state,"
-			  "  attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,"
-			  "  finished_at = EXCLUDED.finished_at, updated_at = now()",
-			  1, p);
+	rc = db_cmd_async(
+		ctx->db, "job record",
+		"INSERT INTO jobs (kind, subject, event_id, state, attempts, last_error, finished_at)"
+		" SELECT x.kind, x.subject, x.event_id, x.state, x.attempts, x.error,"
+		"  CASE WHEN x.state IN ('done', 'expired', 'dead') THEN now() END"
+		" FROM jsonb_to_recordset($1::jsonb) AS x(kind text, subject text,"
+		"  event_id bigint, state text, attempts int, error text)"
+		" ON CONFLICT (kind, subject) DO UPDATE SET state = EXCLUDED.state,"
+		"  attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,"
+		"  finished_at = EXCLUDED.finished_at, updated_at = now()",
+		1, p);
 	free(json);
 	return rc;
 }
@@ -306,17 +309,19 @@ static void log_outcome(const struct consumer_ctx *ctx, const struct item *it)
 
 	switch (o->kind) {
 	case OUT_RETRY:
-		log_info("message %s type=%s attempt=%d outcome=retry wait=%s reason=%s error=\"%s\" duration_ms=%" PRId64,
-			 it->ids, type, it->attempt, it->where, o->reason, o->error, ms);
+		log_info(
+			"message %s type=%s attempt=%d outcome=retry wait=%s reason=%s error=\"%s\" duration_ms=%" PRId64,
+			it->ids, type, it->attempt, it->where, o->reason, o->error, ms);
 		break;
 	case OUT_DEAD:
-		log_warn("message %s type=%s attempt=%d outcome=dead queue=%s reason=%s error=\"%s\" duration_ms=%" PRId64,
-			 it->ids, type, it->attempt, it->where, o->reason, o->error, ms);
+		log_warn(
+			"message %s type=%s attempt=%d outcome=dead queue=%s reason=%s error=\"%s\" duration_ms=%" PRId64,
+			it->ids, type, it->attempt, it->where, o->reason, o->error, ms);
 		break;
 	default:
-		log_info("message %s type=%s attempt=%d outcome=%s%s%s duration_ms=%" PRId64, it->ids,
-			 type, it->attempt, outcome_name(o->kind), o->error[0] ? " note=" : "",
-			 o->error[0] ? o->error : "", ms);
+		log_info("message %s type=%s attempt=%d outcome=%s%s%s duration_ms=%" PRId64,
+			 it->ids, type, it->attempt, outcome_name(o->kind),
+			 o->error[0] ? " note=" : "", o->error[0] ? o->error : "", ms);
 		break;
 	}
 }
@@ -432,12 +437,13 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 				continue;
 			if (its[i].o.kind == OUT_DONE || its[i].o.kind == OUT_EXPIRED) {
 				/* unrecorded final state: the redelivery records it */
-				log_warn("job not recorded: message requeued %s state=%s", its[i].ids,
-					 its[i].job_state);
+				log_warn("job not recorded: message requeued %s state=%s",
+					 its[i].ids, its[i].job_state);
 				its[i].ack = false;
 			} else {
 				/* its replacement is confirmed: the next delivery records it */
-				log_warn("job not recorded %s state=%s", its[i].ids, its[i].job_state);
+				log_warn("job not recorded %s state=%s", its[i].ids,
+					 its[i].job_state);
 			}
 		}
 	}
@@ -507,7 +513,8 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end != '\0' || v < 1 || v > 86400) {
-				fprintf(stderr, "%s: --idle-exit takes seconds (1..86400)\n", def->prog);
+				fprintf(stderr, "%s: --idle-exit takes seconds (1..86400)\n",
+					def->prog);
 				return 2;
 			}
 			idle_exit = (int)v;
@@ -556,7 +563,8 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	topo_work_queue(def->type, queue, sizeof(queue));
 	log_info("starting version=%s queue=%s prefetch=%d config=%s %s", BF_VERSION, queue,
 		 ctx.prefetch, cfg.path ? cfg.path : "(defaults)", version_libs());
-	if (cfg.plainly_api_key[0] != '\0' && (tpl->project_id == NULL || tpl->project_id[0] == '\0')) {
+	if (cfg.plainly_api_key[0] != '\0' &&
+	    (tpl->project_id == NULL || tpl->project_id[0] == '\0')) {
 		log_err("plainly.templates.%s.project_id must be set when plainly.api_key is set",
 			msg_type_name(def->type));
 		goto out_cfg;
@@ -629,7 +637,8 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 
 			/* a connection lost while looking ahead: what was taken is
 			 * handled, its acks are no-ops, the broker redelivers it */
-			handle_batch(&ctx, its, n, ready, r == -2 ? NULL : ahead, batch_max, &nn, &ra);
+			handle_batch(&ctx, its, n, ready, r == -2 ? NULL : ahead, batch_max, &nn,
+				     &ra);
 			if (ra == -2)
 				r = -2;
 			for (size_t i = 0; i < n; i++)
@@ -652,7 +661,8 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		if (clock_mono_ms() - last_idle >= 1000) {
 			last_idle = clock_mono_ms();
 			if (broker_idle(ctx.out) != 0)
-				log_warn("publishing connection lost: reconnects at the next republish");
+				log_warn(
+					"publishing connection lost: reconnects at the next republish");
 		}
 	}
 	if (n > 0) {

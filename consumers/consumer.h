@@ -53,8 +53,7 @@ struct consumer_ctx {
 	void *branch_data; /* the branch's own (freed with free() at exit) */
 };
 
-typedef void (*branch_fn)(struct consumer_ctx *ctx, const struct work_msg *m,
-			  struct outcome *out);
+typedef void (*branch_fn)(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out);
 
 struct consumer_def {
 	const char *prog; /* "bf-lineups" */
@@ -77,6 +76,6 @@ int consumer_backoff_tier(const struct consumer_ctx *ctx, int attempt);
 
 /* Outcome for a Sofascore result that is not OK/NOT_MODIFIED/NOT_FOUND. */
 void consumer_source_failure(const struct consumer_ctx *ctx, const struct source_resp *r,
-			   const char *what, struct outcome *o);
+			     const char *what, struct outcome *o);
 
 #endif

@@ -31,8 +31,7 @@ void outcome_dead(struct outcome *o, const char *reason, const char *fmt, ...)
 /* Done, with a note for the log line. */
 void outcome_done(struct outcome *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Nothing to do any more (recorded, acked), with a note for the log line. */
-void outcome_expired(struct outcome *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void outcome_expired(struct outcome *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* "done", "retry", ...: the name the log line gives the kind. */
 const char *outcome_name(enum outcome_kind kind);

@@ -14,38 +14,37 @@
 
 /* Per-subject session locks, taken in key order so that two processes
  * locking overlapping batches cannot deadlock. */
-#define RENDER_LOCK_SQL                                                                 \
-	"SELECT count(pg_advisory_lock(k)) FROM (SELECT hashtextextended(s, 42) k"     \
+#define RENDER_LOCK_SQL                                                            \
+	"SELECT count(pg_advisory_lock(k)) FROM (SELECT hashtextextended(s, 42) k" \
 	" FROM jsonb_array_elements_text($1::jsonb) s ORDER BY k) x"
-#define RENDER_UNLOCK_SQL                                                               \
-	"SELECT count(pg_advisory_unlock(hashtextextended(s, 42)))"                     \
+#define RENDER_UNLOCK_SQL                                           \
+	"SELECT count(pg_advisory_unlock(hashtextextended(s, 42)))" \
 	" FROM jsonb_array_elements_text($1::jsonb) s"
 
 /* One durable statement records every request before anything leaves and
  * says what was there: a fresh row, or the state of an earlier try
  * ("posted": a request was recorded, so a POST may have been sent).  json,
  * not jsonb: the requests are only checked and kept as sent (migration 004). */
-#define RENDER_RECORD_SQL                                                               \
-	"INSERT INTO renders (kind, subject, state, request)"                          \
-	" SELECT e->>'kind', e->>'subject', 'pending', e->'request'"                    \
-	" FROM json_array_elements($1::json) e"                                         \
-	" ON CONFLICT (kind, subject) DO UPDATE SET updated_at = now()"                 \
-	" RETURNING subject, state, xmax = 0, request IS NOT NULL,"                     \
+#define RENDER_RECORD_SQL                                               \
+	"INSERT INTO renders (kind, subject, state, request)"           \
+	" SELECT e->>'kind', e->>'subject', 'pending', e->'request'"    \
+	" FROM json_array_elements($1::json) e"                         \
+	" ON CONFLICT (kind, subject) DO UPDATE SET updated_at = now()" \
+	" RETURNING subject, state, xmax = 0, request IS NOT NULL,"     \
 	"  EXTRACT(EPOCH FROM created_at)::bigint"
 
 /* The states after the POSTs.  Asynchronous: a state lost with a server
  * crash stays "pending" with its request recorded, and the next delivery
  * reconciles it by listing.  (jsonb_array_elements and ->: the documents
  * are not converted to text and parsed again as jsonb_to_recordset does.) */
-#define RENDER_STATE_SQL                                                                \
-	"UPDATE renders r SET state = e->>'state',"                                     \
-	" plainly_render_id = COALESCE(e->>'id', r.plainly_render_id),"                 \
-	" plainly_state = COALESCE(e->>'pstate', r.plainly_state),"                     \
-	" response = COALESCE(NULLIF(e->'response', 'null'::jsonb), r.response),"       \
-	" error = e->>'error', updated_at = now()"                                      \
-	" FROM jsonb_array_elements($1::jsonb) e"                                       \
-	" WHERE r.kind = e->>'kind' AND r.subject = e->>'subject'"                      \
-	/* the rows by the unique index, whatever the planner guesses of e */           \
+#define RENDER_STATE_SQL                                                                                                                 \
+	"UPDATE renders r SET state = e->>'state',"                                                                                      \
+	" plainly_render_id = COALESCE(e->>'id', r.plainly_render_id),"                                                                  \
+	" plainly_state = COALESCE(e->>'pstate', r.plainly_state),"                                                                      \
+	" response = COALESCE(NULLIF(e->'response', 'null'::jsonb), r.response),"                                                        \
+	" error = e->>'error', updated_at = now()"                                                                                       \
+	" FROM jsonb_array_elements($1::jsonb) e"                                                                                        \
+	" WHERE r.kind = e->>'kind' AND r.subject = e->>'subject'" /* the rows by the unique index, whatever the planner guesses of e */ \
 	" AND r.kind = $2 AND r.subject = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))"
 
 /* A request queued by render_request(), carried out by render_flush(). */
@@ -187,9 +186,9 @@ static bool render_decide(struct render *rd, struct slot *sl)
 		/* a crash or a lost answer may have left a render at Plainly */
 		res = plainly_render_find(rd->http, cfg, job->tpl->project_id, job->subject,
 					  sl->since, pr);
-		if (res == PLAINLY_OK && (strcmp(pr->state, "INVALID") == 0 ||
-					  strcmp(pr->state, "FAILED") == 0 ||
-					  strcmp(pr->state, "CANCELLED") == 0)) {
+		if (res == PLAINLY_OK &&
+		    (strcmp(pr->state, "INVALID") == 0 || strcmp(pr->state, "FAILED") == 0 ||
+		     strcmp(pr->state, "CANCELLED") == 0)) {
 			/* that one will never become a video: post again */
 			log_info("render found but %s, posting again subject=%s", pr->state,
 				 job->subject);
@@ -203,7 +202,8 @@ static bool render_decide(struct render *rd, struct slot *sl)
 			return false;
 		}
 		if (res == PLAINLY_TRANSIENT) {
-			outcome_retry(out, 0, "plainly-transient", "listing renders: %s", pr->error);
+			outcome_retry(out, 0, "plainly-transient", "listing renders: %s",
+				      pr->error);
 			return false;
 		}
 		plainly_render_free(pr);
@@ -224,7 +224,8 @@ static bool render_decide(struct render *rd, struct slot *sl)
 		char path[1200];
 		if (plainly_dry_run_write(cfg->plainly_dry_run_dir, job->subject, job->body, path,
 					  sizeof(path)) != 0) {
-			outcome_retry(out, 0, "dry-run", "cannot write to %s", cfg->plainly_dry_run_dir);
+			outcome_retry(out, 0, "dry-run", "cannot write to %s",
+				      cfg->plainly_dry_run_dir);
 			return false;
 		}
 		sl->new_state = "dry-run";
@@ -251,16 +252,18 @@ static void render_posted(const struct render *rd, struct slot *sl, enum plainly
 			 pr->error_code[0] ? ": " : "", pr->error);
 		sl->new_state = "failed";
 		outcome_dead(out, "plainly-rejected", "Plainly %s: %s",
-			     pr->status == 200 ? "render INVALID" : "rejected the request", sl->error);
+			     pr->status == 200 ? "render INVALID" : "rejected the request",
+			     sl->error);
 		break;
 	default:
 		/* stays pending: the next attempt lists renders before posting */
 		if (pr->status != 0)
-			outcome_retry(out, retry_after_tier(rd, pr->retry_after), "plainly-transient",
-				      "Plainly HTTP %ld: %s", pr->status, pr->error);
+			outcome_retry(out, retry_after_tier(rd, pr->retry_after),
+				      "plainly-transient", "Plainly HTTP %ld: %s", pr->status,
+				      pr->error);
 		else
-			outcome_retry(out, retry_after_tier(rd, pr->retry_after), "plainly-transient",
-				      "Plainly: %s", pr->error);
+			outcome_retry(out, retry_after_tier(rd, pr->retry_after),
+				      "plainly-transient", "Plainly: %s", pr->error);
 		break;
 	}
 }
@@ -325,7 +328,8 @@ static void flush_round(struct render *rd, struct render_job *jobs, size_t n,
 		for (i = 0; i < n; i++)
 			if (!sl[i].recorded && strcmp(jobs[i].subject, PQgetvalue(r, t, 0)) == 0) {
 				sl[i].recorded = true;
-				snprintf(sl[i].state, sizeof(sl[i].state), "%s", PQgetvalue(r, t, 1));
+				snprintf(sl[i].state, sizeof(sl[i].state), "%s",
+					 PQgetvalue(r, t, 1));
 				sl[i].fresh = PQgetvalue(r, t, 2)[0] == 't';
 				sl[i].posted = !sl[i].fresh && PQgetvalue(r, t, 3)[0] == 't';
 				sl[i].since = strtoll(PQgetvalue(r, t, 4), NULL, 10);
@@ -372,7 +376,8 @@ static void flush_round(struct render *rd, struct render_job *jobs, size_t n,
 		 * reconciles by listing (no second POST) */
 		for (i = 0; i < n; i++)
 			if (sl[i].new_state != NULL)
-				outcome_retry(&jobs[i].out, 0, "database", "render bookkeeping failed");
+				outcome_retry(&jobs[i].out, 0, "database",
+					      "render bookkeeping failed");
 	} else if (states == NULL) {
 		for (i = 0; i < n; i++)
 			if (sl[i].new_state != NULL)
@@ -383,8 +388,8 @@ unlock:
 		log_warn("render unlock failed (released with the session)");
 out:
 	if (t3 != 0)
-		log_debug("renders n=%zu lock_ms=%" PRId64 " record_ms=%" PRId64 " posts_ms=%" PRId64
-			  " state_ms=%" PRId64,
+		log_debug("renders n=%zu lock_ms=%" PRId64 " record_ms=%" PRId64
+			  " posts_ms=%" PRId64 " state_ms=%" PRId64,
 			  n, t1 - t0, t2 - t1, t3 - t2, clock_mono_ms() - t3);
 	if (sl != NULL)
 		for (i = 0; i < n; i++)
@@ -463,8 +468,8 @@ void render_request(struct render *rd, const struct cfg_template *tpl, const cha
 	out->render = (int)rd->n++;
 }
 
-int render_new(struct render **r, const struct bf_config *cfg, PGconn *db,
-	       struct http_client *http, const struct topology *topo, enum msg_type type)
+int render_new(struct render **r, const struct bf_config *cfg, PGconn *db, struct http_client *http,
+	       const struct topology *topo, enum msg_type type)
 {
 	struct render *rd = calloc(1, sizeof(*rd));
 

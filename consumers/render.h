@@ -36,9 +36,8 @@ struct render;
 /* A batch of renders using db, http (Plainly) and the wait tiers of type
  * in topo, which the caller owns and which outlive it.  Caller frees with
  * render_free().  0, or -1 when out of memory. */
-int render_new(struct render **r, const struct bf_config *cfg, PGconn *db,
-	       struct http_client *http, const struct topology *topo, enum msg_type type)
-	__attribute__((warn_unused_result));
+int render_new(struct render **r, const struct bf_config *cfg, PGconn *db, struct http_client *http,
+	       const struct topology *topo, enum msg_type type) __attribute__((warn_unused_result));
 void render_free(struct render *r);
 
 /* Queues the video of doc (out becomes OUT_RENDER, or a retry when the

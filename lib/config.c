@@ -32,8 +32,8 @@
  * (tests/unit/test_config.c checks it).
  */
 const struct cfg_key cfg_keys[] = {
-	{ "amqp.url", CFG_T_STRING, "amqp://127.0.0.1:5672/%2f", "BF_AMQP_URL", true,
-	  F(amqp_url), NOCOUNT,
+	{ "amqp.url", CFG_T_STRING, "amqp://127.0.0.1:5672/%2f", "BF_AMQP_URL", true, F(amqp_url),
+	  NOCOUNT,
 	  "amqp:// or amqps://user:pass@host:port/vhost; several comma-separated for a cluster",
 	  PREFIX("amqp://|amqps://") },
 	{ "amqp.heartbeat", CFG_T_DURATION, "30s", NULL, false, F(amqp_heartbeat), NOCOUNT,
@@ -52,9 +52,9 @@ const struct cfg_key cfg_keys[] = {
 	  "a broker call blocked this long abandons the connection (watchdog)", AT_LEAST(1) },
 	{ "database.url", CFG_T_STRING, "postgresql:///bf", "BF_DATABASE_URL", true,
 	  F(database_url), NOCOUNT, "libpq connection string or URI", NOT_EMPTY },
-	{ "sofascore.base_url", CFG_T_STRING, "https://www.sofascore.com/api/v1", "BF_SOFASCORE_URL",
-	  false, F(sofa_base_url), NOCOUNT, "Sofascore API base URL (an access you are entitled to)",
-	  PREFIX("http://|https://") },
+	{ "sofascore.base_url", CFG_T_STRING, "https://www.sofascore.com/api/v1",
+	  "BF_SOFASCORE_URL", false, F(sofa_base_url), NOCOUNT,
+	  "Sofascore API base URL (an access you are entitled to)", PREFIX("http://|https://") },
 	{ "sofascore.timeout", CFG_T_DURATION, "10s", NULL, false, F(sofa_timeout), NOCOUNT,
 	  "total time allowed for one Sofascore request", AT_LEAST(1) },
 	/* the upper bound only catches a typo: a local mirror the operator is
@@ -65,8 +65,9 @@ const struct cfg_key cfg_keys[] = {
 	  NOCOUNT, "no Sofascore calls for this long after a 403 challenge", ANY },
 	{ "sofascore.max_body", CFG_T_LONG, "8388608", NULL, false, F(sofa_max_body), NOCOUNT,
 	  "largest response body accepted, bytes", AT_LEAST(1024) },
-	{ "plainly.base_url", CFG_T_STRING, "https://api.plainlyvideos.com/api/v2", "BF_PLAINLY_URL",
-	  false, F(plainly_base_url), NOCOUNT, "Plainly API base URL", PREFIX("http://|https://") },
+	{ "plainly.base_url", CFG_T_STRING, "https://api.plainlyvideos.com/api/v2",
+	  "BF_PLAINLY_URL", false, F(plainly_base_url), NOCOUNT, "Plainly API base URL",
+	  PREFIX("http://|https://") },
 	{ "plainly.api_key", CFG_T_STRING, "", "BF_PLAINLY_API_KEY", true, F(plainly_api_key),
 	  NOCOUNT, "Plainly API key; empty = dry-run (requests written to plainly.dry_run_dir)",
 	  ANY },
@@ -92,8 +93,8 @@ const struct cfg_key cfg_keys[] = {
 	  "how often the live events are fetched", RANGE(1, 86400) },
 	{ "producer.lineup_lead", CFG_T_DURATION, "75m", NULL, false, F(lineup_lead), NOCOUNT,
 	  "publish the line-up job this long before kick-off", RANGE(1, 7 * 86400) },
-	{ "producer.finish_check_after", CFG_T_DURATION, "150m", NULL, false,
-	  F(finish_check_after), NOCOUNT,
+	{ "producer.finish_check_after", CFG_T_DURATION, "150m", NULL, false, F(finish_check_after),
+	  NOCOUNT,
 	  "fetch an event on its own once kick-off is this far past without a final status", ANY },
 	{ "producer.requeue_after", CFG_T_DURATION, "20m", NULL, false, F(requeue_after), NOCOUNT,
 	  "a job enqueued with no news for the longest wait tier + this is published again (0 = never)",
@@ -125,7 +126,8 @@ const struct cfg_key cfg_keys[] = {
 };
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
 
-static void set_err(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t n, const char *fmt, ...)
 {
 	va_list ap;
@@ -212,7 +214,15 @@ static void origin_text(const struct origin *o, char *buf, size_t n)
  * libconfig: a string is not a number there).
  */
 struct raw {
-	enum { RAW_TEXT, RAW_STRING, RAW_INT, RAW_FLOAT, RAW_BOOL, RAW_LIST, RAW_OTHER } kind;
+	enum {
+		RAW_TEXT,
+		RAW_STRING,
+		RAW_INT,
+		RAW_FLOAT,
+		RAW_BOOL,
+		RAW_LIST,
+		RAW_OTHER
+	} kind;
 	const char *s; /* RAW_TEXT, RAW_STRING */
 	long long i; /* RAW_INT */
 	double d; /* RAW_FLOAT */
@@ -426,12 +436,12 @@ const char *cfg_type_name(enum cfg_type t)
 static const char *type_phrase(enum cfg_type t)
 {
 	return (size_t)t < sizeof(types) / sizeof(types[0]) && types[t].phrase ? types[t].phrase
-										 : "?";
+									       : "?";
 }
 
 /* parse_value(), or an error naming the key, the type and where v came from. */
-static int apply(struct bf_config *c, const struct cfg_key *k, struct raw v,
-		 const struct origin *o, char *err, size_t errlen)
+static int apply(struct bf_config *c, const struct cfg_key *k, struct raw v, const struct origin *o,
+		 char *err, size_t errlen)
 {
 	char where[300];
 
@@ -471,8 +481,10 @@ static int apply_template(struct cfg_template *t, const config_setting_t *s, con
 			continue;
 		str = config_setting_get_string(m);
 		if (str == NULL) {
-			set_err(err, errlen, "plainly.templates.%s.%s: must be a string (%s line %d)",
-				config_setting_name(s), ids[i], file, config_setting_source_line(m));
+			set_err(err, errlen,
+				"plainly.templates.%s.%s: must be a string (%s line %d)",
+				config_setting_name(s), ids[i], file,
+				config_setting_source_line(m));
 			return -1;
 		}
 		if (i == 0)
@@ -484,7 +496,8 @@ static int apply_template(struct cfg_template *t, const config_setting_t *s, con
 	if (params == NULL)
 		return 0;
 	if (!config_setting_is_group(params)) {
-		set_err(err, errlen, "plainly.templates.%s.parameters: must be a group of name = \"path\" (%s line %d)",
+		set_err(err, errlen,
+			"plainly.templates.%s.parameters: must be a group of name = \"path\" (%s line %d)",
 			config_setting_name(s), file, config_setting_source_line(params));
 		return -1;
 	}
@@ -492,13 +505,15 @@ static int apply_template(struct cfg_template *t, const config_setting_t *s, con
 		const config_setting_t *m = config_setting_get_elem(params, (unsigned)i);
 		const char *path = config_setting_get_string(m);
 		if (path == NULL) {
-			set_err(err, errlen, "plainly.templates.%s.parameters.%s: must be a string path like \"home.name\" (%s line %d)",
+			set_err(err, errlen,
+				"plainly.templates.%s.parameters.%s: must be a string path like \"home.name\" (%s line %d)",
 				config_setting_name(s), config_setting_name(m), file,
 				config_setting_source_line(m));
 			return -1;
 		}
 		if (t->nparams >= CFG_MAX_PARAMS) {
-			set_err(err, errlen, "plainly.templates.%s.parameters: more than %d entries",
+			set_err(err, errlen,
+				"plainly.templates.%s.parameters: more than %d entries",
 				config_setting_name(s), CFG_MAX_PARAMS);
 			return -1;
 		}
@@ -518,8 +533,8 @@ static const struct cfg_key *key_find(const char *path)
 }
 
 /* Rejects keys the table does not know: a typo must not be silently ignored. */
-static int check_unknown(const config_setting_t *s, const char *prefix, const char *file,
-			 char *err, size_t errlen)
+static int check_unknown(const config_setting_t *s, const char *prefix, const char *file, char *err,
+			 size_t errlen)
 {
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
@@ -605,7 +620,10 @@ static void accept_err(const struct cfg_key *k, char *err, size_t errlen)
 		size_t len = strcspn(w, "|");
 		bool last = w[len] == '\0';
 		used += (size_t)snprintf(words + used, sizeof(words) - used, "%s%.*s",
-					 used == 0 ? "" : last ? " or " : ", ", (int)len, w);
+					 used == 0 ? ""
+					 : last	   ? " or "
+						   : ", ",
+					 (int)len, w);
 		w += len + !last;
 	}
 	set_err(err, errlen, "%s: must %s %s", k->name, k->accept_prefix ? "start with" : "be",
@@ -781,7 +799,8 @@ int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
 		const config_setting_t *s = have_file ? config_lookup(&lc, k->name) : NULL;
 		const char *env = k->env != NULL ? getenv(k->env) : NULL;
 		const struct origin builtin = { NULL, 0, NULL }, from_env = { NULL, 0, k->env };
-		const struct origin from_file = { path, s != NULL ? config_setting_source_line(s) : 0,
+		const struct origin from_file = { path,
+						  s != NULL ? config_setting_source_line(s) : 0,
 						  NULL };
 
 		if (k->def != NULL && apply(c, k, raw_text(k->def), &builtin, err, errlen) != 0)

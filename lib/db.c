@@ -124,8 +124,8 @@ int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
 		return -1;
 	}
 	for (; sent < n; sent++)
-		if (PQsendQueryParams(c, st[sent].sql, st[sent].nparams, NULL, st[sent].params, NULL,
-				      NULL, 0) != 1)
+		if (PQsendQueryParams(c, st[sent].sql, st[sent].nparams, NULL, st[sent].params,
+				      NULL, NULL, 0) != 1)
 			break;
 	if (sent < n) {
 		log_err("database query failed query=%s error=\"%s\"", st[sent].what,
@@ -257,7 +257,8 @@ int db_migrate(PGconn *c, int *applied)
 	int rc = -1;
 
 	*applied = 0;
-	if (db_cmd(c, "migrate lock", "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL) != 0)
+	if (db_cmd(c, "migrate lock", "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL) !=
+	    0)
 		return -1;
 	if (db_cmd(c, "schema_migrations",
 		   "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -268,8 +269,8 @@ int db_migrate(PGconn *c, int *applied)
 		const char *p[1] = { db_migrations[i].name };
 		bool done;
 
-		r = db_exec(c, "migration applied?", "SELECT 1 FROM schema_migrations WHERE name = $1",
-			    1, p);
+		r = db_exec(c, "migration applied?",
+			    "SELECT 1 FROM schema_migrations WHERE name = $1", 1, p);
 		if (r == NULL)
 			goto out;
 		done = PQntuples(r) > 0;
@@ -290,8 +291,8 @@ int db_migrate(PGconn *c, int *applied)
 			goto out;
 		}
 		PQclear(r);
-		if (db_cmd(c, "record migration", "INSERT INTO schema_migrations (name) VALUES ($1)",
-			   1, p) != 0 ||
+		if (db_cmd(c, "record migration",
+			   "INSERT INTO schema_migrations (name) VALUES ($1)", 1, p) != 0 ||
 		    db_commit(c) != 0) {
 			db_rollback(c);
 			goto out;

@@ -302,8 +302,10 @@ static void many_step(struct http_client *h, int wait_ms)
 			continue;
 		}
 		if (curl_multi_add_handle(h->multi, h->easy[i]) != CURLM_OK) {
-			snprintf(m->resp[i].error, sizeof(m->resp[i].error), "cannot start the request");
-			finish(h->easy[i], CURLE_FAILED_INIT, &m->resp[i], &m->sinks[i], m->hdrs[i]);
+			snprintf(m->resp[i].error, sizeof(m->resp[i].error),
+				 "cannot start the request");
+			finish(h->easy[i], CURLE_FAILED_INIT, &m->resp[i], &m->sinks[i],
+			       m->hdrs[i]);
 			m->hdrs[i] = NULL;
 			m->rc[i] = -1;
 			m->done++;
@@ -318,7 +320,8 @@ static void many_step(struct http_client *h, int wait_ms)
 			;
 		if (i == m->n)
 			continue;
-		m->rc[i] = finish(h->easy[i], msg->data.result, &m->resp[i], &m->sinks[i], m->hdrs[i]);
+		m->rc[i] =
+			finish(h->easy[i], msg->data.result, &m->resp[i], &m->sinks[i], m->hdrs[i]);
 		m->hdrs[i] = NULL;
 		curl_multi_remove_handle(h->multi, h->easy[i]);
 		m->done++;
@@ -356,8 +359,8 @@ void http_many_start(struct http_client *h, const struct http_request *req,
 		for (size_t i = 0; i < n; i++) {
 			memset(&resp[i], 0, sizeof(resp[i]));
 			resp[i].retry_after = -1;
-			snprintf(resp[i].error, sizeof(resp[i].error), "more than %d requests at once",
-				 HTTP_MANY_MAX);
+			snprintf(resp[i].error, sizeof(resp[i].error),
+				 "more than %d requests at once", HTTP_MANY_MAX);
 		}
 		return;
 	}

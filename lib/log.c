@@ -153,8 +153,8 @@ static void log_vwrite(enum log_level lvl, const char *fmt, va_list ap)
 		log_redact(msg, clean, sizeof(clean));
 	}
 	len = snprintf(line, sizeof(line), "%s.%03ldZ %s %s[%ld] %s\n", ts,
-		       (long)(tv.tv_usec / 1000), level_names[lvl], log_progname,
-		       (long)getpid(), clean);
+		       (long)(tv.tv_usec / 1000), level_names[lvl], log_progname, (long)getpid(),
+		       clean);
 	if (len < 0)
 		return;
 	if ((size_t)len >= sizeof(line)) {

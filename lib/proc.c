@@ -69,8 +69,8 @@ void proc_trim_memory(void)
 			lo = a;
 			hi = b;
 			/* r-xp or r--p of a file */
-			clean_candidate = n == 7 && inode != 0 && path[0] == '/' && perms[0] == 'r' &&
-					  perms[1] == '-' && perms[3] == 'p';
+			clean_candidate = n == 7 && inode != 0 && path[0] == '/' &&
+					  perms[0] == 'r' && perms[1] == '-' && perms[3] == 'p';
 		} else if (clean_candidate && sscanf(line, "Anonymous: %lu kB", &anon) == 1) {
 			if (anon == 0 && hi > lo)
 				(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);

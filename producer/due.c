@@ -19,9 +19,9 @@ enum due_job_state due_state_parse(const char *s)
 /* Total order of work messages: kind, then ids. */
 static int msg_cmp(const struct work_msg *a, const struct work_msg *b)
 {
-#define CMP(x, y)                      \
-	do {                           \
-		if ((x) != (y))        \
+#define CMP(x, y)                                  \
+	do {                                       \
+		if ((x) != (y))                    \
 			return (x) < (y) ? -1 : 1; \
 	} while (0)
 	CMP(a->type, b->type);
@@ -136,7 +136,8 @@ size_t due_compute(const struct due_event *events, size_t nevents, const struct 
 				finished++;
 				if (!e->result_stored)
 					complete = false;
-			} else if (e->status != MATCH_ST_POSTPONED && e->status != MATCH_ST_CANCELED) {
+			} else if (e->status != MATCH_ST_POSTPONED &&
+				   e->status != MATCH_ST_CANCELED) {
 				complete = false;
 			}
 		}
@@ -145,8 +146,10 @@ size_t due_compute(const struct due_event *events, size_t nevents, const struct 
 		if (!complete || finished == 0 || first->round <= 0 || first->season <= 0 ||
 		    first->ut <= 0)
 			continue;
-		struct work_msg m = { .type = MSG_TSTATS, .unique_tournament_id = first->ut,
-				      .season_id = first->season, .round = first->round };
+		struct work_msg m = { .type = MSG_TSTATS,
+				      .unique_tournament_id = first->ut,
+				      .season_id = first->season,
+				      .round = first->round };
 		if (job_find(sorted, njobs, &m) == NULL)
 			push(out, max, &n, &m, 0, false);
 	}

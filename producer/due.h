@@ -31,7 +31,13 @@ struct due_event {
 	bool result_stored;
 };
 
-enum due_job_state { DUE_PENDING, DUE_ENQUEUED, DUE_DONE, DUE_EXPIRED, DUE_DEAD };
+enum due_job_state {
+	DUE_PENDING,
+	DUE_ENQUEUED,
+	DUE_DONE,
+	DUE_EXPIRED,
+	DUE_DEAD
+};
 
 struct due_job {
 	struct work_msg msg; /* kind and subject */

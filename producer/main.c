@@ -62,7 +62,8 @@ static void sleep_until(struct broker *b, int64_t when)
 	while (!signals_stop && now_s() < when) {
 		clock_sleep_ms(200);
 		if (b != NULL && broker_idle(b) != 0)
-			log_warn("broker connection lost while idle: reconnects at the next publish");
+			log_warn(
+				"broker connection lost while idle: reconnects at the next publish");
 	}
 }
 
@@ -98,7 +99,8 @@ static void poll_list(struct producer *p, enum source_result res, const struct s
 		p->failed++;
 		/* a challenge is said once, loudly, by the client; the cycle line
 		 * repeats that the breaker is open */
-		if (res != SOURCE_REFUSED && !backing_off(r) && (res != SOURCE_NOT_FOUND || ids != NULL))
+		if (res != SOURCE_REFUSED && !backing_off(r) &&
+		    (res != SOURCE_NOT_FOUND || ids != NULL))
 			log_warn("fetch failed url=%s error=\"%s\"", r->url, r->error);
 		free(evs);
 		return;
@@ -134,9 +136,9 @@ static void poll_schedules(struct producer *p)
 			struct source_resp r;
 			struct match_event *evs;
 			size_t n, skipped;
-			enum source_result res = source_get_schedule(p->src, p->cfg->tournaments[t], date,
-								     SOURCE_SKIP_UNCHANGED, &evs, &n,
-								     &skipped, &r);
+			enum source_result res = source_get_schedule(p->src, p->cfg->tournaments[t],
+								     date, SOURCE_SKIP_UNCHANGED,
+								     &evs, &n, &skipped, &r);
 			poll_list(p, res, &r, evs, n, skipped, NULL, NULL);
 		}
 	}
@@ -157,7 +159,8 @@ static void poll_event(struct producer *p, int64_t id)
 	}
 	if (res == SOURCE_BAD) {
 		p->failed++;
-		log_warn("bad response url=%s event_id=%" PRId64 " error=\"%s\"", r.url, id, r.error);
+		log_warn("bad response url=%s event_id=%" PRId64 " error=\"%s\"", r.url, id,
+			 r.error);
 		return;
 	}
 	if (res != SOURCE_OK) {
@@ -233,8 +236,8 @@ static bool verify_round(struct producer *p, const struct work_msg *m)
 	p->fetched++;
 	if (res == SOURCE_OK || res == SOURCE_NOT_MODIFIED) {
 		size_t kept = 0, changed = 0;
-		if (store_upsert_events(p->db, evs, n, p->cfg->tournaments, p->cfg->ntournaments, &kept,
-					&changed) == 0)
+		if (store_upsert_events(p->db, evs, n, p->cfg->tournaments, p->cfg->ntournaments,
+					&kept, &changed) == 0)
 			p->changed += changed;
 	} else if (res != SOURCE_NOT_FOUND && res != SOURCE_BAD) {
 		/* cannot tell now: try again next cycle */
@@ -276,7 +279,8 @@ static void log_published(const struct work_msg *m)
 			 " season_id=%" PRId64 " round=%d",
 			 m->unique_tournament_id, m->season_id, m->round);
 	else
-		log_info("published type=%s event_id=%" PRId64, msg_type_name(m->type), m->event_id);
+		log_info("published type=%s event_id=%" PRId64, msg_type_name(m->type),
+			 m->event_id);
 }
 
 /* Publishes every pending job with confirms; confirmed ones become enqueued. */
@@ -421,7 +425,8 @@ static bool try_activate(struct producer *p)
 	}
 	if (p->active)
 		return true;
-	r = db_exec(p->db, "active lock", "SELECT pg_try_advisory_lock(" ACTIVE_LOCK_KEY ")", 0, NULL);
+	r = db_exec(p->db, "active lock", "SELECT pg_try_advisory_lock(" ACTIVE_LOCK_KEY ")", 0,
+		    NULL);
 	got = r != NULL && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
 	if (got) {
@@ -467,12 +472,24 @@ int main(int argc, char **argv)
 	log_init("bf-producer");
 	while ((ch = getopt_long(argc, argv, "c:nhVo", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': path = optarg; break;
-		case 'n': check = 1; break;
-		case 'o': once = 1; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': version_print(); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'o':
+			once = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			version_print();
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {

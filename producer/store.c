@@ -121,48 +121,49 @@ int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 		   1, ptm) != 0)
 		goto fail;
 	const char *pe[1] = { je };
-	r = db_exec(db, "upsert events",
-		    "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id, season_name,"
-		    "  round, round_name, home_team_id, away_team_id, home_name, away_name, start_time,"
-		    "  status_code, status_type, status_description, home_score, away_score,"
-		    "  home_penalties, away_penalties, winner_code, venue, changed_at)"
-		    " SELECT DISTINCT ON (id) id, ut, tournament_name, season_id, season_name, round,"
-		    "  round_name, home_team_id, away_team_id, home_name, away_name, to_timestamp(start_ts),"
-		    "  status_code, status_type, status_description, home_score, away_score,"
-		    "  home_penalties, away_penalties, winner_code, NULLIF(venue, ''),"
-		    "  to_timestamp(changed_ts)"
-		    " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, ut bigint, tournament_name text,"
-		    "  season_id bigint, season_name text, round int, round_name text, home_team_id bigint,"
-		    "  away_team_id bigint, home_name text, away_name text, start_ts bigint,"
-		    "  status_code int, status_type text, status_description text, home_score int,"
-		    "  away_score int, home_penalties int, away_penalties int, winner_code int,"
-		    "  venue text, changed_ts bigint)"
-		    " ON CONFLICT (id) DO UPDATE SET unique_tournament_id = EXCLUDED.unique_tournament_id,"
-		    "  tournament_name = EXCLUDED.tournament_name, season_id = EXCLUDED.season_id,"
-		    "  season_name = EXCLUDED.season_name, round = EXCLUDED.round,"
-		    "  round_name = EXCLUDED.round_name, home_team_id = EXCLUDED.home_team_id,"
-		    "  away_team_id = EXCLUDED.away_team_id, home_name = EXCLUDED.home_name,"
-		    "  away_name = EXCLUDED.away_name, start_time = EXCLUDED.start_time,"
-		    "  status_code = EXCLUDED.status_code, status_type = EXCLUDED.status_type,"
-		    "  status_description = EXCLUDED.status_description,"
-		    "  home_score = EXCLUDED.home_score, away_score = EXCLUDED.away_score,"
-		    "  home_penalties = EXCLUDED.home_penalties, away_penalties = EXCLUDED.away_penalties,"
-		    "  winner_code = EXCLUDED.winner_code, venue = COALESCE(EXCLUDED.venue, events.venue),"
-		    "  changed_at = EXCLUDED.changed_at, updated_at = now()"
-		    " WHERE (events.start_time, events.status_code, events.status_type, events.home_score,"
-		    "  events.away_score, events.home_penalties, events.away_penalties, events.winner_code,"
-		    "  events.round, events.season_id, events.home_name, events.away_name)"
-		    " IS DISTINCT FROM (EXCLUDED.start_time, EXCLUDED.status_code, EXCLUDED.status_type,"
-		    "  EXCLUDED.home_score, EXCLUDED.away_score, EXCLUDED.home_penalties,"
-		    "  EXCLUDED.away_penalties, EXCLUDED.winner_code, EXCLUDED.round, EXCLUDED.season_id,"
-		    "  EXCLUDED.home_name, EXCLUDED.away_name)"
-		    /* a lagging list must not undo a final status: only a newer
+	r = db_exec(
+		db, "upsert events",
+		"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id, season_name,"
+		"  round, round_name, home_team_id, away_team_id, home_name, away_name, start_time,"
+		"  status_code, status_type, status_description, home_score, away_score,"
+		"  home_penalties, away_penalties, winner_code, venue, changed_at)"
+		" SELECT DISTINCT ON (id) id, ut, tournament_name, season_id, season_name, round,"
+		"  round_name, home_team_id, away_team_id, home_name, away_name, to_timestamp(start_ts),"
+		"  status_code, status_type, status_description, home_score, away_score,"
+		"  home_penalties, away_penalties, winner_code, NULLIF(venue, ''),"
+		"  to_timestamp(changed_ts)"
+		" FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, ut bigint, tournament_name text,"
+		"  season_id bigint, season_name text, round int, round_name text, home_team_id bigint,"
+		"  away_team_id bigint, home_name text, away_name text, start_ts bigint,"
+		"  status_code int, status_type text, status_description text, home_score int,"
+		"  away_score int, home_penalties int, away_penalties int, winner_code int,"
+		"  venue text, changed_ts bigint)"
+		" ON CONFLICT (id) DO UPDATE SET unique_tournament_id = EXCLUDED.unique_tournament_id,"
+		"  tournament_name = EXCLUDED.tournament_name, season_id = EXCLUDED.season_id,"
+		"  season_name = EXCLUDED.season_name, round = EXCLUDED.round,"
+		"  round_name = EXCLUDED.round_name, home_team_id = EXCLUDED.home_team_id,"
+		"  away_team_id = EXCLUDED.away_team_id, home_name = EXCLUDED.home_name,"
+		"  away_name = EXCLUDED.away_name, start_time = EXCLUDED.start_time,"
+		"  status_code = EXCLUDED.status_code, status_type = EXCLUDED.status_type,"
+		"  status_description = EXCLUDED.status_description,"
+		"  home_score = EXCLUDED.home_score, away_score = EXCLUDED.away_score,"
+		"  home_penalties = EXCLUDED.home_penalties, away_penalties = EXCLUDED.away_penalties,"
+		"  winner_code = EXCLUDED.winner_code, venue = COALESCE(EXCLUDED.venue, events.venue),"
+		"  changed_at = EXCLUDED.changed_at, updated_at = now()"
+		" WHERE (events.start_time, events.status_code, events.status_type, events.home_score,"
+		"  events.away_score, events.home_penalties, events.away_penalties, events.winner_code,"
+		"  events.round, events.season_id, events.home_name, events.away_name)"
+		" IS DISTINCT FROM (EXCLUDED.start_time, EXCLUDED.status_code, EXCLUDED.status_type,"
+		"  EXCLUDED.home_score, EXCLUDED.away_score, EXCLUDED.home_penalties,"
+		"  EXCLUDED.away_penalties, EXCLUDED.winner_code, EXCLUDED.round, EXCLUDED.season_id,"
+		"  EXCLUDED.home_name, EXCLUDED.away_name)"
+		/* a lagging list must not undo a final status: only a newer
 		     * change (changeTimestamp) may move an event out of one */
-		    " AND NOT (events.status_type IN ('finished', 'canceled')"
-		    "  AND EXCLUDED.status_type NOT IN ('finished', 'canceled')"
-		    "  AND COALESCE(EXCLUDED.changed_at > events.changed_at, false) = false)"
-		    " RETURNING id",
-		    1, pe);
+		" AND NOT (events.status_type IN ('finished', 'canceled')"
+		"  AND EXCLUDED.status_type NOT IN ('finished', 'canceled')"
+		"  AND COALESCE(EXCLUDED.changed_at > events.changed_at, false) = false)"
+		" RETURNING id",
+		1, pe);
 	if (r == NULL)
 		goto fail;
 	*changed = (size_t)PQntuples(r);
@@ -192,15 +193,16 @@ int store_load_due(PGconn *db, struct due_event **ev, size_t *nev, struct due_jo
 	*ev = NULL;
 	*jobs = NULL;
 	*nev = *njobs = 0;
-	r = db_exec(db, "due events",
-		    "WITH recent AS (SELECT * FROM events WHERE start_time > now() - interval '14 days')"
-		    " SELECT id, unique_tournament_id, COALESCE(season_id, 0), COALESCE(round, 0),"
-		    "  EXTRACT(EPOCH FROM start_time)::bigint, status_code, status_type,"
-		    "  result_stored_at IS NOT NULL"
-		    " FROM events e WHERE e.start_time > now() - interval '14 days'"
-		    "  OR (e.unique_tournament_id, e.season_id, e.round) IN"
-		    "   (SELECT unique_tournament_id, season_id, round FROM recent WHERE round IS NOT NULL)",
-		    0, NULL);
+	r = db_exec(
+		db, "due events",
+		"WITH recent AS (SELECT * FROM events WHERE start_time > now() - interval '14 days')"
+		" SELECT id, unique_tournament_id, COALESCE(season_id, 0), COALESCE(round, 0),"
+		"  EXTRACT(EPOCH FROM start_time)::bigint, status_code, status_type,"
+		"  result_stored_at IS NOT NULL"
+		" FROM events e WHERE e.start_time > now() - interval '14 days'"
+		"  OR (e.unique_tournament_id, e.season_id, e.round) IN"
+		"   (SELECT unique_tournament_id, season_id, round FROM recent WHERE round IS NOT NULL)",
+		0, NULL);
 	if (r == NULL)
 		return -1;
 	n = PQntuples(r);
@@ -303,25 +305,27 @@ int store_record_jobs(PGconn *db, const struct due_item *items, size_t n, size_t
 	if (jf == NULL || jr == NULL || db_begin(db) != 0)
 		goto out;
 	const char *p1[1] = { jf };
-	r = db_exec(db, "record jobs",
-		    "INSERT INTO jobs (kind, subject, event_id, kickoff, state)"
-		    " SELECT kind, subject, event_id, to_timestamp(kickoff), 'pending'"
-		    " FROM jsonb_to_recordset($1::jsonb) AS x(kind text, subject text, event_id bigint,"
-		    "  kickoff bigint)"
-		    " ON CONFLICT (kind, subject) DO NOTHING RETURNING id",
-		    1, p1);
+	r = db_exec(
+		db, "record jobs",
+		"INSERT INTO jobs (kind, subject, event_id, kickoff, state)"
+		" SELECT kind, subject, event_id, to_timestamp(kickoff), 'pending'"
+		" FROM jsonb_to_recordset($1::jsonb) AS x(kind text, subject text, event_id bigint,"
+		"  kickoff bigint)"
+		" ON CONFLICT (kind, subject) DO NOTHING RETURNING id",
+		1, p1);
 	if (r == NULL)
 		goto fail;
 	*recorded += (size_t)PQntuples(r);
 	PQclear(r);
 	const char *p2[1] = { jr };
-	r = db_exec(db, "re-arm jobs",
-		    "UPDATE jobs j SET state = 'pending', kickoff = to_timestamp(x.kickoff), attempts = 0,"
-		    "  last_error = NULL, finished_at = NULL, updated_at = now()"
-		    " FROM jsonb_to_recordset($1::jsonb) AS x(kind text, subject text, kickoff bigint)"
-		    " WHERE j.kind = x.kind AND j.subject = x.subject AND j.state = 'expired'"
-		    " RETURNING j.id",
-		    1, p2);
+	r = db_exec(
+		db, "re-arm jobs",
+		"UPDATE jobs j SET state = 'pending', kickoff = to_timestamp(x.kickoff), attempts = 0,"
+		"  last_error = NULL, finished_at = NULL, updated_at = now()"
+		" FROM jsonb_to_recordset($1::jsonb) AS x(kind text, subject text, kickoff bigint)"
+		" WHERE j.kind = x.kind AND j.subject = x.subject AND j.state = 'expired'"
+		" RETURNING j.id",
+		1, p2);
 	if (r == NULL)
 		goto fail;
 	*recorded += (size_t)PQntuples(r);
@@ -350,9 +354,10 @@ int store_pending_jobs(PGconn *db, struct work_msg **out, size_t *n, size_t max)
 	*out = NULL;
 	*n = 0;
 	snprintf(lim, sizeof(lim), "%zu", max);
-	r = db_exec(db, "pending jobs",
-		    "SELECT kind, subject FROM jobs WHERE state = 'pending' ORDER BY id LIMIT $1::int", 1,
-		    p);
+	r = db_exec(
+		db, "pending jobs",
+		"SELECT kind, subject FROM jobs WHERE state = 'pending' ORDER BY id LIMIT $1::int",
+		1, p);
 	if (r == NULL)
 		return -1;
 	rows = PQntuples(r);
@@ -370,7 +375,8 @@ int store_pending_jobs(PGconn *db, struct work_msg **out, size_t *n, size_t max)
 		memset(m, 0, sizeof(*m));
 		m->type = msg_type_parse(kind, strlen(kind));
 		if (m->type == MSG_TSTATS &&
-		    sscanf(subject, "tournament-stats:%" SCNd64 ":%" SCNd64 ":%d", &a, &b, &round) == 3) {
+		    sscanf(subject, "tournament-stats:%" SCNd64 ":%" SCNd64 ":%d", &a, &b,
+			   &round) == 3) {
 			m->unique_tournament_id = a;
 			m->season_id = b;
 			m->round = round;
@@ -419,14 +425,15 @@ int store_requeue_stale(PGconn *db, int after, size_t *n)
 
 	*n = 0;
 	snprintf(secs, sizeof(secs), "%d", after);
-	r = db_exec(db, "requeue stale jobs",
-		    "WITH s AS (SELECT id, updated_at FROM jobs WHERE state = 'enqueued'"
-		    "  AND updated_at < now() - make_interval(secs => $1::int) FOR UPDATE)"
-		    " UPDATE jobs j SET state = 'pending', updated_at = now() FROM s"
-		    " WHERE j.id = s.id AND j.state = 'enqueued'"
-		    " RETURNING j.subject, j.attempts, EXTRACT(EPOCH FROM now() - s.updated_at)::bigint,"
-		    "  COALESCE(j.last_error, '')",
-		    1, p);
+	r = db_exec(
+		db, "requeue stale jobs",
+		"WITH s AS (SELECT id, updated_at FROM jobs WHERE state = 'enqueued'"
+		"  AND updated_at < now() - make_interval(secs => $1::int) FOR UPDATE)"
+		" UPDATE jobs j SET state = 'pending', updated_at = now() FROM s"
+		" WHERE j.id = s.id AND j.state = 'enqueued'"
+		" RETURNING j.subject, j.attempts, EXTRACT(EPOCH FROM now() - s.updated_at)::bigint,"
+		"  COALESCE(j.last_error, '')",
+		1, p);
 	if (r == NULL)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++)
@@ -439,8 +446,8 @@ int store_requeue_stale(PGconn *db, int after, size_t *n)
 	return 0;
 }
 
-int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_ids,
-			    size_t nlive, int64_t **ids, size_t *n)
+int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_ids, size_t nlive,
+			    int64_t **ids, size_t *n)
 {
 	char secs[32], *arr;
 	size_t cap = nlive * 24 + 3, pos = 0;
@@ -454,19 +461,21 @@ int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_id
 		return -1;
 	arr[pos++] = '{';
 	for (size_t i = 0; i < nlive; i++)
-		pos += (size_t)snprintf(arr + pos, cap - pos, "%s%" PRId64, i ? "," : "", live_ids[i]);
+		pos += (size_t)snprintf(arr + pos, cap - pos, "%s%" PRId64, i ? "," : "",
+					live_ids[i]);
 	arr[pos++] = '}';
 	arr[pos] = '\0';
 	snprintf(secs, sizeof(secs), "%d", finish_after);
 	const char *p[2] = { secs, arr };
-	r = db_exec(db, "finish candidates",
-		    "SELECT id FROM events WHERE status_type NOT IN ('finished', 'canceled', 'postponed')"
-		    " AND start_time > now() - interval '3 days' AND ("
-		    "  start_time < now() - make_interval(secs => $1::int)"
-		    "  OR (status_type IN ('inprogress', 'interrupted', 'suspended')"
-		    "      AND NOT (id = ANY($2::bigint[]))))"
-		    " ORDER BY start_time LIMIT 200",
-		    2, p);
+	r = db_exec(
+		db, "finish candidates",
+		"SELECT id FROM events WHERE status_type NOT IN ('finished', 'canceled', 'postponed')"
+		" AND start_time > now() - interval '3 days' AND ("
+		"  start_time < now() - make_interval(secs => $1::int)"
+		"  OR (status_type IN ('inprogress', 'interrupted', 'suspended')"
+		"      AND NOT (id = ANY($2::bigint[]))))"
+		" ORDER BY start_time LIMIT 200",
+		2, p);
 	free(arr);
 	if (r == NULL)
 		return -1;

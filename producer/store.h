@@ -53,7 +53,7 @@ int store_requeue_stale(PGconn *db, int after, size_t *n) __attribute__((warn_un
 
 /* Events to fetch on their own: not final, and either past kick-off +
  * finish_after, or in progress but absent from the live list. */
-int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_ids,
-			    size_t nlive, int64_t **ids, size_t *n) __attribute__((warn_unused_result));
+int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_ids, size_t nlive,
+			    int64_t **ids, size_t *n) __attribute__((warn_unused_result));
 
 #endif

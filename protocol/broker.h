@@ -108,7 +108,8 @@ struct broker_delivery {
  * Connects (retrying per opts) and returns a handle in *out.  Returns 0,
  * or -1 when no URL could be reached before max_connect_tries or *stop.
  */
-int broker_open(struct broker **out, const struct broker_opts *o) __attribute__((warn_unused_result));
+int broker_open(struct broker **out, const struct broker_opts *o)
+	__attribute__((warn_unused_result));
 void broker_close(struct broker *b);
 
 /* "host:port" of the current connection (for logs). */
@@ -127,7 +128,8 @@ void broker_refusals(const struct broker *b, unsigned *nacked, unsigned *returne
  * confirms) when the window is full.  Returns 0, or -1 when the broker
  * could not be reached (the message is still kept for broker_flush()).
  */
-int broker_publish(struct broker *b, const struct broker_msg *m) __attribute__((warn_unused_result));
+int broker_publish(struct broker *b, const struct broker_msg *m)
+	__attribute__((warn_unused_result));
 
 /*
  * Waits until every publish so far is confirmed, reconnecting and

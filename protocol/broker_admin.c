@@ -113,7 +113,8 @@ static int passive_declare(struct broker *b, const char *queue, amqp_queue_decla
 	if (*ok != NULL)
 		return 0;
 	r = amqp_get_rpc_reply(b->conn);
-	if (r.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION || r.reply.id != AMQP_CHANNEL_CLOSE_METHOD ||
+	if (r.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION ||
+	    r.reply.id != AMQP_CHANNEL_CLOSE_METHOD ||
 	    ((const amqp_channel_close_t *)r.reply.decoded)->reply_code != AMQP_NOT_FOUND) {
 		b->connected = false;
 		return -1;
@@ -124,7 +125,8 @@ static int passive_declare(struct broker *b, const char *queue, amqp_queue_decla
 		return 1;
 	}
 	broker_wd_arm(b);
-	if (amqp_send_method(b->conn, BROKER_CHANNEL, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok) != AMQP_STATUS_OK) {
+	if (amqp_send_method(b->conn, BROKER_CHANNEL, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok) !=
+	    AMQP_STATUS_OK) {
 		broker_wd_disarm(b);
 		b->connected = false;
 		return 1;

@@ -133,7 +133,8 @@ void broker_conn_drop(struct broker *b)
 				 * connection: a quorum queue drops acks still in flight
 				 * when the connection just goes (the last messages acked
 				 * would be redelivered). */
-				amqp_basic_cancel(b->conn, BROKER_CHANNEL, amqp_cstring_bytes(b->consume_tag));
+				amqp_basic_cancel(b->conn, BROKER_CHANNEL,
+						  amqp_cstring_bytes(b->consume_tag));
 				amqp_channel_close(b->conn, BROKER_CHANNEL, AMQP_REPLY_SUCCESS);
 			}
 			amqp_connection_close(b->conn, AMQP_REPLY_SUCCESS);
@@ -236,9 +237,9 @@ static int connect_one(struct broker *b, const char *url, char *err, size_t errl
 	ptable.num_entries = 2;
 	ptable.entries = props;
 	broker_wd_arm(b);
-	amqp_rpc_reply_t r = amqp_login_with_properties(b->conn, ci.vhost, 0, 131072,
-							b->o.heartbeat, &ptable,
-							AMQP_SASL_METHOD_PLAIN, ci.user, ci.password);
+	amqp_rpc_reply_t r =
+		amqp_login_with_properties(b->conn, ci.vhost, 0, 131072, b->o.heartbeat, &ptable,
+					   AMQP_SASL_METHOD_PLAIN, ci.user, ci.password);
 	broker_wd_disarm(b);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
 		char why[256], tls[256] = "";
@@ -248,11 +249,15 @@ static int connect_one(struct broker *b, const char *url, char *err, size_t errl
 			unsigned long e = ERR_peek_last_error();
 			const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
 			bool have_cert = b->o.client_cert != NULL && b->o.client_cert[0] != '\0';
-			snprintf(tls, sizeof(tls), " (TLS%s%s: %s)", reason ? ": " : "", reason ? reason : "",
-				 have_cert ? "the broker refused the handshake; check amqp.client_cert"
-					   : "the broker may require a client certificate: set amqp.client_cert and amqp.client_key");
+			snprintf(
+				tls, sizeof(tls), " (TLS%s%s: %s)", reason ? ": " : "",
+				reason ? reason : "",
+				have_cert
+					? "the broker refused the handshake; check amqp.client_cert"
+					: "the broker may require a client certificate: set amqp.client_cert and amqp.client_key");
 		}
-		snprintf(err, errlen, "login to %s vhost %.64s: %.160s%.250s", b->peer, ci.vhost, why, tls);
+		snprintf(err, errlen, "login to %s vhost %.64s: %.160s%.250s", b->peer, ci.vhost,
+			 why, tls);
 		goto fail;
 	}
 	b->connected = true;
@@ -315,8 +320,8 @@ int broker_reconnect(struct broker *b, int64_t deadline)
 			return -1;
 		if (b->epoch > 0) {
 			b->reconnects++;
-			log_info("broker reconnected peer=%s reconnects=%u republishing=%zu", b->peer,
-				 b->reconnects, b->npend);
+			log_info("broker reconnected peer=%s reconnects=%u republishing=%zu",
+				 b->peer, b->reconnects, b->npend);
 		}
 		b->epoch++;
 	} while (broker_republish(b) != 0);
@@ -331,15 +336,20 @@ int broker_ensure_connected(struct broker *b, int64_t deadline)
 }
 
 struct broker_opts broker_opts_from_config(const struct bf_config *c, const char *conn_name,
-					   const struct topology *topo,
-					   volatile sig_atomic_t *stop)
+					   const struct topology *topo, volatile sig_atomic_t *stop)
 {
 	struct broker_opts o = {
-		.urls = c->amqp_url, .conn_name = conn_name, .heartbeat = c->amqp_heartbeat,
-		.op_timeout = c->amqp_op_timeout, .ca_cert = c->amqp_ca_cert,
-		.client_cert = c->amqp_client_cert, .client_key = c->amqp_client_key,
-		.verify_hostname = c->amqp_verify_hostname, .confirm_window = c->amqp_confirm_window,
-		.topo = topo, .stop = stop,
+		.urls = c->amqp_url,
+		.conn_name = conn_name,
+		.heartbeat = c->amqp_heartbeat,
+		.op_timeout = c->amqp_op_timeout,
+		.ca_cert = c->amqp_ca_cert,
+		.client_cert = c->amqp_client_cert,
+		.client_key = c->amqp_client_key,
+		.verify_hostname = c->amqp_verify_hostname,
+		.confirm_window = c->amqp_confirm_window,
+		.topo = topo,
+		.stop = stop,
 	};
 
 	return o;

@@ -58,16 +58,33 @@ void broker_copy_bytes(char *dst, size_t n, amqp_bytes_t src)
 static bool field_int(const amqp_field_value_t *v, int64_t *out)
 {
 	switch (v->kind) {
-	case AMQP_FIELD_KIND_I8: *out = v->value.i8; return true;
-	case AMQP_FIELD_KIND_U8: *out = v->value.u8; return true;
-	case AMQP_FIELD_KIND_I16: *out = v->value.i16; return true;
-	case AMQP_FIELD_KIND_U16: *out = v->value.u16; return true;
-	case AMQP_FIELD_KIND_I32: *out = v->value.i32; return true;
-	case AMQP_FIELD_KIND_U32: *out = v->value.u32; return true;
-	case AMQP_FIELD_KIND_I64: *out = v->value.i64; return true;
+	case AMQP_FIELD_KIND_I8:
+		*out = v->value.i8;
+		return true;
+	case AMQP_FIELD_KIND_U8:
+		*out = v->value.u8;
+		return true;
+	case AMQP_FIELD_KIND_I16:
+		*out = v->value.i16;
+		return true;
+	case AMQP_FIELD_KIND_U16:
+		*out = v->value.u16;
+		return true;
+	case AMQP_FIELD_KIND_I32:
+		*out = v->value.i32;
+		return true;
+	case AMQP_FIELD_KIND_U32:
+		*out = v->value.u32;
+		return true;
+	case AMQP_FIELD_KIND_I64:
+		*out = v->value.i64;
+		return true;
 	case AMQP_FIELD_KIND_U64:
-	case AMQP_FIELD_KIND_TIMESTAMP: *out = (int64_t)v->value.u64; return true;
-	default: return false;
+	case AMQP_FIELD_KIND_TIMESTAMP:
+		*out = (int64_t)v->value.u64;
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -121,7 +138,7 @@ int broker_fill_delivery(struct broker *b, struct broker_delivery *d,
 				    (t->entries[j].value.kind == AMQP_FIELD_KIND_UTF8 ||
 				     t->entries[j].value.kind == AMQP_FIELD_KIND_BYTES))
 					broker_copy_bytes(d->death_reason, sizeof(d->death_reason),
-						   t->entries[j].value.value.bytes);
+							  t->entries[j].value.value.bytes);
 		} else if (key_is(e->key, BROKER_H_REASON) &&
 			   (e->value.kind == AMQP_FIELD_KIND_UTF8 ||
 			    e->value.kind == AMQP_FIELD_KIND_BYTES)) {

@@ -140,7 +140,8 @@ static void settle(struct broker *b, uint64_t tag, bool multiple, bool ok)
 				b->suspect = true;
 				log_warn("broker nacked message message_id=%s routing_key=%s nacks=%d:"
 					 " sending it again on a new connection",
-					 p->message_id ? p->message_id : "-", p->routing_key, p->nacks);
+					 p->message_id ? p->message_id : "-", p->routing_key,
+					 p->nacks);
 				b->pend[w++] = *p;
 				continue;
 			}

@@ -4,14 +4,14 @@
 #include <string.h>
 
 static const char *const status_names[] = {
-	"unknown", "notstarted", "inprogress", "finished", "postponed", "canceled",
-	"interrupted", "suspended",
+	"unknown",   "notstarted", "inprogress",  "finished",
+	"postponed", "canceled",   "interrupted", "suspended",
 };
 
 const char *match_status_name(enum match_status s)
 {
 	return (unsigned)s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s]
-									     : "unknown";
+									    : "unknown";
 }
 
 enum match_status match_status_parse(const char *name)

@@ -94,7 +94,8 @@ int msg_validate(const struct work_msg *m, char *err, size_t errlen)
 	case MSG_TSTATS:
 		if (m->unique_tournament_id < 1 || (double)m->unique_tournament_id > MAX_SAFE_ID ||
 		    m->season_id < 1 || (double)m->season_id > MAX_SAFE_ID) {
-			snprintf(err, errlen, "unique_tournament_id and season_id: must be positive integers");
+			snprintf(err, errlen,
+				 "unique_tournament_id and season_id: must be positive integers");
 			return -1;
 		}
 		if (m->round < 1 || m->round > MAX_ROUND) {
@@ -123,7 +124,8 @@ int msg_decode(const char *body, size_t len, struct work_msg *m, char *err, size
 		return -1;
 	}
 	if (len > MSG_MAX_BODY) {
-		snprintf(err, errlen, "body of %zu bytes exceeds the limit of %d", len, MSG_MAX_BODY);
+		snprintf(err, errlen, "body of %zu bytes exceeds the limit of %d", len,
+			 MSG_MAX_BODY);
 		return -1;
 	}
 	if (memchr(body, '\0', len) != NULL) {
@@ -153,7 +155,8 @@ int msg_decode(const char *body, size_t len, struct work_msg *m, char *err, size
 	       (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
 		end++;
 	if (end != NULL && end < body + len) {
-		snprintf(err, errlen, "invalid JSON: trailing data at byte %ld", (long)(end - body));
+		snprintf(err, errlen, "invalid JSON: trailing data at byte %ld",
+			 (long)(end - body));
 		goto out;
 	}
 	if (!cJSON_IsObject(root)) {
@@ -202,10 +205,11 @@ int msg_encode(const struct work_msg *m, char *buf, size_t n)
 	if (msg_validate(m, err, sizeof(err)) != 0)
 		return -1;
 	if (m->type == MSG_TSTATS)
-		len = snprintf(buf, n,
-			       "{\"processing_type\":\"tournament-stats\",\"unique_tournament_id\":%" PRId64
-			       ",\"season_id\":%" PRId64 ",\"round\":%d}",
-			       m->unique_tournament_id, m->season_id, m->round);
+		len = snprintf(
+			buf, n,
+			"{\"processing_type\":\"tournament-stats\",\"unique_tournament_id\":%" PRId64
+			",\"season_id\":%" PRId64 ",\"round\":%d}",
+			m->unique_tournament_id, m->season_id, m->round);
 	else
 		len = snprintf(buf, n, "{\"event_id\":%" PRId64 ",\"processing_type\":\"%s\"}",
 			       m->event_id, msg_type_name(m->type));

@@ -50,8 +50,8 @@ const cJSON *plainly_path(const cJSON *doc, const char *path)
 	return cur;
 }
 
-char *plainly_request_json(const struct cfg_template *tpl, const char *kind,
-			   const char *subject, const cJSON *doc, const char *webhook_url)
+char *plainly_request_json(const struct cfg_template *tpl, const char *kind, const char *subject,
+			   const cJSON *doc, const char *webhook_url)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON *params, *attrs;
@@ -240,13 +240,15 @@ static enum plainly_result create_result(int rc, struct http_response *resp,
 	snprintf(out->error_code, sizeof(out->error_code), "%s", code != NULL ? code : "");
 	if (resp->status == 200 || resp->status == 201) {
 		if (parse_render(resp->body, resp->len, out, &out->response) != 0) {
-			snprintf(out->error, sizeof(out->error), "unreadable render in a %ld answer",
-				 resp->status);
+			snprintf(out->error, sizeof(out->error),
+				 "unreadable render in a %ld answer", resp->status);
 			res = PLAINLY_TRANSIENT; /* it may exist: reconcile before reposting */
-		} else if (strcmp(out->state, "INVALID") == 0 || strcmp(out->state, "FAILED") == 0 ||
+		} else if (strcmp(out->state, "INVALID") == 0 ||
+			   strcmp(out->state, "FAILED") == 0 ||
 			   strcmp(out->state, "CANCELLED") == 0) {
 			if (out->error[0] == '\0')
-				snprintf(out->error, sizeof(out->error), "render state %s", out->state);
+				snprintf(out->error, sizeof(out->error), "render state %s",
+					 out->state);
 			res = PLAINLY_REJECTED;
 		} else {
 			res = PLAINLY_OK;
@@ -316,8 +318,8 @@ long long plainly_parse_date(const char *s)
 }
 
 enum plainly_result plainly_render_find(struct http_client *h, const struct bf_config *cfg,
-					const char *project_id, const char *subject, long long since,
-					struct plainly_render *out)
+					const char *project_id, const char *subject,
+					long long since, struct plainly_render *out)
 {
 	char up[512], url[1024], *proj;
 	enum plainly_result res = PLAINLY_NOT_FOUND;
@@ -338,7 +340,8 @@ enum plainly_result plainly_render_find(struct http_client *h, const struct bf_c
 
 		if (read >= PLAINLY_LIST_MAX) {
 			snprintf(out->error, sizeof(out->error),
-				 "listing renders: %ld read without reaching the request's time", read);
+				 "listing renders: %ld read without reaching the request's time",
+				 read);
 			res = PLAINLY_TRANSIENT;
 			break;
 		}
@@ -359,9 +362,10 @@ enum plainly_result plainly_render_find(struct http_client *h, const struct bf_c
 		}
 		root = cJSON_ParseWithLength(resp.body, resp.len);
 		/* an array; tolerate a paged object {content: [...]} as well */
-		const cJSON *list = cJSON_IsArray(root) ? root
-				    : cJSON_GetObjectItemCaseSensitive(root, "content");
-		cJSON_ArrayForEach(it, list) {
+		const cJSON *list = cJSON_IsArray(root)
+					    ? root
+					    : cJSON_GetObjectItemCaseSensitive(root, "content");
+		cJSON_ArrayForEach (it, list) {
 			const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "attributes");
 			const cJSON *s = cJSON_GetObjectItemCaseSensitive(a, "bfSubject");
 			const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "createdDate");

@@ -41,8 +41,8 @@ struct plainly_render {
  * mapped by the template (or the whole document), attributes.bfSubject and
  * bfKind, the webhook when configured.  Returns malloc'd JSON or NULL.
  */
-char *plainly_request_json(const struct cfg_template *tpl, const char *kind,
-			   const char *subject, const cJSON *doc, const char *webhook_url);
+char *plainly_request_json(const struct cfg_template *tpl, const char *kind, const char *subject,
+			   const cJSON *doc, const char *webhook_url);
 
 /* Value of a dotted path ("home.starters.0.name") in doc, or NULL. */
 const cJSON *plainly_path(const cJSON *doc, const char *path);
@@ -66,8 +66,8 @@ void plainly_render_create_many(struct http_client *h, const struct bf_config *c
 				enum plainly_result *res);
 
 enum plainly_result plainly_render_find(struct http_client *h, const struct bf_config *cfg,
-					const char *project_id, const char *subject, long long since,
-					struct plainly_render *out);
+					const char *project_id, const char *subject,
+					long long since, struct plainly_render *out);
 
 /* Epoch seconds of an ISO-8601 UTC date ("2026-11-26T09:00:00.000Z"); -1. */
 long long plainly_parse_date(const char *s);

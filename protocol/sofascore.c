@@ -98,7 +98,15 @@ enum match_status sofa_status_from(int code, const char *type)
 	switch (code) {
 	case 0:
 		return MATCH_ST_NOTSTARTED;
-	case 6: case 7: case 31: case 32: case 33: case 34: case 41: case 42: case 50:
+	case 6:
+	case 7:
+	case 31:
+	case 32:
+	case 33:
+	case 34:
+	case 41:
+	case 42:
+	case 50:
 		return MATCH_ST_INPROGRESS;
 	case 60:
 		return MATCH_ST_POSTPONED;
@@ -106,7 +114,9 @@ enum match_status sofa_status_from(int code, const char *type)
 		return MATCH_ST_CANCELED;
 	case 80:
 		return MATCH_ST_INTERRUPTED;
-	case 100: case 110: case 120:
+	case 100:
+	case 110:
+	case 120:
 		return MATCH_ST_FINISHED;
 	default:
 		break;
@@ -120,7 +130,8 @@ static int parse_team(const cJSON *t, struct match_team *out, const char *which,
 		      size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
-	if (!jint(t, "id", 1, INT64_MAX / 2, &out->id) || !jstr(t, "name", out->name, sizeof(out->name))) {
+	if (!jint(t, "id", 1, INT64_MAX / 2, &out->id) ||
+	    !jstr(t, "name", out->name, sizeof(out->name))) {
 		snprintf(err, errlen, "%s: missing id or name", which);
 		return -1;
 	}
@@ -185,7 +196,8 @@ static int parse_event_obj(const cJSON *e, struct match_event *ev, char *err, si
 		return -1;
 	}
 	if (!jint(e, "startTimestamp", TS_MIN, TS_MAX, &ev->start_ts)) {
-		snprintf(err, errlen, "event %" PRId64 ": missing or absurd startTimestamp", ev->id);
+		snprintf(err, errlen, "event %" PRId64 ": missing or absurd startTimestamp",
+			 ev->id);
 		return -1;
 	}
 	st = jget(e, "status");
@@ -201,7 +213,8 @@ static int parse_event_obj(const cJSON *e, struct match_event *ev, char *err, si
 	ev->status = sofa_status_from(has_code ? ev->status_code : -1,
 				      has_type ? ev->status_type : NULL);
 	if (!has_type)
-		snprintf(ev->status_type, sizeof(ev->status_type), "%s", match_status_name(ev->status));
+		snprintf(ev->status_type, sizeof(ev->status_type), "%s",
+			 match_status_name(ev->status));
 	bool hs = parse_score(jget(e, "homeScore"), &ev->home_score, &hp, &ev->home_penalties);
 	bool as = parse_score(jget(e, "awayScore"), &ev->away_score, &ap, &ev->away_penalties);
 	ev->has_score = hs && as;
@@ -245,7 +258,7 @@ int sofa_parse_events(const char *body, size_t len, struct match_event **out, si
 		return -1;
 	}
 	err[0] = '\0';
-	cJSON_ArrayForEach(e, list) {
+	cJSON_ArrayForEach (e, list) {
 		if (cnt >= cap) {
 			(*skipped)++;
 			continue;
@@ -317,7 +330,7 @@ static int parse_side(const cJSON *s, struct match_side *out, const char *which,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	cJSON_ArrayForEach(p, players) {
+	cJSON_ArrayForEach (p, players) {
 		const cJSON *pl = jget(p, "player"), *stats = jget(p, "statistics");
 		struct match_player *x;
 		int64_t shirt;
@@ -367,7 +380,7 @@ static int parse_side(const cJSON *s, struct match_side *out, const char *which,
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		cJSON_ArrayForEach(m, missing) {
+		cJSON_ArrayForEach (m, missing) {
 			struct match_missing *x;
 			if (out->nmissing >= mcap)
 				break;
@@ -442,14 +455,14 @@ int sofa_parse_statistics(const char *body, size_t len, struct match_stat **out,
 		cJSON_Delete(root);
 		return -1;
 	}
-	cJSON_ArrayForEach(per, periods) {
+	cJSON_ArrayForEach (per, periods) {
 		char period[8];
 		if (!jstr(per, "period", period, sizeof(period)))
 			continue;
-		cJSON_ArrayForEach(grp, jget(per, "groups")) {
+		cJSON_ArrayForEach (grp, jget(per, "groups")) {
 			char group[96] = "";
 			jstr(grp, "groupName", group, sizeof(group));
-			cJSON_ArrayForEach(it, jget(grp, "statisticsItems")) {
+			cJSON_ArrayForEach (it, jget(grp, "statisticsItems")) {
 				struct match_stat s;
 				bool dup = false;
 
@@ -519,7 +532,7 @@ int sofa_parse_incidents(const char *body, size_t len, struct match_incident **o
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	cJSON_ArrayForEach(it, list) {
+	cJSON_ArrayForEach (it, list) {
 		struct match_incident *x;
 		const cJSON *who;
 		if (cnt >= cap)
@@ -544,7 +557,8 @@ int sofa_parse_incidents(const char *body, size_t len, struct match_incident **o
 			jstr(it, "playerName", x->player, sizeof(x->player));
 		jint(who, "id", 0, INT64_MAX / 2, &x->player_id);
 		if (cJSON_IsBool(jget(it, "isHome")))
-			snprintf(x->side, sizeof(x->side), "%s", jtrue(it, "isHome") ? "home" : "away");
+			snprintf(x->side, sizeof(x->side), "%s",
+				 jtrue(it, "isHome") ? "home" : "away");
 		x->has_score = jint32(it, "homeScore", &x->home_score) &&
 			       jint32(it, "awayScore", &x->away_score);
 		cnt++;
@@ -590,7 +604,7 @@ int sofa_parse_standings(const char *body, size_t len, struct match_standing **o
 		return -1;
 	}
 	ntables = cJSON_GetArraySize(tables);
-	cJSON_ArrayForEach(table, tables)
+	cJSON_ArrayForEach (table, tables)
 		cap += (size_t)cJSON_GetArraySize(jget(table, "rows"));
 	if (cap > 400)
 		cap = 400;
@@ -600,11 +614,11 @@ int sofa_parse_standings(const char *body, size_t len, struct match_standing **o
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	cJSON_ArrayForEach(table, tables) {
+	cJSON_ArrayForEach (table, tables) {
 		char group[MATCH_MAX_STR] = "";
 		if (ntables > 1 && !jstr(table, "name", group, sizeof(group)))
 			snprintf(group, sizeof(group), "table %zu", cnt);
-		cJSON_ArrayForEach(r, jget(table, "rows")) {
+		cJSON_ArrayForEach (r, jget(table, "rows")) {
 			struct match_standing *x;
 			if (cnt >= cap)
 				break;
@@ -646,7 +660,8 @@ int sofa_path(const struct match_query *q, char *buf, size_t n)
 		w = snprintf(buf, n, "/sport/football/events/live");
 		break;
 	case MATCH_REQ_ROUND:
-		w = snprintf(buf, n, "/unique-tournament/%" PRId64 "/season/%" PRId64 "/events/round/%d",
+		w = snprintf(buf, n,
+			     "/unique-tournament/%" PRId64 "/season/%" PRId64 "/events/round/%d",
 			     q->competition, q->season, q->round);
 		break;
 	case MATCH_REQ_EVENT:
@@ -662,7 +677,8 @@ int sofa_path(const struct match_query *q, char *buf, size_t n)
 		w = snprintf(buf, n, "/event/%" PRId64 "/incidents", q->event);
 		break;
 	case MATCH_REQ_STANDINGS:
-		w = snprintf(buf, n, "/unique-tournament/%" PRId64 "/season/%" PRId64 "/standings/total",
+		w = snprintf(buf, n,
+			     "/unique-tournament/%" PRId64 "/season/%" PRId64 "/standings/total",
 			     q->competition, q->season);
 		break;
 	default:

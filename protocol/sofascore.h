@@ -32,7 +32,8 @@ bool sofa_is_challenge(const char *body, size_t len);
  * skipped (counted in *skipped, first reason logged by the caller via
  * err).  *out is malloc'd (free()). */
 int sofa_parse_events(const char *body, size_t len, struct match_event **out, size_t *n,
-		      size_t *skipped, char *err, size_t errlen) __attribute__((warn_unused_result));
+		      size_t *skipped, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 /* {"event": {...}} of /event/{id}. */
 int sofa_parse_event(const char *body, size_t len, struct match_event *out, char *err,
 		     size_t errlen) __attribute__((warn_unused_result));

@@ -34,10 +34,10 @@ struct adapter {
 			     bool with_stats, char *err, size_t errlen);
 	int (*parse_statistics)(const char *body, size_t len, struct match_stat **out, size_t *n,
 				char *err, size_t errlen);
-	int (*parse_incidents)(const char *body, size_t len, struct match_incident **out,
-			       size_t *n, char *err, size_t errlen);
-	int (*parse_standings)(const char *body, size_t len, struct match_standing **out,
-			       size_t *n, char *err, size_t errlen);
+	int (*parse_incidents)(const char *body, size_t len, struct match_incident **out, size_t *n,
+			       char *err, size_t errlen);
+	int (*parse_standings)(const char *body, size_t len, struct match_standing **out, size_t *n,
+			       char *err, size_t errlen);
 };
 
 static const struct adapter sofascore = {
@@ -244,15 +244,17 @@ static void backoff_update(struct source *s, const struct source_resp *r)
 		s->backoff_ms = 0;
 		return;
 	}
-	s->backoff_ms = s->backoff_ms == 0 ? BACKOFF_FIRST_MS
+	s->backoff_ms =
+		s->backoff_ms == 0
+			? BACKOFF_FIRST_MS
 			: (s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2);
 	/* 50..150% of the step, and never less than Retry-After */
 	wait = s->backoff_ms / 2 + (int64_t)(random() % (s->backoff_ms + 1));
 	if (r->retry_after > 0 && r->retry_after * 1000 > wait)
 		wait = r->retry_after * 1000;
 	s->backoff_until_ms = clock_mono_ms() + wait;
-	log_warn("sofascore backing off ms=%" PRId64 " after status=%ld error=\"%s\"", wait, r->status,
-		 r->error);
+	log_warn("sofascore backing off ms=%" PRId64 " after status=%ld error=\"%s\"", wait,
+		 r->status, r->error);
 }
 
 static void answer_free(struct answer *a)
@@ -279,7 +281,8 @@ static enum source_result set_result(struct answer *a, enum source_result res,
 
 /* What an answer (or a transport error) means; frees hr and c. */
 static enum source_result finish(struct source *s, const char *url, int rc,
-				 struct http_response *hr, struct source_cached *c, struct answer *a)
+				 struct http_response *hr, struct source_cached *c,
+				 struct answer *a)
 {
 	struct source_resp *r = &a->r;
 
@@ -317,7 +320,8 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 	case 403:
 		if (s->ad->refused(hr->body, hr->len)) {
 			breaker_open(s, url);
-			snprintf(r->error, sizeof(r->error), "403 challenge: Sofascore refused access");
+			snprintf(r->error, sizeof(r->error),
+				 "403 challenge: Sofascore refused access");
 			r->retry_after = s->refusal_pause;
 			set_result(a, SOURCE_REFUSED, SOURCE_R_CHALLENGE);
 		} else {
@@ -577,7 +581,8 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 		return set_result(a, SOURCE_REFUSED, SOURCE_R_BREAKER);
 	}
 	if (s->backoff && s->backoff_until_ms > clock_mono_ms()) {
-		snprintf(a->r.error, sizeof(a->r.error), "backing off for %" PRId64 " ms after errors",
+		snprintf(a->r.error, sizeof(a->r.error),
+			 "backing off for %" PRId64 " ms after errors",
 			 s->backoff_until_ms - clock_mono_ms());
 		return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BACKING_OFF);
 	}
@@ -614,8 +619,7 @@ static int fetch(struct source *s, const struct match_query *q, unsigned flags, 
 }
 
 /* After the parse (rc 0 or -1, reason in err): the result, in r. */
-static enum source_result parsed(struct answer *a, int rc, const char *err,
-				 struct source_resp *r)
+static enum source_result parsed(struct answer *a, int rc, const char *err, struct source_resp *r)
 {
 	answer_free(a);
 	if (rc != 0) {
@@ -626,9 +630,9 @@ static enum source_result parsed(struct answer *a, int rc, const char *err,
 	return r->result;
 }
 
-static enum source_result get_events(struct source *s, const struct match_query *q,
-				     unsigned flags, struct match_event **evs, size_t *n,
-				     size_t *skipped, struct source_resp *r)
+static enum source_result get_events(struct source *s, const struct match_query *q, unsigned flags,
+				     struct match_event **evs, size_t *n, size_t *skipped,
+				     struct source_resp *r)
 {
 	struct answer a;
 	char err[256] = "";
@@ -666,8 +670,10 @@ enum source_result source_get_round(struct source *s, int64_t competition, int64
 				    int round, unsigned flags, struct match_event **evs, size_t *n,
 				    size_t *skipped, struct source_resp *r)
 {
-	struct match_query q = { .what = MATCH_REQ_ROUND, .competition = competition,
-				 .season = season, .round = round };
+	struct match_query q = { .what = MATCH_REQ_ROUND,
+				 .competition = competition,
+				 .season = season,
+				 .round = round };
 
 	return get_events(s, &q, flags, evs, n, skipped, r);
 }
@@ -699,8 +705,8 @@ enum source_result source_get_lineups(struct source *s, int64_t event_id, bool w
 		      r);
 }
 
-enum source_result source_get_statistics(struct source *s, int64_t event_id,
-					 struct match_stat **st, size_t *n, struct source_resp *r)
+enum source_result source_get_statistics(struct source *s, int64_t event_id, struct match_stat **st,
+					 size_t *n, struct source_resp *r)
 {
 	struct match_query q = { .what = MATCH_REQ_STATISTICS, .event = event_id };
 	struct answer a;
@@ -732,7 +738,8 @@ enum source_result source_get_standings(struct source *s, int64_t competition, i
 					struct match_standing **st, size_t *n,
 					struct source_resp *r)
 {
-	struct match_query q = { .what = MATCH_REQ_STANDINGS, .competition = competition,
+	struct match_query q = { .what = MATCH_REQ_STANDINGS,
+				 .competition = competition,
 				 .season = season };
 	struct answer a;
 	char err[256] = "";

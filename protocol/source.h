@@ -87,8 +87,8 @@ struct source_store {
 	 * the cached answers of urls into cached[0..n-1] (zeroed by the
 	 * caller) in one go.  *tokens: the bucket after the take (below zero:
 	 * the queue ahead).  0, or -1 (logged). */
-	int (*budget_take)(void *ctx, double rps, const char *const *urls, size_t n,
-			   double *tokens, struct source_cached *cached);
+	int (*budget_take)(void *ctx, double rps, const char *const *urls, size_t n, double *tokens,
+			   struct source_cached *cached);
 	/* Gives n unused slots back (logged when it cannot). */
 	void (*budget_give_back)(void *ctx, size_t n);
 	/* Keeps an answer for revalidation (logged when it cannot). */
@@ -139,8 +139,8 @@ enum source_result source_get_event(struct source *s, int64_t event_id, unsigned
 enum source_result source_get_lineups(struct source *s, int64_t event_id, bool with_stats,
 				      struct match_lineups *l, struct source_resp *r);
 /* *st: free(). */
-enum source_result source_get_statistics(struct source *s, int64_t event_id,
-					 struct match_stat **st, size_t *n, struct source_resp *r);
+enum source_result source_get_statistics(struct source *s, int64_t event_id, struct match_stat **st,
+					 size_t *n, struct source_resp *r);
 /* *inc: free(). */
 enum source_result source_get_incidents(struct source *s, int64_t event_id,
 					struct match_incident **inc, size_t *n,

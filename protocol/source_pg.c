@@ -42,12 +42,13 @@ static int pg_breaker_open(void *ctx, int secs, const char *by)
 	int rc;
 
 	snprintf(sbuf, sizeof(sbuf), "%d", secs);
-	r = db_exec(ctx, "breaker open",
-		    "UPDATE sofascore_breaker SET open_until = now() + make_interval(secs => $1::int),"
-		    " reason = 'challenge', opened_at = now(), opened_by = $2"
-		    " WHERE id = 1 AND (open_until IS NULL OR open_until <= now())"
-		    " RETURNING 1",
-		    2, p);
+	r = db_exec(
+		ctx, "breaker open",
+		"UPDATE sofascore_breaker SET open_until = now() + make_interval(secs => $1::int),"
+		" reason = 'challenge', opened_at = now(), opened_by = $2"
+		" WHERE id = 1 AND (open_until IS NULL OR open_until <= now())"
+		" RETURNING 1",
+		2, p);
 	if (r == NULL)
 		return -1;
 	rc = PQntuples(r) == 1 ? 1 : 0;
@@ -70,7 +71,8 @@ static void cache_take(PGresult *r, int row, int col, struct source_cached *c)
 	memcpy(c->body, PQgetvalue(r, row, col + 1), blen);
 	c->body[blen] = '\0';
 	c->len = blen;
-	snprintf(c->etag, sizeof(c->etag), "%.*s", PQgetlength(r, row, col), PQgetvalue(r, row, col));
+	snprintf(c->etag, sizeof(c->etag), "%.*s", PQgetlength(r, row, col),
+		 PQgetvalue(r, row, col));
 }
 
 /*
@@ -80,8 +82,8 @@ static void cache_take(PGresult *r, int row, int col, struct source_cached *c)
  * its own slot.  Rows: the tokens left (text), then url, etag, body of
  * each cached URL (binary; one row with NULLs when none is cached).
  */
-static int pg_budget_take(void *ctx, double rps, const char *const *urls, size_t n,
-			  double *tokens, struct source_cached *cached)
+static int pg_budget_take(void *ctx, double rps, const char *const *urls, size_t n, double *tokens,
+			  struct source_cached *cached)
 {
 	char rbuf[32], nbuf[32];
 	const char *p[3] = { rbuf, NULL, nbuf };
@@ -99,13 +101,14 @@ static int pg_budget_take(void *ctx, double rps, const char *const *urls, size_t
 	snprintf(rbuf, sizeof(rbuf), "%.6f", rps);
 	snprintf(nbuf, sizeof(nbuf), "%zu", n);
 	p[1] = list;
-	r = PQexecParams(ctx,
-			 "WITH b AS (UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
-			 "EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - $3::float8,"
-			 " updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens)"
-			 " SELECT b.tokens::text, c.url, c.etag, c.body FROM b"
-			 " LEFT JOIN http_cache c ON c.url IN (SELECT jsonb_array_elements_text($2::jsonb))",
-			 3, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
+	r = PQexecParams(
+		ctx,
+		"WITH b AS (UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
+		"EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - $3::float8,"
+		" updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens)"
+		" SELECT b.tokens::text, c.url, c.etag, c.body FROM b"
+		" LEFT JOIN http_cache c ON c.url IN (SELECT jsonb_array_elements_text($2::jsonb))",
+		3, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
 	free(list);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
 		char msg[300];
@@ -120,7 +123,8 @@ static int pg_budget_take(void *ctx, double rps, const char *const *urls, size_t
 		if (PQgetisnull(r, t, 1))
 			continue;
 		for (size_t i = 0; i < n; i++)
-			if (cached[i].body == NULL && PQgetlength(r, t, 1) == (int)strlen(urls[i]) &&
+			if (cached[i].body == NULL &&
+			    PQgetlength(r, t, 1) == (int)strlen(urls[i]) &&
 			    memcmp(PQgetvalue(r, t, 1), urls[i], strlen(urls[i])) == 0)
 				cache_take(r, t, 2, &cached[i]);
 	}
@@ -140,17 +144,17 @@ static void pg_budget_give_back(void *ctx, size_t n)
 		log_warn("unused request slots not given back n=%zu", n);
 }
 
-static void pg_cache_put(void *ctx, const char *url, const char *etag, const char *body,
-			 size_t len)
+static void pg_cache_put(void *ctx, const char *url, const char *etag, const char *body, size_t len)
 {
 	const char *p[3] = { url, etag, body };
 	int lens[3] = { 0, 0, (int)len };
 	int fmts[3] = { 0, 0, 1 };
-	PGresult *r = PQexecParams(ctx,
-				   "INSERT INTO http_cache (url, etag, body, fetched_at) VALUES ($1, $2, $3, now())"
-				   " ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, body = EXCLUDED.body,"
-				   " fetched_at = now()",
-				   3, NULL, p, lens, fmts, 0);
+	PGresult *r = PQexecParams(
+		ctx,
+		"INSERT INTO http_cache (url, etag, body, fetched_at) VALUES ($1, $2, $3, now())"
+		" ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, body = EXCLUDED.body,"
+		" fetched_at = now()",
+		3, NULL, p, lens, fmts, 0);
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		log_warn("http cache store failed url=%s", url);

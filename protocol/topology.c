@@ -74,8 +74,8 @@ const struct topo_queue *topo_wait_queue(const struct topology *t, enum msg_type
 	return NULL;
 }
 
-size_t topo_wait_tiers(const struct topology *t, enum msg_type type,
-		       const struct topo_queue **out, size_t max)
+size_t topo_wait_tiers(const struct topology *t, enum msg_type type, const struct topo_queue **out,
+		       size_t max)
 {
 	size_t n = 0;
 
@@ -128,8 +128,7 @@ size_t topo_queue_args(const struct topo_queue *q, struct topo_arg *args, size_t
 	return n;
 }
 
-bool topo_queue_binding(const struct topo_queue *q, const char **exchange,
-			const char **routing_key)
+bool topo_queue_binding(const struct topo_queue *q, const char **exchange, const char **routing_key)
 {
 	if (q->kind == TOPO_WAIT)
 		return false;

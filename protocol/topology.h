@@ -32,7 +32,11 @@ struct topo_exchange {
 /* The exchanges, in declaration order (before the queues). */
 extern const struct topo_exchange topo_exchanges[TOPO_NEXCHANGES];
 
-enum topo_kind { TOPO_WORK, TOPO_WAIT, TOPO_DEAD };
+enum topo_kind {
+	TOPO_WORK,
+	TOPO_WAIT,
+	TOPO_DEAD
+};
 
 struct topo_arg {
 	const char *key;
@@ -63,8 +67,8 @@ void topo_dead_queue(enum msg_type type, char *buf, size_t n);
  * no such tier. */
 const struct topo_queue *topo_wait_queue(const struct topology *t, enum msg_type type, int ttl);
 /* Wait tiers of a type, ascending: returns how many, fills queues[]. */
-size_t topo_wait_tiers(const struct topology *t, enum msg_type type,
-		       const struct topo_queue **out, size_t max);
+size_t topo_wait_tiers(const struct topology *t, enum msg_type type, const struct topo_queue **out,
+		       size_t max);
 
 /* Arguments of a queue; returns how many were written to args. */
 size_t topo_queue_args(const struct topo_queue *q, struct topo_arg *args, size_t max);

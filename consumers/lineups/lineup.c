@@ -60,7 +60,8 @@ static cJSON *side_json(const struct match_team *t, const struct match_side *s)
 	starters = cJSON_AddArrayToObject(o, "starters");
 	subs = cJSON_AddArrayToObject(o, "substitutes");
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(sorted[i]->substitute ? subs : starters, player_json(sorted[i]));
+		cJSON_AddItemToArray(sorted[i]->substitute ? subs : starters,
+				     player_json(sorted[i]));
 	missing = cJSON_AddArrayToObject(o, "missing");
 	for (size_t i = 0; i < s->nmissing; i++) {
 		cJSON *m = cJSON_CreateObject();
@@ -107,12 +108,12 @@ int lineup_recheck_tier(const struct consumer_ctx *ctx, int64_t start_ts, int64_
 	return tiers[0]->ttl;
 }
 
-#define EVENT_COLUMNS                                                                        \
-	"SELECT e.id, EXTRACT(EPOCH FROM e.start_time)::bigint, e.status_type,"                 \
-	" COALESCE(e.tournament_name, ''), COALESCE(e.season_name, ''), COALESCE(e.round, 0),"   \
+#define EVENT_COLUMNS                                                                               \
+	"SELECT e.id, EXTRACT(EPOCH FROM e.start_time)::bigint, e.status_type,"                     \
+	" COALESCE(e.tournament_name, ''), COALESCE(e.season_name, ''), COALESCE(e.round, 0),"      \
 	" COALESCE(e.venue, ''), e.home_team_id, e.home_name, COALESCE(h.short_name, e.home_name)," \
-	" e.away_team_id, e.away_name, COALESCE(a.short_name, e.away_name)"                     \
-	" FROM events e LEFT JOIN teams h ON h.id = e.home_team_id"                              \
+	" e.away_team_id, e.away_name, COALESCE(a.short_name, e.away_name)"                         \
+	" FROM events e LEFT JOIN teams h ON h.id = e.home_team_id"                                 \
 	" LEFT JOIN teams a ON a.id = e.away_team_id"
 
 static void event_from_row(const PGresult *r, int t, struct lineup_event *ev)
@@ -188,7 +189,8 @@ static bool gives_up(const struct consumer_ctx *ctx, const struct lineup_event *
 	if (now > ev->start_ts + ctx->cfg->lineups_give_up_after) {
 		if (out != NULL)
 			outcome_expired(out,
-					"kick-off passed %" PRId64 "s ago without confirmed line-ups",
+					"kick-off passed %" PRId64
+					"s ago without confirmed line-ups",
 					now - ev->start_ts);
 		return true;
 	}
@@ -215,7 +217,8 @@ void lineup_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msg
 		o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%" PRId64, i ? "," : "",
 				      msgs[i]->event_id);
 	snprintf(ids + o, sizeof(ids) - o, "}");
-	r = db_exec(ctx->db, "line-up events", EVENT_COLUMNS " WHERE e.id = ANY($1::bigint[])", 1, p);
+	r = db_exec(ctx->db, "line-up events", EVENT_COLUMNS " WHERE e.id = ANY($1::bigint[])", 1,
+		    p);
 	if (r == NULL)
 		return; /* each branch reads its own row */
 	for (size_t i = 0; i < n; i++) {
@@ -258,9 +261,11 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		return;
 	}
 	if (found == 0) {
-		outcome_dead(out, "unknown-event",
-			     "event %" PRId64 " is not in the events table (not followed, or the producer has not stored it)",
-			     m->event_id);
+		outcome_dead(
+			out, "unknown-event",
+			"event %" PRId64
+			" is not in the events table (not followed, or the producer has not stored it)",
+			m->event_id);
 		return;
 	}
 	if (gives_up(ctx, &ev, now, out))

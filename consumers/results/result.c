@@ -18,8 +18,8 @@
 /* Statistics shown in the video, in this order, when Sofascore has them. */
 static const char *const stat_keys[] = {
 	"ballPossession", "expectedGoals", "bigChanceCreated", "totalShotsOnGoal", "shotsOnGoal",
-	"cornerKicks", "fouls", "goalkeeperSaves", "offsides", "yellowCards", "redCards",
-	"passes", "accuratePasses",
+	"cornerKicks",	  "fouls",	   "goalkeeperSaves",  "offsides",	   "yellowCards",
+	"redCards",	  "passes",	   "accuratePasses",
 };
 
 void result_score_display(const struct match_event *ev, char *buf, size_t n)
@@ -74,7 +74,8 @@ static cJSON *side_json(const struct result_data *d, const struct match_team *t,
 	cJSON_AddStringToObject(o, "crest_url", crest);
 	cJSON_AddNumberToObject(o, "score", home ? ev->home_score : ev->away_score);
 	if (ev->has_penalties)
-		cJSON_AddNumberToObject(o, "penalties", home ? ev->home_penalties : ev->away_penalties);
+		cJSON_AddNumberToObject(o, "penalties",
+					home ? ev->home_penalties : ev->away_penalties);
 	sc = cJSON_AddArrayToObject(o, "scorers");
 	for (size_t i = 0; i < ngoals; i++) {
 		const struct match_incident *g = goals[i];
@@ -125,7 +126,8 @@ cJSON *result_document(const struct result_data *d)
 	cJSON_AddNumberToObject(doc, "status_code", ev->status_code);
 	result_score_display(ev, disp, sizeof(disp));
 	cJSON_AddStringToObject(doc, "score_display", disp);
-	cJSON_AddBoolToObject(doc, "after_extra_time", ev->status_code == 110 || ev->status_code == 120);
+	cJSON_AddBoolToObject(doc, "after_extra_time",
+			      ev->status_code == 110 || ev->status_code == 120);
 
 	for (size_t i = 0; i < d->ninc && ngoals < 256; i++)
 		if (strcmp(d->inc[i].type, "goal") == 0 && d->inc[i].side[0] != '\0')
@@ -237,7 +239,8 @@ static int store(PGconn *db, const struct result_data *d)
 	const struct match_event *ev = &d->ev;
 	char id[32], *jp = NULL, *js = NULL, *ji = NULL, *jsides = NULL;
 	char hs[16], as[16], hp[16], ap[16], wc[16], code[16];
-	cJSON *stats = cJSON_CreateArray(), *inc = cJSON_CreateArray(), *sides = cJSON_CreateArray();
+	cJSON *stats = cJSON_CreateArray(), *inc = cJSON_CreateArray(),
+	      *sides = cJSON_CreateArray();
 	cJSON *players = d->have_lineups ? players_json(&d->lineups) : cJSON_CreateArray();
 	int rc = -1;
 
@@ -301,9 +304,15 @@ static int store(PGconn *db, const struct result_data *d)
 	snprintf(wc, sizeof(wc), "%d", ev->winner_code);
 	snprintf(code, sizeof(code), "%d", ev->status_code);
 	const char *pe[9] = {
-		id, code, match_status_name(ev->status), ev->has_score ? hs : NULL,
-		ev->has_score ? as : NULL, ev->has_penalties ? hp : NULL,
-		ev->has_penalties ? ap : NULL, ev->winner_code > 0 ? wc : NULL, ev->status_desc,
+		id,
+		code,
+		match_status_name(ev->status),
+		ev->has_score ? hs : NULL,
+		ev->has_score ? as : NULL,
+		ev->has_penalties ? hp : NULL,
+		ev->has_penalties ? ap : NULL,
+		ev->winner_code > 0 ? wc : NULL,
+		ev->status_desc,
 	};
 	const char *pid[1] = { id };
 	const char *pl[2] = { id, jp }, *pst[2] = { id, js }, *pin[2] = { id, ji };
@@ -317,11 +326,14 @@ static int store(PGconn *db, const struct result_data *d)
 		   " winner_code = $8::int, status_description = $9, result_stored_at = now(),"
 		   " updated_at = now() WHERE id = $1::bigint",
 		   9, pe) != 0 ||
-	    db_cmd(db, "clear lineups", "DELETE FROM lineups WHERE event_id = $1::bigint", 1, pid) != 0 ||
-	    db_cmd(db, "clear sides", "DELETE FROM lineup_sides WHERE event_id = $1::bigint", 1, pid) != 0 ||
-	    db_cmd(db, "clear statistics", "DELETE FROM team_statistics WHERE event_id = $1::bigint", 1,
+	    db_cmd(db, "clear lineups", "DELETE FROM lineups WHERE event_id = $1::bigint", 1,
 		   pid) != 0 ||
-	    db_cmd(db, "clear incidents", "DELETE FROM incidents WHERE event_id = $1::bigint", 1, pid) != 0)
+	    db_cmd(db, "clear sides", "DELETE FROM lineup_sides WHERE event_id = $1::bigint", 1,
+		   pid) != 0 ||
+	    db_cmd(db, "clear statistics",
+		   "DELETE FROM team_statistics WHERE event_id = $1::bigint", 1, pid) != 0 ||
+	    db_cmd(db, "clear incidents", "DELETE FROM incidents WHERE event_id = $1::bigint", 1,
+		   pid) != 0)
 		goto fail;
 	if (db_cmd(db, "store sides",
 		   "INSERT INTO lineup_sides (event_id, side, team_id, formation, confirmed)"
@@ -377,8 +389,8 @@ out:
 
 /* What came of asking for a part: 1 = it is there, 0 = not found, 2 = it
  * came unreadable (r->error says why), -1 = failure (out is set). */
-static int got(const struct consumer_ctx *ctx, enum source_result res,
-	       const struct source_resp *r, const char *what, struct outcome *out)
+static int got(const struct consumer_ctx *ctx, enum source_result res, const struct source_resp *r,
+	       const char *what, struct outcome *out)
 {
 	switch (res) {
 	case SOURCE_OK:
@@ -430,8 +442,10 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		char ids[32];
 		const char *p[1] = { ids };
 		snprintf(ids, sizeof(ids), "%" PRId64, m->event_id);
-		PGresult *vr = db_exec(ctx->db, "event venue",
-				       "SELECT COALESCE(venue, '') FROM events WHERE id = $1::bigint", 1, p);
+		PGresult *vr =
+			db_exec(ctx->db, "event venue",
+				"SELECT COALESCE(venue, '') FROM events WHERE id = $1::bigint", 1,
+				p);
 		if (vr != NULL && PQntuples(vr) == 1)
 			snprintf(d.ev.venue, sizeof(d.ev.venue), "%s", PQgetvalue(vr, 0, 0));
 		PQclear(vr);
@@ -451,7 +465,8 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	if (part == 1)
 		d.have_lineups = true;
 	else if (part == 2)
-		log_warn("line-ups unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id, r.error);
+		log_warn("line-ups unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id,
+			 r.error);
 	else
 		partial = true;
 	/* lower leagues have no statistics (404): not an error */
@@ -467,7 +482,8 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	if (part < 0)
 		goto out;
 	if (part == 2) {
-		log_warn("incidents unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id, r.error);
+		log_warn("incidents unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id,
+			 r.error);
 		partial = true;
 	} else if (part == 0) {
 		partial = true;

@@ -122,9 +122,10 @@ cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_
 	if (st != NULL) {
 		cJSON_AddStringToObject(doc, "standings_source", "sofascore");
 		for (size_t i = 0; i < nst; i++) {
-			cJSON *row = standing_json(st[i].position, st[i].team, st[i].played, st[i].won,
-						   st[i].drawn, st[i].lost, st[i].goals_for,
-						   st[i].goals_against, st[i].points);
+			cJSON *row = standing_json(st[i].position, st[i].team, st[i].played,
+						   st[i].won, st[i].drawn, st[i].lost,
+						   st[i].goals_for, st[i].goals_against,
+						   st[i].points);
 			/* competitions with groups: one table per group */
 			if (st[i].group[0] != '\0')
 				cJSON_AddStringToObject(row, "group", st[i].group);
@@ -135,10 +136,11 @@ cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_
 		if ((r = q(db, "computed standings", SQL_STANDINGS, m)) == NULL)
 			goto fail;
 		for (int i = 0; i < PQntuples(r); i++)
-			cJSON_AddItemToArray(arr, standing_json((int)num(r, i, 0), PQgetvalue(r, i, 1),
-								num(r, i, 2), num(r, i, 3), num(r, i, 4),
-								num(r, i, 5), num(r, i, 6), num(r, i, 7),
-								num(r, i, 8)));
+			cJSON_AddItemToArray(arr,
+					     standing_json((int)num(r, i, 0), PQgetvalue(r, i, 1),
+							   num(r, i, 2), num(r, i, 3), num(r, i, 4),
+							   num(r, i, 5), num(r, i, 6), num(r, i, 7),
+							   num(r, i, 8)));
 		PQclear(r);
 	}
 	cJSON_AddItemToObject(doc, "standings", arr);
@@ -171,8 +173,10 @@ cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_
 		else
 			snprintf(minute, sizeof(minute), "%d", (int)num(r, i, 2));
 		cJSON_AddStringToObject(o, "minute", minute);
-		cJSON_AddStringToObject(o, "type", strcmp(klass, "ownGoal") == 0 ? "own-goal"
-						   : strcmp(klass, "penalty") == 0 ? "penalty" : "regular");
+		cJSON_AddStringToObject(o, "type",
+					strcmp(klass, "ownGoal") == 0	? "own-goal"
+					: strcmp(klass, "penalty") == 0 ? "penalty"
+									: "regular");
 		cJSON_AddItemToArray(arr, o);
 	}
 	PQclear(r);
@@ -232,12 +236,13 @@ static int store_snapshot(PGconn *db, const struct work_msg *m, const cJSON *doc
 	snprintf(ut, sizeof(ut), "%" PRId64, m->unique_tournament_id);
 	snprintf(season, sizeof(season), "%" PRId64, m->season_id);
 	snprintf(round, sizeof(round), "%d", m->round);
-	rc = db_cmd(db, "standings snapshot",
-		    "INSERT INTO standings_snapshots (unique_tournament_id, season_id, round, source, data)"
-		    " VALUES ($1::bigint, $2::bigint, $3::int, $4, $5::jsonb)"
-		    " ON CONFLICT (unique_tournament_id, season_id, round) DO UPDATE SET"
-		    " source = EXCLUDED.source, data = EXCLUDED.data, taken_at = now()",
-		    5, p);
+	rc = db_cmd(
+		db, "standings snapshot",
+		"INSERT INTO standings_snapshots (unique_tournament_id, season_id, round, source, data)"
+		" VALUES ($1::bigint, $2::bigint, $3::int, $4, $5::jsonb)"
+		" ON CONFLICT (unique_tournament_id, season_id, round) DO UPDATE SET"
+		" source = EXCLUDED.source, data = EXCLUDED.data, taken_at = now()",
+		5, p);
 	free(data);
 	return rc;
 }
@@ -256,19 +261,21 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		outcome_retry(out, 0, "database", "database unavailable");
 		return;
 	}
-	enum source_result res = source_get_standings(ctx->src, m->unique_tournament_id, m->season_id,
-						      &st, &nst, &r);
+	enum source_result res = source_get_standings(ctx->src, m->unique_tournament_id,
+						      m->season_id, &st, &nst, &r);
 	if (res == SOURCE_OK || res == SOURCE_NOT_MODIFIED ||
 	    (res == SOURCE_BAD && r.reason == SOURCE_R_UNREADABLE)) {
 		if (res != SOURCE_BAD && nst > 0)
 			from_sofa = true;
 		else
 			log_warn("standings unreadable, computing them unique_tournament_id=%" PRId64
-				 " error=\"%s\"", m->unique_tournament_id, r.error);
+				 " error=\"%s\"",
+				 m->unique_tournament_id, r.error);
 	} else {
 		/* 404 (no table), challenge, failure: the stored results will do */
-		log_info("standings from Sofascore unavailable (%s): computing them unique_tournament_id=%" PRId64,
-			 r.reason == SOURCE_R_EMPTY ? "no body" : r.error, m->unique_tournament_id);
+		log_info(
+			"standings from Sofascore unavailable (%s): computing them unique_tournament_id=%" PRId64,
+			r.reason == SOURCE_R_EMPTY ? "no body" : r.error, m->unique_tournament_id);
 	}
 	doc = tstats_document(ctx->db, m, from_sofa ? st : NULL, nst, err, sizeof(err));
 	free(st);

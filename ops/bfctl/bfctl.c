@@ -112,9 +112,12 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "migrate", NULL, cmd_migrate, "apply pending schema migrations (embedded in bfctl)" },
-	{ "topology", "declare", run_topology, "declare exchanges, queues and bindings on the broker" },
-	{ "topology", "definitions", run_topology, "print the topology as RabbitMQ definitions JSON" },
-	{ "config", "keys", run_config, "list every configuration key (default, variable, meaning)" },
+	{ "topology", "declare", run_topology,
+	  "declare exchanges, queues and bindings on the broker" },
+	{ "topology", "definitions", run_topology,
+	  "print the topology as RabbitMQ definitions JSON" },
+	{ "config", "keys", run_config,
+	  "list every configuration key (default, variable, meaning)" },
 	{ "status", "[--json] [--event ID]", cmd_status,
 	  "queues, jobs, renders, dead letters, circuit breaker" },
 	{ "replay", "--type T [--event ID] [--reason CODE] [--limit N] [--dry-run]", cmd_replay,

@@ -167,7 +167,8 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 		else
 			snprintf(ev, sizeof(ev), "(poison)");
 		if (dry) {
-			age_text(d->first_published ? d->first_published : d->timestamp, age, sizeof(age));
+			age_text(d->first_published ? d->first_published : d->timestamp, age,
+				 sizeof(age));
 			printf("%-14s %-20s %-6s %.*s\n", ev, bfctl_reason(d), age, 160,
 			       d->error[0] ? d->error : "-");
 			continue;
@@ -185,10 +186,12 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 			.replayed_at = (uint64_t)time(NULL),
 		};
 		/* publish with confirm first, then ack the dead copy */
-		if (broker_publish(pub, &bm) != 0 || broker_flush(pub, c->amqp_op_timeout * 1000) != 0) {
+		if (broker_publish(pub, &bm) != 0 ||
+		    broker_flush(pub, c->amqp_op_timeout * 1000) != 0) {
 			broker_discard_unconfirmed(pub);
 			failed++;
-			log_warn("replay: not confirmed, left in %s message_id=%s", dq, d->message_id);
+			log_warn("replay: not confirmed, left in %s message_id=%s", dq,
+				 d->message_id);
 			continue;
 		}
 		if (broker_ack(get, d) != 0) {

@@ -33,7 +33,8 @@ static cJSON *rows_json(PGconn *db, const char *what, const char *sql, int n, co
 			if (PQgetisnull(r, i, j))
 				cJSON_AddNullToObject(o, PQfname(r, j));
 			else if (PQftype(r, j) == 20 || PQftype(r, j) == 23) /* int8, int4 */
-				cJSON_AddNumberToObject(o, PQfname(r, j), strtod(PQgetvalue(r, i, j), NULL));
+				cJSON_AddNumberToObject(o, PQfname(r, j),
+							strtod(PQgetvalue(r, i, j), NULL));
 			else
 				cJSON_AddStringToObject(o, PQfname(r, j), PQgetvalue(r, i, j));
 		}
@@ -73,10 +74,15 @@ static cJSON *queues_json(struct broker *b, const struct topology *t, int64_t ev
 		int info;
 
 		cJSON_AddStringToObject(o, "name", q->name);
-		cJSON_AddStringToObject(o, "kind", q->kind == TOPO_WORK ? "work"
-						   : q->kind == TOPO_WAIT ? "wait" : "dead");
+		cJSON_AddStringToObject(o, "kind",
+					q->kind == TOPO_WORK   ? "work"
+					: q->kind == TOPO_WAIT ? "wait"
+							       : "dead");
 		info = broker_queue_info(b, q->name, &msgs, &cons);
-		cJSON_AddStringToObject(o, "state", info == 0 ? "ok" : info == 1 ? "missing" : "unknown");
+		cJSON_AddStringToObject(o, "state",
+					info == 0   ? "ok"
+					: info == 1 ? "missing"
+						    : "unknown");
 		if (info == 0) {
 			cJSON_AddNumberToObject(o, "messages", msgs);
 			cJSON_AddNumberToObject(o, "consumers", cons);
@@ -97,7 +103,8 @@ static cJSON *queues_json(struct broker *b, const struct topology *t, int64_t ev
 				char err[64];
 				if (k == 0)
 					cJSON_AddItemToObject(o, "oldest", dead_json(&d[0]));
-				if (event != 0 && msg_decode(d[k].body, d[k].len, &m, err, sizeof(err)) == 0 &&
+				if (event != 0 &&
+				    msg_decode(d[k].body, d[k].len, &m, err, sizeof(err)) == 0 &&
 				    m.type != MSG_TSTATS && m.event_id == event)
 					cJSON_AddItemToArray(*event_dead, dead_json(&d[k]));
 			}
@@ -117,7 +124,7 @@ static void print_text(const cJSON *root)
 	const cJSON *q, *it;
 
 	printf("queues                                 messages consumers\n");
-	cJSON_ArrayForEach(q, cJSON_GetObjectItem(root, "queues")) {
+	cJSON_ArrayForEach (q, cJSON_GetObjectItem(root, "queues")) {
 		const cJSON *m = cJSON_GetObjectItem(q, "messages");
 		const cJSON *c = cJSON_GetObjectItem(q, "consumers");
 		const cJSON *old = cJSON_GetObjectItem(q, "oldest");
@@ -137,12 +144,12 @@ static void print_text(const cJSON *root)
 		printf("\n");
 	}
 	printf("jobs\n");
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(root, "jobs"))
+	cJSON_ArrayForEach (it, cJSON_GetObjectItem(root, "jobs"))
 		printf("  %-18s %-10s %6.0f\n", cJSON_GetObjectItem(it, "kind")->valuestring,
 		       cJSON_GetObjectItem(it, "state")->valuestring,
 		       cJSON_GetObjectItem(it, "count")->valuedouble);
 	printf("renders\n");
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(root, "renders"))
+	cJSON_ArrayForEach (it, cJSON_GetObjectItem(root, "renders"))
 		printf("  %-18s %-10s %6.0f\n", cJSON_GetObjectItem(it, "kind")->valuestring,
 		       cJSON_GetObjectItem(it, "state")->valuestring,
 		       cJSON_GetObjectItem(it, "count")->valuedouble);
@@ -150,7 +157,8 @@ static void print_text(const cJSON *root)
 	const cJSON *left = cJSON_GetObjectItem(br, "open_seconds_left");
 	if (cJSON_IsNumber(left) && left->valuedouble > 0)
 		printf("sofascore circuit breaker: OPEN for %.0fs more (opened by %s: Sofascore refused access)\n",
-		       left->valuedouble, cJSON_GetStringValue(cJSON_GetObjectItem(br, "opened_by")));
+		       left->valuedouble,
+		       cJSON_GetStringValue(cJSON_GetObjectItem(br, "opened_by")));
 	else
 		printf("sofascore circuit breaker: closed\n");
 	const cJSON *ev = cJSON_GetObjectItem(root, "event");
@@ -194,7 +202,8 @@ int cmd_status(const struct bf_config *c, int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(ch == 'h' ? stdout : stderr, "usage: bfctl status [--json] [--event ID]\n");
+			fprintf(ch == 'h' ? stdout : stderr,
+				"usage: bfctl status [--json] [--event ID]\n");
 			cJSON_Delete(event_dead);
 			return ch == 'h' ? 0 : 2;
 		}
@@ -208,34 +217,54 @@ int cmd_status(const struct bf_config *c, int argc, char **argv)
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "queues", queues_json(b, &topo, event, &event_dead));
-	cJSON_AddItemToObject(root, "jobs", rows_json(db, "jobs by state",
-		"SELECT kind, state, count(*) AS count FROM jobs GROUP BY 1, 2 ORDER BY 1, 2", 0, NULL));
-	cJSON_AddItemToObject(root, "renders", rows_json(db, "renders by state",
-		"SELECT kind, state, count(*) AS count FROM renders GROUP BY 1, 2 ORDER BY 1, 2", 0, NULL));
-	cJSON *br = rows_json(db, "breaker",
+	cJSON_AddItemToObject(
+		root, "jobs",
+		rows_json(
+			db, "jobs by state",
+			"SELECT kind, state, count(*) AS count FROM jobs GROUP BY 1, 2 ORDER BY 1, 2",
+			0, NULL));
+	cJSON_AddItemToObject(
+		root, "renders",
+		rows_json(
+			db, "renders by state",
+			"SELECT kind, state, count(*) AS count FROM renders GROUP BY 1, 2 ORDER BY 1, 2",
+			0, NULL));
+	cJSON *br = rows_json(
+		db, "breaker",
 		"SELECT GREATEST(0, EXTRACT(EPOCH FROM open_until - now()))::int AS open_seconds_left,"
-		" reason, opened_by, opened_at::text FROM sofascore_breaker WHERE id = 1", 0, NULL);
+		" reason, opened_by, opened_at::text FROM sofascore_breaker WHERE id = 1",
+		0, NULL);
 	cJSON *brow = cJSON_DetachItemFromArray(br, 0);
-	cJSON_AddItemToObject(root, "sofascore_breaker", brow != NULL ? brow : cJSON_CreateObject());
+	cJSON_AddItemToObject(root, "sofascore_breaker",
+			      brow != NULL ? brow : cJSON_CreateObject());
 	cJSON_Delete(br);
 	if (event != 0) {
 		const char *p[1] = { evs };
 		cJSON *e = cJSON_AddObjectToObject(root, "event");
 		snprintf(evs, sizeof(evs), "%" PRId64, event);
-		cJSON *row = rows_json(db, "event",
+		cJSON *row = rows_json(
+			db, "event",
 			"SELECT id, home_name, away_name, start_time::text, status_code, status_type,"
 			" home_score, away_score, result_stored_at::text FROM events WHERE id = $1::bigint",
 			1, p);
 		cJSON *erow = cJSON_DetachItemFromArray(row, 0);
 		cJSON_AddItemToObject(e, "event", erow != NULL ? erow : cJSON_CreateNull());
 		cJSON_Delete(row);
-		cJSON_AddItemToObject(e, "jobs", rows_json(db, "event jobs",
-			"SELECT kind, subject, state, attempts, last_error, created_at::text,"
-			" finished_at::text FROM jobs WHERE event_id = $1::bigint ORDER BY id", 1, p));
-		cJSON_AddItemToObject(e, "renders", rows_json(db, "event renders",
-			"SELECT kind, subject, state, plainly_render_id, plainly_state, error,"
-			" updated_at::text FROM renders WHERE subject IN ('line-up:' || $1, 'result:' || $1)"
-			" ORDER BY id", 1, p));
+		cJSON_AddItemToObject(
+			e, "jobs",
+			rows_json(
+				db, "event jobs",
+				"SELECT kind, subject, state, attempts, last_error, created_at::text,"
+				" finished_at::text FROM jobs WHERE event_id = $1::bigint ORDER BY id",
+				1, p));
+		cJSON_AddItemToObject(
+			e, "renders",
+			rows_json(
+				db, "event renders",
+				"SELECT kind, subject, state, plainly_render_id, plainly_state, error,"
+				" updated_at::text FROM renders WHERE subject IN ('line-up:' || $1, 'result:' || $1)"
+				" ORDER BY id",
+				1, p));
 		cJSON_AddItemToObject(e, "dead_letters", event_dead);
 		event_dead = NULL;
 	}

@@ -171,7 +171,8 @@ int main(int argc, char **argv)
 	memset(body, ' ', (size_t)size);
 	{
 		char head[64];
-		int k = snprintf(head, sizeof(head), "{\"event_id\":10230541,\"processing_type\":\"line-up\"");
+		int k = snprintf(head, sizeof(head),
+				 "{\"event_id\":10230541,\"processing_type\":\"line-up\"");
 		if (k > size - 1)
 			k = (int)size - 1;
 		memcpy(body, head, (size_t)k);

@@ -43,8 +43,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const struct broker_opts o = {
-		.urls = argv[1], .conn_name = "bench prefill", .op_timeout = 10,
-		.confirm_window = WINDOW, .stop = &never, .max_connect_tries = 3,
+		.urls = argv[1],
+		.conn_name = "bench prefill",
+		.op_timeout = 10,
+		.confirm_window = WINDOW,
+		.stop = &never,
+		.max_connect_tries = 3,
 	};
 	if (broker_open(&b, &o) != 0) {
 		fprintf(stderr, "prefill: cannot connect\n");
@@ -63,8 +67,13 @@ int main(int argc, char **argv)
 			id = strtoll(ev + 11, NULL, 10);
 		snprintf(mid, sizeof(mid), "%s:%lld", argv[3], id);
 		const struct broker_msg m = {
-			.exchange = argv[2], .routing_key = argv[3], .body = line, .len = (size_t)len,
-			.message_id = mid, .type = argv[3], .app_id = "bench-prefill",
+			.exchange = argv[2],
+			.routing_key = argv[3],
+			.body = line,
+			.len = (size_t)len,
+			.message_id = mid,
+			.type = argv[3],
+			.app_id = "bench-prefill",
 		};
 		if (broker_publish(b, &m) != 0) {
 			fprintf(stderr, "prefill: publish failed\n");

@@ -102,7 +102,8 @@ static char *make_body(const char *fixture, int n)
 
 		set_num(e, "id", 30000000.0 + i);
 		set_team(cJSON_GetObjectItemCaseSensitive(e, "homeTeam"), 500000 + (2 * i) % 400);
-		set_team(cJSON_GetObjectItemCaseSensitive(e, "awayTeam"), 500000 + (2 * i + 1) % 400);
+		set_team(cJSON_GetObjectItemCaseSensitive(e, "awayTeam"),
+			 500000 + (2 * i + 1) % 400);
 		if (cJSON_IsNumber(start))
 			cJSON_SetNumberValue(start, start->valuedouble + (double)(i / ntpl) * 600);
 		cJSON_AddItemToArray(arr, e);

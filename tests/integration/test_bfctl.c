@@ -121,10 +121,17 @@ static int publish_dead(struct world *w, enum msg_type type, const char *body, c
 			const char *reason, const char *error, int attempt, uint64_t first)
 {
 	struct broker_msg bm = {
-		.exchange = TOPO_DEAD_EXCHANGE, .routing_key = msg_type_name(type), .body = body,
-		.len = strlen(body), .message_id = mid, .type = msg_type_name(type),
-		.app_id = type == MSG_LINEUP ? "bf-lineups" : "bf-results", .attempt = attempt,
-		.first_published = first, .reason = reason, .error = error,
+		.exchange = TOPO_DEAD_EXCHANGE,
+		.routing_key = msg_type_name(type),
+		.body = body,
+		.len = strlen(body),
+		.message_id = mid,
+		.type = msg_type_name(type),
+		.app_id = type == MSG_LINEUP ? "bf-lineups" : "bf-results",
+		.attempt = attempt,
+		.first_published = first,
+		.reason = reason,
+		.error = error,
 	};
 
 	return broker_publish(w->b, &bm);
@@ -198,8 +205,13 @@ static int consume_all(struct world *w, const char *queue, struct broker_deliver
 {
 	struct broker *c = NULL;
 	struct broker_opts o = {
-		.urls = w->amqp, .conn_name = "test_bfctl-reader", .heartbeat = 30,
-		.op_timeout = 20, .confirm_window = 100, .stop = &signals_stop, .max_connect_tries = 3,
+		.urls = w->amqp,
+		.conn_name = "test_bfctl-reader",
+		.heartbeat = 30,
+		.op_timeout = 20,
+		.confirm_window = 100,
+		.stop = &signals_stop,
+		.max_connect_tries = 3,
 	};
 	long long quiet_since = tenv_now_ms();
 	int n = 0;
@@ -255,20 +267,20 @@ struct dl {
 };
 
 static struct dl dls[6] = {
-	{ "line-up:8101", "{\"event_id\":8101,\"processing_type\":\"line-up\"}", "attempts-exhausted",
-	  "61 attempts; last: line-ups not confirmed yet", "8101", 61, 0 },
+	{ "line-up:8101", "{\"event_id\":8101,\"processing_type\":\"line-up\"}",
+	  "attempts-exhausted", "61 attempts; last: line-ups not confirmed yet", "8101", 61, 0 },
 	{ "line-up:8102", "{\"event_id\":8102,\"processing_type\":\"line-up\"}", "plainly-rejected",
 	  "Plainly rejected the request: TEMPLATE_DOES_NOT_EXIST: Template tpl-x does not exist",
 	  "8102", 0, 0 },
 	{ "bad-8103", "{\"event_id\":\"8103\",\"processing_type\":\"line-up\"}", "poison",
 	  "event_id: must be a positive integer", "(poison)", 0, 0 },
-	{ "line-up:8104", "{\"event_id\":8104,\"processing_type\":\"line-up\"}", "attempts-exhausted",
-	  "61 attempts; last: Plainly HTTP 500", "8104", 61, 0 },
+	{ "line-up:8104", "{\"event_id\":8104,\"processing_type\":\"line-up\"}",
+	  "attempts-exhausted", "61 attempts; last: Plainly HTTP 500", "8104", 61, 0 },
 	{ "line-up:8105", "{\"event_id\":8105,\"processing_type\":\"line-up\"}", "plainly-rejected",
 	  "Plainly render INVALID: RENDER_PARAMETERS_INVALID: Mandatory parameter homeName is missing",
 	  "8105", 2, 0 },
-	{ "line-up:8106", "{\"event_id\":8106,\"processing_type\":\"line-up\"}", "attempts-exhausted",
-	  "61 attempts; last: sofascore-transient", "8106", 61, 0 },
+	{ "line-up:8106", "{\"event_id\":8106,\"processing_type\":\"line-up\"}",
+	  "attempts-exhausted", "61 attempts; last: sofascore-transient", "8106", 61, 0 },
 };
 
 static const struct dl *dl_by_mid(const char *mid)
@@ -296,7 +308,8 @@ static void check_moved(struct world *w, const char *step, const int *want, int 
 	ids_text(d, n, got, sizeof(got));
 	printf("#   %s: bf.line-up received [%s]\n", step, got);
 	if (n != nwant)
-		t_fail(__FILE__, __LINE__, "%s: %d messages in bf.line-up, want %d", step, n, nwant);
+		t_fail(__FILE__, __LINE__, "%s: %d messages in bf.line-up, want %d", step, n,
+		       nwant);
 	for (int i = 0; i < n && i < nwant; i++) {
 		const struct dl *x = &dls[want[i]];
 		CHECK_STR(d[i].message_id, x->mid);
@@ -306,8 +319,10 @@ static void check_moved(struct world *w, const char *step, const int *want, int 
 		CHECK(d[i].has_attempt);
 		CHECK_INT(d[i].attempt, 0);
 		if (d[i].replayed_at < t_before || d[i].replayed_at > t_after)
-			t_fail(__FILE__, __LINE__, "%s: %s x-bf-replayed-at=%" PRIu64 " not in [%" PRIu64
-			       ", %" PRIu64 "]", step, x->mid, d[i].replayed_at, t_before, t_after);
+			t_fail(__FILE__, __LINE__,
+			       "%s: %s x-bf-replayed-at=%" PRIu64 " not in [%" PRIu64 ", %" PRIu64
+			       "]",
+			       step, x->mid, d[i].replayed_at, t_before, t_after);
 		CHECK_STR(d[i].reason, "");
 		CHECK_STR(d[i].error, "");
 		CHECK(d[i].first_published == x->first);
@@ -418,13 +433,14 @@ static void replay_body(struct world *w)
 	check_dead_order(w, "after --dry-run", all6, 6, false);
 
 	/* --reason plainly-rejected: 8102 and 8105 move */
-	const char *byreason[] = { "-c", w->conf, "replay", "--type", "line-up", "--reason",
-				   "plainly-rejected", NULL };
+	const char *byreason[] = { "-c",      w->conf,	  "replay",	      "--type",
+				   "line-up", "--reason", "plainly-rejected", NULL };
 	t0 = (uint64_t)time(NULL);
 	st = bfctl_run(w, "reason", byreason, out, sizeof(out), 20000);
 	CHECK_INT(st, 0);
 	text = tenv_slurp(out, NULL);
-	CHECK(text != NULL && strstr(text, "2 of 6 messages moved from bf.line-up.dead to bf.work") != NULL);
+	CHECK(text != NULL &&
+	      strstr(text, "2 of 6 messages moved from bf.line-up.dead to bf.work") != NULL);
 	if (text != NULL)
 		printf("#   --reason: %s", text);
 	free(text);
@@ -433,8 +449,8 @@ static void replay_body(struct world *w)
 	check_dead_order(w, "after --reason", left_r, 4, false);
 
 	/* --event 8104: only that one */
-	const char *byevent[] = { "-c", w->conf, "replay", "--type", "line-up", "--event", "8104",
-				  NULL };
+	const char *byevent[] = { "-c",	     w->conf,	"replay", "--type",
+				  "line-up", "--event", "8104",	  NULL };
 	t0 = (uint64_t)time(NULL);
 	st = bfctl_run(w, "event", byevent, out, sizeof(out), 20000);
 	CHECK_INT(st, 0);
@@ -448,8 +464,9 @@ static void replay_body(struct world *w)
 	check_dead_order(w, "after --event", left_e, 3, false);
 
 	/* --limit 1: the first one (the oldest in the queue) */
-	const char *bylimit[] = { "-c", w->conf, "replay", "--type", "line-up", "--limit", "1",
-				  NULL };
+	const char *bylimit[] = {
+		"-c", w->conf, "replay", "--type", "line-up", "--limit", "1", NULL
+	};
 	t0 = (uint64_t)time(NULL);
 	st = bfctl_run(w, "limit", bylimit, out, sizeof(out), 20000);
 	CHECK_INT(st, 0);
@@ -517,7 +534,8 @@ static void done_body(struct world *w)
 	snprintf(body, sizeof(body), "{\"event_id\":%lld,\"processing_type\":\"line-up\"}",
 		 REPLAY_EVENT);
 	REQUIRE(publish_dead(w, MSG_LINEUP, body, subject, "plainly-rejected",
-			     "Plainly rejected the request: 400", 0, (uint64_t)time(NULL) - 600) == 0);
+			     "Plainly rejected the request: 400", 0,
+			     (uint64_t)time(NULL) - 600) == 0);
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	REQUIRE(world_depth(w, "bf.line-up.dead", 1, 3000) == 1);
 
@@ -550,8 +568,8 @@ static void done_body(struct world *w)
 	sql_text(w->db, "SELECT state FROM jobs WHERE kind = 'line-up' AND subject = $1", subject,
 		 state, sizeof(state));
 	CHECK_STR(state, "done");
-	sql_text(w->db, "SELECT state FROM renders WHERE kind = 'line-up' AND subject = $1", subject,
-		 state, sizeof(state));
+	sql_text(w->db, "SELECT state FROM renders WHERE kind = 'line-up' AND subject = $1",
+		 subject, state, sizeof(state));
 	CHECK_STR(state, "submitted");
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders", NULL), 1);
 	world_check_queues_empty(w, "line-up");
@@ -580,7 +598,7 @@ static int close_bfctl_connections(struct world *w, int *seen)
 	int closed = 0;
 
 	*seen = 0;
-	cJSON_ArrayForEach(c, list) {
+	cJSON_ArrayForEach (c, list) {
 		const char *vh = jstr_null(c, "vhost"), *name = jstr_null(c, "name");
 		const char *cn = jstr_null(cJSON_GetObjectItemCaseSensitive(c, "client_properties"),
 					   "connection_name");
@@ -747,8 +765,8 @@ static int drop_round(struct world *w, int total, int base)
 			inversions++;
 	if (ndead > 0)
 		printf("#   bf.result.dead after the drop: %s (first %s, last %s)\n",
-		       inversions == 0 ? "in the original order" : "order changed", dead[0].message_id,
-		       dead[ndead - 1].message_id);
+		       inversions == 0 ? "in the original order" : "order changed",
+		       dead[0].message_id, dead[ndead - 1].message_id);
 	/* what the operator is told: a replay cut short must not report success */
 	if (ndead > 0 && st == 0)
 		t_fail(__FILE__, __LINE__,
@@ -761,7 +779,8 @@ static int drop_round(struct world *w, int total, int base)
 	 * with basic.get, a Raft round each on a quorum queue (seconds for
 	 * thousands). */
 	if (ndead > 600) {
-		printf("#   (no second replay after the %d-message round: %d left)\n", total, ndead);
+		printf("#   (no second replay after the %d-message round: %d left)\n", total,
+		       ndead);
 		goto purge;
 	}
 	int limit = ndead < 200 ? ndead : 200;
@@ -780,8 +799,8 @@ static int drop_round(struct world *w, int total, int base)
 	for (int i = 0; i < total; i++)
 		if (in_res2[i] > 0 && in_dead[i] == 0)
 			wrong++; /* moved now, but was not in the dead queue */
-	printf("#   second replay (--limit %d) moved %d; %d of them were not dead letters\n",
-	       limit, nres2, wrong);
+	printf("#   second replay (--limit %d) moved %d; %d of them were not dead letters\n", limit,
+	       nres2, wrong);
 	CHECK_INT(nres2, limit);
 	CHECK_INT(wrong, 0);
 purge:
@@ -818,7 +837,8 @@ static void connection_dropped_mid_replay_loses_nothing(void)
 			closes = drop_round(&w, 5000, 600000);
 		}
 		if (closes <= 0)
-			t_fail(__FILE__, __LINE__, "no bfctl connection could be closed mid-replay");
+			t_fail(__FILE__, __LINE__,
+			       "no bfctl connection could be closed mid-replay");
 	} else {
 		t_fail(__FILE__, __LINE__, "world");
 	}
@@ -831,7 +851,7 @@ static const cJSON *queue_of(const cJSON *root, const char *name)
 {
 	const cJSON *q;
 
-	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(root, "queues")) {
+	cJSON_ArrayForEach (q, cJSON_GetObjectItemCaseSensitive(root, "queues")) {
 		const char *n = jstr_null(q, "name");
 		if (n != NULL && strcmp(n, name) == 0)
 			return q;
@@ -844,7 +864,7 @@ static double count_of(const cJSON *arr, const char *kind, const char *state)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach (it, arr) {
 		const char *k = jstr_null(it, "kind"), *s = jstr_null(it, "state");
 		if (k != NULL && s != NULL && strcmp(k, kind) == 0 && strcmp(s, state) == 0)
 			return jnum(it, "count");
@@ -898,15 +918,19 @@ static void check_result_dead_order(struct world *w, const char *step)
 	ids_text(d, n, got, sizeof(got));
 	printf("#   %s: bf.result.dead holds [%s]\n", step, got);
 	if (strcmp(got, "result:8401, result:8402") != 0)
-		t_fail(__FILE__, __LINE__, "%s: bf.result.dead holds [%s], want [result:8401,"
-		       " result:8402]: bfctl status changed the order of a dead queue", step, got);
+		t_fail(__FILE__, __LINE__,
+		       "%s: bf.result.dead holds [%s], want [result:8401,"
+		       " result:8402]: bfctl status changed the order of a dead queue",
+		       step, got);
 	free_deliveries(d, n);
 	world_depth(w, "bf.result.dead", 2, 3000);
 }
 
 static void status_body(struct world *w)
 {
-	enum { EV = 8401 };
+	enum {
+		EV = 8401
+	};
 	cJSON *root = NULL, *evj = NULL;
 	char out[700];
 
@@ -963,8 +987,9 @@ static void status_body(struct world *w)
 	for (size_t i = 0; i < w->topo.nqueues; i++) {
 		const char *name = w->topo.queues[i].name;
 		const cJSON *q = queue_of(root, name);
-		long want = strcmp(name, "bf.line-up") == 0 ? 3
-			    : strcmp(name, "bf.result.dead") == 0 ? 2 : 0;
+		long want = strcmp(name, "bf.line-up") == 0	  ? 3
+			    : strcmp(name, "bf.result.dead") == 0 ? 2
+								  : 0;
 		if (q == NULL) {
 			t_fail(__FILE__, __LINE__, "status has no queue %s", name);
 			continue;
@@ -1012,8 +1037,8 @@ static void status_body(struct world *w)
 	check_result_dead_order(w, "after status --json");
 	/* so a second look shows the same oldest dead letter */
 	cJSON *again = run_json(w, "status-json2", json);
-	const cJSON *old2 = cJSON_GetObjectItemCaseSensitive(queue_of(again, "bf.result.dead"),
-							     "oldest");
+	const cJSON *old2 =
+		cJSON_GetObjectItemCaseSensitive(queue_of(again, "bf.result.dead"), "oldest");
 	printf("#   second status --json: oldest of bf.result.dead is %s\n",
 	       jstr_null(old2, "message_id") ? jstr_null(old2, "message_id") : "(none)");
 	CHECK_STR(jstr_null(old2, "message_id"), "result:8401");
@@ -1037,7 +1062,7 @@ static void status_body(struct world *w)
 		CHECK_INT(cJSON_GetArraySize(ejobs), 2);
 		const cJSON *it;
 		int seen_lu = 0, seen_res = 0;
-		cJSON_ArrayForEach(it, ejobs) {
+		cJSON_ArrayForEach (it, ejobs) {
 			const char *k = jstr_null(it, "kind"), *s = jstr_null(it, "state");
 			const char *sub = jstr_null(it, "subject");
 			if (k && s && sub && strcmp(k, "line-up") == 0 && strcmp(s, "done") == 0 &&
@@ -1051,9 +1076,10 @@ static void status_body(struct world *w)
 		CHECK_INT(seen_res, 1);
 		CHECK_INT(cJSON_GetArraySize(erend), 2);
 		int r_lu = 0, r_res = 0;
-		cJSON_ArrayForEach(it, erend) {
+		cJSON_ArrayForEach (it, erend) {
 			const char *sub = jstr_null(it, "subject"), *s = jstr_null(it, "state");
-			if (sub && s && strcmp(sub, "line-up:8401") == 0 && strcmp(s, "submitted") == 0)
+			if (sub && s && strcmp(sub, "line-up:8401") == 0 &&
+			    strcmp(s, "submitted") == 0)
 				r_lu++;
 			if (sub && s && strcmp(sub, "result:8401") == 0 && strcmp(s, "failed") == 0)
 				r_res++;
@@ -1114,7 +1140,7 @@ static void status_missing_body(struct world *w)
 	root = run_json(w, "missing-json", json);
 	REQUIRE(root != NULL);
 	const cJSON *q;
-	cJSON_ArrayForEach(q, cJSON_GetObjectItem(root, "queues")) {
+	cJSON_ArrayForEach (q, cJSON_GetObjectItem(root, "queues")) {
 		nq++;
 		CHECK_STR(jstr_null(q, "state"), "missing");
 		CHECK(cJSON_IsNull(cJSON_GetObjectItem(q, "messages")));
@@ -1146,9 +1172,10 @@ static void set_vhost(cJSON *arr, const char *vhost)
 {
 	cJSON *it;
 
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach (it, arr) {
 		if (cJSON_GetObjectItemCaseSensitive(it, "vhost") != NULL)
-			cJSON_ReplaceItemInObjectCaseSensitive(it, "vhost", cJSON_CreateString(vhost));
+			cJSON_ReplaceItemInObjectCaseSensitive(it, "vhost",
+							       cJSON_CreateString(vhost));
 	}
 }
 
@@ -1164,12 +1191,14 @@ static cJSON *queues_of(const char *vhost)
 	list = mgmt_json(path, &st);
 	if (st != 200)
 		t_fail(__FILE__, __LINE__, "GET %s: HTTP %ld", path, st);
-	cJSON_ArrayForEach(q, list) {
+	cJSON_ArrayForEach (q, list) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "durable",
 				      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "durable")));
 		cJSON_AddItemToObject(o, "arguments",
-				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(q, "arguments"), 1));
+				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(q,
+										       "arguments"),
+						      1));
 		cJSON_AddItemToObject(out, jstr_null(q, "name") ? jstr_null(q, "name") : "?", o);
 	}
 	cJSON_Delete(list);
@@ -1188,7 +1217,7 @@ static cJSON *exchanges_of(const char *vhost)
 	list = mgmt_json(path, &st);
 	if (st != 200)
 		t_fail(__FILE__, __LINE__, "GET %s: HTTP %ld", path, st);
-	cJSON_ArrayForEach(x, list) {
+	cJSON_ArrayForEach (x, list) {
 		const char *name = jstr_null(x, "name");
 		if (name == NULL || strncmp(name, "bf.", 3) != 0)
 			continue;
@@ -1214,7 +1243,7 @@ static cJSON *bindings_of(const char *vhost)
 	list = mgmt_json(path, &st);
 	if (st != 200)
 		t_fail(__FILE__, __LINE__, "GET %s: HTTP %ld", path, st);
-	cJSON_ArrayForEach(b, list) {
+	cJSON_ArrayForEach (b, list) {
 		snprintf(key, sizeof(key), "%s|%s|%s|%s", jstr(b, "source"), jstr(b, "destination"),
 			 jstr(b, "destination_type"), jstr(b, "routing_key"));
 		if (cJSON_GetObjectItemCaseSensitive(out, key) == NULL)
@@ -1229,21 +1258,23 @@ static void same_sets(const char *what, const cJSON *declared, const cJSON *impo
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, declared) {
+	cJSON_ArrayForEach (it, declared) {
 		const cJSON *o = cJSON_GetObjectItemCaseSensitive(imported, it->string);
 		if (o == NULL) {
-			t_fail(__FILE__, __LINE__, "%s %s: declared, not imported", what, it->string);
+			t_fail(__FILE__, __LINE__, "%s %s: declared, not imported", what,
+			       it->string);
 		} else if (!cJSON_Compare(it, o, 1)) {
 			char *a = cJSON_PrintUnformatted(it), *b = cJSON_PrintUnformatted(o);
-			t_fail(__FILE__, __LINE__, "%s %s: declared %s, imported %s", what, it->string,
-			       a, b);
+			t_fail(__FILE__, __LINE__, "%s %s: declared %s, imported %s", what,
+			       it->string, a, b);
 			free(a);
 			free(b);
 		}
 	}
-	cJSON_ArrayForEach(it, imported)
+	cJSON_ArrayForEach (it, imported)
 		if (cJSON_GetObjectItemCaseSensitive(declared, it->string) == NULL)
-			t_fail(__FILE__, __LINE__, "%s %s: imported, not declared", what, it->string);
+			t_fail(__FILE__, __LINE__, "%s %s: imported, not declared", what,
+			       it->string);
 }
 
 static void definitions_body(const char *vd, const char *vi)
@@ -1306,7 +1337,7 @@ static void definitions_body(const char *vd, const char *vi)
 	pol = mgmt_json(path, &st);
 	CHECK_INT(st, 200);
 	const cJSON *p, *mine = NULL;
-	cJSON_ArrayForEach(p, pol) {
+	cJSON_ArrayForEach (p, pol) {
 		const char *n = jstr_null(p, "name");
 		if (n != NULL && strcmp(n, "bf-work-queues") == 0)
 			mine = p;
@@ -1324,7 +1355,7 @@ static void definitions_body(const char *vd, const char *vi)
 	const cJSON *q;
 	CHECK(pattern != NULL);
 	if (pattern != NULL && regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
-		cJSON_ArrayForEach(q, qi) {
+		cJSON_ArrayForEach (q, qi) {
 			bool m = regexec(&re, q->string, 0, NULL, 0) == 0;
 			if (m != is_work_queue(q->string))
 				t_fail(__FILE__, __LINE__, "policy pattern %s %s queue %s", pattern,
@@ -1343,7 +1374,7 @@ static void definitions_body(const char *vd, const char *vi)
 		size_t o = 0;
 		work_with = others_with = 0;
 		listing[0] = '\0';
-		cJSON_ArrayForEach(q, list) {
+		cJSON_ArrayForEach (q, list) {
 			const char *name = jstr_null(q, "name"), *pn = jstr_null(q, "policy");
 			if (name == NULL)
 				continue;
@@ -1352,7 +1383,8 @@ static void definitions_body(const char *vd, const char *vi)
 				work_with++;
 			else if (!is_work_queue(name) && pn != NULL && pn[0] != '\0')
 				others_with++;
-			o += (size_t)snprintf(listing + o, o < sizeof(listing) ? sizeof(listing) - o : 0,
+			o += (size_t)snprintf(listing + o,
+					      o < sizeof(listing) ? sizeof(listing) - o : 0,
 					      "%s%s=%s", o ? " " : "", name, pn ? pn : "-");
 			if (o >= sizeof(listing))
 				o = sizeof(listing) - 1;
@@ -1448,10 +1480,10 @@ static void migrate_twice_and_command_line(void)
 }
 
 /* test_bfctl [WORD]: only the cases whose name contains WORD */
-#define RUN(fn)                                                        \
-	do {                                                           \
-		if (only == NULL || strstr(#fn, only) != NULL)         \
-			T_RUN(fn);                                     \
+#define RUN(fn)                                                \
+	do {                                                   \
+		if (only == NULL || strstr(#fn, only) != NULL) \
+			T_RUN(fn);                             \
 	} while (0)
 
 int main(int argc, char **argv)

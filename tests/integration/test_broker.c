@@ -37,9 +37,14 @@ static struct broker *open_broker(int op_timeout)
 {
 	struct broker *b = NULL;
 	struct broker_opts o = {
-		.urls = url, .conn_name = "test_broker", .heartbeat = 10,
-		.op_timeout = op_timeout, .confirm_window = 100, .topo = &topo,
-		.stop = &signals_stop, .max_connect_tries = 3,
+		.urls = url,
+		.conn_name = "test_broker",
+		.heartbeat = 10,
+		.op_timeout = op_timeout,
+		.confirm_window = 100,
+		.topo = &topo,
+		.stop = &signals_stop,
+		.max_connect_tries = 3,
 	};
 
 	if (broker_open(&b, &o) != 0)
@@ -53,8 +58,12 @@ static int publish_lineup(struct broker *b, int64_t id, int attempt)
 	char body[128], key[MSG_KEY_MAX];
 	int len = msg_encode(&m, body, sizeof(body));
 	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE, .routing_key = "line-up", .body = body,
-		.message_id = key, .type = "line-up", .app_id = "test_broker",
+		.exchange = TOPO_WORK_EXCHANGE,
+		.routing_key = "line-up",
+		.body = body,
+		.message_id = key,
+		.type = "line-up",
+		.app_id = "test_broker",
 	};
 
 	if (len < 0 || msg_key(&m, key, sizeof(key)) < 0)
@@ -69,7 +78,7 @@ static cJSON *mgmt_queue(cJSON *list, const char *name)
 {
 	cJSON *q;
 
-	cJSON_ArrayForEach(q, list) {
+	cJSON_ArrayForEach (q, list) {
 		const cJSON *n = cJSON_GetObjectItem(q, "name");
 		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
 			return q;
@@ -111,14 +120,17 @@ static void topology_declared_twice_matches_design(void)
 		CHECK_STR(cJSON_GetObjectItem(a, "x-dead-letter-strategy")->valuestring,
 			  "at-least-once");
 		CHECK_STR(cJSON_GetObjectItem(a, "x-overflow")->valuestring, "reject-publish");
-		CHECK_INT(cJSON_GetObjectItem(a, "x-delivery-limit")->valueint, TOPO_DELIVERY_LIMIT);
+		CHECK_INT(cJSON_GetObjectItem(a, "x-delivery-limit")->valueint,
+			  TOPO_DELIVERY_LIMIT);
 	}
 	static const struct {
 		const char *name, *rk;
 		int ttl_ms;
 	} waits[] = {
-		{ "bf.line-up.wait.1s", "line-up", 1000 }, { "bf.line-up.wait.2s", "line-up", 2000 },
-		{ "bf.result.wait.1s", "result", 1000 }, { "bf.result.wait.2s", "result", 2000 },
+		{ "bf.line-up.wait.1s", "line-up", 1000 },
+		{ "bf.line-up.wait.2s", "line-up", 2000 },
+		{ "bf.result.wait.1s", "result", 1000 },
+		{ "bf.result.wait.2s", "result", 2000 },
 	};
 	for (size_t i = 0; i < 4; i++) {
 		cJSON *q = mgmt_queue(list, waits[i].name);
@@ -147,7 +159,7 @@ static void topology_declared_twice_matches_design(void)
 	free(body);
 	int found = 0;
 	cJSON *bnd;
-	cJSON_ArrayForEach(bnd, list) {
+	cJSON_ArrayForEach (bnd, list) {
 		const char *src = cJSON_GetObjectItem(bnd, "source")->valuestring;
 		const char *dst = cJSON_GetObjectItem(bnd, "destination")->valuestring;
 		const char *rk = cJSON_GetObjectItem(bnd, "routing_key")->valuestring;
@@ -169,7 +181,9 @@ static void topology_declared_twice_matches_design(void)
 
 static void ten_thousand_confirmed_all_consumed(void)
 {
-	enum { N = 10000 };
+	enum {
+		N = 10000
+	};
 	struct broker *pub, *con;
 	static unsigned char seen[N + 1];
 	int got = 0, dups = 0;
@@ -263,9 +277,15 @@ static void wait_tier_returns_with_attempt_incremented(void)
 	const struct topo_queue *w = topo_wait_queue(&topo, MSG_LINEUP, 1);
 	REQUIRE(w != NULL);
 	struct broker_msg bm = {
-		.exchange = "", .routing_key = w->name, .body = d.body, .len = d.len,
-		.message_id = d.message_id, .type = d.type, .app_id = "test_broker",
-		.attempt = d.attempt + 1, .first_published = d.first_published,
+		.exchange = "",
+		.routing_key = w->name,
+		.body = d.body,
+		.len = d.len,
+		.message_id = d.message_id,
+		.type = d.type,
+		.app_id = "test_broker",
+		.attempt = d.attempt + 1,
+		.first_published = d.first_published,
 	};
 	CHECK(broker_publish(pub, &bm) == 0);
 	CHECK_INT(broker_flush(pub, 10000), 0);
@@ -296,8 +316,12 @@ static void unroutable_publish_is_refused(void)
 {
 	struct broker *pub;
 	struct broker_msg bm = {
-		.exchange = "", .routing_key = "bf.no-such-queue", .body = "{}", .len = 2,
-		.message_id = "x:1", .type = "line-up",
+		.exchange = "",
+		.routing_key = "bf.no-such-queue",
+		.body = "{}",
+		.len = 2,
+		.message_id = "x:1",
+		.type = "line-up",
 	};
 
 	REQUIRE(setup("unroutable") == 0);
@@ -322,12 +346,22 @@ static void nacked_publish_sent_again_on_the_next_node(void)
 	char urls[1200], path[200], *at;
 	struct broker *pub = NULL;
 	struct broker_opts o = {
-		.urls = urls, .conn_name = "test_broker", .heartbeat = 10, .op_timeout = 20,
-		.confirm_window = 100, .topo = &topo, .stop = &signals_stop, .max_connect_tries = 3,
+		.urls = urls,
+		.conn_name = "test_broker",
+		.heartbeat = 10,
+		.op_timeout = 20,
+		.confirm_window = 100,
+		.topo = &topo,
+		.stop = &signals_stop,
+		.max_connect_tries = 3,
 	};
 	struct broker_msg bm = {
-		.exchange = "", .routing_key = "t.full", .body = "{}", .len = 2,
-		.message_id = "full:1", .type = "line-up",
+		.exchange = "",
+		.routing_key = "t.full",
+		.body = "{}",
+		.len = 2,
+		.message_id = "full:1",
+		.type = "line-up",
 	};
 	unsigned nacked = 0, returned = 0;
 	char peer0[160];
@@ -341,7 +375,9 @@ static void nacked_publish_sent_again_on_the_next_node(void)
 	REQUIRE(tenv_mgmt("PUT", path,
 			  "{\"durable\": true, \"arguments\": {\"x-max-length\": 1,"
 			  " \"x-overflow\": \"reject-publish\"}}",
-			  NULL) / 100 == 2);
+			  NULL) /
+			100 ==
+		2);
 	REQUIRE(broker_open(&pub, &o) == 0);
 	snprintf(peer0, sizeof(peer0), "%s", broker_peer(pub));
 	CHECK(strncmp(peer0, "127.0.0.1:", 10) == 0);
@@ -381,7 +417,9 @@ static void nacked_publish_sent_again_on_the_next_node(void)
 
 static void broker_restart_while_publishing_loses_nothing(void)
 {
-	enum { N = 3000 };
+	enum {
+		N = 3000
+	};
 	struct broker *pub, *con;
 	static unsigned char seen[N + 1];
 	int got = 0, dups = 0;

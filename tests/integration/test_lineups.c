@@ -99,8 +99,11 @@ static void run_in_world(const char *tag, const char *scenario_dir, const char *
 			 const char *extra_conf, void (*body)(struct world *))
 {
 	const struct world_opts o = {
-		.prefix = "t-lu", .scenario = scenario_dir, .plainly = true,
-		.plainly_script = plainly_script, .extra_conf = extra_conf,
+		.prefix = "t-lu",
+		.scenario = scenario_dir,
+		.plainly = true,
+		.plainly_script = plainly_script,
+		.extra_conf = extra_conf,
 		.broker = "test_lineups",
 	};
 
@@ -147,8 +150,8 @@ static void render_col(const struct world *w, const char *col, const char *subje
 {
 	char sql[256];
 
-	snprintf(sql, sizeof(sql),
-		 "SELECT %s FROM renders WHERE kind = 'line-up' AND subject = $1", col);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM renders WHERE kind = 'line-up' AND subject = $1",
+		 col);
 	sql_text(w->db, sql, subject, buf, n);
 }
 
@@ -220,7 +223,11 @@ struct side_want {
 };
 
 static const struct side_want sides_want[2] = {
-	{ "home", HOME_ID, "Northbridge United", "Northbridge", "4-2-3-1",
+	{ "home",
+	  HOME_ID,
+	  "Northbridge United",
+	  "Northbridge",
+	  "4-2-3-1",
 	  { 810002, 810005, 810004, 810003, 810007, 810008, 810006, 810011, 810009, 810010,
 	    810001 },
 	  { 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13 },
@@ -229,7 +236,11 @@ static const struct side_want sides_want[2] = {
 	  { 1, 14, 17, 20 },
 	  { { "Pedro Santos", "Hamstring Injury" }, { "Nils Berg", "suspended" } },
 	  2 },
-	{ "away", AWAY_ID, "Southport Rovers", "Southport", "3-5-2",
+	{ "away",
+	  AWAY_ID,
+	  "Southport Rovers",
+	  "Southport",
+	  "3-5-2",
 	  { 820001, 820003, 820004, 820006, 820010, 820008, 820009, 820005, 820007, 820011,
 	    820002 },
 	  { 1, 4, 6, 8, 9, 10, 12, 14, 16, 19, 23 },
@@ -274,7 +285,7 @@ static void check_lineup_document(const cJSON *doc, long long event_id, long lon
 			 w->id);
 		CHECK_STR(jstr(side, "crest_url"), crest);
 		CHECK_INT(cJSON_GetArraySize(st), 11);
-		cJSON_ArrayForEach(p, st) {
+		cJSON_ArrayForEach (p, st) {
 			const cJSON *cap = cJSON_GetObjectItemCaseSensitive(p, "captain");
 			if (i < 11) {
 				if ((long long)jnum(p, "id") != w->starters[i] ||
@@ -296,7 +307,7 @@ static void check_lineup_document(const cJSON *doc, long long event_id, long lon
 		CHECK_INT(captains, 1);
 		CHECK_INT(cJSON_GetArraySize(sub), 4);
 		i = 0;
-		cJSON_ArrayForEach(p, sub) {
+		cJSON_ArrayForEach (p, sub) {
 			const cJSON *sh = cJSON_GetObjectItemCaseSensitive(p, "shirt_number");
 			if (i < 4) {
 				CHECK_INT((long long)jnum(p, "id"), w->subs[i]);
@@ -310,7 +321,7 @@ static void check_lineup_document(const cJSON *doc, long long event_id, long lon
 		}
 		CHECK_INT(cJSON_GetArraySize(mis), w->nmissing);
 		i = 0;
-		cJSON_ArrayForEach(p, mis) {
+		cJSON_ArrayForEach (p, mis) {
 			if (i < w->nmissing) {
 				CHECK_STR(jstr(p, "name"), w->missing[i][0]);
 				CHECK_STR(jstr(p, "reason"), w->missing[i][1]);
@@ -360,10 +371,10 @@ static void retry_body(struct world *w)
 	const cJSON *post = rec_nth(rec, "POST", "/renders", 0);
 	if (post != NULL) {
 		check_post(post, "line-up:7001");
-		check_lineup_document(
-			cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(post, "body"),
-							 "parameters"),
-			7001, start);
+		check_lineup_document(cJSON_GetObjectItemCaseSensitive(
+					      cJSON_GetObjectItemCaseSensitive(post, "body"),
+					      "parameters"),
+				      7001, start);
 	}
 	/* nothing was ever posted for the subject: no reason to list renders first
 	 * (Plainly allows ~400 requests a minute) */
@@ -468,7 +479,7 @@ static void lost_answer_body(struct world *w)
 	const cJSON *post = rec_nth(rec, "POST", "/renders", 0);
 	const cJSON *list = NULL, *r;
 	bool after = false;
-	cJSON_ArrayForEach(r, rec) {
+	cJSON_ArrayForEach (r, rec) {
 		if (r == post)
 			after = true;
 		else if (after && rec_is(r, "GET", "/renders"))
@@ -568,12 +579,13 @@ static void jobfail_body(struct world *w)
 
 	REQUIRE(insert_events(w, 7002, 1, start) == 0);
 	/* the first two writes of a "done" job fail (a sequence: not rolled back) */
-	REQUIRE(sql_exec(w->db, "CREATE SEQUENCE t_jobfail_seq;"
-				"CREATE FUNCTION t_jobfail() RETURNS trigger LANGUAGE plpgsql AS $$"
-				" BEGIN IF NEW.state = 'done' AND nextval('t_jobfail_seq') <= 2 THEN"
-				"  RAISE EXCEPTION 'test: jobs write refused'; END IF; RETURN NEW; END $$;"
-				"CREATE TRIGGER t_jobfail BEFORE INSERT ON jobs FOR EACH ROW"
-				" EXECUTE FUNCTION t_jobfail()") == 0);
+	REQUIRE(sql_exec(w->db,
+			 "CREATE SEQUENCE t_jobfail_seq;"
+			 "CREATE FUNCTION t_jobfail() RETURNS trigger LANGUAGE plpgsql AS $$"
+			 " BEGIN IF NEW.state = 'done' AND nextval('t_jobfail_seq') <= 2 THEN"
+			 "  RAISE EXCEPTION 'test: jobs write refused'; END IF; RETURN NEW; END $$;"
+			 "CREATE TRIGGER t_jobfail BEFORE INSERT ON jobs FOR EACH ROW"
+			 " EXECUTE FUNCTION t_jobfail()") == 0);
 	REQUIRE(publish_lineup(w, 7002) == 0);
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	pid = spawn_lineups(w, "lineups", true);
@@ -581,7 +593,9 @@ static void jobfail_body(struct world *w)
 	CHECK_INT(world_wait(w, pid, 30000), 0);
 	world_log(w, "lineups", logf, sizeof(logf));
 	/* requeued twice, then recorded on the third delivery */
-	CHECK_INT(tenv_count_lines(logf, "job not recorded: message requeued event_id=7002 state=done"), 2);
+	CHECK_INT(tenv_count_lines(logf,
+				   "job not recorded: message requeued event_id=7002 state=done"),
+		  2);
 	CHECK_INT(tenv_count_lines(logf, "event_id=7002 type=line-up attempt=0 outcome=done"), 3);
 	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 2);
 	/* one video */
@@ -709,11 +723,13 @@ static void poison_body(struct world *w)
 		CHECK_STR(d.reason, "poison");
 		printf("#   poison %.60s -> x-bf-error: %s\n", d.body, d.error);
 		for (size_t k = 0; k < 3; k++) {
-			if (d.len == strlen(poison[k].body) && memcmp(d.body, poison[k].body, d.len) == 0) {
+			if (d.len == strlen(poison[k].body) &&
+			    memcmp(d.body, poison[k].body, d.len) == 0) {
 				seen[k] = true;
 				if (strstr(d.error, poison[k].error_has) == NULL)
-					t_fail(__FILE__, __LINE__, "x-bf-error \"%s\" does not mention %s",
-					       d.error, poison[k].error_has);
+					t_fail(__FILE__, __LINE__,
+					       "x-bf-error \"%s\" does not mention %s", d.error,
+					       poison[k].error_has);
 			}
 		}
 		broker_delivery_free(&d);
@@ -738,7 +754,10 @@ static void poison_messages_dead_lettered_consumer_goes_on(void)
 
 /* ---- 6. two processes, 200 events --------------------------------------------- */
 
-enum { BULK_N = 200, BULK_FIRST = 100001 };
+enum {
+	BULK_N = 200,
+	BULK_FIRST = 100001
+};
 
 /* scenario.json with one route per event, all serving one confirmed body */
 static int write_bulk_scenario(const char *dir)
@@ -765,7 +784,8 @@ static int write_bulk_scenario(const char *dir)
 	f = fopen(path, "w");
 	if (f == NULL)
 		return -1;
-	fprintf(f, "{\"comment\": \"generated by tests/integration/test_lineups.c\",\n \"routes\": {\n");
+	fprintf(f,
+		"{\"comment\": \"generated by tests/integration/test_lineups.c\",\n \"routes\": {\n");
 	for (int i = 0; i < BULK_N; i++)
 		fprintf(f, "  \"/event/%d/lineups\": [{\"body\": \"confirmed.json\"}]%s\n",
 			BULK_FIRST + i, i + 1 < BULK_N ? "," : "");
@@ -813,7 +833,7 @@ static void bulk_body(struct world *w)
 	CHECK_INT(stats_int(stats, "accepted"), BULK_N);
 	const cJSON *pbs = cJSON_GetObjectItemCaseSensitive(stats, "posts_by_subject"), *it;
 	int subjects = 0, dups = 0;
-	cJSON_ArrayForEach(it, pbs) {
+	cJSON_ArrayForEach (it, pbs) {
 		subjects++;
 		if (!cJSON_IsNumber(it) || it->valueint != 1) {
 			dups++;
@@ -827,12 +847,16 @@ static void bulk_body(struct world *w)
 	printf("#   Plainly requests: %d POST /renders, %d GET /renders\n",
 	       rec_count(rec, "POST", "/renders"), rec_count(rec, "GET", "/renders"));
 	cJSON_Delete(rec);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders WHERE state = 'submitted'"
-			   " AND plainly_render_id IS NOT NULL", NULL), BULK_N);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM renders WHERE state = 'submitted'"
+			   " AND plainly_render_id IS NOT NULL",
+			   NULL),
+		  BULK_N);
 	CHECK_INT(sql_long(w->db, "SELECT count(DISTINCT plainly_render_id) FROM renders", NULL),
 		  BULK_N);
 	/* both processes took a share */
-	int n1 = tenv_count_lines(log1, "outcome=done"), n2 = tenv_count_lines(log2, "outcome=done");
+	int n1 = tenv_count_lines(log1, "outcome=done"),
+	    n2 = tenv_count_lines(log2, "outcome=done");
 	printf("#   shares: %d + %d\n", n1, n2);
 	CHECK_INT(n1 + n2, BULK_N);
 	CHECK(n1 > 0 && n2 > 0);
@@ -863,10 +887,11 @@ static void run_in_bulk_world(const char *tag, const char *plainly_script, const
 static void two_processes_200_events_no_duplicate(void)
 {
 	/* the Sofascore budget at its maximum: measure the consumer, not the pacing */
-	run_in_bulk_world("bulk", NULL,
-			  "sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
-			  " challenge_pause = \"15m\"; };",
-			  bulk_body);
+	run_in_bulk_world(
+		"bulk", NULL,
+		"sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
+		" challenge_pause = \"15m\"; };",
+		bulk_body);
 }
 
 /* ---- 6b. SIGTERM with the next batch received ahead ------------------------------ */
@@ -922,7 +947,8 @@ static void ahead_body(struct world *w)
 	CHECK(ahead > 0);
 	CHECK_INT(tenv_count_lines(logf, "messages received ahead go back to the queue"), 1);
 	CHECK_INT(tenv_count_lines(logf, "outcome=done"), first - 1);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL), first - 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL),
+		  first - 1);
 	/* every other message is in the queue or (the 500) a wait tier */
 	end = tenv_now_ms() + 5000;
 	while (tenv_now_ms() < end) {
@@ -965,7 +991,9 @@ static void sigterm_hands_back_the_batch_received_ahead(void)
 
 /* ---- 4b. one batch, mixed answers: each outcome is its own message's ---------- */
 
-enum { MIX_N = 6 };
+enum {
+	MIX_N = 6
+};
 
 static void mixed_body(struct world *w)
 {
@@ -1082,8 +1110,9 @@ static void challenge_body(struct world *w)
 		if (state[0] == '\0')
 			tenv_sleep_ms(50);
 	}
-	open = sql_long(w->db, "SELECT count(*) FROM sofascore_breaker WHERE reason = 'challenge'"
-			       " AND open_until > now() + interval '14 minutes'",
+	open = sql_long(w->db,
+			"SELECT count(*) FROM sofascore_breaker WHERE reason = 'challenge'"
+			" AND open_until > now() + interval '14 minutes'",
 			NULL);
 	CHECK_INT(open, 1);
 	CHECK_STR(state, "enqueued");
@@ -1095,7 +1124,9 @@ static void challenge_body(struct world *w)
 	while (tenv_now_ms() < end && tenv_count_lines(logf, "reason=sofascore-challenge") < 2 &&
 	       tenv_count_lines(logf, "outcome=done") == 0)
 		tenv_sleep_ms(50);
-	CHECK(tenv_count_lines(logf, "outcome=retry wait=bf.line-up.wait.2s reason=sofascore-challenge") >= 2);
+	CHECK(tenv_count_lines(logf,
+			       "outcome=retry wait=bf.line-up.wait.2s reason=sofascore-challenge") >=
+	      2);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7008/lineups "), 1);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/7008/lineups 403"), 1);
 

@@ -184,12 +184,13 @@ static void check_event(const struct world *w, const struct ev_expect *x)
 	PGresult *r;
 
 	snprintf(id, sizeof(id), "%" PRId64, x->id);
-	r = sql_query(w->db,
-		      "SELECT status_type, status_code, COALESCE(home_score, -1), COALESCE(away_score, -1),"
-		      " COALESCE(home_penalties, -1), COALESCE(away_penalties, -1), COALESCE(winner_code, -1),"
-		      " COALESCE(round, -1), EXTRACT(EPOCH FROM start_time)::bigint"
-		      " FROM events WHERE id = $1::bigint",
-		      1, p);
+	r = sql_query(
+		w->db,
+		"SELECT status_type, status_code, COALESCE(home_score, -1), COALESCE(away_score, -1),"
+		" COALESCE(home_penalties, -1), COALESCE(away_penalties, -1), COALESCE(winner_code, -1),"
+		" COALESCE(round, -1), EXTRACT(EPOCH FROM start_time)::bigint"
+		" FROM events WHERE id = $1::bigint",
+		1, p);
 	if (r == NULL || PQntuples(r) != 1) {
 		t_fail(__FILE__, __LINE__, "event %" PRId64 " is not stored", x->id);
 		PQclear(r);
@@ -200,20 +201,22 @@ static void check_event(const struct world *w, const struct ev_expect *x)
 	for (int i = 0; i < 7; i++)
 		got[i] = (int)strtol(PQgetvalue(r, 0, i + 1), NULL, 10);
 	long long start = strtoll(PQgetvalue(r, 0, 8), NULL, 10);
-	int want[7] = { x->status_code, x->home, x->away, x->home_pen, x->away_pen, x->winner, x->round };
-	static const char *const names[7] = { "status_code", "home_score", "away_score",
+	int want[7] = { x->status_code, x->home,   x->away, x->home_pen,
+			x->away_pen,	x->winner, x->round };
+	static const char *const names[7] = { "status_code",	"home_score",	  "away_score",
 					      "home_penalties", "away_penalties", "winner_code",
 					      "round" };
 	if (strcmp(st, x->status_type) != 0)
-		t_fail(__FILE__, __LINE__, "event %" PRId64 ": status_type %s, expected %s", x->id, st,
-		       x->status_type);
+		t_fail(__FILE__, __LINE__, "event %" PRId64 ": status_type %s, expected %s", x->id,
+		       st, x->status_type);
 	for (int i = 0; i < 7; i++)
 		if (got[i] != want[i])
 			t_fail(__FILE__, __LINE__, "event %" PRId64 ": %s %d, expected %d", x->id,
 			       names[i], got[i], want[i]);
 	if (start != w->shift + x->start_off)
-		t_fail(__FILE__, __LINE__, "event %" PRId64 ": start_time %lld, expected %lld (%+lld s)",
-		       x->id, start, w->shift + x->start_off, start - (w->shift + x->start_off));
+		t_fail(__FILE__, __LINE__,
+		       "event %" PRId64 ": start_time %lld, expected %lld (%+lld s)", x->id, start,
+		       w->shift + x->start_off, start - (w->shift + x->start_off));
 	PQclear(r);
 }
 
@@ -253,8 +256,14 @@ static struct broker *open_broker(const struct world *w)
 {
 	struct broker *b = NULL;
 	struct broker_opts o = {
-		.urls = w->amqp, .conn_name = "test_producer", .heartbeat = 10, .op_timeout = 20,
-		.confirm_window = 10, .topo = NULL, .stop = &signals_stop, .max_connect_tries = 3,
+		.urls = w->amqp,
+		.conn_name = "test_producer",
+		.heartbeat = 10,
+		.op_timeout = 20,
+		.confirm_window = 10,
+		.topo = NULL,
+		.stop = &signals_stop,
+		.max_connect_tries = 3,
 	};
 
 	return broker_open(&b, &o) == 0 ? b : NULL;
@@ -294,8 +303,8 @@ static int drain(const struct world *w, enum msg_type type, struct msgset *s)
 		taken++;
 		if (msg_decode(d.body, d.len, &m, err, sizeof(err)) != 0 ||
 		    msg_key(&m, key, sizeof(key)) < 0) {
-			t_fail(__FILE__, __LINE__, "%s: undecodable body %.*s (%s)", queue, (int)d.len,
-			       d.body, err);
+			t_fail(__FILE__, __LINE__, "%s: undecodable body %.*s (%s)", queue,
+			       (int)d.len, d.body, err);
 			snprintf(key, sizeof(key), "undecodable:%.60s", d.body);
 		} else {
 			CHECK_INT(m.type, type);
@@ -333,8 +342,8 @@ static void expect_set(const struct msgset *s, const char *const *want, size_t n
 		for (size_t j = 0; j < nwant && !known; j++)
 			known = strcmp(s->m[i].key, want[j]) == 0;
 		if (!known)
-			t_fail(__FILE__, __LINE__, "%s: unexpected message %s (x%d)", label, s->m[i].key,
-			       s->m[i].count);
+			t_fail(__FILE__, __LINE__, "%s: unexpected message %s (x%d)", label,
+			       s->m[i].key, s->m[i].count);
 	}
 }
 
@@ -393,14 +402,14 @@ static void expect_nothing_new(const struct world *w, const char *label)
 /* ---- the match day (tests/data/scenarios/producer-matchday) ------------------------------ */
 
 #define MATCHDAY "tests/data/scenarios/producer-matchday"
-#define MATCHDAY_CONF                                                                         \
-	"producer = { unique_tournaments = [17, 8]; schedule_interval = \"10m\";"              \
+#define MATCHDAY_CONF                                                             \
+	"producer = { unique_tournaments = [17, 8]; schedule_interval = \"10m\";" \
 	" live_interval = \"2s\"; lineup_lead = \"75m\"; };"
 
 /* kick-off in 30, 45, 60, 50 (rescheduled, old job expired) and 35 minutes */
 static const char *const MD_LINEUPS[] = {
-	"line-up:14025201", "line-up:14025202", "line-up:14025203", "line-up:14025207",
-	"line-up:14031201",
+	"line-up:14025201", "line-up:14025202", "line-up:14025203",
+	"line-up:14025207", "line-up:14031201",
 };
 /* ut 17 round 12: 8 finished; ut 8 round 7: AET, penalties, 100, and the two
  * that only /event/{id} knows are finished */
@@ -452,12 +461,13 @@ static int seed_matchday(const struct world *w)
 		    "  now() - interval '2 days')",
 		    2, p) != 0)
 		return -1;
-	return sql_cmd(w->db,
-		       "INSERT INTO jobs (kind, subject, event_id, kickoff, state, attempts, created_at,"
-		       " enqueued_at, updated_at, finished_at) VALUES ('line-up', 'line-up:14025207',"
-		       " 14025207, to_timestamp($1::bigint), 'expired', 31, now() - interval '3 days',"
-		       " now() - interval '3 days', now() - interval '2 days', now() - interval '2 days')",
-		       1, p + 1);
+	return sql_cmd(
+		w->db,
+		"INSERT INTO jobs (kind, subject, event_id, kickoff, state, attempts, created_at,"
+		" enqueued_at, updated_at, finished_at) VALUES ('line-up', 'line-up:14025207',"
+		" 14025207, to_timestamp($1::bigint), 'expired', 31, now() - interval '3 days',"
+		" now() - interval '3 days', now() - interval '2 days', now() - interval '2 days')",
+		1, p + 1);
 }
 
 static const struct ev_expect MD_EVENTS[] = {
@@ -525,8 +535,8 @@ static void matchday_body(struct world *w)
 
 	/* events: followed tournaments only, statuses, scores, times */
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events", NULL), 29);
-	CHECK_INT(sql_long(w->db,
-			   "SELECT count(*) FROM events WHERE unique_tournament_id = 17", NULL),
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE unique_tournament_id = 17",
+			   NULL),
 		  19);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE unique_tournament_id = 8",
 			   NULL),
@@ -536,14 +546,16 @@ static void matchday_body(struct world *w)
 			   " 14040201, 14050101)",
 			   NULL),
 		  0);
-	CHECK_INT(sql_long(w->db,
-			   "SELECT count(*) FROM tournaments WHERE unique_tournament_id NOT IN (17, 8)",
-			   NULL),
-		  0);
-	CHECK_INT(sql_long(w->db,
-			   "SELECT count(*) FROM teams WHERE id IN (2672, 2673, 2681, 36360, 2697, 2692)",
-			   NULL),
-		  0);
+	CHECK_INT(
+		sql_long(w->db,
+			 "SELECT count(*) FROM tournaments WHERE unique_tournament_id NOT IN (17, 8)",
+			 NULL),
+		0);
+	CHECK_INT(
+		sql_long(w->db,
+			 "SELECT count(*) FROM teams WHERE id IN (2672, 2673, 2681, 36360, 2697, 2692)",
+			 NULL),
+		0);
 	for (size_t i = 0; i < sizeof(MD_EVENTS) / sizeof(MD_EVENTS[0]); i++)
 		check_event(w, &MD_EVENTS[i]);
 
@@ -595,10 +607,14 @@ static void matchday_body(struct world *w)
 	expect_set(&ts, MD_TSTATS, 1, 1, "bf.tournament-stats");
 	CHECK_INT(drain(w, MSG_LINEUP, &lu), 0);
 	CHECK_INT(drain(w, MSG_RESULT, &re), 0);
-	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/17/season/96668/events/round/12", 200), 1);
-	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/8/season/97012/events/round/7", 200), 1);
-	static const struct ev_expect hidden = { 14031106, "notstarted", 0, -1, -1, -1, -1, -1, 7,
-						 5 * DAY };
+	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/17/season/96668/events/round/12",
+				      200),
+		  1);
+	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/8/season/97012/events/round/7",
+				      200),
+		  1);
+	static const struct ev_expect hidden = { 14031106, "notstarted", 0,  -1, -1,
+						 -1,	   -1,		 -1, 7,	 5 * DAY };
 	check_event(w, &hidden);
 	njobs = md_jobs(jobs, true);
 	expect_jobs(w, jobs, njobs, "enqueued");
@@ -609,7 +625,9 @@ static void matchday_body(struct world *w)
 	CHECK_INT(producer_once(w, log, NULL), 0);
 	expect_nothing_new(w, "4th --once");
 	expect_jobs(w, jobs, njobs, "enqueued");
-	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/17/season/96668/events/round/12", -1), 0);
+	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/17/season/96668/events/round/12",
+				      -1),
+		  0);
 }
 
 static void matchday_publishes_exactly_what_is_due(void)
@@ -631,22 +649,26 @@ static void round404_body(struct world *w)
 	static const char *const tstats[] = { "tournament-stats:17:96668:20" };
 
 	REQUIRE(world_up(w, "round404", "tests/data/scenarios/producer-round404") == 0);
-	REQUIRE(world_conf(w, "producer = { unique_tournaments = [17]; live_interval = \"2s\"; };") ==
+	REQUIRE(world_conf(w,
+			   "producer = { unique_tournaments = [17]; live_interval = \"2s\"; };") ==
 		0);
 	logpath(w, "run1", log, sizeof(log));
 	CHECK_INT(producer_once(w, log, NULL), 0);
 	memset(&re, 0, sizeof(re));
 	CHECK_INT(drain(w, MSG_RESULT, &re), 2);
 	expect_set(&re, results, 2, 1, "bf.result");
-	CHECK_INT(sql_cmd(w->db,
-			  "UPDATE events SET result_stored_at = now() WHERE status_type = 'finished'", 0,
-			  NULL),
-		  0);
+	CHECK_INT(
+		sql_cmd(w->db,
+			"UPDATE events SET result_stored_at = now() WHERE status_type = 'finished'",
+			0, NULL),
+		0);
 	r0 = world_sofa_count(w);
 	logpath(w, "run2", log, sizeof(log));
 	CHECK_INT(producer_once(w, log, NULL), 0);
 	print_reqs(w, r0, "2nd --once");
-	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/17/season/96668/events/round/20", 404), 1);
+	CHECK_INT(world_sofa_matching(w, r0, "/unique-tournament/17/season/96668/events/round/20",
+				      404),
+		  1);
 	memset(&ts, 0, sizeof(ts));
 	CHECK_INT(drain(w, MSG_TSTATS, &ts), 1);
 	expect_set(&ts, tstats, 1, 1, "bf.tournament-stats");
@@ -740,9 +762,10 @@ static void requeue_body(struct world *w)
 	static const char *const re_stale[] = { "result:14025101", "result:14031105" };
 
 	REQUIRE(world_up(w, "requeue", MATCHDAY) == 0);
-	REQUIRE(world_conf(w, "producer = { unique_tournaments = [17, 8]; schedule_interval = \"10m\";"
-			      " live_interval = \"2s\"; lineup_lead = \"75m\";"
-			      " requeue_after = \"15m\"; };") == 0);
+	REQUIRE(world_conf(w,
+			   "producer = { unique_tournaments = [17, 8]; schedule_interval = \"10m\";"
+			   " live_interval = \"2s\"; lineup_lead = \"75m\";"
+			   " requeue_after = \"15m\"; };") == 0);
 	REQUIRE(seed_matchday(w) == 0);
 	logpath(w, "run1", log, sizeof(log));
 	CHECK_INT(producer_once(w, log, NULL), 0);
@@ -759,9 +782,11 @@ static void requeue_body(struct world *w)
 	REQUIRE(sql_exec(w->db, "UPDATE jobs SET updated_at = now() - interval '20 minutes'"
 				" WHERE subject IN ('line-up:14025201', 'result:14025101',"
 				" 'result:14031105')") == 0);
-	REQUIRE(sql_exec(w->db, "UPDATE jobs SET state = 'done', finished_at = now(),"
-				" updated_at = now() - interval '2 hours' WHERE subject = 'result:14025102'")
-		== 0);
+	REQUIRE(sql_exec(
+			w->db,
+			"UPDATE jobs SET state = 'done', finished_at = now(),"
+			" updated_at = now() - interval '2 hours' WHERE subject = 'result:14025102'") ==
+		0);
 	REQUIRE(sql_exec(w->db, "UPDATE jobs SET attempts = 4, last_error = 'statistics not yet',"
 				" updated_at = now() - interval '14 minutes'"
 				" WHERE subject = 'result:14025103'") == 0);
@@ -773,7 +798,8 @@ static void requeue_body(struct world *w)
 	CHECK_INT(tenv_count_lines(log, "job requeued"), 3);
 	CHECK_INT(tenv_count_lines(log, "requeued=3"), 1);
 	CHECK_INT(tenv_count_lines(log, "job requeued: enqueued with no news, published again"
-					" subject=line-up:14025201 attempts=0 no_news_s=120"), 1);
+					" subject=line-up:14025201 attempts=0 no_news_s=120"),
+		  1);
 	memset(&lu, 0, sizeof(lu));
 	memset(&re, 0, sizeof(re));
 	CHECK_INT(drain(w, MSG_LINEUP, &lu), 1);
@@ -782,11 +808,15 @@ static void requeue_body(struct world *w)
 	expect_set(&re, re_stale, 2, 1, "bf.result (requeued)");
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'enqueued'", NULL),
 		  (long)njobs - 1);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'enqueued'"
-				  " AND updated_at > now() - interval '1 minute'", NULL),
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM jobs WHERE state = 'enqueued'"
+			   " AND updated_at > now() - interval '1 minute'",
+			   NULL),
 		  (long)njobs - 2); /* all but the done one and the one retried 14 minutes ago */
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE subject = 'result:14025102'"
-				  " AND state = 'done'", NULL),
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM jobs WHERE subject = 'result:14025102'"
+			   " AND state = 'done'",
+			   NULL),
 		  1);
 	CHECK_INT(sql_long(w->db, "SELECT attempts FROM jobs WHERE subject = 'result:14025103'",
 			   NULL),
@@ -853,7 +883,8 @@ static void standby_body(struct world *w)
 	bool took = tenv_wait_lines(log2, "active: this producer", 1, 5000);
 	t_active = tenv_now_ms();
 	CHECK(took);
-	printf("#   standby took over %lld ms after the kill (live_interval 1 s)\n", t_active - t_kill);
+	printf("#   standby took over %lld ms after the kill (live_interval 1 s)\n",
+	       t_active - t_kill);
 	CHECK(t_active - t_kill <= 2000); /* two live_intervals */
 	/* the match that ended is due now: published by p2, and only that */
 	CHECK(tenv_wait_lines(log2, "published type=result event_id=14027003", 1, 10000));
@@ -864,7 +895,8 @@ static void standby_body(struct world *w)
 	CHECK_INT(drain(w, MSG_RESULT, &re), 1);
 	expect_set(&re, results2, 1, 1, "bf.result (p2)");
 	CHECK_INT(tenv_count_lines(log2, "published type="), 1);
-	static const char *const jobs[] = { "line-up:14027001", "result:14027002", "result:14027003" };
+	static const char *const jobs[] = { "line-up:14027001", "result:14027002",
+					    "result:14027003" };
 	expect_jobs(w, jobs, 3, "enqueued");
 
 	/* SIGTERM: finishes the cycle in hand, exits 0 */
@@ -905,18 +937,19 @@ static void challenge_body(struct world *w)
 	CHECK_INT(world_sofa_matching(w, 0, NULL, 403), 1);
 	CHECK_INT(tenv_count_lines(log1, "sofascore refused access (403 challenge)"), 1);
 	CHECK_INT(tenv_count_lines(log1, "sofascore.base_url must point at an access"), 1);
-	long left = sql_long(w->db,
-			     "SELECT EXTRACT(EPOCH FROM open_until - now())::bigint FROM sofascore_breaker"
-			     " WHERE id = 1 AND reason = 'challenge' AND opened_by = 'bf-producer'",
-			     NULL);
+	long left = sql_long(
+		w->db,
+		"SELECT EXTRACT(EPOCH FROM open_until - now())::bigint FROM sofascore_breaker"
+		" WHERE id = 1 AND reason = 'challenge' AND opened_by = 'bf-producer'",
+		NULL);
 	printf("#   sofascore_breaker: open_until - now = %ld s (challenge_pause 600 s; -1 = not open)\n",
 	       left);
 	CHECK(left >= 590 && left <= 600);
 	/* "the log says so once": no other line repeats that access was refused */
 	int said = tenv_count_lines(log1, "refused access");
 	if (said != 1) {
-		t_fail(__FILE__, __LINE__, "1st run: %d lines say Sofascore refused access, expected 1",
-		       said);
+		t_fail(__FILE__, __LINE__,
+		       "1st run: %d lines say Sofascore refused access, expected 1", said);
 		print_lines(log1, "refused access", 10);
 	}
 
@@ -928,8 +961,8 @@ static void challenge_body(struct world *w)
 	print_lines(log2, "circuit breaker open:", 2);
 	said = tenv_count_lines(log2, "refused access");
 	if (said != 0) {
-		t_fail(__FILE__, __LINE__, "2nd run: %d lines say Sofascore refused access, expected 0",
-		       said);
+		t_fail(__FILE__, __LINE__,
+		       "2nd run: %d lines say Sofascore refused access, expected 0", said);
 		print_lines(log2, "refused access", 3);
 	}
 }
@@ -1028,7 +1061,8 @@ static void budget_body(struct world *w)
 	long long span = ts[n - 1] - ts[0];
 	printf("#   budget %.0f/s shared by 2 processes: %zu requests in %lld ms (%.2f/s), at most %d"
 	       " in any 1 s window\n",
-	       BUDGET_RPS, n, span, span > 0 ? (double)(n - 1) * 1000.0 / (double)span : 0.0, maxwin);
+	       BUDGET_RPS, n, span, span > 0 ? (double)(n - 1) * 1000.0 / (double)span : 0.0,
+	       maxwin);
 	/* a bucket of burst 1: rps + 1 can fall in a closed 1 s window */
 	CHECK(maxwin <= (int)BUDGET_RPS + 1);
 	CHECK(span >= (long long)((double)(2 * BUDGET_PER_CHILD - 1) / BUDGET_RPS * 1000.0) - 200);
@@ -1077,12 +1111,12 @@ static void badinput_body(struct world *w)
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		check_event(w, &good[i]);
 	snprintf(needle, sizeof(needle),
-		 "bad response url=%s/unique-tournament/17/scheduled-events/%s error=\"invalid JSON", w->sofa.url,
-		 y);
+		 "bad response url=%s/unique-tournament/17/scheduled-events/%s error=\"invalid JSON",
+		 w->sofa.url, y);
 	CHECK_INT(tenv_count_lines(log, needle), 1);
 	snprintf(needle, sizeof(needle),
-		 "bad response url=%s/unique-tournament/17/scheduled-events/%s error=\"invalid JSON", w->sofa.url,
-		 tm);
+		 "bad response url=%s/unique-tournament/17/scheduled-events/%s error=\"invalid JSON",
+		 w->sofa.url, tm);
 	CHECK_INT(tenv_count_lines(log, needle), 1);
 	/* one line for the response: the URL, how many, the (first) reason */
 	snprintf(needle, sizeof(needle),
@@ -1101,18 +1135,19 @@ static void badinput_body(struct world *w)
 
 	/* 2-5: the same list now answers malformed, truncated, without "events",
 	 * a JSON array: logged with the URL and the reason, nothing stored changes */
-	static const char *const reasons[] = { "invalid JSON", "invalid JSON", "no \"events\" array",
-					       "expected a JSON object" };
+	static const char *const reasons[] = { "invalid JSON", "invalid JSON",
+					       "no \"events\" array", "expected a JSON object" };
 	for (int run = 0; run < 4; run++) {
 		char suffix[16];
 		snprintf(suffix, sizeof(suffix), "run%d", run + 2);
 		logpath(w, suffix, log, sizeof(log));
 		CHECK_INT(producer_once(w, log, NULL), 0);
-		snprintf(needle, sizeof(needle), "bad response url=%s/unique-tournament/17/scheduled-events/%s",
+		snprintf(needle, sizeof(needle),
+			 "bad response url=%s/unique-tournament/17/scheduled-events/%s",
 			 w->sofa.url, t);
 		if (tenv_count_lines(log, needle) != 1) {
-			t_fail(__FILE__, __LINE__, "run %d: no single \"bad response\" line for today's list",
-			       run + 2);
+			t_fail(__FILE__, __LINE__,
+			       "run %d: no single \"bad response\" line for today's list", run + 2);
 			print_lines(log, "url=", 6);
 		}
 		snprintf(needle, sizeof(needle),
@@ -1147,13 +1182,14 @@ static void backoff_body(struct world *w)
 	char log1[512], log2[512], extra[1024];
 
 	REQUIRE(world_up(w, "backoff", MATCHDAY) == 0);
-	snprintf(extra, sizeof(extra),
-		 "sofascore = { base_url = \"%s\"; timeout = \"5s\"; max_requests_per_second = 200.0; };\n"
-		 MATCHDAY_CONF,
-		 w->sofa.url);
+	snprintf(
+		extra, sizeof(extra),
+		"sofascore = { base_url = \"%s\"; timeout = \"5s\"; max_requests_per_second = 200.0; };\n" MATCHDAY_CONF,
+		w->sofa.url);
 	REQUIRE(world_conf(w, extra) == 0);
 	/* the first three requests answer 500, the rest are fine */
-	REQUIRE(fake_post(w, "/_fake/fault", "{\"path\": \"*\", \"fault\": \"500\", \"count\": 3}") == 200);
+	REQUIRE(fake_post(w, "/_fake/fault",
+			  "{\"path\": \"*\", \"fault\": \"500\", \"count\": 3}") == 200);
 	logpath(w, "run1", log1, sizeof(log1));
 	(void)producer_once(w, log1, NULL);
 	/* one 500, then the cycle backs off: no further request in this run */
@@ -1189,10 +1225,10 @@ static bool wanted(const char *name)
 	return false;
 }
 
-#define RUN(fn)                  \
-	do {                     \
-		if (wanted(#fn)) \
-			T_RUN(fn);       \
+#define RUN(fn)                    \
+	do {                       \
+		if (wanted(#fn))   \
+			T_RUN(fn); \
 	} while (0)
 
 int main(int argc, char **argv)

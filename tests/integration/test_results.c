@@ -43,10 +43,10 @@
 #define IDLE_EXIT "4"
 #define BASE 1790000000LL /* the generator's BASE: start times are BASE - n hours */
 
-#define CHECK_NEAR(a, b)                                                                 \
-	do {                                                                             \
-		double t_a = (a), t_b = (b);                                             \
-		if (!(fabs(t_a - t_b) < 1e-6))                                           \
+#define CHECK_NEAR(a, b)                                                                    \
+	do {                                                                                \
+		double t_a = (a), t_b = (b);                                                \
+		if (!(fabs(t_a - t_b) < 1e-6))                                              \
 			t_fail(__FILE__, __LINE__, "%s == %s: %g != %g", #a, #b, t_a, t_b); \
 	} while (0)
 
@@ -54,8 +54,8 @@
 
 /* An events row as bf-producer stores a finished match before its result:
  * ut 17, season 76986 (Premier League 26/27), round 12, no score yet. */
-static int insert_event(const struct world *w, long long id, int home, const char *hname,
-			int away, const char *aname, long long start)
+static int insert_event(const struct world *w, long long id, int home, const char *hname, int away,
+			const char *aname, long long start)
 {
 	char a[32], h[16], aw[16], s[32];
 	const char *p[6] = { a, h, aw, hname, aname, s };
@@ -64,13 +64,14 @@ static int insert_event(const struct world *w, long long id, int home, const cha
 	snprintf(h, sizeof(h), "%d", home);
 	snprintf(aw, sizeof(aw), "%d", away);
 	snprintf(s, sizeof(s), "%lld", start);
-	return sql_cmd(w->db,
-		       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-		       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
-		       " start_time, status_code, status_type)"
-		       " VALUES ($1::bigint, 17, 'Premier League', 76986, 'Premier League 26/27', 12,"
-		       "  $2::bigint, $3::bigint, $4, $5, to_timestamp($6::bigint), 100, 'finished')",
-		       6, p);
+	return sql_cmd(
+		w->db,
+		"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+		" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+		" start_time, status_code, status_type)"
+		" VALUES ($1::bigint, 17, 'Premier League', 76986, 'Premier League 26/27', 12,"
+		"  $2::bigint, $3::bigint, $4, $5, to_timestamp($6::bigint), 100, 'finished')",
+		6, p);
 }
 
 /* The request of a result POST: auth, template, subject. */
@@ -94,8 +95,13 @@ static void run_in_world(const char *tag, const char *plainly_script, const char
 			 void (*body)(struct world *))
 {
 	const struct world_opts o = {
-		.prefix = "t-res", .scenario = SCENARIO, .plainly = true, .plainly_key = API_KEY,
-		.plainly_script = plainly_script, .extra_conf = extra_conf, .broker = "test_results",
+		.prefix = "t-res",
+		.scenario = SCENARIO,
+		.plainly = true,
+		.plainly_key = API_KEY,
+		.plainly_script = plainly_script,
+		.extra_conf = extra_conf,
+		.broker = "test_results",
 	};
 
 	world_case(tag, &o, NULL, body);
@@ -137,9 +143,10 @@ static void check_done(const struct world *w, const char *subject)
 	sql_text(w->db, "SELECT state FROM renders WHERE kind = 'result' AND subject = $1", subject,
 		 state, sizeof(state));
 	CHECK_STR(state, "submitted");
-	CHECK(!sql_null(w->db,
-			"SELECT plainly_render_id FROM renders WHERE kind = 'result' AND subject = $1",
-			subject));
+	CHECK(!sql_null(
+		w->db,
+		"SELECT plainly_render_id FROM renders WHERE kind = 'result' AND subject = $1",
+		subject));
 }
 
 /* ---- document checks ----------------------------------------------------- */
@@ -148,8 +155,7 @@ struct scorer_want {
 	const char *name, *minute, *type;
 };
 
-static void check_scorers(const cJSON *side, const char *which, const struct scorer_want *w,
-			  int n)
+static void check_scorers(const cJSON *side, const char *which, const struct scorer_want *w, int n)
 {
 	const cJSON *sc = jget(side, "scorers"), *s;
 	int i = 0;
@@ -161,13 +167,14 @@ static void check_scorers(const cJSON *side, const char *which, const struct sco
 	if (cJSON_GetArraySize(sc) != n)
 		t_fail(__FILE__, __LINE__, "%s.scorers: %d, want %d", which, cJSON_GetArraySize(sc),
 		       n);
-	cJSON_ArrayForEach(s, sc) {
+	cJSON_ArrayForEach (s, sc) {
 		if (i < n && (strcmp(jstr(s, "name"), w[i].name) != 0 ||
 			      strcmp(jstr(s, "minute"), w[i].minute) != 0 ||
 			      strcmp(jstr(s, "type"), w[i].type) != 0))
-			t_fail(__FILE__, __LINE__, "%s.scorers[%d] = {%s, %s, %s}, want {%s, %s, %s}",
-			       which, i, jstr(s, "name"), jstr(s, "minute"), jstr(s, "type"),
-			       w[i].name, w[i].minute, w[i].type);
+			t_fail(__FILE__, __LINE__,
+			       "%s.scorers[%d] = {%s, %s, %s}, want {%s, %s, %s}", which, i,
+			       jstr(s, "name"), jstr(s, "minute"), jstr(s, "type"), w[i].name,
+			       w[i].minute, w[i].type);
 		i++;
 	}
 }
@@ -215,16 +222,17 @@ static void check_fixture_statistics(const cJSON *doc)
 
 	REQUIRE(cJSON_IsArray(st));
 	CHECK_INT(cJSON_GetArraySize(st), (long)n);
-	cJSON_ArrayForEach(s, st) {
+	cJSON_ArrayForEach (s, st) {
 		if (i < n) {
 			const struct stat_want *x = &fixture_stats[i];
-			if (strcmp(jstr(s, "key"), x->key) != 0 || strcmp(jstr(s, "name"), x->name) != 0 ||
+			if (strcmp(jstr(s, "key"), x->key) != 0 ||
+			    strcmp(jstr(s, "name"), x->name) != 0 ||
 			    fabs(jnum(s, "home") - x->home) > 1e-9 ||
 			    fabs(jnum(s, "away") - x->away) > 1e-9)
 				t_fail(__FILE__, __LINE__,
-				       "statistics[%zu] = {%s, %s, %g, %g}, want {%s, %s, %g, %g}", i,
-				       jstr(s, "key"), jstr(s, "name"), jnum(s, "home"), jnum(s, "away"),
-				       x->key, x->name, x->home, x->away);
+				       "statistics[%zu] = {%s, %s, %g, %g}, want {%s, %s, %g, %g}",
+				       i, jstr(s, "key"), jstr(s, "name"), jnum(s, "home"),
+				       jnum(s, "away"), x->key, x->name, x->home, x->away);
 			/* numbers are numbers, from homeValue/awayValue, never the display */
 			CHECK(cJSON_IsNumber(jget(s, "home")) && cJSON_IsNumber(jget(s, "away")));
 		}
@@ -255,90 +263,131 @@ static void check_full_rows(struct world *w)
 	/* events: final status and score, stored */
 	CHECK_INT(sql_long(url, "SELECT status_code FROM events WHERE id = 14025001", NULL), 100);
 	char s[128];
-	sql_text(url, "SELECT status_type || ' ' || home_score || '-' || away_score || ' w'"
-		      " || winner_code FROM events WHERE id = 14025001", NULL, s, sizeof(s));
+	sql_text(url,
+		 "SELECT status_type || ' ' || home_score || '-' || away_score || ' w'"
+		 " || winner_code FROM events WHERE id = 14025001",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "finished 2-1 w1");
 	CHECK(sql_null(url, "SELECT home_penalties FROM events WHERE id = 14025001", NULL));
 	CHECK(!sql_null(url, "SELECT result_stored_at FROM events WHERE id = 14025001", NULL));
 
 	/* line-ups: 18 a side, minutes, ratings, the statistics object */
-	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001", NULL), 36);
-	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001"
-				" AND side = 'home'", NULL), 18);
-	sql_text(url, "SELECT side || ' ' || position || ' ' || shirt || ' ' || substitute || ' '"
-		      " || minutes || ' ' || rating || ' ' || (stats->>'touches') || ' '"
-		      " || (stats->>'expectedGoals') FROM lineups WHERE event_id = 14025001"
-		      " AND player_id = 839956", NULL, s, sizeof(s));
+	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001", NULL),
+		  36);
+	CHECK_INT(sql_long(url,
+			   "SELECT count(*) FROM lineups WHERE event_id = 14025001"
+			   " AND side = 'home'",
+			   NULL),
+		  18);
+	sql_text(url,
+		 "SELECT side || ' ' || position || ' ' || shirt || ' ' || substitute || ' '"
+		 " || minutes || ' ' || rating || ' ' || (stats->>'touches') || ' '"
+		 " || (stats->>'expectedGoals') FROM lineups WHERE event_id = 14025001"
+		 " AND player_id = 839956",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "home F 9 false 90 8.10 77 0.87");
-	sql_text(url, "SELECT player_name FROM lineups WHERE event_id = 14025001 AND player_id = 839956",
+	sql_text(url,
+		 "SELECT player_name FROM lineups WHERE event_id = 14025001 AND player_id = 839956",
 		 NULL, s, sizeof(s));
 	CHECK_STR(s, "Erling Haaland");
 	/* Rodri: 8 minutes, no rating */
-	CHECK_INT(sql_long(url, "SELECT minutes FROM lineups WHERE event_id = 14025001"
-				" AND player_id = 581310", NULL), 8);
-	CHECK(sql_null(url, "SELECT rating FROM lineups WHERE event_id = 14025001"
-			    " AND player_id = 581310", NULL));
+	CHECK_INT(sql_long(url,
+			   "SELECT minutes FROM lineups WHERE event_id = 14025001"
+			   " AND player_id = 581310",
+			   NULL),
+		  8);
+	CHECK(sql_null(url,
+		       "SELECT rating FROM lineups WHERE event_id = 14025001"
+		       " AND player_id = 581310",
+		       NULL));
 	/* an unused substitute: no statistics at all */
-	CHECK(sql_null(url, "SELECT coalesce(minutes::text, stats::text, rating::text) FROM lineups"
-			    " WHERE event_id = 14025001 AND player_id = 190150", NULL));
-	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001"
-				" AND player_id = 190150 AND substitute", NULL), 1);
-	sql_text(url, "SELECT string_agg(player_name, ',' ORDER BY side) FROM lineups"
-		      " WHERE event_id = 14025001 AND captain", NULL, s, sizeof(s));
+	CHECK(sql_null(url,
+		       "SELECT coalesce(minutes::text, stats::text, rating::text) FROM lineups"
+		       " WHERE event_id = 14025001 AND player_id = 190150",
+		       NULL));
+	CHECK_INT(sql_long(url,
+			   "SELECT count(*) FROM lineups WHERE event_id = 14025001"
+			   " AND player_id = 190150 AND substitute",
+			   NULL),
+		  1);
+	sql_text(url,
+		 "SELECT string_agg(player_name, ',' ORDER BY side) FROM lineups"
+		 " WHERE event_id = 14025001 AND captain",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "Martin Ødegaard,Bernardo Silva");
-	CHECK_INT(sql_long(url, "SELECT count(*) FROM lineups WHERE event_id = 14025001"
-				" AND rating IS NOT NULL", NULL), 26);
-	sql_text(url, "SELECT string_agg(side || ':' || formation || ':' || confirmed, ' ' ORDER BY side)"
-		      " FROM lineup_sides WHERE event_id = 14025001", NULL, s, sizeof(s));
+	CHECK_INT(sql_long(url,
+			   "SELECT count(*) FROM lineups WHERE event_id = 14025001"
+			   " AND rating IS NOT NULL",
+			   NULL),
+		  26);
+	sql_text(url,
+		 "SELECT string_agg(side || ':' || formation || ':' || confirmed, ' ' ORDER BY side)"
+		 " FROM lineup_sides WHERE event_id = 14025001",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "away:4-2-3-1:true home:4-3-3:true");
 
 	/* team statistics: every period and key of the fixture (29 + 28 + 29) */
 	CHECK_INT(sql_long(url, "SELECT count(*) FROM team_statistics WHERE event_id = 14025001",
-			   NULL), 86);
-	sql_text(url, "SELECT string_agg(period || '=' || n, ' ' ORDER BY period) FROM"
-		      " (SELECT period, count(*) AS n FROM team_statistics WHERE event_id = 14025001"
-		      "  GROUP BY period) x", NULL, s, sizeof(s));
+			   NULL),
+		  86);
+	sql_text(url,
+		 "SELECT string_agg(period || '=' || n, ' ' ORDER BY period) FROM"
+		 " (SELECT period, count(*) AS n FROM team_statistics WHERE event_id = 14025001"
+		 "  GROUP BY period) x",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "1ST=28 2ND=29 ALL=29");
-	sql_text(url, "SELECT home || ' ' || away || ' ' || home_value || ' ' || away_value"
-		      " FROM team_statistics WHERE event_id = 14025001 AND period = 'ALL'"
-		      " AND key = 'ballPossession'", NULL, s, sizeof(s));
+	sql_text(url,
+		 "SELECT home || ' ' || away || ' ' || home_value || ' ' || away_value"
+		 " FROM team_statistics WHERE event_id = 14025001 AND period = 'ALL'"
+		 " AND key = 'ballPossession'",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "58% 42% 58 42");
-	sql_text(url, "SELECT home_value || ' ' || away_value FROM team_statistics"
-		      " WHERE event_id = 14025001 AND period = '1ST' AND key = 'expectedGoals'",
+	sql_text(url,
+		 "SELECT home_value || ' ' || away_value FROM team_statistics"
+		 " WHERE event_id = 14025001 AND period = '1ST' AND key = 'expectedGoals'",
 		 NULL, s, sizeof(s));
 	CHECK_STR(s, "1.12 0.21");
-	sql_text(url, "SELECT home || ' ' || home_value || ' ' || group_name FROM team_statistics"
-		      " WHERE event_id = 14025001 AND period = 'ALL' AND key = 'accuratePasses'",
+	sql_text(url,
+		 "SELECT home || ' ' || home_value || ' ' || group_name FROM team_statistics"
+		 " WHERE event_id = 14025001 AND period = 'ALL' AND key = 'accuratePasses'",
 		 NULL, s, sizeof(s));
 	CHECK_STR(s, "493/563 (88%) 493 Passes");
 
 	/* incidents: 3 goals, 3 cards, 6 substitutions, 2 periods, 2 injury-time markers */
 	CHECK_INT(sql_long(url, "SELECT count(*) FROM incidents WHERE event_id = 14025001", NULL),
 		  16);
-	sql_text(url, "SELECT string_agg(type || '=' || n, ' ' ORDER BY type) FROM"
-		      " (SELECT type, count(*) AS n FROM incidents WHERE event_id = 14025001"
-		      "  GROUP BY type) x", NULL, s, sizeof(s));
+	sql_text(url,
+		 "SELECT string_agg(type || '=' || n, ' ' ORDER BY type) FROM"
+		 " (SELECT type, count(*) AS n FROM incidents WHERE event_id = 14025001"
+		 "  GROUP BY type) x",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "card=3 goal=3 injuryTime=2 period=2 substitution=6");
 	char goals[512];
-	sql_text(url, "SELECT string_agg(minute || '+' || coalesce(added_time::text, '-') || ' '"
-		      " || class || ' ' || side || ' ' || player_name || ' ' || player_id || ' '"
-		      " || home_score || '-' || away_score, '; ' ORDER BY minute)"
-		      " FROM incidents WHERE event_id = 14025001 AND type = 'goal'",
+	sql_text(url,
+		 "SELECT string_agg(minute || '+' || coalesce(added_time::text, '-') || ' '"
+		 " || class || ' ' || side || ' ' || player_name || ' ' || player_id || ' '"
+		 " || home_score || '-' || away_score, '; ' ORDER BY minute)"
+		 " FROM incidents WHERE event_id = 14025001 AND type = 'goal'",
 		 NULL, goals, sizeof(goals));
 	CHECK_STR(goals, "23+- regular home Erling Haaland 839956 1-0; "
 			 "45+2 ownGoal away Rúben Dias 794839 1-1; "
 			 "67+- penalty home Phil Foden 859025 2-1");
-	sql_text(url, "SELECT string_agg(minute || ' ' || class || ' ' || side || ' ' || player_name,"
-		      " '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001 AND type = 'card'",
+	sql_text(url,
+		 "SELECT string_agg(minute || ' ' || class || ' ' || side || ' ' || player_name,"
+		 " '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001 AND type = 'card'",
 		 NULL, goals, sizeof(goals));
 	CHECK_STR(goals, "34 yellow away Declan Rice; 55 yellow home Tijjani Reijnders; "
 			 "81 red home Joško Gvardiol");
-	sql_text(url, "SELECT string_agg(minute || ' ' || side || ' ' || player_name || ' for '"
-		      " || assist_name, '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001"
-		      " AND type = 'substitution'", NULL, goals, sizeof(goals));
-	CHECK_STR(goals, "8 home Mateo Kovačić for Rodri; 62 away Mikel Merino for Martin Ødegaard; "
-			 "70 home Rayan Cherki for Phil Foden; 75 away Gabriel Martinelli for Eberechi Eze; "
-			 "80 home Omar Marmoush for Jérémy Doku; 88 away Leandro Trossard for Bukayo Saka");
+	sql_text(url,
+		 "SELECT string_agg(minute || ' ' || side || ' ' || player_name || ' for '"
+		 " || assist_name, '; ' ORDER BY minute) FROM incidents WHERE event_id = 14025001"
+		 " AND type = 'substitution'",
+		 NULL, goals, sizeof(goals));
+	CHECK_STR(
+		goals,
+		"8 home Mateo Kovačić for Rodri; 62 away Mikel Merino for Martin Ødegaard; "
+		"70 home Rayan Cherki for Phil Foden; 75 away Gabriel Martinelli for Eberechi Eze; "
+		"80 home Omar Marmoush for Jérémy Doku; 88 away Leandro Trossard for Bukayo Saka");
 }
 
 static const struct scorer_want full_home[] = {
@@ -408,7 +457,8 @@ static void full_body(struct world *w)
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001/incidents 200"), 1);
 	check_done(w, "result:14025001");
 	CHECK_INT(sql_long(w->db, "SELECT attempts FROM jobs WHERE subject = 'result:14025001'",
-			   NULL), 0);
+			   NULL),
+		  0);
 	world_check_queues_empty(w, "result");
 }
 
@@ -474,13 +524,17 @@ static void pens_body(struct world *w)
 	check_fixture_statistics(doc);
 	cJSON_Delete(rec);
 
-	sql_text(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
-			" || home_penalties || '-' || away_penalties || ' w' || winner_code"
-			" FROM events WHERE id = 14025004", NULL, s, sizeof(s));
+	sql_text(w->db,
+		 "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
+		 " || home_penalties || '-' || away_penalties || ' w' || winner_code"
+		 " FROM events WHERE id = 14025004",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "120 1-1 5-4 w1");
-	sql_text(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
-			" || coalesce(home_penalties::text, 'none') || ' w' || winner_code"
-			" FROM events WHERE id = 14025003", NULL, s, sizeof(s));
+	sql_text(w->db,
+		 "SELECT status_code || ' ' || home_score || '-' || away_score || ' '"
+		 " || coalesce(home_penalties::text, 'none') || ' w' || winner_code"
+		 " FROM events WHERE id = 14025003",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "110 2-1 none w1");
 	check_done(w, "result:14025004");
 	check_done(w, "result:14025003");
@@ -509,7 +563,8 @@ static void nostats_body(struct world *w)
 
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025011/statistics 404"), 1);
 	world_log(w, "results", logf, sizeof(logf));
-	CHECK_INT(tenv_count_lines(logf, "event_id=14025011 type=result attempt=0 outcome=done"), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025011 type=result attempt=0 outcome=done"),
+		  1);
 	CHECK_INT(tenv_count_lines(logf, "outcome=retry"), 0);
 	CHECK_INT(tenv_count_lines(logf, "outcome=dead"), 0);
 	CHECK_INT(tenv_count_lines(logf, " error bf-results["), 0);
@@ -532,8 +587,11 @@ static void nostats_body(struct world *w)
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM team_statistics", NULL), 0);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups WHERE event_id = 14025011", NULL),
 		  26);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents WHERE event_id = 14025011"
-				  " AND type = 'goal'", NULL), 1);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM incidents WHERE event_id = 14025011"
+			   " AND type = 'goal'",
+			   NULL),
+		  1);
 	check_done(w, "result:14025011");
 	world_check_queues_empty(w, "result");
 }
@@ -560,7 +618,8 @@ static void twice_body(struct world *w)
 
 	world_log(w, "results", logf, sizeof(logf));
 	/* both were handled: the second fetched and stored again, and rendered nothing */
-	CHECK_INT(tenv_count_lines(logf, "event_id=14025001 type=result attempt=0 outcome=done"), 2);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025001 type=result attempt=0 outcome=done"),
+		  2);
 	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 1);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025001 200"), 2);
 	cJSON *rec = rec_read(w);
@@ -608,8 +667,10 @@ static void crash_body(struct world *w)
 
 	/* nothing half-written */
 	static const char *const empty[] = {
-		"SELECT count(*) FROM lineups", "SELECT count(*) FROM lineup_sides",
-		"SELECT count(*) FROM team_statistics", "SELECT count(*) FROM incidents",
+		"SELECT count(*) FROM lineups",
+		"SELECT count(*) FROM lineup_sides",
+		"SELECT count(*) FROM team_statistics",
+		"SELECT count(*) FROM incidents",
 		"SELECT count(*) FROM renders",
 		"SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL"
 		" OR home_score IS NOT NULL",
@@ -617,7 +678,8 @@ static void crash_body(struct world *w)
 	for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
 		long n = sql_long(w->db, empty[i], NULL);
 		if (n != 0)
-			t_fail(__FILE__, __LINE__, "after the crash: %s = %ld, want 0", empty[i], n);
+			t_fail(__FILE__, __LINE__, "after the crash: %s = %ld, want 0", empty[i],
+			       n);
 	}
 	CHECK(world_plainly_stat(w, "posts") == 0);
 	/* never acked: the broker holds it for the next consumer */
@@ -627,7 +689,8 @@ static void crash_body(struct world *w)
 	REQUIRE(pid > 0);
 	CHECK_INT(world_wait(w, pid, 30000), 0);
 	world_log(w, "results", logf, sizeof(logf));
-	CHECK_INT(tenv_count_lines(logf, "event_id=14025001 type=result attempt=0 outcome=done"), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025001 type=result attempt=0 outcome=done"),
+		  1);
 	check_full_rows(w);
 	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_posts(rec, NULL, NULL), 1);
@@ -663,29 +726,38 @@ static void retry_body(struct world *w)
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
 	CHECK_INT(world_wait(w, pid, 45000), 0);
-	printf("#   retries through the 1 s tier: %lld ms (idle exit included)\n", tenv_now_ms() - t0);
+	printf("#   retries through the 1 s tier: %lld ms (idle exit included)\n",
+	       tenv_now_ms() - t0);
 	world_log(w, "results", logf, sizeof(logf));
 
 	/* 14025021: 2nd half twice (the producer was early), then finished */
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025021 200"), 3);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025021/lineups "), 1);
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025021 type=result attempt=0 outcome=retry"
-					 " wait=bf.result.wait.1s reason=not-final"), 1);
+					 " wait=bf.result.wait.1s reason=not-final"),
+		  1);
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025021 type=result attempt=1 outcome=retry"
-					 " wait=bf.result.wait.1s reason=not-final"), 1);
-	CHECK_INT(tenv_count_lines(logf, "event_id=14025021 type=result attempt=2 outcome=done"), 1);
-	sql_text(w->db, "SELECT status_code || ' ' || home_score || '-' || away_score FROM events"
-			" WHERE id = 14025021", NULL, s, sizeof(s));
+					 " wait=bf.result.wait.1s reason=not-final"),
+		  1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025021 type=result attempt=2 outcome=done"),
+		  1);
+	sql_text(w->db,
+		 "SELECT status_code || ' ' || home_score || '-' || away_score FROM events"
+		 " WHERE id = 14025021",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "100 2-0");
 
 	/* 14025022: line-ups 404 twice, then there: rendered with them on attempt 2 */
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025022/lineups 404"), 2);
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025022/lineups 200"), 1);
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025022 type=result attempt=0 outcome=retry"
-					 " wait=bf.result.wait.1s reason=partial"), 1);
+					 " wait=bf.result.wait.1s reason=partial"),
+		  1);
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025022 type=result attempt=1 outcome=retry"
-					 " wait=bf.result.wait.1s reason=partial"), 1);
-	CHECK_INT(tenv_count_lines(logf, "event_id=14025022 type=result attempt=2 outcome=done"), 1);
+					 " wait=bf.result.wait.1s reason=partial"),
+		  1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025022 type=result attempt=2 outcome=done"),
+		  1);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups WHERE event_id = 14025022", NULL),
 		  26);
 
@@ -694,20 +766,31 @@ static void retry_body(struct world *w)
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025023/lineups 404"), 4);
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025023 type=result attempt="), 4);
 	CHECK_INT(tenv_count_lines(logf, "event_id=14025023 type=result attempt=2 outcome=retry"
-					 " wait=bf.result.wait.1s reason=partial"), 1);
-	CHECK_INT(tenv_count_lines(logf, "event_id=14025023 type=result attempt=3 outcome=done"), 1);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups WHERE event_id = 14025023", NULL), 0);
+					 " wait=bf.result.wait.1s reason=partial"),
+		  1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025023 type=result attempt=3 outcome=done"),
+		  1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups WHERE event_id = 14025023", NULL),
+		  0);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineup_sides WHERE event_id = 14025023",
-			   NULL), 0);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents WHERE event_id = 14025023"
-				  " AND type = 'goal'", NULL), 2);
+			   NULL),
+		  0);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM incidents WHERE event_id = 14025023"
+			   " AND type = 'goal'",
+			   NULL),
+		  2);
 	CHECK(!sql_null(w->db, "SELECT result_stored_at FROM events WHERE id = 14025023", NULL));
 
 	/* 14025024: incidents 404 once */
 	CHECK_INT(tenv_count_lines(w->sofa_log, " GET /event/14025024/incidents 404"), 1);
-	CHECK_INT(tenv_count_lines(logf, "event_id=14025024 type=result attempt=1 outcome=done"), 1);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents WHERE event_id = 14025024"
-				  " AND type = 'goal'", NULL), 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14025024 type=result attempt=1 outcome=done"),
+		  1);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM incidents WHERE event_id = 14025024"
+			   " AND type = 'goal'",
+			   NULL),
+		  1);
 
 	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_posts(rec, NULL, NULL), 4);
@@ -733,7 +816,8 @@ static void retry_body(struct world *w)
 	CHECK_STR(jstr(doc, "score_display"), "2-0");
 	cJSON_Delete(rec);
 	CHECK_INT(sql_long(w->db, "SELECT attempts FROM jobs WHERE subject = 'result:14025023'",
-			   NULL), 3);
+			   NULL),
+		  3);
 	world_check_queues_empty(w, "result");
 }
 
@@ -764,7 +848,8 @@ static void dead_body(struct world *w)
 	/* the first POST is answered INVALID (script), later ones are accepted */
 	REQUIRE(publish_result(w, EV_NOSTATS) == 0);
 	for (size_t i = 0; i < 3; i++)
-		REQUIRE(world_publish_raw(w, "result", "result", poison[i].body, "test_results") == 0);
+		REQUIRE(world_publish_raw(w, "result", "result", poison[i].body, "test_results") ==
+			0);
 	/* the consumer goes on after them: a good message is rendered */
 	REQUIRE(publish_result(w, 14025024) == 0);
 	REQUIRE(broker_flush(w->b, 10000) == 0);
@@ -793,8 +878,8 @@ static void dead_body(struct world *w)
 					seen[k] = true;
 					if (strstr(d.error, poison[k].error_has) == NULL)
 						t_fail(__FILE__, __LINE__,
-						       "x-bf-error \"%s\" does not mention %s", d.error,
-						       poison[k].error_has);
+						       "x-bf-error \"%s\" does not mention %s",
+						       d.error, poison[k].error_has);
 				}
 			}
 			printf("#   poison %.60s -> x-bf-error: %s\n", d.body, d.error);
@@ -840,7 +925,10 @@ static void plainly_invalid_and_poison_dead_lettered(void)
 
 /* ---- 8. measure: 50 result messages, one process -------------------------------- */
 
-enum { BATCH_N = 50, BATCH_FIRST = 14026001 };
+enum {
+	BATCH_N = 50,
+	BATCH_FIRST = 14026001
+};
 
 static long vm_hwm_kb(pid_t pid)
 {
@@ -921,7 +1009,8 @@ static void batch_body(struct world *w)
 	/* ru_maxrss also counts the forked copy of this test process before the exec:
 	 * VmHWM (read after the exec) is the consumer's own peak */
 	printf("#   bf-results RSS: VmHWM %ld kB (/proc/<pid>/status before exit); ru_maxrss %ld kB"
-	       " (wait4; includes the pre-exec fork of the test binary)\n", hwm, ru.ru_maxrss);
+	       " (wait4; includes the pre-exec fork of the test binary)\n",
+	       hwm, ru.ru_maxrss);
 
 	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_posts(rec, NULL, NULL), BATCH_N);
@@ -930,17 +1019,19 @@ static void batch_body(struct world *w)
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM team_statistics", NULL), 86 * BATCH_N);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents", NULL), 16 * BATCH_N);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL",
-			   NULL), BATCH_N);
+			   NULL),
+		  BATCH_N);
 	world_check_queues_empty(w, "result");
 }
 
 static void measure_50_results_one_process(void)
 {
 	/* the Sofascore budget at its maximum: measure the consumer, not the pacing */
-	run_in_world("batch", NULL,
-		     "sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
-		     " challenge_pause = \"15m\"; };",
-		     batch_body);
+	run_in_world(
+		"batch", NULL,
+		"sofascore = { base_url = \"{sofa}\"; timeout = \"5s\"; max_requests_per_second = 1000.0;"
+		" challenge_pause = \"15m\"; };",
+		batch_body);
 }
 
 int main(int argc, char **argv)

@@ -61,12 +61,17 @@
 /* A world; scenario NULL: no fakes, no broker (database only).  With shift,
  * the fake moves the scenario's base_time to now.  0 or -1 (the caller
  * always calls world_close). */
-static void run_in_world(const char *tag, const char *scenario, bool shift,
-			 const char *extra_conf, void (*body)(struct world *))
+static void run_in_world(const char *tag, const char *scenario, bool shift, const char *extra_conf,
+			 void (*body)(struct world *))
 {
 	const struct world_opts o = {
-		.prefix = "t-ts", .scenario = scenario, .shift = shift, .plainly = true,
-		.plainly_key = API_KEY, .extra_conf = extra_conf, .broker = "test_tstats",
+		.prefix = "t-ts",
+		.scenario = scenario,
+		.shift = shift,
+		.plainly = true,
+		.plainly_key = API_KEY,
+		.extra_conf = extra_conf,
+		.broker = "test_tstats",
 	};
 
 	world_case(tag, &o, NULL, body);
@@ -105,8 +110,9 @@ static int publish_result(struct world *w, int64_t id)
 
 static int publish_tstats(struct world *w, int64_t ut, int64_t season, int round)
 {
-	struct work_msg m = { .type = MSG_TSTATS, .unique_tournament_id = ut, .season_id = season,
-			      .round = round };
+	struct work_msg m = {
+		.type = MSG_TSTATS, .unique_tournament_id = ut, .season_id = season, .round = round
+	};
 
 	return world_publish(w, &m, "test_tstats");
 }
@@ -246,8 +252,9 @@ static void check_table(const cJSON *arr, const struct row *want, int n, const c
 	int i = 0;
 
 	if (cJSON_GetArraySize(arr) != n)
-		t_fail(__FILE__, __LINE__, "%s: %d rows, want %d", what, cJSON_GetArraySize(arr), n);
-	cJSON_ArrayForEach(r, arr) {
+		t_fail(__FILE__, __LINE__, "%s: %d rows, want %d", what, cJSON_GetArraySize(arr),
+		       n);
+	cJSON_ArrayForEach (r, arr) {
 		if (i >= n)
 			break;
 		const struct row *x = &want[i];
@@ -259,9 +266,9 @@ static void check_table(const cJSON *arr, const struct row *want, int n, const c
 			t_fail(__FILE__, __LINE__,
 			       "%s[%d] = %g %s %g %g/%g/%g %g-%g %g, want %d %s %d %d/%d/%d %d-%d %d",
 			       what, i, jnum(r, "position"), jstr(r, "team"), jnum(r, "played"),
-			       jnum(r, "won"), jnum(r, "drawn"), jnum(r, "lost"), jnum(r, "goals_for"),
-			       jnum(r, "goals_against"), jnum(r, "points"), x->pos, x->team, x->p, x->w,
-			       x->d, x->l, x->gf, x->ga, x->pts);
+			       jnum(r, "won"), jnum(r, "drawn"), jnum(r, "lost"),
+			       jnum(r, "goals_for"), jnum(r, "goals_against"), jnum(r, "points"),
+			       x->pos, x->team, x->p, x->w, x->d, x->l, x->gf, x->ga, x->pts);
 		i++;
 	}
 }
@@ -283,12 +290,13 @@ static void check_round_document(const cJSON *doc)
 	a = jget(doc, "round_results");
 	CHECK_INT(cJSON_GetArraySize(a), 10);
 	i = 0;
-	cJSON_ArrayForEach(r, a) {
+	cJSON_ArrayForEach (r, a) {
 		if (i < 10 && (strcmp(jstr(r, "home"), R12[i].hname) != 0 ||
 			       strcmp(jstr(r, "away"), R12[i].aname) != 0 ||
 			       (int)jnum(r, "home_score") != R12[i].hs ||
 			       (int)jnum(r, "away_score") != R12[i].as))
-			t_fail(__FILE__, __LINE__, "round_results[%d] = %s %g-%g %s, want %s %d-%d %s", i,
+			t_fail(__FILE__, __LINE__,
+			       "round_results[%d] = %s %g-%g %s, want %s %d-%d %s", i,
 			       jstr(r, "home"), jnum(r, "home_score"), jnum(r, "away_score"),
 			       jstr(r, "away"), R12[i].hname, R12[i].hs, R12[i].as, R12[i].aname);
 		i++;
@@ -297,12 +305,12 @@ static void check_round_document(const cJSON *doc)
 	a = jget(doc, "top_scorers");
 	CHECK_INT(cJSON_GetArraySize(a), 10);
 	i = 0;
-	cJSON_ArrayForEach(r, a) {
+	cJSON_ArrayForEach (r, a) {
 		if (i < 10 && (strcmp(jstr(r, "name"), TOP[i].name) != 0 ||
 			       strcmp(jstr(r, "team"), TOP[i].team) != 0 ||
 			       (int)jnum(r, "goals") != TOP[i].goals))
-			t_fail(__FILE__, __LINE__, "top_scorers[%d] = %s (%s) %g, want %s (%s) %d", i,
-			       jstr(r, "name"), jstr(r, "team"), jnum(r, "goals"), TOP[i].name,
+			t_fail(__FILE__, __LINE__, "top_scorers[%d] = %s (%s) %g, want %s (%s) %d",
+			       i, jstr(r, "name"), jstr(r, "team"), jnum(r, "goals"), TOP[i].name,
 			       TOP[i].team, TOP[i].goals);
 		i++;
 	}
@@ -310,13 +318,14 @@ static void check_round_document(const cJSON *doc)
 	a = jget(doc, "team_of_the_round");
 	CHECK_INT(cJSON_GetArraySize(a), 11);
 	i = 0;
-	cJSON_ArrayForEach(r, a) {
+	cJSON_ArrayForEach (r, a) {
 		if (i < 11 && (strcmp(jstr(r, "name"), TEAM[i].name) != 0 ||
 			       strcmp(jstr(r, "team"), TEAM[i].team) != 0 ||
 			       strcmp(jstr(r, "position"), TEAM[i].position) != 0 ||
 			       fabs(jnum(r, "rating") - TEAM[i].rating) > 1e-9))
-			t_fail(__FILE__, __LINE__, "team_of_the_round[%d] = %s %s (%s) %g, want %s %s (%s) %g",
-			       i, jstr(r, "position"), jstr(r, "name"), jstr(r, "team"),
+			t_fail(__FILE__, __LINE__,
+			       "team_of_the_round[%d] = %s %s (%s) %g, want %s %s (%s) %g", i,
+			       jstr(r, "position"), jstr(r, "name"), jstr(r, "team"),
 			       jnum(r, "rating"), TEAM[i].position, TEAM[i].name, TEAM[i].team,
 			       TEAM[i].rating);
 		i++;
@@ -331,7 +340,7 @@ static void check_round_document(const cJSON *doc)
 	a = jget(doc, "round_goals");
 	CHECK_INT(cJSON_GetArraySize(a), 25);
 	int own = 0, pens = 0;
-	cJSON_ArrayForEach(r, a) {
+	cJSON_ArrayForEach (r, a) {
 		if (strcmp(jstr(r, "type"), "own-goal") == 0) {
 			own++;
 			if (strcmp(jstr(r, "name"), "Aaron Wan-Bissaka") == 0)
@@ -373,35 +382,36 @@ static int insert_round(struct world *w)
 			return -1;
 	}
 	/* rounds 11 and 13, stored earlier and later (as bf-results stores them) */
-	return sql_exec(w->db,
-			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			" start_time, status_code, status_type, home_score, away_score, winner_code,"
-			" result_stored_at) VALUES"
-			" (14030001, 17, 'Premier League', 96668, 'Premier League 26/27', 11, 17, 42,"
-			"  'Manchester City', 'Arsenal', now() - interval '8 days', 100, 'finished', 1, 0,"
-			"  1, now() - interval '8 days'),"
-			" (14030201, 17, 'Premier League', 96668, 'Premier League 26/27', 13, 7, 17,"
-			"  'Crystal Palace', 'Manchester City', now() - interval '1 hour', 100, 'finished',"
-			"  2, 0, 1, now());"
-			"INSERT INTO incidents (event_id, seq, type, class, minute, player_id, player_name,"
-			" side, home_score, away_score) VALUES"
-			" (14030001, 0, 'goal', 'regular', 30, 17009, 'Erling Haaland', 'home', 1, 0),"
-			" (14030201, 0, 'goal', 'regular', 20, 7009, 'Jean-Philippe Mateta', 'home', 1, 0),"
-			" (14030201, 1, 'goal', 'regular', 70, 7009, 'Jean-Philippe Mateta', 'home', 2, 0);"
-			"INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
-			" rating) VALUES"
-			" (14030001, 'home', 17010, 'Phil Foden', 'F', 90, 9.5),"
-			" (14030001, 'home', 17009, 'Erling Haaland', 'F', 90, 7.0),"
-			" (14030201, 'home', 7009, 'Jean-Philippe Mateta', 'F', 90, 9.9);"
-			/* another season, with Sofascore standings (the fixture's) */
-			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			" start_time, status_code, status_type, home_score, away_score, winner_code,"
-			" result_stored_at) VALUES"
-			" (14025101, 17, 'Premier League', 76986, 'Premier League 26/27', 12, 42, 38,"
-			"  'Arsenal', 'Chelsea', now() - interval '30 hours', 100, 'finished', 2, 1, 1,"
-			"  now())");
+	return sql_exec(
+		w->db,
+		"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+		" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+		" start_time, status_code, status_type, home_score, away_score, winner_code,"
+		" result_stored_at) VALUES"
+		" (14030001, 17, 'Premier League', 96668, 'Premier League 26/27', 11, 17, 42,"
+		"  'Manchester City', 'Arsenal', now() - interval '8 days', 100, 'finished', 1, 0,"
+		"  1, now() - interval '8 days'),"
+		" (14030201, 17, 'Premier League', 96668, 'Premier League 26/27', 13, 7, 17,"
+		"  'Crystal Palace', 'Manchester City', now() - interval '1 hour', 100, 'finished',"
+		"  2, 0, 1, now());"
+		"INSERT INTO incidents (event_id, seq, type, class, minute, player_id, player_name,"
+		" side, home_score, away_score) VALUES"
+		" (14030001, 0, 'goal', 'regular', 30, 17009, 'Erling Haaland', 'home', 1, 0),"
+		" (14030201, 0, 'goal', 'regular', 20, 7009, 'Jean-Philippe Mateta', 'home', 1, 0),"
+		" (14030201, 1, 'goal', 'regular', 70, 7009, 'Jean-Philippe Mateta', 'home', 2, 0);"
+		"INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
+		" rating) VALUES"
+		" (14030001, 'home', 17010, 'Phil Foden', 'F', 90, 9.5),"
+		" (14030001, 'home', 17009, 'Erling Haaland', 'F', 90, 7.0),"
+		" (14030201, 'home', 7009, 'Jean-Philippe Mateta', 'F', 90, 9.9);"
+		/* another season, with Sofascore standings (the fixture's) */
+		"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+		" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+		" start_time, status_code, status_type, home_score, away_score, winner_code,"
+		" result_stored_at) VALUES"
+		" (14025101, 17, 'Premier League', 76986, 'Premier League 26/27', 12, 42, 38,"
+		"  'Arsenal', 'Chelsea', now() - interval '30 hours', 100, 'finished', 2, 1, 1,"
+		"  now())");
 }
 
 static void round_body(struct world *w)
@@ -415,15 +425,25 @@ static void round_body(struct world *w)
 	long long t0 = tenv_now_ms();
 	CHECK_INT(run_prog(w, "bf-results", "results"), 0);
 	printf("#   bf-results, 10 matches: %lld ms (idle exit included)\n", tenv_now_ms() - t0);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE kind = 'result' AND state = 'done'",
-			   NULL), 10);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE round = 12 AND season_id = 96668"
-				  " AND result_stored_at IS NOT NULL AND home_score IS NOT NULL", NULL),
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM jobs WHERE kind = 'result' AND state = 'done'",
+			   NULL),
 		  10);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM incidents i JOIN events e ON e.id = i.event_id"
-				  " WHERE e.round = 12 AND i.type = 'goal'", NULL), 25);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups l JOIN events e ON e.id = l.event_id"
-				  " WHERE e.round = 12", NULL), 260);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM events WHERE round = 12 AND season_id = 96668"
+			   " AND result_stored_at IS NOT NULL AND home_score IS NOT NULL",
+			   NULL),
+		  10);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM incidents i JOIN events e ON e.id = i.event_id"
+			   " WHERE e.round = 12 AND i.type = 'goal'",
+			   NULL),
+		  25);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM lineups l JOIN events e ON e.id = l.event_id"
+			   " WHERE e.round = 12",
+			   NULL),
+		  260);
 
 	REQUIRE(publish_tstats(w, 17, 96668, 12) == 0);
 	REQUIRE(publish_tstats(w, 17, 76986, 12) == 0);
@@ -434,9 +454,11 @@ static void round_body(struct world *w)
 	       tenv_now_ms() - t0);
 
 	CHECK_INT(tenv_count_lines(w->sofa_log,
-				   " GET /unique-tournament/17/season/96668/standings/total 404"), 1);
+				   " GET /unique-tournament/17/season/96668/standings/total 404"),
+		  1);
 	CHECK_INT(tenv_count_lines(w->sofa_log,
-				   " GET /unique-tournament/17/season/76986/standings/total 200"), 1);
+				   " GET /unique-tournament/17/season/76986/standings/total 200"),
+		  1);
 	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_posts(rec, NULL, "result:"), 10);
 	CHECK_INT(rec_posts(rec, NULL, "tournament-stats:"), 2);
@@ -446,7 +468,7 @@ static void round_body(struct world *w)
 	if (doc != NULL)
 		check_round_document(doc);
 	const cJSON *r;
-	cJSON_ArrayForEach(r, rec) {
+	cJSON_ArrayForEach (r, rec) {
 		if (rec_is(r, "POST", "/renders") &&
 		    strncmp(rec_subject(r), "tournament-stats:", 17) == 0) {
 			const cJSON *body = jget(r, "body");
@@ -470,19 +492,29 @@ static void round_body(struct world *w)
 
 	/* snapshots: one per round, with the source */
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM standings_snapshots", NULL), 2);
-	sql_text(w->db, "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->0->>'team')"
-			" || ' ' || (data->0->>'points') || ' ' || (data->19->>'team')"
-			" FROM standings_snapshots WHERE unique_tournament_id = 17 AND season_id = 96668"
-			" AND round = 12", NULL, s, sizeof(s));
+	sql_text(w->db,
+		 "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->0->>'team')"
+		 " || ' ' || (data->0->>'points') || ' ' || (data->19->>'team')"
+		 " FROM standings_snapshots WHERE unique_tournament_id = 17 AND season_id = 96668"
+		 " AND round = 12",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "computed 20 Manchester City 6 Wolverhampton");
-	sql_text(w->db, "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->2->>'team')"
-			" || ' ' || (data->2->>'points') FROM standings_snapshots"
-			" WHERE season_id = 76986 AND round = 12", NULL, s, sizeof(s));
+	sql_text(w->db,
+		 "SELECT source || ' ' || jsonb_array_length(data) || ' ' || (data->2->>'team')"
+		 " || ' ' || (data->2->>'points') FROM standings_snapshots"
+		 " WHERE season_id = 76986 AND round = 12",
+		 NULL, s, sizeof(s));
 	CHECK_STR(s, "sofascore 20 Nottingham Forest 23");
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE kind = 'tournament-stats'"
-				  " AND state = 'done'", NULL), 2);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders WHERE kind = 'tournament-stats'"
-				  " AND state = 'submitted'", NULL), 2);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM jobs WHERE kind = 'tournament-stats'"
+			   " AND state = 'done'",
+			   NULL),
+		  2);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM renders WHERE kind = 'tournament-stats'"
+			   " AND state = 'submitted'",
+			   NULL),
+		  2);
 	CHECK_INT(world_depth(w, "bf.tournament-stats", 0, 3000), 0);
 	CHECK_INT(world_depth(w, "bf.tournament-stats.dead", 0, 3000), 0);
 	CHECK_INT(world_depth(w, "bf.result", 0, 3000), 0);
@@ -495,8 +527,8 @@ static void round_of_10_through_results_then_aggregated(void)
 
 /* ---- 2. the producer's trigger: postponed match, late result ---------------------- */
 
-#define PRODUCER_CONF                                                              \
-	"producer = { unique_tournaments = [17]; schedule_interval = \"10m\";"       \
+#define PRODUCER_CONF                                                          \
+	"producer = { unique_tournaments = [17]; schedule_interval = \"10m\";" \
 	" live_interval = \"2s\"; lineup_lead = \"75m\"; };"
 
 static void trigger_body(struct world *w)
@@ -515,16 +547,19 @@ static void trigger_body(struct world *w)
 	/* bf-results stores them */
 	CHECK_INT(run_prog(w, "bf-results", "results-1"), 0);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL",
-			   NULL), 3);
+			   NULL),
+		  3);
 
 	/* run 2: every event finished or postponed, every finished one stored: once */
 	CHECK_INT(run_prog(w, "bf-producer", "producer-2"), 0);
 	world_log(w, "producer-2", logf, sizeof(logf));
 	published += tenv_count_lines(logf, "published type=tournament-stats");
 	CHECK_INT(tenv_count_lines(logf, "published type=tournament-stats unique_tournament_id=17"
-					 " season_id=96668 round=5"), 1);
+					 " season_id=96668 round=5"),
+		  1);
 	CHECK_INT(tenv_count_lines(w->sofa_log,
-				   " GET /unique-tournament/17/season/96668/events/round/5 200"), 1);
+				   " GET /unique-tournament/17/season/96668/events/round/5 200"),
+		  1);
 	CHECK_INT(world_depth(w, "bf.tournament-stats", 1, 3000), 1);
 
 	/* the video of the round: the postponed match is not a result */
@@ -542,8 +577,11 @@ static void trigger_body(struct world *w)
 	published += tenv_count_lines(logf, "published type=tournament-stats");
 	CHECK_INT(tenv_count_lines(logf, "published type=result event_id=14040004"), 1);
 	CHECK_INT(run_prog(w, "bf-results", "results-2"), 0);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL"
-				  " AND status_type = 'finished'", NULL), 4);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM events WHERE result_stored_at IS NOT NULL"
+			   " AND status_type = 'finished'",
+			   NULL),
+		  4);
 
 	/* run 4: the round is complete again, and already done */
 	CHECK_INT(run_prog(w, "bf-producer", "producer-4"), 0);
@@ -552,11 +590,12 @@ static void trigger_body(struct world *w)
 	CHECK_INT(tenv_count_lines(logf, "published type="), 0);
 
 	CHECK_INT(published, 1);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE kind = 'tournament-stats'", NULL),
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE kind = 'tournament-stats'",
+			   NULL),
 		  1);
 	char state[32];
-	sql_text(w->db, "SELECT state FROM jobs WHERE subject = 'tournament-stats:17:96668:5'", NULL,
-		 state, sizeof(state));
+	sql_text(w->db, "SELECT state FROM jobs WHERE subject = 'tournament-stats:17:96668:5'",
+		 NULL, state, sizeof(state));
 	CHECK_STR(state, "done");
 	CHECK_INT(world_depth(w, "bf.tournament-stats", 0, 3000), 0);
 	CHECK_INT(world_depth(w, "bf.result", 0, 3000), 0);
@@ -577,26 +616,28 @@ static void twice_body(struct world *w)
 {
 	char logf[600];
 
-	REQUIRE(sql_exec(w->db,
-			 "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			 " season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			 " start_time, status_code, status_type, home_score, away_score, winner_code,"
-			 " result_stored_at) VALUES"
-			 " (14030101, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 17, 3,"
-			 "  'Manchester City', 'Wolverhampton', now() - interval '1 day', 100, 'finished',"
-			 "  3, 0, 1, now()),"
-			 " (14030102, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 42, 6,"
-			 "  'Arsenal', 'Burnley', now() - interval '1 day', 100, 'finished', 4, 1, 1, now());"
-			 "INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
-			 " rating) VALUES (14030101, 'home', 17009, 'Erling Haaland', 'F', 90, 9.1),"
-			 " (14030102, 'home', 42009, 'Bukayo Saka', 'F', 90, 8.6)") == 0);
+	REQUIRE(sql_exec(
+			w->db,
+			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			" start_time, status_code, status_type, home_score, away_score, winner_code,"
+			" result_stored_at) VALUES"
+			" (14030101, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 17, 3,"
+			"  'Manchester City', 'Wolverhampton', now() - interval '1 day', 100, 'finished',"
+			"  3, 0, 1, now()),"
+			" (14030102, 17, 'Premier League', 96668, 'Premier League 26/27', 12, 42, 6,"
+			"  'Arsenal', 'Burnley', now() - interval '1 day', 100, 'finished', 4, 1, 1, now());"
+			"INSERT INTO lineups (event_id, side, player_id, player_name, position, minutes,"
+			" rating) VALUES (14030101, 'home', 17009, 'Erling Haaland', 'F', 90, 9.1),"
+			" (14030102, 'home', 42009, 'Bukayo Saka', 'F', 90, 8.6)") == 0);
 	REQUIRE(publish_tstats(w, 17, 96668, 12) == 0);
 	REQUIRE(publish_tstats(w, 17, 96668, 12) == 0);
 	REQUIRE(broker_flush(w->b, 10000) == 0);
 	CHECK_INT(run_prog(w, "bf-tournament-stats", "tstats"), 0);
 	world_log(w, "tstats", logf, sizeof(logf));
 	CHECK_INT(tenv_count_lines(logf, "unique_tournament_id=17 season_id=96668 round=12"
-					 " type=tournament-stats attempt=0 outcome=done"), 2);
+					 " type=tournament-stats attempt=0 outcome=done"),
+		  2);
 	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 1);
 	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_posts(rec, NULL, ""), 1);
@@ -703,8 +744,10 @@ static void season_body(struct world *w)
 	db = PQconnectdb(w->db);
 	REQUIRE(PQstatus(db) == CONNECTION_OK);
 	for (size_t k = 0; k < sizeof(rounds) / sizeof(rounds[0]); k++) {
-		struct work_msg m = { .type = MSG_TSTATS, .unique_tournament_id = 17,
-				      .season_id = 55555, .round = rounds[k] };
+		struct work_msg m = { .type = MSG_TSTATS,
+				      .unique_tournament_id = 17,
+				      .season_id = 55555,
+				      .round = rounds[k] };
 		long long us[3];
 		char err[256] = "";
 		for (int run = 0; run < 3; run++) {
@@ -725,7 +768,7 @@ static void season_body(struct world *w)
 				CHECK_INT(cJSON_GetArraySize(jget(doc, "team_of_the_round")), 11);
 				CHECK(jget(doc, "player_of_the_round") != NULL);
 				int played = 0;
-				cJSON_ArrayForEach(r, st)
+				cJSON_ArrayForEach (r, st)
 					played += (int)jnum(r, "played");
 				CHECK_INT(played, 20 * rounds[k]);
 			}

@@ -7,9 +7,9 @@
 #include "tests/support/testenv.h"
 
 #define HOLD_KEY "4242999" /* the advisory lock the trigger waits for */
-#define BLOCKED                                                                      \
-	" FROM pg_stat_activity WHERE datname = current_database()"                  \
-	" AND wait_event_type = 'Lock' AND wait_event = 'advisory'"                  \
+#define BLOCKED                                                     \
+	" FROM pg_stat_activity WHERE datname = current_database()" \
+	" AND wait_event_type = 'Lock' AND wait_event = 'advisory'" \
 	" AND pid <> pg_backend_pid()"
 
 static int exec_ok(PGconn *c, const char *sql)

@@ -24,8 +24,9 @@ void tenv_require(void)
 {
 	if (getenv("BF_AMQP_URL") == NULL || getenv("BF_MGMT_URL") == NULL ||
 	    getenv("BF_PG_ADMIN_URL") == NULL) {
-		fprintf(stdout, "not ok - environment: run through tests/run.sh (needs BF_AMQP_URL, "
-				"BF_MGMT_URL, BF_PG_ADMIN_URL from ops/dev/services env)\n");
+		fprintf(stdout,
+			"not ok - environment: run through tests/run.sh (needs BF_AMQP_URL, "
+			"BF_MGMT_URL, BF_PG_ADMIN_URL from ops/dev/services env)\n");
 		exit(1);
 	}
 }
@@ -355,7 +356,8 @@ int tenv_write_conf(const char *path, const char *amqp_url, const char *db_url,
 		fprintf(f, "lineups = { wait_tiers = [\"1s\", \"2s\"]; near_kickoff = \"15m\";"
 			   " give_up_after = \"10m\"; max_attempts = 30; prefetch = 20; };\n");
 	if (!extra_has(extra, "results"))
-		fprintf(f, "results = { wait_tiers = [\"1s\", \"2s\"]; max_attempts = 10; prefetch = 10; };\n");
+		fprintf(f,
+			"results = { wait_tiers = [\"1s\", \"2s\"]; max_attempts = 10; prefetch = 10; };\n");
 	fprintf(f, "%s\n", extra);
 	return fclose(f) == 0 ? 0 : -1;
 }

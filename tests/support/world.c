@@ -84,7 +84,8 @@ int world_fakes(struct world *w, const struct world_opts *o)
 	}
 	sargs[n] = NULL;
 	if (tenv_fake_start(&w->sofa, "sofascore", slog, sargs) != 0) {
-		printf("#   fake-sofascore did not start on %s (var/log/%s.log)\n", o->scenario, slog);
+		printf("#   fake-sofascore did not start on %s (var/log/%s.log)\n", o->scenario,
+		       slog);
 		return -1;
 	}
 	if (!o->plainly)
@@ -115,7 +116,8 @@ int world_conf(struct world *w, const char *extra)
 	const char *at = extra != NULL ? strstr(extra, "{sofa}") : NULL;
 
 	if (at != NULL)
-		snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - extra), extra, w->sofa.url, at + 6);
+		snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - extra), extra, w->sofa.url,
+			 at + 6);
 	else if (extra != NULL)
 		snprintf(text, sizeof(text), "%s", extra);
 	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
@@ -144,8 +146,13 @@ int world_broker(struct world *w, const char *conn_name)
 	if (topo_build(&w->topo, &w->cfg) != 0)
 		return -1;
 	struct broker_opts o = {
-		.urls = w->amqp, .conn_name = conn_name, .heartbeat = 30, .op_timeout = 20,
-		.confirm_window = 1000, .topo = &w->topo, .stop = &signals_stop,
+		.urls = w->amqp,
+		.conn_name = conn_name,
+		.heartbeat = 30,
+		.op_timeout = 20,
+		.confirm_window = 1000,
+		.topo = &w->topo,
+		.stop = &signals_stop,
 		.max_connect_tries = 3,
 	};
 	if (broker_open(&w->b, &o) != 0) {
@@ -311,7 +318,8 @@ int world_reap(struct world *w, pid_t pid, int timeout_ms, const char *what)
 		if (what != NULL)
 			printf("#   %s still running after %d ms: killed\n", what, timeout_ms);
 		else
-			printf("#   pid %ld still running after %d ms: killed\n", (long)pid, timeout_ms);
+			printf("#   pid %ld still running after %d ms: killed\n", (long)pid,
+			       timeout_ms);
 		kill(pid, SIGKILL);
 		tenv_wait(pid, 5000);
 	}
@@ -326,8 +334,12 @@ int world_publish(struct world *w, const struct work_msg *m, const char *app_id)
 	char body[256], key[MSG_KEY_MAX];
 	int len = msg_encode(m, body, sizeof(body));
 	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE, .routing_key = msg_type_name(m->type), .body = body,
-		.message_id = key, .type = msg_type_name(m->type), .app_id = app_id,
+		.exchange = TOPO_WORK_EXCHANGE,
+		.routing_key = msg_type_name(m->type),
+		.body = body,
+		.message_id = key,
+		.type = msg_type_name(m->type),
+		.app_id = app_id,
 	};
 
 	if (len < 0 || msg_key(m, key, sizeof(key)) < 0)
@@ -336,12 +348,16 @@ int world_publish(struct world *w, const struct work_msg *m, const char *app_id)
 	return broker_publish(w->b, &bm);
 }
 
-int world_publish_raw(struct world *w, const char *routing_key, const char *type,
-		      const char *body, const char *app_id)
+int world_publish_raw(struct world *w, const char *routing_key, const char *type, const char *body,
+		      const char *app_id)
 {
 	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE, .routing_key = routing_key, .body = body,
-		.len = strlen(body), .type = type, .app_id = app_id,
+		.exchange = TOPO_WORK_EXCHANGE,
+		.routing_key = routing_key,
+		.body = body,
+		.len = strlen(body),
+		.type = type,
+		.app_id = app_id,
 	};
 
 	return broker_publish(w->b, &bm);
@@ -379,7 +395,8 @@ void world_job_state(const struct world *w, const char *kind, const char *subjec
 		     size_t n)
 {
 	const char *p[2] = { kind, subject };
-	PGresult *r = sql_query(w->db, "SELECT state FROM jobs WHERE kind = $1 AND subject = $2", 2, p);
+	PGresult *r =
+		sql_query(w->db, "SELECT state FROM jobs WHERE kind = $1 AND subject = $2", 2, p);
 
 	buf[0] = '\0';
 	if (r != NULL && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
@@ -422,7 +439,7 @@ int rec_count(const cJSON *rec, const char *method, const char *path)
 	const cJSON *r;
 	int n = 0;
 
-	cJSON_ArrayForEach(r, rec)
+	cJSON_ArrayForEach (r, rec)
 		if (rec_is(r, method, path))
 			n++;
 	return n;
@@ -432,7 +449,7 @@ const cJSON *rec_nth(const cJSON *rec, const char *method, const char *path, int
 {
 	const cJSON *r;
 
-	cJSON_ArrayForEach(r, rec)
+	cJSON_ArrayForEach (r, rec)
 		if (rec_is(r, method, path) && n-- == 0)
 			return r;
 	return NULL;
@@ -448,11 +465,12 @@ int rec_posts(const cJSON *rec, const char *subject, const char *prefix)
 	const cJSON *r;
 	int n = 0;
 
-	cJSON_ArrayForEach(r, rec) {
+	cJSON_ArrayForEach (r, rec) {
 		if (!rec_is(r, "POST", "/renders"))
 			continue;
 		if (subject != NULL ? strcmp(rec_subject(r), subject) == 0
-				    : prefix == NULL || strncmp(rec_subject(r), prefix, strlen(prefix)) == 0)
+				    : prefix == NULL ||
+					      strncmp(rec_subject(r), prefix, strlen(prefix)) == 0)
 			n++;
 	}
 	return n;
@@ -462,7 +480,7 @@ const cJSON *rec_post(const cJSON *rec, const char *subject)
 {
 	const cJSON *r;
 
-	cJSON_ArrayForEach(r, rec)
+	cJSON_ArrayForEach (r, rec)
 		if (rec_is(r, "POST", "/renders") && strcmp(rec_subject(r), subject) == 0)
 			return r;
 	return NULL;
@@ -514,7 +532,8 @@ size_t world_sofa_requests(const struct world *w, struct sofa_req **out)
 			r = nr;
 			cap *= 2;
 		}
-		if (sscanf(line, "%lld %15s %239s %d", &r[n].ms, method, r[n].path, &r[n].status) == 4)
+		if (sscanf(line, "%lld %15s %239s %d", &r[n].ms, method, r[n].path, &r[n].status) ==
+		    4)
 			n++;
 	}
 	fclose(f);
@@ -538,7 +557,8 @@ int world_sofa_matching(const struct world *w, size_t from, const char *path, in
 	int k = 0;
 
 	for (size_t i = from; i < n; i++)
-		if ((path == NULL || strcmp(r[i].path, path) == 0) && (status < 0 || r[i].status == status))
+		if ((path == NULL || strcmp(r[i].path, path) == 0) &&
+		    (status < 0 || r[i].status == status))
 			k++;
 	free(r);
 	return k;

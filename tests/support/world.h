@@ -138,8 +138,8 @@ int world_reap(struct world *w, pid_t pid, int timeout_ms, const char *what);
 int world_publish(struct world *w, const struct work_msg *m, const char *app_id);
 
 /* Publishes body as it is to bf.work with routing_key (type: may be NULL). */
-int world_publish_raw(struct world *w, const char *routing_key, const char *type,
-		      const char *body, const char *app_id);
+int world_publish_raw(struct world *w, const char *routing_key, const char *type, const char *body,
+		      const char *app_id);
 
 /* Depth of queue once it reaches want (quorum counts settle a moment after
  * an ack or a requeue), or its last value after timeout_ms. */

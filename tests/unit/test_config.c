@@ -305,7 +305,8 @@ static void example_values_are_the_defaults(void)
 
 		switch (k->type) {
 		case CFG_T_STRING:
-			same = strcmp(*(char *const *)(const void *)a, *(char *const *)(const void *)b) == 0;
+			same = strcmp(*(char *const *)(const void *)a,
+				      *(char *const *)(const void *)b) == 0;
 			break;
 		case CFG_T_INT:
 			same = *(const int *)(const void *)a == *(const int *)(const void *)b;
@@ -324,8 +325,10 @@ static void example_values_are_the_defaults(void)
 			break;
 		case CFG_T_DURATION_LIST:
 		case CFG_T_INT_LIST: {
-			size_t na = *(const size_t *)(const void *)((const char *)&d + k->off_count);
-			size_t nb = *(const size_t *)(const void *)((const char *)&e + k->off_count);
+			size_t na =
+				*(const size_t *)(const void *)((const char *)&d + k->off_count);
+			size_t nb =
+				*(const size_t *)(const void *)((const char *)&e + k->off_count);
 			size_t w = k->type == CFG_T_INT_LIST ? sizeof(int64_t) : sizeof(int);
 			same = na == nb && memcmp(a, b, na * w) == 0;
 			break;
@@ -333,13 +336,15 @@ static void example_values_are_the_defaults(void)
 		case CFG_T_TEMPLATE: {
 			const struct cfg_template *ta = (const void *)a, *tb = (const void *)b;
 			same = tpl_str_eq(ta->project_id, tb->project_id) &&
-			       tpl_str_eq(ta->template_id, tb->template_id) && ta->nparams == tb->nparams;
+			       tpl_str_eq(ta->template_id, tb->template_id) &&
+			       ta->nparams == tb->nparams;
 			break;
 		}
 		}
 		if (!same)
-			t_fail(__FILE__, __LINE__, "%s: %s shows a value other than the built-in default %s",
-			       k->name, EXAMPLE, k->def != NULL ? k->def : "(none)");
+			t_fail(__FILE__, __LINE__,
+			       "%s: %s shows a value other than the built-in default %s", k->name,
+			       EXAMPLE, k->def != NULL ? k->def : "(none)");
 	}
 	cfg_free(&d);
 	cfg_free(&e);
@@ -357,8 +362,8 @@ static void example_documents_every_key(void)
 	CHECK(cfg_nkeys >= 30);
 	for (size_t i = 0; i < cfg_nkeys; i++)
 		if (!text_has_key(text, cfg_keys[i].name))
-			t_fail(__FILE__, __LINE__, "key %s is not documented in %s", cfg_keys[i].name,
-			       EXAMPLE);
+			t_fail(__FILE__, __LINE__, "key %s is not documented in %s",
+			       cfg_keys[i].name, EXAMPLE);
 	free(text);
 
 	/* and libconfig itself finds every one of them */
@@ -369,8 +374,8 @@ static void example_documents_every_key(void)
 	} else {
 		for (size_t i = 0; i < cfg_nkeys; i++)
 			if (config_lookup(&lc, cfg_keys[i].name) == NULL)
-				t_fail(__FILE__, __LINE__, "libconfig: no %s in %s", cfg_keys[i].name,
-				       EXAMPLE);
+				t_fail(__FILE__, __LINE__, "libconfig: no %s in %s",
+				       cfg_keys[i].name, EXAMPLE);
 	}
 	config_destroy(&lc);
 }
@@ -398,17 +403,17 @@ static void key_matcher_catches_removed_keys(void)
 	strip_comments(text);
 	CHECK(text_has_key(text, "amqp.url"));
 	CHECK(text_has_key(text, "amqp.op_timeout"));
-	CHECK(!text_has_key(text, "amqp.heartbeat"));       /* commented out with # */
-	CHECK(!text_has_key(text, "amqp.confirm_window"));  /* inside a block comment */
+	CHECK(!text_has_key(text, "amqp.heartbeat")); /* commented out with # */
+	CHECK(!text_has_key(text, "amqp.confirm_window")); /* inside a block comment */
 	CHECK(!text_has_key(text, "amqp.verify_hostname")); /* after // */
-	CHECK(!text_has_key(text, "amqp.prefetch"));        /* only in a comment */
-	CHECK(text_has_key(text, "sofascore.max_body"));    /* '#' inside a string is kept */
-	CHECK(!text_has_key(text, "sofascore.url"));        /* base_url is not url */
+	CHECK(!text_has_key(text, "amqp.prefetch")); /* only in a comment */
+	CHECK(text_has_key(text, "sofascore.max_body")); /* '#' inside a string is kept */
+	CHECK(!text_has_key(text, "sofascore.url")); /* base_url is not url */
 	CHECK(!text_has_key(text, "sofascore.base"));
-	CHECK(!text_has_key(text, "database.url"));         /* url of another group */
+	CHECK(!text_has_key(text, "database.url")); /* url of another group */
 	CHECK(text_has_key(text, "plainly.templates.line-up"));
 	CHECK(!text_has_key(text, "plainly.templates.result"));
-	CHECK(!text_has_key(text, "plainly.project_id"));    /* not at the group's own level */
+	CHECK(!text_has_key(text, "plainly.project_id")); /* not at the group's own level */
 	CHECK(!text_has_key(text, "plainly.templates.a"));
 	CHECK(!text_has_key(text, "tournament_stats.prefetch"));
 	CHECK(text_has_key(text, "tournament_stats.max_attempts"));
@@ -487,7 +492,8 @@ static void env_overrides_file(void)
 		char err[512];
 
 		clear_env();
-		REQUIRE(load_text("plainly = { api_key = \"file\"; };\n", &c, err, sizeof(err)) == 0);
+		REQUIRE(load_text("plainly = { api_key = \"file\"; };\n", &c, err, sizeof(err)) ==
+			0);
 		CHECK_STR(c.plainly_api_key, "file");
 		cfg_free(&c);
 	}
@@ -608,8 +614,8 @@ static void unknown_key_is_an_error(void)
 	{
 		struct bf_config c;
 		char err[512];
-		CHECK_INT(load_text("amqp = {\n  url = \"amqp://h/\";\n  urll = \"x\";\n};\n", &c, err,
-				    sizeof(err)),
+		CHECK_INT(load_text("amqp = {\n  url = \"amqp://h/\";\n  urll = \"x\";\n};\n", &c,
+				    err, sizeof(err)),
 			  -1);
 		CHECK(strstr(err, "amqp.urll") != NULL);
 		CHECK(strstr(err, "line 3") != NULL);
@@ -623,26 +629,27 @@ static void durations_parse(void)
 		const char *s;
 		int secs;
 	} good[] = {
-		{ "90s", 90 }, { "5m", 300 }, { "1h", 3600 }, { "2d", 172800 }, { "45", 45 },
+		{ "90s", 90 }, { "5m", 300 },  { "1h", 3600 },	 { "2d", 172800 }, { "45", 45 },
 		{ "0", 0 },    { "10m", 600 }, { "150m", 9000 }, { "1d", 86400 },
 	};
 	static const char *const bad[] = {
-		"5x", "-1", "", "s", "m5", "5 m", "5mm", "1.5h", "+5", "5m ", "0x10", "2147483648",
-		"24856d", "99999999999999999999999",
+		"5x",	"-1", "",    "s",    "m5",	   "5 m",    "5mm",
+		"1.5h", "+5", "5m ", "0x10", "2147483648", "24856d", "99999999999999999999999",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		int secs = -12345;
 		int rc = cfg_parse_duration(good[i].s, &secs);
 		if (rc != 0 || secs != good[i].secs)
-			t_fail(__FILE__, __LINE__, "cfg_parse_duration(\"%s\"): rc %d secs %d, want %d",
-			       good[i].s, rc, secs, good[i].secs);
+			t_fail(__FILE__, __LINE__,
+			       "cfg_parse_duration(\"%s\"): rc %d secs %d, want %d", good[i].s, rc,
+			       secs, good[i].secs);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int secs = -12345;
 		if (cfg_parse_duration(bad[i], &secs) != -1)
-			t_fail(__FILE__, __LINE__, "cfg_parse_duration(\"%s\") accepted (%d)", bad[i],
-			       secs);
+			t_fail(__FILE__, __LINE__, "cfg_parse_duration(\"%s\") accepted (%d)",
+			       bad[i], secs);
 	}
 }
 
@@ -652,7 +659,7 @@ static void duration_labels(void)
 		int secs;
 		const char *label;
 	} cases[] = {
-		{ 60, "1m" }, { 90, "90s" }, { 3600, "1h" }, { 1, "1s" }, { 300, "5m" },
+		{ 60, "1m" },	{ 90, "90s" },	 { 3600, "1h" },  { 1, "1s" },	  { 300, "5m" },
 		{ 600, "10m" }, { 5400, "90m" }, { 86400, "1d" }, { 7200, "2h" },
 	};
 	char buf[32];
@@ -727,8 +734,8 @@ static void template_parameters_are_read_in_order(void)
 	cfg_free(&c); /* one parameter was already copied: ASan checks it is freed */
 
 	/* parameters must be a group */
-	rc = load_text("plainly = { templates = { result = { parameters = [ \"a\" ]; }; }; };\n", &c,
-		       err, sizeof(err));
+	rc = load_text("plainly = { templates = { result = { parameters = [ \"a\" ]; }; }; };\n",
+		       &c, err, sizeof(err));
 	CHECK_INT(rc, -1);
 	CHECK(strstr(err, "plainly.templates.result.parameters") != NULL);
 	cfg_free(&c);
@@ -745,13 +752,14 @@ static void template_wrong_types_name_the_key(void)
 	int rc = load_text("plainly = { templates = { result = 5; }; };\n", &c, err, sizeof(err));
 	CHECK_INT(rc, -1);
 	if (strstr(err, "plainly.templates.result") == NULL)
-		t_fail(__FILE__, __LINE__, "message \"%s\" should name plainly.templates.result", err);
+		t_fail(__FILE__, __LINE__, "message \"%s\" should name plainly.templates.result",
+		       err);
 	cfg_free(&c);
 
 	/* a project id written as a number must not be silently dropped */
 	err[0] = '\0';
-	rc = load_text("plainly = { templates = { result = { project_id = 12345; }; }; };\n", &c, err,
-		       sizeof(err));
+	rc = load_text("plainly = { templates = { result = { project_id = 12345; }; }; };\n", &c,
+		       err, sizeof(err));
 	if (rc != -1 || strstr(err, "plainly.templates.result.project_id") == NULL)
 		t_fail(__FILE__, __LINE__,
 		       "project_id = 12345: rc %d (project_id %s), message \"%s\" should name plainly.templates.result.project_id",
@@ -787,7 +795,8 @@ static void validation_failures_name_the_key(void)
 		{ "sofascore = { max_requests_per_second = 100001.0; };\n",
 		  "sofascore.max_requests_per_second" },
 		{ "sofascore = { max_body = 100; };\n", "sofascore.max_body" },
-		{ "producer = { unique_tournaments = [ 17, -8 ]; };\n", "producer.unique_tournaments" },
+		{ "producer = { unique_tournaments = [ 17, -8 ]; };\n",
+		  "producer.unique_tournaments" },
 		{ "producer = { schedule_interval = 0; };\n", "producer.schedule_interval" },
 		{ "log = { level = \"loud\"; };\n", "log.level" },
 	};
@@ -854,8 +863,8 @@ static void bounds_of_the_table_hold(void)
 			snprintf(value, sizeof(value), list ? "[ %s ]" : "%s", num);
 			int rc = load_one(k->name, value, &c, err, sizeof(err));
 			if (cases[j].ok ? rc != 0 : rc != -1 || strstr(err, k->name) == NULL)
-				t_fail(__FILE__, __LINE__, "%s = %s: rc %d, message \"%s\"", k->name,
-				       value, rc, err);
+				t_fail(__FILE__, __LINE__, "%s = %s: rc %d, message \"%s\"",
+				       k->name, value, rc, err);
 			cfg_free(&c);
 			checked++;
 		}

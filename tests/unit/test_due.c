@@ -16,8 +16,13 @@ static struct due_params P = { .now = NOW, .lineup_lead = LEAD };
 
 static struct due_event ev(int64_t id, int64_t start, enum match_status st)
 {
-	struct due_event e = { .id = id, .ut = 17, .season = 76986, .round = 12,
-			       .start_ts = start, .status = st, .result_stored = false };
+	struct due_event e = { .id = id,
+			       .ut = 17,
+			       .season = 76986,
+			       .round = 12,
+			       .start_ts = start,
+			       .status = st,
+			       .result_stored = false };
 	return e;
 }
 
@@ -55,16 +60,16 @@ static void lineup_window(void)
 		enum match_status st;
 		bool due;
 	} cases[] = {
-		{ 30 * MIN, MATCH_ST_NOTSTARTED, true },      /* inside the lead */
-		{ LEAD, MATCH_ST_NOTSTARTED, true },          /* exactly at the lead */
-		{ LEAD + 1, MATCH_ST_NOTSTARTED, false },     /* just outside */
-		{ 24 * 3600, MATCH_ST_NOTSTARTED, false },    /* tomorrow */
-		{ 0, MATCH_ST_NOTSTARTED, false },            /* kick-off now */
-		{ -10 * MIN, MATCH_ST_NOTSTARTED, false },    /* late, not started */
-		{ 10 * MIN, MATCH_ST_INPROGRESS, false },     /* already started (early?) */
-		{ 10 * MIN, MATCH_ST_POSTPONED, false },      /* postponed */
-		{ 10 * MIN, MATCH_ST_CANCELED, false },       /* canceled */
-		{ 10 * MIN, MATCH_ST_UNKNOWN, false },        /* unknown status */
+		{ 30 * MIN, MATCH_ST_NOTSTARTED, true }, /* inside the lead */
+		{ LEAD, MATCH_ST_NOTSTARTED, true }, /* exactly at the lead */
+		{ LEAD + 1, MATCH_ST_NOTSTARTED, false }, /* just outside */
+		{ 24 * 3600, MATCH_ST_NOTSTARTED, false }, /* tomorrow */
+		{ 0, MATCH_ST_NOTSTARTED, false }, /* kick-off now */
+		{ -10 * MIN, MATCH_ST_NOTSTARTED, false }, /* late, not started */
+		{ 10 * MIN, MATCH_ST_INPROGRESS, false }, /* already started (early?) */
+		{ 10 * MIN, MATCH_ST_POSTPONED, false }, /* postponed */
+		{ 10 * MIN, MATCH_ST_CANCELED, false }, /* canceled */
+		{ 10 * MIN, MATCH_ST_UNKNOWN, false }, /* unknown status */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct due_event e = ev(100 + (int64_t)i, NOW + cases[i].off, cases[i].st);
@@ -119,11 +124,16 @@ static void results_by_status(void)
 		const char *type;
 		bool due;
 	} cases[] = {
-		{ 100, "finished", true }, { 110, "finished", true }, { 120, "finished", true },
-		{ 999, "finished", true },     /* unknown code: falls back to the type */
-		{ 70, "canceled", false },     { 60, "postponed", false },
-		{ 80, "interrupted", false },  { 31, "inprogress", false },
-		{ 999, "whatever", false },    { 0, "notstarted", false },
+		{ 100, "finished", true },
+		{ 110, "finished", true },
+		{ 120, "finished", true },
+		{ 999, "finished", true }, /* unknown code: falls back to the type */
+		{ 70, "canceled", false },
+		{ 60, "postponed", false },
+		{ 80, "interrupted", false },
+		{ 31, "inprogress", false },
+		{ 999, "whatever", false },
+		{ 0, "notstarted", false },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct due_event e = ev(500 + (int64_t)i, NOW - 3 * 3600,
@@ -154,7 +164,8 @@ static void round_completion(void)
 	e[2].status = MATCH_ST_POSTPONED;
 	e[3].status = MATCH_ST_CANCELED;
 	/* complete: all finished/postponed/canceled, finished ones stored */
-	struct due_job jr[2] = { job(MSG_RESULT, 10, 0, DUE_DONE), job(MSG_RESULT, 11, 0, DUE_DONE) };
+	struct due_job jr[2] = { job(MSG_RESULT, 10, 0, DUE_DONE),
+				 job(MSG_RESULT, 11, 0, DUE_DONE) };
 	n = run(e, 4, jr, 2, out);
 	CHECK_INT(n, 1);
 	CHECK(out[0].msg.type == MSG_TSTATS);

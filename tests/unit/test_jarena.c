@@ -111,7 +111,7 @@ static void too_big_for_the_arena_falls_back_to_malloc(void)
 	jarena_begin();
 	root = cJSON_Parse(text);
 	REQUIRE(root != NULL);
-	cJSON_ArrayForEach(p, root)
+	cJSON_ArrayForEach (p, root)
 		n += cJSON_GetObjectItem(p, "id")->valueint == 1000 + n;
 	CHECK_INT(n, 20000);
 	char *s = jarena_own(cJSON_PrintUnformatted(root));

@@ -103,7 +103,7 @@ static void check_players(const char *where, const cJSON *arr, const struct want
 	if ((size_t)cJSON_GetArraySize(arr) != n)
 		t_fail(__FILE__, __LINE__, "%s: %d players, want %zu", where,
 		       cJSON_GetArraySize(arr), n);
-	cJSON_ArrayForEach(p, arr) {
+	cJSON_ArrayForEach (p, arr) {
 		const cJSON *shirt = cJSON_GetObjectItemCaseSensitive(p, "shirt_number");
 		const cJSON *cap = cJSON_GetObjectItemCaseSensitive(p, "captain");
 		const char *name = str_of(p, "name"), *sn = str_of(p, "short_name");
@@ -118,11 +118,12 @@ static void check_players(const char *where, const cJSON *arr, const struct want
 			t_fail(__FILE__, __LINE__, "%s[%zu]: name \"%s\", want \"%s\"", where, i,
 			       name ? name : "(none)", w[i].name);
 		if (sn == NULL || strcmp(sn, w[i].short_name) != 0)
-			t_fail(__FILE__, __LINE__, "%s[%zu]: short_name \"%s\", want \"%s\"", where, i,
-			       sn ? sn : "(none)", w[i].short_name);
+			t_fail(__FILE__, __LINE__, "%s[%zu]: short_name \"%s\", want \"%s\"", where,
+			       i, sn ? sn : "(none)", w[i].short_name);
 		if (w[i].shirt == 0) {
 			if (!cJSON_IsNull(shirt))
-				t_fail(__FILE__, __LINE__, "%s[%zu] %s: shirt_number must be null "
+				t_fail(__FILE__, __LINE__,
+				       "%s[%zu] %s: shirt_number must be null "
 				       "(no shirtNumber in the match entry; never player.jerseyNumber)",
 				       where, i, w[i].name);
 		} else if (!cJSON_IsNumber(shirt) || shirt->valueint != w[i].shirt) {
@@ -130,18 +131,18 @@ static void check_players(const char *where, const cJSON *arr, const struct want
 			       w[i].name, cJSON_IsNumber(shirt) ? shirt->valueint : -1, w[i].shirt);
 		}
 		if (pos == NULL || strcmp(pos, w[i].position) != 0)
-			t_fail(__FILE__, __LINE__, "%s[%zu] %s: position \"%s\", want \"%s\"", where, i,
-			       w[i].name, pos ? pos : "(none)", w[i].position);
+			t_fail(__FILE__, __LINE__, "%s[%zu] %s: position \"%s\", want \"%s\"",
+			       where, i, w[i].name, pos ? pos : "(none)", w[i].position);
 		if (!cJSON_IsBool(cap))
-			t_fail(__FILE__, __LINE__, "%s[%zu] %s: captain must be a boolean", where, i,
-			       w[i].name);
+			t_fail(__FILE__, __LINE__, "%s[%zu] %s: captain must be a boolean", where,
+			       i, w[i].name);
 		else if (cJSON_IsTrue(cap) != w[i].captain)
 			t_fail(__FILE__, __LINE__, "%s[%zu] %s: captain %s, want %s", where, i,
 			       w[i].name, cJSON_IsTrue(cap) ? "true" : "false",
 			       w[i].captain ? "true" : "false");
 		/* exactly the contract's fields: nothing renamed */
-		static const char *const keys[] = { "id", "name", "short_name", "shirt_number",
-						     "position", "captain" };
+		static const char *const keys[] = { "id",	    "name",	"short_name",
+						    "shirt_number", "position", "captain" };
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			if (cJSON_GetObjectItemCaseSensitive(p, keys[k]) == NULL)
 				t_fail(__FILE__, __LINE__, "%s[%zu]: no key %s", where, i, keys[k]);
@@ -189,9 +190,9 @@ static const struct want_player away_subs[] = {
 };
 
 static void check_side(const char *which, const cJSON *side, long long id, const char *name,
-		       const char *short_name, const char *formation,
-		       const struct want_player *st, size_t nst, const struct want_player *sub,
-		       size_t nsub, const char *const (*missing)[2], size_t nmissing)
+		       const char *short_name, const char *formation, const struct want_player *st,
+		       size_t nst, const struct want_player *sub, size_t nsub,
+		       const char *const (*missing)[2], size_t nmissing)
 {
 	char crest[160], where[64];
 	const cJSON *m;
@@ -215,7 +216,7 @@ static void check_side(const char *which, const cJSON *side, long long id, const
 	CHECK(cJSON_IsArray(m));
 	CHECK_INT(cJSON_GetArraySize(m), nmissing);
 	const cJSON *it;
-	cJSON_ArrayForEach(it, m) {
+	cJSON_ArrayForEach (it, m) {
 		if (i >= nmissing)
 			break;
 		CHECK_STR(str_of(it, "name"), missing[i][0]);
@@ -260,9 +261,9 @@ static void document_of_confirmed_lineups(void)
 	static const char *const top[] = { "kind", "event", "home", "away" };
 	for (size_t i = 0; i < 4; i++)
 		CHECK(cJSON_GetObjectItemCaseSensitive(doc, top[i]) != NULL);
-	static const char *const side_keys[] = { "id", "name", "short_name", "crest_url",
-						 "formation", "starters", "substitutes",
-						 "missing" };
+	static const char *const side_keys[] = { "id",		"name",	     "short_name",
+						 "crest_url",	"formation", "starters",
+						 "substitutes", "missing" };
 	for (size_t i = 0; i < sizeof(side_keys) / sizeof(side_keys[0]); i++) {
 		CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(doc, "home"),
 						       side_keys[i]) != NULL);
@@ -376,8 +377,9 @@ static void recheck_tier_long_far_short_near(void)
 	cfg_free(&cfg);
 
 	/* three tiers: the longest far, the shortest near, never the middle one */
-	REQUIRE(load_text("lineups = { wait_tiers = [\"30s\", \"2m\", \"5m\"]; near_kickoff = \"20m\"; };\n",
-			  &cfg) == 0);
+	REQUIRE(load_text(
+			"lineups = { wait_tiers = [\"30s\", \"2m\", \"5m\"]; near_kickoff = \"20m\"; };\n",
+			&cfg) == 0);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
 	ctx.type = MSG_LINEUP;

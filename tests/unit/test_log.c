@@ -130,8 +130,8 @@ static void redact_truncates_safely(void)
 				break;
 			}
 			if (len != (n - 1 < flen ? n - 1 : flen) || strncmp(buf, full, len) != 0) {
-				t_fail(__FILE__, __LINE__, "n=%zu: \"%s\" is not the prefix of \"%s\"", n,
-				       buf, full);
+				t_fail(__FILE__, __LINE__,
+				       "n=%zu: \"%s\" is not the prefix of \"%s\"", n, buf, full);
 				break;
 			}
 			for (size_t i = n; i < sizeof(buf); i++)

@@ -96,9 +96,10 @@ static void decode_documented_bodies(void)
 		  0);
 	CHECK_INT(m.type, MSG_LINEUP);
 	CHECK_INT(m.event_id, 10230541);
-	CHECK_INT(decode_str("{\"processing_type\": \"tournament-stats\", \"unique_tournament_id\": 17, "
-			     "\"season_id\": 76986, \"round\": 12}",
-			     &m, err, sizeof(err)),
+	CHECK_INT(decode_str(
+			  "{\"processing_type\": \"tournament-stats\", \"unique_tournament_id\": 17, "
+			  "\"season_id\": 76986, \"round\": 12}",
+			  &m, err, sizeof(err)),
 		  0);
 	CHECK_INT(m.type, MSG_TSTATS);
 	CHECK_INT(m.unique_tournament_id, 17);
@@ -116,9 +117,10 @@ static void unknown_fields_are_ignored(void)
 	struct work_msg m;
 	char err[256];
 
-	int rc = decode_str("{\"v\": 2, \"event_id\": 7, \"extra\": {\"a\": [1, \"b\", null]}, "
-			    "\"processing_type\": \"line-up\", \"round\": \"x\", \"season_id\": -1}",
-			    &m, err, sizeof(err));
+	int rc =
+		decode_str("{\"v\": 2, \"event_id\": 7, \"extra\": {\"a\": [1, \"b\", null]}, "
+			   "\"processing_type\": \"line-up\", \"round\": \"x\", \"season_id\": -1}",
+			   &m, err, sizeof(err));
 	if (rc != 0)
 		t_fail(__FILE__, __LINE__, "rejected: %s", err);
 	CHECK_INT(m.type, MSG_LINEUP);
@@ -131,8 +133,9 @@ static void keys(void)
 {
 	const struct work_msg l = { .type = MSG_LINEUP, .event_id = 10230541 };
 	const struct work_msg r = { .type = MSG_RESULT, .event_id = 1 };
-	const struct work_msg s = { .type = MSG_TSTATS, .unique_tournament_id = 17,
-				    .season_id = 76986, .round = 12 };
+	const struct work_msg s = {
+		.type = MSG_TSTATS, .unique_tournament_id = 17, .season_id = 76986, .round = 12
+	};
 	const struct work_msg bad = { .type = MSG_LINEUP, .event_id = 0 };
 	const struct work_msg none = { .type = MSG_NONE, .event_id = 1 };
 	char buf[MSG_KEY_MAX];
@@ -331,7 +334,8 @@ static void ten_megabytes_rejected_quickly(void)
 	CHECK_INT(rc, -1);
 	CHECK(err[0] != '\0');
 	if (dt > 0.05)
-		t_fail(__FILE__, __LINE__, "took %.3fs: the size must be checked before parsing", dt);
+		t_fail(__FILE__, __LINE__, "took %.3fs: the size must be checked before parsing",
+		       dt);
 	/* the limit itself: MSG_MAX_BODY bytes are parsed, one more is not */
 	memset(body, ' ', MSG_MAX_BODY + 1);
 	memcpy(body, head, sizeof(head) - 1);
@@ -362,7 +366,8 @@ static void deep_nesting_rejected_without_recursion(void)
 	CHECK(strstr(err, "nested") != NULL);
 
 	/* balanced, inside a valid object */
-	n = (size_t)snprintf(body, 2 * depth + 64, "{\"event_id\":1,\"processing_type\":\"line-up\",\"x\":");
+	n = (size_t)snprintf(body, 2 * depth + 64,
+			     "{\"event_id\":1,\"processing_type\":\"line-up\",\"x\":");
 	memset(body + n, '[', 30000);
 	n += 30000;
 	memset(body + n, ']', 30000);
@@ -419,9 +424,10 @@ static void small_error_buffer(void)
 		  -1);
 	CHECK(memchr(err, '\0', sizeof(err)) != NULL);
 	/* the failed decode leaves no half-filled message */
-	CHECK_INT(decode_str("{\"processing_type\": \"tournament-stats\", \"unique_tournament_id\": 17, "
-			     "\"season_id\": 76986}",
-			     &m, err, sizeof(err)),
+	CHECK_INT(decode_str(
+			  "{\"processing_type\": \"tournament-stats\", \"unique_tournament_id\": 17, "
+			  "\"season_id\": 76986}",
+			  &m, err, sizeof(err)),
 		  -1);
 }
 

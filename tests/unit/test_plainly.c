@@ -50,7 +50,8 @@ static void request_with_mapping(void)
 	tpl.param_paths[1] = (char *)"home.starters.1.name";
 	tpl.param_names[2] = (char *)"missing";
 	tpl.param_paths[2] = (char *)"home.starters.9.name";
-	body = plainly_request_json(&tpl, "line-up", "line-up:9201", doc, "https://hooks.example/bf");
+	body = plainly_request_json(&tpl, "line-up", "line-up:9201", doc,
+				    "https://hooks.example/bf");
 	REQUIRE(body != NULL);
 	req = cJSON_Parse(body);
 	REQUIRE(req != NULL);

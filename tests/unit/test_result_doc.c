@@ -69,7 +69,7 @@ static void event_of(struct match_event *ev)
 }
 
 static struct match_incident goal(int minute, int added, const char *side, const char *klass,
-				 const char *player, int hs, int as)
+				  const char *player, int hs, int as)
 {
 	struct match_incident x;
 
@@ -87,7 +87,7 @@ static struct match_incident goal(int minute, int added, const char *side, const
 }
 
 static struct match_stat stat(const char *period, const char *key, const char *name, double h,
-			     double a, bool has)
+			      double a, bool has)
 {
 	struct match_stat s;
 
@@ -104,7 +104,7 @@ static struct match_stat stat(const char *period, const char *key, const char *n
 }
 
 static struct match_player player(int64_t id, const char *name, bool rated, double rating,
-				 int minutes)
+				  int minutes)
 {
 	struct match_player p;
 
@@ -135,12 +135,13 @@ static void check_scorers(const cJSON *doc, const char *side, const struct score
 	if (cJSON_GetArraySize(sc) != n)
 		t_fail(__FILE__, __LINE__, "%s.scorers: %d entries, want %d", side,
 		       cJSON_GetArraySize(sc), n);
-	cJSON_ArrayForEach(s, sc) {
+	cJSON_ArrayForEach (s, sc) {
 		if (i < n && (strcmp(jstr(s, "name"), w[i].name) != 0 ||
 			      strcmp(jstr(s, "minute"), w[i].minute) != 0 ||
 			      strcmp(jstr(s, "type"), w[i].type) != 0))
-			t_fail(__FILE__, __LINE__, "%s.scorers[%d] = {%s, %s, %s}, want {%s, %s, %s}",
-			       side, i, jstr(s, "name"), jstr(s, "minute"), jstr(s, "type"), w[i].name,
+			t_fail(__FILE__, __LINE__,
+			       "%s.scorers[%d] = {%s, %s, %s}, want {%s, %s, %s}", side, i,
+			       jstr(s, "name"), jstr(s, "minute"), jstr(s, "type"), w[i].name,
 			       w[i].minute, w[i].type);
 		/* minutes are strings ("45+2"), never numbers */
 		CHECK(cJSON_IsString(jget(s, "minute")));
@@ -215,8 +216,8 @@ static void score_display_of_fixture_events(void)
 		} else {
 			result_score_display(&ev, buf, sizeof(buf));
 			if (strcmp(buf, cases[i].want) != 0)
-				t_fail(__FILE__, __LINE__, "%s: \"%s\", want \"%s\"", cases[i].file, buf,
-				       cases[i].want);
+				t_fail(__FILE__, __LINE__, "%s: \"%s\", want \"%s\"", cases[i].file,
+				       buf, cases[i].want);
 		}
 		free(body);
 	}
@@ -284,10 +285,8 @@ static void document_event_sides_and_scorers(void)
 	CHECK(jget(away, "penalties") == NULL);
 
 	static const struct scorer_want h[] = {
-		{ "First At 30", "30", "regular" },
-		{ "Second At 30", "30", "regular" },
-		{ "Before Half-time", "45", "regular" },
-		{ "Phil Foden", "67", "penalty" },
+		{ "First At 30", "30", "regular" },	 { "Second At 30", "30", "regular" },
+		{ "Before Half-time", "45", "regular" }, { "Phil Foden", "67", "penalty" },
 		{ "Late Winner", "90+1", "regular" },
 	};
 	static const struct scorer_want a[] = {
@@ -379,13 +378,14 @@ static void document_statistics_by_key(void)
 	const cJSON *arr = jget(doc, "statistics"), *s;
 	size_t i = 0, nw = sizeof(want) / sizeof(want[0]);
 	CHECK_INT(cJSON_GetArraySize(arr), (long)nw);
-	cJSON_ArrayForEach(s, arr) {
+	cJSON_ArrayForEach (s, arr) {
 		if (i < nw && (strcmp(jstr(s, "key"), want[i].key) != 0 ||
 			       strcmp(jstr(s, "name"), want[i].name) != 0 ||
 			       fabs(jnum(s, "home") - want[i].home) > 1e-9 ||
 			       fabs(jnum(s, "away") - want[i].away) > 1e-9))
-			t_fail(__FILE__, __LINE__, "statistics[%zu] = {%s, %s, %g, %g}, want {%s, %s, %g, %g}",
-			       i, jstr(s, "key"), jstr(s, "name"), jnum(s, "home"), jnum(s, "away"),
+			t_fail(__FILE__, __LINE__,
+			       "statistics[%zu] = {%s, %s, %g, %g}, want {%s, %s, %g, %g}", i,
+			       jstr(s, "key"), jstr(s, "name"), jnum(s, "home"), jnum(s, "away"),
 			       want[i].key, want[i].name, want[i].home, want[i].away);
 		i++;
 	}
@@ -504,9 +504,14 @@ static void document_from_fixture_incidents_and_statistics(void)
 	check_scorers(doc, "away", a, 1);
 	const cJSON *st = jget(doc, "statistics");
 	CHECK_INT(cJSON_GetArraySize(st), 13);
-	static const char *const keys[] = { "ballPossession", "expectedGoals", "bigChanceCreated",
-					    "totalShotsOnGoal", "shotsOnGoal", "cornerKicks",
-					    "fouls", "goalkeeperSaves" };
+	static const char *const keys[] = { "ballPossession",
+					    "expectedGoals",
+					    "bigChanceCreated",
+					    "totalShotsOnGoal",
+					    "shotsOnGoal",
+					    "cornerKicks",
+					    "fouls",
+					    "goalkeeperSaves" };
 	for (int i = 0; i < 8; i++)
 		CHECK_STR(jstr(cJSON_GetArrayItem(st, i), "key"), keys[i]);
 	CHECK(fabs(jnum(cJSON_GetArrayItem(st, 0), "home") - 58) < 1e-9);

@@ -21,11 +21,20 @@
 #define LIT(s) s, strlen(s) /* a literal and its length */
 
 static const char *const fixtures[] = {
-	"scheduled_ut17_round.json", "scheduled_bad.json",     "live.json",
-	"event_finished_120.json",   "event_finished_110.json", "event_inprogress_31.json",
-	"event_postponed_60.json",   "lineups_confirmed.json",  "lineups_unconfirmed.json",
-	"statistics.json",           "incidents_goals.json",    "standings_total.json",
-	"error404.json",             "challenge403.json",
+	"scheduled_ut17_round.json",
+	"scheduled_bad.json",
+	"live.json",
+	"event_finished_120.json",
+	"event_finished_110.json",
+	"event_inprogress_31.json",
+	"event_postponed_60.json",
+	"lineups_confirmed.json",
+	"lineups_unconfirmed.json",
+	"statistics.json",
+	"incidents_goals.json",
+	"standings_total.json",
+	"error404.json",
+	"challenge403.json",
 };
 #define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
 
@@ -91,7 +100,7 @@ static const struct match_player *find_player(const struct match_side *s, const 
 }
 
 static const struct match_stat *find_stat(const struct match_stat *st, size_t n, const char *period,
-					 const char *key)
+					  const char *key)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(st[i].period, period) == 0 && strcmp(st[i].key, key) == 0)
@@ -104,7 +113,8 @@ static size_t count_stat(const struct match_stat *st, size_t n, const char *peri
 	size_t c = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(st[i].period, period) == 0 && (key == NULL || strcmp(st[i].key, key) == 0))
+		if (strcmp(st[i].period, period) == 0 &&
+		    (key == NULL || strcmp(st[i].key, key) == 0))
 			c++;
 	return c;
 }
@@ -114,7 +124,15 @@ static size_t count_stat(const struct match_stat *st, size_t n, const char *peri
  * be empty (NULL, 0) so a caller never frees or leaks anything.  Whatever
  * was parsed is freed.  ok[] receives which parsers accepted the body.
  */
-enum { P_EVENTS, P_EVENT, P_LINEUPS, P_STATS, P_INCIDENTS, P_STANDINGS, P_N };
+enum {
+	P_EVENTS,
+	P_EVENT,
+	P_LINEUPS,
+	P_STATS,
+	P_INCIDENTS,
+	P_STANDINGS,
+	P_N
+};
 
 static void parse_all(const char *buf, size_t len, bool ok[P_N])
 {
@@ -474,8 +492,9 @@ static int one_event(const char *json, struct match_event *out)
 	return rc;
 }
 
-#define TEAMS_TS "\"homeTeam\":{\"id\":1,\"name\":\"A\"},\"awayTeam\":{\"id\":2,\"name\":\"B\"}," \
-		 "\"startTimestamp\":1790000000"
+#define TEAMS_TS                                                                         \
+	"\"homeTeam\":{\"id\":1,\"name\":\"A\"},\"awayTeam\":{\"id\":2,\"name\":\"B\"}," \
+	"\"startTimestamp\":1790000000"
 
 static void events_edges(void)
 {
@@ -487,7 +506,9 @@ static void events_edges(void)
 	/* only "current" and a shoot-out: the display is current minus penalties */
 	CHECK_INT(one_event("{\"events\":[{\"id\":5," TEAMS_TS ",\"status\":{\"code\":120,\"type\":"
 			    "\"finished\"},\"homeScore\":{\"current\":4,\"penalties\":3},"
-			    "\"awayScore\":{\"current\":3,\"penalties\":2}}]}", &e), 0);
+			    "\"awayScore\":{\"current\":3,\"penalties\":2}}]}",
+			    &e),
+		  0);
 	CHECK_INT(e.home_score, 1);
 	CHECK_INT(e.away_score, 1);
 	CHECK(e.has_penalties);
@@ -496,40 +517,56 @@ static void events_edges(void)
 	/* one side {} only: no score */
 	CHECK_INT(one_event("{\"events\":[{\"id\":5," TEAMS_TS ",\"status\":{\"code\":6,\"type\":"
 			    "\"inprogress\"},\"homeScore\":{\"current\":1,\"display\":1},"
-			    "\"awayScore\":{}}]}", &e), 0);
+			    "\"awayScore\":{}}]}",
+			    &e),
+		  0);
 	CHECK(!e.has_score);
 	/* a status with neither code nor type is refused */
 	CHECK_INT(one_event("{\"events\":[{\"id\":5," TEAMS_TS ",\"status\":{}}]}", &e), -1);
 	/* start times out of [2000, 2100) are refused */
 	CHECK_INT(one_event("{\"events\":[{\"id\":5,\"homeTeam\":{\"id\":1,\"name\":\"A\"},"
 			    "\"awayTeam\":{\"id\":2,\"name\":\"B\"},\"startTimestamp\":12,"
-			    "\"status\":{\"code\":0}}]}", &e), -1);
+			    "\"status\":{\"code\":0}}]}",
+			    &e),
+		  -1);
 	CHECK_INT(one_event("{\"events\":[{\"id\":5,\"homeTeam\":{\"id\":1,\"name\":\"A\"},"
 			    "\"awayTeam\":{\"id\":2,\"name\":\"B\"},\"startTimestamp\":1790000000.5,"
-			    "\"status\":{\"code\":0}}]}", &e), -1);
-	/* ids: zero, negative, fractional, beyond 2^53 */
-	CHECK_INT(one_event("{\"events\":[{\"id\":0," TEAMS_TS ",\"status\":{\"code\":0}}]}", &e), -1);
-	CHECK_INT(one_event("{\"events\":[{\"id\":-3," TEAMS_TS ",\"status\":{\"code\":0}}]}", &e), -1);
-	CHECK_INT(one_event("{\"events\":[{\"id\":3.5," TEAMS_TS ",\"status\":{\"code\":0}}]}", &e), -1);
-	CHECK_INT(one_event("{\"events\":[{\"id\":1e300," TEAMS_TS ",\"status\":{\"code\":0}}]}", &e), -1);
-	/* a team without a name */
-	CHECK_INT(one_event("{\"events\":[{\"id\":5,\"homeTeam\":{\"id\":1},\"awayTeam\":{\"id\":2,"
-			    "\"name\":\"B\"},\"startTimestamp\":1790000000,\"status\":{\"code\":0}}]}", &e),
+			    "\"status\":{\"code\":0}}]}",
+			    &e),
 		  -1);
+	/* ids: zero, negative, fractional, beyond 2^53 */
+	CHECK_INT(one_event("{\"events\":[{\"id\":0," TEAMS_TS ",\"status\":{\"code\":0}}]}", &e),
+		  -1);
+	CHECK_INT(one_event("{\"events\":[{\"id\":-3," TEAMS_TS ",\"status\":{\"code\":0}}]}", &e),
+		  -1);
+	CHECK_INT(one_event("{\"events\":[{\"id\":3.5," TEAMS_TS ",\"status\":{\"code\":0}}]}", &e),
+		  -1);
+	CHECK_INT(one_event("{\"events\":[{\"id\":1e300," TEAMS_TS ",\"status\":{\"code\":0}}]}",
+			    &e),
+		  -1);
+	/* a team without a name */
+	CHECK_INT(
+		one_event("{\"events\":[{\"id\":5,\"homeTeam\":{\"id\":1},\"awayTeam\":{\"id\":2,"
+			  "\"name\":\"B\"},\"startTimestamp\":1790000000,\"status\":{\"code\":0}}]}",
+			  &e),
+		-1);
 	/* shortName missing: the name stands in */
-	CHECK_INT(one_event("{\"events\":[{\"id\":5," TEAMS_TS ",\"status\":{\"code\":0}}]}", &e), 0);
+	CHECK_INT(one_event("{\"events\":[{\"id\":5," TEAMS_TS ",\"status\":{\"code\":0}}]}", &e),
+		  0);
 	CHECK_STR(e.home.short_name, "A");
 	CHECK(!e.has_score);
 
 	/* an empty list is fine */
-	CHECK_INT(sofa_parse_events(LIT("{\"events\":[]}"), &evs, &n, &skipped, err, sizeof(err)), 0);
+	CHECK_INT(sofa_parse_events(LIT("{\"events\":[]}"), &evs, &n, &skipped, err, sizeof(err)),
+		  0);
 	CHECK_INT(n, 0);
 	CHECK_INT(skipped, 0);
 	free(evs);
 	/* non-objects in the list are skipped */
 	evs = NULL;
 	CHECK_INT(sofa_parse_events(LIT("{\"events\":[1,null,\"x\",[]]}"), &evs, &n, &skipped, err,
-				    sizeof(err)), 0);
+				    sizeof(err)),
+		  0);
 	CHECK_INT(n, 0);
 	CHECK_INT(skipped, 4);
 	free(evs);
@@ -715,10 +752,22 @@ static size_t count_if(const struct match_side *s, bool (*pred)(const struct mat
 	return c;
 }
 
-static bool is_sub(const struct match_player *p) { return p->substitute; }
-static bool is_captain(const struct match_player *p) { return p->captain; }
-static bool has_rating(const struct match_player *p) { return p->has_rating; }
-static bool has_stats(const struct match_player *p) { return p->stats_json != NULL; }
+static bool is_sub(const struct match_player *p)
+{
+	return p->substitute;
+}
+static bool is_captain(const struct match_player *p)
+{
+	return p->captain;
+}
+static bool has_rating(const struct match_player *p)
+{
+	return p->has_rating;
+}
+static bool has_stats(const struct match_player *p)
+{
+	return p->stats_json != NULL;
+}
 
 static void lineups_confirmed(void)
 {
@@ -977,7 +1026,8 @@ static void statistics(void)
 	/* every key at most once per period */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
-			if (strcmp(st[i].period, st[j].period) == 0 && strcmp(st[i].key, st[j].key) == 0)
+			if (strcmp(st[i].period, st[j].period) == 0 &&
+			    strcmp(st[i].key, st[j].key) == 0)
 				t_fail(__FILE__, __LINE__, "%s %s twice", st[i].period, st[i].key);
 
 	s = find_stat(st, n, "ALL", "ballPossession");
@@ -1320,13 +1370,20 @@ static void fixtures_by_kind(void)
 		const char *file;
 		int parser; /* -1: none */
 	} want[] = {
-		{ "scheduled_ut17_round.json", P_EVENTS }, { "scheduled_bad.json", P_EVENTS },
-		{ "live.json", P_EVENTS },		    { "event_finished_120.json", P_EVENT },
-		{ "event_finished_110.json", P_EVENT },     { "event_inprogress_31.json", P_EVENT },
-		{ "event_postponed_60.json", P_EVENT },     { "lineups_confirmed.json", P_LINEUPS },
-		{ "lineups_unconfirmed.json", P_LINEUPS },  { "statistics.json", P_STATS },
-		{ "incidents_goals.json", P_INCIDENTS },    { "standings_total.json", P_STANDINGS },
-		{ "error404.json", -1 },		    { "challenge403.json", -1 },
+		{ "scheduled_ut17_round.json", P_EVENTS },
+		{ "scheduled_bad.json", P_EVENTS },
+		{ "live.json", P_EVENTS },
+		{ "event_finished_120.json", P_EVENT },
+		{ "event_finished_110.json", P_EVENT },
+		{ "event_inprogress_31.json", P_EVENT },
+		{ "event_postponed_60.json", P_EVENT },
+		{ "lineups_confirmed.json", P_LINEUPS },
+		{ "lineups_unconfirmed.json", P_LINEUPS },
+		{ "statistics.json", P_STATS },
+		{ "incidents_goals.json", P_INCIDENTS },
+		{ "standings_total.json", P_STANDINGS },
+		{ "error404.json", -1 },
+		{ "challenge403.json", -1 },
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -1384,17 +1441,34 @@ static void truncated(void)
 static void hostile_shapes(void)
 {
 	static const char *const bodies[] = {
-		"", " ", "[]", "{}", "null", "0", "\"events\"", "{\"events\": 5}",
-		"{\"events\":{}}", "{\"events\":null}", "{\"event\":5}", "{\"event\":null}",
-		"{\"statistics\":{}}", "{\"statistics\":5}", "{\"incidents\":\"x\"}",
-		"{\"standings\":[]}", "{\"standings\":[{}]}", "{\"standings\":[{\"rows\":{}}]}",
-		"{\"standings\":{\"rows\":[]}}", "{\"home\":[],\"away\":[]}",
+		"",
+		" ",
+		"[]",
+		"{}",
+		"null",
+		"0",
+		"\"events\"",
+		"{\"events\": 5}",
+		"{\"events\":{}}",
+		"{\"events\":null}",
+		"{\"event\":5}",
+		"{\"event\":null}",
+		"{\"statistics\":{}}",
+		"{\"statistics\":5}",
+		"{\"incidents\":\"x\"}",
+		"{\"standings\":[]}",
+		"{\"standings\":[{}]}",
+		"{\"standings\":[{\"rows\":{}}]}",
+		"{\"standings\":{\"rows\":[]}}",
+		"{\"home\":[],\"away\":[]}",
 		"{\"home\":{\"players\":5},\"away\":{\"players\":[]}}",
 	};
 	/* answered either way (cJSON stops after the first value, skips a BOM):
 	 * only no crash, no leak */
 	static const char *const tolerated[] = {
-		"{\"events\":[]} x", "{\"events\":[]}{\"events\":[]}", "\xef\xbb\xbf{\"events\":[]}",
+		"{\"events\":[]} x",
+		"{\"events\":[]}{\"events\":[]}",
+		"\xef\xbb\xbf{\"events\":[]}",
 	};
 
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {

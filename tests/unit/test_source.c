@@ -196,8 +196,8 @@ static int mem_breaker_open(void *ctx, int secs, const char *by)
 	return 1;
 }
 
-static int mem_budget_take(void *ctx, double rps, const char *const *urls, size_t n,
-			   double *tokens, struct source_cached *cached)
+static int mem_budget_take(void *ctx, double rps, const char *const *urls, size_t n, double *tokens,
+			   struct source_cached *cached)
 {
 	struct mem *m = ctx;
 	int64_t now = clock_mono_ms();

@@ -19,8 +19,7 @@
 
 #define EXAMPLE "ops/bf.conf.example"
 #define DEFINITIONS "ops/rabbitmq/definitions.json"
-#define REGENERATE                                                                         \
-	"make && bin/bfctl -c ops/bf.conf.example topology definitions > " DEFINITIONS
+#define REGENERATE "make && bin/bfctl -c ops/bf.conf.example topology definitions > " DEFINITIONS
 
 static void clear_env(void)
 {
@@ -94,8 +93,7 @@ static void check_s(const char *q, const struct topo_arg *a, size_t n, const cha
 		       x->is_int ? "(int)" : x->s, v);
 }
 
-static void check_i(const char *q, const struct topo_arg *a, size_t n, const char *key,
-		    int64_t v)
+static void check_i(const char *q, const struct topo_arg *a, size_t n, const char *key, int64_t v)
 {
 	const struct topo_arg *x = arg(a, n, key);
 
@@ -180,7 +178,8 @@ static void queue_arguments(void)
 		for (size_t j = 0; j < n; j++)
 			for (size_t k = j + 1; k < n; k++)
 				if (strcmp(a[j].key, a[k].key) == 0)
-					t_fail(__FILE__, __LINE__, "%s: %s twice", q->name, a[j].key);
+					t_fail(__FILE__, __LINE__, "%s: %s twice", q->name,
+					       a[j].key);
 		switch (q->kind) {
 		case TOPO_WORK:
 			CHECK_INT(n, 5);
@@ -374,8 +373,7 @@ static void definitions_structure(void)
 
 	const cJSON *xs = cJSON_GetObjectItem(root, "exchanges");
 	CHECK_INT(cJSON_GetArraySize(xs), 2);
-	cJSON_ArrayForEach(x, xs)
-	{
+	cJSON_ArrayForEach (x, xs) {
 		CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(x, "type")), "direct");
 		CHECK(cJSON_IsTrue(cJSON_GetObjectItem(x, "durable")));
 	}
@@ -387,8 +385,7 @@ static void definitions_structure(void)
 	for (size_t i = 0; i < t.nqueues; i++) {
 		const struct topo_queue *q = &t.queues[i];
 		int found = 0;
-		cJSON_ArrayForEach(x, bs)
-		{
+		cJSON_ArrayForEach (x, bs) {
 			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(x, "destination")),
 				   q->name) != 0)
 				continue;
@@ -401,8 +398,7 @@ static void definitions_structure(void)
 		CHECK_INT(found, q->kind == TOPO_WAIT ? 0 : 1);
 	}
 	/* queue arguments in JSON: numbers are numbers */
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(root, "queues"))
-	{
+	cJSON_ArrayForEach (x, cJSON_GetObjectItem(root, "queues")) {
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(x, "name"));
 		const cJSON *args = cJSON_GetObjectItem(x, "arguments");
 		if (name != NULL && strcmp(name, "bf.line-up.wait.5m") == 0) {
