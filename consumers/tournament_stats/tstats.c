@@ -93,10 +93,13 @@ static cJSON *standing_json(int pos, const char *team, double played, double won
 }
 
 cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_standing *st,
-		       size_t nst, char *err, size_t errlen)
+		       size_t nst, bool *unknown_round, char *err, size_t errlen)
 {
 	cJSON *doc = NULL, *t, *arr;
 	PGresult *r;
+
+	if (unknown_round != NULL)
+		*unknown_round = false;
 
 	r = q(db, "round info", SQL_ROUND_INFO, m);
 	if (r == NULL) {
@@ -105,6 +108,8 @@ cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_
 	}
 	if (strtol(PQgetvalue(r, 0, 2), NULL, 10) == 0) {
 		snprintf(err, errlen, "no stored events for this round");
+		if (unknown_round != NULL)
+			*unknown_round = true;
 		PQclear(r);
 		return NULL;
 	}
@@ -254,6 +259,7 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	size_t nst = 0;
 	bool from_sofa = false;
 	char err[256], subject[MSG_KEY_MAX];
+	bool unknown_round = false;
 	cJSON *doc;
 
 	memset(out, 0, sizeof(*out));
@@ -277,10 +283,11 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 			"standings from Sofascore unavailable (%s): computing them unique_tournament_id=%" PRId64,
 			r.reason == SOURCE_R_EMPTY ? "no body" : r.error, m->unique_tournament_id);
 	}
-	doc = tstats_document(ctx->db, m, from_sofa ? st : NULL, nst, err, sizeof(err));
+	doc = tstats_document(ctx->db, m, from_sofa ? st : NULL, nst, &unknown_round, err,
+			      sizeof(err));
 	free(st);
 	if (doc == NULL) {
-		if (strstr(err, "no stored events") != NULL)
+		if (unknown_round)
 			outcome_dead(out, "unknown-round", "%s", err);
 		else
 			outcome_retry(out, 0, "database", "%s", err);
