@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cp -r lib protocol producer consumers ops "$tmp"/
+cp -r lib protocol producer consumers ops .clang-format "$tmp"/
 mkdir -p "$tmp/tests" && cp -r tests/fakes "$tmp/tests/"
 pass=0 fail=0
 if (cd "$tmp" && bash ops/dev/lint >lint.out 2>&1); then
