@@ -11,9 +11,9 @@ out=var/fuzz
 mkdir -p "$out"
 if ! command -v "$CC" >/dev/null; then echo "fuzz: $CC not installed"; exit 1; fi
 make -s build/gen/schema_gen.c
-# the parsers are pure: the message and Sofascore targets link only these
+# the parsers are pure: the message, Sofascore and API-Football targets link only these
 # plainly's target also needs http (and what http and config pull in)
-pure="lib/jarena.c protocol/message.c protocol/match.c protocol/sofascore.c"
+pure="lib/jarena.c protocol/message.c protocol/match.c protocol/sofascore.c protocol/apifootball.c"
 more="protocol/plainly.c lib/log.c lib/http.c lib/db.c lib/config.c lib/clock.c lib/version.c build/gen/schema_gen.c"
 srcs="$pure $more"
 base="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -I. -fno-sanitize-recover=undefined $(pkg-config --cflags libcjson libcurl libpq libconfig librabbitmq)"
@@ -35,6 +35,7 @@ for src in $srcs; do
 done
 pure_libs="$(pkg-config --libs libcjson) -lm"
 # target:seed files
+af=tests/data/fixtures/apifootball
 targets="message:tests/data/fixtures/messages
 events:tests/data/fixtures/sofascore/scheduled_ut17_round.json tests/data/fixtures/sofascore/live.json tests/data/fixtures/sofascore/scheduled_bad.json
 event:tests/data/fixtures/sofascore/event_finished_120.json tests/data/fixtures/sofascore/event_inprogress_31.json
@@ -42,6 +43,13 @@ lineups:tests/data/fixtures/sofascore/lineups_confirmed.json tests/data/fixtures
 statistics:tests/data/fixtures/sofascore/statistics.json
 incidents:tests/data/fixtures/sofascore/incidents_goals.json
 standings:tests/data/fixtures/sofascore/standings_total.json
+af_errors:$af/error_token.json $af/error_token_403.json $af/error_requests.json $af/error_ratelimit.json $af/error_plan.json $af/error_param.json $af/error_required.json $af/error_server.json
+af_events:$af/fixtures_date_league39.json $af/fixtures_live.json $af/fixtures_ids.json
+af_event:$af/fixture_id_pen_no_shootout_events.json $af/fixture_id_awd.json $af/fixture_id_tbd.json $af/fixture_id_not_found.json
+af_lineups:$af/fixture_id_ft_own_goal.json $af/fixture_id_ns_lineups.json $af/fixture_id_ns_lineups_incomplete.json
+af_statistics:$af/fixture_id_ft_own_goal.json $af/fixture_id_pen_no_shootout_events.json
+af_incidents:$af/fixture_id_ft_own_goal.json $af/fixture_id_p_shootout_live.json $af/fixture_id_aet.json
+af_standings:$af/standings.json $af/standings_groups.json
 plainly:tests/data/fixtures/plainly"
 while IFS=: read -r t seeds; do
 	T=$(printf '%s' "$t" | tr a-z A-Z)
