@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../lib/jarena.h"
 
@@ -841,7 +842,7 @@ int af_parse_statistics(const char *body, size_t len, struct match_stat **out, s
 				camel_key(type, x.key, sizeof(x.key));
 				snprintf(x.name, sizeof(x.name), "%s", type);
 				for (size_t k = 0; k < sizeof(stat_map) / sizeof(stat_map[0]); k++)
-					if (strcmp(stat_map[k].type, type) == 0) {
+					if (strcasecmp(stat_map[k].type, type) == 0) {
 						snprintf(x.key, sizeof(x.key), "%s",
 							 stat_map[k].key);
 						snprintf(x.name, sizeof(x.name), "%s",
@@ -968,9 +969,9 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 		jint(pl, "id", 0, ID_MAX, &x->player_id);
 		jstr(as, "name", x->assist, sizeof(x->assist));
 
-		if (strcmp(type, "Goal") == 0) {
-			bool pen = strcmp(detail, "Penalty") == 0;
-			bool missed = strcmp(detail, "Missed Penalty") == 0;
+		if (strcasecmp(type, "Goal") == 0) {
+			bool pen = strcasecmp(detail, "Penalty") == 0;
+			bool missed = strcasecmp(detail, "Missed Penalty") == 0;
 			bool kick = shootout_comment(it);
 			/* without the comment: a penalty from the 120th minute on in a
 			 * fixture decided by a shoot-out, once its side has all the goals
@@ -991,9 +992,9 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 			} else {
 				snprintf(x->type, sizeof(x->type), "goal");
 				snprintf(x->klass, sizeof(x->klass), "%s",
-					 pen				   ? "penalty"
-					 : strcmp(detail, "Own Goal") == 0 ? "ownGoal"
-									   : "regular");
+					 pen				       ? "penalty"
+					 : strcasecmp(detail, "Own Goal") == 0 ? "ownGoal"
+									       : "regular");
 				if (is_home)
 					home++;
 				else if (is_away)
@@ -1002,25 +1003,28 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 				x->home_score = home;
 				x->away_score = away;
 			}
-		} else if (strcmp(type, "Card") == 0) {
+		} else if (strcasecmp(type, "Card") == 0) {
 			snprintf(x->type, sizeof(x->type), "card");
-			if (strcmp(detail, "Yellow Card") == 0) {
+			if (strcasecmp(detail, "Yellow Card") == 0) {
 				snprintf(x->klass, sizeof(x->klass), "yellow");
-			} else if (strcmp(detail, "Red Card") == 0 ||
-				   strcmp(detail, "Red card") == 0) {
+			} else if (strcasecmp(detail, "Second Yellow card") == 0) {
+				snprintf(x->klass, sizeof(x->klass), "yellowRed");
+			} else if (strcasecmp(detail, "Red Card") == 0) { /* the spec: "Red card" */
 				/* a second yellow: Yellow Card then Red Card, same player
 				 * and minute */
 				const struct match_incident *prev = cnt > 0 ? &inc[cnt - 1] : NULL;
 				bool second = prev != NULL && strcmp(prev->type, "card") == 0 &&
 					      strcmp(prev->klass, "yellow") == 0 &&
-					      prev->minute == x->minute && prev->player_id != 0 &&
+					      prev->minute == x->minute &&
+					      prev->added_time == x->added_time &&
+					      prev->player_id != 0 &&
 					      prev->player_id == x->player_id;
 				snprintf(x->klass, sizeof(x->klass), "%s",
 					 second ? "yellowRed" : "red");
 			} else {
 				camel_key(detail, x->klass, sizeof(x->klass));
 			}
-		} else if (strcmp(type, "subst") == 0) {
+		} else if (strcasecmp(type, "subst") == 0) {
 			/* player goes off, assist comes on: the model's player is the one
 			 * coming on, assist the one going off (as Sofascore's) */
 			snprintf(x->type, sizeof(x->type), "substitution");
@@ -1029,7 +1033,7 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 			jstr(as, "name", x->player, sizeof(x->player));
 			jint(as, "id", 0, ID_MAX, &x->player_id);
 			jstr(pl, "name", x->assist, sizeof(x->assist));
-		} else if (strcmp(type, "Var") == 0) {
+		} else if (strcasecmp(type, "Var") == 0) {
 			snprintf(x->type, sizeof(x->type), "varDecision");
 			camel_key(detail, x->klass, sizeof(x->klass));
 		} else {

@@ -1088,6 +1088,36 @@ static void incidents_edges(void)
 	CHECK_STR(inc[1].type, "other");
 	CHECK_STR(inc[1].klass, "someThing");
 	free(inc);
+	/* the type's case varies; "Second Yellow card"; a red a minute after a yellow */
+	{
+		static const char b[] =
+			"{\"errors\":[],\"response\":[{\"fixture\":{\"id\":1},\"teams\":{\"home\":"
+			"{\"id\":1},\"away\":{\"id\":2}},\"events\":["
+			"{\"type\":\"goal\",\"detail\":\"own goal\",\"team\":{\"id\":2},"
+			"\"time\":{\"elapsed\":5}},"
+			"{\"type\":\"Subst\",\"detail\":\"Substitution 1\",\"team\":{\"id\":1},"
+			"\"player\":{\"id\":7,\"name\":\"off\"},\"assist\":{\"id\":8,\"name\":\"on\"}},"
+			"{\"type\":\"Card\",\"detail\":\"Second Yellow card\",\"team\":{\"id\":1},"
+			"\"player\":{\"id\":9}},"
+			"{\"type\":\"Card\",\"detail\":\"Yellow Card\",\"team\":{\"id\":1},"
+			"\"player\":{\"id\":10},\"time\":{\"elapsed\":60}},"
+			"{\"type\":\"Card\",\"detail\":\"Red Card\",\"team\":{\"id\":1},"
+			"\"player\":{\"id\":10},\"time\":{\"elapsed\":61}}]}]}";
+		REQUIRE(af_parse_incidents(b, sizeof(b) - 1, &inc, &n, err, sizeof(err)) == 0);
+		REQUIRE(n == 5);
+		CHECK_STR(inc[0].type, "goal");
+		CHECK_STR(inc[0].klass, "ownGoal");
+		CHECK_STR(inc[0].side, "away");
+		CHECK_INT(inc[0].away_score, 1);
+		CHECK_STR(inc[1].type, "substitution");
+		CHECK_STR(inc[1].player, "on");
+		CHECK_INT(inc[1].player_id, 8);
+		CHECK_STR(inc[1].assist, "off");
+		CHECK_STR(inc[2].klass, "yellowRed");
+		CHECK_STR(inc[3].klass, "yellow");
+		CHECK_STR(inc[4].klass, "red");
+		free(inc);
+	}
 	/* no events key */
 	{
 		static const char b[] = "{\"errors\":[],\"response\":[{\"fixture\":{\"id\":1}}]}";
