@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "../lib/jarena.h"
+#include "adapter.h"
 
 #define TS_MIN 946684800LL /* 2000-01-01: older start times are absurd */
 #define TS_MAX 4102444800LL /* 2100-01-01 */
@@ -16,91 +17,11 @@
 
 /* ---- JSON helpers ------------------------------------------------------ */
 
-static const cJSON *jget(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-/* Copies s (cut to n-1 bytes on a UTF-8 character boundary). */
-static void copy_cut(const char *s, char *buf, size_t n)
-{
-	size_t len = strlen(s);
-
-	if (len >= n) {
-		/* PostgreSQL rejects broken UTF-8 */
-		len = n - 1;
-		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-			len--;
-	}
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-}
-
-/* Copies a string member.  false when absent/not a string. */
-static bool jstr(const cJSON *o, const char *key, char *buf, size_t n)
-{
-	const cJSON *v = jget(o, key);
-
-	if (!cJSON_IsString(v) || v->valuestring == NULL)
-		return false;
-	copy_cut(v->valuestring, buf, n);
-	return true;
-}
-
 static bool jstr_eq(const cJSON *o, const char *key, const char *want)
 {
-	const cJSON *v = jget(o, key);
+	const cJSON *v = adapter_get(o, key);
 
 	return cJSON_IsString(v) && v->valuestring != NULL && strcmp(v->valuestring, want) == 0;
-}
-
-/* An integral number within [lo, hi]. */
-static bool num_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
-{
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
-	    v->valuedouble != floor(v->valuedouble) || v->valuedouble < (double)lo ||
-	    v->valuedouble > (double)hi)
-		return false;
-	*out = (int64_t)v->valuedouble;
-	return true;
-}
-
-static bool jint(const cJSON *o, const char *key, int64_t lo, int64_t hi, int64_t *out)
-{
-	return num_int(jget(o, key), lo, hi, out);
-}
-
-static bool jint32(const cJSON *o, const char *key, int *out)
-{
-	int64_t v;
-
-	if (!jint(o, key, -1000000, 1000000, &v))
-		return false;
-	*out = (int)v;
-	return true;
-}
-
-static cJSON *parse_root(const char *body, size_t len, char *err, size_t errlen)
-{
-	cJSON *root;
-
-	if (body == NULL || len == 0) {
-		snprintf(err, errlen, "empty body");
-		return NULL;
-	}
-	root = cJSON_ParseWithLength(body, len);
-	if (root == NULL) {
-		const char *at = cJSON_GetErrorPtr();
-		long off = (at != NULL && at >= body && at <= body + len) ? (long)(at - body) : -1;
-		snprintf(err, errlen, "invalid JSON near byte %ld of %zu", off, len);
-		return NULL;
-	}
-	if (!cJSON_IsObject(root)) {
-		snprintf(err, errlen, "expected a JSON object");
-		cJSON_Delete(root);
-		return NULL;
-	}
-	return root;
 }
 
 /* ---- errors inside HTTP 200 -------------------------------------------- */
@@ -154,7 +75,7 @@ static void error_take(const char *field, const cJSON *v, enum af_error *best, c
 	if (msg != NULL && msglen > 0) {
 		char tmp[512];
 		snprintf(tmp, sizeof(tmp), "%s: %s", field, text);
-		copy_cut(tmp, msg, msglen);
+		adapter_copy(tmp, msg, msglen);
 	}
 }
 
@@ -162,7 +83,7 @@ static void error_take(const char *field, const cJSON *v, enum af_error *best, c
  * strings, or a bare string, is taken as failing too. */
 static enum af_error errors_of(const cJSON *root, char *msg, size_t msglen)
 {
-	const cJSON *errs = jget(root, "errors"), *it, *kv;
+	const cJSON *errs = adapter_get(root, "errors"), *it, *kv;
 	enum af_error best = AF_ERR_NONE;
 
 	if (msg != NULL && msglen > 0)
@@ -234,7 +155,7 @@ static const cJSON *response_of(const cJSON *root, char *err, size_t errlen)
 		snprintf(err, errlen, "API error: %s", msg);
 		return NULL;
 	}
-	resp = jget(root, "response");
+	resp = adapter_get(root, "response");
 	if (!cJSON_IsArray(resp)) {
 		snprintf(err, errlen, "no \"response\" array");
 		return NULL;
@@ -286,7 +207,8 @@ static int parse_team(const cJSON *t, struct match_team *out, const char *which,
 		      size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
-	if (!jint(t, "id", 1, ID_MAX, &out->id) || !jstr(t, "name", out->name, sizeof(out->name))) {
+	if (!adapter_int(t, "id", 1, ID_MAX, &out->id) ||
+	    !adapter_str(t, "name", out->name, sizeof(out->name))) {
 		snprintf(err, errlen, "teams.%s: missing id or name", which);
 		return -1;
 	}
@@ -300,7 +222,7 @@ static bool pair(const cJSON *o, int *home, int *away)
 {
 	int h, a;
 
-	if (!jint32(o, "home", &h) || !jint32(o, "away", &a) || h < 0 || a < 0)
+	if (!adapter_int32(o, "home", &h) || !adapter_int32(o, "away", &a) || h < 0 || a < 0)
 		return false;
 	*home = h;
 	*away = a;
@@ -330,8 +252,9 @@ static int round_number(const char *name)
 
 static int parse_fixture_obj(const cJSON *f, struct match_event *ev, char *err, size_t errlen)
 {
-	const cJSON *fx = jget(f, "fixture"), *lg = jget(f, "league"), *teams = jget(f, "teams");
-	const cJSON *st = jget(fx, "status"), *score = jget(f, "score"), *v;
+	const cJSON *fx = adapter_get(f, "fixture"), *lg = adapter_get(f, "league"),
+		    *teams = adapter_get(f, "teams");
+	const cJSON *st = adapter_get(fx, "status"), *score = adapter_get(f, "score"), *v;
 	int64_t x;
 	int elapsed = -1;
 
@@ -340,69 +263,70 @@ static int parse_fixture_obj(const cJSON *f, struct match_event *ev, char *err, 
 		snprintf(err, errlen, "fixture is not an object");
 		return -1;
 	}
-	if (!jint(fx, "id", 1, ID_MAX, &ev->id)) {
+	if (!adapter_int(fx, "id", 1, ID_MAX, &ev->id)) {
 		snprintf(err, errlen, "fixture without a valid id");
 		return -1;
 	}
-	if (jint(lg, "id", 1, ID_MAX, &x))
+	if (adapter_int(lg, "id", 1, ID_MAX, &x))
 		ev->unique_tournament_id = x;
-	jstr(lg, "name", ev->tournament_name, sizeof(ev->tournament_name));
-	jstr(lg, "country", ev->category, sizeof(ev->category));
+	adapter_str(lg, "name", ev->tournament_name, sizeof(ev->tournament_name));
+	adapter_str(lg, "country", ev->category, sizeof(ev->category));
 	/* the season is its first year: 2025 is 2025/26 in a European league */
-	if (jint(lg, "season", 1900, 3000, &x)) {
+	if (adapter_int(lg, "season", 1900, 3000, &x)) {
 		ev->season_id = x;
 		snprintf(ev->season_name, sizeof(ev->season_name), "%" PRId64, x);
 	}
-	if (jstr(lg, "round", ev->round_name, sizeof(ev->round_name)))
+	if (adapter_str(lg, "round", ev->round_name, sizeof(ev->round_name)))
 		ev->round = round_number(ev->round_name);
-	if (parse_team(jget(teams, "home"), &ev->home, "home", err, errlen) != 0 ||
-	    parse_team(jget(teams, "away"), &ev->away, "away", err, errlen) != 0) {
+	if (parse_team(adapter_get(teams, "home"), &ev->home, "home", err, errlen) != 0 ||
+	    parse_team(adapter_get(teams, "away"), &ev->away, "away", err, errlen) != 0) {
 		char tmp[200];
 		snprintf(tmp, sizeof(tmp), "fixture %" PRId64 ": %s", ev->id, err);
 		snprintf(err, errlen, "%s", tmp);
 		return -1;
 	}
-	if (!jint(fx, "timestamp", TS_MIN, TS_MAX, &ev->start_ts)) {
+	if (!adapter_int(fx, "timestamp", TS_MIN, TS_MAX, &ev->start_ts)) {
 		snprintf(err, errlen, "fixture %" PRId64 ": missing or absurd timestamp", ev->id);
 		return -1;
 	}
 	/* status.short, never long: FT, AET and PEN all say "Match Finished" */
-	if (!jstr(st, "short", ev->status_type, sizeof(ev->status_type)) ||
+	if (!adapter_str(st, "short", ev->status_type, sizeof(ev->status_type)) ||
 	    ev->status_type[0] == '\0') {
 		snprintf(err, errlen, "fixture %" PRId64 ": no status.short", ev->id);
 		return -1;
 	}
-	jstr(st, "long", ev->status_desc, sizeof(ev->status_desc));
-	jint32(st, "elapsed", &elapsed);
+	adapter_str(st, "long", ev->status_desc, sizeof(ev->status_desc));
+	adapter_int32(st, "elapsed", &elapsed);
 	ev->status = af_status_from(ev->status_type, elapsed, &ev->status_code);
 	/* goals: the score with extra time, without the shoot-out (null before
 	 * kick-off and for postponed/canceled); score.fulltime + extratime when
 	 * goals is missing */
-	if (pair(jget(f, "goals"), &ev->home_score, &ev->away_score)) {
+	if (pair(adapter_get(f, "goals"), &ev->home_score, &ev->away_score)) {
 		ev->has_score = true;
 	} else {
 		int fh, fa, eh = 0, ea = 0;
-		if (pair(jget(score, "fulltime"), &fh, &fa)) {
-			pair(jget(score, "extratime"), &eh, &ea);
+		if (pair(adapter_get(score, "fulltime"), &fh, &fa)) {
+			pair(adapter_get(score, "extratime"), &eh, &ea);
 			ev->home_score = fh + eh;
 			ev->away_score = fa + ea;
 			ev->has_score = true;
 		}
 	}
 	/* the shoot-out from score.penalty, whether its events exist or not */
-	ev->has_penalties = pair(jget(score, "penalty"), &ev->home_penalties, &ev->away_penalties);
+	ev->has_penalties =
+		pair(adapter_get(score, "penalty"), &ev->home_penalties, &ev->away_penalties);
 	if (!ev->has_penalties)
 		ev->home_penalties = ev->away_penalties = 0;
 	/* winner: true/false/null per side; null both = a draw once finished */
-	if (cJSON_IsTrue(jget(jget(teams, "home"), "winner")))
+	if (cJSON_IsTrue(adapter_get(adapter_get(teams, "home"), "winner")))
 		ev->winner_code = 1;
-	else if (cJSON_IsTrue(jget(jget(teams, "away"), "winner")))
+	else if (cJSON_IsTrue(adapter_get(adapter_get(teams, "away"), "winner")))
 		ev->winner_code = 2;
 	else if (ev->status == MATCH_ST_FINISHED && ev->has_score &&
 		 ev->home_score == ev->away_score && !ev->has_penalties)
 		ev->winner_code = 3;
-	v = jget(fx, "venue");
-	jstr(v, "name", ev->venue, sizeof(ev->venue));
+	v = adapter_get(fx, "venue");
+	adapter_str(v, "name", ev->venue, sizeof(ev->venue));
 	return 0;
 }
 
@@ -419,7 +343,7 @@ int af_parse_events(const char *body, size_t len, struct match_event **out, size
 	*n = 0;
 	*skipped = 0;
 	jarena_begin();
-	root = parse_root(body, len, err, errlen);
+	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL) {
 		jarena_end();
 		return -1;
@@ -468,7 +392,7 @@ static const cJSON *the_fixture(const cJSON *root, char *err, size_t errlen)
 	if (resp == NULL)
 		return NULL;
 	f = cJSON_GetArrayItem(resp, 0);
-	if (!cJSON_IsObject(f) || !cJSON_IsObject(jget(f, "fixture"))) {
+	if (!cJSON_IsObject(f) || !cJSON_IsObject(adapter_get(f, "fixture"))) {
 		snprintf(err, errlen, "no fixture in \"response\"");
 		return NULL;
 	}
@@ -483,7 +407,7 @@ int af_parse_event(const char *body, size_t len, struct match_event *out, char *
 
 	memset(out, 0, sizeof(*out));
 	jarena_begin();
-	root = parse_root(body, len, err, errlen);
+	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		goto out;
 	f = the_fixture(root, err, errlen);
@@ -498,11 +422,11 @@ out:
 /* teams.home.id / teams.away.id of a fixture (0 when absent). */
 static void team_ids(const cJSON *f, int64_t *home, int64_t *away)
 {
-	const cJSON *teams = jget(f, "teams");
+	const cJSON *teams = adapter_get(f, "teams");
 
 	*home = *away = 0;
-	jint(jget(teams, "home"), "id", 1, ID_MAX, home);
-	jint(jget(teams, "away"), "id", 1, ID_MAX, away);
+	adapter_int(adapter_get(teams, "home"), "id", 1, ID_MAX, home);
+	adapter_int(adapter_get(teams, "away"), "id", 1, ID_MAX, away);
 }
 
 /* The entry of list (line-ups, statistics, players: one per team) whose
@@ -516,14 +440,15 @@ static const cJSON *team_entry(const cJSON *list, int64_t id, int idx)
 		return NULL;
 	if (id > 0) {
 		cJSON_ArrayForEach (it, list)
-			if (jint(jget(it, "team"), "id", 1, ID_MAX, &tid) && tid == id)
+			if (adapter_int(adapter_get(it, "team"), "id", 1, ID_MAX, &tid) &&
+			    tid == id)
 				return it;
 	}
 	it = cJSON_GetArrayItem(list, idx);
 	if (!cJSON_IsObject(it))
 		return NULL;
 	/* by position only when the entry names no team, or no id is known */
-	if (id > 0 && jint(jget(it, "team"), "id", 1, ID_MAX, &tid))
+	if (id > 0 && adapter_int(adapter_get(it, "team"), "id", 1, ID_MAX, &tid))
 		return NULL;
 	return it;
 }
@@ -536,9 +461,9 @@ static const cJSON *player_stats(const cJSON *block, int64_t id)
 	const cJSON *p;
 	int64_t pid;
 
-	cJSON_ArrayForEach (p, jget(block, "players"))
-		if (jint(jget(p, "player"), "id", 1, ID_MAX, &pid) && pid == id)
-			return cJSON_GetArrayItem(jget(p, "statistics"), 0);
+	cJSON_ArrayForEach (p, adapter_get(block, "players"))
+		if (adapter_int(adapter_get(p, "player"), "id", 1, ID_MAX, &pid) && pid == id)
+			return cJSON_GetArrayItem(adapter_get(p, "statistics"), 0);
 	return NULL;
 }
 
@@ -548,9 +473,9 @@ static const cJSON *player_info(const cJSON *block, int64_t id)
 	const cJSON *p;
 	int64_t pid;
 
-	cJSON_ArrayForEach (p, jget(block, "players"))
-		if (jint(jget(p, "player"), "id", 1, ID_MAX, &pid) && pid == id)
-			return jget(p, "player");
+	cJSON_ArrayForEach (p, adapter_get(block, "players"))
+		if (adapter_int(adapter_get(p, "player"), "id", 1, ID_MAX, &pid) && pid == id)
+			return adapter_get(p, "player");
 	return NULL;
 }
 
@@ -581,7 +506,7 @@ static void add_players(const cJSON *list, bool substitute, const cJSON *block,
 	const cJSON *it;
 
 	cJSON_ArrayForEach (it, list) {
-		const cJSON *pl = jget(it, "player"), *stats, *games, *info;
+		const cJSON *pl = adapter_get(it, "player"), *stats, *games, *info;
 		struct match_player *x;
 		int64_t shirt;
 
@@ -589,25 +514,26 @@ static void add_players(const cJSON *list, bool substitute, const cJSON *block,
 			continue; /* trimmed markers, junk */
 		x = &out->players[out->nplayers];
 		memset(x, 0, sizeof(*x));
-		if (!jint(pl, "id", 1, ID_MAX, &x->id) ||
-		    !jstr(pl, "name", x->name, sizeof(x->name)))
+		if (!adapter_int(pl, "id", 1, ID_MAX, &x->id) ||
+		    !adapter_str(pl, "name", x->name, sizeof(x->name)))
 			continue;
 		snprintf(x->short_name, sizeof(x->short_name), "%s", x->name);
 		/* players[] has the full name ("Jan Oblak" for "J. Oblak") */
 		info = player_info(block, x->id);
-		jstr(info, "name", x->name, sizeof(x->name));
-		jstr(pl, "pos", x->position, sizeof(x->position));
+		adapter_str(info, "name", x->name, sizeof(x->name));
+		adapter_str(pl, "pos", x->position, sizeof(x->position));
 		stats = player_stats(block, x->id);
-		games = jget(stats, "games");
-		if (jint(pl, "number", 0, 999, &shirt) || jint(games, "number", 0, 999, &shirt))
+		games = adapter_get(stats, "games");
+		if (adapter_int(pl, "number", 0, 999, &shirt) ||
+		    adapter_int(games, "number", 0, 999, &shirt))
 			x->shirt = (int)shirt;
 		if (x->position[0] == '\0')
-			jstr(games, "position", x->position, sizeof(x->position));
+			adapter_str(games, "position", x->position, sizeof(x->position));
 		x->substitute = substitute;
-		x->captain = cJSON_IsTrue(jget(games, "captain"));
-		x->has_rating = rating_of(jget(games, "rating"), &x->rating);
+		x->captain = cJSON_IsTrue(adapter_get(games, "captain"));
+		x->has_rating = rating_of(adapter_get(games, "rating"), &x->rating);
 		x->minutes = -1;
-		jint32(games, "minutes", &x->minutes);
+		adapter_int32(games, "minutes", &x->minutes);
 		if (with_stats && cJSON_IsObject(stats)) /* outlives the tree */
 			x->stats_json = jarena_own(cJSON_PrintUnformatted(stats));
 		if (!substitute)
@@ -619,7 +545,7 @@ static void add_players(const cJSON *list, bool substitute, const cJSON *block,
 static int parse_side(const cJSON *lu, const cJSON *block, struct match_side *out,
 		      const char *which, bool with_stats, int *starters, char *err, size_t errlen)
 {
-	const cJSON *xi = jget(lu, "startXI"), *subs = jget(lu, "substitutes");
+	const cJSON *xi = adapter_get(lu, "startXI"), *subs = adapter_get(lu, "substitutes");
 	size_t cap;
 
 	memset(out, 0, sizeof(*out));
@@ -628,7 +554,7 @@ static int parse_side(const cJSON *lu, const cJSON *block, struct match_side *ou
 		snprintf(err, errlen, "%s: no startXI array", which);
 		return -1;
 	}
-	jstr(lu, "formation", out->formation, sizeof(out->formation));
+	adapter_str(lu, "formation", out->formation, sizeof(out->formation));
 	cap = (size_t)cJSON_GetArraySize(xi) + (size_t)cJSON_GetArraySize(subs);
 	if (cap > MATCH_MAX_PLAYERS)
 		cap = MATCH_MAX_PLAYERS;
@@ -653,15 +579,15 @@ int af_parse_lineups(const char *body, size_t len, struct match_lineups *out, bo
 
 	memset(out, 0, sizeof(*out));
 	jarena_begin(); /* the tree dies here; what is kept is copied out */
-	root = parse_root(body, len, err, errlen);
+	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		goto out;
 	f = the_fixture(root, err, errlen);
 	if (f == NULL)
 		goto out;
 	team_ids(f, &home_id, &away_id);
-	lus = jget(f, "lineups");
-	pls = jget(f, "players");
+	lus = adapter_get(f, "lineups");
+	pls = adapter_get(f, "players");
 	hl = team_entry(lus, home_id, 0);
 	al = team_entry(lus, away_id, 1);
 	if (hl == NULL || al == NULL || hl == al) {
@@ -762,7 +688,7 @@ static bool stat_value(const cJSON *v, char *disp, size_t n, double *out)
 		disp[0] = '\0';
 		return false;
 	}
-	copy_cut(v->valuestring, disp, n);
+	adapter_copy(v->valuestring, disp, n);
 	d = strtod(v->valuestring, &end);
 	if (end == v->valuestring || !isfinite(d))
 		return false;
@@ -780,10 +706,10 @@ static const cJSON *stat_of(const cJSON *team, const char *type, bool *found)
 	const cJSON *it;
 
 	*found = false;
-	cJSON_ArrayForEach (it, jget(team, "statistics"))
+	cJSON_ArrayForEach (it, adapter_get(team, "statistics"))
 		if (jstr_eq(it, "type", type)) {
 			*found = true;
-			return jget(it, "value");
+			return adapter_get(it, "value");
 		}
 	return NULL;
 }
@@ -801,13 +727,13 @@ int af_parse_statistics(const char *body, size_t len, struct match_stat **out, s
 	*out = NULL;
 	*n = 0;
 	jarena_begin();
-	root = parse_root(body, len, err, errlen);
+	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		goto out;
 	f = the_fixture(root, err, errlen);
 	if (f == NULL)
 		goto out;
-	list = jget(f, "statistics");
+	list = adapter_get(f, "statistics");
 	if (!cJSON_IsArray(list)) {
 		snprintf(err, errlen, "no \"statistics\" array");
 		goto out;
@@ -818,8 +744,8 @@ int af_parse_statistics(const char *body, size_t len, struct match_stat **out, s
 	if (home != NULL && away != NULL && home != away) {
 		/* the home side's types in its order, then any only the away side has */
 		const cJSON *sides[2] = { home, away };
-		cap = (size_t)cJSON_GetArraySize(jget(home, "statistics")) +
-		      (size_t)cJSON_GetArraySize(jget(away, "statistics"));
+		cap = (size_t)cJSON_GetArraySize(adapter_get(home, "statistics")) +
+		      (size_t)cJSON_GetArraySize(adapter_get(away, "statistics"));
 		if (cap > 512)
 			cap = 512;
 		st = calloc(cap ? cap : 1, sizeof(*st));
@@ -828,13 +754,13 @@ int af_parse_statistics(const char *body, size_t len, struct match_stat **out, s
 			goto out;
 		}
 		for (int s = 0; s < 2; s++) {
-			cJSON_ArrayForEach (it, jget(sides[s], "statistics")) {
+			cJSON_ArrayForEach (it, adapter_get(sides[s], "statistics")) {
 				struct match_stat x;
 				char type[96];
 				const cJSON *hv, *av;
 				bool hf, af, hok, aok, dup = false;
 
-				if (cnt >= cap || !jstr(it, "type", type, sizeof(type)) ||
+				if (cnt >= cap || !adapter_str(it, "type", type, sizeof(type)) ||
 				    type[0] == '\0')
 					continue;
 				memset(&x, 0, sizeof(x));
@@ -894,7 +820,7 @@ out:
 
 static bool shootout_comment(const cJSON *e)
 {
-	const cJSON *c = jget(e, "comments");
+	const cJSON *c = adapter_get(e, "comments");
 
 	return cJSON_IsString(c) && c->valuestring != NULL &&
 	       strcmp(c->valuestring, "Penalty Shootout") == 0;
@@ -915,22 +841,23 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 	*out = NULL;
 	*n = 0;
 	jarena_begin();
-	root = parse_root(body, len, err, errlen);
+	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		goto out;
 	f = the_fixture(root, err, errlen);
 	if (f == NULL)
 		goto out;
-	list = jget(f, "events");
+	list = adapter_get(f, "events");
 	if (!cJSON_IsArray(list)) {
 		snprintf(err, errlen, "no \"events\" array");
 		goto out;
 	}
 	team_ids(f, &home_id, &away_id);
-	jstr(jget(jget(f, "fixture"), "status"), "short", stshort, sizeof(stshort));
+	adapter_str(adapter_get(adapter_get(f, "fixture"), "status"), "short", stshort,
+		    sizeof(stshort));
 	/* a fixture that went to (or is in) a shoot-out */
 	in_shootout = strcmp(stshort, "PEN") == 0 || strcmp(stshort, "P") == 0;
-	if (!pair(jget(f, "goals"), &goals_home, &goals_away))
+	if (!pair(adapter_get(f, "goals"), &goals_home, &goals_away))
 		goals_home = goals_away = -1;
 	cap = (size_t)cJSON_GetArraySize(list);
 	if (cap > 2000)
@@ -942,32 +869,32 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 	}
 	cJSON_ArrayForEach (it, list) {
 		struct match_incident *x;
-		const cJSON *tm = jget(it, "time"), *pl = jget(it, "player"),
-			    *as = jget(it, "assist");
+		const cJSON *tm = adapter_get(it, "time"), *pl = adapter_get(it, "player"),
+			    *as = adapter_get(it, "assist");
 		char type[32], detail[64] = "";
 		int64_t tid = 0;
 		bool is_home, is_away;
 
 		if (cnt >= cap)
 			break;
-		if (!jstr(it, "type", type, sizeof(type)) || type[0] == '\0')
+		if (!adapter_str(it, "type", type, sizeof(type)) || type[0] == '\0')
 			continue;
 		x = &inc[cnt];
 		memset(x, 0, sizeof(*x));
-		jstr(it, "detail", detail, sizeof(detail));
-		jint32(tm, "elapsed", &x->minute);
-		if (!jint32(tm, "extra", &x->added_time) || x->added_time < 0 ||
+		adapter_str(it, "detail", detail, sizeof(detail));
+		adapter_int32(tm, "elapsed", &x->minute);
+		if (!adapter_int32(tm, "extra", &x->added_time) || x->added_time < 0 ||
 		    x->added_time >= 999)
 			x->added_time = 0;
-		jint(jget(it, "team"), "id", 1, ID_MAX, &tid);
+		adapter_int(adapter_get(it, "team"), "id", 1, ID_MAX, &tid);
 		is_home = tid != 0 && tid == home_id;
 		is_away = tid != 0 && tid == away_id && !is_home;
 		/* the event's team: for a goal the side credited (an own goal too) */
 		if (is_home || is_away)
 			snprintf(x->side, sizeof(x->side), "%s", is_home ? "home" : "away");
-		jstr(pl, "name", x->player, sizeof(x->player));
-		jint(pl, "id", 0, ID_MAX, &x->player_id);
-		jstr(as, "name", x->assist, sizeof(x->assist));
+		adapter_str(pl, "name", x->player, sizeof(x->player));
+		adapter_int(pl, "id", 0, ID_MAX, &x->player_id);
+		adapter_str(as, "name", x->assist, sizeof(x->assist));
 
 		if (strcasecmp(type, "Goal") == 0) {
 			bool pen = strcasecmp(detail, "Penalty") == 0;
@@ -1030,9 +957,9 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 			snprintf(x->type, sizeof(x->type), "substitution");
 			x->player[0] = x->assist[0] = '\0';
 			x->player_id = 0;
-			jstr(as, "name", x->player, sizeof(x->player));
-			jint(as, "id", 0, ID_MAX, &x->player_id);
-			jstr(pl, "name", x->assist, sizeof(x->assist));
+			adapter_str(as, "name", x->player, sizeof(x->player));
+			adapter_int(as, "id", 0, ID_MAX, &x->player_id);
+			adapter_str(pl, "name", x->assist, sizeof(x->assist));
 		} else if (strcasecmp(type, "Var") == 0) {
 			snprintf(x->type, sizeof(x->type), "varDecision");
 			camel_key(detail, x->klass, sizeof(x->klass));
@@ -1069,13 +996,13 @@ int af_parse_standings(const char *body, size_t len, struct match_standing **out
 	*out = NULL;
 	*n = 0;
 	jarena_begin();
-	root = parse_root(body, len, err, errlen);
+	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		goto out;
 	resp = response_of(root, err, errlen);
 	if (resp == NULL)
 		goto out;
-	tables = jget(jget(cJSON_GetArrayItem(resp, 0), "league"), "standings");
+	tables = adapter_get(adapter_get(cJSON_GetArrayItem(resp, 0), "league"), "standings");
 	if (!cJSON_IsArray(tables) || !cJSON_IsArray(cJSON_GetArrayItem(tables, 0))) {
 		snprintf(err, errlen, "no standings table");
 		goto out;
@@ -1096,25 +1023,26 @@ int af_parse_standings(const char *body, size_t len, struct match_standing **out
 			continue;
 		cJSON_ArrayForEach (r, table) {
 			struct match_standing *x;
-			const cJSON *all = jget(r, "all");
+			const cJSON *all = adapter_get(r, "all");
 			if (cnt >= cap)
 				break;
 			x = &st[cnt];
 			memset(x, 0, sizeof(*x));
-			if (!jint(jget(r, "team"), "id", 1, ID_MAX, &x->team_id) ||
-			    !jstr(jget(r, "team"), "name", x->team, sizeof(x->team)) ||
-			    !jint32(r, "rank", &x->position))
+			if (!adapter_int(adapter_get(r, "team"), "id", 1, ID_MAX, &x->team_id) ||
+			    !adapter_str(adapter_get(r, "team"), "name", x->team,
+					 sizeof(x->team)) ||
+			    !adapter_int32(r, "rank", &x->position))
 				continue;
 			/* one table: no group name (its "group" is the league's name) */
-			if (ntables > 1 && !jstr(r, "group", x->group, sizeof(x->group)))
+			if (ntables > 1 && !adapter_str(r, "group", x->group, sizeof(x->group)))
 				snprintf(x->group, sizeof(x->group), "table %d", ti);
-			jint32(all, "played", &x->played);
-			jint32(all, "win", &x->won);
-			jint32(all, "draw", &x->drawn);
-			jint32(all, "lose", &x->lost);
-			jint32(jget(all, "goals"), "for", &x->goals_for);
-			jint32(jget(all, "goals"), "against", &x->goals_against);
-			jint32(r, "points", &x->points);
+			adapter_int32(all, "played", &x->played);
+			adapter_int32(all, "win", &x->won);
+			adapter_int32(all, "draw", &x->drawn);
+			adapter_int32(all, "lose", &x->lost);
+			adapter_int32(adapter_get(all, "goals"), "for", &x->goals_for);
+			adapter_int32(adapter_get(all, "goals"), "against", &x->goals_against);
+			adapter_int32(r, "points", &x->points);
 			cnt++;
 		}
 	}

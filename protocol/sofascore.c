@@ -8,87 +8,16 @@
 #include <string.h>
 
 #include "../lib/jarena.h"
+#include "adapter.h"
 
 #define TS_MIN 946684800LL /* 2000-01-01: older start times are absurd */
 #define TS_MAX 4102444800LL /* 2100-01-01 */
 
 /* ---- JSON helpers ------------------------------------------------------ */
 
-static const cJSON *jget(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-/* Copies a string member (cut to n-1 bytes).  false when absent/not a string. */
-static bool jstr(const cJSON *o, const char *key, char *buf, size_t n)
-{
-	const cJSON *v = jget(o, key);
-
-	size_t len;
-
-	if (!cJSON_IsString(v) || v->valuestring == NULL)
-		return false;
-	len = strlen(v->valuestring);
-	if (len >= n) {
-		/* cut on a character boundary: PostgreSQL rejects broken UTF-8 */
-		len = n - 1;
-		while (len > 0 && ((unsigned char)v->valuestring[len] & 0xC0) == 0x80)
-			len--;
-	}
-	memcpy(buf, v->valuestring, len);
-	buf[len] = '\0';
-	return true;
-}
-
-/* An integral number member within [lo, hi]. */
-static bool jint(const cJSON *o, const char *key, int64_t lo, int64_t hi, int64_t *out)
-{
-	const cJSON *v = jget(o, key);
-
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
-	    v->valuedouble != floor(v->valuedouble) || v->valuedouble < (double)lo ||
-	    v->valuedouble > (double)hi)
-		return false;
-	*out = (int64_t)v->valuedouble;
-	return true;
-}
-
-static bool jint32(const cJSON *o, const char *key, int *out)
-{
-	int64_t v;
-
-	if (!jint(o, key, -1000000, 1000000, &v))
-		return false;
-	*out = (int)v;
-	return true;
-}
-
 static bool jtrue(const cJSON *o, const char *key)
 {
-	return cJSON_IsTrue(jget(o, key));
-}
-
-static cJSON *parse_root(const char *body, size_t len, char *err, size_t errlen)
-{
-	cJSON *root;
-
-	if (body == NULL || len == 0) {
-		snprintf(err, errlen, "empty body");
-		return NULL;
-	}
-	root = cJSON_ParseWithLength(body, len);
-	if (root == NULL) {
-		const char *at = cJSON_GetErrorPtr();
-		long off = (at != NULL && at >= body && at <= body + len) ? (long)(at - body) : -1;
-		snprintf(err, errlen, "invalid JSON near byte %ld of %zu", off, len);
-		return NULL;
-	}
-	if (!cJSON_IsObject(root)) {
-		snprintf(err, errlen, "expected a JSON object");
-		cJSON_Delete(root);
-		return NULL;
-	}
-	return root;
+	return cJSON_IsTrue(adapter_get(o, key));
 }
 
 /* ---- status ------------------------------------------------------------- */
@@ -130,15 +59,15 @@ static int parse_team(const cJSON *t, struct match_team *out, const char *which,
 		      size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
-	if (!jint(t, "id", 1, INT64_MAX / 2, &out->id) ||
-	    !jstr(t, "name", out->name, sizeof(out->name))) {
+	if (!adapter_int(t, "id", 1, INT64_MAX / 2, &out->id) ||
+	    !adapter_str(t, "name", out->name, sizeof(out->name))) {
 		snprintf(err, errlen, "%s: missing id or name", which);
 		return -1;
 	}
-	if (!jstr(t, "shortName", out->short_name, sizeof(out->short_name)))
+	if (!adapter_str(t, "shortName", out->short_name, sizeof(out->short_name)))
 		snprintf(out->short_name, sizeof(out->short_name), "%s", out->name);
-	jstr(t, "nameCode", out->name_code, sizeof(out->name_code));
-	jstr(t, "slug", out->slug, sizeof(out->slug));
+	adapter_str(t, "nameCode", out->name_code, sizeof(out->name_code));
+	adapter_str(t, "slug", out->slug, sizeof(out->slug));
 	return 0;
 }
 
@@ -147,11 +76,11 @@ static bool parse_score(const cJSON *s, int *score, bool *has_pen, int *pen)
 {
 	int cur;
 
-	if (jint32(s, "penalties", pen))
+	if (adapter_int32(s, "penalties", pen))
 		*has_pen = true;
-	if (jint32(s, "display", score))
+	if (adapter_int32(s, "display", score))
 		return true;
-	if (jint32(s, "current", &cur)) {
+	if (adapter_int32(s, "current", &cur)) {
 		*score = *has_pen ? cur - *pen : cur;
 		return true;
 	}
@@ -169,61 +98,64 @@ static int parse_event_obj(const cJSON *e, struct match_event *ev, char *err, si
 		snprintf(err, errlen, "event is not an object");
 		return -1;
 	}
-	if (!jint(e, "id", 1, INT64_MAX / 2, &ev->id)) {
+	if (!adapter_int(e, "id", 1, INT64_MAX / 2, &ev->id)) {
 		snprintf(err, errlen, "event without a valid id");
 		return -1;
 	}
-	t = jget(e, "tournament");
-	ut = jget(t, "uniqueTournament");
-	if (jint(ut, "id", 1, INT64_MAX / 2, &v))
+	t = adapter_get(e, "tournament");
+	ut = adapter_get(t, "uniqueTournament");
+	if (adapter_int(ut, "id", 1, INT64_MAX / 2, &v))
 		ev->unique_tournament_id = v;
-	if (!jstr(ut, "name", ev->tournament_name, sizeof(ev->tournament_name)))
-		jstr(t, "name", ev->tournament_name, sizeof(ev->tournament_name));
-	jstr(ut, "slug", ev->tournament_slug, sizeof(ev->tournament_slug));
-	jstr(jget(t, "category"), "name", ev->category, sizeof(ev->category));
-	if (jint(jget(e, "season"), "id", 1, INT64_MAX / 2, &v))
+	if (!adapter_str(ut, "name", ev->tournament_name, sizeof(ev->tournament_name)))
+		adapter_str(t, "name", ev->tournament_name, sizeof(ev->tournament_name));
+	adapter_str(ut, "slug", ev->tournament_slug, sizeof(ev->tournament_slug));
+	adapter_str(adapter_get(t, "category"), "name", ev->category, sizeof(ev->category));
+	if (adapter_int(adapter_get(e, "season"), "id", 1, INT64_MAX / 2, &v))
 		ev->season_id = v;
-	jstr(jget(e, "season"), "name", ev->season_name, sizeof(ev->season_name));
-	jint32(jget(e, "roundInfo"), "round", &ev->round);
+	adapter_str(adapter_get(e, "season"), "name", ev->season_name, sizeof(ev->season_name));
+	adapter_int32(adapter_get(e, "roundInfo"), "round", &ev->round);
 	if (ev->round < 0)
 		ev->round = 0;
-	jstr(jget(e, "roundInfo"), "name", ev->round_name, sizeof(ev->round_name));
-	if (parse_team(jget(e, "homeTeam"), &ev->home, "homeTeam", err, errlen) != 0 ||
-	    parse_team(jget(e, "awayTeam"), &ev->away, "awayTeam", err, errlen) != 0) {
+	adapter_str(adapter_get(e, "roundInfo"), "name", ev->round_name, sizeof(ev->round_name));
+	if (parse_team(adapter_get(e, "homeTeam"), &ev->home, "homeTeam", err, errlen) != 0 ||
+	    parse_team(adapter_get(e, "awayTeam"), &ev->away, "awayTeam", err, errlen) != 0) {
 		char tmp[200];
 		snprintf(tmp, sizeof(tmp), "event %" PRId64 ": %s", ev->id, err);
 		snprintf(err, errlen, "%s", tmp);
 		return -1;
 	}
-	if (!jint(e, "startTimestamp", TS_MIN, TS_MAX, &ev->start_ts)) {
+	if (!adapter_int(e, "startTimestamp", TS_MIN, TS_MAX, &ev->start_ts)) {
 		snprintf(err, errlen, "event %" PRId64 ": missing or absurd startTimestamp",
 			 ev->id);
 		return -1;
 	}
-	st = jget(e, "status");
-	bool has_code = jint32(st, "code", &ev->status_code);
-	bool has_type = jstr(st, "type", ev->status_type, sizeof(ev->status_type));
+	st = adapter_get(e, "status");
+	bool has_code = adapter_int32(st, "code", &ev->status_code);
+	bool has_type = adapter_str(st, "type", ev->status_type, sizeof(ev->status_type));
 	if (!has_code && !has_type) {
 		snprintf(err, errlen, "event %" PRId64 ": no status", ev->id);
 		return -1;
 	}
 	if (!has_code)
 		ev->status_code = -1;
-	jstr(st, "description", ev->status_desc, sizeof(ev->status_desc));
+	adapter_str(st, "description", ev->status_desc, sizeof(ev->status_desc));
 	ev->status = sofa_status_from(has_code ? ev->status_code : -1,
 				      has_type ? ev->status_type : NULL);
 	if (!has_type)
 		snprintf(ev->status_type, sizeof(ev->status_type), "%s",
 			 match_status_name(ev->status));
-	bool hs = parse_score(jget(e, "homeScore"), &ev->home_score, &hp, &ev->home_penalties);
-	bool as = parse_score(jget(e, "awayScore"), &ev->away_score, &ap, &ev->away_penalties);
+	bool hs =
+		parse_score(adapter_get(e, "homeScore"), &ev->home_score, &hp, &ev->home_penalties);
+	bool as =
+		parse_score(adapter_get(e, "awayScore"), &ev->away_score, &ap, &ev->away_penalties);
 	ev->has_score = hs && as;
 	ev->has_penalties = hp && ap;
-	if (!jint32(e, "winnerCode", &ev->winner_code))
+	if (!adapter_int32(e, "winnerCode", &ev->winner_code))
 		ev->winner_code = 0;
-	if (!jstr(jget(e, "venue"), "name", ev->venue, sizeof(ev->venue)))
-		jstr(jget(jget(e, "venue"), "stadium"), "name", ev->venue, sizeof(ev->venue));
-	if (jint(jget(e, "changes"), "changeTimestamp", 0, TS_MAX, &v))
+	if (!adapter_str(adapter_get(e, "venue"), "name", ev->venue, sizeof(ev->venue)))
+		adapter_str(adapter_get(adapter_get(e, "venue"), "stadium"), "name", ev->venue,
+			    sizeof(ev->venue));
+	if (adapter_int(adapter_get(e, "changes"), "changeTimestamp", 0, TS_MAX, &v))
 		ev->changed_ts = v;
 	return 0;
 }
@@ -231,7 +163,7 @@ static int parse_event_obj(const cJSON *e, struct match_event *ev, char *err, si
 int sofa_parse_events(const char *body, size_t len, struct match_event **out, size_t *n,
 		      size_t *skipped, char *err, size_t errlen)
 {
-	cJSON *root = parse_root(body, len, err, errlen);
+	cJSON *root = adapter_parse_root(body, len, err, errlen);
 	const cJSON *list, *e;
 	struct match_event *evs = NULL;
 	size_t cnt = 0, cap;
@@ -242,7 +174,7 @@ int sofa_parse_events(const char *body, size_t len, struct match_event **out, si
 	*skipped = 0;
 	if (root == NULL)
 		return -1;
-	list = jget(root, "events");
+	list = adapter_get(root, "events");
 	if (!cJSON_IsArray(list)) {
 		snprintf(err, errlen, "no \"events\" array");
 		cJSON_Delete(root);
@@ -279,17 +211,17 @@ int sofa_parse_events(const char *body, size_t len, struct match_event **out, si
 int sofa_parse_event(const char *body, size_t len, struct match_event *out, char *err,
 		     size_t errlen)
 {
-	cJSON *root = parse_root(body, len, err, errlen);
+	cJSON *root = adapter_parse_root(body, len, err, errlen);
 	int rc;
 
 	if (root == NULL)
 		return -1;
-	if (!cJSON_IsObject(jget(root, "event"))) {
+	if (!cJSON_IsObject(adapter_get(root, "event"))) {
 		snprintf(err, errlen, "no \"event\" object");
 		cJSON_Delete(root);
 		return -1;
 	}
-	rc = parse_event_obj(jget(root, "event"), out, err, errlen);
+	rc = parse_event_obj(adapter_get(root, "event"), out, err, errlen);
 	cJSON_Delete(root);
 	return rc;
 }
@@ -300,10 +232,10 @@ static const char *missing_reason(const cJSON *m, char *buf, size_t n)
 {
 	int code;
 
-	if (jstr(m, "description", buf, n) && buf[0] != '\0')
+	if (adapter_str(m, "description", buf, n) && buf[0] != '\0')
 		return buf;
 	/* reason codes seen: 1 injury, 3 suspension, 0/other: other */
-	if (jint32(m, "reason", &code))
+	if (adapter_int32(m, "reason", &code))
 		snprintf(buf, n, "%s", code == 1 ? "injured" : code == 3 ? "suspended" : "other");
 	else
 		snprintf(buf, n, "%s", "unknown");
@@ -313,7 +245,8 @@ static const char *missing_reason(const cJSON *m, char *buf, size_t n)
 static int parse_side(const cJSON *s, struct match_side *out, const char *which, bool with_stats,
 		      char *err, size_t errlen)
 {
-	const cJSON *players = jget(s, "players"), *p, *missing = jget(s, "missingPlayers");
+	const cJSON *players = adapter_get(s, "players"), *p,
+		    *missing = adapter_get(s, "missingPlayers");
 	size_t cap;
 
 	memset(out, 0, sizeof(*out));
@@ -321,7 +254,7 @@ static int parse_side(const cJSON *s, struct match_side *out, const char *which,
 		snprintf(err, errlen, "%s: no players array", which);
 		return -1;
 	}
-	jstr(s, "formation", out->formation, sizeof(out->formation));
+	adapter_str(s, "formation", out->formation, sizeof(out->formation));
 	cap = (size_t)cJSON_GetArraySize(players);
 	if (cap > MATCH_MAX_PLAYERS)
 		cap = MATCH_MAX_PLAYERS;
@@ -331,7 +264,7 @@ static int parse_side(const cJSON *s, struct match_side *out, const char *which,
 		return -1;
 	}
 	cJSON_ArrayForEach (p, players) {
-		const cJSON *pl = jget(p, "player"), *stats = jget(p, "statistics");
+		const cJSON *pl = adapter_get(p, "player"), *stats = adapter_get(p, "statistics");
 		struct match_player *x;
 		int64_t shirt;
 		char jersey[16];
@@ -340,30 +273,30 @@ static int parse_side(const cJSON *s, struct match_side *out, const char *which,
 			continue; /* trimmed markers, junk */
 		x = &out->players[out->nplayers];
 		memset(x, 0, sizeof(*x));
-		if (!jint(pl, "id", 1, INT64_MAX / 2, &x->id) ||
-		    !jstr(pl, "name", x->name, sizeof(x->name)))
+		if (!adapter_int(pl, "id", 1, INT64_MAX / 2, &x->id) ||
+		    !adapter_str(pl, "name", x->name, sizeof(x->name)))
 			continue;
-		if (!jstr(pl, "shortName", x->short_name, sizeof(x->short_name)))
+		if (!adapter_str(pl, "shortName", x->short_name, sizeof(x->short_name)))
 			snprintf(x->short_name, sizeof(x->short_name), "%s", x->name);
 		/* the position of this match first, the player's usual one else */
-		if (!jstr(p, "position", x->position, sizeof(x->position)))
-			jstr(pl, "position", x->position, sizeof(x->position));
+		if (!adapter_str(p, "position", x->position, sizeof(x->position)))
+			adapter_str(pl, "position", x->position, sizeof(x->position));
 		/* shirtNumber is the number worn in this match; never player.jerseyNumber */
-		if (jint(p, "shirtNumber", 0, 999, &shirt))
+		if (adapter_int(p, "shirtNumber", 0, 999, &shirt))
 			x->shirt = (int)shirt;
-		else if (jstr(p, "jerseyNumber", jersey, sizeof(jersey)))
+		else if (adapter_str(p, "jerseyNumber", jersey, sizeof(jersey)))
 			x->shirt = (int)strtol(jersey, NULL, 10);
 		x->substitute = jtrue(p, "substitute");
 		x->captain = jtrue(p, "captain");
 		x->minutes = -1;
 		if (cJSON_IsObject(stats)) {
-			const cJSON *r = jget(stats, "rating");
+			const cJSON *r = adapter_get(stats, "rating");
 			if (cJSON_IsNumber(r) && isfinite(r->valuedouble) && r->valuedouble > 0 &&
 			    r->valuedouble <= 10) {
 				x->has_rating = true;
 				x->rating = r->valuedouble;
 			}
-			jint32(stats, "minutesPlayed", &x->minutes);
+			adapter_int32(stats, "minutesPlayed", &x->minutes);
 			if (with_stats) /* outlives the tree: out of the arena */
 				x->stats_json = jarena_own(cJSON_PrintUnformatted(stats));
 		}
@@ -385,11 +318,13 @@ static int parse_side(const cJSON *s, struct match_side *out, const char *which,
 			if (out->nmissing >= mcap)
 				break;
 			x = &out->missing[out->nmissing];
-			if (!jstr(jget(m, "player"), "name", x->name, sizeof(x->name)))
+			if (!adapter_str(adapter_get(m, "player"), "name", x->name,
+					 sizeof(x->name)))
 				continue;
-			jint(jget(m, "player"), "id", 1, INT64_MAX / 2, &x->id);
+			adapter_int(adapter_get(m, "player"), "id", 1, INT64_MAX / 2, &x->id);
 			missing_reason(m, x->reason, sizeof(x->reason));
-			if (jstr(m, "type", why, sizeof(why)) && strcmp(why, "doubtful") == 0) {
+			if (adapter_str(m, "type", why, sizeof(why)) &&
+			    strcmp(why, "doubtful") == 0) {
 				/* not ruled out: say so rather than list them as missing */
 				char tmp[MATCH_MAX_STR];
 				snprintf(tmp, sizeof(tmp), "doubtful: %.140s", x->reason);
@@ -409,14 +344,16 @@ int sofa_parse_lineups(const char *body, size_t len, struct match_lineups *out, 
 
 	memset(out, 0, sizeof(*out));
 	jarena_begin(); /* the tree dies here; what is kept is copied out */
-	root = parse_root(body, len, err, errlen);
+	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL) {
 		jarena_end();
 		return -1;
 	}
 	out->confirmed = jtrue(root, "confirmed");
-	if (parse_side(jget(root, "home"), &out->home, "home", with_stats, err, errlen) != 0 ||
-	    parse_side(jget(root, "away"), &out->away, "away", with_stats, err, errlen) != 0) {
+	if (parse_side(adapter_get(root, "home"), &out->home, "home", with_stats, err, errlen) !=
+		    0 ||
+	    parse_side(adapter_get(root, "away"), &out->away, "away", with_stats, err, errlen) !=
+		    0) {
 		match_lineups_free(out);
 		goto out;
 	}
@@ -440,7 +377,7 @@ static bool number_of(const cJSON *v, double *out)
 int sofa_parse_statistics(const char *body, size_t len, struct match_stat **out, size_t *n,
 			  char *err, size_t errlen)
 {
-	cJSON *root = parse_root(body, len, err, errlen);
+	cJSON *root = adapter_parse_root(body, len, err, errlen);
 	const cJSON *periods, *per, *grp, *it;
 	struct match_stat *st = NULL;
 	size_t cnt = 0, cap = 0;
@@ -449,7 +386,7 @@ int sofa_parse_statistics(const char *body, size_t len, struct match_stat **out,
 	*n = 0;
 	if (root == NULL)
 		return -1;
-	periods = jget(root, "statistics");
+	periods = adapter_get(root, "statistics");
 	if (!cJSON_IsArray(periods)) {
 		snprintf(err, errlen, "no \"statistics\" array");
 		cJSON_Delete(root);
@@ -457,17 +394,17 @@ int sofa_parse_statistics(const char *body, size_t len, struct match_stat **out,
 	}
 	cJSON_ArrayForEach (per, periods) {
 		char period[8];
-		if (!jstr(per, "period", period, sizeof(period)))
+		if (!adapter_str(per, "period", period, sizeof(period)))
 			continue;
-		cJSON_ArrayForEach (grp, jget(per, "groups")) {
+		cJSON_ArrayForEach (grp, adapter_get(per, "groups")) {
 			char group[96] = "";
-			jstr(grp, "groupName", group, sizeof(group));
-			cJSON_ArrayForEach (it, jget(grp, "statisticsItems")) {
+			adapter_str(grp, "groupName", group, sizeof(group));
+			cJSON_ArrayForEach (it, adapter_get(grp, "statisticsItems")) {
 				struct match_stat s;
 				bool dup = false;
 
 				memset(&s, 0, sizeof(s));
-				if (!jstr(it, "key", s.key, sizeof(s.key)))
+				if (!adapter_str(it, "key", s.key, sizeof(s.key)))
 					continue;
 				for (size_t i = 0; i < cnt && !dup; i++)
 					dup = strcmp(st[i].key, s.key) == 0 &&
@@ -476,11 +413,12 @@ int sofa_parse_statistics(const char *body, size_t len, struct match_stat **out,
 					continue;
 				snprintf(s.period, sizeof(s.period), "%s", period);
 				snprintf(s.group, sizeof(s.group), "%s", group);
-				jstr(it, "name", s.name, sizeof(s.name));
-				jstr(it, "home", s.home, sizeof(s.home));
-				jstr(it, "away", s.away, sizeof(s.away));
-				s.has_values = number_of(jget(it, "homeValue"), &s.home_value) &&
-					       number_of(jget(it, "awayValue"), &s.away_value);
+				adapter_str(it, "name", s.name, sizeof(s.name));
+				adapter_str(it, "home", s.home, sizeof(s.home));
+				adapter_str(it, "away", s.away, sizeof(s.away));
+				s.has_values =
+					number_of(adapter_get(it, "homeValue"), &s.home_value) &&
+					number_of(adapter_get(it, "awayValue"), &s.away_value);
 				if (cnt == cap) {
 					size_t ncap = cap ? cap * 2 : 64;
 					struct match_stat *ns;
@@ -507,7 +445,7 @@ int sofa_parse_statistics(const char *body, size_t len, struct match_stat **out,
 int sofa_parse_incidents(const char *body, size_t len, struct match_incident **out, size_t *n,
 			 char *err, size_t errlen)
 {
-	cJSON *root = parse_root(body, len, err, errlen);
+	cJSON *root = adapter_parse_root(body, len, err, errlen);
 	const cJSON *list, *it;
 	struct match_incident *inc;
 	size_t cap, cnt = 0;
@@ -517,7 +455,7 @@ int sofa_parse_incidents(const char *body, size_t len, struct match_incident **o
 	*n = 0;
 	if (root == NULL)
 		return -1;
-	list = jget(root, "incidents");
+	list = adapter_get(root, "incidents");
 	if (!cJSON_IsArray(list)) {
 		snprintf(err, errlen, "no \"incidents\" array");
 		cJSON_Delete(root);
@@ -539,28 +477,30 @@ int sofa_parse_incidents(const char *body, size_t len, struct match_incident **o
 			break;
 		x = &inc[cnt];
 		memset(x, 0, sizeof(*x));
-		if (!jstr(it, "incidentType", x->type, sizeof(x->type)))
+		if (!adapter_str(it, "incidentType", x->type, sizeof(x->type)))
 			continue;
-		jstr(it, "incidentClass", x->klass, sizeof(x->klass));
-		jint(it, "id", 0, INT64_MAX / 2, &x->id);
-		jint32(it, "time", &x->minute);
-		if (!jint32(it, "addedTime", &x->added_time) || x->added_time >= 999)
+		adapter_str(it, "incidentClass", x->klass, sizeof(x->klass));
+		adapter_int(it, "id", 0, INT64_MAX / 2, &x->id);
+		adapter_int32(it, "time", &x->minute);
+		if (!adapter_int32(it, "addedTime", &x->added_time) || x->added_time >= 999)
 			x->added_time = 0;
-		who = jget(it, "player");
+		who = adapter_get(it, "player");
 		if (strcmp(x->type, "substitution") == 0) {
-			who = jget(it, "playerIn");
-			jstr(jget(it, "playerOut"), "name", x->assist, sizeof(x->assist));
+			who = adapter_get(it, "playerIn");
+			adapter_str(adapter_get(it, "playerOut"), "name", x->assist,
+				    sizeof(x->assist));
 		} else {
-			jstr(jget(it, "assist1"), "name", x->assist, sizeof(x->assist));
+			adapter_str(adapter_get(it, "assist1"), "name", x->assist,
+				    sizeof(x->assist));
 		}
-		if (!jstr(who, "name", x->player, sizeof(x->player)))
-			jstr(it, "playerName", x->player, sizeof(x->player));
-		jint(who, "id", 0, INT64_MAX / 2, &x->player_id);
-		if (cJSON_IsBool(jget(it, "isHome")))
+		if (!adapter_str(who, "name", x->player, sizeof(x->player)))
+			adapter_str(it, "playerName", x->player, sizeof(x->player));
+		adapter_int(who, "id", 0, INT64_MAX / 2, &x->player_id);
+		if (cJSON_IsBool(adapter_get(it, "isHome")))
 			snprintf(x->side, sizeof(x->side), "%s",
 				 jtrue(it, "isHome") ? "home" : "away");
-		x->has_score = jint32(it, "homeScore", &x->home_score) &&
-			       jint32(it, "awayScore", &x->away_score);
+		x->has_score = adapter_int32(it, "homeScore", &x->home_score) &&
+			       adapter_int32(it, "awayScore", &x->away_score);
 		cnt++;
 	}
 	/* The side of a goal is the side whose score went up: walk oldest first
@@ -587,7 +527,7 @@ int sofa_parse_incidents(const char *body, size_t len, struct match_incident **o
 int sofa_parse_standings(const char *body, size_t len, struct match_standing **out, size_t *n,
 			 char *err, size_t errlen)
 {
-	cJSON *root = parse_root(body, len, err, errlen);
+	cJSON *root = adapter_parse_root(body, len, err, errlen);
 	const cJSON *tables, *table, *r;
 	struct match_standing *st;
 	size_t cap = 0, cnt = 0;
@@ -597,15 +537,16 @@ int sofa_parse_standings(const char *body, size_t len, struct match_standing **o
 	*n = 0;
 	if (root == NULL)
 		return -1;
-	tables = jget(root, "standings");
-	if (!cJSON_IsArray(tables) || !cJSON_IsArray(jget(cJSON_GetArrayItem(tables, 0), "rows"))) {
+	tables = adapter_get(root, "standings");
+	if (!cJSON_IsArray(tables) ||
+	    !cJSON_IsArray(adapter_get(cJSON_GetArrayItem(tables, 0), "rows"))) {
 		snprintf(err, errlen, "no standings table");
 		cJSON_Delete(root);
 		return -1;
 	}
 	ntables = cJSON_GetArraySize(tables);
 	cJSON_ArrayForEach (table, tables)
-		cap += (size_t)cJSON_GetArraySize(jget(table, "rows"));
+		cap += (size_t)cJSON_GetArraySize(adapter_get(table, "rows"));
 	if (cap > 400)
 		cap = 400;
 	st = calloc(cap ? cap : 1, sizeof(*st));
@@ -616,26 +557,28 @@ int sofa_parse_standings(const char *body, size_t len, struct match_standing **o
 	}
 	cJSON_ArrayForEach (table, tables) {
 		char group[MATCH_MAX_STR] = "";
-		if (ntables > 1 && !jstr(table, "name", group, sizeof(group)))
+		if (ntables > 1 && !adapter_str(table, "name", group, sizeof(group)))
 			snprintf(group, sizeof(group), "table %zu", cnt);
-		cJSON_ArrayForEach (r, jget(table, "rows")) {
+		cJSON_ArrayForEach (r, adapter_get(table, "rows")) {
 			struct match_standing *x;
 			if (cnt >= cap)
 				break;
 			x = &st[cnt];
 			memset(x, 0, sizeof(*x));
-			if (!jint(jget(r, "team"), "id", 1, INT64_MAX / 2, &x->team_id) ||
-			    !jstr(jget(r, "team"), "name", x->team, sizeof(x->team)) ||
-			    !jint32(r, "position", &x->position))
+			if (!adapter_int(adapter_get(r, "team"), "id", 1, INT64_MAX / 2,
+					 &x->team_id) ||
+			    !adapter_str(adapter_get(r, "team"), "name", x->team,
+					 sizeof(x->team)) ||
+			    !adapter_int32(r, "position", &x->position))
 				continue;
 			snprintf(x->group, sizeof(x->group), "%s", group);
-			jint32(r, "matches", &x->played);
-			jint32(r, "wins", &x->won);
-			jint32(r, "draws", &x->drawn);
-			jint32(r, "losses", &x->lost);
-			jint32(r, "scoresFor", &x->goals_for);
-			jint32(r, "scoresAgainst", &x->goals_against);
-			jint32(r, "points", &x->points);
+			adapter_int32(r, "matches", &x->played);
+			adapter_int32(r, "wins", &x->won);
+			adapter_int32(r, "draws", &x->drawn);
+			adapter_int32(r, "losses", &x->lost);
+			adapter_int32(r, "scoresFor", &x->goals_for);
+			adapter_int32(r, "scoresAgainst", &x->goals_against);
+			adapter_int32(r, "points", &x->points);
 			cnt++;
 		}
 	}
@@ -695,7 +638,7 @@ void sofa_crest_url(int64_t team_id, char *buf, size_t n)
 bool sofa_is_challenge(const char *body, size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
-	const cJSON *reason = jget(jget(root, "error"), "reason");
+	const cJSON *reason = adapter_get(adapter_get(root, "error"), "reason");
 	bool yes = cJSON_IsString(reason) && strcmp(reason->valuestring, "challenge") == 0;
 
 	cJSON_Delete(root);

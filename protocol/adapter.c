@@ -1,0 +1,81 @@
+#include "adapter.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const cJSON *adapter_get(const cJSON *o, const char *key)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+void adapter_copy(const char *s, char *buf, size_t n)
+{
+	size_t len = strlen(s);
+
+	if (len >= n) {
+		len = n - 1;
+		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+}
+
+bool adapter_str(const cJSON *o, const char *key, char *buf, size_t n)
+{
+	const cJSON *v = adapter_get(o, key);
+
+	if (!cJSON_IsString(v) || v->valuestring == NULL)
+		return false;
+	adapter_copy(v->valuestring, buf, n);
+	return true;
+}
+
+bool adapter_num_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    v->valuedouble != floor(v->valuedouble) || v->valuedouble < (double)lo ||
+	    v->valuedouble > (double)hi)
+		return false;
+	*out = (int64_t)v->valuedouble;
+	return true;
+}
+
+bool adapter_int(const cJSON *o, const char *key, int64_t lo, int64_t hi, int64_t *out)
+{
+	return adapter_num_int(adapter_get(o, key), lo, hi, out);
+}
+
+bool adapter_int32(const cJSON *o, const char *key, int *out)
+{
+	int64_t v;
+
+	if (!adapter_int(o, key, -1000000, 1000000, &v))
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+cJSON *adapter_parse_root(const char *body, size_t len, char *err, size_t errlen)
+{
+	cJSON *root;
+
+	if (body == NULL || len == 0) {
+		snprintf(err, errlen, "empty body");
+		return NULL;
+	}
+	root = cJSON_ParseWithLength(body, len);
+	if (root == NULL) {
+		const char *at = cJSON_GetErrorPtr();
+		long off = (at != NULL && at >= body && at <= body + len) ? (long)(at - body) : -1;
+		snprintf(err, errlen, "invalid JSON near byte %ld of %zu", off, len);
+		return NULL;
+	}
+	if (!cJSON_IsObject(root)) {
+		snprintf(err, errlen, "expected a JSON object");
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
