@@ -82,8 +82,16 @@ static void *serve(void *arg)
 		req[got] = '\0';
 		pthread_mutex_lock(&srv.mu);
 		struct reply r = { 500, NULL, NULL };
+		char etag[256] = "";
 		if (srv.next < srv.nscript)
 			r = srv.script[srv.next++];
+		/* copies: the test may reset the script (and free them) while this
+		 * answer is still being written, after a client that gave up */
+		if (r.etag != NULL) {
+			snprintf(etag, sizeof(etag), "%s", r.etag);
+			r.etag = etag;
+		}
+		r.body = r.body != NULL ? strdup(r.body) : NULL;
 		srv.requests++;
 		sscanf(req, "GET %255s", srv.last_path);
 		header_value(req, "If-None-Match:", srv.last_inm, sizeof(srv.last_inm));
@@ -97,6 +105,7 @@ static void *serve(void *arg)
 				  r.etag ? "\r\n" : "", blen);
 		if (write(c, head, (size_t)hl) < 0 || (blen > 0 && write(c, r.body, blen) < 0))
 			fprintf(stderr, "# fake server: write failed\n");
+		free(r.body);
 		close(c);
 	}
 }
