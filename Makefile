@@ -102,6 +102,8 @@ $(BIN)/bf-tournament-stats: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/tou
 UNIT_SUPPORT_OBJ := $(BUILD)/tests/support/t.o $(BUILD)/tests/support/testenv.o
 CONSUMER_COMMON_OBJ := $(CONSUMER_COMMON:%.c=$(BUILD)/%.o)
 test_due_OBJ := $(BUILD)/producer/due.o
+test_sofascore_OBJ := $(BUILD)/tests/support/parsers.o
+test_apifootball_OBJ := $(BUILD)/tests/support/parsers.o
 test_lineup_doc_OBJ := $(BUILD)/consumers/lineups/lineup.o $(CONSUMER_COMMON_OBJ)
 test_result_doc_OBJ := $(BUILD)/consumers/results/result.o $(CONSUMER_COMMON_OBJ)
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "protocol/apifootball.h"
+#include "tests/support/parsers.h"
 #include "tests/support/t.h"
 
 #define FIX "tests/data/fixtures/apifootball/"
@@ -158,123 +159,15 @@ static bool incidents_of(const char *file, struct match_incident **inc, size_t *
 	return rc == 0;
 }
 
-/*
- * Every parser on one body.  Each must answer 0 or -1; on -1 its outputs must
- * be empty (NULL, 0) so a caller never frees or leaks anything.  ok[]
- * receives which parsers accepted the body.
- */
-enum {
-	P_EVENTS,
-	P_EVENT,
-	P_LINEUPS,
-	P_STATS,
-	P_INCIDENTS,
-	P_STANDINGS,
-	P_N
+/* The adapter's parsers, checked by tests/support/parsers.c. */
+static const struct parsers AF = {
+	.events = af_parse_events,
+	.event = af_parse_event,
+	.lineups = af_parse_lineups,
+	.statistics = af_parse_statistics,
+	.incidents = af_parse_incidents,
+	.standings = af_parse_standings,
 };
-
-static void parse_all(const char *buf, size_t len, bool ok[P_N])
-{
-	char err[256];
-	int rc;
-
-	{
-		struct match_event *evs = (struct match_event *)1;
-		size_t n = 99, skipped = 99;
-		err[0] = '\0';
-		rc = af_parse_events(buf, len, &evs, &n, &skipped, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(evs == NULL);
-			CHECK_INT(n, 0);
-			CHECK(err[0] != '\0');
-		} else {
-			CHECK(evs != NULL);
-		}
-		free(evs);
-		ok[P_EVENTS] = rc == 0;
-	}
-	{
-		struct match_event ev;
-		err[0] = '\0';
-		rc = af_parse_event(buf, len, &ev, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0)
-			CHECK(err[0] != '\0');
-		ok[P_EVENT] = rc == 0;
-	}
-	{
-		struct match_lineups l;
-		err[0] = '\0';
-		rc = af_parse_lineups(buf, len, &l, true, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(l.home.players == NULL && l.away.players == NULL);
-			CHECK(err[0] != '\0');
-		}
-		match_lineups_free(&l);
-		ok[P_LINEUPS] = rc == 0;
-	}
-	{
-		struct match_stat *st = (struct match_stat *)1;
-		size_t n = 99;
-		err[0] = '\0';
-		rc = af_parse_statistics(buf, len, &st, &n, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(st == NULL);
-			CHECK_INT(n, 0);
-			CHECK(err[0] != '\0');
-		} else {
-			CHECK(st != NULL);
-		}
-		free(st);
-		ok[P_STATS] = rc == 0;
-	}
-	{
-		struct match_incident *inc = (struct match_incident *)1;
-		size_t n = 99;
-		err[0] = '\0';
-		rc = af_parse_incidents(buf, len, &inc, &n, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(inc == NULL);
-			CHECK_INT(n, 0);
-			CHECK(err[0] != '\0');
-		} else {
-			CHECK(inc != NULL);
-		}
-		free(inc);
-		ok[P_INCIDENTS] = rc == 0;
-	}
-	{
-		struct match_standing *st = (struct match_standing *)1;
-		size_t n = 99;
-		err[0] = '\0';
-		rc = af_parse_standings(buf, len, &st, &n, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(st == NULL);
-			CHECK_INT(n, 0);
-			CHECK(err[0] != '\0');
-		} else {
-			CHECK(st != NULL);
-		}
-		free(st);
-		ok[P_STANDINGS] = rc == 0;
-	}
-}
-
-/* Every parser must refuse this body. */
-static void all_refuse(const char *buf, size_t len, const char *what)
-{
-	bool ok[P_N];
-
-	parse_all(buf, len, ok);
-	for (int i = 0; i < P_N; i++)
-		if (ok[i])
-			t_fail(__FILE__, __LINE__, "parser %d accepted %s", i, what);
-}
 
 /* ---- requests ---------------------------------------------------------------- */
 
@@ -1572,14 +1465,14 @@ static void standings_groups(void)
 static void fixtures_by_kind(void)
 {
 	enum {
-		EV = 1 << P_EVENTS,
-		E1 = 1 << P_EVENT,
-		LU = 1 << P_LINEUPS,
-		ST = 1 << P_STATS
+		EV = 1 << PARSER_EVENTS,
+		E1 = 1 << PARSER_EVENT,
+		LU = 1 << PARSER_LINEUPS,
+		ST = 1 << PARSER_STATS
 	};
 	enum {
-		IN = 1 << P_INCIDENTS,
-		SD = 1 << P_STANDINGS
+		IN = 1 << PARSER_INCIDENTS,
+		SD = 1 << PARSER_STANDINGS
 	};
 	static const struct {
 		const char *file;
@@ -1610,15 +1503,15 @@ static void fixtures_by_kind(void)
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		size_t len;
-		bool ok[P_N];
+		bool ok[PARSER_N];
 		char *body = slurp(want[i].file, &len);
 
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s", want[i].file);
 			continue;
 		}
-		parse_all(body, len, ok);
-		for (int p = 0; p < P_N; p++)
+		parsers_run_all(&AF, body, len, ok);
+		for (int p = 0; p < PARSER_N; p++)
 			if (ok[p] != ((want[i].parsers >> p) & 1))
 				t_fail(__FILE__, __LINE__, "%s: parser %d %s it", want[i].file, p,
 				       ok[p] ? "accepted" : "refused");
@@ -1640,7 +1533,7 @@ static void truncated(void)
 		for (size_t k = 1; k <= 16; k++) {
 			size_t cut = len / 2 * k / 16;
 			char *part = dup_n(body, cut);
-			all_refuse(part, cut, fixtures[f]);
+			parsers_all_refuse(&AF, part, cut, fixtures[f]);
 			free(part);
 		}
 		free(body);
@@ -1675,13 +1568,13 @@ static void hostile_shapes(void)
 		"{\"response\":[{\"fixture\":{\"id\":1},\"lineups\":5,\"statistics\":{},"
 		"\"events\":\"x\",\"players\":7}]}",
 	};
-	bool ok[P_N];
+	bool ok[PARSER_N];
 
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		size_t len = strlen(bodies[i]);
 		char *b = dup_n(bodies[i], len);
-		parse_all(b, len, ok);
-		for (int p = P_EVENT; p < P_N; p++)
+		parsers_run_all(&AF, b, len, ok);
+		for (int p = PARSER_EVENT; p < PARSER_N; p++)
 			if (ok[p])
 				t_fail(__FILE__, __LINE__, "parser %d accepted %s", p, bodies[i]);
 		free(b);
@@ -1689,10 +1582,10 @@ static void hostile_shapes(void)
 	for (size_t i = 0; i < sizeof(tolerated) / sizeof(tolerated[0]); i++) {
 		size_t len = strlen(tolerated[i]);
 		char *b = dup_n(tolerated[i], len);
-		parse_all(b, len, ok);
+		parsers_run_all(&AF, b, len, ok);
 		free(b);
 	}
-	all_refuse(NULL, 0, "NULL");
+	parsers_all_refuse(&AF, NULL, 0, "NULL");
 }
 
 static void deep_nesting(void)
@@ -1702,12 +1595,12 @@ static void deep_nesting(void)
 
 	REQUIRE(b != NULL);
 	memset(b, '[', depth);
-	all_refuse(b, depth, "100k [");
+	parsers_all_refuse(&AF, b, depth, "100k [");
 	memcpy(b, "{\"response\":", 12);
-	all_refuse(b, depth, "{\"response\": + 100k [");
+	parsers_all_refuse(&AF, b, depth, "{\"response\": + 100k [");
 	for (size_t i = 0; i + 5 <= depth; i += 5)
 		memcpy(b + i, "{\"a\":", 5);
-	all_refuse(b, depth - depth % 5, "100k/5 nested objects");
+	parsers_all_refuse(&AF, b, depth - depth % 5, "100k/5 nested objects");
 	free(b);
 	/* and the classifier */
 	b = malloc(depth);
@@ -1730,7 +1623,7 @@ static uint32_t rng(void)
 static void random_bytes(void)
 {
 	static const char alphabet[] = "{}[]\":,0123456789.-eE truefalsnl\\u\"response\"id";
-	bool ok[P_N];
+	bool ok[PARSER_N];
 	char msg[64];
 
 	for (int round = 0; round < 300; round++) {
@@ -1741,7 +1634,7 @@ static void random_bytes(void)
 		for (size_t i = 0; i < len; i++)
 			b[i] = round % 2 ? (char)(rng() & 0xff)
 					 : alphabet[rng() % (sizeof(alphabet) - 1)];
-		parse_all(b, len, ok);
+		parsers_run_all(&AF, b, len, ok);
 		CHECK(af_classify_errors(b, len, msg, sizeof(msg)) <= AF_ERR_SERVER);
 		free(b);
 	}
@@ -1751,7 +1644,7 @@ static void random_bytes(void)
  * it answers 0 or -1, and leaks nothing. */
 static void mutated_fixtures(void)
 {
-	bool ok[P_N];
+	bool ok[PARSER_N];
 	char msg[64];
 
 	for (size_t f = 0; f < NFIXTURES; f++) {
@@ -1768,7 +1661,7 @@ static void mutated_fixtures(void)
 			REQUIRE(b != NULL);
 			for (int k = 0; k < 1 + round % 3; k++)
 				b[rng() % len] = subst[rng() % (sizeof(subst) - 1)];
-			parse_all(b, len, ok);
+			parsers_run_all(&AF, b, len, ok);
 			CHECK(af_classify_errors(b, len, msg, sizeof(msg)) <= AF_ERR_SERVER);
 			free(b);
 		}

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "protocol/sofascore.h"
+#include "tests/support/parsers.h"
 #include "tests/support/t.h"
 
 #define FIX "tests/data/fixtures/sofascore/"
@@ -119,122 +120,15 @@ static size_t count_stat(const struct match_stat *st, size_t n, const char *peri
 	return c;
 }
 
-/*
- * Every parser on one body.  Each must answer 0 or -1; on -1 its outputs must
- * be empty (NULL, 0) so a caller never frees or leaks anything.  Whatever
- * was parsed is freed.  ok[] receives which parsers accepted the body.
- */
-enum {
-	P_EVENTS,
-	P_EVENT,
-	P_LINEUPS,
-	P_STATS,
-	P_INCIDENTS,
-	P_STANDINGS,
-	P_N
+/* The adapter's parsers, checked by tests/support/parsers.c. */
+static const struct parsers SOFA = {
+	.events = sofa_parse_events,
+	.event = sofa_parse_event,
+	.lineups = sofa_parse_lineups,
+	.statistics = sofa_parse_statistics,
+	.incidents = sofa_parse_incidents,
+	.standings = sofa_parse_standings,
 };
-
-static void parse_all(const char *buf, size_t len, bool ok[P_N])
-{
-	char err[256];
-	int rc;
-
-	{
-		struct match_event *evs = (struct match_event *)1;
-		size_t n = 99, skipped = 99;
-		err[0] = '\0';
-		rc = sofa_parse_events(buf, len, &evs, &n, &skipped, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(evs == NULL);
-			CHECK_INT(n, 0);
-			CHECK(err[0] != '\0');
-		} else {
-			CHECK(evs != NULL);
-		}
-		free(evs);
-		ok[P_EVENTS] = rc == 0;
-	}
-	{
-		struct match_event ev;
-		err[0] = '\0';
-		rc = sofa_parse_event(buf, len, &ev, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0)
-			CHECK(err[0] != '\0');
-		ok[P_EVENT] = rc == 0;
-	}
-	{
-		struct match_lineups l;
-		err[0] = '\0';
-		rc = sofa_parse_lineups(buf, len, &l, true, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(l.home.players == NULL && l.away.players == NULL);
-			CHECK(l.home.missing == NULL && l.away.missing == NULL);
-			CHECK(err[0] != '\0');
-		}
-		match_lineups_free(&l);
-		ok[P_LINEUPS] = rc == 0;
-	}
-	{
-		struct match_stat *st = (struct match_stat *)1;
-		size_t n = 99;
-		err[0] = '\0';
-		rc = sofa_parse_statistics(buf, len, &st, &n, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(st == NULL);
-			CHECK_INT(n, 0);
-			CHECK(err[0] != '\0');
-		}
-		free(st);
-		ok[P_STATS] = rc == 0;
-	}
-	{
-		struct match_incident *inc = (struct match_incident *)1;
-		size_t n = 99;
-		err[0] = '\0';
-		rc = sofa_parse_incidents(buf, len, &inc, &n, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(inc == NULL);
-			CHECK_INT(n, 0);
-			CHECK(err[0] != '\0');
-		} else {
-			CHECK(inc != NULL);
-		}
-		free(inc);
-		ok[P_INCIDENTS] = rc == 0;
-	}
-	{
-		struct match_standing *st = (struct match_standing *)1;
-		size_t n = 99;
-		err[0] = '\0';
-		rc = sofa_parse_standings(buf, len, &st, &n, err, sizeof(err));
-		CHECK(rc == 0 || rc == -1);
-		if (rc != 0) {
-			CHECK(st == NULL);
-			CHECK_INT(n, 0);
-			CHECK(err[0] != '\0');
-		} else {
-			CHECK(st != NULL);
-		}
-		free(st);
-		ok[P_STANDINGS] = rc == 0;
-	}
-}
-
-/* Every parser must refuse this body. */
-static void all_refuse(const char *buf, size_t len, const char *what)
-{
-	bool ok[P_N];
-
-	parse_all(buf, len, ok);
-	for (int i = 0; i < P_N; i++)
-		if (ok[i])
-			t_fail(__FILE__, __LINE__, "parser %d accepted %s", i, what);
-}
 
 /* ---- status --------------------------------------------------------------- */
 
@@ -1370,33 +1264,33 @@ static void fixtures_by_kind(void)
 		const char *file;
 		int parser; /* -1: none */
 	} want[] = {
-		{ "scheduled_ut17_round.json", P_EVENTS },
-		{ "scheduled_bad.json", P_EVENTS },
-		{ "live.json", P_EVENTS },
-		{ "event_finished_120.json", P_EVENT },
-		{ "event_finished_110.json", P_EVENT },
-		{ "event_inprogress_31.json", P_EVENT },
-		{ "event_postponed_60.json", P_EVENT },
-		{ "lineups_confirmed.json", P_LINEUPS },
-		{ "lineups_unconfirmed.json", P_LINEUPS },
-		{ "statistics.json", P_STATS },
-		{ "incidents_goals.json", P_INCIDENTS },
-		{ "standings_total.json", P_STANDINGS },
+		{ "scheduled_ut17_round.json", PARSER_EVENTS },
+		{ "scheduled_bad.json", PARSER_EVENTS },
+		{ "live.json", PARSER_EVENTS },
+		{ "event_finished_120.json", PARSER_EVENT },
+		{ "event_finished_110.json", PARSER_EVENT },
+		{ "event_inprogress_31.json", PARSER_EVENT },
+		{ "event_postponed_60.json", PARSER_EVENT },
+		{ "lineups_confirmed.json", PARSER_LINEUPS },
+		{ "lineups_unconfirmed.json", PARSER_LINEUPS },
+		{ "statistics.json", PARSER_STATS },
+		{ "incidents_goals.json", PARSER_INCIDENTS },
+		{ "standings_total.json", PARSER_STANDINGS },
 		{ "error404.json", -1 },
 		{ "challenge403.json", -1 },
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		size_t len;
-		bool ok[P_N];
+		bool ok[PARSER_N];
 		char *body = slurp(want[i].file, &len);
 
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s", want[i].file);
 			continue;
 		}
-		parse_all(body, len, ok);
-		for (int p = 0; p < P_N; p++)
+		parsers_run_all(&SOFA, body, len, ok);
+		for (int p = 0; p < PARSER_N; p++)
 			if (ok[p] != (p == want[i].parser))
 				t_fail(__FILE__, __LINE__, "%s: parser %d %s it", want[i].file, p,
 				       ok[p] ? "accepted" : "refused");
@@ -1410,10 +1304,10 @@ static void error_bodies(void)
 	static const char e403[] = "{\"error\":{\"code\":403,\"reason\":\"challenge\"}}";
 	char *b = dup_n(e404, sizeof(e404) - 1);
 
-	all_refuse(b, sizeof(e404) - 1, "the 404 body");
+	parsers_all_refuse(&SOFA, b, sizeof(e404) - 1, "the 404 body");
 	free(b);
 	b = dup_n(e403, sizeof(e403) - 1);
-	all_refuse(b, sizeof(e403) - 1, "the 403 challenge");
+	parsers_all_refuse(&SOFA, b, sizeof(e403) - 1, "the 403 challenge");
 	free(b);
 }
 
@@ -1431,7 +1325,7 @@ static void truncated(void)
 		for (size_t k = 1; k <= 16; k++) {
 			size_t cut = len / 2 * k / 16; /* ... up to exactly the first half */
 			char *part = dup_n(body, cut);
-			all_refuse(part, cut, fixtures[f]);
+			parsers_all_refuse(&SOFA, part, cut, fixtures[f]);
 			free(part);
 		}
 		free(body);
@@ -1474,24 +1368,24 @@ static void hostile_shapes(void)
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		size_t len = strlen(bodies[i]);
 		char *b = dup_n(bodies[i], len);
-		all_refuse(b, len, bodies[i]);
+		parsers_all_refuse(&SOFA, b, len, bodies[i]);
 		free(b);
 	}
 	for (size_t i = 0; i < sizeof(tolerated) / sizeof(tolerated[0]); i++) {
 		size_t len = strlen(tolerated[i]);
-		bool ok[P_N];
+		bool ok[PARSER_N];
 		char *b = dup_n(tolerated[i], len);
-		parse_all(b, len, ok);
+		parsers_run_all(&SOFA, b, len, ok);
 		free(b);
 	}
 	/* NULL body */
-	all_refuse(NULL, 0, "NULL");
+	parsers_all_refuse(&SOFA, NULL, 0, "NULL");
 	/* an embedded NUL cuts nothing open */
 	{
 		static const char nul[] = "{\"events\":[]}\0{\"x\":1}";
-		bool ok[P_N];
+		bool ok[PARSER_N];
 		char *b = dup_n(nul, sizeof(nul) - 1);
-		parse_all(b, sizeof(nul) - 1, ok);
+		parsers_run_all(&SOFA, b, sizeof(nul) - 1, ok);
 		free(b);
 	}
 }
@@ -1503,12 +1397,12 @@ static void deep_nesting(void)
 
 	REQUIRE(b != NULL);
 	memset(b, '[', depth);
-	all_refuse(b, depth, "100k [");
+	parsers_all_refuse(&SOFA, b, depth, "100k [");
 	memcpy(b, "{\"events\":", 10);
-	all_refuse(b, depth, "{\"events\": + 100k [");
+	parsers_all_refuse(&SOFA, b, depth, "{\"events\": + 100k [");
 	for (size_t i = 0; i + 5 <= depth; i += 5)
 		memcpy(b + i, "{\"a\":", 5);
-	all_refuse(b, depth - depth % 5, "100k/5 nested objects");
+	parsers_all_refuse(&SOFA, b, depth - depth % 5, "100k/5 nested objects");
 	free(b);
 }
 
@@ -1525,7 +1419,7 @@ static uint32_t rng(void)
 static void random_bytes(void)
 {
 	static const char alphabet[] = "{}[]\":,0123456789.-eE truefalsnl\\u\"events\"id";
-	bool ok[P_N];
+	bool ok[PARSER_N];
 
 	for (int round = 0; round < 300; round++) {
 		size_t len = 1 + rng() % 2048;
@@ -1535,7 +1429,7 @@ static void random_bytes(void)
 		for (size_t i = 0; i < len; i++)
 			b[i] = round % 2 ? (char)(rng() & 0xff)
 					 : alphabet[rng() % (sizeof(alphabet) - 1)];
-		parse_all(b, len, ok);
+		parsers_run_all(&SOFA, b, len, ok);
 		free(b);
 	}
 }
@@ -1544,7 +1438,7 @@ static void random_bytes(void)
  * it answers 0 or -1, and leaks nothing. */
 static void mutated_fixtures(void)
 {
-	bool ok[P_N];
+	bool ok[PARSER_N];
 
 	for (size_t f = 0; f < NFIXTURES; f++) {
 		size_t len;
@@ -1560,7 +1454,7 @@ static void mutated_fixtures(void)
 			REQUIRE(b != NULL);
 			for (int k = 0; k < 1 + round % 3; k++)
 				b[rng() % len] = subst[rng() % (sizeof(subst) - 1)];
-			parse_all(b, len, ok);
+			parsers_run_all(&SOFA, b, len, ok);
 			free(b);
 		}
 		free(body);
