@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const cJSON *adapter_get(const cJSON *o, const char *key)
@@ -78,4 +79,43 @@ cJSON *adapter_parse_root(const char *body, size_t len, char *err, size_t errlen
 		return NULL;
 	}
 	return root;
+}
+
+int adapter_parse_event_list(const cJSON *list, size_t max,
+			     int (*one)(const cJSON *e, struct match_event *ev, char *err,
+					size_t errlen),
+			     struct match_event **out, size_t *n, size_t *skipped, char *err,
+			     size_t errlen)
+{
+	const cJSON *e;
+	struct match_event *evs;
+	size_t cnt = 0, cap = (size_t)cJSON_GetArraySize(list);
+	char why[256];
+
+	*out = NULL;
+	*n = 0;
+	*skipped = 0;
+	if (cap > max)
+		cap = max;
+	evs = calloc(cap ? cap : 1, sizeof(*evs));
+	if (evs == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	err[0] = '\0';
+	cJSON_ArrayForEach (e, list) {
+		if (cnt >= cap) {
+			(*skipped)++;
+			continue;
+		}
+		if (one(e, &evs[cnt], why, sizeof(why)) != 0) {
+			if ((*skipped)++ == 0)
+				snprintf(err, errlen, "%s", why);
+			continue;
+		}
+		cnt++;
+	}
+	*out = evs;
+	*n = cnt;
+	return 0;
 }

@@ -15,6 +15,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "match.h"
+
 /* Member key of object o; NULL when o is not an object or has no such member. */
 const cJSON *adapter_get(const cJSON *o, const char *key);
 /* Copies s into buf (n > 0 bytes), cut to n-1 bytes on a character boundary. */
@@ -30,5 +32,17 @@ bool adapter_int32(const cJSON *o, const char *key, int *out);
 /* Parses body (len bytes) into its root object; NULL with a reason in err
  * when it is empty, not JSON or not an object.  cJSON_Delete the result. */
 cJSON *adapter_parse_root(const char *body, size_t len, char *err, size_t errlen);
+
+/*
+ * The events of list (a JSON array), at most max of them, each parsed by
+ * one: a malformed event is skipped and counted in *skipped, the first
+ * one's reason in err (empty when none was).  *out is malloc'd (free()),
+ * *n its count.  0, or -1 when out of memory (err says so).
+ */
+int adapter_parse_event_list(const cJSON *list, size_t max,
+			     int (*one)(const cJSON *e, struct match_event *ev, char *err,
+					size_t errlen),
+			     struct match_event **out, size_t *n, size_t *skipped, char *err,
+			     size_t errlen) __attribute__((warn_unused_result));
 
 #endif

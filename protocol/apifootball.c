@@ -334,10 +334,8 @@ int af_parse_events(const char *body, size_t len, struct match_event **out, size
 		    size_t *skipped, char *err, size_t errlen)
 {
 	cJSON *root;
-	const cJSON *list, *e;
-	struct match_event *evs;
-	size_t cnt = 0, cap;
-	char why[256];
+	const cJSON *list;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -354,34 +352,11 @@ int af_parse_events(const char *body, size_t len, struct match_event **out, size
 		jarena_end();
 		return -1;
 	}
-	cap = (size_t)cJSON_GetArraySize(list);
-	if (cap > AF_MAX_EVENTS)
-		cap = AF_MAX_EVENTS;
-	evs = calloc(cap ? cap : 1, sizeof(*evs));
-	if (evs == NULL) {
-		cJSON_Delete(root);
-		jarena_end();
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	err[0] = '\0';
-	cJSON_ArrayForEach (e, list) {
-		if (cnt >= cap) {
-			(*skipped)++;
-			continue;
-		}
-		if (parse_fixture_obj(e, &evs[cnt], why, sizeof(why)) != 0) {
-			if ((*skipped)++ == 0)
-				snprintf(err, errlen, "%s", why);
-			continue;
-		}
-		cnt++;
-	}
+	rc = adapter_parse_event_list(list, AF_MAX_EVENTS, parse_fixture_obj, out, n, skipped, err,
+				      errlen);
 	cJSON_Delete(root);
 	jarena_end();
-	*out = evs;
-	*n = cnt;
-	return 0;
+	return rc;
 }
 
 /* response[0] of a fixtures?id=N answer, or NULL with a reason. */

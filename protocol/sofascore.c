@@ -164,10 +164,8 @@ int sofa_parse_events(const char *body, size_t len, struct match_event **out, si
 		      size_t *skipped, char *err, size_t errlen)
 {
 	cJSON *root = adapter_parse_root(body, len, err, errlen);
-	const cJSON *list, *e;
-	struct match_event *evs = NULL;
-	size_t cnt = 0, cap;
-	char why[256];
+	const cJSON *list;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -180,32 +178,10 @@ int sofa_parse_events(const char *body, size_t len, struct match_event **out, si
 		cJSON_Delete(root);
 		return -1;
 	}
-	cap = (size_t)cJSON_GetArraySize(list);
-	if (cap > SOFA_MAX_EVENTS)
-		cap = SOFA_MAX_EVENTS;
-	evs = calloc(cap ? cap : 1, sizeof(*evs));
-	if (evs == NULL) {
-		cJSON_Delete(root);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	err[0] = '\0';
-	cJSON_ArrayForEach (e, list) {
-		if (cnt >= cap) {
-			(*skipped)++;
-			continue;
-		}
-		if (parse_event_obj(e, &evs[cnt], why, sizeof(why)) != 0) {
-			if ((*skipped)++ == 0)
-				snprintf(err, errlen, "%s", why);
-			continue;
-		}
-		cnt++;
-	}
+	rc = adapter_parse_event_list(list, SOFA_MAX_EVENTS, parse_event_obj, out, n, skipped, err,
+				      errlen);
 	cJSON_Delete(root);
-	*out = evs;
-	*n = cnt;
-	return 0;
+	return rc;
 }
 
 int sofa_parse_event(const char *body, size_t len, struct match_event *out, char *err,
