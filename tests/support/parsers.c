@@ -1,6 +1,9 @@
 #include "tests/support/parsers.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/support/t.h"
 
@@ -91,4 +94,52 @@ void parsers_all_refuse(const struct parsers *p, const char *buf, size_t len, co
 	for (int i = 0; i < PARSER_N; i++)
 		if (ok[i])
 			t_fail(__FILE__, __LINE__, "parser %d accepted %s", i, what);
+}
+
+char *parsers_slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[512];
+	FILE *f;
+	char *buf;
+	long sz;
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc(sz > 0 ? (size_t)sz : 1);
+	if (buf == NULL || fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*len = (size_t)sz;
+	return buf;
+}
+
+char *parsers_dup(const char *s, size_t n)
+{
+	char *b = malloc(n ? n : 1);
+
+	if (b != NULL && n > 0)
+		memcpy(b, s, n);
+	return b;
+}
+
+bool parsers_near(double a, double b)
+{
+	return fabs(a - b) < 1e-9;
+}
+
+const struct match_event *parsers_find_event(const struct match_event *evs, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (evs[i].id == id)
+			return &evs[i];
+	return NULL;
 }

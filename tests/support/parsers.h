@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "protocol/match.h"
 
@@ -44,5 +45,16 @@ struct parsers {
 void parsers_run_all(const struct parsers *p, const char *buf, size_t len, bool ok[PARSER_N]);
 /* Every parser of p must refuse this body (what names it in a failure). */
 void parsers_all_refuse(const struct parsers *p, const char *buf, size_t len, const char *what);
+
+/* The file dir+name in a buffer of exactly its size (no NUL terminator, so
+ * a parser reading past len is caught by ASan/valgrind).  NULL on error;
+ * free(). */
+char *parsers_slurp(const char *dir, const char *name, size_t *len);
+/* An exact-size copy of n bytes of s (no NUL); free(). */
+char *parsers_dup(const char *s, size_t n);
+/* a == b within 1e-9. */
+bool parsers_near(double a, double b);
+/* The event of evs with that id, or NULL. */
+const struct match_event *parsers_find_event(const struct match_event *evs, size_t n, int64_t id);
 
 #endif

@@ -53,57 +53,6 @@ static const char *const fixtures[] = {
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* The whole file in a buffer of exactly its size (no NUL terminator, so a
- * parser reading past len is caught by ASan).  NULL on error. */
-static char *slurp(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	char *buf;
-	long sz;
-
-	snprintf(path, sizeof(path), "%s%s", FIX, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc(sz > 0 ? (size_t)sz : 1);
-	if (buf == NULL || fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)sz;
-	return buf;
-}
-
-/* An exact-size copy of n bytes of s (no NUL). */
-static char *dup_n(const char *s, size_t n)
-{
-	char *b = malloc(n ? n : 1);
-
-	if (b != NULL && n > 0)
-		memcpy(b, s, n);
-	return b;
-}
-
-static bool near(double a, double b)
-{
-	return fabs(a - b) < 1e-9;
-}
-
-static const struct match_event *find_event(const struct match_event *evs, size_t n, int64_t id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (evs[i].id == id)
-			return &evs[i];
-	return NULL;
-}
-
 static const struct match_player *find_player(const struct match_side *s, int64_t id)
 {
 	for (size_t i = 0; i < s->nplayers; i++)
@@ -125,7 +74,7 @@ static bool event_of(const char *file, struct match_event *ev)
 {
 	size_t len;
 	char err[256] = "";
-	char *body = slurp(file, &len);
+	char *body = parsers_slurp(FIX, file, &len);
 	int rc;
 
 	if (body == NULL) {
@@ -143,7 +92,7 @@ static bool incidents_of(const char *file, struct match_incident **inc, size_t *
 {
 	size_t len;
 	char err[256] = "";
-	char *body = slurp(file, &len);
+	char *body = parsers_slurp(FIX, file, &len);
 	int rc;
 
 	*inc = NULL;
@@ -272,7 +221,7 @@ static void crest(void)
 static enum af_error classify_file(const char *file, char *msg, size_t msglen)
 {
 	size_t len;
-	char *body = slurp(file, &len);
+	char *body = parsers_slurp(FIX, file, &len);
 	enum af_error e;
 
 	if (body == NULL) {
@@ -319,7 +268,7 @@ static void errors_classified(void)
 		size_t len, n = 9, skipped = 9;
 		struct match_event *evs = NULL;
 		char err[256] = "";
-		char *body = slurp("error_ratelimit.json", &len);
+		char *body = parsers_slurp(FIX, "error_ratelimit.json", &len);
 		REQUIRE(body != NULL);
 		CHECK_INT(af_parse_events(body, len, &evs, &n, &skipped, err, sizeof(err)), -1);
 		CHECK(evs == NULL);
@@ -358,7 +307,7 @@ static void errors_shapes(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len = strlen(cases[i].body);
-		char *b = dup_n(cases[i].body, len);
+		char *b = parsers_dup(cases[i].body, len);
 		enum af_error e = af_classify_errors(b, len, msg, sizeof(msg));
 		if (e != cases[i].want || strcmp(msg, cases[i].msg) != 0)
 			t_fail(__FILE__, __LINE__, "%s: %s \"%s\"", cases[i].body, af_error_name(e),
@@ -427,7 +376,7 @@ static void status_table(void)
 static void events_date(void)
 {
 	size_t len, n = 0, skipped = 0;
-	char *body = slurp("fixtures_date_league39.json", &len);
+	char *body = parsers_slurp(FIX, "fixtures_date_league39.json", &len);
 	struct match_event *evs = NULL;
 	const struct match_event *e;
 	char err[256] = "";
@@ -440,7 +389,7 @@ static void events_date(void)
 	CHECK_INT(skipped, 4);
 	CHECK(strstr(err, "1400008") != NULL);
 
-	e = find_event(evs, n, 1400001);
+	e = parsers_find_event(evs, n, 1400001);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->unique_tournament_id, 39);
 	CHECK_STR(e->tournament_name, "Premier League");
@@ -466,7 +415,7 @@ static void events_date(void)
 	CHECK_STR(e->venue, "Old Trafford");
 
 	/* live in the first half: fulltime is null, goals is the running score */
-	e = find_event(evs, n, 1400002);
+	e = parsers_find_event(evs, n, 1400002);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status, MATCH_ST_INPROGRESS);
 	CHECK_INT(e->status_code, 6);
@@ -475,34 +424,34 @@ static void events_date(void)
 	CHECK_INT(e->winner_code, 0);
 	CHECK_STR(e->venue, "Emirates Stadium"); /* venue.id null */
 
-	e = find_event(evs, n, 1400003);
+	e = parsers_find_event(evs, n, 1400003);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status_code, 31);
 	CHECK_STR(e->venue, "Anfield"); /* venue.id 0 */
 
 	/* not started: goals null */
-	e = find_event(evs, n, 1400004);
+	e = parsers_find_event(evs, n, 1400004);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status, MATCH_ST_NOTSTARTED);
 	CHECK_INT(e->status_code, 0);
 	CHECK(!e->has_score);
 	CHECK_INT(e->winner_code, 0);
 
-	e = find_event(evs, n, 1400005);
+	e = parsers_find_event(evs, n, 1400005);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status, MATCH_ST_POSTPONED);
 	CHECK_INT(e->status_code, 60);
 	CHECK(!e->has_score);
 	CHECK_STR(e->venue, "");
 
-	e = find_event(evs, n, 1400006);
+	e = parsers_find_event(evs, n, 1400006);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status, MATCH_ST_CANCELED);
 	CHECK_INT(e->status_code, 70);
 	CHECK_STR(e->status_desc, "Match Cancelled");
 
 	/* a draw: winner null on both sides */
-	e = find_event(evs, n, 1400007);
+	e = parsers_find_event(evs, n, 1400007);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->winner_code, 3);
 	free(evs);
@@ -511,7 +460,7 @@ static void events_date(void)
 static void events_live(void)
 {
 	size_t len, n = 0, skipped = 0;
-	char *body = slurp("fixtures_live.json", &len);
+	char *body = parsers_slurp(FIX, "fixtures_live.json", &len);
 	struct match_event *evs = NULL;
 	const struct match_event *e;
 	char err[256] = "";
@@ -541,7 +490,7 @@ static void events_live(void)
 	CHECK_INT(n, 10);
 	CHECK_INT(skipped, 0);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		e = find_event(evs, n, want[i].id);
+		e = parsers_find_event(evs, n, want[i].id);
 		if (e == NULL) {
 			t_fail(__FILE__, __LINE__, "no fixture %lld", (long long)want[i].id);
 			continue;
@@ -552,19 +501,19 @@ static void events_live(void)
 		CHECK_INT(e->winner_code, 0);
 	}
 	/* a cup round has no number; the text is kept */
-	e = find_event(evs, n, 1400104);
+	e = parsers_find_event(evs, n, 1400104);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->round, 0);
 	CHECK_STR(e->round_name, "Round of 16");
 	CHECK_STR(e->category, "World");
 	/* at BT fulltime is still null: the score is goals */
-	e = find_event(evs, n, 1400106);
+	e = parsers_find_event(evs, n, 1400106);
 	REQUIRE(e != NULL);
 	CHECK(e->has_score);
 	CHECK_INT(e->home_score, 2);
 	CHECK_INT(e->away_score, 2);
 	/* during the shoot-out: goals 3-3, penalty counts live kicks */
-	e = find_event(evs, n, 1400107);
+	e = parsers_find_event(evs, n, 1400107);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->home_score, 3);
 	CHECK_INT(e->away_score, 3);
@@ -577,7 +526,7 @@ static void events_live(void)
 static void events_ids(void)
 {
 	size_t len, n = 0, skipped = 0;
-	char *body = slurp("fixtures_ids.json", &len);
+	char *body = parsers_slurp(FIX, "fixtures_ids.json", &len);
 	struct match_event *evs = NULL;
 	char err[256] = "";
 
@@ -586,8 +535,8 @@ static void events_ids(void)
 	free(body);
 	CHECK_INT(n, 2);
 	CHECK_INT(skipped, 0);
-	CHECK(find_event(evs, n, 1400001) != NULL);
-	CHECK(find_event(evs, n, 1400201) != NULL);
+	CHECK(parsers_find_event(evs, n, 1400001) != NULL);
+	CHECK(parsers_find_event(evs, n, 1400201) != NULL);
 	free(evs);
 }
 
@@ -864,7 +813,7 @@ static void event_score_fallback(void)
 static void event_not_found(void)
 {
 	size_t len;
-	char *body = slurp("fixture_id_not_found.json", &len);
+	char *body = parsers_slurp(FIX, "fixture_id_not_found.json", &len);
 	struct match_event ev;
 	char err[256] = "";
 
@@ -1025,7 +974,7 @@ static void incidents_edges(void)
 static void lineups_ft(void)
 {
 	size_t len;
-	char *body = slurp("fixture_id_ft_own_goal.json", &len);
+	char *body = parsers_slurp(FIX, "fixture_id_ft_own_goal.json", &len);
 	struct match_lineups l;
 	const struct match_player *p;
 	char err[256] = "";
@@ -1054,7 +1003,7 @@ static void lineups_ft(void)
 	CHECK_INT(p->shirt, 8);
 	CHECK(p->captain);
 	CHECK(p->has_rating);
-	CHECK(near(p->rating, 8.1));
+	CHECK(parsers_near(p->rating, 8.1));
 	CHECK_INT(p->minutes, 90);
 	REQUIRE(p->stats_json != NULL);
 	CHECK(strstr(p->stats_json, "\"commited\"") != NULL);
@@ -1072,7 +1021,7 @@ static void lineups_ft(void)
 	p = find_player(&l.home, 284324);
 	REQUIRE(p != NULL);
 	CHECK(p->substitute);
-	CHECK(near(p->rating, 6.8));
+	CHECK(parsers_near(p->rating, 6.8));
 	CHECK_INT(p->minutes, 19);
 
 	/* not in the (trimmed) players[]: what the line-up says, no more */
@@ -1089,10 +1038,10 @@ static void lineups_ft(void)
 	p = find_player(&l.away, 18961);
 	REQUIRE(p != NULL);
 	CHECK(p->captain);
-	CHECK(near(p->rating, 7.0));
+	CHECK(parsers_near(p->rating, 7.0));
 	p = find_player(&l.away, 2864);
 	REQUIRE(p != NULL);
-	CHECK(near(p->rating, 8.0));
+	CHECK(parsers_near(p->rating, 8.0));
 	CHECK_STR(p->name, "Alexander Isak");
 	/* exactly one captain per side */
 	{
@@ -1107,7 +1056,7 @@ static void lineups_ft(void)
 static void lineups_without_stats(void)
 {
 	size_t len;
-	char *body = slurp("fixture_id_ft_own_goal.json", &len);
+	char *body = parsers_slurp(FIX, "fixture_id_ft_own_goal.json", &len);
 	struct match_lineups l;
 	char err[256] = "";
 
@@ -1124,7 +1073,7 @@ static void lineups_without_stats(void)
 static void lineups_before_kickoff(void)
 {
 	size_t len;
-	char *body = slurp("fixture_id_ns_lineups.json", &len);
+	char *body = parsers_slurp(FIX, "fixture_id_ns_lineups.json", &len);
 	struct match_lineups l;
 	char err[256] = "";
 
@@ -1144,7 +1093,7 @@ static void lineups_before_kickoff(void)
 	match_lineups_free(&l);
 
 	/* not published yet */
-	body = slurp("fixture_id_ns_no_lineups.json", &len);
+	body = parsers_slurp(FIX, "fixture_id_ns_no_lineups.json", &len);
 	REQUIRE(body != NULL);
 	CHECK_INT(af_parse_lineups(body, len, &l, true, err, sizeof(err)), -1);
 	CHECK(strstr(err, "not published") != NULL);
@@ -1156,7 +1105,7 @@ static void lineups_before_kickoff(void)
 static void lineups_incomplete(void)
 {
 	size_t len;
-	char *body = slurp("fixture_id_ns_lineups_incomplete.json", &len);
+	char *body = parsers_slurp(FIX, "fixture_id_ns_lineups_incomplete.json", &len);
 	struct match_lineups l;
 	char err[256] = "";
 
@@ -1174,7 +1123,7 @@ static void lineups_incomplete(void)
 static void lineups_pen(void)
 {
 	size_t len;
-	char *body = slurp("fixture_id_pen_no_shootout_events.json", &len);
+	char *body = parsers_slurp(FIX, "fixture_id_pen_no_shootout_events.json", &len);
 	struct match_lineups l;
 	char err[256] = "";
 
@@ -1245,7 +1194,7 @@ static void lineups_edges(void)
 static void statistics_ft(void)
 {
 	size_t len, n = 0;
-	char *body = slurp("fixture_id_ft_own_goal.json", &len);
+	char *body = parsers_slurp(FIX, "fixture_id_ft_own_goal.json", &len);
 	struct match_stat *st = NULL;
 	const struct match_stat *s;
 	char err[256] = "";
@@ -1264,32 +1213,32 @@ static void statistics_ft(void)
 	CHECK_STR(s->home, "53%");
 	CHECK_STR(s->away, "47%");
 	CHECK(s->has_values);
-	CHECK(near(s->home_value, 53));
-	CHECK(near(s->away_value, 47));
+	CHECK(parsers_near(s->home_value, 53));
+	CHECK(parsers_near(s->away_value, 47));
 
 	s = find_stat(st, n, "expectedGoals");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->home, "2.73");
-	CHECK(near(s->home_value, 2.73));
-	CHECK(near(s->away_value, 0.91));
+	CHECK(parsers_near(s->home_value, 2.73));
+	CHECK(parsers_near(s->away_value, 0.91));
 
 	s = find_stat(st, n, "totalShotsOnGoal");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->home, "15");
-	CHECK(near(s->home_value, 15));
-	CHECK(near(s->away_value, 9));
+	CHECK(parsers_near(s->home_value, 15));
+	CHECK(parsers_near(s->away_value, 9));
 
 	/* null is zero */
 	s = find_stat(st, n, "offsides");
 	REQUIRE(s != NULL);
 	CHECK(s->has_values);
 	CHECK_STR(s->home, "0");
-	CHECK(near(s->home_value, 0));
-	CHECK(near(s->away_value, 3));
+	CHECK(parsers_near(s->home_value, 0));
+	CHECK(parsers_near(s->away_value, 3));
 	s = find_stat(st, n, "redCards");
 	REQUIRE(s != NULL);
-	CHECK(near(s->home_value, 0));
-	CHECK(near(s->away_value, 1));
+	CHECK(parsers_near(s->home_value, 0));
+	CHECK(parsers_near(s->away_value, 1));
 	s = find_stat(st, n, "blockedScoringAttempt");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->away, "0");
@@ -1313,10 +1262,10 @@ static void statistics_ft(void)
 			t_fail(__FILE__, __LINE__, "no %s", keys[i]);
 	s = find_stat(st, n, "goalsPrevented");
 	REQUIRE(s != NULL);
-	CHECK(near(s->away_value, -0.35));
+	CHECK(parsers_near(s->away_value, -0.35));
 	s = find_stat(st, n, "accuratePassesPercentage");
 	REQUIRE(s != NULL);
-	CHECK(near(s->home_value, 88));
+	CHECK(parsers_near(s->home_value, 88));
 
 	/* a type only one side has: kept, values unknown for the other */
 	s = find_stat(st, n, "bigChances");
@@ -1330,7 +1279,7 @@ static void statistics_ft(void)
 static void statistics_empty(void)
 {
 	size_t len, n = 99;
-	char *body = slurp("fixture_id_pen_no_shootout_events.json", &len);
+	char *body = parsers_slurp(FIX, "fixture_id_pen_no_shootout_events.json", &len);
 	struct match_stat *st = NULL;
 	char err[256] = "";
 
@@ -1376,9 +1325,10 @@ static void statistics_values(void)
 			free(st);
 			continue;
 		}
-		if (st[0].has_values != cases[i].has || !near(st[0].home_value, cases[i].hv) ||
-		    !near(st[0].away_value, cases[i].av) || strcmp(st[0].home, cases[i].hd) != 0 ||
-		    strcmp(st[0].away, cases[i].ad) != 0)
+		if (st[0].has_values != cases[i].has ||
+		    !parsers_near(st[0].home_value, cases[i].hv) ||
+		    !parsers_near(st[0].away_value, cases[i].av) ||
+		    strcmp(st[0].home, cases[i].hd) != 0 || strcmp(st[0].away, cases[i].ad) != 0)
 			t_fail(__FILE__, __LINE__, "case %zu: %d %g %g \"%s\" \"%s\"", i,
 			       st[0].has_values, st[0].home_value, st[0].away_value, st[0].home,
 			       st[0].away);
@@ -1404,7 +1354,7 @@ static void statistics_values(void)
 static void standings(void)
 {
 	size_t len, n = 0;
-	char *body = slurp("standings.json", &len);
+	char *body = parsers_slurp(FIX, "standings.json", &len);
 	struct match_standing *st = NULL;
 	char err[256] = "";
 
@@ -1432,7 +1382,7 @@ static void standings(void)
 static void standings_groups(void)
 {
 	size_t len, n = 0;
-	char *body = slurp("standings_groups.json", &len);
+	char *body = parsers_slurp(FIX, "standings_groups.json", &len);
 	struct match_standing *st = NULL;
 	char err[256] = "";
 
@@ -1504,7 +1454,7 @@ static void fixtures_by_kind(void)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		size_t len;
 		bool ok[PARSER_N];
-		char *body = slurp(want[i].file, &len);
+		char *body = parsers_slurp(FIX, want[i].file, &len);
 
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s", want[i].file);
@@ -1524,7 +1474,7 @@ static void truncated(void)
 {
 	for (size_t f = 0; f < NFIXTURES; f++) {
 		size_t len;
-		char *body = slurp(fixtures[f], &len);
+		char *body = parsers_slurp(FIX, fixtures[f], &len);
 
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s", fixtures[f]);
@@ -1532,7 +1482,7 @@ static void truncated(void)
 		}
 		for (size_t k = 1; k <= 16; k++) {
 			size_t cut = len / 2 * k / 16;
-			char *part = dup_n(body, cut);
+			char *part = parsers_dup(body, cut);
 			parsers_all_refuse(&AF, part, cut, fixtures[f]);
 			free(part);
 		}
@@ -1572,7 +1522,7 @@ static void hostile_shapes(void)
 
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		size_t len = strlen(bodies[i]);
-		char *b = dup_n(bodies[i], len);
+		char *b = parsers_dup(bodies[i], len);
 		parsers_run_all(&AF, b, len, ok);
 		for (int p = PARSER_EVENT; p < PARSER_N; p++)
 			if (ok[p])
@@ -1581,7 +1531,7 @@ static void hostile_shapes(void)
 	}
 	for (size_t i = 0; i < sizeof(tolerated) / sizeof(tolerated[0]); i++) {
 		size_t len = strlen(tolerated[i]);
-		char *b = dup_n(tolerated[i], len);
+		char *b = parsers_dup(tolerated[i], len);
 		parsers_run_all(&AF, b, len, ok);
 		free(b);
 	}
@@ -1649,14 +1599,14 @@ static void mutated_fixtures(void)
 
 	for (size_t f = 0; f < NFIXTURES; f++) {
 		size_t len;
-		char *body = slurp(fixtures[f], &len);
+		char *body = parsers_slurp(FIX, fixtures[f], &len);
 
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s", fixtures[f]);
 			continue;
 		}
 		for (int round = 0; round < 12; round++) {
-			char *b = dup_n(body, len);
+			char *b = parsers_dup(body, len);
 			static const char subst[] = "{}[]\":,0-9.aeZ\\";
 			REQUIRE(b != NULL);
 			for (int k = 0; k < 1 + round % 3; k++)

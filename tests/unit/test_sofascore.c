@@ -41,57 +41,6 @@ static const char *const fixtures[] = {
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* The whole file in a buffer of exactly its size (no NUL terminator, so a
- * parser reading past len is caught by ASan/valgrind).  NULL on error. */
-static char *slurp(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	char *buf;
-	long sz;
-
-	snprintf(path, sizeof(path), "%s%s", FIX, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc(sz > 0 ? (size_t)sz : 1);
-	if (buf == NULL || fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)sz;
-	return buf;
-}
-
-/* An exact-size copy of n bytes of s (no NUL). */
-static char *dup_n(const char *s, size_t n)
-{
-	char *b = malloc(n ? n : 1);
-
-	if (b != NULL && n > 0)
-		memcpy(b, s, n);
-	return b;
-}
-
-static bool near(double a, double b)
-{
-	return fabs(a - b) < 1e-9;
-}
-
-static const struct match_event *find_event(const struct match_event *evs, size_t n, int64_t id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (evs[i].id == id)
-			return &evs[i];
-	return NULL;
-}
-
 static const struct match_player *find_player(const struct match_side *s, const char *name)
 {
 	for (size_t i = 0; i < s->nplayers; i++)
@@ -180,7 +129,7 @@ static void check_pl_event(const struct match_event *e)
 static void events_round(void)
 {
 	size_t len, n = 0, skipped = 99;
-	char *body = slurp("scheduled_ut17_round.json", &len);
+	char *body = parsers_slurp(FIX, "scheduled_ut17_round.json", &len);
 	struct match_event *evs = NULL;
 	const struct match_event *e;
 	char err[256] = "";
@@ -199,7 +148,7 @@ static void events_round(void)
 	}
 
 	/* 1: finished, code 100, every field */
-	e = find_event(evs, n, 14025001);
+	e = parsers_find_event(evs, n, 14025001);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->round, 12);
 	CHECK_STR(e->round_name, "");
@@ -226,7 +175,7 @@ static void events_round(void)
 	CHECK_INT(e->changed_ts, 1789817400 + 6720);
 
 	/* 2: a draw */
-	e = find_event(evs, n, 14025002);
+	e = parsers_find_event(evs, n, 14025002);
 	REQUIRE(e != NULL);
 	CHECK_STR(e->home.name, "Liverpool");
 	CHECK_STR(e->away.name, "Chelsea");
@@ -238,7 +187,7 @@ static void events_round(void)
 	CHECK_INT(e->winner_code, 3);
 
 	/* 3: AET, code 110 */
-	e = find_event(evs, n, 14025003);
+	e = parsers_find_event(evs, n, 14025003);
 	REQUIRE(e != NULL);
 	CHECK_STR(e->home.name, "Brighton & Hove Albion");
 	CHECK_STR(e->home.short_name, "Brighton");
@@ -251,7 +200,7 @@ static void events_round(void)
 	CHECK_INT(e->winner_code, 1);
 
 	/* 4: penalties, code 120: current 6-5 includes the shoot-out, display 1-1 */
-	e = find_event(evs, n, 14025004);
+	e = parsers_find_event(evs, n, 14025004);
 	REQUIRE(e != NULL);
 	CHECK_STR(e->home.name, "Aston Villa");
 	CHECK_STR(e->away.name, "Tottenham Hotspur");
@@ -268,7 +217,7 @@ static void events_round(void)
 	CHECK_INT(e->winner_code, 1);
 
 	/* 5: postponed, {} scores; the light list shape (no venue) */
-	e = find_event(evs, n, 14025005);
+	e = parsers_find_event(evs, n, 14025005);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status_code, 60);
 	CHECK_STR(e->status_type, "postponed");
@@ -281,7 +230,7 @@ static void events_round(void)
 	CHECK_INT(e->changed_ts, 1789903412);
 
 	/* 6: canceled */
-	e = find_event(evs, n, 14025006);
+	e = parsers_find_event(evs, n, 14025006);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status_code, 70);
 	CHECK_STR(e->status_type, "canceled");
@@ -290,7 +239,7 @@ static void events_round(void)
 	CHECK_INT(e->winner_code, 0);
 
 	/* 7: half-time */
-	e = find_event(evs, n, 14025007);
+	e = parsers_find_event(evs, n, 14025007);
 	REQUIRE(e != NULL);
 	CHECK_STR(e->home.name, "Manchester United");
 	CHECK_STR(e->home.short_name, "Man Utd");
@@ -304,7 +253,7 @@ static void events_round(void)
 	CHECK_STR(e->venue, "Old Trafford");
 
 	/* 8: unknown code 999 falls back to the type */
-	e = find_event(evs, n, 14025008);
+	e = parsers_find_event(evs, n, 14025008);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->status_code, 999);
 	CHECK_STR(e->status_type, "finished");
@@ -314,7 +263,7 @@ static void events_round(void)
 	CHECK_INT(e->away_score, 0);
 
 	/* 9: no roundInfo */
-	e = find_event(evs, n, 14025009);
+	e = parsers_find_event(evs, n, 14025009);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->round, 0);
 	CHECK_STR(e->round_name, "");
@@ -326,7 +275,7 @@ static void events_round(void)
 	CHECK_INT(e->start_ts, 1789918200);
 
 	/* 10: status with only "type" */
-	e = find_event(evs, n, 14025010);
+	e = parsers_find_event(evs, n, 14025010);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->round, 12);
 	CHECK_INT(e->status_code, -1);
@@ -341,7 +290,7 @@ static void events_round(void)
 static void events_bad_skipped(void)
 {
 	size_t len, n = 0, skipped = 0;
-	char *body = slurp("scheduled_bad.json", &len);
+	char *body = parsers_slurp(FIX, "scheduled_bad.json", &len);
 	struct match_event *evs = NULL;
 	char err[256] = "";
 
@@ -374,7 +323,7 @@ static int one_event(const char *json, struct match_event *out)
 	char err[256];
 	size_t n = 0, skipped = 0;
 	struct match_event *evs = NULL;
-	char *b = dup_n(json, strlen(json));
+	char *b = parsers_dup(json, strlen(json));
 	int rc = sofa_parse_events(b, strlen(json), &evs, &n, &skipped, err, sizeof(err));
 
 	free(b);
@@ -469,7 +418,7 @@ static void events_edges(void)
 static void events_live(void)
 {
 	size_t len, n = 0, skipped = 9;
-	char *body = slurp("live.json", &len);
+	char *body = parsers_slurp(FIX, "live.json", &len);
 	struct match_event *evs = NULL;
 	char err[256];
 
@@ -521,7 +470,7 @@ static int load_event(const char *name, struct match_event *ev)
 {
 	size_t len;
 	char err[256] = "";
-	char *body = slurp(name, &len);
+	char *body = parsers_slurp(FIX, name, &len);
 	int rc;
 
 	if (body == NULL)
@@ -621,12 +570,12 @@ static void event_wrong_wrapper(void)
 	size_t len, n = 0, skipped = 0;
 	char err[256];
 	struct match_event e, *evs = NULL;
-	char *list = slurp("scheduled_ut17_round.json", &len);
+	char *list = parsers_slurp(FIX, "scheduled_ut17_round.json", &len);
 
 	REQUIRE(list != NULL);
 	CHECK_INT(sofa_parse_event(list, len, &e, err, sizeof(err)), -1);
 	free(list);
-	list = slurp("event_finished_120.json", &len);
+	list = parsers_slurp(FIX, "event_finished_120.json", &len);
 	REQUIRE(list != NULL);
 	CHECK_INT(sofa_parse_events(list, len, &evs, &n, &skipped, err, sizeof(err)), -1);
 	CHECK(evs == NULL);
@@ -667,7 +616,7 @@ static void lineups_confirmed(void)
 {
 	size_t len;
 	char err[256] = "";
-	char *body = slurp("lineups_confirmed.json", &len);
+	char *body = parsers_slurp(FIX, "lineups_confirmed.json", &len);
 	struct match_lineups l;
 	const struct match_player *p;
 
@@ -701,7 +650,7 @@ static void lineups_confirmed(void)
 	REQUIRE(p != NULL);
 	CHECK(p->captain);
 	CHECK_INT(p->minutes, 62);
-	CHECK(near(p->rating, 6.6));
+	CHECK(parsers_near(p->rating, 6.6));
 	p = find_player(&l.home, "Erling Haaland");
 	REQUIRE(p != NULL);
 	CHECK(!p->captain);
@@ -710,7 +659,7 @@ static void lineups_confirmed(void)
 	CHECK_STR(p->position, "F");
 	CHECK_INT(p->shirt, 9);
 	CHECK(p->has_rating);
-	CHECK(near(p->rating, 8.1));
+	CHECK(parsers_near(p->rating, 8.1));
 	CHECK_INT(p->minutes, 90);
 	REQUIRE(p->stats_json != NULL);
 	CHECK(p->stats_json[0] == '{');
@@ -757,7 +706,7 @@ static void lineups_confirmed(void)
 	p = find_player(&l.home, "Mateo Kovačić");
 	REQUIRE(p != NULL);
 	CHECK(p->substitute);
-	CHECK(near(p->rating, 6.9));
+	CHECK(parsers_near(p->rating, 6.9));
 	CHECK_INT(p->minutes, 82);
 	p = find_player(&l.away, "Leandro Trossard");
 	REQUIRE(p != NULL);
@@ -767,7 +716,7 @@ static void lineups_confirmed(void)
 	CHECK(p->stats_json != NULL);
 	p = find_player(&l.home, "Joško Gvardiol");
 	REQUIRE(p != NULL);
-	CHECK(near(p->rating, 5.9));
+	CHECK(parsers_near(p->rating, 5.9));
 	CHECK_INT(p->minutes, 81);
 
 	/* missing players: the description, else a text for the reason code */
@@ -795,7 +744,7 @@ static void lineups_without_stats(void)
 {
 	size_t len;
 	char err[256] = "";
-	char *body = slurp("lineups_confirmed.json", &len);
+	char *body = parsers_slurp(FIX, "lineups_confirmed.json", &len);
 	struct match_lineups l;
 	const struct match_player *p;
 	size_t with = 0;
@@ -813,7 +762,7 @@ static void lineups_without_stats(void)
 	p = find_player(&l.home, "Erling Haaland");
 	REQUIRE(p != NULL);
 	CHECK(p->has_rating);
-	CHECK(near(p->rating, 8.1));
+	CHECK(parsers_near(p->rating, 8.1));
 	CHECK_INT(p->minutes, 90);
 	match_lineups_free(&l);
 }
@@ -822,7 +771,7 @@ static void lineups_unconfirmed(void)
 {
 	size_t len;
 	char err[256] = "";
-	char *body = slurp("lineups_unconfirmed.json", &len);
+	char *body = parsers_slurp(FIX, "lineups_unconfirmed.json", &len);
 	struct match_lineups l;
 	const struct match_player *p;
 
@@ -895,7 +844,7 @@ static void statistics(void)
 {
 	size_t len, n = 0;
 	char err[256] = "";
-	char *body = slurp("statistics.json", &len);
+	char *body = parsers_slurp(FIX, "statistics.json", &len);
 	struct match_stat *st = NULL;
 	const struct match_stat *s;
 	static const char *const periods[] = { "ALL", "1ST", "2ND" };
@@ -931,24 +880,24 @@ static void statistics(void)
 	CHECK_STR(s->home, "58%");
 	CHECK_STR(s->away, "42%");
 	CHECK(s->has_values);
-	CHECK(near(s->home_value, 58));
-	CHECK(near(s->away_value, 42));
+	CHECK(parsers_near(s->home_value, 58));
+	CHECK(parsers_near(s->away_value, 42));
 	s = find_stat(st, n, "1ST", "ballPossession");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->home, "61%");
-	CHECK(near(s->home_value, 61));
-	CHECK(near(s->away_value, 39));
+	CHECK(parsers_near(s->home_value, 61));
+	CHECK(parsers_near(s->away_value, 39));
 
 	s = find_stat(st, n, "ALL", "expectedGoals");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->home, "1.84");
 	CHECK_STR(s->away, "1.17");
-	CHECK(near(s->home_value, 1.84));
-	CHECK(near(s->away_value, 1.17));
+	CHECK(parsers_near(s->home_value, 1.84));
+	CHECK(parsers_near(s->away_value, 1.17));
 	s = find_stat(st, n, "2ND", "expectedGoals");
 	REQUIRE(s != NULL);
-	CHECK(near(s->home_value, 0.72));
-	CHECK(near(s->away_value, 0.96));
+	CHECK(parsers_near(s->home_value, 0.72));
+	CHECK(parsers_near(s->away_value, 0.96));
 
 	/* the repeated key is kept once, from the first group it appears in */
 	s = find_stat(st, n, "ALL", "totalShotsOnGoal");
@@ -957,49 +906,49 @@ static void statistics(void)
 	CHECK_STR(s->name, "Total shots");
 	CHECK_STR(s->home, "15");
 	CHECK_STR(s->away, "9");
-	CHECK(near(s->home_value, 15));
-	CHECK(near(s->away_value, 9));
+	CHECK(parsers_near(s->home_value, 15));
+	CHECK(parsers_near(s->away_value, 9));
 	s = find_stat(st, n, "1ST", "totalShotsOnGoal");
 	REQUIRE(s != NULL);
-	CHECK(near(s->home_value, 9));
-	CHECK(near(s->away_value, 3));
+	CHECK(parsers_near(s->home_value, 9));
+	CHECK(parsers_near(s->away_value, 3));
 	s = find_stat(st, n, "2ND", "totalShotsOnGoal");
 	REQUIRE(s != NULL);
-	CHECK(near(s->home_value, 6));
-	CHECK(near(s->away_value, 6));
+	CHECK(parsers_near(s->home_value, 6));
+	CHECK(parsers_near(s->away_value, 6));
 	s = find_stat(st, n, "ALL", "goalkeeperSaves");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->name, "Goalkeeper saves");
 	CHECK_STR(s->group, "Match overview");
-	CHECK(near(s->home_value, 2));
-	CHECK(near(s->away_value, 5));
+	CHECK(parsers_near(s->home_value, 2));
+	CHECK(parsers_near(s->away_value, 5));
 
 	s = find_stat(st, n, "ALL", "shotsOnGoal");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->group, "Shots");
-	CHECK(near(s->home_value, 6));
-	CHECK(near(s->away_value, 3));
+	CHECK(parsers_near(s->home_value, 6));
+	CHECK(parsers_near(s->away_value, 3));
 	s = find_stat(st, n, "ALL", "cornerKicks");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->home, "7");
-	CHECK(near(s->home_value, 7));
-	CHECK(near(s->away_value, 3));
+	CHECK(parsers_near(s->home_value, 7));
+	CHECK(parsers_near(s->away_value, 3));
 	s = find_stat(st, n, "ALL", "fouls");
 	REQUIRE(s != NULL);
-	CHECK(near(s->home_value, 11));
-	CHECK(near(s->away_value, 13));
+	CHECK(parsers_near(s->home_value, 11));
+	CHECK(parsers_near(s->away_value, 13));
 	s = find_stat(st, n, "ALL", "yellowCards");
 	REQUIRE(s != NULL);
-	CHECK(near(s->home_value, 1));
-	CHECK(near(s->away_value, 1));
+	CHECK(parsers_near(s->home_value, 1));
+	CHECK(parsers_near(s->away_value, 1));
 	s = find_stat(st, n, "1ST", "yellowCards");
 	REQUIRE(s != NULL);
-	CHECK(near(s->home_value, 0));
-	CHECK(near(s->away_value, 1));
+	CHECK(parsers_near(s->home_value, 0));
+	CHECK(parsers_near(s->away_value, 1));
 	CHECK(find_stat(st, n, "1ST", "redCards") == NULL);
 	s = find_stat(st, n, "2ND", "redCards");
 	REQUIRE(s != NULL);
-	CHECK(near(s->home_value, 1));
+	CHECK(parsers_near(s->home_value, 1));
 
 	/* "team" values: the displayed string carries the ratio */
 	s = find_stat(st, n, "ALL", "accuratePasses");
@@ -1007,14 +956,14 @@ static void statistics(void)
 	CHECK_STR(s->group, "Passes");
 	CHECK_STR(s->home, "493/563 (88%)");
 	CHECK_STR(s->away, "350/412 (85%)");
-	CHECK(near(s->home_value, 493));
-	CHECK(near(s->away_value, 350));
+	CHECK(parsers_near(s->home_value, 493));
+	CHECK(parsers_near(s->away_value, 350));
 	s = find_stat(st, n, "ALL", "goalsPrevented");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->group, "Goalkeeping");
 	CHECK_STR(s->home, "-0.16");
-	CHECK(near(s->home_value, -0.16));
-	CHECK(near(s->away_value, 0.75));
+	CHECK(parsers_near(s->home_value, -0.16));
+	CHECK(parsers_near(s->away_value, 0.75));
 	free(st);
 }
 
@@ -1050,7 +999,7 @@ static void incidents(void)
 {
 	size_t len, n = 0;
 	char err[256] = "";
-	char *body = slurp("incidents_goals.json", &len);
+	char *body = parsers_slurp(FIX, "incidents_goals.json", &len);
 	struct match_incident *inc = NULL;
 	const struct match_incident *x;
 
@@ -1199,7 +1148,7 @@ static void standings(void)
 {
 	size_t len, n = 0;
 	char err[256] = "";
-	char *body = slurp("standings_total.json", &len);
+	char *body = parsers_slurp(FIX, "standings_total.json", &len);
 	struct match_standing *st = NULL;
 	long played = 0, won = 0, lost = 0, gf = 0, ga = 0;
 
@@ -1283,7 +1232,7 @@ static void fixtures_by_kind(void)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		size_t len;
 		bool ok[PARSER_N];
-		char *body = slurp(want[i].file, &len);
+		char *body = parsers_slurp(FIX, want[i].file, &len);
 
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s", want[i].file);
@@ -1302,11 +1251,11 @@ static void error_bodies(void)
 {
 	static const char e404[] = "{\"error\":{\"code\":404,\"message\":\"Not Found\"}}";
 	static const char e403[] = "{\"error\":{\"code\":403,\"reason\":\"challenge\"}}";
-	char *b = dup_n(e404, sizeof(e404) - 1);
+	char *b = parsers_dup(e404, sizeof(e404) - 1);
 
 	parsers_all_refuse(&SOFA, b, sizeof(e404) - 1, "the 404 body");
 	free(b);
-	b = dup_n(e403, sizeof(e403) - 1);
+	b = parsers_dup(e403, sizeof(e403) - 1);
 	parsers_all_refuse(&SOFA, b, sizeof(e403) - 1, "the 403 challenge");
 	free(b);
 }
@@ -1316,7 +1265,7 @@ static void truncated(void)
 {
 	for (size_t f = 0; f < NFIXTURES; f++) {
 		size_t len;
-		char *body = slurp(fixtures[f], &len);
+		char *body = parsers_slurp(FIX, fixtures[f], &len);
 
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s", fixtures[f]);
@@ -1324,7 +1273,7 @@ static void truncated(void)
 		}
 		for (size_t k = 1; k <= 16; k++) {
 			size_t cut = len / 2 * k / 16; /* ... up to exactly the first half */
-			char *part = dup_n(body, cut);
+			char *part = parsers_dup(body, cut);
 			parsers_all_refuse(&SOFA, part, cut, fixtures[f]);
 			free(part);
 		}
@@ -1367,14 +1316,14 @@ static void hostile_shapes(void)
 
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		size_t len = strlen(bodies[i]);
-		char *b = dup_n(bodies[i], len);
+		char *b = parsers_dup(bodies[i], len);
 		parsers_all_refuse(&SOFA, b, len, bodies[i]);
 		free(b);
 	}
 	for (size_t i = 0; i < sizeof(tolerated) / sizeof(tolerated[0]); i++) {
 		size_t len = strlen(tolerated[i]);
 		bool ok[PARSER_N];
-		char *b = dup_n(tolerated[i], len);
+		char *b = parsers_dup(tolerated[i], len);
 		parsers_run_all(&SOFA, b, len, ok);
 		free(b);
 	}
@@ -1384,7 +1333,7 @@ static void hostile_shapes(void)
 	{
 		static const char nul[] = "{\"events\":[]}\0{\"x\":1}";
 		bool ok[PARSER_N];
-		char *b = dup_n(nul, sizeof(nul) - 1);
+		char *b = parsers_dup(nul, sizeof(nul) - 1);
 		parsers_run_all(&SOFA, b, sizeof(nul) - 1, ok);
 		free(b);
 	}
@@ -1442,14 +1391,14 @@ static void mutated_fixtures(void)
 
 	for (size_t f = 0; f < NFIXTURES; f++) {
 		size_t len;
-		char *body = slurp(fixtures[f], &len);
+		char *body = parsers_slurp(FIX, fixtures[f], &len);
 
 		if (body == NULL) {
 			t_fail(__FILE__, __LINE__, "cannot read %s", fixtures[f]);
 			continue;
 		}
 		for (int round = 0; round < 12; round++) {
-			char *b = dup_n(body, len);
+			char *b = parsers_dup(body, len);
 			static const char subst[] = "{}[]\":,0-9.aeZ\\";
 			REQUIRE(b != NULL);
 			for (int k = 0; k < 1 + round % 3; k++)
