@@ -229,19 +229,21 @@ static bool pair(const cJSON *o, int *home, int *away)
 	return true;
 }
 
-/* "Regular Season - 27" -> 27; a round name with no " - N" at its end -> 0. */
+/* "Regular Season - 27" -> 27; any other round name -> 0.  Only a league's
+ * regular season numbers its rounds in one series: "Apertura - 5" and
+ * "Clausura - 5" of one season would be the same round 5, and a round is
+ * asked for again as "Regular Season - N" (af_path). */
 static int round_number(const char *name)
 {
-	const char *dash = strrchr(name, '-');
+	static const char prefix[] = "Regular Season - ";
 	const char *p;
-	long v;
+	long v = 0;
 
-	if (dash == NULL || dash == name || dash[-1] != ' ' || dash[1] != ' ')
+	if (strncmp(name, prefix, sizeof(prefix) - 1) != 0)
 		return 0;
-	p = dash + 2;
+	p = name + sizeof(prefix) - 1;
 	if (*p < '0' || *p > '9')
 		return 0;
-	v = 0;
 	for (; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9' || v > 100000)
 			return 0;
@@ -359,13 +361,20 @@ int af_parse_events(const char *body, size_t len, struct match_event **out, size
 	return rc;
 }
 
-/* response[0] of a fixtures?id=N answer, or NULL with a reason. */
-static const cJSON *the_fixture(const cJSON *root, char *err, size_t errlen)
+/* response[0] of a fixtures?id=N answer, or NULL with a reason; *none:
+ * the response is empty (the API's answer for an unknown fixture). */
+static const cJSON *the_fixture(const cJSON *root, bool *none, char *err, size_t errlen)
 {
 	const cJSON *resp = response_of(root, err, errlen), *f;
 
+	*none = false;
 	if (resp == NULL)
 		return NULL;
+	if (cJSON_GetArraySize(resp) == 0) {
+		*none = true;
+		snprintf(err, errlen, "no such fixture (empty \"response\")");
+		return NULL;
+	}
 	f = cJSON_GetArrayItem(resp, 0);
 	if (!cJSON_IsObject(f) || !cJSON_IsObject(adapter_get(f, "fixture"))) {
 		snprintf(err, errlen, "no fixture in \"response\"");
@@ -376,6 +385,7 @@ static const cJSON *the_fixture(const cJSON *root, char *err, size_t errlen)
 
 int af_parse_event(const char *body, size_t len, struct match_event *out, char *err, size_t errlen)
 {
+	bool none;
 	cJSON *root;
 	const cJSON *f;
 	int rc = -1;
@@ -385,9 +395,11 @@ int af_parse_event(const char *body, size_t len, struct match_event *out, char *
 	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		goto out;
-	f = the_fixture(root, err, errlen);
+	f = the_fixture(root, &none, err, errlen);
 	if (f != NULL)
 		rc = parse_fixture_obj(f, out, err, errlen);
+	else if (none)
+		rc = 1;
 out:
 	cJSON_Delete(root);
 	jarena_end();
@@ -547,6 +559,7 @@ static int parse_side(const cJSON *lu, const cJSON *block, struct match_side *ou
 int af_parse_lineups(const char *body, size_t len, struct match_lineups *out, bool with_stats,
 		     char *err, size_t errlen)
 {
+	bool none;
 	cJSON *root;
 	const cJSON *f, *lus, *pls, *hl, *al;
 	int64_t home_id, away_id;
@@ -557,16 +570,23 @@ int af_parse_lineups(const char *body, size_t len, struct match_lineups *out, bo
 	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		goto out;
-	f = the_fixture(root, err, errlen);
-	if (f == NULL)
+	f = the_fixture(root, &none, err, errlen);
+	if (f == NULL) {
+		rc = none ? 1 : -1;
 		goto out;
+	}
 	team_ids(f, &home_id, &away_id);
 	lus = adapter_get(f, "lineups");
 	pls = adapter_get(f, "players");
 	hl = team_entry(lus, home_id, 0);
 	al = team_entry(lus, away_id, 1);
 	if (hl == NULL || al == NULL || hl == al) {
-		snprintf(err, errlen, "line-ups not published");
+		/* none, or one team's so far: not yet; two that are not the
+		 * fixture's teams: wrong */
+		bool some = cJSON_GetArraySize(lus) >= 2;
+		snprintf(err, errlen, "%s",
+			 some ? "line-ups are not of the fixture's two teams" : "line-ups not published");
+		rc = some ? -1 : 1;
 		goto out;
 	}
 	if (parse_side(hl, team_entry(pls, home_id, 0), &out->home, "home", with_stats, &hs, err,
@@ -692,6 +712,7 @@ static const cJSON *stat_of(const cJSON *team, const char *type, bool *found)
 int af_parse_statistics(const char *body, size_t len, struct match_stat **out, size_t *n, char *err,
 			size_t errlen)
 {
+	bool none;
 	cJSON *root;
 	const cJSON *f, *list, *home, *away, *it;
 	struct match_stat *st = NULL;
@@ -705,9 +726,11 @@ int af_parse_statistics(const char *body, size_t len, struct match_stat **out, s
 	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		goto out;
-	f = the_fixture(root, err, errlen);
-	if (f == NULL)
+	f = the_fixture(root, &none, err, errlen);
+	if (f == NULL) {
+		rc = none ? 1 : -1;
 		goto out;
+	}
 	list = adapter_get(f, "statistics");
 	if (!cJSON_IsArray(list)) {
 		snprintf(err, errlen, "no \"statistics\" array");
@@ -804,6 +827,7 @@ static bool shootout_comment(const cJSON *e)
 int af_parse_incidents(const char *body, size_t len, struct match_incident **out, size_t *n,
 		       char *err, size_t errlen)
 {
+	bool none;
 	cJSON *root;
 	const cJSON *f, *list, *it;
 	struct match_incident *inc = NULL;
@@ -819,9 +843,11 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		goto out;
-	f = the_fixture(root, err, errlen);
-	if (f == NULL)
+	f = the_fixture(root, &none, err, errlen);
+	if (f == NULL) {
+		rc = none ? 1 : -1;
 		goto out;
+	}
 	list = adapter_get(f, "events");
 	if (!cJSON_IsArray(list)) {
 		snprintf(err, errlen, "no \"events\" array");

@@ -72,22 +72,26 @@ enum af_error af_classify_errors(const char *body, size_t len, char *msg, size_t
 /* "none", "token", "requests", "rateLimit", "plan", "request", "server". */
 const char *af_error_name(enum af_error e);
 
-/* ---- parsers: 0, or -1 with a reason in err ------------------------------ */
-/* Every parser refuses an answer whose errors is not empty (its response is
- * [] and must not read as "no fixtures"). */
+/* ---- parsers: 0, 1 or -1 -------------------------------------------------- */
+/* 0: parsed.  1: the answer is good but what was asked is not there (an
+ * empty response for fixtures?id=N: no such fixture; line-ups not
+ * published): the reason in err, like Sofascore's 404.  -1: the answer
+ * cannot be read, the reason in err.  Every parser refuses (-1) an answer
+ * whose errors is not empty (its response is [] and must not read as "no
+ * fixtures"). */
 
 /* response[] of fixtures?date|live|league&season&round|ids.  Malformed
  * fixtures are skipped (counted in *skipped, the first reason in err).
  * *out is malloc'd (free()). */
 int af_parse_events(const char *body, size_t len, struct match_event **out, size_t *n,
 		    size_t *skipped, char *err, size_t errlen) __attribute__((warn_unused_result));
-/* response[0] of fixtures?id=N (-1 when response is empty: no such fixture). */
+/* response[0] of fixtures?id=N (1 when response is empty: no such fixture). */
 int af_parse_event(const char *body, size_t len, struct match_event *out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* The line-ups of fixtures?id=N: startXI then substitutes per side, with
  * captain, rating and minutes from its players[] when present (absent
  * before kick-off).  confirmed: both sides have 11 in startXI (there is no
- * flag).  -1 when the line-ups are not published.  with_stats: keep each
+ * flag).  1 when the line-ups are not published.  with_stats: keep each
  * player's statistics object as compact JSON.  Free with
  * match_lineups_free(). */
 int af_parse_lineups(const char *body, size_t len, struct match_lineups *out, bool with_stats,

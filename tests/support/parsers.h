@@ -1,7 +1,7 @@
 /*
  * parsers: the contract every provider adapter's parsers keep (protocol/
  * sofascore.h, protocol/apifootball.h), checked the same way for each: a
- * parser answers 0 or -1; on -1 its outputs are empty (NULL, 0) and err
+ * parser answers 0, 1 (not there) or -1; on 1 and -1 its outputs are empty (NULL, 0) and err
  * says why, so a caller never frees or leaks anything; whatever was parsed
  * is freed here.
  */
