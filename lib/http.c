@@ -204,6 +204,8 @@ static int setup(CURL *c, const struct http_request *req, struct http_response *
 		snprintf(line, sizeof(line), "If-None-Match: %s", req->if_none_match);
 		hdrs = curl_slist_append(hdrs, line);
 	}
+	if (req->header != NULL)
+		hdrs = curl_slist_append(hdrs, req->header);
 	if (req->body != NULL) {
 		snprintf(line, sizeof(line), "Content-Type: %s",
 			 req->content_type ? req->content_type : "application/json");
@@ -256,6 +258,7 @@ static int finish(CURL *c, CURLcode cc, struct http_response *r, const struct si
 		r->status = 0;
 	/* never keep secrets in the handle between requests */
 	curl_easy_setopt(c, CURLOPT_USERPWD, NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
 	return rc;
 }

@@ -24,6 +24,7 @@ struct http_request {
 	const char *content_type; /* of body; NULL = application/json */
 	const char *if_none_match; /* ETag to revalidate, or NULL */
 	const char *userpwd; /* "user:password" for HTTP Basic, or NULL */
+	const char *header; /* one more request header, "Name: value", or NULL */
 	long timeout_ms; /* total; 0 = 10 s */
 	long connect_timeout_ms; /* 0 = min(timeout, 5 s) */
 	size_t max_body; /* 0 = HTTP_DEFAULT_MAX_BODY */
