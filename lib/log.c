@@ -60,14 +60,37 @@ static void put(char *out, size_t n, size_t *pos, const char *s, size_t len)
 	out[*pos] = '\0';
 }
 
-char *log_redact(const char *in, char *out, size_t n)
+#define MAX_SECRETS 4
+static char *secrets[MAX_SECRETS];
+static size_t nsecrets;
+
+void log_add_secret(const char *s)
+{
+	if (s == NULL || strlen(s) < 4 || nsecrets == MAX_SECRETS)
+		return;
+	for (size_t i = 0; i < nsecrets; i++)
+		if (strcmp(secrets[i], s) == 0)
+			return;
+	secrets[nsecrets] = strdup(s);
+	if (secrets[nsecrets] != NULL)
+		nsecrets++;
+}
+
+/* The registered secret that in starts with, or NULL. */
+static const char *secret_at(const char *in)
+{
+	for (size_t i = 0; i < nsecrets; i++)
+		if (strncmp(in, secrets[i], strlen(secrets[i])) == 0)
+			return secrets[i];
+	return NULL;
+}
+
+/* The passwords of URLs and libpq strings: in to out. */
+static void redact_urls(const char *in, char *out, size_t n)
 {
 	size_t pos = 0;
 	const char *p = in;
 
-	if (n == 0)
-		return out;
-	out[0] = '\0';
 	while (*p != '\0') {
 		const char *scheme = strstr(p, "://");
 		const char *kw = strstr(p, "password=");
@@ -115,6 +138,38 @@ char *log_redact(const char *in, char *out, size_t n)
 			p = auth;
 		}
 	}
+}
+
+char *log_redact(const char *in, char *out, size_t n)
+{
+	if (n == 0)
+		return out;
+	out[0] = '\0';
+	if (nsecrets > 0) {
+		/* the keys first; the URL pass below reads the result */
+		/* a secret has 4 bytes or more and becomes 3: never longer */
+		char *masked = malloc(strlen(in) + 1);
+		size_t m = 0;
+		if (masked == NULL) {
+			snprintf(out, n, "(log record not redacted: out of memory)");
+			return out;
+		}
+		for (const char *q = in; *q != '\0';) {
+			const char *sec = secret_at(q);
+			if (sec != NULL) {
+				memcpy(masked + m, "***", 3);
+				m += 3;
+				q += strlen(sec);
+			} else {
+				masked[m++] = *q++;
+			}
+		}
+		masked[m] = '\0';
+		redact_urls(masked, out, n);
+		free(masked);
+		return out;
+	}
+	redact_urls(in, out, n);
 	return out;
 }
 

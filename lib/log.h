@@ -40,5 +40,9 @@ void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn))
  * "password=..." in libpq keyword/value strings.  Returns out.
  */
 char *log_redact(const char *in, char *out, size_t n);
+/* Every later record (and log_redact) writes s as "***": an API key.  At
+ * most 4; a value shorter than 4 characters is not kept (it would mask
+ * ordinary words). */
+void log_add_secret(const char *s);
 
 #endif

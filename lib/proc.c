@@ -18,6 +18,10 @@ void proc_config_load(struct bf_config *c, const char *path, int check_only)
 		cfg_free(c);
 		exit(1);
 	}
+	/* an API key never reaches a log line, whoever prints it */
+	for (size_t i = 0; i < cfg_nkeys; i++)
+		if (cfg_is_api_key(&cfg_keys[i]))
+			log_add_secret(cfg_string(c, &cfg_keys[i]));
 	if (log_level_parse(c->log_level, &lvl) == 0)
 		log_set_level(lvl);
 	if (check_only) {
