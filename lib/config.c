@@ -52,6 +52,9 @@ const struct cfg_key cfg_keys[] = {
 	  "a broker call blocked this long abandons the connection (watchdog)", AT_LEAST(1) },
 	{ "database.url", CFG_T_STRING, "postgresql:///bf", "BF_DATABASE_URL", true,
 	  F(database_url), NOCOUNT, "libpq connection string or URI", NOT_EMPTY },
+	{ "source.provider", CFG_T_STRING, "sofascore", NULL, false, F(source_provider), NOCOUNT,
+	  "where match data comes from: sofascore | api-football (a database holds one provider's ids)",
+	  ONE_OF("sofascore|api-football") },
 	{ "sofascore.base_url", CFG_T_STRING, "https://www.sofascore.com/api/v1",
 	  "BF_SOFASCORE_URL", false, F(sofa_base_url), NOCOUNT,
 	  "Sofascore API base URL (an access you are entitled to)", PREFIX("http://|https://") },
@@ -65,6 +68,22 @@ const struct cfg_key cfg_keys[] = {
 	  NOCOUNT, "no Sofascore calls for this long after a 403 challenge", ANY },
 	{ "sofascore.max_body", CFG_T_LONG, "8388608", NULL, false, F(sofa_max_body), NOCOUNT,
 	  "largest response body accepted, bytes", AT_LEAST(1024) },
+	{ "apifootball.base_url", CFG_T_STRING, "https://v3.football.api-sports.io",
+	  "BF_APIFOOTBALL_URL", false, F(af_base_url), NOCOUNT, "API-Football v3 base URL",
+	  PREFIX("http://|https://") },
+	{ "apifootball.api_key", CFG_T_STRING, "", "BF_APIFOOTBALL_KEY", true, F(af_api_key),
+	  NOCOUNT, "API-Football key, sent only as header x-apisports-key to apifootball.base_url",
+	  ANY },
+	{ "apifootball.timeout", CFG_T_DURATION, "10s", NULL, false, F(af_timeout), NOCOUNT,
+	  "total time allowed for one API-Football request", AT_LEAST(1) },
+	/* the free plan allows 10 a minute */
+	{ "apifootball.max_requests_per_second", CFG_T_FLOAT, "0.15", NULL, false, F(af_max_rps),
+	  NOCOUNT, "request budget shared by every process of the system", ABOVE(0, 100000) },
+	{ "apifootball.refusal_pause", CFG_T_DURATION, "15m", NULL, false, F(af_refusal_pause),
+	  NOCOUNT, "no API-Football calls for this long after the key was refused", ANY },
+	{ "apifootball.max_body", CFG_T_LONG, "33554432", NULL, false, F(af_max_body), NOCOUNT,
+	  "largest response body accepted, bytes (a day of every league is several MB)",
+	  AT_LEAST(1024) },
 	{ "plainly.base_url", CFG_T_STRING, "https://api.plainlyvideos.com/api/v2",
 	  "BF_PLAINLY_URL", false, F(plainly_base_url), NOCOUNT, "Plainly API base URL",
 	  PREFIX("http://|https://") },
@@ -84,8 +103,10 @@ const struct cfg_key cfg_keys[] = {
 	  "template of result videos", ANY },
 	{ "plainly.templates.tournament-stats", CFG_T_TEMPLATE, NULL, NULL, false, F(tpl_tstats),
 	  NOCOUNT, "template of tournament-stats videos", ANY },
-	{ "producer.unique_tournaments", CFG_T_INT_LIST, "", NULL, false, F(tournaments),
-	  F(ntournaments), "Sofascore unique tournament ids to follow", AT_LEAST(1) },
+	{ "producer.competitions", CFG_T_INT_LIST, "", NULL, false, F(tournaments),
+	  F(ntournaments),
+	  "competitions to follow, in the provider's ids (Sofascore unique tournaments, API-Football leagues); older name: producer.unique_tournaments",
+	  AT_LEAST(1), .alias = "producer.unique_tournaments" },
 	{ "producer.schedule_interval", CFG_T_DURATION, "10m", NULL, false, F(schedule_interval),
 	  NOCOUNT, "how often the scheduled events of each tournament are fetched",
 	  RANGE(1, 86400) },
@@ -527,7 +548,8 @@ static int apply_template(struct cfg_template *t, const config_setting_t *s, con
 static const struct cfg_key *key_find(const char *path)
 {
 	for (size_t i = 0; i < cfg_nkeys; i++)
-		if (strcmp(cfg_keys[i].name, path) == 0)
+		if (strcmp(cfg_keys[i].name, path) == 0 ||
+		    (cfg_keys[i].alias != NULL && strcmp(cfg_keys[i].alias, path) == 0))
 			return &cfg_keys[i];
 	return NULL;
 }
@@ -709,12 +731,30 @@ static int validate(struct bf_config *c, char *err, size_t errlen)
 		if (check_bounds(c, &cfg_keys[i], err, errlen) != 0)
 			return -1;
 	if (c->amqp_heartbeat != 0 &&
-	    (c->sofa_timeout >= c->amqp_heartbeat || c->plainly_timeout >= c->amqp_heartbeat)) {
+	    (c->sofa_timeout >= c->amqp_heartbeat || c->af_timeout >= c->amqp_heartbeat ||
+	     c->plainly_timeout >= c->amqp_heartbeat)) {
 		set_err(err, errlen,
-			"sofascore.timeout and plainly.timeout must be shorter than amqp.heartbeat (a process busy in HTTP would miss heartbeats)");
+			"sofascore.timeout, apifootball.timeout and plainly.timeout must be shorter than amqp.heartbeat (a process busy in HTTP would miss heartbeats)");
+		return -1;
+	}
+	if (strcmp(c->source_provider, "api-football") == 0 && c->af_api_key[0] == '\0') {
+		set_err(err, errlen,
+			"source.provider is api-football but apifootball.api_key is empty: set BF_APIFOOTBALL_KEY (your key from dashboard.api-football.com)");
 		return -1;
 	}
 	return 0;
+}
+
+bool cfg_is_api_key(const struct cfg_key *k)
+{
+	size_t n = strlen(k->name), suffix = strlen(".api_key");
+
+	return k->secret && n > suffix && strcmp(k->name + n - suffix, ".api_key") == 0;
+}
+
+const char *cfg_string(const struct bf_config *c, const struct cfg_key *k)
+{
+	return k->type == CFG_T_STRING ? *(char *const *)((const char *)c + k->off) : NULL;
 }
 
 /* A URL with a password: scheme://user:password@ */
@@ -744,7 +784,8 @@ static int check_secret_file(const config_t *lc, const char *path, char *err, si
 		if (!cfg_keys[i].secret ||
 		    config_lookup_string(lc, cfg_keys[i].name, &v) != CONFIG_TRUE || v[0] == '\0')
 			continue;
-		if (strcmp(cfg_keys[i].name, "plainly.api_key") != 0 && !url_has_password(v))
+		/* a key is a secret as it is; a URL only with a password in it */
+		if (!cfg_is_api_key(&cfg_keys[i]) && !url_has_password(v))
 			continue;
 		snprintf(found + strlen(found), sizeof(found) - strlen(found), "%s%s",
 			 found[0] ? ", " : "", cfg_keys[i].name);
@@ -759,11 +800,29 @@ static int check_secret_file(const config_t *lc, const char *path, char *err, si
 		set_err(err, errlen,
 			"%s holds secrets (%s) but is readable by group or others (mode %03o): "
 			"chmod 600 it, or move the secrets to the environment (BF_AMQP_URL, "
-			"BF_DATABASE_URL, BF_PLAINLY_API_KEY)",
+			"BF_DATABASE_URL, BF_PLAINLY_API_KEY, BF_APIFOOTBALL_KEY)",
 			path, found, (unsigned)(st.st_mode & 0777));
 		return -1;
 	}
 	return 0;
+}
+
+/* An error about a key that the file gave under its older name names
+ * that name, the one the operator will look for. */
+static void name_alias(const config_t *lc, bool have_file, char *err, size_t errlen)
+{
+	for (size_t i = 0; have_file && i < cfg_nkeys; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		size_t n = strlen(k->name);
+		char rest[512];
+
+		if (k->alias == NULL || config_lookup(lc, k->alias) == NULL ||
+		    strncmp(err, k->name, n) != 0 || err[n] != ':')
+			continue;
+		snprintf(rest, sizeof(rest), "%s", err + n);
+		snprintf(err, errlen, "%s (now called %s)%s", k->alias, k->name, rest);
+		return;
+	}
 }
 
 int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
@@ -797,12 +856,24 @@ int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
 	for (size_t i = 0; i < cfg_nkeys; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 		const config_setting_t *s = have_file ? config_lookup(&lc, k->name) : NULL;
+		const config_setting_t *old =
+			have_file && k->alias != NULL ? config_lookup(&lc, k->alias) : NULL;
 		const char *env = k->env != NULL ? getenv(k->env) : NULL;
 		const struct origin builtin = { NULL, 0, NULL }, from_env = { NULL, 0, k->env };
-		const struct origin from_file = { path,
+		struct origin from_file = { path,
 						  s != NULL ? config_setting_source_line(s) : 0,
 						  NULL };
 
+		if (s != NULL && old != NULL) {
+			set_err(err, errlen,
+				"%s line %d: %s and its older name %s are both set: keep %s only",
+				path, config_setting_source_line(old), k->name, k->alias, k->name);
+			goto out;
+		}
+		if (s == NULL && old != NULL) {
+			s = old;
+			from_file.line = config_setting_source_line(s);
+		}
 		if (k->def != NULL && apply(c, k, raw_text(k->def), &builtin, err, errlen) != 0)
 			goto out;
 		if (s != NULL && k->type == CFG_T_TEMPLATE) {
@@ -814,8 +885,10 @@ int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
 		if (env != NULL && apply(c, k, raw_text(env), &from_env, err, errlen) != 0)
 			goto out;
 	}
-	if (validate(c, err, errlen) != 0)
+	if (validate(c, err, errlen) != 0) {
+		name_alias(&lc, have_file, err, errlen);
 		goto out;
+	}
 	if (have_file && check_secret_file(&lc, path, err, errlen) != 0)
 		goto out;
 	rc = 0;

@@ -43,12 +43,23 @@ struct bf_config {
 	/* [database] */
 	char *database_url;
 
+	/* [source] */
+	char *source_provider; /* "sofascore" | "api-football" */
+
 	/* [sofascore] */
 	char *sofa_base_url;
 	int sofa_timeout; /* seconds */
 	double sofa_max_rps; /* shared by all processes */
 	int sofa_challenge_pause; /* seconds */
 	long sofa_max_body; /* bytes */
+
+	/* [apifootball] */
+	char *af_base_url;
+	char *af_api_key; /* sent only as x-apisports-key to af_base_url */
+	int af_timeout; /* seconds */
+	double af_max_rps; /* shared by all processes */
+	int af_refusal_pause; /* seconds */
+	long af_max_body; /* bytes */
 
 	/* [plainly] */
 	char *plainly_base_url;
@@ -120,10 +131,17 @@ struct cfg_key {
 	bool min_open;
 	const char *accept;
 	bool accept_prefix;
+	/* an older name still read (not together with name), or NULL */
+	const char *alias;
 };
 
 extern const struct cfg_key cfg_keys[];
 extern const size_t cfg_nkeys;
+
+/* k is an API key (a secret as it is, unlike a URL with a password). */
+bool cfg_is_api_key(const struct cfg_key *k);
+/* The string value of row k in c. */
+const char *cfg_string(const struct bf_config *c, const struct cfg_key *k);
 
 /*
  * Loads path (NULL: ./bf.conf, then /etc/bf/bf.conf, then built-in

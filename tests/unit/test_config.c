@@ -438,6 +438,9 @@ static void env_overrides_file(void)
 		{ "BF_PLAINLY_URL", "http://127.0.0.1:18081/api/v2",
 		  offsetof(struct bf_config, plainly_base_url) },
 		{ "BF_PLAINLY_API_KEY", "k-123", offsetof(struct bf_config, plainly_api_key) },
+		{ "BF_APIFOOTBALL_URL", "http://127.0.0.1:18082",
+		  offsetof(struct bf_config, af_base_url) },
+		{ "BF_APIFOOTBALL_KEY", "af-123", offsetof(struct bf_config, af_api_key) },
 		{ "BF_LOG_LEVEL", "debug", offsetof(struct bf_config, log_level) },
 	};
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
@@ -796,7 +799,15 @@ static void validation_failures_name_the_key(void)
 		  "sofascore.max_requests_per_second" },
 		{ "sofascore = { max_body = 100; };\n", "sofascore.max_body" },
 		{ "producer = { unique_tournaments = [ 17, -8 ]; };\n",
-		  "producer.unique_tournaments" },
+		  "producer.unique_tournaments (now called producer.competitions)" },
+		{ "producer = { competitions = [ 17, -8 ]; };\n", "producer.competitions" },
+		{ "producer = { competitions = [ 17 ]; unique_tournaments = [ 8 ]; };\n",
+		  "producer.competitions and its older name producer.unique_tournaments" },
+		{ "source = { provider = \"opta\"; };\n", "source.provider" },
+		{ "source = { provider = \"api-football\"; };\n", "apifootball.api_key" },
+		{ "apifootball = { timeout = \"1m\"; };\n", "apifootball.timeout" },
+		{ "apifootball = { max_requests_per_second = 0.0; };\n",
+		  "apifootball.max_requests_per_second" },
 		{ "producer = { schedule_interval = 0; };\n", "producer.schedule_interval" },
 		{ "log = { level = \"loud\"; };\n", "log.level" },
 	};
@@ -954,6 +965,30 @@ static void free_after_failure_is_safe(void)
 	cfg_free(&c);
 }
 
+/* The older name of producer.competitions is read as it. */
+static void competitions_older_name(void)
+{
+	struct bf_config c;
+	char err[512];
+
+	clear_env();
+	REQUIRE(load_text("producer = { unique_tournaments = [ 17, 8 ]; };\n", &c, err,
+			  sizeof(err)) == 0);
+	CHECK_INT(c.ntournaments, 2);
+	CHECK_INT(c.tournaments[1], 8);
+	CHECK_STR(c.source_provider, "sofascore");
+	cfg_free(&c);
+	REQUIRE(load_text("source = { provider = \"api-football\"; };\n"
+			  "apifootball = { api_key = \"k-123\"; };\n"
+			  "producer = { competitions = [ 39 ]; };\n",
+			  &c, err, sizeof(err)) == 0);
+	CHECK_INT(c.ntournaments, 1);
+	CHECK_INT(c.tournaments[0], 39);
+	CHECK_STR(c.source_provider, "api-football");
+	CHECK_STR(c.af_base_url, "https://v3.football.api-sports.io");
+	cfg_free(&c);
+}
+
 /* Secrets in the file are refused when group or others can read it. */
 static void secrets_need_a_private_file(void)
 {
@@ -962,6 +997,8 @@ static void secrets_need_a_private_file(void)
 		"database = { url = \"postgresql://bf:hunter2@db/bf\"; };",
 		"database = { url = \"host=db password=hunter2 dbname=bf\"; };",
 		"plainly = { api_key = \"k-123\"; };",
+		"apifootball = { api_key = \"k-123\"; };",
+		"source = { provider = \"api-football\"; }; apifootball = { api_key = \"k-123\"; };",
 	};
 	struct bf_config c;
 	char path[256], err[512];
@@ -1011,5 +1048,6 @@ int main(void)
 	T_RUN(valid_variants_are_accepted);
 	T_RUN(free_after_failure_is_safe);
 	T_RUN(secrets_need_a_private_file);
+	T_RUN(competitions_older_name);
 	return t_done();
 }

@@ -50,6 +50,20 @@ static void redact_amqps_with_escaped_password(void)
 	CHECK_STR(r, "amqp://u:***@h/");
 }
 
+/* API keys registered with log_add_secret (last test: they stay). */
+static void redact_api_keys(void)
+{
+	CHECK_STR(redact("x-apisports-key: 0123abcd failed"), "x-apisports-key: 0123abcd failed");
+	log_add_secret("0123abcd");
+	log_add_secret("abc"); /* too short to be a key: would mask words */
+	log_add_secret(NULL);
+	CHECK_STR(redact("x-apisports-key: 0123abcd failed"), "x-apisports-key: *** failed");
+	CHECK_STR(redact("0123abcd0123abcd"), "******");
+	CHECK_STR(redact("abc 0123abc"), "abc 0123abc");
+	/* and the URL pass after it */
+	CHECK_STR(redact("k=0123abcd amqp://u:pw@h/"), "k=*** amqp://u:***@h/");
+}
+
 static void redact_two_urls(void)
 {
 	const char *r = redact("amqp://a:one@h1:5672/bf,amqps://b:two@h2:5671/bf");
@@ -357,5 +371,6 @@ int main(void)
 	T_RUN(log_level_filters);
 	T_RUN(long_record_is_one_line);
 	T_RUN(cut_record_does_not_leak_password_prefix);
+	T_RUN(redact_api_keys);
 	return t_done();
 }
