@@ -214,6 +214,7 @@ static int parse_team(const cJSON *t, struct match_team *out, const char *which,
 	}
 	/* API-Football has one name per team */
 	snprintf(out->short_name, sizeof(out->short_name), "%s", out->name);
+	(void)adapter_str(t, "logo", out->crest_url, sizeof(out->crest_url));
 	return 0;
 }
 

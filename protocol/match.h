@@ -32,6 +32,7 @@ struct match_team {
 	char short_name[MATCH_MAX_STR];
 	char name_code[16];
 	char slug[MATCH_MAX_STR];
+	char crest_url[MATCH_MAX_STR]; /* as the provider sent it, "" = none */
 };
 
 struct match_event {

@@ -11,20 +11,39 @@
 #include "../lib/http.h"
 #include "../lib/log.h"
 #include "../lib/clock.h"
+#include "apifootball.h"
 #include "sofascore.h"
 
 #define BUDGET_MAX_WAIT 5.0 /* seconds a caller may sleep for its slot */
 #define CACHE_MAX_BODY (4u * 1024 * 1024) /* larger answers are not kept */
 #define BACKOFF_FIRST_MS 2000
 #define BACKOFF_MAX_MS (10 * 60 * 1000)
+#define MEMO_MS 2000 /* one answer serves every part of an event this long */
 
 /* ---- adapters ---------------------------------------------------------------- */
 
-/* A provider: its request paths and its parsers into the match model. */
+/* What an answer's body says went wrong although its status is 200 (or
+ * 403): set in a, or 0 when nothing. */
+struct body_verdict {
+	enum source_result result;
+	enum source_reason reason;
+	int pause; /* seconds no request may be made (the breaker), 0 = none */
+	char error[200];
+};
+
+/* A provider: its request paths and its parsers into the match model.
+ * Parsers answer 0, 1 (what was asked is not there) or -1 (unreadable). */
 struct adapter {
-	const char *name;
+	const char *name; /* as in source.provider */
+	const char *title; /* for people */
 	int (*path)(const struct match_query *q, char *buf, size_t n);
 	bool (*refused)(const char *body, size_t len); /* a 403 that refuses this client */
+	/* errors inside a 200 body (NULL: the provider has none) */
+	int (*body_error)(int refusal_pause, const char *body, size_t len, struct body_verdict *v);
+	const char *key_header; /* the API key's request header, or NULL */
+	bool etag; /* answers carry ETags worth revalidating */
+	bool one_answer; /* one request answers an event's every part */
+	bool schedule_by_day; /* a day's schedule comes for every competition at once */
 	void (*crest_url)(int64_t team_id, char *buf, size_t n);
 	int (*parse_events)(const char *body, size_t len, struct match_event **out, size_t *n,
 			    size_t *skipped, char *err, size_t errlen);
@@ -42,8 +61,10 @@ struct adapter {
 
 static const struct adapter sofascore = {
 	.name = "sofascore",
+	.title = "Sofascore",
 	.path = sofa_path,
 	.refused = sofa_is_challenge,
+	.etag = true,
 	.crest_url = sofa_crest_url,
 	.parse_events = sofa_parse_events,
 	.parse_event = sofa_parse_event,
@@ -52,6 +73,97 @@ static const struct adapter sofascore = {
 	.parse_incidents = sofa_parse_incidents,
 	.parse_standings = sofa_parse_standings,
 };
+
+static bool af_refused(const char *body, size_t len);
+static int af_body_error(int refusal_pause, const char *body, size_t len,
+			 struct body_verdict *v);
+
+static const struct adapter apifootball = {
+	.name = "api-football",
+	.title = "API-Football",
+	.path = af_path,
+	.refused = af_refused,
+	.body_error = af_body_error,
+	.key_header = "x-apisports-key",
+	.one_answer = true,
+	.schedule_by_day = true,
+	.crest_url = af_crest_url,
+	.parse_events = af_parse_events,
+	.parse_event = af_parse_event,
+	.parse_lineups = af_parse_lineups,
+	.parse_statistics = af_parse_statistics,
+	.parse_incidents = af_parse_incidents,
+	.parse_standings = af_parse_standings,
+};
+
+static const struct adapter *const adapters[] = { &sofascore, &apifootball };
+
+/* ---- API-Football: errors inside 200 ---------------------------------------------- */
+
+static bool af_refused(const char *body, size_t len)
+{
+	char msg[8];
+
+	return af_classify_errors(body, len, msg, sizeof(msg)) == AF_ERR_TOKEN;
+}
+
+/* Seconds until the next 00:00 UTC, when API-Football's day starts again. */
+static int until_utc_midnight(void)
+{
+	time_t now = time(NULL);
+
+	return (int)(86400 - now % 86400) + 5;
+}
+
+static int af_body_error(int refusal_pause, const char *body, size_t len,
+			 struct body_verdict *v)
+{
+	char msg[160];
+
+	switch (af_classify_errors(body, len, msg, sizeof(msg))) {
+	case AF_ERR_NONE:
+		return 0;
+	case AF_ERR_TOKEN:
+		v->result = SOURCE_REFUSED;
+		v->reason = SOURCE_R_CHALLENGE;
+		v->pause = refusal_pause;
+		snprintf(v->error, sizeof(v->error),
+			 "API-Football refused the key (%.100s): check apifootball.api_key", msg);
+		break;
+	case AF_ERR_QUOTA_DAY:
+		v->result = SOURCE_REFUSED;
+		v->reason = SOURCE_R_QUOTA;
+		v->pause = until_utc_midnight();
+		snprintf(v->error, sizeof(v->error),
+			 "API-Football daily quota spent (%.80s): waiting for 00:00 UTC", msg);
+		break;
+	case AF_ERR_QUOTA_MINUTE:
+		v->result = SOURCE_REFUSED;
+		v->reason = SOURCE_R_QUOTA;
+		v->pause = 60;
+		snprintf(v->error, sizeof(v->error),
+			 "API-Football per-minute quota spent (%.80s): waiting a minute", msg);
+		break;
+	case AF_ERR_PLAN:
+		v->result = SOURCE_FAILED;
+		v->reason = SOURCE_R_PLAN;
+		snprintf(v->error, sizeof(v->error),
+			 "your API-Football plan does not cover this request: %.140s", msg);
+		break;
+	case AF_ERR_REQUEST:
+		v->result = SOURCE_FAILED;
+		v->reason = SOURCE_R_CLIENT;
+		snprintf(v->error, sizeof(v->error), "API-Football refused the request: %.140s",
+			 msg);
+		break;
+	case AF_ERR_SERVER:
+		v->result = SOURCE_TRANSIENT;
+		v->reason = SOURCE_R_SERVER;
+		snprintf(v->error, sizeof(v->error), "API-Football in trouble: %.150s", msg);
+		break;
+	}
+	return 1;
+}
 
 /* ---- the engine --------------------------------------------------------------- */
 
@@ -86,6 +198,8 @@ struct fly {
 struct source {
 	const struct adapter *ad;
 	const char *base_url;
+	char key_header[320]; /* "x-apisports-key: KEY", or "" */
+	char breaker_why[160]; /* why this process opened the breaker last */
 	double rps; /* shared by all processes */
 	int timeout_s;
 	long max_body;
@@ -105,6 +219,11 @@ struct source {
 	struct fly *fly; /* its requests in flight */
 	double pre_tokens; /* the bucket right after the reservation */
 	int64_t pre_at_ms; /* when it was made */
+	/* the last answer for an event (adapters with one_answer) */
+	char memo_url[1024];
+	char *memo_body;
+	size_t memo_len;
+	int64_t memo_at_ms;
 };
 
 static void cached_free(struct source_cached *c)
@@ -126,11 +245,25 @@ int source_open(struct source **out, const struct bf_config *cfg, const struct s
 		return -1;
 	}
 	s->ad = &sofascore;
-	s->base_url = cfg->sofa_base_url;
-	s->rps = cfg->sofa_max_rps;
-	s->timeout_s = cfg->sofa_timeout;
-	s->max_body = cfg->sofa_max_body;
-	s->refusal_pause = cfg->sofa_challenge_pause;
+	for (size_t i = 0; i < sizeof(adapters) / sizeof(adapters[0]); i++)
+		if (strcmp(adapters[i]->name, cfg->source_provider) == 0)
+			s->ad = adapters[i];
+	if (s->ad == &apifootball) {
+		s->base_url = cfg->af_base_url;
+		s->rps = cfg->af_max_rps;
+		s->timeout_s = cfg->af_timeout;
+		s->max_body = cfg->af_max_body;
+		s->refusal_pause = cfg->af_refusal_pause;
+		/* sent to base_url only: redirects are not followed (lib/http.c) */
+		snprintf(s->key_header, sizeof(s->key_header), "%s: %s", s->ad->key_header,
+			 cfg->af_api_key);
+	} else {
+		s->base_url = cfg->sofa_base_url;
+		s->rps = cfg->sofa_max_rps;
+		s->timeout_s = cfg->sofa_timeout;
+		s->max_body = cfg->sofa_max_body;
+		s->refusal_pause = cfg->sofa_challenge_pause;
+	}
 	s->backoff = (flags & SOURCE_BACKOFF) != 0;
 	if (store != NULL) {
 		s->store = *store;
@@ -146,15 +279,26 @@ void source_close(struct source *s)
 		return;
 	source_prefetch_end(s);
 	free(s->fly);
+	free(s->memo_body);
 	http_client_free(s->http);
 	if (s->has_store && s->store.close != NULL)
 		s->store.close(s->store.ctx);
 	free(s);
 }
 
-void source_crest_url(int64_t team_id, char *buf, size_t n)
+void source_crest_url(const struct source *s, int64_t team_id, char *buf, size_t n)
 {
-	sofascore.crest_url(team_id, buf, n);
+	s->ad->crest_url(team_id, buf, n);
+}
+
+const char *source_provider(const struct source *s)
+{
+	return s->ad->name;
+}
+
+bool source_schedule_by_day(const struct source *s)
+{
+	return s->ad->schedule_by_day;
 }
 
 static bool store_ready(struct source *s)
@@ -176,24 +320,24 @@ long source_breaker_remaining(struct source *s)
 	return s->breaker_open_until > now ? (long)(s->breaker_open_until - now) : 0;
 }
 
-static void breaker_open(struct source *s, const char *url)
+/* Opens the shared breaker for secs; the first process to open it says
+ * why, once, at error level. */
+static void breaker_open(struct source *s, int secs, const char *why)
 {
 	bool opened_here = true;
 
 	if (store_ready(s)) {
-		int rc = s->store.breaker_open(s->store.ctx, s->refusal_pause, log_prog());
+		int rc = s->store.breaker_open(s->store.ctx, secs, log_prog());
 		opened_here = rc == 1;
 		/* re-read the shared row soon, but only once it was written: a
 		 * failed write must not close the breaker we hold locally */
 		if (rc >= 0)
 			s->breaker_checked_ms = 0;
 	}
-	s->breaker_open_until = (int64_t)time(NULL) + s->refusal_pause;
+	s->breaker_open_until = (int64_t)time(NULL) + secs;
+	snprintf(s->breaker_why, sizeof(s->breaker_why), "%s", why);
 	if (opened_here)
-		log_err("sofascore refused access (403 challenge) url=%s: circuit breaker open, no "
-			"Sofascore calls for %ds; sofascore.base_url must point at an access you are "
-			"entitled to; we never try to get around the challenge",
-			url, s->refusal_pause);
+		log_err("%s: circuit breaker open, no %s calls for %ds", why, s->ad->title, secs);
 }
 
 /*
@@ -240,7 +384,7 @@ static void backoff_update(struct source *s, const struct source_resp *r)
 
 	if (r->result != SOURCE_TRANSIENT) {
 		if (s->backoff_ms != 0)
-			log_info("sofascore answering again: backoff over");
+			log_info("%s answering again: backoff over", s->ad->name);
 		s->backoff_ms = 0;
 		return;
 	}
@@ -253,7 +397,7 @@ static void backoff_update(struct source *s, const struct source_resp *r)
 	if (r->retry_after > 0 && r->retry_after * 1000 > wait)
 		wait = r->retry_after * 1000;
 	s->backoff_until_ms = clock_mono_ms() + wait;
-	log_warn("sofascore backing off ms=%" PRId64 " after status=%ld error=\"%s\"", wait,
+	log_warn("%s backing off ms=%" PRId64 " after status=%ld error=\"%s\"", s->ad->name, wait,
 		 r->status, r->error);
 }
 
@@ -298,9 +442,22 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 	}
 	r->status = hr->status;
 	r->retry_after = hr->retry_after;
+	if ((hr->status == 200 || hr->status == 403) && s->ad->body_error != NULL) {
+		struct body_verdict v;
+		memset(&v, 0, sizeof(v));
+		if (s->ad->body_error(s->refusal_pause, hr->body, hr->len, &v) != 0) {
+			snprintf(r->error, sizeof(r->error), "%s", v.error);
+			if (v.pause > 0) {
+				breaker_open(s, v.pause, v.error);
+				r->retry_after = v.pause;
+			}
+			set_result(a, v.result, v.reason);
+			goto out;
+		}
+	}
 	switch (hr->status) {
 	case 200:
-		if (hr->etag[0] != '\0')
+		if (hr->etag[0] != '\0' && s->ad->etag)
 			cache_put(s, url, hr->etag, hr->body, hr->len);
 		a->body = hr->body;
 		a->len = hr->len;
@@ -319,7 +476,13 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 		break;
 	case 403:
 		if (s->ad->refused(hr->body, hr->len)) {
-			breaker_open(s, url);
+			char why[600];
+			snprintf(why, sizeof(why),
+				 "sofascore refused access (403 challenge) url=%s; sofascore.base_url "
+				 "must point at an access you are entitled to; we never try to get "
+				 "around the challenge",
+				 url);
+			breaker_open(s, s->refusal_pause, why);
 			snprintf(r->error, sizeof(r->error),
 				 "403 challenge: Sofascore refused access");
 			r->retry_after = s->refusal_pause;
@@ -332,6 +495,10 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 	case 429:
 		snprintf(r->error, sizeof(r->error), "429 too many requests");
 		set_result(a, SOURCE_TRANSIENT, SOURCE_R_TOO_MANY);
+		break;
+	case 499: /* API-Football: the request was cut short on its side */
+		snprintf(r->error, sizeof(r->error), "HTTP 499");
+		set_result(a, SOURCE_TRANSIENT, SOURCE_R_SERVER);
 		break;
 	default:
 		snprintf(r->error, sizeof(r->error), "HTTP %ld", hr->status);
@@ -354,7 +521,9 @@ static void request_init(const struct source *s, const char *url, const char *et
 {
 	memset(req, 0, sizeof(*req));
 	req->url = url;
-	req->if_none_match = etag[0] ? etag : NULL;
+	/* API-Football refuses any header but its key */
+	req->if_none_match = etag[0] && s->ad->etag ? etag : NULL;
+	req->header = s->key_header[0] ? s->key_header : NULL;
 	req->timeout_ms = (long)s->timeout_s * 1000;
 	req->max_body = (size_t)s->max_body;
 }
@@ -552,6 +721,51 @@ static int pre_take(struct source *s, const struct match_query *q, struct source
 	return -1;
 }
 
+/* ---- one answer for an event's parts ------------------------------------------------ */
+
+/* q asks for a part of one event that the adapter answers in one go. */
+static bool memo_kind(const struct source *s, const struct match_query *q)
+{
+	return s->ad->one_answer &&
+	       (q->what == MATCH_REQ_EVENT || q->what == MATCH_REQ_LINEUPS ||
+		q->what == MATCH_REQ_STATISTICS || q->what == MATCH_REQ_INCIDENTS);
+}
+
+/* The answer to url given less than MEMO_MS ago, copied into a.  0, or -1. */
+static int memo_get(struct source *s, const struct match_query *q, const char *url,
+		    struct answer *a)
+{
+	char *copy;
+
+	if (!memo_kind(s, q) || s->memo_body == NULL || strcmp(s->memo_url, url) != 0 ||
+	    clock_mono_ms() - s->memo_at_ms >= MEMO_MS)
+		return -1;
+	copy = malloc(s->memo_len + 1);
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, s->memo_body, s->memo_len + 1);
+	answer_init(a, url);
+	a->r.status = 200;
+	a->body = copy;
+	a->len = s->memo_len;
+	set_result(a, SOURCE_OK, SOURCE_R_NONE);
+	return 0;
+}
+
+static void memo_put(struct source *s, const struct match_query *q, const struct answer *a)
+{
+	if (!memo_kind(s, q) || a->r.result != SOURCE_OK || a->body == NULL)
+		return;
+	free(s->memo_body);
+	s->memo_body = malloc(a->len + 1);
+	if (s->memo_body == NULL)
+		return;
+	memcpy(s->memo_body, a->body, a->len + 1);
+	s->memo_len = a->len;
+	s->memo_at_ms = clock_mono_ms();
+	snprintf(s->memo_url, sizeof(s->memo_url), "%s", a->r.url);
+}
+
 /* ---- one request ------------------------------------------------------------------- */
 
 /* Asks for q; never returns an unclassified result.  a->body: the answer
@@ -570,13 +784,18 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 		snprintf(a->r.error, sizeof(a->r.error), "%s has no such request", s->ad->name);
 		return set_result(a, SOURCE_FAILED, SOURCE_R_CLIENT);
 	}
-	/* fetched ahead by prefetch() */
-	if (pre_fetched(s, q, a) == 0)
+	/* fetched ahead by prefetch(), or just now for another part */
+	if (pre_fetched(s, q, a) == 0) {
+		memo_put(s, q, a);
 		return a->r.result;
+	}
+	if (memo_get(s, q, url, a) == 0)
+		return SOURCE_OK;
 	answer_init(a, url);
 	if ((left = source_breaker_remaining(s)) > 0) {
-		snprintf(a->r.error, sizeof(a->r.error),
-			 "circuit breaker open for %lds more: Sofascore refused access", left);
+		snprintf(a->r.error, sizeof(a->r.error), "circuit breaker open for %lds more: %s",
+			 left,
+			 s->breaker_why[0] ? s->breaker_why : "the provider refused access or its quota is spent");
 		a->r.retry_after = left;
 		return set_result(a, SOURCE_REFUSED, SOURCE_R_BREAKER);
 	}
@@ -593,7 +812,9 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 	}
 	request_init(s, url, c.etag, &req);
 	rc = http_do(s->http, &req, &hr);
-	return finish(s, url, rc, &hr, &c, a);
+	finish(s, url, rc, &hr, &c, a);
+	memo_put(s, q, a);
+	return a->r.result;
 }
 
 /* ask(), then: 1 = a body to parse in a, 0 = nothing to parse (r says
@@ -618,11 +839,15 @@ static int fetch(struct source *s, const struct match_query *q, unsigned flags, 
 	return 1;
 }
 
-/* After the parse (rc 0 or -1, reason in err): the result, in r. */
+/* After the parse (rc 0, 1 = not there, or -1; reason in err): the
+ * result, in r. */
 static enum source_result parsed(struct answer *a, int rc, const char *err, struct source_resp *r)
 {
 	answer_free(a);
-	if (rc != 0) {
+	if (rc == 1) {
+		snprintf(a->r.error, sizeof(a->r.error), "%s", err);
+		set_result(a, SOURCE_NOT_FOUND, SOURCE_R_NONE);
+	} else if (rc != 0) {
 		snprintf(a->r.error, sizeof(a->r.error), "%s", err);
 		set_result(a, SOURCE_BAD, SOURCE_R_UNREADABLE);
 	}

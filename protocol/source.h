@@ -1,8 +1,9 @@
 /*
  * source: the client engine every program asks for match data.  Callers
  * ask for data (the line-ups of an event, a competition's schedule on a
- * day...), never for a path; the provider's adapter (protocol/sofascore.h)
- * builds the request and parses the answer into the match model.  The
+ * day...), never for a path; the provider's adapter (protocol/sofascore.h,
+ * protocol/apifootball.h), picked by source.provider, builds the request
+ * and parses the answer into the match model.  The
  * engine keeps one request budget shared by all processes, a circuit
  * breaker opened by a refusal ("challenge"), ETag revalidation, an
  * optional backoff, and batches of requests sent ahead.  Budget, breaker
@@ -27,7 +28,8 @@ enum source_result {
 	SOURCE_OK = 0, /* answered: the data is in the out parameters */
 	SOURCE_NOT_MODIFIED, /* 304: the cached answer (not parsed with SOURCE_SKIP_UNCHANGED) */
 	SOURCE_NOT_FOUND, /* 404: the provider has nothing (yet) */
-	SOURCE_REFUSED, /* the provider refused access (challenge), or the breaker is open */
+	SOURCE_REFUSED, /* access refused (challenge, key), quota spent, or the breaker is open:
+			 * wait (retry_after), nothing is wrong with the request */
 	SOURCE_TRANSIENT, /* try later: see reason */
 	SOURCE_FAILED, /* not worth retrying: see reason */
 	SOURCE_BAD, /* an answer (status 200 or 304) that cannot be read: see reason */
@@ -36,8 +38,10 @@ enum source_result {
 /* Why, for SOURCE_REFUSED, SOURCE_TRANSIENT, SOURCE_FAILED and SOURCE_BAD. */
 enum source_reason {
 	SOURCE_R_NONE = 0,
-	SOURCE_R_CHALLENGE, /* refused by the provider just now */
+	SOURCE_R_CHALLENGE, /* refused by the provider just now (challenge, key refused) */
 	SOURCE_R_BREAKER, /* the breaker is open: no request made */
+	SOURCE_R_QUOTA, /* the provider says its quota is spent (the breaker opens until it resets) */
+	SOURCE_R_PLAN, /* the provider's plan does not cover the request (configuration) */
 	SOURCE_R_BUDGET, /* the shared budget has no slot soon: no request made */
 	SOURCE_R_BACKING_OFF, /* after errors (SOURCE_BACKOFF): no request made */
 	SOURCE_R_TRANSPORT, /* no answer: connection failed, timeout (timed_out) */
@@ -121,7 +125,8 @@ void source_close(struct source *s);
  * parameters (free them as each says).  A list's malformed events are
  * skipped and counted in *skipped.
  */
-/* A competition's events on a UTC day (date: YYYY-MM-DD); *evs: free(). */
+/* A competition's events on a UTC day (date: YYYY-MM-DD); competition 0:
+ * every competition's (source_schedule_by_day); *evs: free(). */
 enum source_result source_get_schedule(struct source *s, int64_t competition, const char *date,
 				       unsigned flags, struct match_event **evs, size_t *n,
 				       size_t *skipped, struct source_resp *r);
@@ -168,7 +173,13 @@ void source_prefetch_end(struct source *s);
 
 /* Seconds the breaker stays open (0 = closed). */
 long source_breaker_remaining(struct source *s);
-/* The URL of a team's crest image (at the provider whose ids we keep). */
-void source_crest_url(int64_t team_id, char *buf, size_t n);
+/* The URL of a team's crest image at the provider. */
+void source_crest_url(const struct source *s, int64_t team_id, char *buf, size_t n);
+/* source.provider of s: "sofascore", "api-football". */
+const char *source_provider(const struct source *s);
+/* A day's schedule comes for every competition at once: ask
+ * source_get_schedule() with competition 0 (API-Football), not once per
+ * competition (Sofascore). */
+bool source_schedule_by_day(const struct source *s);
 
 #endif
