@@ -41,19 +41,36 @@ void consumer_source_failure(const struct consumer_ctx *ctx, const struct source
 {
 	const struct topo_queue *tiers[CFG_MAX_TIERS];
 	size_t n = topo_wait_tiers(&ctx->topo, ctx->type, tiers, CFG_MAX_TIERS);
+	const char *prov = source_provider(ctx->src);
+	char reason[sizeof(o->reason)];
+	int tier = n > 0 ? tiers[n - 1]->ttl : 0;
 
 	switch (r->result) {
 	case SOURCE_REFUSED:
-		/* access refused: wait on the longest tier, never dead-letter for it */
-		outcome_retry(o, n > 0 ? tiers[n - 1]->ttl : 0, "sofascore-challenge", "%s: %s",
-			      what, r->error);
+		/* access refused or quota spent: wait, never dead-letter for it;
+		 * the first tier that outlasts the pause, else the longest */
+		for (size_t i = 0; r->retry_after > 0 && i < n; i++)
+			if (tiers[i]->ttl >= r->retry_after) {
+				tier = tiers[i]->ttl;
+				break;
+			}
+		if (r->reason == SOURCE_R_QUOTA)
+			snprintf(reason, sizeof(reason), "quota-spent");
+		else if (strcmp(prov, "sofascore") == 0)
+			snprintf(reason, sizeof(reason), "sofascore-challenge");
+		else
+			snprintf(reason, sizeof(reason), "%s-refused", prov);
+		outcome_wait(o, tier, reason, "%s: %s", what, r->error);
 		break;
 	case SOURCE_FAILED:
-		outcome_dead(o, "sofascore-failed", "%s: %s", what, r->error);
+		snprintf(reason, sizeof(reason), "%s-%s", prov,
+			 r->reason == SOURCE_R_PLAN ? "plan" : "failed");
+		outcome_dead(o, reason, "%s: %s", what, r->error);
 		break;
 	default:
-		outcome_retry(o, consumer_backoff_tier(ctx, ctx->attempt), "sofascore-transient",
-			      "%s: %s", what, r->error);
+		snprintf(reason, sizeof(reason), "%s-transient", prov);
+		outcome_retry(o, consumer_backoff_tier(ctx, ctx->attempt), reason, "%s: %s", what,
+			      r->error);
 		break;
 	}
 }
@@ -180,7 +197,7 @@ static bool carry_out(struct consumer_ctx *ctx, struct item *it)
 	it->ack = true;
 	it->job_state = NULL;
 	it->where[0] = '\0';
-	if (o->kind == OUT_RETRY && it->attempt + 1 > ctx->max_attempts) {
+	if (o->kind == OUT_RETRY && !o->waits && it->attempt + 1 > ctx->max_attempts) {
 		char last[sizeof(o->error)];
 		snprintf(last, sizeof(last), "%s", o->error);
 		outcome_dead(o, "attempts-exhausted", "%d attempts; last: %.400s", it->attempt + 1,
@@ -201,10 +218,12 @@ static bool carry_out(struct consumer_ctx *ctx, struct item *it)
 			it->ack = false;
 			return true;
 		}
-		if (republish(ctx, &it->d, "", w->name, it->attempt + 1, NULL, NULL) == 0) {
+		/* a wait is not an attempt: the count goes on unchanged */
+		int next = o->waits ? it->attempt : it->attempt + 1;
+		if (republish(ctx, &it->d, "", w->name, next, NULL, NULL) == 0) {
 			snprintf(it->where, sizeof(it->where), "%s", w->name);
 			it->job_state = "enqueued";
-			it->job_attempts = it->attempt + 1;
+			it->job_attempts = next;
 		} else {
 			log_warn("republish to %s not confirmed: message requeued %s", w->name,
 				 it->ids);
@@ -581,7 +600,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		goto out_db;
 	}
 	if (source_pg_open(&ctx.src, &cfg, cfg.database_url, 0) != 0) {
-		log_err("cannot set up the Sofascore client");
+		log_err("cannot set up the %s client", cfg.source_provider);
 		goto out_db;
 	}
 	if (http_client_new(&ctx.http) != 0)

@@ -11,6 +11,7 @@ static void set(struct outcome *o, enum outcome_kind kind, int tier, const char 
 {
 	o->kind = kind;
 	o->tier = tier;
+	o->waits = false;
 	snprintf(o->reason, sizeof(o->reason), "%s", reason);
 	vsnprintf(o->error, sizeof(o->error), fmt, ap);
 }
@@ -22,6 +23,16 @@ void outcome_retry(struct outcome *o, int tier, const char *reason, const char *
 	va_start(ap, fmt);
 	set(o, OUT_RETRY, tier, reason, fmt, ap);
 	va_end(ap);
+}
+
+void outcome_wait(struct outcome *o, int tier, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set(o, OUT_RETRY, tier, reason, fmt, ap);
+	va_end(ap);
+	o->waits = true;
 }
 
 void outcome_dead(struct outcome *o, const char *reason, const char *fmt, ...)

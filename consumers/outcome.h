@@ -5,6 +5,8 @@
 #ifndef BF_OUTCOME_H
 #define BF_OUTCOME_H
 
+#include <stdbool.h>
+
 enum outcome_kind {
 	OUT_DONE = 0,
 	OUT_RETRY, /* retry later, from a wait tier */
@@ -18,12 +20,18 @@ struct outcome {
 	enum outcome_kind kind;
 	int tier; /* OUT_RETRY: wait tier in seconds; 0 = by attempt */
 	int render; /* OUT_RENDER: the request's number in its render batch */
+	bool waits; /* OUT_RETRY: a wait that is not an attempt (access refused, quota spent) */
 	char reason[32]; /* OUT_DEAD: poison, plainly-rejected, ...; OUT_RETRY: short cause */
 	char error[512]; /* human text (OUT_DONE, OUT_EXPIRED: an optional note) */
 };
 
 /* Retry later from the wait tier of tier seconds (0: by attempt). */
 void outcome_retry(struct outcome *o, int tier, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Retry from the wait tier of tier seconds, without counting an attempt:
+ * nothing is wrong with the message, the data source makes everyone wait
+ * (a message never goes dead for it). */
+void outcome_wait(struct outcome *o, int tier, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Dead-letter with reason (a short code) and the human text. */
 void outcome_dead(struct outcome *o, const char *reason, const char *fmt, ...)

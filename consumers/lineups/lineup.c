@@ -45,14 +45,12 @@ static cJSON *side_json(const struct match_team *t, const struct match_side *s)
 	cJSON *o = cJSON_CreateObject();
 	const struct match_player *sorted[MATCH_MAX_PLAYERS] = { NULL };
 	cJSON *starters, *subs, *missing;
-	char crest[160];
 	size_t n = s->nplayers < MATCH_MAX_PLAYERS ? s->nplayers : MATCH_MAX_PLAYERS;
 
 	cJSON_AddNumberToObject(o, "id", (double)t->id);
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddStringToObject(o, "short_name", t->short_name[0] ? t->short_name : t->name);
-	source_crest_url(t->id, crest, sizeof(crest));
-	cJSON_AddStringToObject(o, "crest_url", crest);
+	cJSON_AddStringToObject(o, "crest_url", t->crest_url);
 	cJSON_AddStringToObject(o, "formation", s->formation);
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = &s->players[i];
@@ -270,6 +268,8 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	}
 	if (gives_up(ctx, &ev, now, out))
 		return;
+	source_crest_url(ctx->src, ev.home.id, ev.home.crest_url, sizeof(ev.home.crest_url));
+	source_crest_url(ctx->src, ev.away.id, ev.away.crest_url, sizeof(ev.away.crest_url));
 	switch (source_get_lineups(ctx->src, m->event_id, false, &l, &resp)) {
 	case SOURCE_OK:
 	case SOURCE_NOT_MODIFIED:

@@ -9,7 +9,7 @@ int main(int argc, char **argv)
 		.type = MSG_LINEUP,
 		.branch = lineup_branch,
 		.prefetch = lineup_prefetch,
-		.what = "Fetches an event's line-ups; once Sofascore confirms them, asks Plainly for a\n"
+		.what = "Fetches an event's line-ups; once they are official, asks Plainly for a\n"
 			"line-up video; until then re-checks from the bf.line-up.wait.* tiers.",
 	};
 

@@ -65,13 +65,11 @@ static cJSON *side_json(const struct result_data *d, const struct match_team *t,
 {
 	const struct match_event *ev = &d->ev;
 	cJSON *o = cJSON_CreateObject(), *sc;
-	char crest[160];
 
 	cJSON_AddNumberToObject(o, "id", (double)t->id);
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddStringToObject(o, "short_name", t->short_name[0] ? t->short_name : t->name);
-	source_crest_url(t->id, crest, sizeof(crest));
-	cJSON_AddStringToObject(o, "crest_url", crest);
+	cJSON_AddStringToObject(o, "crest_url", t->crest_url);
 	cJSON_AddNumberToObject(o, "score", home ? ev->home_score : ev->away_score);
 	if (ev->has_penalties)
 		cJSON_AddNumberToObject(o, "penalties",
@@ -430,13 +428,21 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	if (part < 0)
 		return;
 	if (part == 0) {
-		outcome_dead(out, "unknown-event", "Sofascore has no event %" PRId64, m->event_id);
+		outcome_dead(out, "unknown-event", "%s has no event %" PRId64 " (%s)",
+			     source_provider(ctx->src), m->event_id, r.error);
 		return;
 	}
 	if (part == 2) {
 		outcome_retry(out, 0, "bad-response", "event: %s", r.error);
 		return;
 	}
+	/* the provider's own crest URL when it sent one */
+	if (d.ev.home.crest_url[0] == '\0')
+		source_crest_url(ctx->src, d.ev.home.id, d.ev.home.crest_url,
+				 sizeof(d.ev.home.crest_url));
+	if (d.ev.away.crest_url[0] == '\0')
+		source_crest_url(ctx->src, d.ev.away.id, d.ev.away.crest_url,
+				 sizeof(d.ev.away.crest_url));
 	if (d.ev.venue[0] == '\0' && !db_broken(ctx->db)) {
 		/* /event/{id} has no top-level venue; the schedule had one */
 		char ids[32];

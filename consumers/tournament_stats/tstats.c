@@ -93,7 +93,8 @@ static cJSON *standing_json(int pos, const char *team, double played, double won
 }
 
 cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_standing *st,
-		       size_t nst, bool *unknown_round, char *err, size_t errlen)
+		       size_t nst, const char *source, bool *unknown_round, char *err,
+		       size_t errlen)
 {
 	cJSON *doc = NULL, *t, *arr;
 	PGresult *r;
@@ -125,7 +126,9 @@ cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_
 
 	arr = cJSON_CreateArray();
 	if (st != NULL) {
-		cJSON_AddStringToObject(doc, "standings_source", "sofascore");
+		/* the provider's table now (API-Football has no per-round table:
+		 * the one taken when the round completed) */
+		cJSON_AddStringToObject(doc, "standings_source", source);
 		for (size_t i = 0; i < nst; i++) {
 			cJSON *row = standing_json(st[i].position, st[i].team, st[i].played,
 						   st[i].won, st[i].drawn, st[i].lost,
@@ -257,7 +260,7 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	struct source_resp r;
 	struct match_standing *st = NULL;
 	size_t nst = 0;
-	bool from_sofa = false;
+	bool from_provider = false;
 	char err[256], subject[MSG_KEY_MAX];
 	bool unknown_round = false;
 	cJSON *doc;
@@ -272,7 +275,7 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	if (res == SOURCE_OK || res == SOURCE_NOT_MODIFIED ||
 	    (res == SOURCE_BAD && r.reason == SOURCE_R_UNREADABLE)) {
 		if (res != SOURCE_BAD && nst > 0)
-			from_sofa = true;
+			from_provider = true;
 		else
 			log_warn("standings unreadable, computing them unique_tournament_id=%" PRId64
 				 " error=\"%s\"",
@@ -280,11 +283,12 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	} else {
 		/* 404 (no table), challenge, failure: the stored results will do */
 		log_info(
-			"standings from Sofascore unavailable (%s): computing them unique_tournament_id=%" PRId64,
-			r.reason == SOURCE_R_EMPTY ? "no body" : r.error, m->unique_tournament_id);
+			"standings from %s unavailable (%s): computing them unique_tournament_id=%" PRId64,
+			source_provider(ctx->src), r.reason == SOURCE_R_EMPTY ? "no body" : r.error,
+			m->unique_tournament_id);
 	}
-	doc = tstats_document(ctx->db, m, from_sofa ? st : NULL, nst, &unknown_round, err,
-			      sizeof(err));
+	doc = tstats_document(ctx->db, m, from_provider ? st : NULL, nst, source_provider(ctx->src),
+			      &unknown_round, err, sizeof(err));
 	free(st);
 	if (doc == NULL) {
 		if (unknown_round)

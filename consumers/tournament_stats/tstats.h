@@ -16,13 +16,15 @@
 #include "protocol/match.h"
 
 /*
- * Builds the document from the database (and the standings given, or
- * computed ones when standings is NULL).  Returns NULL with err set when
+ * Builds the document from the database (and the standings given, taken
+ * from the provider named source, or computed ones when standings is
+ * NULL).  Returns NULL with err set when
  * the round is unknown (then *unknown_round, when not NULL, is true) or a
  * query fails.  cJSON_Delete the result.
  */
 cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_standing *standings,
-		       size_t nstandings, bool *unknown_round, char *err, size_t errlen);
+		       size_t nstandings, const char *source, bool *unknown_round, char *err,
+		       size_t errlen);
 
 void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out);
 

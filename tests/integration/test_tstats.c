@@ -783,7 +783,7 @@ static void season_body(struct world *w)
 		char err[256] = "";
 		for (int run = 0; run < 3; run++) {
 			long long a = now_us();
-			cJSON *doc = tstats_document(db, &m, NULL, 0, NULL, err, sizeof(err));
+			cJSON *doc = tstats_document(db, &m, NULL, 0, NULL, NULL, err, sizeof(err));
 			us[run] = now_us() - a;
 			CHECK(doc != NULL);
 			if (doc == NULL) {

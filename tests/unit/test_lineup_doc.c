@@ -65,6 +65,9 @@ static void event_of(struct lineup_event *ev)
 	ev->away.id = 4702;
 	snprintf(ev->away.name, sizeof(ev->away.name), "Southport Rovers");
 	snprintf(ev->away.short_name, sizeof(ev->away.short_name), "Southport");
+	/* the branch fills the crests from the provider (source_crest_url) */
+	sofa_crest_url(ev->home.id, ev->home.crest_url, sizeof(ev->home.crest_url));
+	sofa_crest_url(ev->away.id, ev->away.crest_url, sizeof(ev->away.crest_url));
 }
 
 static const char *str_of(const cJSON *o, const char *key)

@@ -57,6 +57,9 @@ static void event_of(struct match_event *ev)
 	ev->away.id = 42;
 	snprintf(ev->away.name, sizeof(ev->away.name), "Arsenal");
 	snprintf(ev->away.short_name, sizeof(ev->away.short_name), "Arsenal");
+	/* the branch fills the crests from the provider (source_crest_url) */
+	sofa_crest_url(ev->home.id, ev->home.crest_url, sizeof(ev->home.crest_url));
+	sofa_crest_url(ev->away.id, ev->away.crest_url, sizeof(ev->away.crest_url));
 	ev->start_ts = 1789989200; /* 2026-09-21T11:13:20Z */
 	ev->status_code = 100;
 	snprintf(ev->status_type, sizeof(ev->status_type), "finished");
