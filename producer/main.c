@@ -121,12 +121,20 @@ static void poll_list(struct producer *p, enum source_result res, const struct s
 	free(evs);
 }
 
+/* The schedules of yesterday, today and tomorrow (UTC): one request per
+ * day and followed competition, or one per day for all of them when the
+ * provider answers that way (API-Football: the upsert keeps the followed
+ * ones, and each fixture brings its season). */
 static void poll_schedules(struct producer *p)
 {
 	static const int days[] = { -1, 0, 1 };
+	bool by_day = source_schedule_by_day(p->src);
+	size_t ncomp = by_day ? 1 : p->cfg->ntournaments;
 	char date[16];
 
-	for (size_t t = 0; t < p->cfg->ntournaments && !signals_stop; t++) {
+	if (p->cfg->ntournaments == 0)
+		return;
+	for (size_t t = 0; t < ncomp && !signals_stop; t++) {
 		for (size_t d = 0; d < 3 && !signals_stop; d++) {
 			time_t when = (time_t)(now_s() + days[d] * 86400);
 			struct tm tm;
@@ -136,9 +144,9 @@ static void poll_schedules(struct producer *p)
 			struct source_resp r;
 			struct match_event *evs;
 			size_t n, skipped;
-			enum source_result res = source_get_schedule(p->src, p->cfg->tournaments[t],
-								     date, SOURCE_SKIP_UNCHANGED,
-								     &evs, &n, &skipped, &r);
+			enum source_result res =
+				source_get_schedule(p->src, by_day ? 0 : p->cfg->tournaments[t], date,
+						    SOURCE_SKIP_UNCHANGED, &evs, &n, &skipped, &r);
 			poll_list(p, res, &r, evs, n, skipped, NULL, NULL);
 		}
 	}
@@ -410,7 +418,8 @@ static void run_cycle(struct producer *p, bool once)
 			 published, p->requeued);
 	long br = source_breaker_remaining(p->src);
 	if (br > 0 && polled)
-		log_warn("sofascore circuit breaker open: %lds left, no calls until then", br);
+		log_warn("%s circuit breaker open: %lds left, no calls until then",
+			 source_provider(p->src), br);
 }
 
 static bool try_activate(struct producer *p)
@@ -442,9 +451,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: bf-producer [-c FILE] [-n] [--once] [-h] [-V]\n"
 		"\n"
-		"Polls Sofascore for the tournaments in producer.unique_tournaments, keeps the\n"
-		"events in PostgreSQL and publishes line-up, result and tournament-stats work to\n"
-		"bf.work.  Two may run: one is active, the other waits to take over.\n"
+		"Polls the data source (source.provider: Sofascore or API-Football) for the\n"
+		"competitions in producer.competitions, keeps the events in PostgreSQL and\n"
+		"publishes line-up, result and tournament-stats work to bf.work.  Two may run:\n"
+		"one is active, the other waits to take over.\n"
 		"\n"
 		"  -c FILE   configuration file (default ./bf.conf, then /etc/bf/bf.conf)\n"
 		"  -n        check the configuration, print \"configuration OK\", exit\n"
@@ -500,10 +510,11 @@ int main(int argc, char **argv)
 	proc_config_load(&cfg, path, check);
 	memset(&p, 0, sizeof(p));
 	p.cfg = &cfg;
-	log_info("starting version=%s tournaments=%zu config=%s %s", BF_VERSION, cfg.ntournaments,
+	log_info("starting version=%s provider=%s competitions=%zu config=%s %s", BF_VERSION,
+		 cfg.source_provider, cfg.ntournaments,
 		 cfg.path ? cfg.path : "(defaults)", version_libs());
 	if (cfg.ntournaments == 0)
-		log_warn("producer.unique_tournaments is empty: nothing will be followed");
+		log_warn("producer.competitions is empty: nothing will be followed");
 	if (topo_build(&p.topo, &cfg) != 0)
 		goto out_cfg;
 	if (db_connect(&p.db, cfg.database_url, 0, &signals_stop) != 0)
@@ -519,7 +530,9 @@ int main(int argc, char **argv)
 	if (broker_open(&p.broker, &bo) != 0)
 		goto out_sofa;
 	proc_trim_memory();
-	log_info("ready broker=%s sofascore=%s", broker_peer(p.broker), cfg.sofa_base_url);
+	log_info("ready broker=%s provider=%s source=%s", broker_peer(p.broker), cfg.source_provider,
+		 strcmp(cfg.source_provider, "api-football") == 0 ? cfg.af_base_url
+								  : cfg.sofa_base_url);
 
 	rc = 0;
 	while (!signals_stop) {
