@@ -166,6 +166,36 @@ static void pg_close(void *ctx)
 	PQfinish(ctx);
 }
 
+/* The database holds cfg's provider's ids (recorded here when it holds
+ * none yet).  0, or -1 (said why). */
+static int claim_provider(PGconn *db, const char *provider)
+{
+	const char *p[1] = { provider };
+	PGresult *r;
+	int rc = -1;
+
+	r = db_exec(db, "data provider",
+		    "WITH ins AS (INSERT INTO data_provider (id, provider) VALUES (1, $1)"
+		    "  ON CONFLICT (id) DO NOTHING RETURNING provider, since)"
+		    " SELECT provider, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM ins"
+		    " UNION ALL SELECT provider, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+		    "  FROM data_provider WHERE id = 1",
+		    1, p);
+	if (r == NULL || PQntuples(r) < 1) {
+		log_err("cannot read which data provider this database holds (run bfctl migrate?)");
+	} else if (strcmp(PQgetvalue(r, 0, 0), provider) != 0) {
+		log_err("this database holds %s data (since %s UTC) but source.provider is %s: the "
+			"two providers' ids name different matches. Point database.url at a database "
+			"of its own for %s, or set source.provider back to %s",
+			PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), provider, provider,
+			PQgetvalue(r, 0, 0));
+	} else {
+		rc = 0;
+	}
+	PQclear(r);
+	return rc;
+}
+
 int source_pg_open(struct source **out, const struct bf_config *cfg, const char *db_url,
 		   unsigned flags)
 {
@@ -185,9 +215,13 @@ int source_pg_open(struct source **out, const struct bf_config *cfg, const char 
 		return source_open(out, cfg, NULL, flags);
 	if (db_connect(&db, db_url, 5, NULL) != 0)
 		return -1;
+	if (claim_provider(db, cfg->source_provider) != 0) {
+		PQfinish(db);
+		return -1;
+	}
 	/* budget, breaker and ETags: nothing here is worth waiting for a flush */
 	if (db_cmd(db, "async session", "SET synchronous_commit TO off", 0, NULL) != 0)
-		log_warn("sofascore client: cannot turn off synchronous commits");
+		log_warn("data source client: cannot turn off synchronous commits");
 	st.ctx = db;
 	return source_open(out, cfg, &st, flags);
 }
