@@ -246,7 +246,8 @@ int source_open(struct source **out, const struct bf_config *cfg, const struct s
 	}
 	s->ad = &sofascore;
 	for (size_t i = 0; i < sizeof(adapters) / sizeof(adapters[0]); i++)
-		if (strcmp(adapters[i]->name, cfg->source_provider) == 0)
+		if (cfg->source_provider != NULL &&
+		    strcmp(adapters[i]->name, cfg->source_provider) == 0)
 			s->ad = adapters[i];
 	if (s->ad == &apifootball) {
 		s->base_url = cfg->af_base_url;
@@ -336,8 +337,12 @@ static void breaker_open(struct source *s, int secs, const char *why)
 	}
 	s->breaker_open_until = (int64_t)time(NULL) + secs;
 	snprintf(s->breaker_why, sizeof(s->breaker_why), "%s", why);
-	if (opened_here)
-		log_err("%s: circuit breaker open, no %s calls for %ds", why, s->ad->title, secs);
+	if (opened_here) {
+		char until[32];
+		clock_iso_utc(s->breaker_open_until, until, sizeof(until));
+		log_err("%s: circuit breaker open, no %s calls for %ds (until %s)", why,
+			s->ad->title, secs, until);
+	}
 }
 
 /*

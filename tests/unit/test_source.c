@@ -3,8 +3,9 @@
  * store (no PostgreSQL) and a tiny scripted HTTP server on a loopback
  * port (a thread of this test): typed results, ETag revalidation, the
  * breaker opened by a challenge, the shared budget's pacing and refusal,
- * the producer's backoff, and line-ups fetched ahead.  Run from the
- * project root (fixtures are read from tests/data/fixtures/sofascore/).
+ * the producer's backoff, and line-ups fetched ahead; with API-Football:
+ * its key header, errors inside 200 and one answer for an event's parts.
+ * Run from the project root (fixtures are read from tests/data/fixtures/).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,6 +24,7 @@
 #include "tests/support/t.h"
 
 #define FIX "tests/data/fixtures/sofascore/"
+#define AFIX "tests/data/fixtures/apifootball/"
 
 /* ---- a scripted HTTP server ------------------------------------------------ */
 
@@ -44,6 +46,7 @@ static struct {
 	unsigned requests;
 	char last_path[256];
 	char last_inm[256]; /* If-None-Match of the last request */
+	char last_key[256]; /* x-apisports-key of the last request */
 } srv = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 static void header_value(const char *req, const char *name, char *out, size_t n)
@@ -95,6 +98,7 @@ static void *serve(void *arg)
 		srv.requests++;
 		sscanf(req, "GET %255s", srv.last_path);
 		header_value(req, "If-None-Match:", srv.last_inm, sizeof(srv.last_inm));
+		header_value(req, "x-apisports-key:", srv.last_key, sizeof(srv.last_key));
 		pthread_mutex_unlock(&srv.mu);
 		char head[512];
 		size_t blen = r.body != NULL ? strlen(r.body) : 0;
@@ -140,7 +144,7 @@ static void script_reset(void)
 		free(srv.script[i].body);
 	srv.nscript = srv.next = 0;
 	srv.requests = 0;
-	srv.last_path[0] = srv.last_inm[0] = '\0';
+	srv.last_path[0] = srv.last_inm[0] = srv.last_key[0] = '\0';
 	pthread_mutex_unlock(&srv.mu);
 }
 
@@ -286,12 +290,34 @@ static struct bf_config config(double rps)
 	struct bf_config c;
 
 	memset(&c, 0, sizeof(c));
+	c.source_provider = "sofascore";
 	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d/api/v1", srv.port);
 	c.sofa_base_url = base_url;
 	c.sofa_timeout = 5;
 	c.sofa_max_rps = rps;
 	c.sofa_challenge_pause = 900;
 	c.sofa_max_body = 1 << 20;
+	return c;
+}
+
+static char af_url[64];
+
+static struct bf_config af_config(void)
+{
+	struct bf_config c;
+
+	memset(&c, 0, sizeof(c));
+	c.source_provider = "api-football";
+	snprintf(af_url, sizeof(af_url), "http://127.0.0.1:%d", srv.port);
+	c.af_base_url = af_url;
+	c.af_api_key = "k-0123456789";
+	c.af_timeout = 5;
+	c.af_max_rps = 1000;
+	c.af_refusal_pause = 600;
+	c.af_max_body = 1 << 20;
+	/* Sofascore's, to show they are not used */
+	c.sofa_base_url = "http://127.0.0.1:1/api/v1";
+	c.sofa_max_rps = 0.001;
 	return c;
 }
 
@@ -592,6 +618,192 @@ static void lineups_fetched_ahead(void)
 	source_close(s);
 }
 
+/* ---- API-Football ---------------------------------------------------------- */
+
+static void af_key_header_and_no_etag(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+	char *body = slurp(AFIX "fixture_id_ft_own_goal.json");
+
+	script_reset();
+	REQUIRE(body != NULL);
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_STR(source_provider(s), "api-football");
+	CHECK(source_schedule_by_day(s));
+	script(200, "\"af1\"", body);
+	script(200, "\"af1\"", body);
+	free(body);
+	CHECK_INT(source_get_event(s, 871293, 0, &ev, &r), SOURCE_OK);
+	CHECK_STR(srv.last_path, "/fixtures?id=871293");
+	CHECK_STR(srv.last_key, "k-0123456789");
+	CHECK_STR(ev.status_type, "FT");
+	CHECK(strstr(ev.home.crest_url, "api-sports.io") != NULL);
+	/* an ETag (the API sends none) is neither kept nor sent back */
+	CHECK(m.body == NULL);
+	clock_sleep_ms(2100); /* past the one-answer window */
+	CHECK_INT(source_get_event(s, 871293, 0, &ev, &r), SOURCE_OK);
+	CHECK_STR(srv.last_inm, "");
+	CHECK_INT(requests(), 2);
+	source_close(s);
+}
+
+/* One fixtures?id answer holds the event, its line-ups, statistics and
+ * incidents: a result's four parts cost one request. */
+static void af_one_answer_for_the_parts(void)
+{
+	struct bf_config cfg = af_config();
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+	struct match_lineups l;
+	struct match_stat *st;
+	struct match_incident *inc;
+	size_t n;
+	char *body = slurp(AFIX "fixture_id_ft_own_goal.json");
+
+	script_reset();
+	REQUIRE(body != NULL);
+	REQUIRE(source_open(&s, &cfg, NULL, 0) == 0);
+	script(200, NULL, body);
+	script(200, NULL, body);
+	free(body);
+	CHECK_INT(source_get_event(s, 871293, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(source_get_lineups(s, 871293, true, &l, &r), SOURCE_OK);
+	CHECK(l.confirmed);
+	match_lineups_free(&l);
+	CHECK_INT(source_get_statistics(s, 871293, &st, &n, &r), SOURCE_OK);
+	free(st);
+	CHECK_INT(source_get_incidents(s, 871293, &inc, &n, &r), SOURCE_OK);
+	CHECK(n > 0);
+	free(inc);
+	CHECK_INT(requests(), 1);
+	/* another fixture is another request */
+	CHECK_INT(source_get_event(s, 871294, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(requests(), 2);
+	source_close(s);
+}
+
+/* errors inside 200: each one's result, and the breaker for key and quota */
+static void af_errors_inside_200(void)
+{
+	static const struct {
+		const char *file;
+		int status;
+		enum source_result res;
+		enum source_reason why;
+		bool breaker;
+		const char *says;
+	} cases[] = {
+		{ "error_token.json", 200, SOURCE_REFUSED, SOURCE_R_CHALLENGE, true, "refused the key" },
+		{ "error_token_403.json", 403, SOURCE_REFUSED, SOURCE_R_CHALLENGE, true,
+		  "refused the key" },
+		{ "error_requests.json", 200, SOURCE_REFUSED, SOURCE_R_QUOTA, true, "daily quota" },
+		{ "error_ratelimit.json", 200, SOURCE_REFUSED, SOURCE_R_QUOTA, true,
+		  "per-minute quota" },
+		{ "error_plan.json", 200, SOURCE_FAILED, SOURCE_R_PLAN, false, "plan" },
+		{ "error_param.json", 200, SOURCE_FAILED, SOURCE_R_CLIENT, false, "refused the request" },
+		{ "error_server.json", 200, SOURCE_TRANSIENT, SOURCE_R_SERVER, false, "trouble" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bf_config cfg = af_config();
+		struct mem m;
+		struct source_store st = mem_store(&m);
+		struct source *s;
+		struct source_resp r;
+		struct match_event ev;
+		char path[256], *body;
+
+		snprintf(path, sizeof(path), AFIX "%s", cases[i].file);
+		body = slurp(path);
+		script_reset();
+		REQUIRE(body != NULL);
+		REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+		script(cases[i].status, NULL, body);
+		script(200, NULL, "{\"errors\":[],\"response\":[]}");
+		free(body);
+		if (source_get_event(s, 5, 0, &ev, &r) != cases[i].res || r.reason != cases[i].why)
+			t_fail(__FILE__, __LINE__, "%s: result %d reason %d", cases[i].file,
+			       (int)r.result, (int)r.reason);
+		if (strstr(r.error, cases[i].says) == NULL)
+			t_fail(__FILE__, __LINE__, "%s: error \"%s\"", cases[i].file, r.error);
+		CHECK_INT(m.breaker_opens, cases[i].breaker ? 1 : 0);
+		if (cases[i].breaker) {
+			/* nothing asked until it closes, however long that is */
+			CHECK(r.retry_after > 0);
+			CHECK_INT(source_get_event(s, 6, 0, &ev, &r), SOURCE_REFUSED);
+			CHECK_INT(r.reason, SOURCE_R_BREAKER);
+			CHECK_INT(requests(), 1);
+		}
+		source_close(s);
+	}
+}
+
+/* the quota's pauses: a minute, or until the next 00:00 UTC */
+static void af_quota_pauses(void)
+{
+	struct bf_config cfg = af_config();
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+	char *body = slurp(AFIX "error_ratelimit.json");
+	int64_t now = (int64_t)time(NULL), midnight = now - now % 86400 + 86400;
+
+	script_reset();
+	REQUIRE(body != NULL);
+	REQUIRE(source_open(&s, &cfg, NULL, 0) == 0);
+	script(200, NULL, body);
+	free(body);
+	CHECK_INT(source_get_event(s, 5, 0, &ev, &r), SOURCE_REFUSED);
+	CHECK_INT(r.retry_after, 60);
+	source_close(s);
+
+	body = slurp(AFIX "error_requests.json");
+	script_reset();
+	REQUIRE(body != NULL);
+	REQUIRE(source_open(&s, &cfg, NULL, 0) == 0);
+	script(200, NULL, body);
+	free(body);
+	CHECK_INT(source_get_event(s, 5, 0, &ev, &r), SOURCE_REFUSED);
+	CHECK(r.retry_after >= midnight - now && r.retry_after <= midnight - now + 10);
+	CHECK(source_breaker_remaining(s) >= midnight - (int64_t)time(NULL));
+	source_close(s);
+}
+
+/* an unknown fixture (an empty response) and unpublished line-ups are "not
+ * there", as Sofascore's 404; 499 is worth another try */
+static void af_not_found_and_499(void)
+{
+	struct bf_config cfg = af_config();
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+	char *none = slurp(AFIX "fixture_id_not_found.json");
+	char *nolu = slurp(AFIX "fixture_id_ns_no_lineups.json");
+	bool confirmed = true;
+
+	script_reset();
+	REQUIRE(none != NULL && nolu != NULL);
+	REQUIRE(source_open(&s, &cfg, NULL, 0) == 0);
+	script(200, NULL, none);
+	script(200, NULL, nolu);
+	script(499, NULL, "{\"message\":\"Something went wrong\"}");
+	free(none);
+	free(nolu);
+	CHECK_INT(source_get_event(s, 5, 0, &ev, &r), SOURCE_NOT_FOUND);
+	CHECK(strstr(r.error, "no such fixture") != NULL);
+	CHECK_INT(lineups(s, 6, &r, &confirmed), SOURCE_NOT_FOUND);
+	CHECK(strstr(r.error, "not published") != NULL);
+	CHECK_INT(source_get_event(s, 7, 0, &ev, &r), SOURCE_TRANSIENT);
+	CHECK_INT(r.reason, SOURCE_R_SERVER);
+	source_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct t_case cases[] = {
@@ -603,6 +815,11 @@ int main(int argc, char **argv)
 		T_CASE(budget_paces_and_refuses),
 		T_CASE(backoff_after_errors),
 		T_CASE(lineups_fetched_ahead),
+		T_CASE(af_key_header_and_no_etag),
+		T_CASE(af_one_answer_for_the_parts),
+		T_CASE(af_errors_inside_200),
+		T_CASE(af_quota_pauses),
+		T_CASE(af_not_found_and_499),
 	};
 
 	if (srv_start() != 0) {
