@@ -320,12 +320,16 @@ static int parse_fixture_obj(const cJSON *f, struct match_event *ev, char *err, 
 		pair(adapter_get(score, "penalty"), &ev->home_penalties, &ev->away_penalties);
 	if (!ev->has_penalties)
 		ev->home_penalties = ev->away_penalties = 0;
-	/* winner: true/false/null per side; null both = a draw once finished */
-	if (cJSON_IsTrue(adapter_get(adapter_get(teams, "home"), "winner")))
+	/* winner: true/false/null per side; null both = a draw once finished.
+	 * During play the API fills it from the running score: not a result
+	 * (Sofascore has no winnerCode until the end either). */
+	if (ev->status != MATCH_ST_FINISHED)
+		ev->winner_code = 0;
+	else if (cJSON_IsTrue(adapter_get(adapter_get(teams, "home"), "winner")))
 		ev->winner_code = 1;
 	else if (cJSON_IsTrue(adapter_get(adapter_get(teams, "away"), "winner")))
 		ev->winner_code = 2;
-	else if (ev->status == MATCH_ST_FINISHED && ev->has_score &&
+	else if (ev->has_score &&
 		 ev->home_score == ev->away_score && !ev->has_penalties)
 		ev->winner_code = 3;
 	v = adapter_get(fx, "venue");

@@ -795,6 +795,24 @@ static void event_odd_statuses(void)
 	CHECK_INT(ev.winner_code, 2);
 }
 
+/* during play the API sets winner from the running score: not a result */
+static void event_live_has_no_winner(void)
+{
+	static const char body[] =
+		"{\"errors\":[],\"response\":[{\"fixture\":{\"id\":8,\"timestamp\":1789822800,"
+		"\"status\":{\"short\":\"2H\",\"elapsed\":70}},\"teams\":{\"home\":{\"id\":1,"
+		"\"name\":\"A\",\"winner\":true},\"away\":{\"id\":2,\"name\":\"B\",\"winner\":false}},"
+		"\"goals\":{\"home\":2,\"away\":1}}]}";
+	struct match_event ev;
+	char err[256];
+
+	REQUIRE(af_parse_event(body, sizeof(body) - 1, &ev, err, sizeof(err)) == 0);
+	CHECK_INT(ev.status, MATCH_ST_INPROGRESS);
+	CHECK(ev.has_score);
+	CHECK_INT(ev.home_score, 2);
+	CHECK_INT(ev.winner_code, 0);
+}
+
 /* goals missing: fulltime + extratime */
 static void event_score_fallback(void)
 {
@@ -1665,6 +1683,7 @@ int main(void)
 	T_RUN(events_live);
 	T_RUN(events_ids);
 	T_RUN(round_numbers);
+	T_RUN(event_live_has_no_winner);
 	T_RUN(event_ft);
 	T_RUN(event_pen_no_shootout_events);
 	T_RUN(event_aet);
