@@ -328,7 +328,7 @@ static void breaker_open(struct source *s, int secs, const char *why)
 	bool opened_here = true;
 
 	if (store_ready(s)) {
-		int rc = s->store.breaker_open(s->store.ctx, secs, log_prog());
+		int rc = s->store.breaker_open(s->store.ctx, secs, log_prog(), why);
 		opened_here = rc == 1;
 		/* re-read the shared row soon, but only once it was written: a
 		 * failed write must not close the breaker we hold locally */

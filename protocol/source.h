@@ -84,9 +84,10 @@ struct source_store {
 	/* Until when (epoch seconds, 0 = closed) the shared breaker is open.
 	 * 0, or -1 when it cannot be read. */
 	int (*breaker_read)(void *ctx, int64_t *open_until);
-	/* Opens the shared breaker for secs unless it is open: 1 opened here,
-	 * 0 it was open already, -1 cannot be written. */
-	int (*breaker_open)(void *ctx, int secs, const char *by);
+	/* Opens the shared breaker for secs unless it is open, saying who
+	 * and why: 1 opened here, 0 it was open already, -1 cannot be
+	 * written. */
+	int (*breaker_open)(void *ctx, int secs, const char *by, const char *why);
 	/* Takes n slots of a token bucket refilled at rps (burst 1) and reads
 	 * the cached answers of urls into cached[0..n-1] (zeroed by the
 	 * caller) in one go.  *tokens: the bucket after the take (below zero:

@@ -34,10 +34,10 @@ static int pg_breaker_read(void *ctx, int64_t *open_until)
 	return rc;
 }
 
-static int pg_breaker_open(void *ctx, int secs, const char *by)
+static int pg_breaker_open(void *ctx, int secs, const char *by, const char *why)
 {
 	char sbuf[32];
-	const char *p[2] = { sbuf, by };
+	const char *p[3] = { sbuf, by, why };
 	PGresult *r;
 	int rc;
 
@@ -45,10 +45,10 @@ static int pg_breaker_open(void *ctx, int secs, const char *by)
 	r = db_exec(
 		ctx, "breaker open",
 		"UPDATE sofascore_breaker SET open_until = now() + make_interval(secs => $1::int),"
-		" reason = 'challenge', opened_at = now(), opened_by = $2"
+		" reason = $3, opened_at = now(), opened_by = $2"
 		" WHERE id = 1 AND (open_until IS NULL OR open_until <= now())"
 		" RETURNING 1",
-		2, p);
+		3, p);
 	if (r == NULL)
 		return -1;
 	rc = PQntuples(r) == 1 ? 1 : 0;
@@ -166,21 +166,32 @@ static void pg_close(void *ctx)
 	PQfinish(ctx);
 }
 
+static PGresult *claim_query(PGconn *db, const char *const *p)
+{
+	return db_exec(
+		db, "data provider",
+		"WITH ins AS (INSERT INTO data_provider (id, provider) VALUES (1, $1)"
+		"  ON CONFLICT (id) DO NOTHING RETURNING provider, since)"
+		" SELECT provider, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM ins"
+		" UNION ALL SELECT provider, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+		"  FROM data_provider WHERE id = 1",
+		1, p);
+}
+
 /* The database holds cfg's provider's ids (recorded here when it holds
  * none yet).  0, or -1 (said why). */
 static int claim_provider(PGconn *db, const char *provider)
 {
 	const char *p[1] = { provider };
-	PGresult *r;
+	PGresult *r = NULL;
 	int rc = -1;
 
-	r = db_exec(db, "data provider",
-		    "WITH ins AS (INSERT INTO data_provider (id, provider) VALUES (1, $1)"
-		    "  ON CONFLICT (id) DO NOTHING RETURNING provider, since)"
-		    " SELECT provider, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM ins"
-		    " UNION ALL SELECT provider, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
-		    "  FROM data_provider WHERE id = 1",
-		    1, p);
+	/* a program claiming it at the same moment makes this statement see
+	 * no row (its snapshot predates that insert): the next one sees it */
+	for (int i = 0; i < 3 && (r == NULL || PQntuples(r) < 1); i++) {
+		PQclear(r);
+		r = claim_query(db, p);
+	}
 	if (r == NULL || PQntuples(r) < 1) {
 		log_err("cannot read which data provider this database holds (run bfctl migrate?)");
 	} else if (strcmp(PQgetvalue(r, 0, 0), provider) != 0) {

@@ -156,11 +156,11 @@ static void print_text(const cJSON *root)
 	const cJSON *br = cJSON_GetObjectItem(root, "sofascore_breaker");
 	const cJSON *left = cJSON_GetObjectItem(br, "open_seconds_left");
 	if (cJSON_IsNumber(left) && left->valuedouble > 0)
-		printf("sofascore circuit breaker: OPEN for %.0fs more (opened by %s: Sofascore refused access)\n",
-		       left->valuedouble,
-		       cJSON_GetStringValue(cJSON_GetObjectItem(br, "opened_by")));
+		printf("data source circuit breaker: OPEN for %.0fs more (opened by %s: %s)\n",
+		       left->valuedouble, cJSON_GetStringValue(cJSON_GetObjectItem(br, "opened_by")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(br, "reason")));
 	else
-		printf("sofascore circuit breaker: closed\n");
+		printf("data source circuit breaker: closed\n");
 	const cJSON *ev = cJSON_GetObjectItem(root, "event");
 	if (ev != NULL) {
 		char *s = cJSON_Print(ev);

@@ -940,7 +940,7 @@ static void challenge_body(struct world *w)
 	long left = sql_long(
 		w->db,
 		"SELECT EXTRACT(EPOCH FROM open_until - now())::bigint FROM sofascore_breaker"
-		" WHERE id = 1 AND reason = 'challenge' AND opened_by = 'bf-producer'",
+		" WHERE id = 1 AND reason LIKE '%403 challenge%' AND opened_by = 'bf-producer'",
 		NULL);
 	printf("#   sofascore_breaker: open_until - now = %ld s (challenge_pause 600 s; -1 = not open)\n",
 	       left);

@@ -196,12 +196,14 @@ static int mem_breaker_read(void *ctx, int64_t *open_until)
 	return 0;
 }
 
-static int mem_breaker_open(void *ctx, int secs, const char *by)
+static int mem_breaker_open(void *ctx, int secs, const char *by, const char *why)
 {
 	struct mem *m = ctx;
 	int64_t now = (int64_t)time(NULL);
 
 	(void)by;
+	if (why == NULL || why[0] == '\0')
+		t_fail(__FILE__, __LINE__, "the breaker opened without a reason");
 	if (m->open_until > now)
 		return 0;
 	m->open_until = now + secs;
