@@ -104,6 +104,7 @@ CONSUMER_COMMON_OBJ := $(CONSUMER_COMMON:%.c=$(BUILD)/%.o)
 test_due_OBJ := $(BUILD)/producer/due.o
 test_sofascore_OBJ := $(BUILD)/tests/support/parsers.o
 test_apifootball_OBJ := $(BUILD)/tests/support/parsers.o
+test_af_matchday_OBJ := $(BUILD)/tests/support/parsers.o
 test_lineup_doc_OBJ := $(BUILD)/consumers/lineups/lineup.o $(CONSUMER_COMMON_OBJ)
 test_result_doc_OBJ := $(BUILD)/consumers/results/result.o $(CONSUMER_COMMON_OBJ)
 

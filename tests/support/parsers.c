@@ -144,3 +144,19 @@ const struct match_event *parsers_find_event(const struct match_event *evs, size
 			return &evs[i];
 	return NULL;
 }
+
+const struct match_player *parsers_find_player(const struct match_side *s, int64_t id)
+{
+	for (size_t i = 0; i < s->nplayers; i++)
+		if (s->players[i].id == id)
+			return &s->players[i];
+	return NULL;
+}
+
+const struct match_stat *parsers_find_stat(const struct match_stat *st, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(st[i].key, key) == 0)
+			return &st[i];
+	return NULL;
+}

@@ -56,5 +56,9 @@ char *parsers_dup(const char *s, size_t n);
 bool parsers_near(double a, double b);
 /* The event of evs with that id, or NULL. */
 const struct match_event *parsers_find_event(const struct match_event *evs, size_t n, int64_t id);
+/* The player of side s with that id, or NULL. */
+const struct match_player *parsers_find_player(const struct match_side *s, int64_t id);
+/* The first statistic of st with that key (any period), or NULL. */
+const struct match_stat *parsers_find_stat(const struct match_stat *st, size_t n, const char *key);
 
 #endif

@@ -53,22 +53,6 @@ static const char *const fixtures[] = {
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static const struct match_player *find_player(const struct match_side *s, int64_t id)
-{
-	for (size_t i = 0; i < s->nplayers; i++)
-		if (s->players[i].id == id)
-			return &s->players[i];
-	return NULL;
-}
-
-static const struct match_stat *find_stat(const struct match_stat *st, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(st[i].key, key) == 0)
-			return &st[i];
-	return NULL;
-}
-
 /* One fixture file parsed as an event (REQUIRE-style: false on failure). */
 static bool event_of(const char *file, struct match_event *ev)
 {
@@ -1017,7 +1001,7 @@ static void lineups_ft(void)
 	CHECK(l.home.players[11].substitute);
 
 	/* the captain, rating and minutes come from players[] */
-	p = find_player(&l.home, 1485);
+	p = parsers_find_player(&l.home, 1485);
 	REQUIRE(p != NULL);
 	CHECK_STR(p->name, "Bruno Fernandes"); /* players' full name */
 	CHECK_STR(p->short_name, "B. Fernandes"); /* the line-up's */
@@ -1031,7 +1015,7 @@ static void lineups_ft(void)
 	CHECK(strstr(p->stats_json, "\"commited\"") != NULL);
 
 	/* an unused substitute: rating and minutes null */
-	p = find_player(&l.home, 526);
+	p = parsers_find_player(&l.home, 526);
 	REQUIRE(p != NULL);
 	CHECK(p->substitute);
 	CHECK(!p->has_rating);
@@ -1040,14 +1024,14 @@ static void lineups_ft(void)
 	CHECK_STR(p->position, "G");
 
 	/* a substitute who played */
-	p = find_player(&l.home, 284324);
+	p = parsers_find_player(&l.home, 284324);
 	REQUIRE(p != NULL);
 	CHECK(p->substitute);
 	CHECK(parsers_near(p->rating, 6.8));
 	CHECK_INT(p->minutes, 19);
 
 	/* not in the (trimmed) players[]: what the line-up says, no more */
-	p = find_player(&l.home, 2935);
+	p = parsers_find_player(&l.home, 2935);
 	REQUIRE(p != NULL);
 	CHECK_STR(p->name, "H. Maguire");
 	CHECK_INT(p->shirt, 5);
@@ -1057,11 +1041,11 @@ static void lineups_ft(void)
 	CHECK(p->stats_json == NULL);
 
 	/* away: rating "7" (no decimals), the captain */
-	p = find_player(&l.away, 18961);
+	p = parsers_find_player(&l.away, 18961);
 	REQUIRE(p != NULL);
 	CHECK(p->captain);
 	CHECK(parsers_near(p->rating, 7.0));
-	p = find_player(&l.away, 2864);
+	p = parsers_find_player(&l.away, 2864);
 	REQUIRE(p != NULL);
 	CHECK(parsers_near(p->rating, 8.0));
 	CHECK_STR(p->name, "Alexander Isak");
@@ -1087,7 +1071,8 @@ static void lineups_without_stats(void)
 	free(body);
 	for (size_t i = 0; i < l.home.nplayers; i++)
 		CHECK(l.home.players[i].stats_json == NULL);
-	CHECK(find_player(&l.home, 1485) != NULL && find_player(&l.home, 1485)->captain);
+	CHECK(parsers_find_player(&l.home, 1485) != NULL &&
+	      parsers_find_player(&l.home, 1485)->captain);
 	match_lineups_free(&l);
 }
 
@@ -1231,7 +1216,7 @@ static void statistics_ft(void)
 	for (size_t i = 0; i < n; i++)
 		CHECK_STR(st[i].period, "ALL");
 
-	s = find_stat(st, n, "ballPossession");
+	s = parsers_find_stat(st, n, "ballPossession");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->name, "Ball possession");
 	CHECK_STR(s->group, "Match overview");
@@ -1241,30 +1226,30 @@ static void statistics_ft(void)
 	CHECK(parsers_near(s->home_value, 53));
 	CHECK(parsers_near(s->away_value, 47));
 
-	s = find_stat(st, n, "expectedGoals");
+	s = parsers_find_stat(st, n, "expectedGoals");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->home, "2.73");
 	CHECK(parsers_near(s->home_value, 2.73));
 	CHECK(parsers_near(s->away_value, 0.91));
 
-	s = find_stat(st, n, "totalShotsOnGoal");
+	s = parsers_find_stat(st, n, "totalShotsOnGoal");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->home, "15");
 	CHECK(parsers_near(s->home_value, 15));
 	CHECK(parsers_near(s->away_value, 9));
 
 	/* null is zero */
-	s = find_stat(st, n, "offsides");
+	s = parsers_find_stat(st, n, "offsides");
 	REQUIRE(s != NULL);
 	CHECK(s->has_values);
 	CHECK_STR(s->home, "0");
 	CHECK(parsers_near(s->home_value, 0));
 	CHECK(parsers_near(s->away_value, 3));
-	s = find_stat(st, n, "redCards");
+	s = parsers_find_stat(st, n, "redCards");
 	REQUIRE(s != NULL);
 	CHECK(parsers_near(s->home_value, 0));
 	CHECK(parsers_near(s->away_value, 1));
-	s = find_stat(st, n, "blockedScoringAttempt");
+	s = parsers_find_stat(st, n, "blockedScoringAttempt");
 	REQUIRE(s != NULL);
 	CHECK_STR(s->away, "0");
 
@@ -1283,17 +1268,18 @@ static void statistics_ft(void)
 		"goalsPrevented",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (find_stat(st, n, keys[i]) == NULL || !find_stat(st, n, keys[i])->has_values)
+		if (parsers_find_stat(st, n, keys[i]) == NULL ||
+		    !parsers_find_stat(st, n, keys[i])->has_values)
 			t_fail(__FILE__, __LINE__, "no %s", keys[i]);
-	s = find_stat(st, n, "goalsPrevented");
+	s = parsers_find_stat(st, n, "goalsPrevented");
 	REQUIRE(s != NULL);
 	CHECK(parsers_near(s->away_value, -0.35));
-	s = find_stat(st, n, "accuratePassesPercentage");
+	s = parsers_find_stat(st, n, "accuratePassesPercentage");
 	REQUIRE(s != NULL);
 	CHECK(parsers_near(s->home_value, 88));
 
 	/* a type only one side has: kept, values unknown for the other */
-	s = find_stat(st, n, "bigChances");
+	s = parsers_find_stat(st, n, "bigChances");
 	REQUIRE(s != NULL);
 	CHECK(!s->has_values);
 	CHECK_STR(s->home, "3");
