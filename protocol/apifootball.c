@@ -547,6 +547,8 @@ static int parse_side(const cJSON *lu, const cJSON *block, struct match_side *ou
 		return -1;
 	}
 	adapter_str(lu, "formation", out->formation, sizeof(out->formation));
+	/* the captain is only in the player statistics, which come at kick-off */
+	out->captain_unknown = !cJSON_IsObject(block);
 	cap = (size_t)cJSON_GetArraySize(xi) + (size_t)cJSON_GetArraySize(subs);
 	if (cap > MATCH_MAX_PLAYERS)
 		cap = MATCH_MAX_PLAYERS;

@@ -82,6 +82,9 @@ struct match_missing {
 
 struct match_side {
 	char formation[16];
+	/* the provider does not say who captains (API-Football before its
+	 * player statistics exist, i.e. before kick-off) */
+	bool captain_unknown;
 	size_t nplayers;
 	struct match_player *players;
 	size_t nmissing;

@@ -24,7 +24,9 @@ static int by_shirt(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static cJSON *player_json(const struct match_player *p)
+/* captain: null when the provider does not say (API-Football before
+ * kick-off), never a false "not captain". */
+static cJSON *player_json(const struct match_player *p, bool captain_unknown)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -36,7 +38,10 @@ static cJSON *player_json(const struct match_player *p)
 	else
 		cJSON_AddNullToObject(o, "shirt_number");
 	cJSON_AddStringToObject(o, "position", p->position);
-	cJSON_AddBoolToObject(o, "captain", p->captain);
+	if (captain_unknown)
+		cJSON_AddNullToObject(o, "captain");
+	else
+		cJSON_AddBoolToObject(o, "captain", p->captain);
 	return o;
 }
 
@@ -59,7 +64,7 @@ static cJSON *side_json(const struct match_team *t, const struct match_side *s)
 	subs = cJSON_AddArrayToObject(o, "substitutes");
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(sorted[i]->substitute ? subs : starters,
-				     player_json(sorted[i]));
+				     player_json(sorted[i], s->captain_unknown));
 	missing = cJSON_AddArrayToObject(o, "missing");
 	for (size_t i = 0; i < s->nmissing; i++) {
 		cJSON *m = cJSON_CreateObject();

@@ -116,33 +116,6 @@ static void utc_date(int days, char *out, size_t n)
 
 /* ---- the fake: control endpoints and request log ------------------------------ */
 
-static size_t discard(char *d, size_t sz, size_t nm, void *arg)
-{
-	(void)d;
-	(void)arg;
-	return sz * nm;
-}
-
-static long fake_post(const struct world *w, const char *path, const char *body)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	char url[256];
-	long status = 0;
-
-	snprintf(url, sizeof(url), "%s%s", w->sofa.url, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return status;
-}
-
 static void print_reqs(const struct world *w, size_t from, const char *label)
 {
 	struct sofa_req *r;
@@ -875,7 +848,7 @@ static void standby_body(struct world *w)
 
 	/* freeze p1 (it keeps the lock), let the live match end, kill p1 */
 	CHECK(kill(p1, SIGSTOP) == 0);
-	CHECK_INT(fake_post(w, "/_fake/advance", "{\"seconds\": 3600}"), 200);
+	CHECK_INT(world_fake_post(w, "/_fake/advance", "{\"seconds\": 3600}"), 200);
 	CHECK(kill(p1, SIGKILL) == 0);
 	t_kill = tenv_now_ms();
 	CHECK_INT(tenv_wait(p1, 5000), 128 + SIGKILL);
@@ -926,7 +899,7 @@ static void challenge_body(struct world *w)
 		 w->sofa.url);
 	REQUIRE(world_conf(w, extra) == 0);
 	/* every request from now on is challenged */
-	REQUIRE(fake_post(w, "/_fake/fault",
+	REQUIRE(world_fake_post(w, "/_fake/fault",
 			  "{\"path\": \"*\", \"fault\": \"challenge\", \"count\": -1}") == 200);
 
 	logpath(w, "run1", log1, sizeof(log1));
@@ -1188,7 +1161,7 @@ static void backoff_body(struct world *w)
 		w->sofa.url);
 	REQUIRE(world_conf(w, extra) == 0);
 	/* the first three requests answer 500, the rest are fine */
-	REQUIRE(fake_post(w, "/_fake/fault",
+	REQUIRE(world_fake_post(w, "/_fake/fault",
 			  "{\"path\": \"*\", \"fault\": \"500\", \"count\": 3}") == 200);
 	logpath(w, "run1", log1, sizeof(log1));
 	(void)producer_once(w, log1, NULL);

@@ -1,5 +1,6 @@
 #include "world.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -68,10 +69,19 @@ int world_open(struct world *w, const char *tag, const struct world_opts *o)
 int world_fakes(struct world *w, const struct world_opts *o)
 {
 	char slog[128], plog[128], shift[32];
-	const char *sargs[10], *pargs[10];
+	const char *sargs[32], *pargs[10];
+	const char *kind;
 	int n = 0;
 
-	snprintf(slog, sizeof(slog), "%s-sofascore", w->name);
+	w->af = o->provider != NULL && strcmp(o->provider, "api-football") == 0;
+	kind = w->af ? "apifootball" : "sofascore";
+	snprintf(slog, sizeof(slog), "%s-%s", w->name, kind);
+	if (w->af) {
+		sargs[n++] = "--api-key";
+		sargs[n++] = WORLD_AF_KEY;
+		for (size_t i = 0; o->af_args != NULL && o->af_args[i] != NULL && n < 24; i++)
+			sargs[n++] = o->af_args[i];
+	}
 	sargs[n++] = "--scenario";
 	sargs[n++] = o->scenario;
 	sargs[n++] = "--log";
@@ -83,8 +93,8 @@ int world_fakes(struct world *w, const struct world_opts *o)
 		sargs[n++] = shift;
 	}
 	sargs[n] = NULL;
-	if (tenv_fake_start(&w->sofa, "sofascore", slog, sargs) != 0) {
-		printf("#   fake-sofascore did not start on %s (var/log/%s.log)\n", o->scenario,
+	if (tenv_fake_start(&w->sofa, kind, slog, sargs) != 0) {
+		printf("#   fake-%s did not start on %s (var/log/%s.log)\n", kind, o->scenario,
 		       slog);
 		return -1;
 	}
@@ -112,14 +122,24 @@ int world_fakes(struct world *w, const struct world_opts *o)
 
 int world_conf(struct world *w, const char *extra)
 {
-	char text[2048] = "";
+	char text[4096] = "";
 	const char *at = extra != NULL ? strstr(extra, "{sofa}") : NULL;
+	size_t used;
 
 	if (at != NULL)
 		snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - extra), extra, w->sofa.url,
 			 at + 6);
 	else if (extra != NULL)
 		snprintf(text, sizeof(text), "%s", extra);
+	used = strlen(text);
+	if (w->af && strstr(text, "source") == NULL)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "\nsource = { provider = \"api-football\"; };\n");
+	if (w->af && strstr(text, "apifootball") == NULL && used < sizeof(text))
+		snprintf(text + used, sizeof(text) - used,
+			 "apifootball = { base_url = \"%s\"; api_key = \"%s\"; timeout = \"5s\";"
+			 " max_requests_per_second = 200.0; refusal_pause = \"15m\"; };\n",
+			 w->sofa.url, WORLD_AF_KEY);
 	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
 	return tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url[0] ? w->sofa.url : NULL,
 			       w->plainly.url[0] ? w->plainly.url : NULL, text);
@@ -228,6 +248,7 @@ static bool inherited(const char *e)
 {
 	return strncmp(e, "BF_AMQP_URL=", 12) != 0 && strncmp(e, "BF_DATABASE_URL=", 16) != 0 &&
 	       strncmp(e, "BF_SOFASCORE_URL=", 17) != 0 && strncmp(e, "BF_PLAINLY_", 11) != 0 &&
+	       strncmp(e, "BF_APIFOOTBALL_", 15) != 0 &&
 	       strncmp(e, "BF_TEST_", 8) != 0;
 }
 
@@ -511,6 +532,55 @@ int world_plainly_stat(const struct world *w, const char *key)
 
 /* ---- the fake Sofascore's request log ------------------------------------------------ */
 
+static size_t discard_body(void *p, size_t size, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return size * n;
+}
+
+long world_fake_post(const struct world *w, const char *path, const char *body)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	char url[256];
+	long status = 0;
+
+	snprintf(url, sizeof(url), "%s%s", w->sofa.url, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+/* "<ms> <method> <path> <status>" (fake-sofascore), or "<ms> <method>
+ * <route key> <status> key=..." (fake-apifootball, whose keys hold
+ * spaces: "round=Regular Season - 12").  0, or -1. */
+static int parse_req(char *line, struct sofa_req *r, char *method, size_t mlen)
+{
+	char *end = line + strcspn(line, "\r\n"), *sp;
+	int at = 0;
+
+	*end = '\0';
+	if (sscanf(line, "%lld %15s %n", &r->ms, method, &at) != 2 || at == 0 || mlen < 16)
+		return -1;
+	sp = strrchr(line, ' ');
+	if (sp != NULL && strncmp(sp + 1, "key=", 4) == 0) {
+		*sp = '\0';
+		sp = strrchr(line, ' ');
+	}
+	if (sp == NULL || sp < line + at || sscanf(sp + 1, "%d", &r->status) != 1)
+		return -1;
+	snprintf(r->path, sizeof(r->path), "%.*s", (int)(sp - (line + at)), line + at);
+	return 0;
+}
+
 size_t world_sofa_requests(const struct world *w, struct sofa_req **out)
 {
 	FILE *f = fopen(w->sofa_log, "r");
@@ -532,8 +602,7 @@ size_t world_sofa_requests(const struct world *w, struct sofa_req **out)
 			r = nr;
 			cap *= 2;
 		}
-		if (sscanf(line, "%lld %15s %239s %d", &r[n].ms, method, r[n].path, &r[n].status) ==
-		    4)
+		if (parse_req(line, &r[n], method, sizeof(method)) == 0)
 			n++;
 	}
 	fclose(f);

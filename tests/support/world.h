@@ -35,9 +35,12 @@ struct world {
 	char dir[512]; /* var/test/<name> */
 	char conf[600]; /* the -c file of the programs (world_conf writes <dir>/bf.conf) */
 	char record[600]; /* fake Plainly's request record */
-	char sofa_log[600]; /* fake Sofascore's request log */
-	long long shift; /* the fake Sofascore's --shift-to (0 = none) */
+	char sofa_log[600]; /* the data source fake's request log */
+	long long shift; /* the data source fake's --shift-to (0 = none) */
+	/* sofa: the data source fake, fake-sofascore, or fake-apifootball
+	 * when af (world_opts.provider) */
 	struct tenv_fake sofa, plainly;
+	bool af;
 	struct bf_config cfg;
 	bool cfg_loaded;
 	struct topology topo;
@@ -45,11 +48,17 @@ struct world {
 	pid_t procs[WORLD_MAX_PROCS]; /* children to kill at the end (-1: free) */
 };
 
+#define WORLD_AF_KEY "test-af-key-0001"
+
 struct world_opts {
 	const char *prefix; /* of the name: "t-lu" */
-	/* the fake Sofascore's scenario directory; NULL: vhost and database
+	/* the data source fake's scenario directory; NULL: vhost and database
 	 * only (no fakes, no configuration file, no broker handle) */
 	const char *scenario;
+	/* "api-football": fake-apifootball (key WORLD_AF_KEY, af_args more
+	 * of its flags) and source.provider = "api-football"; NULL: Sofascore */
+	const char *provider;
+	const char *const *af_args;
 	bool shift; /* the fake moves the scenario's base_time to now */
 	bool plainly; /* also start the fake Plainly */
 	const char *plainly_key; /* its --api-key (NULL: none) */
@@ -181,6 +190,10 @@ cJSON *world_plainly_stats(const struct world *w);
 int world_plainly_stat(const struct world *w, const char *key);
 
 /* ---- the fake Sofascore's request log ---------------------------------------- */
+
+/* POSTs body (JSON) to the data source fake's path (/_fake/...): the
+ * HTTP status, 0 when none came. */
+long world_fake_post(const struct world *w, const char *path, const char *body);
 
 struct sofa_req {
 	long long ms;

@@ -989,6 +989,7 @@ static void lineups_ft(void)
 	REQUIRE(af_parse_lineups(body, len, &l, true, err, sizeof(err)) == 0);
 	free(body);
 	CHECK(l.confirmed);
+	CHECK(!l.home.captain_unknown && !l.away.captain_unknown);
 	CHECK_STR(l.home.formation, "4-2-3-1");
 	CHECK_STR(l.away.formation, "4-3-3");
 	CHECK_INT(l.home.nplayers, 16);
@@ -1088,6 +1089,8 @@ static void lineups_before_kickoff(void)
 	REQUIRE(af_parse_lineups(body, len, &l, true, err, sizeof(err)) == 0);
 	free(body);
 	CHECK(l.confirmed);
+	/* no player statistics before kick-off: nobody is known to captain */
+	CHECK(l.home.captain_unknown && l.away.captain_unknown);
 	CHECK_INT(l.home.nplayers, 12);
 	CHECK_INT(l.away.nplayers, 11);
 	for (size_t i = 0; i < l.home.nplayers; i++) {

@@ -281,6 +281,36 @@ static void document_of_confirmed_lineups(void)
 	cJSON_Delete(doc);
 }
 
+/* A provider that does not say who captains (API-Football before kick-off):
+ * captain is null for every player, not false. */
+static void document_captain_unknown(void)
+{
+	struct match_lineups l;
+	struct lineup_event ev;
+	cJSON *doc;
+	int nulls = 0, bools = 0;
+
+	REQUIRE(parse_fixture("lineups_confirmed.json", &l) == 0);
+	event_of(&ev);
+	l.away.captain_unknown = true;
+	doc = lineup_document(&ev, &l);
+	match_lineups_free(&l);
+	REQUIRE(doc != NULL);
+	for (int s = 0; s < 2; s++) {
+		const cJSON *side = cJSON_GetObjectItem(doc, s ? "away" : "home"), *p;
+		cJSON_ArrayForEach (p, cJSON_GetObjectItem(side, "starters")) {
+			const cJSON *c = cJSON_GetObjectItem(p, "captain");
+			if (s == 1 && cJSON_IsNull(c))
+				nulls++;
+			if (s == 0 && cJSON_IsBool(c))
+				bools++;
+		}
+	}
+	CHECK_INT(nulls, 11);
+	CHECK_INT(bools, 11);
+	cJSON_Delete(doc);
+}
+
 /* No venue, no round (friendlies have no roundInfo), no short names stored. */
 static void document_optional_fields(void)
 {
@@ -400,6 +430,7 @@ int main(void)
 	log_init("test_lineup_doc");
 	T_RUN(document_of_confirmed_lineups);
 	T_RUN(document_optional_fields);
+	T_RUN(document_captain_unknown);
 	T_RUN(predicted_lineups_are_not_confirmed);
 	T_RUN(recheck_tier_long_far_short_near);
 	return t_done();
