@@ -11,6 +11,9 @@
 #   KEEP=1 make demo        leave the servers (and the demo's data) up; then
 #                           var/demo/bfctl status   shows the demo's vhost and database
 #   DEMO_SECONDS=90         the longest it runs (it stops earlier once done)
+#   PROVIDER=api-football   the same match day from a fake API-Football
+#                           (tests/data/scenarios/matchday-apifootball) instead of
+#                           the fake Sofascore
 #
 # Every run gets a new vhost: RabbitMQ 3.10.8 breaks when at-least-once quorum queues
 # are deleted while a node is booting (README, "Chaos and cluster"), so the demo never
@@ -26,7 +29,17 @@ LIMIT=${DEMO_SECONDS:-90}
 BROKER_SETTLE=60
 DEMO=$ROOT/var/demo
 LOGS=$DEMO/logs
-SCENARIO=$ROOT/tests/data/scenarios/matchday
+PROVIDER=${PROVIDER:-sofascore}
+case $PROVIDER in
+sofascore)
+	SCENARIO=$ROOT/tests/data/scenarios/matchday FAKE=sofascore TITLE=Sofascore COMPETITION=17 ;;
+api-football)
+	SCENARIO=$ROOT/tests/data/scenarios/matchday-apifootball FAKE=apifootball
+	TITLE=API-Football COMPETITION=39 ;;
+*)
+	echo "demo: PROVIDER must be sofascore or api-football, not \"$PROVIDER\"" >&2
+	exit 2 ;;
+esac
 STEP_PREFIX=demo
 # shellcheck source=tests/support/steps.sh
 . tests/support/steps.sh
@@ -36,7 +49,7 @@ say() { printf '%s\n' "$*"; }
 rm -rf "$DEMO"
 mkdir -p "$LOGS" "$DEMO/renders"
 
-say "== bf-datavideos demo: a match day of the Premier League, replayed"
+say "== bf-datavideos demo: a match day of the Premier League, replayed from a fake $TITLE"
 run_step packages "$LOGS/deps.log" ops/dev/deps
 run_step build "$LOGS/build.log" make -s -j2 all fakes
 started=0
@@ -115,11 +128,19 @@ start_fake() { # kind logname args...
 	wait_until 10 test -s "$DEMO/$name.port" ||
 		step_fail "$name" "no port file after 10 s" "$LOGS/$name.log"
 }
-start_fake sofascore fake-sofascore --scenario "$SCENARIO" --log "$DEMO/sofascore-requests.log"
+# The demo's own API-Football key: the fake accepts only this one.
+AF_KEY=demo-apifootball-key
+fake_args=(--scenario "$SCENARIO" --log "$DEMO/$FAKE-requests.log")
+[ "$PROVIDER" = api-football ] && fake_args+=(--api-key "$AF_KEY")
+start_fake "$FAKE" fake-$FAKE "${fake_args[@]}"
 start_fake plainly fake-plainly --record "$DEMO/plainly-requests.jsonl"
-sofa_port=$(cat "$DEMO/fake-sofascore.port")
+source_port=$(cat "$DEMO/fake-$FAKE.port")
 plainly_port=$(cat "$DEMO/fake-plainly.port")
-export BF_SOFASCORE_URL="http://127.0.0.1:$sofa_port/api/v1"
+export BF_SOFASCORE_URL="http://127.0.0.1:$source_port/api/v1"
+if [ "$PROVIDER" = api-football ]; then
+	export BF_APIFOOTBALL_URL="http://127.0.0.1:$source_port" BF_APIFOOTBALL_KEY=$AF_KEY
+	unset BF_SOFASCORE_URL
+fi
 export BF_PLAINLY_URL="http://127.0.0.1:$plainly_port/api/v2"
 export BF_PLAINLY_API_KEY=demo-key
 
@@ -127,12 +148,14 @@ export BF_PLAINLY_API_KEY=demo-key
 cat >"$DEMO/bf.conf" <<CONF
 # make demo's configuration (URLs and the API key come from the environment:
 # var/demo/bfctl sets them)
+source = { provider = "$PROVIDER"; };
 sofascore = { max_requests_per_second = 20.0; timeout = "5s"; };
+apifootball = { max_requests_per_second = 20.0; timeout = "5s"; };
 plainly = { timeout = "5s"; dry_run_dir = "$DEMO/renders"; templates = {
   line-up = { project_id = "demo-lineups"; template_id = "lineup-16x9"; };
   result = { project_id = "demo-results"; template_id = "result-16x9"; };
   tournament-stats = { project_id = "demo-rounds"; template_id = "round-16x9"; }; }; };
-producer = { unique_tournaments = [ 17 ]; schedule_interval = "5s"; live_interval = "2s";
+producer = { competitions = [ $COMPETITION ]; schedule_interval = "5s"; live_interval = "2s";
              lineup_lead = "75m"; };
 lineups = { wait_tiers = [ "3s", "8s" ]; near_kickoff = "15m"; give_up_after = "10m"; };
 results = { wait_tiers = [ "3s", "8s" ]; };
@@ -142,7 +165,10 @@ cat >"$DEMO/bfctl" <<SH
 #!/bin/sh
 # var/demo/bfctl: bin/bfctl with make demo's configuration, vhost ($VHOST) and database
 export BF_AMQP_URL='$BF_AMQP_URL' BF_DATABASE_URL='$BF_DATABASE_URL'
-export BF_SOFASCORE_URL='$BF_SOFASCORE_URL' BF_PLAINLY_URL='$BF_PLAINLY_URL'
+export BF_SOFASCORE_URL='${BF_SOFASCORE_URL:-}' BF_PLAINLY_URL='$BF_PLAINLY_URL'
+export BF_APIFOOTBALL_URL='${BF_APIFOOTBALL_URL:-}' BF_APIFOOTBALL_KEY='${BF_APIFOOTBALL_KEY:-}'
+[ -n "\$BF_SOFASCORE_URL" ] || unset BF_SOFASCORE_URL
+[ -n "\$BF_APIFOOTBALL_URL" ] || unset BF_APIFOOTBALL_URL BF_APIFOOTBALL_KEY
 exec '$ROOT/bin/bfctl' -c '$DEMO/bf.conf' "\$@"
 SH
 chmod +x "$DEMO/bfctl"
@@ -174,7 +200,7 @@ all_done() {
 	[ "${tstats:-0}" -ge 1 ] && [ "${all_jobs:-0}" -gt 0 ] && [ "$done_jobs" = "$all_jobs" ]
 }
 # every program still runs (a program that exits early fails the demo with its log)
-names=(fake-sofascore fake-plainly producer lineups-1 results-1 tstats-1 lineups-2 results-2 tstats-2)
+names=(fake-$FAKE fake-plainly producer lineups-1 results-1 tstats-1 lineups-2 results-2 tstats-2)
 all_running() {
 	local i
 	for i in "${!pids[@]}"; do
@@ -201,7 +227,7 @@ say ""
 say "== timeline (seconds since start)"
 cat "$DEMO"/logs/producer.log "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.log \
 	"$DEMO"/logs/tstats-*.log |
-	grep -E ' (published|message) | refused access' | sort |
+	grep -E ' (published|message) | refused (access|the key)' | sort |
 	awk -v t0="$t0" '
 	function secs(ts,   h, m, s) {
 		h = substr(ts, 12, 2); m = substr(ts, 15, 2); s = substr(ts, 18, 6)
@@ -224,7 +250,7 @@ cat "$DEMO"/logs/producer.log "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.
 			if (out == "retry") line = line " (" kv("reason") ") -> " kv("wait")
 			if (out == "dead") line = line " (" kv("reason") ")"
 			if (out == "done") { n = kv("note"); if (n != "") line = line ": " n }
-		} else { line = "Sofascore refused access: circuit breaker open" }
+		} else { line = "the data source refused access: circuit breaker open" }
 		printf "  +%5.1fs  %-20s %-12s %s\n", t - base, prog, what, line
 	}'
 
@@ -241,7 +267,7 @@ say "  re-checks through wait queues: $rechecks"
 dead=$("$DEMO/bfctl" status --json 2>>"$LOGS/bfctl.log" |
 	jq '[.queues[] | select(.kind == "dead") | .messages // 0] | add') || dead="unknown (see var/demo/logs/bfctl.log)"
 say "  dead letters: $dead"
-say "  requests to Sofascore: $(wc -l <"$DEMO/sofascore-requests.log")"
+say "  requests to $TITLE: $(wc -l <"$DEMO/$FAKE-requests.log")"
 say "  POSTs to Plainly: $(grep -c '"method":"POST"' "$DEMO/plainly-requests.jsonl" || true)"
 say "  jobs: $(sql "SELECT string_agg(kind || ' ' || state || ' ' || n, ', ') FROM (SELECT kind, state, count(*) n FROM jobs GROUP BY 1, 2 ORDER BY 1, 2) x")"
 say ""
