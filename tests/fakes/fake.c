@@ -374,6 +374,23 @@ bool fake_flag(struct fake_flags *f, int opt, const char *arg,
 
 /* ---------------------------------------------------------------- the HTTP server */
 
+enum MHD_Result fake_respond(struct MHD_Connection *c, unsigned status, const char *ctype,
+			     const char *body, size_t len, enum MHD_ResponseMemoryMode mode,
+			     const struct fake_hdr *h, size_t nh)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)(body ? body : ""), mode);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	for (size_t i = 0; i < nh; i++)
+		MHD_add_response_header(resp, h[i].name, h[i].value);
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static void *req_new(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct fake_req *r = xmalloc(sizeof *r);

@@ -148,6 +148,18 @@ bool fake_flag(struct fake_flags *f, int opt, const char *arg,
 
 /* ---- the HTTP server */
 
+/* A response header. */
+struct fake_hdr {
+	const char *name;
+	const char *value;
+};
+
+/* Queues status with body (len bytes, kept by MHD as mode says), Content-Type ctype and the
+ * nh headers of h. */
+enum MHD_Result fake_respond(struct MHD_Connection *c, unsigned status, const char *ctype,
+			     const char *body, size_t len, enum MHD_ResponseMemoryMode mode,
+			     const struct fake_hdr *h, size_t nh);
+
 /* A request: its target (with the query string) and its body, kept up to a cap. */
 struct fake_req {
 	int seen;
