@@ -489,8 +489,6 @@ struct MHD_Daemon *fake_listen(long long port, unsigned threads, MHD_AccessHandl
 		die("cannot listen on 127.0.0.1:%lld", port);
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	*bound = info ? info->port : (unsigned)port;
-	printf("listening on 127.0.0.1:%u\n", *bound);
-	fflush(stdout);
 	return d;
 }
 
@@ -506,6 +504,9 @@ void fake_announce(unsigned bound, const char *port_file, const char *pidfile)
 		snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
 		fake_write_file(pidfile, buf);
 	}
+	/* last: whoever waits for this line finds both files */
+	printf("listening on 127.0.0.1:%u\n", bound);
+	fflush(stdout);
 }
 
 void fake_serve_until_signal(struct MHD_Daemon *d, const char *pidfile)
