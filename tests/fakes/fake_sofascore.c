@@ -180,38 +180,23 @@ static void usage(FILE *f)
 	      f);
 }
 
+static bool own_flag(int opt, const char *arg)
+{
+	if (opt != 'x')
+		return false;
+	g.prefix = arg;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		SCEN_FLAG_OPTIONS,
+	static const struct option own[] = {
 		{ "prefix", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
 
 	fake_init();
 	g.s = (struct scen)SCEN_INIT(&HOOKS);
 	g.prefix = "/api/v1";
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'x':
-			g.prefix = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			if (scen_flag(&g.s, opt, optarg))
-				break;
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc || g.s.flags.port < 0 || !g.s.dir) {
-		usage(stderr);
-		return 2;
-	}
-	scen_run(&g.s, handler);
-	return 0;
+	return scen_main(&g.s, argc, argv, own, own_flag, usage, handler);
 }

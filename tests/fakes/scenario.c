@@ -16,11 +16,44 @@
 
 /* ---------------------------------------------------------------- flags and fault names */
 
+/* clang-format off */
+/* The flags every scenario fake takes: FAKE_FLAG_OPTIONS, --scenario DIR, --log FILE,
+ * --shift-to EPOCH, --help. */
+#define SCEN_FLAG_OPTIONS \
+	FAKE_FLAG_OPTIONS, \
+	{ "scenario", required_argument, NULL, 's' }, \
+	{ "log", required_argument, NULL, 'l' }, \
+	{ "shift-to", required_argument, NULL, 't' }, \
+	{ "help", no_argument, NULL, 'h' }
+/* clang-format on */
+
 /* fake_parse_rates takes a function without context: the scenario whose flags are parsed. */
 static const struct scen *parsing;
-static int rate_code(const char *name, size_t len);
 
-bool scen_flag(struct scen *s, int opt, const char *arg)
+static int fault_by_name(const struct scen *s, const char *name, size_t len, int *out)
+{
+	for (size_t i = 0; i < s->hooks->nfaults; i++) {
+		const char *n = s->hooks->faults[i].name;
+		if (strlen(n) == len && memcmp(n, name, len) == 0) {
+			*out = s->hooks->faults[i].code;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The code of a fault that --fault-rate may name (any but "none"), or -1. */
+static int rate_code(const char *name, size_t len)
+{
+	int f;
+	if (fault_by_name(parsing, name, len, &f) != 0 || f == SCEN_F_NONE)
+		return -1;
+	return f;
+}
+
+/* Takes getopt_long's opt when it is one of SCEN_FLAG_OPTIONS but --help, dying on a bad
+ * value; false for any other. */
+static bool take_flag(struct scen *s, int opt, const char *arg)
 {
 	switch (opt) {
 	case 's':
@@ -37,31 +70,6 @@ bool scen_flag(struct scen *s, int opt, const char *arg)
 		parsing = s;
 		return fake_flag(&s->flags, opt, arg, rate_code, "");
 	}
-}
-
-int scen_fault_by_name(const struct scen *s, const char *name, size_t len, int *out)
-{
-	for (size_t i = 0; i < s->hooks->nfaults; i++) {
-		const char *n = s->hooks->faults[i].name;
-		if (strlen(n) == len && memcmp(n, name, len) == 0) {
-			*out = s->hooks->faults[i].code;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int scen_rate_code(const struct scen *s, const char *name, size_t len)
-{
-	int f;
-	if (scen_fault_by_name(s, name, len, &f) != 0 || f == SCEN_F_NONE)
-		return -1;
-	return f;
-}
-
-static int rate_code(const char *name, size_t len)
-{
-	return scen_rate_code(parsing, name, len);
 }
 
 /* The fault names joined with ", " (from index first), into out. */
@@ -181,8 +189,7 @@ static void load_entry(const struct scen *s, const char *dir, const char *rkey, 
 	}
 	if ((it = cJSON_GetObjectItemCaseSensitive(je, "fault"))) {
 		if (!cJSON_IsString(it) ||
-		    scen_fault_by_name(s, it->valuestring, strlen(it->valuestring), &e->fault) !=
-			    0) {
+		    fault_by_name(s, it->valuestring, strlen(it->valuestring), &e->fault) != 0) {
 			char names[FAULT_LIST_LEN];
 			fault_list(s, 1, names, sizeof names);
 			die("%s: fault must be one of %s", where, names);
@@ -438,7 +445,23 @@ static struct scen_route *find_route(struct scen *s, const char *key)
 
 /* ---------------------------------------------------------------- start and stop */
 
-void scen_run(struct scen *s, MHD_AccessHandlerCallback handler)
+/* The SCEN_FLAG_OPTIONS and own's, terminated. Caller frees. */
+static struct option *options(const struct option *own)
+{
+	static const struct option common[] = { SCEN_FLAG_OPTIONS };
+	size_t nc = sizeof common / sizeof common[0], no = 0;
+	struct option *all;
+	while (own && own[no].name)
+		no++;
+	all = xmalloc(sizeof *all * (nc + no + 1));
+	memcpy(all, common, sizeof common);
+	if (no)
+		memcpy(all + nc, own, sizeof *own * no);
+	memset(&all[nc + no], 0, sizeof all[0]);
+	return all;
+}
+
+static void run(struct scen *s, MHD_AccessHandlerCallback handler)
 {
 	struct MHD_Daemon *d;
 	unsigned bound;
@@ -451,6 +474,8 @@ void scen_run(struct scen *s, MHD_AccessHandlerCallback handler)
 			die("cannot open log %s: %s", s->log_path, strerror(errno));
 	}
 	s->start_mono = fake_mono_s();
+	if (s->hooks->reset)
+		s->hooks->reset();
 	d = fake_listen(s->flags.port, s->flags.threads, handler, &bound);
 	fprintf(stderr, "%s: scenario %s, %zu routes, time shift %+lld s\n", fake_name, s->dir,
 		s->nroutes, s->offset);
@@ -465,6 +490,33 @@ void scen_run(struct scen *s, MHD_AccessHandlerCallback handler)
 	free_scenario(s);
 }
 
+int scen_main(struct scen *s, int argc, char **argv, const struct option *own,
+	      bool (*own_flag)(int opt, const char *arg), void (*usage)(FILE *f),
+	      MHD_AccessHandlerCallback handler)
+{
+	struct option *opts = options(own);
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			free(opts);
+			usage(stdout);
+			return 0;
+		}
+		if (!take_flag(s, opt, optarg) && !(own_flag && own_flag(opt, optarg))) {
+			free(opts);
+			usage(stderr);
+			return 2;
+		}
+	}
+	free(opts);
+	if (optind != argc || s->flags.port < 0 || !s->dir) {
+		usage(stderr);
+		return 2;
+	}
+	run(s, handler);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- answers */
 
 /*
@@ -475,7 +527,7 @@ void scen_run(struct scen *s, MHD_AccessHandlerCallback handler)
  * reset finds its request here: tests may read the log once, right after the call (not
  * a client that gave up first: its own timeout shorter than a delay or a timeout fault).
  */
-void scen_log(struct scen *s, const struct scen_req *q, unsigned status)
+static void log_line(struct scen *s, const struct scen_req *q, unsigned status)
 {
 	if (!s->log)
 		return;
@@ -486,9 +538,11 @@ void scen_log(struct scen *s, const struct scen_req *q, unsigned status)
 	pthread_mutex_unlock(&s->log_mu);
 }
 
-enum MHD_Result scen_reply(struct scen *s, const struct scen_req *q, unsigned status,
-			   const char *body, size_t len, const struct scen_entry *e,
-			   enum MHD_ResponseMemoryMode mode)
+/* Writes q's log line with status and sends the answer, with q's headers and e's (when not
+ * NULL). PERSISTENT mode for bodies that outlive the daemon, MUST_COPY otherwise. */
+static enum MHD_Result reply(struct scen *s, const struct scen_req *q, unsigned status,
+			     const char *body, size_t len, const struct scen_entry *e,
+			     enum MHD_ResponseMemoryMode mode)
 {
 	struct fake_hdr h[SCEN_MAX_HEADERS + 1 + SCEN_MAX_XHDRS];
 	size_t nh = 0;
@@ -500,14 +554,14 @@ enum MHD_Result scen_reply(struct scen *s, const struct scen_req *q, unsigned st
 	}
 	for (size_t i = 0; i < q->nxh; i++)
 		h[nh++] = q->xh[i];
-	scen_log(s, q, status);
+	log_line(s, q, status);
 	return fake_respond(q->c, status, "application/json", body, len, mode, h, nh);
 }
 
 enum MHD_Result scen_reply_str(struct scen *s, const struct scen_req *q, unsigned status,
 			       const char *body)
 {
-	return scen_reply(s, q, status, body, strlen(body), NULL, MHD_RESPMEM_MUST_COPY);
+	return reply(s, q, status, body, strlen(body), NULL, MHD_RESPMEM_MUST_COPY);
 }
 
 enum MHD_Result scen_reply_json(struct scen *s, const struct scen_req *q, unsigned status, cJSON *j)
@@ -593,12 +647,12 @@ static enum MHD_Result serve_entry(struct scen *s, const struct scen_req *q,
 		const char *inm = MHD_lookup_connection_value(q->c, MHD_HEADER_KIND,
 							      MHD_HTTP_HEADER_IF_NONE_MATCH);
 		if (inm && etag_matches(inm, e->etag_q))
-			return scen_reply(s, q, 304, "", 0, e, MHD_RESPMEM_PERSISTENT);
+			return reply(s, q, 304, "", 0, e, MHD_RESPMEM_PERSISTENT);
 	}
 	if (e->body)
-		return scen_reply(s, q, e->status, e->body, e->body_len, e, MHD_RESPMEM_PERSISTENT);
+		return reply(s, q, e->status, e->body, e->body_len, e, MHD_RESPMEM_PERSISTENT);
 	b = s->hooks->bodyless(q, e->status);
-	ret = scen_reply(s, q, e->status, b ? b : "", b ? strlen(b) : 0, e, MHD_RESPMEM_MUST_COPY);
+	ret = reply(s, q, e->status, b ? b : "", b ? strlen(b) : 0, e, MHD_RESPMEM_MUST_COPY);
 	free(b);
 	return ret;
 }
@@ -622,19 +676,18 @@ enum MHD_Result scen_serve(struct scen *s, struct scen_req *q)
 	case SCEN_F_NONE:
 		break;
 	case SCEN_F_RESET:
-		scen_log(s, q, 0);
+		log_line(s, q, 0);
 		return MHD_NO;
 	case SCEN_F_TIMEOUT:
 		fake_sleep_ms(s->flags.timeout_delay_ms);
 		return s->hooks->fault(s, q, s->hooks->timeout_fault);
 	case SCEN_F_MALFORMED:
-		return scen_reply(s, q, e ? e->status : 200, s->hooks->malformed,
-				  strlen(s->hooks->malformed), e, MHD_RESPMEM_PERSISTENT);
+		return reply(s, q, e ? e->status : 200, s->hooks->malformed,
+			     strlen(s->hooks->malformed), e, MHD_RESPMEM_PERSISTENT);
 	case SCEN_F_TRUNCATE:
 		body = (e && e->body && e->body_len > 1) ? e->body : s->hooks->truncated;
 		len = (e && e->body && e->body_len > 1) ? e->body_len : strlen(body);
-		return scen_reply(s, q, e ? e->status : 200, body, len / 2, e,
-				  MHD_RESPMEM_PERSISTENT);
+		return reply(s, q, e ? e->status : 200, body, len / 2, e, MHD_RESPMEM_PERSISTENT);
 	default:
 		return s->hooks->fault(s, q, f);
 	}
@@ -726,7 +779,7 @@ static enum MHD_Result control_fault(struct scen *s, struct MHD_Connection *c, c
 	int fv;
 	long count = 1;
 	if (!cJSON_IsString(p) || !p->valuestring[0] || !cJSON_IsString(f) ||
-	    scen_fault_by_name(s, f->valuestring, strlen(f->valuestring), &fv) != 0) {
+	    fault_by_name(s, f->valuestring, strlen(f->valuestring), &fv) != 0) {
 		char names[FAULT_LIST_LEN], msg[FAULT_LIST_LEN + 64];
 		fault_list(s, 0, names, sizeof names);
 		snprintf(msg, sizeof msg, "{\"error\":\"need path (string) and fault (%s)\"}",

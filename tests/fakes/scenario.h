@@ -12,6 +12,7 @@
 #ifndef FAKES_SCENARIO_H
 #define FAKES_SCENARIO_H
 
+#include <getopt.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -107,22 +108,12 @@ struct scen_hooks {
 	const char *truncated; /* what truncate cuts when the request has no body of its own */
 	/* Optional: adds the fake's own members to /_fake/stats; called without scen.mu. */
 	void (*stats)(cJSON *out);
-	/* Optional: puts the fake's own state back to start on /_fake/reset. */
+	/* Optional: puts the fake's own state to start, at start and on /_fake/reset. */
 	void (*reset)(void);
 };
 
-/* clang-format off */
-/* The getopt_long entries of the flags every scenario fake takes: FAKE_FLAG_OPTIONS and
- * --scenario DIR, --log FILE, --shift-to EPOCH. */
-#define SCEN_FLAG_OPTIONS \
-	FAKE_FLAG_OPTIONS, \
-	{ "scenario", required_argument, NULL, 's' }, \
-	{ "log", required_argument, NULL, 'l' }, \
-	{ "shift-to", required_argument, NULL, 't' }
-/* clang-format on */
-
 struct scen {
-	pthread_mutex_t mu; /* guards what follows the scenario */
+	pthread_mutex_t mu; /* guards the runtime state */
 	const struct scen_hooks *hooks;
 	struct fake_flags flags; /* the flags every fake takes */
 	const char *dir; /* --scenario DIR */
@@ -152,20 +143,17 @@ struct scen {
 		       .hooks = (h), .flags = FAKE_FLAGS_INIT, .shift_to = -1 }
 /* clang-format on */
 
-/* Takes getopt_long's opt when it is one of SCEN_FLAG_OPTIONS, dying on a bad value; false
- * for any other. */
-bool scen_flag(struct scen *s, int opt, const char *arg);
-
-/* Needs --port and --scenario. Seeds the random faults with --seed, loads
- * DIR/scenario.json (dies naming the file on a bad scenario), opens the log, serves handler
- * until SIGTERM or SIGINT, then frees everything. */
-void scen_run(struct scen *s, MHD_AccessHandlerCallback handler);
-
-/* A fault code by name (any of hooks.faults, "none" included): 0, or -1 if unknown. */
-int scen_fault_by_name(const struct scen *s, const char *name, size_t len, int *out);
-
-/* The code of a fault that --fault-rate may name (any but "none"), or -1. */
-int scen_rate_code(const struct scen *s, const char *name, size_t len);
+/*
+ * The whole main of a scenario fake after fake_init and SCEN_INIT: parses argv (the flags
+ * of fake.h, --scenario DIR, --log FILE, --shift-to EPOCH, --help, and the fake's own options, NULL-terminated, each taken by
+ * own_flag, which dies on a bad value), needs --port and --scenario, seeds the random faults
+ * with --seed, loads DIR/scenario.json (dies naming the file on a bad scenario), opens the log,
+ * calls hooks.reset, serves handler until SIGTERM or SIGINT, then frees everything. Returns
+ * main's status: 0, or 2 after usage on a bad command line.
+ */
+int scen_main(struct scen *s, int argc, char **argv, const struct option *own,
+	      bool (*own_flag)(int opt, const char *arg), void (*usage)(FILE *f),
+	      MHD_AccessHandlerCallback handler);
 
 /* Counts a request that is answered before routing (not matched, no fault drawn). */
 void scen_count(struct scen *s, const char *key);
@@ -177,20 +165,12 @@ void scen_count(struct scen *s, const char *key);
  */
 enum MHD_Result scen_serve(struct scen *s, struct scen_req *q);
 
-/* Writes q's log line with status (0 = reset) and sends the answer, with q's headers and e's
- * (when not NULL). PERSISTENT mode for bodies that outlive the daemon, MUST_COPY otherwise. */
-enum MHD_Result scen_reply(struct scen *s, const struct scen_req *q, unsigned status,
-			   const char *body, size_t len, const struct scen_entry *e,
-			   enum MHD_ResponseMemoryMode mode);
-/* scen_reply of a string (copied), with no entry headers. */
+/* Writes q's log line with status and sends body (copied) as JSON, with q's headers. */
 enum MHD_Result scen_reply_str(struct scen *s, const struct scen_req *q, unsigned status,
 			       const char *body);
-/* scen_reply of j (consumed), with no entry headers. */
+/* The same with j (consumed). */
 enum MHD_Result scen_reply_json(struct scen *s, const struct scen_req *q, unsigned status,
 				cJSON *j);
-
-/* The request log line of q with that status, without an answer. */
-void scen_log(struct scen *s, const struct scen_req *q, unsigned status);
 
 /* Answers GET /_fake/stats, POST /_fake/reset, /_fake/fault and /_fake/advance into *ret;
  * false (nothing sent) for any other method and path. */
