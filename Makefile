@@ -55,7 +55,8 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integration/%)
-FAKES     := $(BUILD)/fakes/fake-sofascore $(BUILD)/fakes/fake-plainly
+FAKES     := $(BUILD)/fakes/fake-sofascore $(BUILD)/fakes/fake-plainly \
+             $(BUILD)/fakes/fake-apifootball
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
 .PHONY: all test check lint demo bench fuzz chaos install uninstall clean tests-build fakes
