@@ -459,7 +459,7 @@ void fake_init(void)
 }
 
 struct MHD_Daemon *fake_listen(long long port, unsigned threads, MHD_AccessHandlerCallback handler,
-			       unsigned *bound)
+			       void *cls, unsigned *bound)
 {
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
@@ -480,7 +480,7 @@ struct MHD_Daemon *fake_listen(long long port, unsigned threads, MHD_AccessHandl
 	 * serving many connections. A pool size of 0 or 1 means no pool to MHD. */
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC |
 				     (threads ? 0 : MHD_USE_THREAD_PER_CONNECTION),
-			     (uint16_t)port, NULL, NULL, handler, NULL, MHD_OPTION_SOCK_ADDR,
+			     (uint16_t)port, NULL, NULL, handler, cls, MHD_OPTION_SOCK_ADDR,
 			     (struct sockaddr *)&sa, MHD_OPTION_URI_LOG_CALLBACK, req_new, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, req_free, NULL,
 			     MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_THREAD_POOL_SIZE,

@@ -180,11 +180,11 @@ bool fake_req_arriving(struct fake_req *r, const char *data, size_t *size, size_
 void fake_init(void);
 
 /* Blocks SIGINT and SIGTERM (every thread started from here on inherits it), ignores
- * SIGPIPE, serves handler on 127.0.0.1:port (0: any free port) from a thread per connection
- * (threads 0) or a pool of threads and returns the daemon and the port. Dies if it cannot
- * listen. */
+ * SIGPIPE, serves handler (called with cls) on 127.0.0.1:port (0: any free port) from a
+ * thread per connection (threads 0) or a pool of threads and returns the daemon and the port.
+ * Dies if it cannot listen. */
 struct MHD_Daemon *fake_listen(long long port, unsigned threads, MHD_AccessHandlerCallback handler,
-			       unsigned *bound);
+			       void *cls, unsigned *bound);
 
 /* Writes the port to port_file and the pid to pidfile (either may be NULL), then prints
  * "listening on 127.0.0.1:PORT" to stdout: a caller that waits for the line finds both files. */

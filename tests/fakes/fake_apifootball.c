@@ -21,7 +21,6 @@
 #include "fake.h"
 #include "scenario.h"
 
-#define MAX_UPLOAD (64u * 1024u)
 #define MAX_QUOTA 1000000000LL
 
 const char fake_name[] = "fake-apifootball";
@@ -32,7 +31,6 @@ static const char BODY_MALFORMED[] = "{\"errors\":[],\"results\":1,\"response\":
 static const char BODY_TRUNC_DEFAULT[] =
 	"{\"get\":\"fixtures\",\"parameters\":[],\"errors\":[],\"results\":0,"
 	"\"paging\":{\"current\":1,\"total\":1},\"response\":[]}";
-static const char CONTROL_NOT_FOUND[] = "{\"error\":\"unknown control endpoint\"}";
 
 static const char MSG_NOKEY[] =
 	"Missing application key, you must add your application key in the headers.";
@@ -519,7 +517,7 @@ static void reset(void)
 }
 
 /* POST /_fake/quota {"day_remaining": N, "minute_remaining": M}: either or both. */
-static enum MHD_Result control_quota(struct MHD_Connection *c, const struct fake_req *r)
+static enum MHD_Result set_quota(struct MHD_Connection *c, const struct fake_req *r)
 {
 	static const char *const names[2] = { "day_remaining", "minute_remaining" };
 	enum MHD_Result ret;
@@ -548,21 +546,15 @@ static enum MHD_Result control_quota(struct MHD_Connection *c, const struct fake
 	return scen_control_json(c, 200, quota_json());
 }
 
-static const struct scen_hooks HOOKS = {
-	.faults = FAULT_NAMES,
-	.nfaults = sizeof FAULT_NAMES / sizeof FAULT_NAMES[0],
-	.shift = shift_tree,
-	.bad_key = bad_key,
-	.fault = answer_fault,
-	.not_found = answer_not_found,
-	.not_allowed = answer_not_allowed,
-	.bodyless = bodyless,
-	.timeout_fault = F_500,
-	.malformed = BODY_MALFORMED,
-	.truncated = BODY_TRUNC_DEFAULT,
-	.stats = stats,
-	.reset = reset,
-};
+/* hooks.control: POST /_fake/quota. */
+static bool control_quota(struct MHD_Connection *c, const char *method, const char *path,
+			  const struct fake_req *r, enum MHD_Result *ret)
+{
+	if (strcmp(method, "POST") != 0 || strcmp(path, "/_fake/quota") != 0)
+		return false;
+	*ret = set_quota(c, r);
+	return true;
+}
 
 /* ---------------------------------------------------------------- HTTP */
 
@@ -660,44 +652,47 @@ static enum MHD_Result api(struct scen_req *q, struct af_req *a)
 	}
 }
 
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *upload_data,
-			       size_t *upload_data_size, void **con_cls)
+/* hooks.api: the route key, the quota headers and the context of an API request, then
+ * api(). */
+static enum MHD_Result api_request(struct scen *s, struct scen_req *q, const struct fake_req *r)
 {
-	struct fake_req *r = *con_cls;
-	struct scen_req q;
+	struct scen_req rq = *q;
 	struct af_req a;
 	enum MHD_Result ret;
-	(void)cls;
-	(void)version;
-	if (!r)
-		return MHD_NO;
-	if (fake_req_arriving(r, upload_data, upload_data_size, MAX_UPLOAD))
-		return MHD_YES;
-	if (strncmp(url, "/_fake/", 7) == 0) {
-		if (scen_control(&g.s, c, method, url, r, &ret))
-			return ret;
-		if (strcmp(method, "POST") == 0 && strcmp(url, "/_fake/quota") == 0)
-			return control_quota(c, r);
-		return scen_control_str(c, 404, CONTROL_NOT_FOUND);
-	}
+	(void)s;
 	memset(&a, 0, sizeof a);
-	a.path = url;
+	a.path = q->key;
 	a.minute = -1;
 	parse_query(&a, r->uri);
 	a.key = route_key(a.path, a.params, a.nparams);
-	memset(&q, 0, sizeof q);
-	q.c = c;
-	q.method = method;
-	q.key = a.key;
-	q.log_extra = a.log_extra;
-	q.ctx = &a;
-	ret = api(&q, &a);
+	rq.key = a.key;
+	rq.log_extra = a.log_extra;
+	rq.ctx = &a;
+	ret = api(&rq, &a);
 	free(a.key);
 	free(a.params);
 	free(a.query);
 	return ret;
 }
+
+static const struct scen_hooks HOOKS = {
+	.faults = FAULT_NAMES,
+	.nfaults = sizeof FAULT_NAMES / sizeof FAULT_NAMES[0],
+	.shift = shift_tree,
+	.bad_key = bad_key,
+	.fault = answer_fault,
+	.not_found = answer_not_found,
+	.not_allowed = answer_not_allowed,
+	.bodyless = bodyless,
+	.timeout_fault = F_500,
+	.malformed = BODY_MALFORMED,
+	.truncated = BODY_TRUNC_DEFAULT,
+	.stats = stats,
+	.reset = reset,
+	.api = api_request,
+	.control = control_quota,
+	.control_not_found = "{\"error\":\"unknown control endpoint\"}",
+};
 
 /* ---------------------------------------------------------------- main */
 
@@ -758,5 +753,5 @@ int main(int argc, char **argv)
 	g.s = (struct scen)SCEN_INIT(&HOOKS);
 	g.q.day_limit = 7500;
 	g.q.minute_limit = 300;
-	return scen_main(&g.s, argc, argv, own, own_flag, usage, handler);
+	return scen_main(&g.s, argc, argv, own, own_flag, usage);
 }

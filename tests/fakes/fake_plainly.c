@@ -834,7 +834,7 @@ int main(int argc, char **argv)
 	g.record = record_path ? fopen(record_path, "a") : NULL;
 	if (record_path && !g.record)
 		die("cannot open record file %s: %s", record_path, strerror(errno));
-	d = fake_listen(g.flags.port, g.flags.threads, handler, &bound);
+	d = fake_listen(g.flags.port, g.flags.threads, handler, NULL, &bound);
 	fake_announce(bound, g.flags.port_file, g.flags.pidfile);
 	fake_serve_until_signal(d, g.flags.pidfile);
 

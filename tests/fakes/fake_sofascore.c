@@ -16,8 +16,6 @@
 #include "fake.h"
 #include "scenario.h"
 
-#define MAX_UPLOAD (1024u * 1024u)
-
 const char fake_name[] = "fake-sofascore";
 
 static const char BODY_NOT_FOUND[] = "{\"error\":{\"code\":404,\"message\":\"Not Found\"}}";
@@ -54,10 +52,8 @@ static const struct scen_fault_name FAULT_NAMES[] = {
 	{ "429", F_429 },
 };
 
-static struct {
-	const char *prefix;
-	struct scen s;
-} g;
+/* The engine, with the scenario and its state (the only global). */
+static struct scen sofa;
 
 /* ---------------------------------------------------------------- the hooks of the engine */
 
@@ -135,36 +131,8 @@ static const struct scen_hooks HOOKS = {
 	.timeout_fault = F_500,
 	.malformed = BODY_MALFORMED,
 	.truncated = BODY_TRUNC_DEFAULT,
+	.control_not_found = BODY_NOT_FOUND,
 };
-
-/* ---------------------------------------------------------------- HTTP */
-
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *upload_data,
-			       size_t *upload_data_size, void **con_cls)
-{
-	struct fake_req *r = *con_cls;
-	struct scen_req q;
-	enum MHD_Result ret;
-	const char *path;
-	(void)cls;
-	(void)version;
-	if (!r)
-		return MHD_NO;
-	if (fake_req_arriving(r, upload_data, upload_data_size, MAX_UPLOAD))
-		return MHD_YES;
-	path = fake_strip_prefix(url, g.prefix);
-	if (strncmp(path, "/_fake/", 7) == 0) {
-		if (scen_control(&g.s, c, method, path, r, &ret))
-			return ret;
-		return scen_control_str(c, 404, BODY_NOT_FOUND);
-	}
-	memset(&q, 0, sizeof q);
-	q.c = c;
-	q.method = method;
-	q.key = path; /* the path without prefix and query */
-	return scen_serve(&g.s, &q);
-}
 
 /* ---------------------------------------------------------------- main */
 
@@ -184,7 +152,7 @@ static bool own_flag(int opt, const char *arg)
 {
 	if (opt != 'x')
 		return false;
-	g.prefix = arg;
+	sofa.prefix = arg;
 	return true;
 }
 
@@ -196,7 +164,7 @@ int main(int argc, char **argv)
 	};
 
 	fake_init();
-	g.s = (struct scen)SCEN_INIT(&HOOKS);
-	g.prefix = "/api/v1";
-	return scen_main(&g.s, argc, argv, own, own_flag, usage, handler);
+	sofa = (struct scen)SCEN_INIT(&HOOKS);
+	sofa.prefix = "/api/v1";
+	return scen_main(&sofa, argc, argv, own, own_flag, usage);
 }

@@ -443,80 +443,6 @@ static struct scen_route *find_route(struct scen *s, const char *key)
 	return exact == NO_INDEX ? NULL : &s->routes[exact];
 }
 
-/* ---------------------------------------------------------------- start and stop */
-
-/* The SCEN_FLAG_OPTIONS and own's, terminated. Caller frees. */
-static struct option *options(const struct option *own)
-{
-	static const struct option common[] = { SCEN_FLAG_OPTIONS };
-	size_t nc = sizeof common / sizeof common[0], no = 0;
-	struct option *all;
-	while (own && own[no].name)
-		no++;
-	all = xmalloc(sizeof *all * (nc + no + 1));
-	memcpy(all, common, sizeof common);
-	if (no)
-		memcpy(all + nc, own, sizeof *own * no);
-	memset(&all[nc + no], 0, sizeof all[0]);
-	return all;
-}
-
-static void run(struct scen *s, MHD_AccessHandlerCallback handler)
-{
-	struct MHD_Daemon *d;
-	unsigned bound;
-
-	s->rng = (uint64_t)s->flags.seed;
-	load_scenario(s, s->dir, s->shift_to < 0 ? (long long)time(NULL) : s->shift_to);
-	if (s->log_path) {
-		s->log = fopen(s->log_path, "a");
-		if (!s->log)
-			die("cannot open log %s: %s", s->log_path, strerror(errno));
-	}
-	s->start_mono = fake_mono_s();
-	if (s->hooks->reset)
-		s->hooks->reset();
-	d = fake_listen(s->flags.port, s->flags.threads, handler, &bound);
-	fprintf(stderr, "%s: scenario %s, %zu routes, time shift %+lld s\n", fake_name, s->dir,
-		s->nroutes, s->offset);
-	fake_announce(bound, s->flags.port_file, s->flags.pidfile);
-	fake_serve_until_signal(d, s->flags.pidfile);
-
-	if (s->log)
-		fclose(s->log);
-	s->log = NULL;
-	clear_counters(s);
-	clear_injected(s, NULL);
-	free_scenario(s);
-}
-
-int scen_main(struct scen *s, int argc, char **argv, const struct option *own,
-	      bool (*own_flag)(int opt, const char *arg), void (*usage)(FILE *f),
-	      MHD_AccessHandlerCallback handler)
-{
-	struct option *opts = options(own);
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (opt == 'h') {
-			free(opts);
-			usage(stdout);
-			return 0;
-		}
-		if (!take_flag(s, opt, optarg) && !(own_flag && own_flag(opt, optarg))) {
-			free(opts);
-			usage(stderr);
-			return 2;
-		}
-	}
-	free(opts);
-	if (optind != argc || s->flags.port < 0 || !s->dir) {
-		usage(stderr);
-		return 2;
-	}
-	run(s, handler);
-	return 0;
-}
-
 /* ---------------------------------------------------------------- answers */
 
 /*
@@ -805,8 +731,10 @@ static enum MHD_Result control_fault(struct scen *s, struct MHD_Connection *c, c
 	return scen_control_str(c, 200, "{\"ok\":true}");
 }
 
-bool scen_control(struct scen *s, struct MHD_Connection *c, const char *method, const char *path,
-		  const struct fake_req *r, enum MHD_Result *ret)
+/* Answers GET /_fake/stats, POST /_fake/reset, /_fake/fault and /_fake/advance into *ret;
+ * false (nothing sent) for any other method and path. */
+static bool control(struct scen *s, struct MHD_Connection *c, const char *method, const char *path,
+		    const struct fake_req *r, enum MHD_Result *ret)
 {
 	bool is_get = strcmp(method, "GET") == 0, is_post = strcmp(method, "POST") == 0;
 	bool is_fault = strcmp(path, "/_fake/fault") == 0;
@@ -827,4 +755,111 @@ bool scen_control(struct scen *s, struct MHD_Connection *c, const char *method, 
 		cJSON_Delete(body);
 	}
 	return true;
+}
+
+/* ---------------------------------------------------------------- HTTP */
+
+#define MAX_UPLOAD (1024u * 1024u)
+
+/* MHD's access handler; cls is the struct scen. */
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+			       const char *method, const char *version, const char *upload_data,
+			       size_t *upload_data_size, void **con_cls)
+{
+	struct scen *s = cls;
+	struct fake_req *r = *con_cls;
+	struct scen_req q;
+	enum MHD_Result ret;
+	const char *path;
+	(void)version;
+	if (!r)
+		return MHD_NO;
+	if (fake_req_arriving(r, upload_data, upload_data_size, MAX_UPLOAD))
+		return MHD_YES;
+	path = fake_strip_prefix(url, s->prefix);
+	if (strncmp(path, "/_fake/", 7) == 0) {
+		if (control(s, c, method, path, r, &ret))
+			return ret;
+		if (s->hooks->control && s->hooks->control(c, method, path, r, &ret))
+			return ret;
+		return scen_control_str(c, 404, s->hooks->control_not_found);
+	}
+	memset(&q, 0, sizeof q);
+	q.c = c;
+	q.method = method;
+	q.key = path;
+	return s->hooks->api ? s->hooks->api(s, &q, r) : scen_serve(s, &q);
+}
+
+/* ---------------------------------------------------------------- start and stop */
+
+/* The SCEN_FLAG_OPTIONS and own's, terminated. Caller frees. */
+static struct option *options(const struct option *own)
+{
+	static const struct option common[] = { SCEN_FLAG_OPTIONS };
+	size_t nc = sizeof common / sizeof common[0], no = 0;
+	struct option *all;
+	while (own && own[no].name)
+		no++;
+	all = xmalloc(sizeof *all * (nc + no + 1));
+	memcpy(all, common, sizeof common);
+	if (no)
+		memcpy(all + nc, own, sizeof *own * no);
+	memset(&all[nc + no], 0, sizeof all[0]);
+	return all;
+}
+
+static void run(struct scen *s)
+{
+	struct MHD_Daemon *d;
+	unsigned bound;
+
+	s->rng = (uint64_t)s->flags.seed;
+	load_scenario(s, s->dir, s->shift_to < 0 ? (long long)time(NULL) : s->shift_to);
+	if (s->log_path) {
+		s->log = fopen(s->log_path, "a");
+		if (!s->log)
+			die("cannot open log %s: %s", s->log_path, strerror(errno));
+	}
+	s->start_mono = fake_mono_s();
+	if (s->hooks->reset)
+		s->hooks->reset();
+	d = fake_listen(s->flags.port, s->flags.threads, handler, s, &bound);
+	fprintf(stderr, "%s: scenario %s, %zu routes, time shift %+lld s\n", fake_name, s->dir,
+		s->nroutes, s->offset);
+	fake_announce(bound, s->flags.port_file, s->flags.pidfile);
+	fake_serve_until_signal(d, s->flags.pidfile);
+
+	if (s->log)
+		fclose(s->log);
+	s->log = NULL;
+	clear_counters(s);
+	clear_injected(s, NULL);
+	free_scenario(s);
+}
+
+int scen_main(struct scen *s, int argc, char **argv, const struct option *own,
+	      bool (*own_flag)(int opt, const char *arg), void (*usage)(FILE *f))
+{
+	struct option *opts = options(own);
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			free(opts);
+			usage(stdout);
+			return 0;
+		}
+		if (!take_flag(s, opt, optarg) && !(own_flag && own_flag(opt, optarg))) {
+			free(opts);
+			usage(stderr);
+			return 2;
+		}
+	}
+	free(opts);
+	if (optind != argc || s->flags.port < 0 || !s->dir) {
+		usage(stderr);
+		return 2;
+	}
+	run(s);
+	return 0;
 }

@@ -106,6 +106,15 @@ struct scen_hooks {
 	int timeout_fault; /* the fault a timeout answers with after its wait */
 	const char *malformed; /* the body of a malformed fault */
 	const char *truncated; /* what truncate cuts when the request has no body of its own */
+	/* Optional: answers an API request (q has the connection, the method and, as key, the
+	 * path without --prefix and query; r the raw target and body), ending in scen_serve
+	 * once it has set q's route key, headers and context. Without it: scen_serve(s, q). */
+	enum MHD_Result (*api)(struct scen *s, struct scen_req *q, const struct fake_req *r);
+	/* Optional: answers a control endpoint of the fake's own into *ret; false if path is
+	 * none of them. */
+	bool (*control)(struct MHD_Connection *c, const char *method, const char *path,
+			const struct fake_req *r, enum MHD_Result *ret);
+	const char *control_not_found; /* the body of a 404 under /_fake/ */
 	/* Optional: adds the fake's own members to /_fake/stats; called without scen.mu. */
 	void (*stats)(cJSON *out);
 	/* Optional: puts the fake's own state to start, at start and on /_fake/reset. */
@@ -119,6 +128,7 @@ struct scen {
 	const char *dir; /* --scenario DIR */
 	const char *log_path; /* --log FILE */
 	long long shift_to; /* --shift-to EPOCH; -1: the start time; 0: no shift */
+	const char *prefix; /* stripped from request paths (fake_strip_prefix); "" none */
 	long long offset; /* the time shift, seconds */
 	/* the scenario */
 	struct scen_route *routes;
@@ -140,7 +150,7 @@ struct scen {
 
 /* clang-format off */
 #define SCEN_INIT(h) { .mu = PTHREAD_MUTEX_INITIALIZER, .log_mu = PTHREAD_MUTEX_INITIALIZER, \
-		       .hooks = (h), .flags = FAKE_FLAGS_INIT, .shift_to = -1 }
+		       .hooks = (h), .flags = FAKE_FLAGS_INIT, .shift_to = -1, .prefix = "" }
 /* clang-format on */
 
 /*
@@ -148,12 +158,12 @@ struct scen {
  * of fake.h, --scenario DIR, --log FILE, --shift-to EPOCH, --help, and the fake's own options, NULL-terminated, each taken by
  * own_flag, which dies on a bad value), needs --port and --scenario, seeds the random faults
  * with --seed, loads DIR/scenario.json (dies naming the file on a bad scenario), opens the log,
- * calls hooks.reset, serves handler until SIGTERM or SIGINT, then frees everything. Returns
- * main's status: 0, or 2 after usage on a bad command line.
+ * calls hooks.reset, serves until SIGTERM or SIGINT (the control endpoints, then every other
+ * request through hooks.api), then frees everything. Returns main's status: 0, or 2 after
+ * usage on a bad command line.
  */
 int scen_main(struct scen *s, int argc, char **argv, const struct option *own,
-	      bool (*own_flag)(int opt, const char *arg), void (*usage)(FILE *f),
-	      MHD_AccessHandlerCallback handler);
+	      bool (*own_flag)(int opt, const char *arg), void (*usage)(FILE *f));
 
 /* Counts a request that is answered before routing (not matched, no fault drawn). */
 void scen_count(struct scen *s, const char *key);
@@ -171,11 +181,6 @@ enum MHD_Result scen_reply_str(struct scen *s, const struct scen_req *q, unsigne
 /* The same with j (consumed). */
 enum MHD_Result scen_reply_json(struct scen *s, const struct scen_req *q, unsigned status,
 				cJSON *j);
-
-/* Answers GET /_fake/stats, POST /_fake/reset, /_fake/fault and /_fake/advance into *ret;
- * false (nothing sent) for any other method and path. */
-bool scen_control(struct scen *s, struct MHD_Connection *c, const char *method, const char *path,
-		  const struct fake_req *r, enum MHD_Result *ret);
 
 /* The request body of a control POST: a JSON object (the caller deletes it), or NULL after
  * answering 400 into *ret. */
