@@ -2,12 +2,13 @@
  * scenario.h: the scenario engine of the fakes that replay a scripted API (fake_sofascore.c,
  * fake_apifootball.c): the routes of DIR/scenario.json with their count- and time-based
  * sequences, the {today}/{yesterday}/{tomorrow} placeholders, the time shift of the bodies,
- * injected and random faults, the request log, the answer to a request from its route, and
- * the control endpoints /_fake/stats, /_fake/reset, /_fake/fault and /_fake/advance.
+ * injected and random faults, the request log, the answer to a request from its route, the
+ * control endpoints /_fake/stats, /_fake/reset, /_fake/fault and /_fake/advance, the HTTP
+ * handler and the fake's main (scen_main).
  *
  * What differs between the APIs comes in through struct scen_hooks: which keys the time shift
  * moves, the fault names and their answers, the answer when no entry applies, and what a
- * request's route key is (the fake computes it and hands it in as scen_req.key).
+ * request's route key is (hooks.api computes it and hands it on as scen_req.key).
  */
 #ifndef FAKES_SCENARIO_H
 #define FAKES_SCENARIO_H
@@ -95,7 +96,7 @@ struct scen_hooks {
 	void (*shift)(cJSON *body, long long offset);
 	/* Optional: why a scenario route key is not valid (a message), or NULL if it is. */
 	const char *(*bad_key)(const char *key);
-	/* Answers a fault numbered from SCEN_F_OWN, through scen_reply (q->e may be NULL). */
+	/* Answers a fault numbered from SCEN_F_OWN, through scen_reply_* (q->e may be NULL). */
 	enum MHD_Result (*fault)(struct scen *s, const struct scen_req *q, int fault);
 	/* Answers a request no entry applies to (no route, or a time-based one not started). */
 	enum MHD_Result (*not_found)(struct scen *s, const struct scen_req *q);
