@@ -55,7 +55,8 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integration/%)
-FAKES     := $(BUILD)/fakes/fake-sofascore $(BUILD)/fakes/fake-plainly
+FAKES     := $(BUILD)/fakes/fake-sofascore $(BUILD)/fakes/fake-plainly \
+             $(BUILD)/fakes/fake-apifootball
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
 .PHONY: all test check lint demo bench fuzz chaos install uninstall clean tests-build fakes
@@ -120,8 +121,10 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $$($$*_OBJ) $(UNIT_SUPPORT_OBJ) $
 $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_OBJ) $(LIBBF)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
-# Each fake is its own file plus what both share (tests/fakes/fake.[ch]).
-$(BUILD)/fakes/fake-%: tests/fakes/fake_%.c tests/fakes/fake.c tests/fakes/fake.h
+# Each fake is its own file plus what they share: tests/fakes/fake.[ch] (all fakes) and
+# tests/fakes/scenario.[ch] (the scenario engine of the fakes that replay one).
+FAKE_SHARED := tests/fakes/fake.c tests/fakes/fake.h tests/fakes/scenario.c tests/fakes/scenario.h
+$(BUILD)/fakes/fake-%: tests/fakes/fake_%.c $(FAKE_SHARED)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BF_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) $(BF_LDFLAGS) -o $@ \
 		$(filter %.c,$^) $(shell pkg-config --libs libmicrohttpd libcjson) -lpthread -lm

@@ -92,7 +92,8 @@ eval "$(ops/dev/services env)"
 
 # 4. Integration tests, fakes, valgrind ---------------------------------------
 if [ -x tests/fakes/selftest.sh ] || [ -f tests/fakes/selftest.sh ]; then
-	cases fakes-selftest bash tests/fakes/selftest.sh build/fakes/fake-sofascore build/fakes/fake-plainly
+	cases fakes-selftest bash tests/fakes/selftest.sh build/fakes/fake-sofascore build/fakes/fake-plainly \
+		build/fakes/fake-apifootball
 fi
 for t in build/tests/integration/test_*; do
 	[ -x "$t" ] || continue

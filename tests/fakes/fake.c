@@ -374,6 +374,23 @@ bool fake_flag(struct fake_flags *f, int opt, const char *arg,
 
 /* ---------------------------------------------------------------- the HTTP server */
 
+enum MHD_Result fake_respond(struct MHD_Connection *c, unsigned status, const char *ctype,
+			     const char *body, size_t len, enum MHD_ResponseMemoryMode mode,
+			     const struct fake_hdr *h, size_t nh)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)(body ? body : ""), mode);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	for (size_t i = 0; i < nh; i++)
+		MHD_add_response_header(resp, h[i].name, h[i].value);
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static void *req_new(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct fake_req *r = xmalloc(sizeof *r);
@@ -442,7 +459,7 @@ void fake_init(void)
 }
 
 struct MHD_Daemon *fake_listen(long long port, unsigned threads, MHD_AccessHandlerCallback handler,
-			       unsigned *bound)
+			       void *cls, unsigned *bound)
 {
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
@@ -463,7 +480,7 @@ struct MHD_Daemon *fake_listen(long long port, unsigned threads, MHD_AccessHandl
 	 * serving many connections. A pool size of 0 or 1 means no pool to MHD. */
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC |
 				     (threads ? 0 : MHD_USE_THREAD_PER_CONNECTION),
-			     (uint16_t)port, NULL, NULL, handler, NULL, MHD_OPTION_SOCK_ADDR,
+			     (uint16_t)port, NULL, NULL, handler, cls, MHD_OPTION_SOCK_ADDR,
 			     (struct sockaddr *)&sa, MHD_OPTION_URI_LOG_CALLBACK, req_new, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, req_free, NULL,
 			     MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_THREAD_POOL_SIZE,
@@ -472,8 +489,6 @@ struct MHD_Daemon *fake_listen(long long port, unsigned threads, MHD_AccessHandl
 		die("cannot listen on 127.0.0.1:%lld", port);
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	*bound = info ? info->port : (unsigned)port;
-	printf("listening on 127.0.0.1:%u\n", *bound);
-	fflush(stdout);
 	return d;
 }
 
@@ -489,6 +504,9 @@ void fake_announce(unsigned bound, const char *port_file, const char *pidfile)
 		snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
 		fake_write_file(pidfile, buf);
 	}
+	/* last: whoever waits for this line finds both files */
+	printf("listening on 127.0.0.1:%u\n", bound);
+	fflush(stdout);
 }
 
 void fake_serve_until_signal(struct MHD_Daemon *d, const char *pidfile)

@@ -148,6 +148,18 @@ bool fake_flag(struct fake_flags *f, int opt, const char *arg,
 
 /* ---- the HTTP server */
 
+/* A response header. */
+struct fake_hdr {
+	const char *name;
+	const char *value;
+};
+
+/* Queues status with body (len bytes, kept by MHD as mode says), Content-Type ctype and the
+ * nh headers of h. */
+enum MHD_Result fake_respond(struct MHD_Connection *c, unsigned status, const char *ctype,
+			     const char *body, size_t len, enum MHD_ResponseMemoryMode mode,
+			     const struct fake_hdr *h, size_t nh);
+
 /* A request: its target (with the query string) and its body, kept up to a cap. */
 struct fake_req {
 	int seen;
@@ -168,13 +180,14 @@ bool fake_req_arriving(struct fake_req *r, const char *data, size_t *size, size_
 void fake_init(void);
 
 /* Blocks SIGINT and SIGTERM (every thread started from here on inherits it), ignores
- * SIGPIPE, serves handler on 127.0.0.1:port (0: any free port) from a thread per connection
- * (threads 0) or a pool of threads, prints "listening on 127.0.0.1:PORT" to stdout and
- * returns the daemon and the port. Dies if it cannot listen. */
+ * SIGPIPE, serves handler (called with cls) on 127.0.0.1:port (0: any free port) from a
+ * thread per connection (threads 0) or a pool of threads and returns the daemon and the port.
+ * Dies if it cannot listen. */
 struct MHD_Daemon *fake_listen(long long port, unsigned threads, MHD_AccessHandlerCallback handler,
-			       unsigned *bound);
+			       void *cls, unsigned *bound);
 
-/* Writes the port to port_file and the pid to pidfile (either may be NULL). */
+/* Writes the port to port_file and the pid to pidfile (either may be NULL), then prints
+ * "listening on 127.0.0.1:PORT" to stdout: a caller that waits for the line finds both files. */
 void fake_announce(unsigned bound, const char *port_file, const char *pidfile);
 
 /* Waits for SIGTERM or SIGINT, cuts every sleep short, stops the daemon and removes pidfile. */

@@ -178,31 +178,15 @@ static int parse_script(const char *spec, size_t speclen, enum outcome **out, si
 
 /* ---------------------------------------------------------------- HTTP plumbing */
 
-struct xhdr {
-	const char *name;
-	const char *value;
-};
-
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *ctype,
-			       const char *body, const struct xhdr *h, size_t nh)
+			       const char *body, const struct fake_hdr *h, size_t nh)
 {
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	resp = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
-					       MHD_RESPMEM_MUST_COPY);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	for (size_t i = 0; i < nh; i++)
-		MHD_add_response_header(resp, h[i].name, h[i].value);
-	ret = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return fake_respond(c, status, ctype, body, strlen(body), MHD_RESPMEM_MUST_COPY, h, nh);
 }
 
 /* Answers with j (consumed) as JSON. */
 static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status, cJSON *j,
-				    const struct xhdr *h, size_t nh)
+				    const struct fake_hdr *h, size_t nh)
 {
 	char *s = xprint(j);
 	enum MHD_Result r = respond(c, status, "application/json", s, h, nh);
@@ -216,7 +200,7 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, 
 				     const char *message, const char *path, const char *code)
 {
 	char ts[40], full[PATH_MAX_LEN + 16];
-	struct xhdr h = { "X-PlainlyErrorCode", code };
+	struct fake_hdr h = { "X-PlainlyErrorCode", code };
 	cJSON *j = cJSON_CreateObject();
 	iso_now(ts, 0);
 	snprintf(full, sizeof full, "%s%s", API_PREFIX, path);
@@ -511,7 +495,8 @@ static struct answer fail_with(struct MHD_Connection *c, enum outcome o, const c
 		a.ret = respond_error(c, 404, "Not Found", msg, path, "PROJECT_DOES_NOT_EXIST");
 		break;
 	case O_429: {
-		static const struct xhdr h[] = { { "Retry-After", "1" }, { "X-Retry-In", "1000" } };
+		static const struct fake_hdr h[] = { { "Retry-After", "1" },
+						     { "X-Retry-In", "1000" } };
 		a.status = 429;
 		a.ret = respond(c, 429, "text/plain", "Too Many Requests", h, 2);
 		break;
@@ -849,7 +834,7 @@ int main(int argc, char **argv)
 	g.record = record_path ? fopen(record_path, "a") : NULL;
 	if (record_path && !g.record)
 		die("cannot open record file %s: %s", record_path, strerror(errno));
-	d = fake_listen(g.flags.port, g.flags.threads, handler, &bound);
+	d = fake_listen(g.flags.port, g.flags.threads, handler, NULL, &bound);
 	fake_announce(bound, g.flags.port_file, g.flags.pidfile);
 	fake_serve_until_signal(d, g.flags.pidfile);
 

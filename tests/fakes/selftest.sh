@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
-# Self-test of the two fake servers.
+# Self-test of the fake servers.
 #
-#   tests/fakes/selftest.sh PATH/TO/fake-sofascore PATH/TO/fake-plainly
+#   tests/fakes/selftest.sh PATH/TO/fake-sofascore PATH/TO/fake-plainly [PATH/TO/fake-apifootball]
 #
-# Builds nothing. Needs curl and jq. Starts both fakes on free ports with the scenario
-# tests/data/scenarios/fake-selftest (override with SCENARIO=DIR), checks their behaviour with curl,
-# stops them with SIGTERM (they must exit 0), prints "N passed, N failed" and exits non-zero on
-# any failure. FAKE_WRAP runs the two main fakes under a wrapper, for example
+# Builds nothing. Needs curl and jq. Starts the fakes on free ports with the scenarios
+# tests/data/scenarios/fake-selftest (override with SCENARIO=DIR) and fake-selftest-apifootball
+# (override with SCENARIO_APIFOOTBALL=DIR), checks their behaviour with curl, stops them with
+# SIGTERM (they must exit 0), prints "N passed, N failed" and exits non-zero on any failure.
+# Without the third argument the fake-apifootball part is skipped (and says so). FAKE_WRAP runs
+# the main fakes under a wrapper, for example
 #   FAKE_WRAP="valgrind -q --leak-check=full --error-exitcode=1" tests/fakes/selftest.sh ...
 # (a leak then makes the "exits 0 on SIGTERM" checks fail).
 set -euo pipefail
 
-SOFA=${1:?usage: selftest.sh FAKE_SOFASCORE FAKE_PLAINLY}
-PLAINLY=${2:?usage: selftest.sh FAKE_SOFASCORE FAKE_PLAINLY}
+USAGE="usage: selftest.sh FAKE_SOFASCORE FAKE_PLAINLY [FAKE_APIFOOTBALL]"
+SOFA=${1:?$USAGE}
+PLAINLY=${2:?$USAGE}
+APIF=${3:-}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SCEN=${SCENARIO:-$HERE/../data/scenarios/fake-selftest}
+SCEN_AF=${SCENARIO_APIFOOTBALL:-$HERE/../data/scenarios/fake-selftest-apifootball}
 read -r -a WRAP <<< "${FAKE_WRAP:-}"
 for tool in curl jq; do
     command -v "$tool" > /dev/null || { echo "selftest.sh: $tool is required" >&2; exit 2; }
 done
 [[ -x $SOFA && -x $PLAINLY ]] || { echo "selftest.sh: $SOFA or $PLAINLY is not executable" >&2; exit 2; }
+[[ -z $APIF || -x $APIF ]] || { echo "selftest.sh: $APIF is not executable" >&2; exit 2; }
 
 TMP=$(mktemp -d)
 PIDS=()
@@ -503,6 +509,301 @@ expect_eq "no --record: POST /renders ok" "$STATUS $(jqb .state) $(jqb .attribut
 req GET "$P/_fake/stats"
 expect_eq "no --record: counted" "$(jqb '.posts')" 1
 stop "fake-plainly, no --record" "$PL_PID"
+
+########################################################################## fake-apifootball
+if [[ -z $APIF ]]; then
+    echo "# fake-apifootball: skipped (no third argument)"
+else
+echo "# fake-apifootball"
+AF_BASE=1796515200 # the scenario's base_time, 2026-12-06T00:00:00Z
+AF_SHIFT=$((AF_BASE + 86400))
+KO=1796569200 # fixture 1001's kick-off in the scenario, 2026-12-06T15:00:00Z
+KEY=(-H 'x-apisports-key: test-key')
+ROUND_Q='season=2026&league=39&round=Regular%20Season%20-%2012'
+ROUND_KEY='/fixtures?league=39&round=Regular Season - 12&season=2026'
+AF_5XX='{"message":"Something went wrong while fetching details. Try again later."}'
+AF_MALFORMED='{"errors":[],"results":1,"response":[1,2,'
+# the minute quota is a window on the wall-clock minute: start checks of it early in a minute
+minute_start() { while [[ $(date +%S) > 48 ]]; do sleep 0.5; done; }
+quota_hdrs() { echo "$(hdr x-ratelimit-requests-limit) $(hdr x-ratelimit-requests-remaining) $(hdr X-RateLimit-Limit) $(hdr X-RateLimit-Remaining)"; }
+envelope_ok() { # the error envelope of a request to /fixtures?id=1001
+    jq -e '.get == "fixtures" and .parameters == {"id": "1001"} and .results == 0 and .response == [] and .paging == {"current": 1, "total": 1}' "$TMP/body" > /dev/null 2>&1
+}
+
+start fake-apifootball "$TMP/af.out" "${WRAP[@]}" "$APIF" --port 0 --scenario "$SCEN_AF" \
+    --log "$TMP/af.log" --shift-to "$AF_SHIFT" --api-key test-key --timeout-delay-ms 300 \
+    --port-file "$TMP/af.port" --pidfile "$TMP/af.pid"
+AF_PID=$LAST_PID
+A="http://127.0.0.1:$PORT"
+expect_eq "port file holds the port" "$(cat "$TMP/af.port")" "$PORT"
+expect_eq "pid file holds the pid" "$(cat "$TMP/af.pid")" "$AF_PID"
+NAF=0
+areq() { NAF=$((NAF + 1)); req "$@"; }
+minute_start
+
+# auth: checked first; a refused request takes nothing and advances nothing
+areq GET "$A/fixtures?$ROUND_Q"
+expect_eq "no x-apisports-key header is 403" "$STATUS" 403
+expect_body "no key: the API's 403 envelope, byte for byte" \
+    '{"get":"fixtures","parameters":{"season":"2026","league":"39","round":"Regular Season - 12"},"errors":{"token":"Missing application key, you must add your application key in the headers.","error":"4xHe"},"results":0,"paging":{"current":1,"total":1},"response":[]}'
+expect_eq "answers are application/json" "$(hdr Content-Type)" "application/json"
+expect_eq "a refused request carries the quota headers and takes nothing" "$(quota_hdrs)" "7500 7500 300 300"
+if grep -q '^x-ratelimit-requests-limit: ' "$TMP/hdr" && grep -q '^x-ratelimit-requests-remaining: ' "$TMP/hdr" &&
+    grep -q '^X-RateLimit-Limit: ' "$TMP/hdr" && grep -q '^X-RateLimit-Remaining: ' "$TMP/hdr"; then
+    ok "quota headers have the API's names and case"
+else
+    no "quota headers have the API's names and case" "$(tr -d '\r' < "$TMP/hdr" | tr '\n' '|')"
+fi
+areq GET "$A/fixtures?id=1001" -H 'x-apisports-key: wrong-key'
+expect_eq "a wrong key (with --api-key) is 200" "$STATUS" 200
+expect_body "wrong key: the token error envelope, byte for byte" \
+    '{"get":"fixtures","parameters":{"id":"1001"},"errors":{"token":"Error/Missing application key. Go to https://www.api-football.com/documentation-v3 to learn how to get your API application key."},"results":0,"paging":{"current":1,"total":1},"response":[]}'
+areq GET "$A/fixtures?id=1001" -H 'x-apisports-key;'
+expect_eq "an empty key is 200 with the token error" "$STATUS $(jqb '.errors|keys|join(",")')" "200 token"
+
+# routes: the path and the parameters sorted by name
+areq GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "a refused request does not advance the sequence: step 1 is NS" \
+    "$STATUS $(jqb '.response[0].fixture.status.short')" "200 NS"
+expect_eq "an accepted request takes one from the day and the minute" "$(quota_hdrs)" "7500 7499 300 299"
+areq GET "$A/fixtures?$ROUND_Q" "${KEY[@]}"
+expect_eq "route key: %20 decoded, parameters sorted" "$STATUS $(jqb .results) $(jqb '.errors|length')" "200 2 0"
+ROUND_BODY=$(cat "$TMP/body")
+areq GET "$A/fixtures?round=Regular+Season+-+12&season=2026&league=39" "${KEY[@]}"
+expect_eq "the same route in another parameter order, + for spaces" "$(cat "$TMP/body")" "$ROUND_BODY"
+expect_eq "the scenario's envelope is served as written" "$(jqb '.parameters|keys_unsorted|join(",")')" "season,league,round"
+
+# placeholders and the time shift
+areq GET "$A/fixtures?date=$TODAY" "${KEY[@]}"
+expect_eq "{today} in a parameter value matches today's UTC date" "$STATUS $(jqb .results)" "200 2"
+expect_eq "a plain date is not shifted" "$(jqb .parameters.date)" "2026-12-06"
+areq GET "$A/fixtures?date=$TOMORROW" "${KEY[@]}"
+expect_eq "{today} does not match tomorrow: an empty result" \
+    "$STATUS $(jqb '[.results, (.errors|type), (.response|length), .parameters.date]|map(tostring)|join(" ")')" \
+    "200 0 array 0 $TOMORROW"
+areq GET "$A/fixtures?timezone=Europe/Paris&date=$TODAY" "${KEY[@]}"
+expect_eq "timestamp shifted by shift_to - base_time" "$(jqb '.response[0].fixture.timestamp')" $((KO + 86400))
+expect_eq "an ISO date with +01:00 is shifted and keeps its offset" "$(jqb '.response[0].fixture.date')" \
+    "2026-12-07T16:00:00+01:00"
+expect_eq "null periods stay null" "$(jqb '.response[0].fixture.periods.first')" null
+areq GET "$A/standings?season=2026&league=39" "${KEY[@]}"
+expect_eq "standings: update is shifted" "$(jqb '.response[0].league.standings[0][0].update')" \
+    "2026-12-07T00:00:00+00:00"
+
+# unknown id, unknown endpoint, method, /status
+areq GET "$A/fixtures?id=999999" "${KEY[@]}"
+expect_eq "unknown id is 200" "$STATUS" 200
+expect_body "unknown id: the empty envelope, byte for byte" \
+    '{"get":"fixtures","parameters":{"id":"999999"},"errors":[],"results":0,"paging":{"current":1,"total":1},"response":[]}'
+areq GET "$A/injuriez" "${KEY[@]}"
+expect_eq "unknown endpoint is 404" "$STATUS" 404
+expect_body "unknown endpoint: body" \
+    '{"get":"injuriez","parameters":[],"errors":{"endpoint":"This endpoint does not exist."},"results":0,"paging":{"current":1,"total":1},"response":[]}'
+areq POST "$A/fixtures?id=1001" "${KEY[@]}" -d x
+expect_eq "POST is 405 with the method error" "$STATUS $(jqb .errors.method)" "405 Only GET requests are accepted."
+areq GET "$A/status" "${KEY[@]}"
+USED=$(jqb .response.requests.current)
+REM=$(hdr x-ratelimit-requests-remaining)
+expect_eq "/status: account, plan, requests used today" \
+    "$STATUS $(jqb '[.response.account.email, .response.subscription.plan, .response.requests.limit_day, .results]|map(tostring)|join(" ")')" \
+    "200 fake@example.invalid Free 7500 1"
+expect_eq "/status: current is what was used" "$USED" $((7500 - REM))
+areq GET "$A/status" "${KEY[@]}"
+expect_eq "/status is not counted" "$(hdr x-ratelimit-requests-remaining) $(jqb .response.requests.current)" "$REM $USED"
+
+# the entries' own faults, a delay, a time-based route
+areq GET "$A/leagues?season=2019&id=39" "${KEY[@]}"
+expect_eq "entry fault plan: 200 and the plan error" "$STATUS $(jqb .errors.plan)" \
+    "200 Free plans do not have access to this season, try from 2022 to 2024."
+areq GET "$A/fixtures/statistics?fixture=1001" "${KEY[@]}"
+expect_body "entry fault malformed: a broken body" "$AF_MALFORMED"
+areq GET "$A/fixtures/statistics?fixture=1001" "${KEY[@]}"
+expect_eq "then the statistics" "$STATUS $(jqb '.response[0].statistics[6].value')" "200 58%"
+expect_match "delay_ms delays the answer" "$TIME" '^0\.(1[5-9]|[2-9])|^[1-9]'
+areq GET "$A/fixtures/lineups?fixture=1001" "${KEY[@]}"
+expect_eq "lineups sequence: empty first" "$STATUS $(jqb .results)" "200 0"
+areq GET "$A/fixtures/lineups?fixture=1001" "${KEY[@]}"
+expect_eq "lineups sequence: then both teams with 11 each" \
+    "$(jqb '[.results, (.response[0].startXI|length), (.response[1].startXI|length)]|map(tostring)|join(" ")')" "2 11 11"
+areq GET "$A/fixtures/players?fixture=1001" "${KEY[@]}"
+expect_eq "time-based route before its first entry: an empty result" "$STATUS $(jqb .results)" "200 0"
+req POST "$A/_fake/advance" -d '{"seconds":3600}'
+areq GET "$A/fixtures/players?fixture=1001" "${KEY[@]}"
+expect_eq "time-based route after /_fake/advance" "$(jqb .results) $(jqb '.response[0].team.update')" \
+    "1 2026-12-07T17:05:12+00:00"
+
+# every fault, injected on the route key; none advances the sequence (next: FT)
+minute_start
+areq GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "step 2 is 1H, periods.first shifted" \
+    "$(jqb '.response[0].fixture.status.short') $(jqb '.response[0].fixture.periods.first')" "1H $((KO + 86400))"
+fault() { # NAME: injects it once on /fixtures?id=1001 and requests that
+    req POST "$A/_fake/fault" -d "{\"path\":\"/fixtures?id=1001\",\"fault\":\"$1\"}"
+    [[ $STATUS == 200 ]] || no "POST /_fake/fault $1" "$STATUS"
+    areq GET "$A/fixtures?id=1001" "${KEY[@]}"
+}
+check_fault() { # NAME STATUS ERROR-KEY ERROR-TEXT
+    fault "$1"
+    if [[ $STATUS == "$2" ]] && envelope_ok && [[ $(jqb ".errors[\"$3\"]") == "$4" ]]; then
+        ok "fault $1: $2 and errors.$3"
+    else
+        no "fault $1: $2 and errors.$3" "$STATUS $(cat "$TMP/body")"
+    fi
+}
+check_fault token 200 token "Error/Missing application key. Go to https://www.api-football.com/documentation-v3 to learn how to get your API application key."
+check_fault nokey 403 error 4xHe
+R0="$(hdr x-ratelimit-requests-remaining) $(hdr X-RateLimit-Remaining)"
+check_fault requests 200 requests "You have reached the request limit for the day, Go to https://dashboard.api-football.com to upgrade your plan."
+expect_eq "fault requests does not touch the counters" \
+    "$(hdr x-ratelimit-requests-remaining) $(hdr X-RateLimit-Remaining)" "$R0"
+R0="$(hdr x-ratelimit-requests-remaining) $(hdr X-RateLimit-Remaining)"
+check_fault rateLimit 200 rateLimit "Too many requests. Your rate limit is 300 requests per minute."
+expect_eq "fault rateLimit does not touch the counters" \
+    "$(hdr x-ratelimit-requests-remaining) $(hdr X-RateLimit-Remaining)" "$R0"
+check_fault plan 200 plan "Free plans do not have access to this season, try from 2022 to 2024."
+check_fault param 200 league "The League field must contain an integer."
+check_fault server 200 bug "Something went wrong, our team is working on it."
+expect_eq "fault server: time and report too" "$(jqb '.errors|keys_unsorted|join(",")')" "time,bug,report"
+fault 500
+expect_eq "fault 500" "$STATUS $(cat "$TMP/body")" "500 $AF_5XX"
+expect_eq "a 500 carries the quota headers" "$(hdr X-RateLimit-Limit)" 300
+fault 499
+expect_eq "fault 499" "$STATUS $(cat "$TMP/body")" "499 $AF_5XX"
+fault timeout
+expect_eq "fault timeout: 500 after the wait" "$STATUS $(cat "$TMP/body")" "500 $AF_5XX"
+expect_match "timeout waits --timeout-delay-ms" "$TIME" '^0\.[3-9]|^[1-9]'
+fault reset
+expect_eq "fault reset closes the connection (curl 52)" "$CURL_RC" 52
+fault malformed
+expect_eq "fault malformed" "$STATUS $(cat "$TMP/body")" "200 $AF_MALFORMED"
+fault truncate
+TRUNC_LEN=$(wc -c < "$TMP/body" | tr -d ' ')
+if ! is_json && [[ $STATUS == 200 ]]; then ok "fault truncate: invalid JSON with a 200"; else no "fault truncate: invalid JSON with a 200"; fi
+areq GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "faults did not advance the sequence: step 3 is FT, periods.second shifted" \
+    "$(jqb '.response[0].fixture.status.short') $(jqb '.response[0].fixture.periods.second')" "FT $((KO + 3600 + 86400))"
+expect_eq "truncate cut the body the request would have got in half" "$TRUNC_LEN" $(($(wc -c < "$TMP/body") / 2))
+req POST "$A/_fake/fault" -d '{"path":"*","fault":"bogus"}'
+expect_eq "unknown fault name is a 400 naming the faults" "$STATUS $(jqb .error)" \
+    "400 need path (string) and fault (none, token, nokey, requests, rateLimit, plan, param, server, 500, 499, timeout, reset, truncate, malformed)"
+
+# /_fake/quota: a spent day, a spent minute, the day back
+minute_start
+req POST "$A/_fake/quota" -d '{"day_remaining":0}'
+expect_eq "POST /_fake/quota answers the quota" "$STATUS $(jqb .day_remaining)" "200 0"
+areq GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "a spent day: 200 and the requests error" "$STATUS $(jqb '.errors|keys|join(",")') $(hdr x-ratelimit-requests-remaining)" \
+    "200 requests 0"
+req POST "$A/_fake/quota" -d '{"day_remaining":100,"minute_remaining":0}'
+areq GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "a spent minute: 200 and the rateLimit error" "$STATUS $(jqb '.errors|keys|join(",")') $(quota_hdrs)" \
+    "200 rateLimit 7500 100 300 0"
+req POST "$A/_fake/quota" -d '{"minute_remaining":50}'
+areq GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "the day and the minute back" "$STATUS $(jqb '.response[0].fixture.status.short') $(quota_hdrs)" \
+    "200 FT 7500 99 300 49"
+req POST "$A/_fake/quota" -d '{"day_remaining":-1}'
+expect_eq "a negative quota is a 400" "$STATUS" 400
+
+# stats and the log
+req GET "$A/_fake/stats"
+expect_eq "stats counts every API request (refused ones too, not control ones)" "$(jqb .requests)" "$NAF"
+expect_eq "stats by_path uses the route key (the 403 and both orders)" "$(jq -r --arg k "$ROUND_KEY" '.by_path[$k]' "$TMP/body")" 3
+expect_eq "stats quota and refused_headers" \
+    "$(jqb '[.quota.day_limit, .quota.day_remaining, .quota.minute_limit, .quota.minute_remaining, .refused_headers, .offset]|map(tostring)|join(" ")')" \
+    "7500 99 300 49 0 86400"
+expect_eq "log has one line per API request" "$(wc -l < "$TMP/af.log" | tr -d ' ')" "$NAF"
+LOG_RE='^[0-9]{13} (GET|POST) /.* [0-9]{1,3} key=(present|absent)$'
+if grep -Evq "$LOG_RE" "$TMP/af.log"; then
+    no "log lines are '<epoch_ms> <method> <route key> <status> key=<present|absent>'" "$(grep -Ev "$LOG_RE" "$TMP/af.log" | head -n1)"
+else
+    ok "log lines are '<epoch_ms> <method> <route key> <status> key=<present|absent>'"
+fi
+expect_eq "log: the first line is the 403 without a key" "$(head -n1 "$TMP/af.log" | cut -d' ' -f2-)" "GET $ROUND_KEY 403 key=absent"
+expect_eq "log records the reset as status 0" "$(grep -c ' GET /fixtures?id=1001 0 key=present$' "$TMP/af.log")" 1
+
+# reset
+req POST "$A/_fake/reset"
+expect_eq "POST /_fake/reset accepted" "$STATUS" 200
+minute_start
+req GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "reset: sequences and the quota back to start" \
+    "$(jqb '.response[0].fixture.status.short') $(quota_hdrs)" "NS 7500 7499 300 299"
+req GET "$A/_fake/stats"
+expect_eq "reset clears counters" "$(jqb .requests)" 1
+stop fake-apifootball "$AF_PID"
+if [[ -e $TMP/af.pid ]]; then no "pid file removed on exit"; else ok "pid file removed on exit"; fi
+
+# small quotas: --quota-minute 2 --quota-day 3
+minute_start
+start "fake-apifootball --quota-day 3 --quota-minute 2" "$TMP/afq.out" "${WRAP[@]}" "$APIF" --port 0 \
+    --scenario "$SCEN_AF" --quota-day 3 --quota-minute 2 --threads 2
+AFQ_PID=$LAST_PID
+A="http://127.0.0.1:$PORT"
+req GET "$A/fixtures?id=1001" "${KEY[@]}"
+req GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "--quota-minute 2: two requests pass" "$STATUS $(jqb '.errors|length') $(quota_hdrs)" "200 0 3 1 2 0"
+req GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "the third in the minute: the rateLimit error" "$STATUS $(jqb .errors.rateLimit) $(quota_hdrs)" \
+    "200 Too many requests. Your rate limit is 2 requests per minute. 3 1 2 0"
+req GET "$A/status" "${KEY[@]}"
+expect_eq "/status still answers, current 2" "$STATUS $(jqb .response.requests.current)" "200 2"
+req POST "$A/_fake/quota" -d '{"minute_remaining":5}'
+req GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "then the last request of the day" "$STATUS $(jqb '.errors|length') $(quota_hdrs)" "200 0 3 0 2 4"
+req GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "--quota-day 3: the fourth is the requests error" "$STATUS $(jqb '.errors|keys|join(",")') $(quota_hdrs)" \
+    "200 requests 3 0 2 4"
+stop "fake-apifootball --quota-day 3 --quota-minute 2" "$AFQ_PID"
+
+# --quota-day 0 refuses before any fault; --quota-minute 0
+start "fake-apifootball --quota-day 0" "$TMP/afz.out" "$APIF" --port 0 --scenario "$SCEN_AF" \
+    --quota-day 0 --fault-rate 500=1
+req GET "http://127.0.0.1:$PORT/fixtures?id=1001" "${KEY[@]}"
+expect_eq "--quota-day 0: the requests error (before --fault-rate)" "$STATUS $(jqb '.errors|keys|join(",")')" "200 requests"
+stop "fake-apifootball --quota-day 0" "$LAST_PID"
+start "fake-apifootball --quota-minute 0" "$TMP/afm.out" "$APIF" --port 0 --scenario "$SCEN_AF" --quota-minute 0
+req GET "http://127.0.0.1:$PORT/fixtures?id=1001" "${KEY[@]}"
+expect_eq "--quota-minute 0: the rateLimit error" "$STATUS $(jqb .errors.rateLimit)" \
+    "200 Too many requests. Your rate limit is 0 requests per minute."
+req GET "http://127.0.0.1:$PORT/fixtures?id=1001" -H 'x-apisports-key: anything'
+expect_eq "without --api-key any non-empty key is accepted" "$(jqb '.errors|keys|join(",")')" rateLimit
+stop "fake-apifootball --quota-minute 0" "$LAST_PID"
+
+# --strict-headers
+start "fake-apifootball --strict-headers" "$TMP/afs.out" "${WRAP[@]}" "$APIF" --port 0 --scenario "$SCEN_AF" \
+    --strict-headers --log "$TMP/afs.log"
+AFS_PID=$LAST_PID
+A="http://127.0.0.1:$PORT"
+req GET "$A/fixtures?id=1001" "${KEY[@]}" -H 'If-None-Match: "abc"'
+expect_eq "--strict-headers refuses If-None-Match" "$STATUS $(jqb .errors.headers)" \
+    "200 Only the x-apisports-key header is accepted, got If-None-Match."
+expect_eq "a refused header takes nothing" "$(hdr x-ratelimit-requests-remaining)" 7500
+req GET "$A/fixtures?id=1001" "${KEY[@]}" -H 'X-Request-Id: 7'
+expect_eq "--strict-headers refuses other X- headers" "$(jqb .errors.headers)" \
+    "Only the x-apisports-key header is accepted, got X-Request-Id."
+req GET "$A/fixtures?id=1001" "${KEY[@]}"
+expect_eq "--strict-headers: x-apisports-key alone is served" "$STATUS $(jqb '.response[0].fixture.status.short')" "200 NS"
+expect_eq "the log names the refused header" "$(head -n1 "$TMP/afs.log" | cut -d' ' -f2-)" \
+    "GET /fixtures?id=1001 200 key=present refused=If-None-Match"
+req GET "$A/_fake/stats"
+expect_eq "stats refused_headers" "$(jqb .refused_headers)" 2
+stop "fake-apifootball --strict-headers" "$AFS_PID"
+
+# startup validation
+mkdir -p "$TMP/afbad1" "$TMP/afbad2"
+echo '{"routes":{"/fixtures?season=2026&league=39":[{"inline":{}}]}}' > "$TMP/afbad1/scenario.json"
+echo '{"routes":{"/fixtures?id=1":[{"fault":"challenge"}]}}' > "$TMP/afbad2/scenario.json"
+for b in afbad1:sorted afbad2:rateLimit; do
+    dir=${b%%:*} word=${b#*:} rc=0
+    "$APIF" --port 0 --scenario "$TMP/$dir" > /dev/null 2> "$TMP/$dir.err" || rc=$?
+    if [[ $rc == 2 ]] && grep -q "$word" "$TMP/$dir.err"; then
+        ok "bad scenario ($dir) refused, message names $word"
+    else
+        no "bad scenario ($dir) refused, message names $word" "rc=$rc: $(cat "$TMP/$dir.err")"
+    fi
+done
+fi
 
 echo "$PASS passed, $FAIL failed"
 [[ $FAIL == 0 ]]
