@@ -314,8 +314,12 @@ long source_breaker_remaining(struct source *s)
 	if (store_ready(s) && clock_mono_ms() - s->breaker_checked_ms >= 1000) {
 		int64_t shared;
 		/* an operator may close it early (open_until = NULL) */
-		if (s->store.breaker_read(s->store.ctx, &shared) == 0)
+		char why[sizeof(s->breaker_why)];
+		if (s->store.breaker_read(s->store.ctx, &shared, why, sizeof(why)) == 0) {
 			s->breaker_open_until = shared;
+			if (why[0] != '\0') /* who opened it said why */
+				snprintf(s->breaker_why, sizeof(s->breaker_why), "%s", why);
+		}
 		s->breaker_checked_ms = clock_mono_ms();
 	}
 	return s->breaker_open_until > now ? (long)(s->breaker_open_until - now) : 0;
@@ -802,7 +806,10 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 			 left,
 			 s->breaker_why[0] ? s->breaker_why : "the provider refused access or its quota is spent");
 		a->r.retry_after = left;
-		return set_result(a, SOURCE_REFUSED, SOURCE_R_BREAKER);
+		/* a spent quota stays a spent quota while the breaker waits for it */
+		return set_result(a, SOURCE_REFUSED,
+				  strstr(s->breaker_why, "quota spent") != NULL ? SOURCE_R_QUOTA
+										: SOURCE_R_BREAKER);
 	}
 	if (s->backoff && s->backoff_until_ms > clock_mono_ms()) {
 		snprintf(a->r.error, sizeof(a->r.error),

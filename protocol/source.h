@@ -81,9 +81,10 @@ struct source_store {
 	void *ctx;
 	/* Usable now (a broken connection is re-made here). */
 	bool (*ready)(void *ctx);
-	/* Until when (epoch seconds, 0 = closed) the shared breaker is open.
-	 * 0, or -1 when it cannot be read. */
-	int (*breaker_read)(void *ctx, int64_t *open_until);
+	/* Until when (epoch seconds, 0 = closed) the shared breaker is open,
+	 * and why (why[0] = '\0' when unknown).  0, or -1 when it cannot be
+	 * read. */
+	int (*breaker_read)(void *ctx, int64_t *open_until, char *why, size_t whylen);
 	/* Opens the shared breaker for secs unless it is open, saying who
 	 * and why: 1 opened here, 0 it was open already, -1 cannot be
 	 * written. */

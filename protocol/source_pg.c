@@ -18,16 +18,17 @@ static bool pg_ready(void *ctx)
 	return true;
 }
 
-static int pg_breaker_read(void *ctx, int64_t *open_until)
+static int pg_breaker_read(void *ctx, int64_t *open_until, char *why, size_t whylen)
 {
 	PGresult *r = db_exec(ctx, "breaker check",
-			      "SELECT COALESCE(EXTRACT(EPOCH FROM open_until)::bigint, 0) "
-			      "FROM sofascore_breaker WHERE id = 1",
+			      "SELECT COALESCE(EXTRACT(EPOCH FROM open_until)::bigint, 0),"
+			      " COALESCE(reason, '') FROM sofascore_breaker WHERE id = 1",
 			      0, NULL);
 	int rc = -1;
 
 	if (r != NULL && PQntuples(r) == 1) {
 		*open_until = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		snprintf(why, whylen, "%s", PQgetvalue(r, 0, 1));
 		rc = 0;
 	}
 	PQclear(r);

@@ -9,3 +9,8 @@ CREATE TABLE data_provider (
     since timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO data_provider (provider) SELECT 'sofascore' WHERE EXISTS (SELECT 1 FROM events);
+
+-- A round's table may come from API-Football too (the one it had when the round completed).
+ALTER TABLE standings_snapshots DROP CONSTRAINT standings_snapshots_source_check;
+ALTER TABLE standings_snapshots ADD CONSTRAINT standings_snapshots_source_check
+    CHECK (source IN ('sofascore', 'api-football', 'computed'));

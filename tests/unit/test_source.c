@@ -181,6 +181,7 @@ struct mem {
 	bool fixed_tokens; /* tokens as set, no refill (to force a refusal) */
 	int64_t open_until;
 	unsigned breaker_opens, given_back, takes;
+	char why[200]; /* of the breaker */
 	char url[512], etag[256], *body; /* one cached answer */
 };
 
@@ -190,8 +191,9 @@ static bool mem_ready(void *ctx)
 	return true;
 }
 
-static int mem_breaker_read(void *ctx, int64_t *open_until)
+static int mem_breaker_read(void *ctx, int64_t *open_until, char *why, size_t whylen)
 {
+	snprintf(why, whylen, "%s", ((struct mem *)ctx)->why);
 	*open_until = ((struct mem *)ctx)->open_until;
 	return 0;
 }
@@ -204,6 +206,8 @@ static int mem_breaker_open(void *ctx, int secs, const char *by, const char *why
 	(void)by;
 	if (why == NULL || why[0] == '\0')
 		t_fail(__FILE__, __LINE__, "the breaker opened without a reason");
+	else if (m->open_until <= now)
+		snprintf(m->why, sizeof(m->why), "%s", why);
 	if (m->open_until > now)
 		return 0;
 	m->open_until = now + secs;
@@ -736,10 +740,12 @@ static void af_errors_inside_200(void)
 			t_fail(__FILE__, __LINE__, "%s: error \"%s\"", cases[i].file, r.error);
 		CHECK_INT(m.breaker_opens, cases[i].breaker ? 1 : 0);
 		if (cases[i].breaker) {
-			/* nothing asked until it closes, however long that is */
+			/* nothing asked until it closes, however long that is; a
+			 * quota stays the reason while it waits */
 			CHECK(r.retry_after > 0);
 			CHECK_INT(source_get_event(s, 6, 0, &ev, &r), SOURCE_REFUSED);
-			CHECK_INT(r.reason, SOURCE_R_BREAKER);
+			CHECK_INT(r.reason, cases[i].why == SOURCE_R_QUOTA ? SOURCE_R_QUOTA
+									  : SOURCE_R_BREAKER);
 			CHECK_INT(requests(), 1);
 		}
 		source_close(s);
