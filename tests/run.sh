@@ -104,6 +104,8 @@ cases demo bash tests/system/demo-check.sh demo
 # run's vhost in it (RabbitMQ 3.10.8 breaks when it is deleted then: the demo must not)
 step broker-restart ops/dev/services restart-rabbitmq
 cases demo-again bash tests/system/demo-check.sh demo-again
+# the same match day from the fake API-Football (make demo PROVIDER=api-football)
+cases demo-apifootball env PROVIDER=api-football bash tests/system/demo-check.sh demo-apifootball
 # a demo that cannot finish says which step failed, why, and the end of its log
 cases demo-failing bash tests/system/demo-check.sh --failing
 # own RabbitMQ/PostgreSQL nodes (var/tls-node, ports 3767x): amqps and

@@ -281,7 +281,7 @@ void lineup_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		break;
 	case SOURCE_NOT_FOUND:
 		outcome_retry(out, lineup_recheck_tier(ctx, ev.start_ts, now), "not-published",
-			      "line-ups not published yet (404)");
+			      "line-ups not published yet: %s", resp.error);
 		return;
 	case SOURCE_BAD:
 		outcome_retry(out, consumer_backoff_tier(ctx, ctx->attempt), "bad-response",

@@ -5,6 +5,8 @@
 #                            make test runs it twice in the same checkout (demo,
 #                            demo-again), the second time on a node that has just
 #                            restarted with the first run's vhost in it
+#   PROVIDER=api-football demo-check.sh NAME   the same match day from the fake
+#                            API-Football (make demo PROVIDER=api-football)
 #   demo-check.sh --failing  a demo that cannot finish in time (DEMO_SECONDS=3): it
 #                            must exit non-zero and say on the terminal which step
 #                            failed, why, and the end of that step's log
@@ -56,6 +58,10 @@ expect "six POSTs to Plainly, no duplicate" "POSTs to Plainly: 6"
 expect "every job ended" "jobs: line-up done 2, result done 3, tournament-stats done 1"
 expect "re-checks went through the wait queues" "line-up retry (unconfirmed) -> bf.line-up.wait.8s"
 expect "management UI shown" "management UI"
+if [ "${PROVIDER:-sofascore}" = api-football ]; then
+	expect "played from the fake API-Football" "replayed from a fake API-Football"
+	expect "requests counted at the fake API-Football" "requests to API-Football: "
+fi
 # var/demo/bfctl: status of the demo's vhost and database, whatever the environment says
 st=$(BF_AMQP_URL=amqp://nobody:x@127.0.0.1:1/%2f BF_DATABASE_URL=postgresql://nobody@127.0.0.1:1/x \
 	var/demo/bfctl status 2>&1)
