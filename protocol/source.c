@@ -456,6 +456,13 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 		memset(&v, 0, sizeof(v));
 		if (s->ad->body_error(s->refusal_pause, hr->body, hr->len, &v) != 0) {
 			snprintf(r->error, sizeof(r->error), "%s", v.error);
+			if (v.reason == SOURCE_R_PLAN) {
+				/* name what was asked: the league, season or date */
+				const char *what = url + strlen(s->base_url);
+				snprintf(r->error, sizeof(r->error), "%.180s (asked: %.60s)", v.error,
+					 what);
+				log_err("%s: change producer.competitions or the plan", r->error);
+			}
 			if (v.pause > 0) {
 				breaker_open(s, v.pause, v.error);
 				r->retry_after = v.pause;

@@ -738,6 +738,9 @@ static void af_errors_inside_200(void)
 			       (int)r.result, (int)r.reason);
 		if (strstr(r.error, cases[i].says) == NULL)
 			t_fail(__FILE__, __LINE__, "%s: error \"%s\"", cases[i].file, r.error);
+		/* a plan error names what was asked (league, season, date) */
+		if (cases[i].why == SOURCE_R_PLAN && strstr(r.error, "asked: /fixtures?id=5") == NULL)
+			t_fail(__FILE__, __LINE__, "plan error without the request: %s", r.error);
 		CHECK_INT(m.breaker_opens, cases[i].breaker ? 1 : 0);
 		if (cases[i].breaker) {
 			/* nothing asked until it closes, however long that is; a
