@@ -103,8 +103,7 @@ const struct cfg_key cfg_keys[] = {
 	  "template of result videos", ANY },
 	{ "plainly.templates.tournament-stats", CFG_T_TEMPLATE, NULL, NULL, false, F(tpl_tstats),
 	  NOCOUNT, "template of tournament-stats videos", ANY },
-	{ "producer.competitions", CFG_T_INT_LIST, "", NULL, false, F(tournaments),
-	  F(ntournaments),
+	{ "producer.competitions", CFG_T_INT_LIST, "", NULL, false, F(tournaments), F(ntournaments),
 	  "competitions to follow, in the provider's ids (Sofascore unique tournaments, API-Football leagues); older name: producer.unique_tournaments",
 	  AT_LEAST(1), .alias = "producer.unique_tournaments" },
 	{ "producer.schedule_interval", CFG_T_DURATION, "10m", NULL, false, F(schedule_interval),
@@ -860,9 +859,8 @@ int cfg_load(struct bf_config *c, const char *path, char *err, size_t errlen)
 			have_file && k->alias != NULL ? config_lookup(&lc, k->alias) : NULL;
 		const char *env = k->env != NULL ? getenv(k->env) : NULL;
 		const struct origin builtin = { NULL, 0, NULL }, from_env = { NULL, 0, k->env };
-		struct origin from_file = { path,
-						  s != NULL ? config_setting_source_line(s) : 0,
-						  NULL };
+		struct origin from_file = { path, s != NULL ? config_setting_source_line(s) : 0,
+					    NULL };
 
 		if (s != NULL && old != NULL) {
 			set_err(err, errlen,

@@ -145,8 +145,9 @@ static void poll_schedules(struct producer *p)
 			struct match_event *evs;
 			size_t n, skipped;
 			enum source_result res =
-				source_get_schedule(p->src, by_day ? 0 : p->cfg->tournaments[t], date,
-						    SOURCE_SKIP_UNCHANGED, &evs, &n, &skipped, &r);
+				source_get_schedule(p->src, by_day ? 0 : p->cfg->tournaments[t],
+						    date, SOURCE_SKIP_UNCHANGED, &evs, &n, &skipped,
+						    &r);
 			poll_list(p, res, &r, evs, n, skipped, NULL, NULL);
 		}
 	}
@@ -448,19 +449,18 @@ static bool try_activate(struct producer *p)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: bf-producer [-c FILE] [-n] [--once] [-h] [-V]\n"
-		"\n"
-		"Polls the data source (source.provider: Sofascore or API-Football) for the\n"
-		"competitions in producer.competitions, keeps the events in PostgreSQL and\n"
-		"publishes line-up, result and tournament-stats work to bf.work.  Two may run:\n"
-		"one is active, the other waits to take over.\n"
-		"\n"
-		"  -c FILE   configuration file (default ./bf.conf, then /etc/bf/bf.conf)\n"
-		"  -n        check the configuration, print \"configuration OK\", exit\n"
-		"  --once    run one full cycle and exit (1 when nothing could be fetched)\n"
-		"  -h        this help\n"
-		"  -V        version\n");
+	fprintf(f, "usage: bf-producer [-c FILE] [-n] [--once] [-h] [-V]\n"
+		   "\n"
+		   "Polls the data source (source.provider: Sofascore or API-Football) for the\n"
+		   "competitions in producer.competitions, keeps the events in PostgreSQL and\n"
+		   "publishes line-up, result and tournament-stats work to bf.work.  Two may run:\n"
+		   "one is active, the other waits to take over.\n"
+		   "\n"
+		   "  -c FILE   configuration file (default ./bf.conf, then /etc/bf/bf.conf)\n"
+		   "  -n        check the configuration, print \"configuration OK\", exit\n"
+		   "  --once    run one full cycle and exit (1 when nothing could be fetched)\n"
+		   "  -h        this help\n"
+		   "  -V        version\n");
 }
 
 int main(int argc, char **argv)
@@ -511,8 +511,8 @@ int main(int argc, char **argv)
 	memset(&p, 0, sizeof(p));
 	p.cfg = &cfg;
 	log_info("starting version=%s provider=%s competitions=%zu config=%s %s", BF_VERSION,
-		 cfg.source_provider, cfg.ntournaments,
-		 cfg.path ? cfg.path : "(defaults)", version_libs());
+		 cfg.source_provider, cfg.ntournaments, cfg.path ? cfg.path : "(defaults)",
+		 version_libs());
 	if (cfg.ntournaments == 0)
 		log_warn("producer.competitions is empty: nothing will be followed");
 	if (topo_build(&p.topo, &cfg) != 0)
@@ -530,7 +530,8 @@ int main(int argc, char **argv)
 	if (broker_open(&p.broker, &bo) != 0)
 		goto out_sofa;
 	proc_trim_memory();
-	log_info("ready broker=%s provider=%s source=%s", broker_peer(p.broker), cfg.source_provider,
+	log_info("ready broker=%s provider=%s source=%s", broker_peer(p.broker),
+		 cfg.source_provider,
 		 strcmp(cfg.source_provider, "api-football") == 0 ? cfg.af_base_url
 								  : cfg.sofa_base_url);
 

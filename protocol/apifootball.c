@@ -329,8 +329,7 @@ static int parse_fixture_obj(const cJSON *f, struct match_event *ev, char *err, 
 		ev->winner_code = 1;
 	else if (cJSON_IsTrue(adapter_get(adapter_get(teams, "away"), "winner")))
 		ev->winner_code = 2;
-	else if (ev->has_score &&
-		 ev->home_score == ev->away_score && !ev->has_penalties)
+	else if (ev->has_score && ev->home_score == ev->away_score && !ev->has_penalties)
 		ev->winner_code = 3;
 	v = adapter_get(fx, "venue");
 	adapter_str(v, "name", ev->venue, sizeof(ev->venue));
@@ -592,7 +591,8 @@ int af_parse_lineups(const char *body, size_t len, struct match_lineups *out, bo
 		 * fixture's teams: wrong */
 		bool some = cJSON_GetArraySize(lus) >= 2;
 		snprintf(err, errlen, "%s",
-			 some ? "line-ups are not of the fixture's two teams" : "line-ups not published");
+			 some ? "line-ups are not of the fixture's two teams"
+			      : "line-ups not published");
 		rc = some ? -1 : 1;
 		goto out;
 	}

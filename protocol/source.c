@@ -75,8 +75,7 @@ static const struct adapter sofascore = {
 };
 
 static bool af_refused(const char *body, size_t len);
-static int af_body_error(int refusal_pause, const char *body, size_t len,
-			 struct body_verdict *v);
+static int af_body_error(int refusal_pause, const char *body, size_t len, struct body_verdict *v);
 
 static const struct adapter apifootball = {
 	.name = "api-football",
@@ -115,8 +114,7 @@ static int until_utc_midnight(void)
 	return (int)(86400 - now % 86400) + 5;
 }
 
-static int af_body_error(int refusal_pause, const char *body, size_t len,
-			 struct body_verdict *v)
+static int af_body_error(int refusal_pause, const char *body, size_t len, struct body_verdict *v)
 {
 	char msg[160];
 
@@ -459,8 +457,8 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 			if (v.reason == SOURCE_R_PLAN) {
 				/* name what was asked: the league, season or date */
 				const char *what = url + strlen(s->base_url);
-				snprintf(r->error, sizeof(r->error), "%.180s (asked: %.60s)", v.error,
-					 what);
+				snprintf(r->error, sizeof(r->error), "%.180s (asked: %.60s)",
+					 v.error, what);
 				log_err("%s: change producer.competitions or the plan", r->error);
 			}
 			if (v.pause > 0) {
@@ -811,7 +809,8 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 	if ((left = source_breaker_remaining(s)) > 0) {
 		snprintf(a->r.error, sizeof(a->r.error), "circuit breaker open for %lds more: %s",
 			 left,
-			 s->breaker_why[0] ? s->breaker_why : "the provider refused access or its quota is spent");
+			 s->breaker_why[0] ? s->breaker_why
+					   : "the provider refused access or its quota is spent");
 		a->r.retry_after = left;
 		/* a spent quota stays a spent quota while the breaker waits for it */
 		return set_result(a, SOURCE_REFUSED,

@@ -282,10 +282,9 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 				 m->unique_tournament_id, r.error);
 	} else {
 		/* 404 (no table), challenge, failure: the stored results will do */
-		log_info(
-			"standings from %s unavailable (%s): computing them unique_tournament_id=%" PRId64,
-			source_provider(ctx->src), r.reason == SOURCE_R_EMPTY ? "no body" : r.error,
-			m->unique_tournament_id);
+		log_info("standings from %s unavailable (%s): computing them unique_tournament_id=%" PRId64,
+			 source_provider(ctx->src),
+			 r.reason == SOURCE_R_EMPTY ? "no body" : r.error, m->unique_tournament_id);
 	}
 	doc = tstats_document(ctx->db, m, from_provider ? st : NULL, nst, source_provider(ctx->src),
 			      &unknown_round, err, sizeof(err));

@@ -157,7 +157,8 @@ static void print_text(const cJSON *root)
 	const cJSON *left = cJSON_GetObjectItem(br, "open_seconds_left");
 	if (cJSON_IsNumber(left) && left->valuedouble > 0)
 		printf("data source circuit breaker: OPEN for %.0fs more (opened by %s: %s)\n",
-		       left->valuedouble, cJSON_GetStringValue(cJSON_GetObjectItem(br, "opened_by")),
+		       left->valuedouble,
+		       cJSON_GetStringValue(cJSON_GetObjectItem(br, "opened_by")),
 		       cJSON_GetStringValue(cJSON_GetObjectItem(br, "reason")));
 	else
 		printf("data source circuit breaker: closed\n");

@@ -31,7 +31,7 @@
 
 #define SCENARIO "tests/data/scenarios/matchday-apifootball"
 #define API_KEY "testkey"
-#define PRODUCER_CONF                                                                      \
+#define PRODUCER_CONF                                                                             \
 	"producer = { competitions = [ 39 ]; schedule_interval = \"3s\"; live_interval = \"1s\";" \
 	" lineup_lead = \"75m\"; };"
 
@@ -120,12 +120,11 @@ static bool has_scorer(const cJSON *side, const char *name, const char *minute, 
 static void check_lineup_doc(const cJSON *doc, long long id)
 {
 	static const char *const top[] = { "kind", "event", "home", "away", NULL };
-	static const char *const side[] = { "id",	   "name",	"short_name", "crest_url",
-					    "formation",   "starters",	"substitutes", "missing",
-					    NULL };
-	static const char *const player[] = { "id",	     "name",	 "short_name",
-					      "shirt_number", "position", "captain",
-					      NULL };
+	static const char *const side[] = { "id",	   "name",	"short_name",
+					    "crest_url",   "formation", "starters",
+					    "substitutes", "missing",	NULL };
+	static const char *const player[] = { "id",	  "name",    "short_name", "shirt_number",
+					      "position", "captain", NULL };
 	char what[64];
 
 	snprintf(what, sizeof(what), "line-up %lld", id);
@@ -151,8 +150,8 @@ static void check_lineup_doc(const cJSON *doc, long long id)
 
 static void check_result_docs(const cJSON *rec)
 {
-	static const char *const top[] = { "kind",	 "event",      "status_code", "score_display",
-					   "home",	 "away",       "statistics",  NULL };
+	static const char *const top[] = { "kind", "event", "status_code", "score_display",
+					   "home", "away",  "statistics",  NULL };
 	const cJSON *d;
 
 	/* 9101 City 2-1 Arsenal: ratings, a player of the match, statistics */
@@ -187,9 +186,10 @@ static void check_result_docs(const cJSON *rec)
 
 static void check_round_doc(const cJSON *rec)
 {
-	static const char *const top[] = { "kind",	       "tournament",	"standings_source",
-					   "standings",	       "round_results", "top_scorers",
-					   "team_of_the_round", NULL };
+	static const char *const top[] = {
+		"kind",		 "tournament",	"standings_source",  "standings",
+		"round_results", "top_scorers", "team_of_the_round", NULL
+	};
 	const cJSON *d = rec_post_doc(rec, "tournament-stats:39:2026:12");
 
 	REQUIRE(d != NULL);
@@ -329,8 +329,9 @@ static void quota_body(struct world *w)
 
 	CHECK_INT(world_fake_post(w, "/_fake/quota", "{\"day_remaining\": 100}"), 200);
 	REQUIRE(sql_exec(w->db, "UPDATE sofascore_breaker SET open_until = NULL") == 0);
-	CHECK_INT(wait_count(w, "SELECT count(*) FROM jobs WHERE subject = 'result:9104' AND "
-				"state = 'done'",
+	CHECK_INT(wait_count(w,
+			     "SELECT count(*) FROM jobs WHERE subject = 'result:9104' AND "
+			     "state = 'done'",
 			     1, 20000),
 		  1);
 	CHECK_INT(stop(w, res), 0);
@@ -387,8 +388,9 @@ static void dead_body(struct world *w, const char *fault, const char *reason, co
 	pid_t res;
 
 	REQUIRE(insert_finished(w, 9104) == 0);
-	snprintf(body, sizeof(body), "{\"path\": \"/fixtures?id=9104\", \"fault\": \"%s\", "
-				     "\"count\": -1}",
+	snprintf(body, sizeof(body),
+		 "{\"path\": \"/fixtures?id=9104\", \"fault\": \"%s\", "
+		 "\"count\": -1}",
 		 fault);
 	CHECK_INT(world_fake_post(w, "/_fake/fault", body), 200);
 	REQUIRE(publish_result(w, 9104) == 0);

@@ -900,7 +900,8 @@ static void challenge_body(struct world *w)
 	REQUIRE(world_conf(w, extra) == 0);
 	/* every request from now on is challenged */
 	REQUIRE(world_fake_post(w, "/_fake/fault",
-			  "{\"path\": \"*\", \"fault\": \"challenge\", \"count\": -1}") == 200);
+				"{\"path\": \"*\", \"fault\": \"challenge\", \"count\": -1}") ==
+		200);
 
 	logpath(w, "run1", log1, sizeof(log1));
 	/* nothing could be fetched: --once exits 1 */
@@ -1162,7 +1163,7 @@ static void backoff_body(struct world *w)
 	REQUIRE(world_conf(w, extra) == 0);
 	/* the first three requests answer 500, the rest are fine */
 	REQUIRE(world_fake_post(w, "/_fake/fault",
-			  "{\"path\": \"*\", \"fault\": \"500\", \"count\": 3}") == 200);
+				"{\"path\": \"*\", \"fault\": \"500\", \"count\": 3}") == 200);
 	logpath(w, "run1", log1, sizeof(log1));
 	(void)producer_once(w, log1, NULL);
 	/* one 500, then the cycle backs off: no further request in this run */

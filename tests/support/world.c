@@ -248,8 +248,7 @@ static bool inherited(const char *e)
 {
 	return strncmp(e, "BF_AMQP_URL=", 12) != 0 && strncmp(e, "BF_DATABASE_URL=", 16) != 0 &&
 	       strncmp(e, "BF_SOFASCORE_URL=", 17) != 0 && strncmp(e, "BF_PLAINLY_", 11) != 0 &&
-	       strncmp(e, "BF_APIFOOTBALL_", 15) != 0 &&
-	       strncmp(e, "BF_TEST_", 8) != 0;
+	       strncmp(e, "BF_APIFOOTBALL_", 15) != 0 && strncmp(e, "BF_TEST_", 8) != 0;
 }
 
 pid_t world_spawn(struct world *w, char *const argv[], bool urls, const char *const *set,

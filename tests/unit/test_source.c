@@ -705,14 +705,16 @@ static void af_errors_inside_200(void)
 		bool breaker;
 		const char *says;
 	} cases[] = {
-		{ "error_token.json", 200, SOURCE_REFUSED, SOURCE_R_CHALLENGE, true, "refused the key" },
+		{ "error_token.json", 200, SOURCE_REFUSED, SOURCE_R_CHALLENGE, true,
+		  "refused the key" },
 		{ "error_token_403.json", 403, SOURCE_REFUSED, SOURCE_R_CHALLENGE, true,
 		  "refused the key" },
 		{ "error_requests.json", 200, SOURCE_REFUSED, SOURCE_R_QUOTA, true, "daily quota" },
 		{ "error_ratelimit.json", 200, SOURCE_REFUSED, SOURCE_R_QUOTA, true,
 		  "per-minute quota" },
 		{ "error_plan.json", 200, SOURCE_FAILED, SOURCE_R_PLAN, false, "plan" },
-		{ "error_param.json", 200, SOURCE_FAILED, SOURCE_R_CLIENT, false, "refused the request" },
+		{ "error_param.json", 200, SOURCE_FAILED, SOURCE_R_CLIENT, false,
+		  "refused the request" },
 		{ "error_server.json", 200, SOURCE_TRANSIENT, SOURCE_R_SERVER, false, "trouble" },
 	};
 
@@ -739,7 +741,8 @@ static void af_errors_inside_200(void)
 		if (strstr(r.error, cases[i].says) == NULL)
 			t_fail(__FILE__, __LINE__, "%s: error \"%s\"", cases[i].file, r.error);
 		/* a plan error names what was asked (league, season, date) */
-		if (cases[i].why == SOURCE_R_PLAN && strstr(r.error, "asked: /fixtures?id=5") == NULL)
+		if (cases[i].why == SOURCE_R_PLAN &&
+		    strstr(r.error, "asked: /fixtures?id=5") == NULL)
 			t_fail(__FILE__, __LINE__, "plan error without the request: %s", r.error);
 		CHECK_INT(m.breaker_opens, cases[i].breaker ? 1 : 0);
 		if (cases[i].breaker) {
@@ -748,7 +751,7 @@ static void af_errors_inside_200(void)
 			CHECK(r.retry_after > 0);
 			CHECK_INT(source_get_event(s, 6, 0, &ev, &r), SOURCE_REFUSED);
 			CHECK_INT(r.reason, cases[i].why == SOURCE_R_QUOTA ? SOURCE_R_QUOTA
-									  : SOURCE_R_BREAKER);
+									   : SOURCE_R_BREAKER);
 			CHECK_INT(requests(), 1);
 		}
 		source_close(s);
