@@ -148,9 +148,18 @@ static void usage(FILE *f)
 		else
 			fprintf(f, "  %s\n  %-*s%s\n", form, HELP_COLUMN, "", k->help);
 	}
-	fprintf(f, "\n"
-		   "environment: BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL\n"
-		   "             BF_PLAINLY_API_KEY override the file\n");
+	/* every variable of the key table, so this list is never short of one */
+	fprintf(f, "\nenvironment (overrides the file):");
+	for (size_t i = 0, col = 80; i < cfg_nkeys; i++) {
+		if (cfg_keys[i].env == NULL)
+			continue;
+		if (col + strlen(cfg_keys[i].env) + 1 > 78) {
+			fprintf(f, "\n ");
+			col = 1;
+		}
+		col += (size_t)fprintf(f, " %s", cfg_keys[i].env);
+	}
+	fprintf(f, "\n");
 }
 
 int main(int argc, char **argv)
