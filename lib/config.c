@@ -729,11 +729,14 @@ static int validate(struct bf_config *c, char *err, size_t errlen)
 	for (size_t i = 0; i < cfg_nkeys; i++)
 		if (check_bounds(c, &cfg_keys[i], err, errlen) != 0)
 			return -1;
+	/* the timeout of the provider in use only: the other one is never asked */
+	bool af = strcmp(c->source_provider, "api-football") == 0;
 	if (c->amqp_heartbeat != 0 &&
-	    (c->sofa_timeout >= c->amqp_heartbeat || c->af_timeout >= c->amqp_heartbeat ||
+	    ((af ? c->af_timeout : c->sofa_timeout) >= c->amqp_heartbeat ||
 	     c->plainly_timeout >= c->amqp_heartbeat)) {
 		set_err(err, errlen,
-			"sofascore.timeout, apifootball.timeout and plainly.timeout must be shorter than amqp.heartbeat (a process busy in HTTP would miss heartbeats)");
+			"%s.timeout and plainly.timeout must be shorter than amqp.heartbeat (a process busy in HTTP would miss heartbeats)",
+			af ? "apifootball" : "sofascore");
 		return -1;
 	}
 	if (strcmp(c->source_provider, "api-football") == 0 && c->af_api_key[0] == '\0') {

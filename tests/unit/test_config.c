@@ -805,7 +805,9 @@ static void validation_failures_name_the_key(void)
 		  "producer.competitions and its older name producer.unique_tournaments" },
 		{ "source = { provider = \"opta\"; };\n", "source.provider" },
 		{ "source = { provider = \"api-football\"; };\n", "apifootball.api_key" },
-		{ "apifootball = { timeout = \"1m\"; };\n", "apifootball.timeout" },
+		{ "source = { provider = \"api-football\"; };\n"
+		  "apifootball = { api_key = \"k-123\"; timeout = \"1m\"; };\n",
+		  "apifootball.timeout" },
 		{ "apifootball = { max_requests_per_second = 0.0; };\n",
 		  "apifootball.max_requests_per_second" },
 		{ "producer = { schedule_interval = 0; };\n", "producer.schedule_interval" },
@@ -965,6 +967,28 @@ static void free_after_failure_is_safe(void)
 	cfg_free(&c);
 }
 
+/* A short heartbeat needs short timeouts of the provider in use only
+ * (broker-hang's configuration was refused for apifootball.timeout). */
+static void heartbeat_checks_the_provider_in_use(void)
+{
+	struct bf_config c;
+	char err[512];
+
+	clear_env();
+	CHECK_INT(load_text("amqp = { heartbeat = \"6s\"; };\nsofascore = { timeout = \"3s\"; };\n"
+			    "plainly = { timeout = \"3s\"; };\n",
+			    &c, err, sizeof(err)),
+		  0);
+	cfg_free(&c);
+	CHECK_INT(load_text("amqp = { heartbeat = \"6s\"; };\nsofascore = { timeout = \"3s\"; };\n"
+			    "plainly = { timeout = \"3s\"; };\nsource = { provider = \"api-football\"; };\n"
+			    "apifootball = { api_key = \"k-123\"; };\n",
+			    &c, err, sizeof(err)),
+		  -1);
+	CHECK(strstr(err, "apifootball.timeout") != NULL);
+	cfg_free(&c);
+}
+
 /* The older name of producer.competitions is read as it. */
 static void competitions_older_name(void)
 {
@@ -1049,5 +1073,6 @@ int main(void)
 	T_RUN(free_after_failure_is_safe);
 	T_RUN(secrets_need_a_private_file);
 	T_RUN(competitions_older_name);
+	T_RUN(heartbeat_checks_the_provider_in_use);
 	return t_done();
 }
