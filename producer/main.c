@@ -43,6 +43,7 @@ struct producer {
 	struct topology topo;
 	bool active;
 	int64_t next_schedule, next_live;
+	unsigned schedule_polls; /* since start: yesterday and tomorrow every AWAY_EVERY-th */
 	/* per cycle */
 	unsigned fetched, failed, not_modified;
 	size_t upserted, changed, requeued;
@@ -50,6 +51,10 @@ struct producer {
 	struct round_seen verified[MAX_VERIFIED];
 	size_t nverified;
 };
+
+/* Yesterday's and tomorrow's schedules change seldom: asked every this
+ * many schedule polls (today's every time), and at low priority. */
+#define AWAY_EVERY 3
 
 static int64_t now_s(void)
 {
@@ -124,12 +129,15 @@ static void poll_list(struct producer *p, enum source_result res, const struct s
 /* The schedules of yesterday, today and tomorrow (UTC): one request per
  * day and followed competition, or one per day for all of them when the
  * provider answers that way (API-Football: the upsert keeps the followed
- * ones, and each fixture brings its season). */
+ * ones, and each fixture brings its season).  Yesterday and tomorrow only
+ * every AWAY_EVERY-th time and at low priority (they leave the day's
+ * quota reserve to the checks of videos about to be made). */
 static void poll_schedules(struct producer *p)
 {
 	static const int days[] = { -1, 0, 1 };
 	bool by_day = source_schedule_by_day(p->src);
 	size_t ncomp = by_day ? 1 : p->cfg->ntournaments;
+	bool away = p->schedule_polls++ % AWAY_EVERY == 0;
 	char date[16];
 
 	if (p->cfg->ntournaments == 0)
@@ -137,8 +145,11 @@ static void poll_schedules(struct producer *p)
 	for (size_t t = 0; t < ncomp && !signals_stop; t++) {
 		for (size_t d = 0; d < 3 && !signals_stop; d++) {
 			time_t when = (time_t)(now_s() + days[d] * 86400);
+			unsigned flags = SOURCE_SKIP_UNCHANGED | (days[d] != 0 ? SOURCE_LOW : 0);
 			struct tm tm;
 
+			if (days[d] != 0 && !away)
+				continue;
 			gmtime_r(&when, &tm);
 			strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 			struct source_resp r;
@@ -146,8 +157,7 @@ static void poll_schedules(struct producer *p)
 			size_t n, skipped;
 			enum source_result res =
 				source_get_schedule(p->src, by_day ? 0 : p->cfg->tournaments[t],
-						    date, SOURCE_SKIP_UNCHANGED, &evs, &n, &skipped,
-						    &r);
+						    date, flags, &evs, &n, &skipped, &r);
 			poll_list(p, res, &r, evs, n, skipped, NULL, NULL);
 		}
 	}

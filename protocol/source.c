@@ -44,6 +44,9 @@ struct adapter {
 	bool etag; /* answers carry ETags worth revalidating */
 	bool one_answer; /* one request answers an event's every part */
 	bool schedule_by_day; /* a day's schedule comes for every competition at once */
+	/* the quota headers: day limit, day left, minute limit, minute left
+	 * (NULL: the provider sends none) */
+	const char *const *quota_headers;
 	void (*crest_url)(int64_t team_id, char *buf, size_t n);
 	int (*parse_events)(const char *body, size_t len, struct match_event **out, size_t *n,
 			    size_t *skipped, char *err, size_t errlen);
@@ -77,8 +80,14 @@ static const struct adapter sofascore = {
 static bool af_refused(const char *body, size_t len);
 static int af_body_error(int refusal_pause, const char *body, size_t len, struct body_verdict *v);
 
+static const char *const af_quota_headers[] = { "x-ratelimit-requests-limit",
+						"x-ratelimit-requests-remaining",
+						"X-RateLimit-Limit", "X-RateLimit-Remaining",
+						NULL };
+
 static const struct adapter apifootball = {
 	.name = "api-football",
+	.quota_headers = af_quota_headers,
 	.title = "API-Football",
 	.path = af_path,
 	.refused = af_refused,
@@ -202,6 +211,10 @@ struct source {
 	int timeout_s;
 	long max_body;
 	int refusal_pause; /* seconds the breaker stays open */
+	struct source_quota quota; /* per minute, per UTC day */
+	/* the quota's count without a store: this process only */
+	int64_t local_day, local_minute; /* the day (minute) counted */
+	int local_used_day, local_used_minute;
 	struct http_client *http;
 	struct source_store store;
 	bool has_store;
@@ -253,6 +266,8 @@ int source_open(struct source **out, const struct bf_config *cfg, const struct s
 		s->timeout_s = cfg->af_timeout;
 		s->max_body = cfg->af_max_body;
 		s->refusal_pause = cfg->af_refusal_pause;
+		s->quota.per_day = cfg->af_per_day;
+		s->quota.per_minute = cfg->af_per_minute;
 		/* sent to base_url only: redirects are not followed (lib/http.c) */
 		snprintf(s->key_header, sizeof(s->key_header), "%s: %s", s->ad->key_header,
 			 cfg->af_api_key);
@@ -262,6 +277,8 @@ int source_open(struct source **out, const struct bf_config *cfg, const struct s
 		s->timeout_s = cfg->sofa_timeout;
 		s->max_body = cfg->sofa_max_body;
 		s->refusal_pause = cfg->sofa_challenge_pause;
+		s->quota.per_day = cfg->sofa_per_day;
+		s->quota.per_minute = cfg->sofa_per_minute;
 	}
 	s->backoff = (flags & SOURCE_BACKOFF) != 0;
 	if (store != NULL) {
@@ -347,25 +364,69 @@ static void breaker_open(struct source *s, int secs, const char *why)
 	}
 }
 
-/*
- * Takes a slot of the shared request budget (sleeping until it comes)
- * and, in the same round trip, reads the cached answer of url (ETag and
- * body, for If-None-Match).  0, or -1 when the wait would be too long.
- */
-static int budget_take(struct source *s, const char *url, struct source_cached *c)
+/* The quota of a take with flags: a low-priority one leaves a fifth of the
+ * day for the checks of videos about to be made. */
+static struct source_quota quota_of(const struct source *s, unsigned flags)
 {
+	struct source_quota q = s->quota;
+
+	q.reserve = (flags & SOURCE_LOW) ? q.per_day / 5 : 0;
+	return q;
+}
+
+/* The quota without a store (this process counts alone).  0, or 1 with
+ * *until when there is no room for n. */
+static int local_quota_take(struct source *s, const struct source_quota *q, int n, int64_t *until)
+{
+	int64_t now = (int64_t)time(NULL), day = now / 86400, minute = now / 60;
+
+	if (s->local_day != day)
+		s->local_used_day = 0;
+	if (s->local_minute != minute)
+		s->local_used_minute = 0;
+	s->local_day = day;
+	s->local_minute = minute;
+	if (q->per_day > 0 && s->local_used_day + n > q->per_day - q->reserve) {
+		*until = (day + 1) * 86400;
+		return 1;
+	}
+	if (q->per_minute > 0 && s->local_used_minute + n > q->per_minute) {
+		*until = (minute + 1) * 60;
+		return 1;
+	}
+	s->local_used_day += n;
+	s->local_used_minute += n;
+	return 0;
+}
+
+/*
+ * Takes a slot of the shared request budget and quota (sleeping until
+ * its slot comes) and, in the same round trip, reads the cached answer of
+ * url (ETag and body, for If-None-Match).  0; 1 when the quota has no
+ * room (*until: when it has, epoch seconds); -1 when the wait would be
+ * too long.
+ */
+static int budget_take(struct source *s, const char *url, unsigned flags, struct source_cached *c,
+		       int64_t *until)
+{
+	struct source_quota q = quota_of(s, flags);
 	double tokens, wait;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
+	*until = 0;
 	if (!store_ready(s)) {
 		int64_t gap = (int64_t)(1000.0 / s->rps), now = clock_mono_ms();
+		if (local_quota_take(s, &q, 1, until) != 0)
+			return 1;
 		if (s->last_request_ms != 0 && now - s->last_request_ms < gap)
 			clock_sleep_ms(gap - (now - s->last_request_ms));
 		s->last_request_ms = clock_mono_ms();
 		return 0;
 	}
-	if (s->store.budget_take(s->store.ctx, s->rps, &url, 1, &tokens, c) != 0)
-		return -1;
+	rc = s->store.budget_take(s->store.ctx, s->rps, &q, &url, 1, &tokens, until, c);
+	if (rc != 0)
+		return rc;
 	wait = tokens < 0 ? -tokens / s->rps : 0;
 	if (wait > BUDGET_MAX_WAIT) {
 		cached_free(c);
@@ -374,6 +435,33 @@ static int budget_take(struct source *s, const char *url, struct source_cached *
 	}
 	clock_sleep_ms((int64_t)(wait * 1000.0));
 	return 0;
+}
+
+/* The quota headers of an answer, for the shared count. */
+static void quota_headers_seen(struct source *s, const struct http_response *hr)
+{
+	int v[4];
+	bool any = false;
+
+	if (s->ad->quota_headers == NULL)
+		return;
+	for (int i = 0; i < 4; i++) {
+		const char *h = http_header(hr, s->ad->quota_headers[i]);
+		char *end;
+		long x = h != NULL ? strtol(h, &end, 10) : -1;
+		v[i] = h != NULL && end != h && x >= 0 && x < 1000000000 ? (int)x : -1;
+		any = any || v[i] >= 0;
+	}
+	if (!any)
+		return;
+	if (store_ready(s)) {
+		s->store.quota_seen(s->store.ctx, v[0], v[1], v[2], v[3]);
+	} else {
+		if (v[0] >= 0 && v[1] >= 0 && v[0] - v[1] > s->local_used_day)
+			s->local_used_day = v[0] - v[1];
+		if (v[2] >= 0 && v[3] >= 0 && v[2] - v[3] > s->local_used_minute)
+			s->local_used_minute = v[2] - v[3];
+	}
 }
 
 static void cache_put(struct source *s, const char *url, const char *etag, const char *body,
@@ -430,6 +518,29 @@ static enum source_result set_result(struct answer *a, enum source_result res,
 	return res;
 }
 
+/* A take the quota refused: until when, said once (the breaker) unless
+ * only the low-priority reserve is reached. */
+static enum source_result quota_refused(struct source *s, unsigned flags, int64_t until,
+					struct answer *a)
+{
+	int64_t now = (int64_t)time(NULL);
+	long secs = until > now ? (long)(until - now) : 1;
+	bool day = secs > 60;
+	char why[200], at[32];
+
+	clock_iso_utc(until, at, sizeof(at));
+	snprintf(why, sizeof(why), "%s %s quota spent (%d requests%s): waiting for %s",
+		 s->ad->title, day ? "daily" : "per-minute",
+		 day ? s->quota.per_day : s->quota.per_minute,
+		 (flags & SOURCE_LOW) && day ? ", less the reserve for videos" : "", at);
+	snprintf(a->r.error, sizeof(a->r.error), "%s", why);
+	a->r.retry_after = secs;
+	/* a low-priority request leaves the reserve to the others: no breaker */
+	if (!(flags & SOURCE_LOW))
+		breaker_open(s, (int)secs, why);
+	return set_result(a, SOURCE_REFUSED, SOURCE_R_QUOTA);
+}
+
 /* What an answer (or a transport error) means; frees hr and c. */
 static enum source_result finish(struct source *s, const char *url, int rc,
 				 struct http_response *hr, struct source_cached *c,
@@ -449,6 +560,7 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 	}
 	r->status = hr->status;
 	r->retry_after = hr->retry_after;
+	quota_headers_seen(s, hr);
 	if ((hr->status == 200 || hr->status == 403) && s->ad->body_error != NULL) {
 		struct body_verdict v;
 		memset(&v, 0, sizeof(v));
@@ -538,6 +650,7 @@ static void request_init(const struct source *s, const char *url, const char *et
 	/* API-Football refuses any header but its key */
 	req->if_none_match = etag[0] && s->ad->etag ? etag : NULL;
 	req->header = s->key_header[0] ? s->key_header : NULL;
+	req->capture = s->ad->quota_headers;
 	req->timeout_ms = (long)s->timeout_s * 1000;
 	req->max_body = (size_t)s->max_body;
 }
@@ -636,8 +749,14 @@ static void prefetch(struct source *s, const struct match_query *q, size_t n)
 		urls[i] = s->pre[i].url;
 	}
 	s->npre = n;
-	if (s->store.budget_take(s->store.ctx, s->rps, urls, n, &s->pre_tokens, cached) != 0)
-		goto fail;
+	{
+		struct source_quota qq = quota_of(s, 0);
+		int64_t until;
+		/* no room for all of them: one by one as usual */
+		if (s->store.budget_take(s->store.ctx, s->rps, &qq, urls, n, &s->pre_tokens, &until,
+					 cached) != 0)
+			goto fail;
+	}
 	s->pre_at_ms = clock_mono_ms();
 	for (size_t i = 0; i < n; i++)
 		s->pre[i].cached = cached[i];
@@ -784,7 +903,8 @@ static void memo_put(struct source *s, const struct match_query *q, const struct
 
 /* Asks for q; never returns an unclassified result.  a->body: the answer
  * of SOURCE_OK and SOURCE_NOT_MODIFIED (free with answer_free). */
-static enum source_result ask(struct source *s, const struct match_query *q, struct answer *a)
+static enum source_result ask(struct source *s, const struct match_query *q, unsigned flags,
+			      struct answer *a)
 {
 	char url[1024];
 	struct source_cached c;
@@ -823,10 +943,16 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 			 s->backoff_until_ms - clock_mono_ms());
 		return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BACKING_OFF);
 	}
-	if (pre_take(s, q, &c) != 0 && budget_take(s, url, &c) != 0) {
-		snprintf(a->r.error, sizeof(a->r.error), "request budget exhausted (%.2f/s shared)",
-			 s->rps);
-		return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BUDGET);
+	if (pre_take(s, q, &c) != 0) {
+		int64_t until;
+		int took = budget_take(s, url, flags, &c, &until);
+		if (took == 1)
+			return quota_refused(s, flags, until, a);
+		if (took != 0) {
+			snprintf(a->r.error, sizeof(a->r.error),
+				 "request budget exhausted (%.2f/s shared)", s->rps);
+			return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BUDGET);
+		}
 	}
 	request_init(s, url, c.etag, &req);
 	rc = http_do(s->http, &req, &hr);
@@ -840,7 +966,7 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 static int fetch(struct source *s, const struct match_query *q, unsigned flags, struct answer *a,
 		 struct source_resp *r)
 {
-	enum source_result res = ask(s, q, a);
+	enum source_result res = ask(s, q, flags, a);
 
 	if ((res == SOURCE_NOT_MODIFIED && (flags & SOURCE_SKIP_UNCHANGED)) ||
 	    (res != SOURCE_OK && res != SOURCE_NOT_MODIFIED)) {

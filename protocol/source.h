@@ -77,6 +77,15 @@ struct source_cached {
 	size_t len;
 };
 
+/* A provider's request quota: at most per_minute a minute and per_day a
+ * UTC day (0 = no limit of ours; then the limit the provider's headers
+ * reported, if any), across all processes.  reserve: requests of the day
+ * a take must leave (a low-priority request: the schedule of days away). */
+struct source_quota {
+	int per_minute, per_day;
+	int reserve;
+};
+
 struct source_store {
 	void *ctx;
 	/* Usable now (a broken connection is re-made here). */
@@ -89,14 +98,22 @@ struct source_store {
 	 * and why: 1 opened here, 0 it was open already, -1 cannot be
 	 * written. */
 	int (*breaker_open)(void *ctx, int secs, const char *by, const char *why);
-	/* Takes n slots of a token bucket refilled at rps (burst 1) and reads
-	 * the cached answers of urls into cached[0..n-1] (zeroed by the
-	 * caller) in one go.  *tokens: the bucket after the take (below zero:
-	 * the queue ahead).  0, or -1 (logged). */
-	int (*budget_take)(void *ctx, double rps, const char *const *urls, size_t n, double *tokens,
+	/* Takes n slots of a token bucket refilled at rps (burst 1) and of the
+	 * quota q, and reads the cached answers of urls into cached[0..n-1]
+	 * (zeroed by the caller) in one go.  *tokens: the bucket after the
+	 * take (below zero: the queue ahead).  0; 1 when q has no room for n:
+	 * nothing taken, *until = when it has (epoch seconds: the next minute,
+	 * or the next 00:00 UTC); -1 (logged). */
+	int (*budget_take)(void *ctx, double rps, const struct source_quota *q,
+			   const char *const *urls, size_t n, double *tokens, int64_t *until,
 			   struct source_cached *cached);
-	/* Gives n unused slots back (logged when it cannot). */
+	/* Gives n unused slots (and their quota) back (logged when it cannot). */
 	void (*budget_give_back)(void *ctx, size_t n);
+	/* What the provider's headers said of its quota (-1 = not said): the
+	 * count used is raised to limit - left when that is more (the lower
+	 * of theirs and ours is trusted) and the limits kept. */
+	void (*quota_seen)(void *ctx, int day_limit, int day_left, int minute_limit,
+			   int minute_left);
 	/* Keeps an answer for revalidation (logged when it cannot). */
 	void (*cache_put)(void *ctx, const char *url, const char *etag, const char *body,
 			  size_t len);
@@ -120,6 +137,9 @@ void source_close(struct source *s);
 
 /* A 304 of these is not parsed (nothing changed since the last answer). */
 #define SOURCE_SKIP_UNCHANGED 1u
+/* Low priority (the schedule of days away): refused while the day's quota
+ * is down to its reserve, kept for the checks of videos about to be made. */
+#define SOURCE_LOW 2u
 
 /*
  * The getters: each asks the provider, classifies the answer in r (always
