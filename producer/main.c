@@ -198,6 +198,23 @@ static void poll_event(struct producer *p, int64_t id)
 			 match_status_name(ev.status), ev.status_code);
 }
 
+/* Events asked many at once (API-Football fixtures?ids=): their
+ * statuses, and the finished ones' answers kept for bf-results. */
+static void poll_events_batched(struct producer *p, const int64_t *ids, size_t n)
+{
+	size_t max = source_batch_max(p->src);
+
+	for (size_t from = 0; from < n && !signals_stop; from += max) {
+		size_t k = n - from < max ? n - from : max, nev, skipped;
+		struct match_event *evs;
+		struct source_resp r;
+		enum source_result res =
+			source_get_events_batch(p->src, ids + from, k, &evs, &nev, &skipped, &r);
+
+		poll_list(p, res, &r, evs, nev, skipped, NULL, NULL);
+	}
+}
+
 static void poll_live(struct producer *p)
 {
 	int64_t *live = NULL, *ids = NULL;
@@ -209,9 +226,13 @@ static void poll_live(struct producer *p)
 	enum source_result res = source_get_live(p->src, 0, &evs, &nev, &skipped, &r);
 
 	poll_list(p, res, &r, evs, nev, skipped, &live, &nlive);
-	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) == 0)
-		for (size_t i = 0; i < n && !signals_stop; i++)
-			poll_event(p, ids[i]);
+	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) == 0) {
+		if (source_batch_max(p->src) > 0)
+			poll_events_batched(p, ids, n);
+		else
+			for (size_t i = 0; i < n && !signals_stop; i++)
+				poll_event(p, ids[i]);
+	}
 	free(ids);
 	free(live);
 }
@@ -397,6 +418,18 @@ static void publish_due(struct producer *p, size_t *due, size_t *published)
 			items[w++] = items[i];
 	n = w;
 	*due = n;
+	/* the finished matches' answers fetched many at once and kept: each
+	 * result then costs bf-results no request of its own */
+	if (source_batch_max(p->src) > 0) {
+		int64_t *rid = calloc(n + 1, sizeof(*rid));
+		size_t nr = 0;
+		for (size_t i = 0; rid != NULL && i < n; i++)
+			if (items[i].msg.type == MSG_RESULT && !items[i].rearm)
+				rid[nr++] = items[i].msg.event_id;
+		if (nr > 0)
+			poll_events_batched(p, rid, nr);
+		free(rid);
+	}
 	if (n > 0 && store_record_jobs(p->db, items, n, &recorded) != 0)
 		log_err("cannot record %zu due jobs", n);
 	free(items);

@@ -19,6 +19,7 @@
 #define BACKOFF_FIRST_MS 2000
 #define BACKOFF_MAX_MS (10 * 60 * 1000)
 #define MEMO_MS 2000 /* one answer serves every part of an event this long */
+#define KEEP_S 900 /* a finished fixture kept from a batched answer serves this long */
 
 /* ---- adapters ---------------------------------------------------------------- */
 
@@ -47,6 +48,13 @@ struct adapter {
 	/* the quota headers: day limit, day left, minute limit, minute left
 	 * (NULL: the provider sends none) */
 	const char *const *quota_headers;
+	/* many events' every part in one request (NULL: the provider has no
+	 * such request): its path, at most max_ids, and the answer cut into
+	 * one answer per event as path() of MATCH_REQ_EVENT would give */
+	int (*path_ids)(const int64_t *ids, size_t nids, char *buf, size_t n);
+	size_t max_ids;
+	int (*split)(const char *body, size_t len, const int64_t *ids, size_t n, char **out,
+		     char *err, size_t errlen);
 	void (*crest_url)(int64_t team_id, char *buf, size_t n);
 	int (*parse_events)(const char *body, size_t len, struct match_event **out, size_t *n,
 			    size_t *skipped, char *err, size_t errlen);
@@ -88,6 +96,9 @@ static const char *const af_quota_headers[] = { "x-ratelimit-requests-limit",
 static const struct adapter apifootball = {
 	.name = "api-football",
 	.quota_headers = af_quota_headers,
+	.path_ids = af_path_ids,
+	.max_ids = AF_MAX_IDS,
+	.split = af_split_fixtures,
 	.title = "API-Football",
 	.path = af_path,
 	.refused = af_refused,
@@ -728,6 +739,65 @@ static void fly_wait(struct source *s)
 	}
 }
 
+static enum source_result ask_url(struct source *s, const struct match_query *q, const char *url,
+				  unsigned flags, struct answer *a);
+
+/* The batch's answers from one request per max_ids events (a provider
+ * with path_ids): each event's part of it, or the request's failure for
+ * each. */
+static void prefetch_many(struct source *s, const struct match_query *q, size_t n)
+{
+	s->pre = calloc(n, sizeof(*s->pre));
+	if (s->pre == NULL)
+		return;
+	s->npre = n;
+	for (size_t i = 0; i < n; i++) {
+		s->pre[i].q = q[i];
+		if (query_url(s, &q[i], s->pre[i].url, sizeof(s->pre[i].url)) != 0) {
+			pre_free(s);
+			return;
+		}
+	}
+	for (size_t from = 0; from < n;) {
+		size_t k = n - from < s->ad->max_ids ? n - from : s->ad->max_ids;
+		int64_t ids[HTTP_MANY_MAX];
+		char path[1024], url[1200], err[256], *out[HTTP_MANY_MAX];
+		struct answer a;
+		bool split = false;
+
+		for (size_t j = 0; j < k; j++)
+			ids[j] = q[from + j].event;
+		if (s->ad->path_ids(ids, k, path, sizeof(path)) != 0) {
+			pre_free(s);
+			return;
+		}
+		snprintf(url, sizeof(url), "%s%s", s->base_url, path);
+		ask_url(s, NULL, url, 0, &a);
+		if (a.r.result == SOURCE_OK && a.body != NULL)
+			split = s->ad->split(a.body, a.len, ids, k, out, err, sizeof(err)) == 0;
+		if (a.r.result == SOURCE_OK && !split) {
+			snprintf(a.r.error, sizeof(a.r.error), "%s", err);
+			set_result(&a, SOURCE_BAD, SOURCE_R_UNREADABLE);
+		}
+		/* a refusal stands for the rest too: nothing more is asked */
+		if (a.r.result == SOURCE_REFUSED)
+			k = n - from;
+		for (size_t j = 0; j < k; j++) {
+			struct pre *p = &s->pre[from + j];
+			p->a.r = a.r;
+			snprintf(p->a.r.url, sizeof(p->a.r.url), "%s", p->url);
+			if (split) {
+				p->a.body = out[j];
+				p->a.len = strlen(out[j]);
+			}
+			p->fetched = p->used = true;
+		}
+		answer_free(&a);
+		s->pre_used += k;
+		from += k;
+	}
+}
+
 static void prefetch(struct source *s, const struct match_query *q, size_t n)
 {
 	const char **urls = NULL;
@@ -737,6 +807,10 @@ static void prefetch(struct source *s, const struct match_query *q, size_t n)
 	if (n == 0 || n > HTTP_MANY_MAX || !store_ready(s) || source_breaker_remaining(s) > 0 ||
 	    (s->backoff && s->backoff_until_ms > clock_mono_ms()))
 		return;
+	if (s->ad->path_ids != NULL) {
+		prefetch_many(s, q, n);
+		return;
+	}
 	s->pre = calloc(n, sizeof(*s->pre));
 	urls = calloc(n, sizeof(*urls));
 	cached = calloc(n, sizeof(*cached));
@@ -901,30 +975,18 @@ static void memo_put(struct source *s, const struct match_query *q, const struct
 
 /* ---- one request ------------------------------------------------------------------- */
 
-/* Asks for q; never returns an unclassified result.  a->body: the answer
- * of SOURCE_OK and SOURCE_NOT_MODIFIED (free with answer_free). */
-static enum source_result ask(struct source *s, const struct match_query *q, unsigned flags,
-			      struct answer *a)
+/* One request for url (q: what it asks, when the slot may have been
+ * reserved by prefetch(); NULL: none).  A kept answer of a provider
+ * without ETags (source_get_events_batch) answers it without a request. */
+static enum source_result ask_url(struct source *s, const struct match_query *q, const char *url,
+				  unsigned flags, struct answer *a)
 {
-	char url[1024];
 	struct source_cached c;
 	struct http_response hr;
 	struct http_request req;
 	long left;
 	int rc;
 
-	if (query_url(s, q, url, sizeof(url)) != 0) {
-		answer_init(a, "");
-		snprintf(a->r.error, sizeof(a->r.error), "%s has no such request", s->ad->name);
-		return set_result(a, SOURCE_FAILED, SOURCE_R_CLIENT);
-	}
-	/* fetched ahead by prefetch(), or just now for another part */
-	if (pre_fetched(s, q, a) == 0) {
-		memo_put(s, q, a);
-		return a->r.result;
-	}
-	if (memo_get(s, q, url, a) == 0)
-		return SOURCE_OK;
 	answer_init(a, url);
 	if ((left = source_breaker_remaining(s)) > 0) {
 		snprintf(a->r.error, sizeof(a->r.error), "circuit breaker open for %lds more: %s",
@@ -943,7 +1005,7 @@ static enum source_result ask(struct source *s, const struct match_query *q, uns
 			 s->backoff_until_ms - clock_mono_ms());
 		return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BACKING_OFF);
 	}
-	if (pre_take(s, q, &c) != 0) {
+	if (q == NULL || pre_take(s, q, &c) != 0) {
 		int64_t until;
 		int took = budget_take(s, url, flags, &c, &until);
 		if (took == 1)
@@ -953,10 +1015,42 @@ static enum source_result ask(struct source *s, const struct match_query *q, uns
 				 "request budget exhausted (%.2f/s shared)", s->rps);
 			return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BUDGET);
 		}
+		if (!s->ad->etag && c.body != NULL && c.age_s <= KEEP_S) {
+			/* kept from a batched answer just now: no request */
+			s->store.budget_give_back(s->store.ctx, 1);
+			a->r.status = 200;
+			a->body = c.body;
+			a->len = c.len;
+			c.body = NULL;
+			cached_free(&c);
+			return set_result(a, SOURCE_OK, SOURCE_R_NONE);
+		}
 	}
 	request_init(s, url, c.etag, &req);
 	rc = http_do(s->http, &req, &hr);
-	finish(s, url, rc, &hr, &c, a);
+	return finish(s, url, rc, &hr, &c, a);
+}
+
+/* Asks for q; never returns an unclassified result.  a->body: the answer
+ * of SOURCE_OK and SOURCE_NOT_MODIFIED (free with answer_free). */
+static enum source_result ask(struct source *s, const struct match_query *q, unsigned flags,
+			      struct answer *a)
+{
+	char url[1024];
+
+	if (query_url(s, q, url, sizeof(url)) != 0) {
+		answer_init(a, "");
+		snprintf(a->r.error, sizeof(a->r.error), "%s has no such request", s->ad->name);
+		return set_result(a, SOURCE_FAILED, SOURCE_R_CLIENT);
+	}
+	/* fetched ahead by prefetch(), or just now for another part */
+	if (pre_fetched(s, q, a) == 0) {
+		memo_put(s, q, a);
+		return a->r.result;
+	}
+	if (memo_get(s, q, url, a) == 0)
+		return SOURCE_OK;
+	ask_url(s, q, url, flags, a);
 	memo_put(s, q, a);
 	return a->r.result;
 }
@@ -1118,4 +1212,76 @@ enum source_result source_get_standings(struct source *s, int64_t competition, i
 	if (fetch(s, &q, 0, &a, r) == 0)
 		return r->result;
 	return parsed(&a, s->ad->parse_standings(a.body, a.len, st, n, err, sizeof(err)), err, r);
+}
+
+/* ---- many events in one request ---------------------------------------------------- */
+
+size_t source_batch_max(const struct source *s)
+{
+	return s->ad->path_ids != NULL ? s->ad->max_ids : 0;
+}
+
+/* The URL of q's answer (as ask() would ask it). */
+static int event_url(struct source *s, int64_t id, char *url, size_t n)
+{
+	struct match_query q = { .what = MATCH_REQ_EVENT, .event = id };
+
+	return query_url(s, &q, url, n);
+}
+
+/* Keeps each finished event's own answer for the consumers (KEEP_S). */
+static void keep_finished(struct source *s, const struct answer *a, const int64_t *ids, size_t n,
+			  const struct match_event *evs, size_t nevs)
+{
+	char *out[HTTP_MANY_MAX], err[256];
+
+	if (!store_ready(s) || n > HTTP_MANY_MAX ||
+	    s->ad->split(a->body, a->len, ids, n, out, err, sizeof(err)) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char url[1024];
+		bool finished = false;
+		for (size_t k = 0; k < nevs; k++)
+			if (evs[k].id == ids[i] && evs[k].status == MATCH_ST_FINISHED)
+				finished = true;
+		if (finished && event_url(s, ids[i], url, sizeof(url)) == 0)
+			s->store.cache_put(s->store.ctx, url, "kept", out[i], strlen(out[i]));
+		free(out[i]);
+	}
+}
+
+enum source_result source_get_events_batch(struct source *s, const int64_t *ids, size_t n,
+					   struct match_event **evs, size_t *nevs, size_t *skipped,
+					   struct source_resp *r)
+{
+	char path[1024], url[1200], err[256] = "";
+	struct answer a;
+	int rc;
+
+	*evs = NULL;
+	*nevs = *skipped = 0;
+	if (s->ad->path_ids == NULL || n == 0 || n > s->ad->max_ids ||
+	    s->ad->path_ids(ids, n, path, sizeof(path)) != 0) {
+		answer_init(&a, "");
+		snprintf(a.r.error, sizeof(a.r.error), "%s has no such request", s->ad->name);
+		set_result(&a, SOURCE_FAILED, SOURCE_R_CLIENT);
+		*r = a.r;
+		return r->result;
+	}
+	snprintf(url, sizeof(url), "%s%s", s->base_url, path);
+	if (ask_url(s, NULL, url, 0, &a) != SOURCE_OK || a.body == NULL) {
+		if (a.r.result == SOURCE_OK) {
+			snprintf(a.r.error, sizeof(a.r.error), "empty body");
+			set_result(&a, SOURCE_BAD, SOURCE_R_EMPTY);
+		}
+		answer_free(&a);
+		*r = a.r;
+		return r->result;
+	}
+	rc = s->ad->parse_events(a.body, a.len, evs, nevs, skipped, err, sizeof(err));
+	if (rc == 0)
+		keep_finished(s, &a, ids, n, *evs, *nevs);
+	if (rc == 0 && *skipped > 0)
+		snprintf(a.r.error, sizeof(a.r.error), "%s", err);
+	return parsed(&a, rc, err, r);
 }

@@ -75,6 +75,7 @@ struct source_cached {
 	char etag[256]; /* "" = none */
 	char *body; /* malloc'd, or NULL */
 	size_t len;
+	int64_t age_s; /* since it was kept */
 };
 
 /* A provider's request quota: at most per_minute a minute and per_day a
@@ -192,6 +193,17 @@ void source_prefetch_lineups(struct source *s, const int64_t *event_ids, size_t 
  * requests in flight are taken in meanwhile. */
 void source_prefetch_poll(struct source *s, int fd, int timeout_ms);
 void source_prefetch_end(struct source *s);
+
+/* How many events source_get_events_batch() takes in one request; 0:
+ * the provider has no such request (Sofascore: ask each event). */
+size_t source_batch_max(const struct source *s);
+/* The events ids[0..n-1] (n <= source_batch_max) in one request with
+ * everything a result needs (API-Football fixtures?ids=).  The finished
+ * ones' answers are kept a while (shared), so that a consumer's request
+ * for one of their parts is answered without asking again.  *evs: free(). */
+enum source_result source_get_events_batch(struct source *s, const int64_t *ids, size_t n,
+					   struct match_event **evs, size_t *nevs, size_t *skipped,
+					   struct source_resp *r);
 
 /* Seconds the breaker stays open (0 = closed). */
 long source_breaker_remaining(struct source *s);

@@ -74,6 +74,14 @@ static void cache_take(PGresult *r, int row, int col, struct source_cached *c)
 	c->len = blen;
 	snprintf(c->etag, sizeof(c->etag), "%.*s", PQgetlength(r, row, col),
 		 PQgetvalue(r, row, col));
+	/* binary int8, network order */
+	if (!PQgetisnull(r, row, col + 2) && PQgetlength(r, row, col + 2) == 8) {
+		const unsigned char *b = (const unsigned char *)PQgetvalue(r, row, col + 2);
+		uint64_t v = 0;
+		for (int i = 0; i < 8; i++)
+			v = v << 8 | b[i];
+		c->age_s = (int64_t)v;
+	}
 }
 
 /* The column of the count used now: 0 once the day (minute) has turned. */
@@ -155,7 +163,8 @@ static int pg_budget_take(void *ctx, double rps, const struct source_quota *q,
 		" AND (" DAY_LIMIT " = 0 OR " USED_DAY " + $3::int <= " DAY_LIMIT " - $6::int)"
 		" AND (" MIN_LIMIT " = 0 OR " USED_MIN " + $3::int <= " MIN_LIMIT ")"
 		" RETURNING tokens)"
-		" SELECT b.tokens::text, c.url, c.etag, c.body FROM b"
+		" SELECT b.tokens::text, c.url, c.etag, c.body,"
+		"  EXTRACT(EPOCH FROM now() - c.fetched_at)::bigint FROM b"
 		" LEFT JOIN http_cache c ON c.url IN (SELECT jsonb_array_elements_text($2::jsonb))",
 		6, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
 	free(list);

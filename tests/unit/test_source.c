@@ -996,6 +996,101 @@ static void quota_minute_and_local(void)
 	source_close(s);
 }
 
+/* ---- API-Football: many fixtures in one request ------------------------------ */
+
+/* A batch's line-ups come from one fixtures?ids= request; a fixture the
+ * answer does not hold is not found. */
+static void af_lineups_of_a_batch_in_one_request(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	const int64_t ids[3] = { 1400001, 1400201, 1400999 };
+	bool confirmed = false;
+
+	script_reset();
+	script_n(1, AFIX "fixtures_ids.json");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT((long)source_batch_max(s), 20);
+	source_prefetch_lineups(s, ids, 3);
+	CHECK_STR(srv.last_path, "/fixtures?ids=1400001-1400201-1400999");
+	CHECK_INT(lineups(s, 1400201, &r, &confirmed), SOURCE_OK);
+	CHECK(confirmed);
+	CHECK_INT(lineups(s, 1400001, &r, NULL), SOURCE_OK);
+	CHECK_INT(lineups(s, 1400999, &r, NULL), SOURCE_NOT_FOUND);
+	CHECK(strstr(r.error, "no such fixture") != NULL);
+	source_prefetch_end(s);
+	CHECK_INT(requests(), 1);
+	CHECK_INT(m.given_back, 0);
+	source_close(s);
+}
+
+/* A refused batch stands for every fixture of the batch: one request. */
+static void af_batch_refused_asks_nothing_more(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	int64_t ids[25];
+
+	for (int i = 0; i < 25; i++)
+		ids[i] = 1000 + i;
+	script_reset();
+	script_n(2, AFIX "error_token.json");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	source_prefetch_lineups(s, ids, 25);
+	for (int i = 0; i < 25; i++)
+		CHECK_INT(lineups(s, ids[i], &r, NULL), SOURCE_REFUSED);
+	source_prefetch_end(s);
+	CHECK_INT(requests(), 1);
+	source_close(s);
+}
+
+/* The producer's batch keeps the finished fixtures' answers: a result's
+ * parts then cost no request. */
+static void af_batch_keeps_finished_fixtures(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	struct match_event *evs, ev;
+	struct match_lineups l;
+	size_t n, skipped;
+	const int64_t ids[2] = { 1400001, 1400201 };
+
+	script_reset();
+	script_n(1, AFIX "fixtures_ids.json");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT(source_get_events_batch(s, ids, 2, &evs, &n, &skipped, &r), SOURCE_OK);
+	CHECK_INT(n, 2);
+	free(evs);
+	CHECK_STR(srv.last_path, "/fixtures?ids=1400001-1400201");
+	/* both finished; the store of this test keeps the last one */
+	REQUIRE(m.body != NULL);
+	CHECK(strstr(m.url, "/fixtures?id=1400201") != NULL);
+	CHECK_INT(source_get_event(s, 1400201, 0, &ev, &r), SOURCE_OK);
+	CHECK_STR(ev.status_type, "PEN");
+	CHECK_INT(source_get_lineups(s, 1400201, true, &l, &r), SOURCE_OK);
+	match_lineups_free(&l);
+	CHECK_INT(requests(), 1);
+	CHECK_INT(m.given_back, 1); /* the slot taken for the kept answer */
+	/* Sofascore has no such request */
+	source_close(s);
+	cfg = config(1000);
+	st = mem_store(&m);
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT(source_batch_max(s), 0);
+	CHECK_INT(source_get_events_batch(s, ids, 2, &evs, &n, &skipped, &r), SOURCE_FAILED);
+	CHECK_INT(requests(), 1);
+	source_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct t_case cases[] = {
@@ -1016,6 +1111,9 @@ int main(int argc, char **argv)
 		T_CASE(quota_headers_lower_the_count),
 		T_CASE(quota_reserve_for_videos),
 		T_CASE(quota_minute_and_local),
+		T_CASE(af_lineups_of_a_batch_in_one_request),
+		T_CASE(af_batch_refused_asks_nothing_more),
+		T_CASE(af_batch_keeps_finished_fixtures),
 	};
 
 	if (srv_start() != 0) {
