@@ -115,6 +115,8 @@ cases post-once bash tests/system/chaos/post-once.sh
 # RabbitMQ and PostgreSQL restarted once, no duplicate, nothing lost (about 80 s; the long
 # runs are make chaos)
 cases chaos-quick bash tests/system/chaos/run.sh quick
+# the same with the data provider switched to API-Football (fake-apifootball, league 39)
+cases chaos-quick-apifootball env CHAOS_PROVIDER=api-football bash tests/system/chaos/run.sh quick
 cases tls bash tests/system/tls.sh
 cases broker-hang bash tests/system/broker-hang.sh
 cases test_broker-asan build/asan/tests/integration/test_broker quick

@@ -19,7 +19,7 @@
 # (rabbitmq-upgrade drain + revive on its node, as README "Chaos and cluster" tells
 # operators); then nothing is lost, no render is duplicated, no message is left in any
 # queue; then everything is stopped (KEEP=1 leaves the cluster and PostgreSQL up).
-#   CHAOS_SEED=N, CHAOS_BIN=DIR, CHAOS_EVENTS=N as for tests/system/chaos/run.sh;
+#   CHAOS_SEED=N, CHAOS_BIN=DIR, CHAOS_EVENTS=N, CHAOS_PROVIDER as for tests/system/chaos/run.sh;
 #   CHAOS_REQUEUE_AFTER=S (producer.requeue_after, default 12), CHAOS_DRAIN_WAIT=S (30).
 # Prints "ok - ..." / "not ok - ...", the figures, and "N passed, N failed".
 set -uo pipefail
@@ -46,7 +46,7 @@ REQUEUE_AFTER=${CHAOS_REQUEUE_AFTER:-12}
 DRAIN_WAIT=${CHAOS_DRAIN_WAIT:-30}
 
 while read -r v; do unset "$v"; done < <(compgen -v BF_DEV_ || true)
-unset BF_VAR_DIR BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL BF_PLAINLY_API_KEY BF_LOG_LEVEL
+unset BF_VAR_DIR BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_APIFOOTBALL_URL BF_APIFOOTBALL_KEY BF_PLAINLY_URL BF_PLAINLY_API_KEY BF_LOG_LEVEL
 SERVICES=$ROOT/ops/dev/services
 CL=$ROOT/var/chaos-cluster
 RUN=$CL/run-$MODE

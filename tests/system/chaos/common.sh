@@ -4,11 +4,30 @@
 # The caller sets ROOT, RUN (its run folder), MODE, SEED, VHOST, DB, and before
 # chaos_programs: BF_AMQP_URL, BF_DATABASE_URL (with vhost and database), MGMT_URLS (one
 # or more management base URLs), MGMT_USER, MGMT_PASSWORD.
+#
+# CHAOS_PROVIDER=api-football (default sofascore): the scenario in API-Football shapes
+# (league 39, season 2026) served by fake-apifootball, the programs configured with
+# source.provider = "api-football"; the run folder is RUN-apifootball (a Sofascore run's
+# evidence stays). Everything else (faults, kills, restarts, checks) is the same.
 
 # the ok/not_ok counters of the shell tests
 # shellcheck source=tests/support/tap.sh
 . "$ROOT/tests/support/tap.sh"
 say() { printf '%s\n' "$*"; }
+PROVIDER=${CHAOS_PROVIDER:-sofascore}
+case $PROVIDER in
+sofascore) SRC_FAKE=sofascore ;;
+api-football)
+	SRC_FAKE=apifootball
+	RUN=$RUN-apifootball
+	;;
+*)
+	echo "CHAOS_PROVIDER: sofascore or api-football, not '$PROVIDER'" >&2
+	exit 2
+	;;
+esac
+# the fake data provider's request log: "<ms> <method> <path or route key> <status> ..."
+SRC_LOG=$RUN/$SRC_FAKE-requests.log
 elapsed() { echo $(($(date +%s) - T_START)); }
 # count the "ok - " / "not ok - " lines of a sub-check's output into ours, and show them
 absorb() { # file
@@ -72,7 +91,14 @@ chaos_vhost_db() { # admin_pg_url
 }
 
 chaos_scenario() { # generate.py args...
-	if ! python3 tests/system/chaos/generate.py --out "$RUN/scenario" --seed "$SEED" "$@" \
+	local prov=()
+	# API-Football: the day lists are the UTC days of the kick-offs once the fake has moved
+	# base_time to SHIFT_TO (its --shift-to), so the scenario and the fake share that time
+	if [[ $PROVIDER == api-football ]]; then
+		SHIFT_TO=$(date +%s)
+		prov=(--provider api-football --start "$SHIFT_TO")
+	fi
+	if ! python3 tests/system/chaos/generate.py --out "$RUN/scenario" --seed "$SEED" "${prov[@]}" "$@" \
 		>"$RUN/logs/generate.log" 2>&1; then
 		not_ok "scenario generation"
 		cat "$RUN/logs/generate.log"
@@ -101,7 +127,15 @@ stop_fakes() {
 
 chaos_fakes() { # accept_steps
 	local faults=(--fault-rate "500=0.05,timeout=0.02" --timeout-delay-ms 1500 --seed "$SEED")
-	start_fake sofascore fake-sofascore --scenario "$RUN/scenario" --log "$RUN/sofascore-requests.log" "${faults[@]}"
+	if [[ $PROVIDER == api-football ]]; then
+		# the programs' key (the fake refuses any other); a quota no run spends (its
+		# default 300 a minute would open the programs' breaker for 15 minutes)
+		start_fake apifootball fake-apifootball --scenario "$RUN/scenario" --log "$SRC_LOG" \
+			--api-key chaos-af-key --quota-day 1000000000 --quota-minute 1000000000 \
+			--shift-to "$SHIFT_TO" "${faults[@]}"
+	else
+		start_fake sofascore fake-sofascore --scenario "$RUN/scenario" --log "$SRC_LOG" "${faults[@]}"
+	fi
 	SOFA_PORT=$FAKE_PORT
 	start_fake plainly fake-plainly --record "$RUN/plainly-requests.jsonl" "${faults[@]}"
 	PLAINLY_PORT=$FAKE_PORT
@@ -124,22 +158,35 @@ chaos_fakes() { # accept_steps
 		not_ok "fake Plainly script"
 		return 1
 	fi
-	export BF_SOFASCORE_URL="http://127.0.0.1:$SOFA_PORT/api/v1"
+	if [[ $PROVIDER == api-football ]]; then
+		export BF_APIFOOTBALL_URL="http://127.0.0.1:$SOFA_PORT" BF_APIFOOTBALL_KEY=chaos-af-key
+	else
+		export BF_SOFASCORE_URL="http://127.0.0.1:$SOFA_PORT/api/v1"
+	fi
 	export BF_PLAINLY_URL="http://127.0.0.1:$PLAINLY_PORT/api/v2"
 	export BF_PLAINLY_API_KEY=chaos-key
 }
 
 chaos_config() { # give_up_seconds requeue_after
+	local source competitions
 	CONF=$RUN/bf.conf
+	if [[ $PROVIDER == api-football ]]; then
+		source='source = { provider = "api-football"; };
+apifootball = { max_requests_per_second = 500.0; timeout = "2s"; };'
+		competitions='competitions = [ 39 ];'
+	else
+		source='sofascore = { max_requests_per_second = 500.0; timeout = "2s"; };'
+		competitions='unique_tournaments = [ 17 ];'
+	fi
 	cat >"$CONF" <<-CONF
-		# tests/system/chaos ($MODE; URLs and the API key come from the environment)
+		# tests/system/chaos ($MODE; URLs and the API keys come from the environment)
 		amqp = { op_timeout = "10s"; };
-		sofascore = { max_requests_per_second = 500.0; timeout = "2s"; };
+		$source
 		plainly = { timeout = "2s"; templates = {
 		  line-up = { project_id = "chaos-lineups"; template_id = "lineup-16x9"; };
 		  result = { project_id = "chaos-results"; template_id = "result-16x9"; };
 		  tournament-stats = { project_id = "chaos-rounds"; template_id = "round-16x9"; }; }; };
-		producer = { unique_tournaments = [ 17 ]; schedule_interval = "3s"; live_interval = "2s";
+		producer = { $competitions schedule_interval = "3s"; live_interval = "2s";
 		             lineup_lead = "75m"; requeue_after = "${2}s"; };
 		lineups = { wait_tiers = [ "1s", "3s" ]; near_kickoff = "15m"; give_up_after = "${1}s";
 		            max_attempts = 1000; };
@@ -322,6 +369,12 @@ chaos_figures() {
 	say "#   retries seen in logs (outcome=retry): $(grep -ah 'outcome=retry' "${logs[@]}" 2>/dev/null | wc -l) (by reason: $(grep -aho 'outcome=retry wait=[^ ]* reason=[^ ]*' "${logs[@]}" 2>/dev/null | sed 's/.*reason=//' | sort | uniq -c | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}'))"
 	say "#   renders reconciled from Plainly's list: $(grep -ah ' render reconciled subject=' "${logs[@]}" 2>/dev/null | wc -l); redeliveries of a rendered subject: $(grep -ah 'render already' "${logs[@]}" 2>/dev/null | wc -l)"
 	say "#   broker reconnects: $(grep -ah 'broker reconnected' "$RUN"/logs/*.log 2>/dev/null | wc -l); database errors logged: $(grep -ah 'database query failed\|database connect failed' "$RUN"/logs/*.log 2>/dev/null | wc -l); jobs not recorded (database down): $(grep -ah 'job not recorded' "${logs[@]}" 2>/dev/null | wc -l)"
-	say "#   Sofascore requests: $(wc -l <"$RUN/sofascore-requests.log") ($(awk '$4==500' "$RUN/sofascore-requests.log" | wc -l) answered 500)"
+	# the status is the 4th field of fake-sofascore's lines, the one before "key=..." in
+	# fake-apifootball's (its route keys hold spaces)
+	if [[ $PROVIDER == api-football ]]; then
+		say "#   API-Football requests: $(wc -l <"$SRC_LOG") ($(awk '$(NF-1)==500' "$SRC_LOG" | wc -l) answered 500; by route: $(awk '{k=$3; sub(/=.*/, "", k); n[k]++} END {for (k in n) print k, n[k]}' "$SRC_LOG" | sort | paste -sd, - | sed 's/,/, /g'))"
+	else
+		say "#   Sofascore requests: $(wc -l <"$SRC_LOG") ($(awk '$4==500' "$SRC_LOG" | wc -l) answered 500)"
+	fi
 	say "#   crashes: $crashes, hangs: $hangs"
 }

@@ -2,7 +2,8 @@
 # tests/system/chaos/run.sh [quick|short|long]: the whole pipeline under chaos, on one broker node.
 #
 # A generated scenario (tests/system/chaos/generate.py: short 120 events, long 500, across the
-# rounds of one followed tournament) served by the fake Sofascore, and the fake Plainly,
+# rounds of one followed tournament) served by the fake Sofascore (fake-apifootball with
+# CHAOS_PROVIDER=api-football), and the fake Plainly,
 # both injecting 5% 500s and 2% timeouts (the fake Plainly also stores a few renders and
 # then loses its answer: accept-then-500/-reset); two bf-producer (one active, one
 # standby) and two processes of each consumer. Meanwhile a driver SIGKILLs a random
@@ -19,6 +20,10 @@
 # at the end (KEEP=1 leaves the two servers up for a look).
 #   CHAOS_SEED=N   replay a run (scenario, faults and driver use it; printed at the start)
 #   CHAOS_BIN=DIR  run the programs of another build (e.g. a patched tree's bin/)
+#   CHAOS_PROVIDER=api-football  the same run with the data provider switched: the scenario
+#                  in API-Football shapes (league 39, season 2026) served by
+#                  fake-apifootball, source.provider = "api-football" (run folder
+#                  var/chaos/run-MODE-apifootball)
 # Prints "ok - ..." / "not ok - ...", the figures, and "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../../.." || exit 1
@@ -52,7 +57,7 @@ REQUEUE_AFTER=${CHAOS_REQUEUE_AFTER:-30}
 
 # --- our own servers, never the shared ones ---------------------------------------------------
 while read -r v; do unset "$v"; done < <(compgen -v BF_DEV_ || true)
-unset BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL BF_PLAINLY_API_KEY BF_LOG_LEVEL
+unset BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_APIFOOTBALL_URL BF_APIFOOTBALL_KEY BF_PLAINLY_URL BF_PLAINLY_API_KEY BF_LOG_LEVEL
 export BF_VAR_DIR=$ROOT/var/chaos
 export BF_DEV_AMQP_PORT=38672 BF_DEV_MGMT_PORT=38673 BF_DEV_DIST_PORT=38674
 export BF_DEV_EPMD_PORT=38675 BF_DEV_PG_PORT=38676 BF_DEV_RMQ_NODE=bf-chaos@localhost
@@ -81,7 +86,7 @@ trap 'exit 130' INT TERM
 
 rm -rf "$RUN"
 mkdir -p "$RUN/logs"
-say "# chaos $MODE: $EVENTS events, $KILLS kills, seed $SEED ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
+say "# chaos $MODE ($PROVIDER): $EVENTS events, $KILLS kills, seed $SEED ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
 chaos_build || { finish; exit 1; }
 
 # a POST must be sent once even when the connection dies after the server stored it
