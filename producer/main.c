@@ -226,7 +226,8 @@ static void poll_live(struct producer *p)
 	enum source_result res = source_get_live(p->src, 0, &evs, &nev, &skipped, &r);
 
 	poll_list(p, res, &r, evs, nev, skipped, &live, &nlive);
-	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) == 0) {
+	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) ==
+	    0) {
 		if (source_batch_max(p->src) > 0)
 			poll_events_batched(p, ids, n);
 		else
