@@ -249,11 +249,17 @@ static void matchday_body(struct world *w)
 	CHECK(tenv_count_lines(log, "event_id=9202") >= 2);
 	CHECK(tenv_count_lines(log, "reason=unconfirmed") >= 1);
 
-	/* what it cost: one request per result (one answer holds an event's
-	 * parts); the schedule once per day for every league */
+	/* what it cost: the finished matches came in the producer's batched
+	 * answers (fixtures?ids=), which bf-results used: no request of its own
+	 * for any result; line-up checks batched too */
 	printf("#   requests to API-Football: %zu\n", world_sofa_count(w));
 	CHECK_INT(world_sofa_matching(w, 0, NULL, 200), (int)world_sofa_count(w));
-	CHECK_INT(requests_for(w, "/fixtures?id=9104"), 1);
+	CHECK_INT(requests_for(w, "/fixtures?ids=9104"), 1);
+	for (long long id = 9101; id <= 9202; id++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/fixtures?id=%lld", id);
+		CHECK_INT(requests_for(w, path), 0);
+	}
 	CHECK_INT(requests_for(w, "/fixtures?league=39&round=Regular Season - 12&season=2026"), 1);
 	CHECK_INT(requests_for(w, "/standings?league=39&season=2026"), 1);
 	/* the key was sent every time and never written to a log */
