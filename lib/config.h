@@ -52,6 +52,7 @@ struct bf_config {
 	double sofa_max_rps; /* shared by all processes */
 	int sofa_challenge_pause; /* seconds */
 	long sofa_max_body; /* bytes */
+	int sofa_per_day, sofa_per_minute; /* requests, 0 = no limit */
 
 	/* [apifootball] */
 	char *af_base_url;
@@ -60,6 +61,7 @@ struct bf_config {
 	double af_max_rps; /* shared by all processes */
 	int af_refusal_pause; /* seconds */
 	long af_max_body; /* bytes */
+	int af_per_day, af_per_minute; /* requests, 0 = what the API's headers say */
 
 	/* [plainly] */
 	char *plainly_base_url;

@@ -43,6 +43,7 @@ struct producer {
 	struct topology topo;
 	bool active;
 	int64_t next_schedule, next_live;
+	unsigned schedule_polls; /* since start: yesterday and tomorrow every AWAY_EVERY-th */
 	/* per cycle */
 	unsigned fetched, failed, not_modified;
 	size_t upserted, changed, requeued;
@@ -50,6 +51,10 @@ struct producer {
 	struct round_seen verified[MAX_VERIFIED];
 	size_t nverified;
 };
+
+/* Yesterday's and tomorrow's schedules change seldom: asked every this
+ * many schedule polls (today's every time), and at low priority. */
+#define AWAY_EVERY 3
 
 static int64_t now_s(void)
 {
@@ -124,12 +129,15 @@ static void poll_list(struct producer *p, enum source_result res, const struct s
 /* The schedules of yesterday, today and tomorrow (UTC): one request per
  * day and followed competition, or one per day for all of them when the
  * provider answers that way (API-Football: the upsert keeps the followed
- * ones, and each fixture brings its season). */
+ * ones, and each fixture brings its season).  Yesterday and tomorrow only
+ * every AWAY_EVERY-th time and at low priority (they leave the day's
+ * quota reserve to the checks of videos about to be made). */
 static void poll_schedules(struct producer *p)
 {
 	static const int days[] = { -1, 0, 1 };
 	bool by_day = source_schedule_by_day(p->src);
 	size_t ncomp = by_day ? 1 : p->cfg->ntournaments;
+	bool away = p->schedule_polls++ % AWAY_EVERY == 0;
 	char date[16];
 
 	if (p->cfg->ntournaments == 0)
@@ -137,8 +145,11 @@ static void poll_schedules(struct producer *p)
 	for (size_t t = 0; t < ncomp && !signals_stop; t++) {
 		for (size_t d = 0; d < 3 && !signals_stop; d++) {
 			time_t when = (time_t)(now_s() + days[d] * 86400);
+			unsigned flags = SOURCE_SKIP_UNCHANGED | (days[d] != 0 ? SOURCE_LOW : 0);
 			struct tm tm;
 
+			if (days[d] != 0 && !away)
+				continue;
 			gmtime_r(&when, &tm);
 			strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 			struct source_resp r;
@@ -146,8 +157,7 @@ static void poll_schedules(struct producer *p)
 			size_t n, skipped;
 			enum source_result res =
 				source_get_schedule(p->src, by_day ? 0 : p->cfg->tournaments[t],
-						    date, SOURCE_SKIP_UNCHANGED, &evs, &n, &skipped,
-						    &r);
+						    date, flags, &evs, &n, &skipped, &r);
 			poll_list(p, res, &r, evs, n, skipped, NULL, NULL);
 		}
 	}
@@ -188,6 +198,23 @@ static void poll_event(struct producer *p, int64_t id)
 			 match_status_name(ev.status), ev.status_code);
 }
 
+/* Events asked many at once (API-Football fixtures?ids=): their
+ * statuses, and the finished ones' answers kept for bf-results. */
+static void poll_events_batched(struct producer *p, const int64_t *ids, size_t n)
+{
+	size_t max = source_batch_max(p->src);
+
+	for (size_t from = 0; from < n && !signals_stop; from += max) {
+		size_t k = n - from < max ? n - from : max, nev, skipped;
+		struct match_event *evs;
+		struct source_resp r;
+		enum source_result res =
+			source_get_events_batch(p->src, ids + from, k, &evs, &nev, &skipped, &r);
+
+		poll_list(p, res, &r, evs, nev, skipped, NULL, NULL);
+	}
+}
+
 static void poll_live(struct producer *p)
 {
 	int64_t *live = NULL, *ids = NULL;
@@ -199,9 +226,14 @@ static void poll_live(struct producer *p)
 	enum source_result res = source_get_live(p->src, 0, &evs, &nev, &skipped, &r);
 
 	poll_list(p, res, &r, evs, nev, skipped, &live, &nlive);
-	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) == 0)
-		for (size_t i = 0; i < n && !signals_stop; i++)
-			poll_event(p, ids[i]);
+	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) ==
+	    0) {
+		if (source_batch_max(p->src) > 0)
+			poll_events_batched(p, ids, n);
+		else
+			for (size_t i = 0; i < n && !signals_stop; i++)
+				poll_event(p, ids[i]);
+	}
 	free(ids);
 	free(live);
 }
@@ -387,6 +419,18 @@ static void publish_due(struct producer *p, size_t *due, size_t *published)
 			items[w++] = items[i];
 	n = w;
 	*due = n;
+	/* the finished matches' answers fetched many at once and kept: each
+	 * result then costs bf-results no request of its own */
+	if (source_batch_max(p->src) > 0) {
+		int64_t *rid = calloc(n + 1, sizeof(*rid));
+		size_t nr = 0;
+		for (size_t i = 0; rid != NULL && i < n; i++)
+			if (items[i].msg.type == MSG_RESULT && !items[i].rearm)
+				rid[nr++] = items[i].msg.event_id;
+		if (nr > 0)
+			poll_events_batched(p, rid, nr);
+		free(rid);
+	}
 	if (n > 0 && store_record_jobs(p->db, items, n, &recorded) != 0)
 		log_err("cannot record %zu due jobs", n);
 	free(items);

@@ -1129,6 +1129,58 @@ int af_path(const struct match_query *q, char *buf, size_t n)
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
+int af_split_fixtures(const char *body, size_t len, const int64_t *ids, size_t n, char **out,
+		      char *err, size_t errlen)
+{
+	static const char none[] = "{\"get\":\"fixtures\",\"errors\":[],\"results\":0,"
+				   "\"response\":[]}";
+	cJSON *root;
+	const cJSON *resp, *f;
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	jarena_begin(); /* the tree dies here; the answers are copied out */
+	root = adapter_parse_root(body, len, err, errlen);
+	resp = root != NULL ? response_of(root, err, errlen) : NULL;
+	if (resp == NULL)
+		goto out;
+	cJSON_ArrayForEach (f, resp) {
+		int64_t id;
+		if (!adapter_int(adapter_get(f, "fixture"), "id", 1, ID_MAX, &id))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (ids[i] != id || out[i] != NULL)
+				continue;
+			cJSON *env = cJSON_CreateObject(), *arr;
+			cJSON_AddStringToObject(env, "get", "fixtures");
+			cJSON_AddArrayToObject(env, "errors");
+			cJSON_AddNumberToObject(env, "results", 1);
+			arr = cJSON_AddArrayToObject(env, "response");
+			cJSON_AddItemReferenceToArray(arr, (cJSON *)f);
+			out[i] = jarena_own(cJSON_PrintUnformatted(env));
+			cJSON_Delete(env);
+			if (out[i] == NULL)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (out[i] == NULL && (out[i] = strdup(none)) == NULL)
+			goto fail;
+	rc = 0;
+	goto out;
+fail:
+	snprintf(err, errlen, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		free(out[i]);
+		out[i] = NULL;
+	}
+out:
+	cJSON_Delete(root);
+	jarena_end();
+	return rc;
+}
+
 int af_path_ids(const int64_t *ids, size_t nids, char *buf, size_t n)
 {
 	size_t o;

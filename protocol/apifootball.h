@@ -110,6 +110,13 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 int af_parse_standings(const char *body, size_t len, struct match_standing **out, size_t *n,
 		       char *err, size_t errlen) __attribute__((warn_unused_result));
 
+/* The answer of fixtures?ids=a-b-c cut into one fixtures?id=N answer per
+ * id: out[i] (malloc'd, NUL-terminated, free()) holds ids[i]'s fixture,
+ * or an empty response when the answer has none (no such fixture).  0,
+ * or -1 with a reason (then out is all NULL). */
+int af_split_fixtures(const char *body, size_t len, const int64_t *ids, size_t n, char **out,
+		      char *err, size_t errlen) __attribute__((warn_unused_result));
+
 /* Status from fixture.status.short (never long); *code gets the code above
  * (NULL: not wanted).  elapsed: the minute, -1 when unknown. */
 enum match_status af_status_from(const char *short_code, int elapsed, int *code);

@@ -19,6 +19,7 @@
 #define BACKOFF_FIRST_MS 2000
 #define BACKOFF_MAX_MS (10 * 60 * 1000)
 #define MEMO_MS 2000 /* one answer serves every part of an event this long */
+#define KEEP_S 900 /* a finished fixture kept from a batched answer serves this long */
 
 /* ---- adapters ---------------------------------------------------------------- */
 
@@ -44,6 +45,16 @@ struct adapter {
 	bool etag; /* answers carry ETags worth revalidating */
 	bool one_answer; /* one request answers an event's every part */
 	bool schedule_by_day; /* a day's schedule comes for every competition at once */
+	/* the quota headers: day limit, day left, minute limit, minute left
+	 * (NULL: the provider sends none) */
+	const char *const *quota_headers;
+	/* many events' every part in one request (NULL: the provider has no
+	 * such request): its path, at most max_ids, and the answer cut into
+	 * one answer per event as path() of MATCH_REQ_EVENT would give */
+	int (*path_ids)(const int64_t *ids, size_t nids, char *buf, size_t n);
+	size_t max_ids;
+	int (*split)(const char *body, size_t len, const int64_t *ids, size_t n, char **out,
+		     char *err, size_t errlen);
 	void (*crest_url)(int64_t team_id, char *buf, size_t n);
 	int (*parse_events)(const char *body, size_t len, struct match_event **out, size_t *n,
 			    size_t *skipped, char *err, size_t errlen);
@@ -77,8 +88,17 @@ static const struct adapter sofascore = {
 static bool af_refused(const char *body, size_t len);
 static int af_body_error(int refusal_pause, const char *body, size_t len, struct body_verdict *v);
 
+static const char *const af_quota_headers[] = { "x-ratelimit-requests-limit",
+						"x-ratelimit-requests-remaining",
+						"X-RateLimit-Limit", "X-RateLimit-Remaining",
+						NULL };
+
 static const struct adapter apifootball = {
 	.name = "api-football",
+	.quota_headers = af_quota_headers,
+	.path_ids = af_path_ids,
+	.max_ids = AF_MAX_IDS,
+	.split = af_split_fixtures,
 	.title = "API-Football",
 	.path = af_path,
 	.refused = af_refused,
@@ -202,6 +222,10 @@ struct source {
 	int timeout_s;
 	long max_body;
 	int refusal_pause; /* seconds the breaker stays open */
+	struct source_quota quota; /* per minute, per UTC day */
+	/* the quota's count without a store: this process only */
+	int64_t local_day, local_minute; /* the day (minute) counted */
+	int local_used_day, local_used_minute;
 	struct http_client *http;
 	struct source_store store;
 	bool has_store;
@@ -253,6 +277,8 @@ int source_open(struct source **out, const struct bf_config *cfg, const struct s
 		s->timeout_s = cfg->af_timeout;
 		s->max_body = cfg->af_max_body;
 		s->refusal_pause = cfg->af_refusal_pause;
+		s->quota.per_day = cfg->af_per_day;
+		s->quota.per_minute = cfg->af_per_minute;
 		/* sent to base_url only: redirects are not followed (lib/http.c) */
 		snprintf(s->key_header, sizeof(s->key_header), "%s: %s", s->ad->key_header,
 			 cfg->af_api_key);
@@ -262,6 +288,8 @@ int source_open(struct source **out, const struct bf_config *cfg, const struct s
 		s->timeout_s = cfg->sofa_timeout;
 		s->max_body = cfg->sofa_max_body;
 		s->refusal_pause = cfg->sofa_challenge_pause;
+		s->quota.per_day = cfg->sofa_per_day;
+		s->quota.per_minute = cfg->sofa_per_minute;
 	}
 	s->backoff = (flags & SOURCE_BACKOFF) != 0;
 	if (store != NULL) {
@@ -347,25 +375,69 @@ static void breaker_open(struct source *s, int secs, const char *why)
 	}
 }
 
-/*
- * Takes a slot of the shared request budget (sleeping until it comes)
- * and, in the same round trip, reads the cached answer of url (ETag and
- * body, for If-None-Match).  0, or -1 when the wait would be too long.
- */
-static int budget_take(struct source *s, const char *url, struct source_cached *c)
+/* The quota of a take with flags: a low-priority one leaves a fifth of the
+ * day for the checks of videos about to be made. */
+static struct source_quota quota_of(const struct source *s, unsigned flags)
 {
+	struct source_quota q = s->quota;
+
+	q.reserve = (flags & SOURCE_LOW) ? q.per_day / 5 : 0;
+	return q;
+}
+
+/* The quota without a store (this process counts alone).  0, or 1 with
+ * *until when there is no room for n. */
+static int local_quota_take(struct source *s, const struct source_quota *q, int n, int64_t *until)
+{
+	int64_t now = (int64_t)time(NULL), day = now / 86400, minute = now / 60;
+
+	if (s->local_day != day)
+		s->local_used_day = 0;
+	if (s->local_minute != minute)
+		s->local_used_minute = 0;
+	s->local_day = day;
+	s->local_minute = minute;
+	if (q->per_day > 0 && s->local_used_day + n > q->per_day - q->reserve) {
+		*until = (day + 1) * 86400;
+		return 1;
+	}
+	if (q->per_minute > 0 && s->local_used_minute + n > q->per_minute) {
+		*until = (minute + 1) * 60;
+		return 1;
+	}
+	s->local_used_day += n;
+	s->local_used_minute += n;
+	return 0;
+}
+
+/*
+ * Takes a slot of the shared request budget and quota (sleeping until
+ * its slot comes) and, in the same round trip, reads the cached answer of
+ * url (ETag and body, for If-None-Match).  0; 1 when the quota has no
+ * room (*until: when it has, epoch seconds); -1 when the wait would be
+ * too long.
+ */
+static int budget_take(struct source *s, const char *url, unsigned flags, struct source_cached *c,
+		       int64_t *until)
+{
+	struct source_quota q = quota_of(s, flags);
 	double tokens, wait;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
+	*until = 0;
 	if (!store_ready(s)) {
 		int64_t gap = (int64_t)(1000.0 / s->rps), now = clock_mono_ms();
+		if (local_quota_take(s, &q, 1, until) != 0)
+			return 1;
 		if (s->last_request_ms != 0 && now - s->last_request_ms < gap)
 			clock_sleep_ms(gap - (now - s->last_request_ms));
 		s->last_request_ms = clock_mono_ms();
 		return 0;
 	}
-	if (s->store.budget_take(s->store.ctx, s->rps, &url, 1, &tokens, c) != 0)
-		return -1;
+	rc = s->store.budget_take(s->store.ctx, s->rps, &q, &url, 1, &tokens, until, c);
+	if (rc != 0)
+		return rc;
 	wait = tokens < 0 ? -tokens / s->rps : 0;
 	if (wait > BUDGET_MAX_WAIT) {
 		cached_free(c);
@@ -374,6 +446,33 @@ static int budget_take(struct source *s, const char *url, struct source_cached *
 	}
 	clock_sleep_ms((int64_t)(wait * 1000.0));
 	return 0;
+}
+
+/* The quota headers of an answer, for the shared count. */
+static void quota_headers_seen(struct source *s, const struct http_response *hr)
+{
+	int v[4];
+	bool any = false;
+
+	if (s->ad->quota_headers == NULL)
+		return;
+	for (int i = 0; i < 4; i++) {
+		const char *h = http_header(hr, s->ad->quota_headers[i]);
+		char *end;
+		long x = h != NULL ? strtol(h, &end, 10) : -1;
+		v[i] = h != NULL && end != h && x >= 0 && x < 1000000000 ? (int)x : -1;
+		any = any || v[i] >= 0;
+	}
+	if (!any)
+		return;
+	if (store_ready(s)) {
+		s->store.quota_seen(s->store.ctx, v[0], v[1], v[2], v[3]);
+	} else {
+		if (v[0] >= 0 && v[1] >= 0 && v[0] - v[1] > s->local_used_day)
+			s->local_used_day = v[0] - v[1];
+		if (v[2] >= 0 && v[3] >= 0 && v[2] - v[3] > s->local_used_minute)
+			s->local_used_minute = v[2] - v[3];
+	}
 }
 
 static void cache_put(struct source *s, const char *url, const char *etag, const char *body,
@@ -430,6 +529,29 @@ static enum source_result set_result(struct answer *a, enum source_result res,
 	return res;
 }
 
+/* A take the quota refused: until when, said once (the breaker) unless
+ * only the low-priority reserve is reached. */
+static enum source_result quota_refused(struct source *s, unsigned flags, int64_t until,
+					struct answer *a)
+{
+	int64_t now = (int64_t)time(NULL);
+	long secs = until > now ? (long)(until - now) : 1;
+	bool day = secs > 60;
+	char why[200], at[32];
+
+	clock_iso_utc(until, at, sizeof(at));
+	snprintf(why, sizeof(why), "%s %s quota spent (%d requests%s): waiting for %s",
+		 s->ad->title, day ? "daily" : "per-minute",
+		 day ? s->quota.per_day : s->quota.per_minute,
+		 (flags & SOURCE_LOW) && day ? ", less the reserve for videos" : "", at);
+	snprintf(a->r.error, sizeof(a->r.error), "%s", why);
+	a->r.retry_after = secs;
+	/* a low-priority request leaves the reserve to the others: no breaker */
+	if (!(flags & SOURCE_LOW))
+		breaker_open(s, (int)secs, why);
+	return set_result(a, SOURCE_REFUSED, SOURCE_R_QUOTA);
+}
+
 /* What an answer (or a transport error) means; frees hr and c. */
 static enum source_result finish(struct source *s, const char *url, int rc,
 				 struct http_response *hr, struct source_cached *c,
@@ -449,6 +571,7 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 	}
 	r->status = hr->status;
 	r->retry_after = hr->retry_after;
+	quota_headers_seen(s, hr);
 	if ((hr->status == 200 || hr->status == 403) && s->ad->body_error != NULL) {
 		struct body_verdict v;
 		memset(&v, 0, sizeof(v));
@@ -538,6 +661,7 @@ static void request_init(const struct source *s, const char *url, const char *et
 	/* API-Football refuses any header but its key */
 	req->if_none_match = etag[0] && s->ad->etag ? etag : NULL;
 	req->header = s->key_header[0] ? s->key_header : NULL;
+	req->capture = s->ad->quota_headers;
 	req->timeout_ms = (long)s->timeout_s * 1000;
 	req->max_body = (size_t)s->max_body;
 }
@@ -615,6 +739,65 @@ static void fly_wait(struct source *s)
 	}
 }
 
+static enum source_result ask_url(struct source *s, const struct match_query *q, const char *url,
+				  unsigned flags, struct answer *a);
+
+/* The batch's answers from one request per max_ids events (a provider
+ * with path_ids): each event's part of it, or the request's failure for
+ * each. */
+static void prefetch_many(struct source *s, const struct match_query *q, size_t n)
+{
+	s->pre = calloc(n, sizeof(*s->pre));
+	if (s->pre == NULL)
+		return;
+	s->npre = n;
+	for (size_t i = 0; i < n; i++) {
+		s->pre[i].q = q[i];
+		if (query_url(s, &q[i], s->pre[i].url, sizeof(s->pre[i].url)) != 0) {
+			pre_free(s);
+			return;
+		}
+	}
+	for (size_t from = 0; from < n;) {
+		size_t k = n - from < s->ad->max_ids ? n - from : s->ad->max_ids;
+		int64_t ids[HTTP_MANY_MAX];
+		char path[1024], url[1200], err[256], *out[HTTP_MANY_MAX];
+		struct answer a;
+		bool split = false;
+
+		for (size_t j = 0; j < k; j++)
+			ids[j] = q[from + j].event;
+		if (s->ad->path_ids(ids, k, path, sizeof(path)) != 0) {
+			pre_free(s);
+			return;
+		}
+		snprintf(url, sizeof(url), "%s%s", s->base_url, path);
+		ask_url(s, NULL, url, 0, &a);
+		if (a.r.result == SOURCE_OK && a.body != NULL)
+			split = s->ad->split(a.body, a.len, ids, k, out, err, sizeof(err)) == 0;
+		if (a.r.result == SOURCE_OK && !split) {
+			snprintf(a.r.error, sizeof(a.r.error), "%s", err);
+			set_result(&a, SOURCE_BAD, SOURCE_R_UNREADABLE);
+		}
+		/* a refusal stands for the rest too: nothing more is asked */
+		if (a.r.result == SOURCE_REFUSED)
+			k = n - from;
+		for (size_t j = 0; j < k; j++) {
+			struct pre *p = &s->pre[from + j];
+			p->a.r = a.r;
+			snprintf(p->a.r.url, sizeof(p->a.r.url), "%s", p->url);
+			if (split) {
+				p->a.body = out[j];
+				p->a.len = strlen(out[j]);
+			}
+			p->fetched = p->used = true;
+		}
+		answer_free(&a);
+		s->pre_used += k;
+		from += k;
+	}
+}
+
 static void prefetch(struct source *s, const struct match_query *q, size_t n)
 {
 	const char **urls = NULL;
@@ -624,6 +807,10 @@ static void prefetch(struct source *s, const struct match_query *q, size_t n)
 	if (n == 0 || n > HTTP_MANY_MAX || !store_ready(s) || source_breaker_remaining(s) > 0 ||
 	    (s->backoff && s->backoff_until_ms > clock_mono_ms()))
 		return;
+	if (s->ad->path_ids != NULL) {
+		prefetch_many(s, q, n);
+		return;
+	}
 	s->pre = calloc(n, sizeof(*s->pre));
 	urls = calloc(n, sizeof(*urls));
 	cached = calloc(n, sizeof(*cached));
@@ -636,8 +823,14 @@ static void prefetch(struct source *s, const struct match_query *q, size_t n)
 		urls[i] = s->pre[i].url;
 	}
 	s->npre = n;
-	if (s->store.budget_take(s->store.ctx, s->rps, urls, n, &s->pre_tokens, cached) != 0)
-		goto fail;
+	{
+		struct source_quota qq = quota_of(s, 0);
+		int64_t until;
+		/* no room for all of them: one by one as usual */
+		if (s->store.budget_take(s->store.ctx, s->rps, &qq, urls, n, &s->pre_tokens, &until,
+					 cached) != 0)
+			goto fail;
+	}
 	s->pre_at_ms = clock_mono_ms();
 	for (size_t i = 0; i < n; i++)
 		s->pre[i].cached = cached[i];
@@ -782,29 +975,18 @@ static void memo_put(struct source *s, const struct match_query *q, const struct
 
 /* ---- one request ------------------------------------------------------------------- */
 
-/* Asks for q; never returns an unclassified result.  a->body: the answer
- * of SOURCE_OK and SOURCE_NOT_MODIFIED (free with answer_free). */
-static enum source_result ask(struct source *s, const struct match_query *q, struct answer *a)
+/* One request for url (q: what it asks, when the slot may have been
+ * reserved by prefetch(); NULL: none).  A kept answer of a provider
+ * without ETags (source_get_events_batch) answers it without a request. */
+static enum source_result ask_url(struct source *s, const struct match_query *q, const char *url,
+				  unsigned flags, struct answer *a)
 {
-	char url[1024];
 	struct source_cached c;
 	struct http_response hr;
 	struct http_request req;
 	long left;
 	int rc;
 
-	if (query_url(s, q, url, sizeof(url)) != 0) {
-		answer_init(a, "");
-		snprintf(a->r.error, sizeof(a->r.error), "%s has no such request", s->ad->name);
-		return set_result(a, SOURCE_FAILED, SOURCE_R_CLIENT);
-	}
-	/* fetched ahead by prefetch(), or just now for another part */
-	if (pre_fetched(s, q, a) == 0) {
-		memo_put(s, q, a);
-		return a->r.result;
-	}
-	if (memo_get(s, q, url, a) == 0)
-		return SOURCE_OK;
 	answer_init(a, url);
 	if ((left = source_breaker_remaining(s)) > 0) {
 		snprintf(a->r.error, sizeof(a->r.error), "circuit breaker open for %lds more: %s",
@@ -823,14 +1005,52 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 			 s->backoff_until_ms - clock_mono_ms());
 		return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BACKING_OFF);
 	}
-	if (pre_take(s, q, &c) != 0 && budget_take(s, url, &c) != 0) {
-		snprintf(a->r.error, sizeof(a->r.error), "request budget exhausted (%.2f/s shared)",
-			 s->rps);
-		return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BUDGET);
+	if (q == NULL || pre_take(s, q, &c) != 0) {
+		int64_t until;
+		int took = budget_take(s, url, flags, &c, &until);
+		if (took == 1)
+			return quota_refused(s, flags, until, a);
+		if (took != 0) {
+			snprintf(a->r.error, sizeof(a->r.error),
+				 "request budget exhausted (%.2f/s shared)", s->rps);
+			return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BUDGET);
+		}
+		if (!s->ad->etag && c.body != NULL && c.age_s <= KEEP_S) {
+			/* kept from a batched answer just now: no request */
+			s->store.budget_give_back(s->store.ctx, 1);
+			a->r.status = 200;
+			a->body = c.body;
+			a->len = c.len;
+			c.body = NULL;
+			cached_free(&c);
+			return set_result(a, SOURCE_OK, SOURCE_R_NONE);
+		}
 	}
 	request_init(s, url, c.etag, &req);
 	rc = http_do(s->http, &req, &hr);
-	finish(s, url, rc, &hr, &c, a);
+	return finish(s, url, rc, &hr, &c, a);
+}
+
+/* Asks for q; never returns an unclassified result.  a->body: the answer
+ * of SOURCE_OK and SOURCE_NOT_MODIFIED (free with answer_free). */
+static enum source_result ask(struct source *s, const struct match_query *q, unsigned flags,
+			      struct answer *a)
+{
+	char url[1024];
+
+	if (query_url(s, q, url, sizeof(url)) != 0) {
+		answer_init(a, "");
+		snprintf(a->r.error, sizeof(a->r.error), "%s has no such request", s->ad->name);
+		return set_result(a, SOURCE_FAILED, SOURCE_R_CLIENT);
+	}
+	/* fetched ahead by prefetch(), or just now for another part */
+	if (pre_fetched(s, q, a) == 0) {
+		memo_put(s, q, a);
+		return a->r.result;
+	}
+	if (memo_get(s, q, url, a) == 0)
+		return SOURCE_OK;
+	ask_url(s, q, url, flags, a);
 	memo_put(s, q, a);
 	return a->r.result;
 }
@@ -840,7 +1060,7 @@ static enum source_result ask(struct source *s, const struct match_query *q, str
 static int fetch(struct source *s, const struct match_query *q, unsigned flags, struct answer *a,
 		 struct source_resp *r)
 {
-	enum source_result res = ask(s, q, a);
+	enum source_result res = ask(s, q, flags, a);
 
 	if ((res == SOURCE_NOT_MODIFIED && (flags & SOURCE_SKIP_UNCHANGED)) ||
 	    (res != SOURCE_OK && res != SOURCE_NOT_MODIFIED)) {
@@ -992,4 +1212,76 @@ enum source_result source_get_standings(struct source *s, int64_t competition, i
 	if (fetch(s, &q, 0, &a, r) == 0)
 		return r->result;
 	return parsed(&a, s->ad->parse_standings(a.body, a.len, st, n, err, sizeof(err)), err, r);
+}
+
+/* ---- many events in one request ---------------------------------------------------- */
+
+size_t source_batch_max(const struct source *s)
+{
+	return s->ad->path_ids != NULL ? s->ad->max_ids : 0;
+}
+
+/* The URL of q's answer (as ask() would ask it). */
+static int event_url(struct source *s, int64_t id, char *url, size_t n)
+{
+	struct match_query q = { .what = MATCH_REQ_EVENT, .event = id };
+
+	return query_url(s, &q, url, n);
+}
+
+/* Keeps each finished event's own answer for the consumers (KEEP_S). */
+static void keep_finished(struct source *s, const struct answer *a, const int64_t *ids, size_t n,
+			  const struct match_event *evs, size_t nevs)
+{
+	char *out[HTTP_MANY_MAX], err[256];
+
+	if (!store_ready(s) || n > HTTP_MANY_MAX ||
+	    s->ad->split(a->body, a->len, ids, n, out, err, sizeof(err)) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char url[1024];
+		bool finished = false;
+		for (size_t k = 0; k < nevs; k++)
+			if (evs[k].id == ids[i] && evs[k].status == MATCH_ST_FINISHED)
+				finished = true;
+		if (finished && event_url(s, ids[i], url, sizeof(url)) == 0)
+			s->store.cache_put(s->store.ctx, url, "kept", out[i], strlen(out[i]));
+		free(out[i]);
+	}
+}
+
+enum source_result source_get_events_batch(struct source *s, const int64_t *ids, size_t n,
+					   struct match_event **evs, size_t *nevs, size_t *skipped,
+					   struct source_resp *r)
+{
+	char path[1024], url[1200], err[256] = "";
+	struct answer a;
+	int rc;
+
+	*evs = NULL;
+	*nevs = *skipped = 0;
+	if (s->ad->path_ids == NULL || n == 0 || n > s->ad->max_ids ||
+	    s->ad->path_ids(ids, n, path, sizeof(path)) != 0) {
+		answer_init(&a, "");
+		snprintf(a.r.error, sizeof(a.r.error), "%s has no such request", s->ad->name);
+		set_result(&a, SOURCE_FAILED, SOURCE_R_CLIENT);
+		*r = a.r;
+		return r->result;
+	}
+	snprintf(url, sizeof(url), "%s%s", s->base_url, path);
+	if (ask_url(s, NULL, url, 0, &a) != SOURCE_OK || a.body == NULL) {
+		if (a.r.result == SOURCE_OK) {
+			snprintf(a.r.error, sizeof(a.r.error), "empty body");
+			set_result(&a, SOURCE_BAD, SOURCE_R_EMPTY);
+		}
+		answer_free(&a);
+		*r = a.r;
+		return r->result;
+	}
+	rc = s->ad->parse_events(a.body, a.len, evs, nevs, skipped, err, sizeof(err));
+	if (rc == 0)
+		keep_finished(s, &a, ids, n, *evs, *nevs);
+	if (rc == 0 && *skipped > 0)
+		snprintf(a.r.error, sizeof(a.r.error), "%s", err);
+	return parsed(&a, rc, err, r);
 }

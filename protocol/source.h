@@ -75,6 +75,16 @@ struct source_cached {
 	char etag[256]; /* "" = none */
 	char *body; /* malloc'd, or NULL */
 	size_t len;
+	int64_t age_s; /* since it was kept */
+};
+
+/* A provider's request quota: at most per_minute a minute and per_day a
+ * UTC day (0 = no limit of ours; then the limit the provider's headers
+ * reported, if any), across all processes.  reserve: requests of the day
+ * a take must leave (a low-priority request: the schedule of days away). */
+struct source_quota {
+	int per_minute, per_day;
+	int reserve;
 };
 
 struct source_store {
@@ -89,14 +99,22 @@ struct source_store {
 	 * and why: 1 opened here, 0 it was open already, -1 cannot be
 	 * written. */
 	int (*breaker_open)(void *ctx, int secs, const char *by, const char *why);
-	/* Takes n slots of a token bucket refilled at rps (burst 1) and reads
-	 * the cached answers of urls into cached[0..n-1] (zeroed by the
-	 * caller) in one go.  *tokens: the bucket after the take (below zero:
-	 * the queue ahead).  0, or -1 (logged). */
-	int (*budget_take)(void *ctx, double rps, const char *const *urls, size_t n, double *tokens,
+	/* Takes n slots of a token bucket refilled at rps (burst 1) and of the
+	 * quota q, and reads the cached answers of urls into cached[0..n-1]
+	 * (zeroed by the caller) in one go.  *tokens: the bucket after the
+	 * take (below zero: the queue ahead).  0; 1 when q has no room for n:
+	 * nothing taken, *until = when it has (epoch seconds: the next minute,
+	 * or the next 00:00 UTC); -1 (logged). */
+	int (*budget_take)(void *ctx, double rps, const struct source_quota *q,
+			   const char *const *urls, size_t n, double *tokens, int64_t *until,
 			   struct source_cached *cached);
-	/* Gives n unused slots back (logged when it cannot). */
+	/* Gives n unused slots (and their quota) back (logged when it cannot). */
 	void (*budget_give_back)(void *ctx, size_t n);
+	/* What the provider's headers said of its quota (-1 = not said): the
+	 * count used is raised to limit - left when that is more (the lower
+	 * of theirs and ours is trusted) and the limits kept. */
+	void (*quota_seen)(void *ctx, int day_limit, int day_left, int minute_limit,
+			   int minute_left);
 	/* Keeps an answer for revalidation (logged when it cannot). */
 	void (*cache_put)(void *ctx, const char *url, const char *etag, const char *body,
 			  size_t len);
@@ -120,6 +138,9 @@ void source_close(struct source *s);
 
 /* A 304 of these is not parsed (nothing changed since the last answer). */
 #define SOURCE_SKIP_UNCHANGED 1u
+/* Low priority (the schedule of days away): refused while the day's quota
+ * is down to its reserve, kept for the checks of videos about to be made. */
+#define SOURCE_LOW 2u
 
 /*
  * The getters: each asks the provider, classifies the answer in r (always
@@ -172,6 +193,17 @@ void source_prefetch_lineups(struct source *s, const int64_t *event_ids, size_t 
  * requests in flight are taken in meanwhile. */
 void source_prefetch_poll(struct source *s, int fd, int timeout_ms);
 void source_prefetch_end(struct source *s);
+
+/* How many events source_get_events_batch() takes in one request; 0:
+ * the provider has no such request (Sofascore: ask each event). */
+size_t source_batch_max(const struct source *s);
+/* The events ids[0..n-1] (n <= source_batch_max) in one request with
+ * everything a result needs (API-Football fixtures?ids=).  The finished
+ * ones' answers are kept a while (shared), so that a consumer's request
+ * for one of their parts is answered without asking again.  *evs: free(). */
+enum source_result source_get_events_batch(struct source *s, const int64_t *ids, size_t n,
+					   struct match_event **evs, size_t *nevs, size_t *skipped,
+					   struct source_resp *r);
 
 /* Seconds the breaker stays open (0 = closed). */
 long source_breaker_remaining(struct source *s);

@@ -74,24 +74,70 @@ static void cache_take(PGresult *r, int row, int col, struct source_cached *c)
 	c->len = blen;
 	snprintf(c->etag, sizeof(c->etag), "%.*s", PQgetlength(r, row, col),
 		 PQgetvalue(r, row, col));
+	/* binary int8, network order */
+	if (!PQgetisnull(r, row, col + 2) && PQgetlength(r, row, col + 2) == 8) {
+		const unsigned char *b = (const unsigned char *)PQgetvalue(r, row, col + 2);
+		uint64_t v = 0;
+		for (int i = 0; i < 8; i++)
+			v = v << 8 | b[i];
+		c->age_s = (int64_t)v;
+	}
+}
+
+/* The column of the count used now: 0 once the day (minute) has turned. */
+#define USED_DAY "(CASE WHEN s.day = (now() AT TIME ZONE 'UTC')::date THEN s.used_day ELSE 0 END)"
+#define USED_MIN                                                                           \
+	"(CASE WHEN s.minute = date_trunc('minute', clock_timestamp()) THEN s.used_minute" \
+	" ELSE 0 END)"
+/* The limits: ours, else what the provider's headers reported (0 = none). */
+#define DAY_LIMIT "COALESCE(NULLIF($4::int, 0), s.day_limit_seen, 0)"
+#define MIN_LIMIT "COALESCE(NULLIF($5::int, 0), s.minute_limit_seen, 0)"
+
+/* When a refused take would have room: the next 00:00 UTC when the day
+ * has none, else the next minute.  p: the take's parameters. */
+static int quota_until(PGconn *db, const char *const *p, int64_t *until)
+{
+	const char *q[3] = { p[2], p[3], p[5] }; /* n, per_day, reserve */
+	PGresult *r = db_exec(
+		db, "quota until",
+		"SELECT CASE WHEN COALESCE(NULLIF($2::int, 0), s.day_limit_seen, 0) > 0 AND " USED_DAY
+		" + $1::int > COALESCE(NULLIF($2::int, 0), s.day_limit_seen, 0) - $3::int"
+		" THEN EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC')::date + 1)::timestamp"
+		"  AT TIME ZONE 'UTC')::bigint"
+		" ELSE EXTRACT(EPOCH FROM date_trunc('minute', clock_timestamp())"
+		"  + interval '1 minute')::bigint END"
+		" FROM sofascore_budget s WHERE id = 1",
+		3, q);
+	int rc = -1;
+
+	if (r != NULL && PQntuples(r) == 1) {
+		*until = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		rc = 1;
+	}
+	PQclear(r);
+	return rc;
 }
 
 /*
- * Takes n slots of the shared request budget and, in the same statement,
- * reads the cached answers of urls.  A reservation token bucket of burst
- * 1: tokens below zero are the queue of callers ahead; each sleeps until
- * its own slot.  Rows: the tokens left (text), then url, etag, body of
- * each cached URL (binary; one row with NULLs when none is cached).
+ * Takes n slots of the shared request budget and of the quota and, in the
+ * same statement, reads the cached answers of urls.  A reservation token
+ * bucket of burst 1: tokens below zero are the queue of callers ahead;
+ * each sleeps until its own slot.  The quota is counted per UTC day and
+ * per minute; a take that does not fit changes nothing.  Rows: the tokens
+ * left (text), then url, etag, body of each cached URL (binary; one row
+ * with NULLs when none is cached); no row: the quota has no room.
  */
-static int pg_budget_take(void *ctx, double rps, const char *const *urls, size_t n, double *tokens,
+static int pg_budget_take(void *ctx, double rps, const struct source_quota *q,
+			  const char *const *urls, size_t n, double *tokens, int64_t *until,
 			  struct source_cached *cached)
 {
-	char rbuf[32], nbuf[32];
-	const char *p[3] = { rbuf, NULL, nbuf };
+	char rbuf[32], nbuf[32], dbuf[32], mbuf[32], resbuf[32];
+	const char *p[6] = { rbuf, NULL, nbuf, dbuf, mbuf, resbuf };
 	cJSON *a = cJSON_CreateArray();
 	char *list = NULL;
 	PGresult *r;
 
+	*until = 0;
 	for (size_t i = 0; a != NULL && i < n; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(urls[i]));
 	if (a != NULL)
@@ -101,23 +147,38 @@ static int pg_budget_take(void *ctx, double rps, const char *const *urls, size_t
 		return -1;
 	snprintf(rbuf, sizeof(rbuf), "%.6f", rps);
 	snprintf(nbuf, sizeof(nbuf), "%zu", n);
+	snprintf(dbuf, sizeof(dbuf), "%d", q->per_day);
+	snprintf(mbuf, sizeof(mbuf), "%d", q->per_minute);
+	snprintf(resbuf, sizeof(resbuf), "%d", q->reserve);
 	p[1] = list;
 	r = PQexecParams(
 		ctx,
-		"WITH b AS (UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + "
+		"WITH b AS (UPDATE sofascore_budget s SET tokens = LEAST(1.0, tokens + "
 		"EXTRACT(EPOCH FROM (clock_timestamp() - updated_at)) * $1::float8) - $3::float8,"
-		" updated_at = clock_timestamp() WHERE id = 1 RETURNING tokens)"
-		" SELECT b.tokens::text, c.url, c.etag, c.body FROM b"
+		" updated_at = clock_timestamp(),"
+		" used_day = " USED_DAY " + $3::int, day = (now() AT TIME ZONE 'UTC')::date,"
+		" used_minute = " USED_MIN " + $3::int,"
+		" minute = date_trunc('minute', clock_timestamp())"
+		" WHERE id = 1"
+		" AND (" DAY_LIMIT " = 0 OR " USED_DAY " + $3::int <= " DAY_LIMIT " - $6::int)"
+		" AND (" MIN_LIMIT " = 0 OR " USED_MIN " + $3::int <= " MIN_LIMIT ")"
+		" RETURNING tokens)"
+		" SELECT b.tokens::text, c.url, c.etag, c.body,"
+		"  EXTRACT(EPOCH FROM now() - c.fetched_at)::bigint FROM b"
 		" LEFT JOIN http_cache c ON c.url IN (SELECT jsonb_array_elements_text($2::jsonb))",
-		3, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
+		6, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
 	free(list);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		char msg[300];
 		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
 		msg[strcspn(msg, "\n")] = '\0';
 		log_err("database query failed query=budget take error=\"%s\"", msg);
 		PQclear(r);
 		return -1;
+	}
+	if (PQntuples(r) < 1) {
+		PQclear(r);
+		return quota_until(ctx, p, until);
 	}
 	*tokens = strtod(PQgetvalue(r, 0, 0), NULL);
 	for (int t = 0; t < PQntuples(r); t++) {
@@ -140,9 +201,35 @@ static void pg_budget_give_back(void *ctx, size_t n)
 
 	snprintf(nbuf, sizeof(nbuf), "%zu", n);
 	if (db_cmd(ctx, "budget give back",
-		   "UPDATE sofascore_budget SET tokens = LEAST(1.0, tokens + $1::float8) WHERE id = 1",
+		   "UPDATE sofascore_budget s SET tokens = LEAST(1.0, tokens + $1::float8),"
+		   " used_day = GREATEST(0, " USED_DAY " - $1::int),"
+		   " used_minute = GREATEST(0, " USED_MIN " - $1::int),"
+		   " day = (now() AT TIME ZONE 'UTC')::date,"
+		   " minute = date_trunc('minute', clock_timestamp()) WHERE id = 1",
 		   1, p) != 0)
 		log_warn("unused request slots not given back n=%zu", n);
+}
+
+static void pg_quota_seen(void *ctx, int day_limit, int day_left, int minute_limit, int minute_left)
+{
+	char b[4][16];
+	const char *p[4];
+	int v[4] = { day_limit, day_left, minute_limit, minute_left };
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(b[i], sizeof(b[i]), "%d", v[i]);
+		p[i] = v[i] >= 0 ? b[i] : NULL;
+	}
+	if (db_cmd(ctx, "quota seen",
+		   "UPDATE sofascore_budget s SET"
+		   " day_limit_seen = COALESCE($1::int, s.day_limit_seen),"
+		   " used_day = GREATEST(" USED_DAY ", COALESCE($1::int - $2::int, 0)),"
+		   " day = (now() AT TIME ZONE 'UTC')::date,"
+		   " minute_limit_seen = COALESCE($3::int, s.minute_limit_seen),"
+		   " used_minute = GREATEST(" USED_MIN ", COALESCE($3::int - $4::int, 0)),"
+		   " minute = date_trunc('minute', clock_timestamp()) WHERE id = 1",
+		   4, p) != 0)
+		log_warn("the provider's quota headers not kept");
 }
 
 static void pg_cache_put(void *ctx, const char *url, const char *etag, const char *body, size_t len)
@@ -217,6 +304,7 @@ int source_pg_open(struct source **out, const struct bf_config *cfg, const char 
 		.breaker_open = pg_breaker_open,
 		.budget_take = pg_budget_take,
 		.budget_give_back = pg_budget_give_back,
+		.quota_seen = pg_quota_seen,
 		.cache_put = pg_cache_put,
 		.close = pg_close,
 	};

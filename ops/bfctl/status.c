@@ -153,6 +153,22 @@ static void print_text(const cJSON *root)
 		printf("  %-18s %-10s %6.0f\n", cJSON_GetObjectItem(it, "kind")->valuestring,
 		       cJSON_GetObjectItem(it, "state")->valuestring,
 		       cJSON_GetObjectItem(it, "count")->valuedouble);
+	const cJSON *rq = cJSON_GetObjectItem(root, "requests");
+	if (rq != NULL) {
+		double used = cJSON_GetNumberValue(cJSON_GetObjectItem(rq, "used_today"));
+		double lim = cJSON_GetNumberValue(cJSON_GetObjectItem(rq, "day_limit"));
+		double um = cJSON_GetNumberValue(cJSON_GetObjectItem(rq, "used_minute"));
+		double ml = cJSON_GetNumberValue(cJSON_GetObjectItem(rq, "minute_limit"));
+		printf("requests to %s: %.0f today",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(rq, "provider")), used);
+		if (lim > 0)
+			printf(" of %.0f (%.0f left until 00:00 UTC)", lim,
+			       lim > used ? lim - used : 0);
+		printf(", %.0f this minute", um);
+		if (ml > 0)
+			printf(" of %.0f", ml);
+		printf("\n");
+	}
 	const cJSON *br = cJSON_GetObjectItem(root, "sofascore_breaker");
 	const cJSON *left = cJSON_GetObjectItem(br, "open_seconds_left");
 	if (cJSON_IsNumber(left) && left->valuedouble > 0)
@@ -230,6 +246,30 @@ int cmd_status(const struct bf_config *c, int argc, char **argv)
 			db, "renders by state",
 			"SELECT kind, state, count(*) AS count FROM renders GROUP BY 1, 2 ORDER BY 1, 2",
 			0, NULL));
+	{
+		/* the request quota: counted today (UTC) and this minute, and the
+		 * limits (ours, else the provider's headers) */
+		bool af = strcmp(c->source_provider, "api-football") == 0;
+		char dl[16], ml[16];
+		const char *qp[2] = { dl, ml };
+		snprintf(dl, sizeof(dl), "%d", af ? c->af_per_day : c->sofa_per_day);
+		snprintf(ml, sizeof(ml), "%d", af ? c->af_per_minute : c->sofa_per_minute);
+		cJSON *rq = rows_json(
+			db, "requests",
+			"SELECT CASE WHEN day = (now() AT TIME ZONE 'UTC')::date THEN used_day ELSE 0"
+			" END AS used_today, COALESCE(NULLIF($1::int, 0), day_limit_seen, 0) AS day_limit,"
+			" CASE WHEN minute = date_trunc('minute', clock_timestamp()) THEN used_minute"
+			" ELSE 0 END AS used_minute,"
+			" COALESCE(NULLIF($2::int, 0), minute_limit_seen, 0) AS minute_limit"
+			" FROM sofascore_budget WHERE id = 1",
+			2, qp);
+		cJSON *row = cJSON_DetachItemFromArray(rq, 0);
+		cJSON_Delete(rq);
+		if (row != NULL) {
+			cJSON_AddStringToObject(row, "provider", c->source_provider);
+			cJSON_AddItemToObject(root, "requests", row);
+		}
+	}
 	cJSON *br = rows_json(
 		db, "breaker",
 		"SELECT GREATEST(0, EXTRACT(EPOCH FROM open_until - now()))::int AS open_seconds_left,"

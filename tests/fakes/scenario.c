@@ -499,6 +499,26 @@ enum MHD_Result scen_reply_json(struct scen *s, const struct scen_req *q, unsign
 	return r;
 }
 
+char *scen_due_body(struct scen *s, const char *key)
+{
+	struct scen_route *rt;
+	const struct scen_entry *e = NULL;
+	char *b = NULL;
+
+	pthread_mutex_lock(&s->mu);
+	rt = find_route(s, key);
+	if (rt != NULL) {
+		/* what the route would answer now, its sequence left where it is */
+		unsigned long step = rt->step;
+		e = pick_entry(s, rt);
+		rt->step = step;
+	}
+	if (e != NULL && e->body != NULL && e->status == 200 && e->fault == SCEN_F_NONE)
+		b = xstrdup(e->body);
+	pthread_mutex_unlock(&s->mu);
+	return b;
+}
+
 void scen_count(struct scen *s, const char *key)
 {
 	pthread_mutex_lock(&s->mu);

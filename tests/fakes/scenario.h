@@ -168,6 +168,9 @@ int scen_main(struct scen *s, int argc, char **argv, const struct option *own,
 
 /* Counts a request that is answered before routing (not matched, no fault drawn). */
 void scen_count(struct scen *s, const char *key);
+/* A copy of the body route key would answer now with 200 (free()), its sequence not
+ * advanced; NULL when it has none (no route, not started, a fault or another status). */
+char *scen_due_body(struct scen *s, const char *key);
 
 /*
  * Answers q: counts it, finds its route, then (first that applies) an injected fault, a

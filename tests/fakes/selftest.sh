@@ -595,6 +595,10 @@ areq GET "$A/fixtures?id=999999" "${KEY[@]}"
 expect_eq "unknown id is 200" "$STATUS" 200
 expect_body "unknown id: the empty envelope, byte for byte" \
     '{"get":"fixtures","parameters":{"id":"999999"},"errors":[],"results":0,"paging":{"current":1,"total":1},"response":[]}'
+# fixtures?ids= composed from the id routes (an unknown id left out), no step taken
+areq GET "$A/fixtures?ids=999999-1001" "${KEY[@]}"
+expect_eq "ids: 200, the known fixture only" "$STATUS $(jqb .results) $(jqb '.response[0].fixture.id')" "200 1 1001"
+expect_eq "ids: its parameters" "$(jqb .parameters.ids)" "999999-1001"
 areq GET "$A/injuriez" "${KEY[@]}"
 expect_eq "unknown endpoint is 404" "$STATUS" 404
 expect_body "unknown endpoint: body" \

@@ -21,9 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/config.h"
 #include "lib/log.h"
 #include "lib/signals.h"
 #include "protocol/message.h"
+#include "protocol/source.h"
+#include "protocol/source_pg.h"
+#include "lib/clock.h"
 #include "tests/support/query.h"
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
@@ -245,11 +249,17 @@ static void matchday_body(struct world *w)
 	CHECK(tenv_count_lines(log, "event_id=9202") >= 2);
 	CHECK(tenv_count_lines(log, "reason=unconfirmed") >= 1);
 
-	/* what it cost: one request per result (one answer holds an event's
-	 * parts); the schedule once per day for every league */
+	/* what it cost: the finished matches came in the producer's batched
+	 * answers (fixtures?ids=), which bf-results used: no request of its own
+	 * for any result; line-up checks batched too */
 	printf("#   requests to API-Football: %zu\n", world_sofa_count(w));
 	CHECK_INT(world_sofa_matching(w, 0, NULL, 200), (int)world_sofa_count(w));
-	CHECK_INT(requests_for(w, "/fixtures?id=9104"), 1);
+	CHECK_INT(requests_for(w, "/fixtures?ids=9104"), 1);
+	for (long long id = 9101; id <= 9202; id++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/fixtures?id=%lld", id);
+		CHECK_INT(requests_for(w, path), 0);
+	}
 	CHECK_INT(requests_for(w, "/fixtures?league=39&round=Regular Season - 12&season=2026"), 1);
 	CHECK_INT(requests_for(w, "/standings?league=39&season=2026"), 1);
 	/* the key was sent every time and never written to a log */
@@ -327,8 +337,11 @@ static void quota_body(struct world *w)
 	/* one request found the quota spent; the waits asked nothing */
 	CHECK_INT(requests_for(w, "/fixtures?id=9104"), 1);
 
+	/* 00:00 UTC: the API's day and ours start again (the breaker, which
+	 * would close by itself then, is closed early here) */
 	CHECK_INT(world_fake_post(w, "/_fake/quota", "{\"day_remaining\": 100}"), 200);
-	REQUIRE(sql_exec(w->db, "UPDATE sofascore_breaker SET open_until = NULL") == 0);
+	REQUIRE(sql_exec(w->db, "UPDATE sofascore_budget SET day = day - 1;"
+				"UPDATE sofascore_breaker SET open_until = NULL") == 0);
 	CHECK_INT(wait_count(w,
 			     "SELECT count(*) FROM jobs WHERE subject = 'result:9104' AND "
 			     "state = 'done'",
@@ -452,6 +465,132 @@ static void database_of_the_other_provider_refused(void)
 	run_in_world("mismatch", NULL, PRODUCER_CONF, mismatch_body);
 }
 
+/* ---- the quota shared by every process -------------------------------------- */
+
+#define SHARED_DAY 8
+#define PER_CHILD 10
+
+/* A child: its own client on the world's database, PER_CHILD fixtures
+ * asked as fast as allowed; exits with how many got an answer. */
+static void quota_child(const struct world *w, int k)
+{
+	struct bf_config cfg;
+	struct source *s;
+	char log[512];
+	int ok = 0;
+
+	snprintf(log, sizeof(log), "%s/var/log/%s-child%d.log", tenv_root(), w->name, k);
+	if (freopen(log, "w", stderr) == NULL)
+		_exit(100);
+	tenv_config(&cfg, NULL, w->db);
+	free(cfg.source_provider);
+	cfg.source_provider = strdup("api-football");
+	free(cfg.af_base_url);
+	cfg.af_base_url = strdup(w->sofa.url);
+	free(cfg.af_api_key);
+	cfg.af_api_key = strdup(WORLD_AF_KEY);
+	cfg.af_max_rps = 50;
+	cfg.af_timeout = 5;
+	cfg.af_per_day = SHARED_DAY;
+	cfg.af_per_minute = 0;
+	if (source_pg_open(&s, &cfg, w->db, 0) != 0)
+		_exit(101);
+	for (int i = 0; i < PER_CHILD; i++) {
+		struct source_resp r;
+		struct match_event ev;
+		/* each fixture once (an answer of the last 2 s is not asked again):
+		 * unknown ones are answered too, with nothing */
+		enum source_result res = source_get_event(s, 9101 + k * 1000 + i, 0, &ev, &r);
+		if (res == SOURCE_OK || res == SOURCE_NOT_FOUND)
+			ok++;
+		else if (res != SOURCE_REFUSED || r.reason != SOURCE_R_QUOTA)
+			fprintf(stderr, "GET failed unexpectedly: %s\n", r.error);
+		clock_sleep_ms(5);
+	}
+	source_close(s);
+	cfg_free(&cfg);
+	_exit(ok);
+}
+
+/* Two processes sharing a day of SHARED_DAY requests: the fake counts
+ * exactly that many, none refused by it, and both got some. */
+static void shared_quota_body(struct world *w)
+{
+	pid_t kids[2];
+	int got[2];
+
+	fflush(stdout);
+	for (int k = 0; k < 2; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0)
+			quota_child(w, k);
+		REQUIRE(kids[k] > 0);
+		world_track(w, kids[k]);
+	}
+	for (int k = 0; k < 2; k++) {
+		got[k] = tenv_wait(kids[k], 30000);
+		world_untrack(w, kids[k]);
+	}
+	printf("#   answered: %d and %d of %d each; the fake counted %zu\n", got[0], got[1],
+	       PER_CHILD, world_sofa_count(w));
+	CHECK_INT(got[0] + got[1], SHARED_DAY);
+	CHECK_INT(world_sofa_count(w), SHARED_DAY);
+	CHECK_INT(world_sofa_matching(w, 0, NULL, 200), SHARED_DAY);
+	CHECK_INT(count(w, "SELECT used_day FROM sofascore_budget"), SHARED_DAY);
+}
+
+static void two_processes_share_the_day(void)
+{
+	run_in_world("shared", NULL, NULL, shared_quota_body);
+}
+
+/* The day's quota (ours) spent in the middle of the work: the rest waits
+ * (quota-spent, no attempt, nothing dead) and is made once the day starts
+ * again. */
+static void midday_body(struct world *w)
+{
+	static const char *const none[] = { NULL };
+	char log[600];
+	pid_t res;
+
+	for (long long id = 9101; id <= 9104; id++)
+		if (id != 9103)
+			REQUIRE(insert_finished(w, id) == 0);
+	/* past the replay's last change: 9101 and 9102 have finished too */
+	CHECK_INT(world_fake_post(w, "/_fake/advance", "{\"seconds\": 40}"), 200);
+	res = start(w, "bf-results", "results", none);
+	REQUIRE(res > 0);
+	REQUIRE(publish_result(w, 9104) == 0);
+	REQUIRE(publish_result(w, 9101) == 0);
+	CHECK_INT(wait_count(w, "SELECT count(*) FROM jobs WHERE state = 'done'", 2, 20000), 2);
+	REQUIRE(publish_result(w, 9102) == 0);
+	world_log(w, "results", log, sizeof(log));
+	CHECK(tenv_wait_lines(log, "reason=quota-spent", 2, 20000));
+	CHECK_INT(tenv_count_lines(log, "daily quota spent (2 requests)"), 3);
+	CHECK_INT(attempts(w, "result:9102"), 0);
+	CHECK_INT(world_sofa_count(w), 2);
+	/* 00:00 UTC: the count is of yesterday; the breaker is closed early here
+	 * (it would close by itself at midnight) */
+	REQUIRE(sql_exec(w->db, "UPDATE sofascore_budget SET day = day - 1;"
+				"UPDATE sofascore_breaker SET open_until = NULL") == 0);
+	CHECK_INT(wait_count(w, "SELECT count(*) FROM jobs WHERE state = 'done'", 3, 20000), 3);
+	CHECK_INT(stop(w, res), 0);
+	CHECK_INT(world_depth(w, "bf.result.dead", 0, 500), 0);
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 3);
+	cJSON_Delete(rec);
+	CHECK_INT(world_sofa_count(w), 3);
+	world_check_queues_empty(w, "result");
+}
+
+static void quota_of_ours_spent_midday_resumes(void)
+{
+	run_in_world("midday", NULL,
+		     "apifootball = { base_url = \"{sofa}\"; api_key = \"" WORLD_AF_KEY
+		     "\"; requests_per_day = 2; max_requests_per_second = 50.0; };",
+		     midday_body);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct t_case cases[] = {
@@ -461,6 +600,8 @@ int main(int argc, char **argv)
 		T_CASE(plan_error_is_a_dead_letter),
 		T_CASE(parameter_error_is_a_dead_letter),
 		T_CASE(database_of_the_other_provider_refused),
+		T_CASE(two_processes_share_the_day),
+		T_CASE(quota_of_ours_spent_midday_resumes),
 	};
 
 	log_init("test_apifootball");

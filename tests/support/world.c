@@ -138,7 +138,8 @@ int world_conf(struct world *w, const char *extra)
 	if (w->af && strstr(text, "apifootball") == NULL && used < sizeof(text))
 		snprintf(text + used, sizeof(text) - used,
 			 "apifootball = { base_url = \"%s\"; api_key = \"%s\"; timeout = \"5s\";"
-			 " max_requests_per_second = 200.0; refusal_pause = \"15m\"; };\n",
+			 " max_requests_per_second = 200.0; refusal_pause = \"15m\";"
+			 " requests_per_day = 0; requests_per_minute = 0; };\n",
 			 w->sofa.url, WORLD_AF_KEY);
 	snprintf(w->conf, sizeof(w->conf), "%s/bf.conf", w->dir);
 	return tenv_write_conf(w->conf, w->amqp, w->db, w->sofa.url[0] ? w->sofa.url : NULL,

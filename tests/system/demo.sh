@@ -150,7 +150,8 @@ cat >"$DEMO/bf.conf" <<CONF
 # var/demo/bfctl sets them)
 source = { provider = "$PROVIDER"; };
 sofascore = { max_requests_per_second = 20.0; timeout = "5s"; };
-apifootball = { max_requests_per_second = 20.0; timeout = "5s"; };
+apifootball = { max_requests_per_second = 20.0; timeout = "5s"; requests_per_day = 7500;
+                requests_per_minute = 300; };
 plainly = { timeout = "5s"; dry_run_dir = "$DEMO/renders"; templates = {
   line-up = { project_id = "demo-lineups"; template_id = "lineup-16x9"; };
   result = { project_id = "demo-results"; template_id = "result-16x9"; };

@@ -47,6 +47,7 @@ static struct {
 	char last_path[256];
 	char last_inm[256]; /* If-None-Match of the last request */
 	char last_key[256]; /* x-apisports-key of the last request */
+	char extra[512]; /* more response headers ("Name: value\r\n"...) */
 } srv = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 static void header_value(const char *req, const char *name, char *out, size_t n)
@@ -100,13 +101,17 @@ static void *serve(void *arg)
 		header_value(req, "If-None-Match:", srv.last_inm, sizeof(srv.last_inm));
 		header_value(req, "x-apisports-key:", srv.last_key, sizeof(srv.last_key));
 		pthread_mutex_unlock(&srv.mu);
-		char head[512];
 		size_t blen = r.body != NULL ? strlen(r.body) : 0;
+		char extra[512];
+		pthread_mutex_lock(&srv.mu);
+		snprintf(extra, sizeof(extra), "%s", srv.extra);
+		pthread_mutex_unlock(&srv.mu);
+		char head[1024];
 		int hl = snprintf(head, sizeof(head),
-				  "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n%s%s%s"
+				  "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n%s%s%s%s"
 				  "Content-Length: %zu\r\nConnection: close\r\n\r\n",
 				  r.status, r.etag ? "ETag: " : "", r.etag ? r.etag : "",
-				  r.etag ? "\r\n" : "", blen);
+				  r.etag ? "\r\n" : "", extra, blen);
 		if (write(c, head, (size_t)hl) < 0 || (blen > 0 && write(c, r.body, blen) < 0))
 			fprintf(stderr, "# fake server: write failed\n");
 		free(r.body);
@@ -144,7 +149,7 @@ static void script_reset(void)
 		free(srv.script[i].body);
 	srv.nscript = srv.next = 0;
 	srv.requests = 0;
-	srv.last_path[0] = srv.last_inm[0] = srv.last_key[0] = '\0';
+	srv.last_path[0] = srv.last_inm[0] = srv.last_key[0] = srv.extra[0] = '\0';
 	pthread_mutex_unlock(&srv.mu);
 }
 
@@ -180,7 +185,9 @@ struct mem {
 	int64_t at_ms;
 	bool fixed_tokens; /* tokens as set, no refill (to force a refusal) */
 	int64_t open_until;
-	unsigned breaker_opens, given_back, takes;
+	unsigned breaker_opens, given_back, takes, quota_seen;
+	int used_day, used_minute, day_limit_seen;
+	int64_t minute;
 	char why[200]; /* of the breaker */
 	char url[512], etag[256], *body; /* one cached answer */
 };
@@ -215,13 +222,29 @@ static int mem_breaker_open(void *ctx, int secs, const char *by, const char *why
 	return 1;
 }
 
-static int mem_budget_take(void *ctx, double rps, const char *const *urls, size_t n, double *tokens,
+static int mem_budget_take(void *ctx, double rps, const struct source_quota *q,
+			   const char *const *urls, size_t n, double *tokens, int64_t *until,
 			   struct source_cached *cached)
 {
 	struct mem *m = ctx;
-	int64_t now = clock_mono_ms();
+	int64_t now = clock_mono_ms(), minute = (int64_t)time(NULL) / 60;
+	int per_day = q->per_day > 0 ? q->per_day : m->day_limit_seen;
 
 	m->takes++;
+	*until = 0;
+	if (m->minute != minute)
+		m->used_minute = 0;
+	m->minute = minute;
+	if (per_day > 0 && m->used_day + (int)n > per_day - q->reserve) {
+		*until = ((int64_t)time(NULL) / 86400 + 1) * 86400;
+		return 1;
+	}
+	if (q->per_minute > 0 && m->used_minute + (int)n > q->per_minute) {
+		*until = (minute + 1) * 60;
+		return 1;
+	}
+	m->used_day += (int)n;
+	m->used_minute += (int)n;
 	if (!m->fixed_tokens) {
 		m->tokens += (double)(now - m->at_ms) / 1000.0 * rps;
 		if (m->tokens > 1.0)
@@ -239,11 +262,27 @@ static int mem_budget_take(void *ctx, double rps, const char *const *urls, size_
 	return 0;
 }
 
+static void mem_quota_seen(void *ctx, int day_limit, int day_left, int minute_limit,
+			   int minute_left)
+{
+	struct mem *m = ctx;
+
+	(void)minute_limit;
+	(void)minute_left;
+	m->quota_seen++;
+	if (day_limit >= 0)
+		m->day_limit_seen = day_limit;
+	if (day_limit >= 0 && day_left >= 0 && day_limit - day_left > m->used_day)
+		m->used_day = day_limit - day_left;
+}
+
 static void mem_give_back(void *ctx, size_t n)
 {
 	struct mem *m = ctx;
 
 	m->given_back += (unsigned)n;
+	m->used_day -= (int)n;
+	m->used_minute -= (int)n;
 	m->tokens += (double)n;
 	if (m->tokens > 1.0)
 		m->tokens = 1.0;
@@ -277,6 +316,7 @@ static struct source_store mem_store(struct mem *m)
 		.breaker_open = mem_breaker_open,
 		.budget_take = mem_budget_take,
 		.budget_give_back = mem_give_back,
+		.quota_seen = mem_quota_seen,
 		.cache_put = mem_cache_put,
 		.close = mem_close,
 	};
@@ -818,6 +858,239 @@ static void af_not_found_and_499(void)
 	source_close(s);
 }
 
+/* ---- the quota ------------------------------------------------------------- */
+
+static void script_n(int n, const char *file)
+{
+	char *body = slurp(file);
+
+	for (int i = 0; i < n; i++)
+		script(200, NULL, body);
+	free(body);
+}
+
+/* The day's quota counted here: the request past it is not made; one
+ * loud line, the breaker until 00:00 UTC; nothing else is asked. */
+static void quota_day_counted_here(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+	int64_t now = (int64_t)time(NULL), midnight = now - now % 86400 + 86400;
+
+	cfg.af_per_day = 3;
+	script_reset();
+	script_n(5, AFIX "fixture_id_ft_own_goal.json");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	for (int64_t id = 1; id <= 3; id++)
+		CHECK_INT(source_get_event(s, id, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(source_get_event(s, 4, 0, &ev, &r), SOURCE_REFUSED);
+	CHECK_INT(r.reason, SOURCE_R_QUOTA);
+	CHECK(strstr(r.error, "daily quota spent (3 requests)") != NULL);
+	CHECK(r.retry_after >= midnight - now - 2 && r.retry_after <= midnight - now + 2);
+	CHECK_INT(m.breaker_opens, 1);
+	CHECK_INT(source_get_event(s, 5, 0, &ev, &r), SOURCE_REFUSED);
+	CHECK_INT(r.reason, SOURCE_R_QUOTA); /* still the quota, through the breaker */
+	CHECK_INT(requests(), 3);
+	source_close(s);
+}
+
+/* The API's headers say less is left than we counted: theirs is trusted. */
+static void quota_headers_lower_the_count(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+
+	cfg.af_per_day = 100;
+	script_reset();
+	script_n(3, AFIX "fixture_id_ft_own_goal.json");
+	snprintf(srv.extra, sizeof(srv.extra),
+		 "x-ratelimit-requests-limit: 100\r\nx-ratelimit-requests-remaining: 1\r\n"
+		 "X-RateLimit-Limit: 10\r\nX-RateLimit-Remaining: 9\r\n");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT(source_get_event(s, 1, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(m.quota_seen, 1);
+	CHECK_INT(m.used_day, 99);
+	CHECK_INT(source_get_event(s, 2, 0, &ev, &r), SOURCE_OK); /* the 100th */
+	CHECK_INT(source_get_event(s, 3, 0, &ev, &r), SOURCE_REFUSED);
+	CHECK_INT(r.reason, SOURCE_R_QUOTA);
+	CHECK_INT(requests(), 2);
+	source_close(s);
+
+	/* without a limit of ours, the one the headers reported */
+	cfg.af_per_day = 0;
+	st = mem_store(&m);
+	script_reset();
+	script_n(2, AFIX "fixture_id_ft_own_goal.json");
+	snprintf(srv.extra, sizeof(srv.extra),
+		 "x-ratelimit-requests-limit: 7500\r\nx-ratelimit-requests-remaining: 0\r\n");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT(source_get_event(s, 1, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(m.day_limit_seen, 7500);
+	CHECK_INT(source_get_event(s, 2, 0, &ev, &r), SOURCE_REFUSED);
+	CHECK_INT(requests(), 1);
+	source_close(s);
+}
+
+/* A low-priority request leaves a fifth of the day; it opens no breaker. */
+static void quota_reserve_for_videos(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	struct match_event *evs;
+	struct match_event ev;
+	size_t n, skipped;
+
+	cfg.af_per_day = 10;
+	script_reset();
+	script_n(3, AFIX "fixture_id_ft_own_goal.json");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	m.used_day = 8;
+	CHECK_INT(source_get_schedule(s, 0, "2026-12-06", SOURCE_LOW, &evs, &n, &skipped, &r),
+		  SOURCE_REFUSED);
+	CHECK_INT(r.reason, SOURCE_R_QUOTA);
+	CHECK(strstr(r.error, "less the reserve") != NULL);
+	CHECK_INT(m.breaker_opens, 0);
+	CHECK_INT(source_get_event(s, 1, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(source_get_event(s, 2, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(source_get_event(s, 3, 0, &ev, &r), SOURCE_REFUSED);
+	CHECK_INT(requests(), 2);
+	source_close(s);
+}
+
+/* The minute's quota: a wait of less than a minute, counted without a
+ * store too. */
+static void quota_minute_and_local(void)
+{
+	struct bf_config cfg = af_config();
+	struct source *s;
+	struct source_resp r;
+	struct match_event ev;
+
+	cfg.af_per_minute = 2;
+	script_reset();
+	script_n(3, AFIX "fixture_id_ft_own_goal.json");
+	REQUIRE(source_open(&s, &cfg, NULL, 0) == 0);
+	CHECK_INT(source_get_event(s, 1, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(source_get_event(s, 2, 0, &ev, &r), SOURCE_OK);
+	/* (a minute may turn in between: then the third is made) */
+	enum source_result third = source_get_event(s, 3, 0, &ev, &r);
+	if (third == SOURCE_REFUSED) {
+		CHECK_INT(r.reason, SOURCE_R_QUOTA);
+		CHECK(r.retry_after >= 1 && r.retry_after <= 60);
+		CHECK(strstr(r.error, "per-minute quota spent (2 requests)") != NULL);
+		CHECK_INT(requests(), 2);
+	} else {
+		CHECK_INT(third, SOURCE_OK);
+	}
+	source_close(s);
+}
+
+/* ---- API-Football: many fixtures in one request ------------------------------ */
+
+/* A batch's line-ups come from one fixtures?ids= request; a fixture the
+ * answer does not hold is not found. */
+static void af_lineups_of_a_batch_in_one_request(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	const int64_t ids[3] = { 1400001, 1400201, 1400999 };
+	bool confirmed = false;
+
+	script_reset();
+	script_n(1, AFIX "fixtures_ids.json");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT((long)source_batch_max(s), 20);
+	source_prefetch_lineups(s, ids, 3);
+	CHECK_STR(srv.last_path, "/fixtures?ids=1400001-1400201-1400999");
+	CHECK_INT(lineups(s, 1400201, &r, &confirmed), SOURCE_OK);
+	CHECK(confirmed);
+	CHECK_INT(lineups(s, 1400001, &r, NULL), SOURCE_OK);
+	CHECK_INT(lineups(s, 1400999, &r, NULL), SOURCE_NOT_FOUND);
+	CHECK(strstr(r.error, "no such fixture") != NULL);
+	source_prefetch_end(s);
+	CHECK_INT(requests(), 1);
+	CHECK_INT(m.given_back, 0);
+	source_close(s);
+}
+
+/* A refused batch stands for every fixture of the batch: one request. */
+static void af_batch_refused_asks_nothing_more(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	int64_t ids[25];
+
+	for (int i = 0; i < 25; i++)
+		ids[i] = 1000 + i;
+	script_reset();
+	script_n(2, AFIX "error_token.json");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	source_prefetch_lineups(s, ids, 25);
+	for (int i = 0; i < 25; i++)
+		CHECK_INT(lineups(s, ids[i], &r, NULL), SOURCE_REFUSED);
+	source_prefetch_end(s);
+	CHECK_INT(requests(), 1);
+	source_close(s);
+}
+
+/* The producer's batch keeps the finished fixtures' answers: a result's
+ * parts then cost no request. */
+static void af_batch_keeps_finished_fixtures(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	struct match_event *evs, ev;
+	struct match_lineups l;
+	size_t n, skipped;
+	const int64_t ids[2] = { 1400001, 1400201 };
+
+	script_reset();
+	script_n(1, AFIX "fixtures_ids.json");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT(source_get_events_batch(s, ids, 2, &evs, &n, &skipped, &r), SOURCE_OK);
+	CHECK_INT(n, 2);
+	free(evs);
+	CHECK_STR(srv.last_path, "/fixtures?ids=1400001-1400201");
+	/* both finished; the store of this test keeps the last one */
+	REQUIRE(m.body != NULL);
+	CHECK(strstr(m.url, "/fixtures?id=1400201") != NULL);
+	CHECK_INT(source_get_event(s, 1400201, 0, &ev, &r), SOURCE_OK);
+	CHECK_STR(ev.status_type, "PEN");
+	CHECK_INT(source_get_lineups(s, 1400201, true, &l, &r), SOURCE_OK);
+	match_lineups_free(&l);
+	CHECK_INT(requests(), 1);
+	CHECK_INT(m.given_back, 1); /* the slot taken for the kept answer */
+	/* Sofascore has no such request */
+	source_close(s);
+	cfg = config(1000);
+	st = mem_store(&m);
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT(source_batch_max(s), 0);
+	CHECK_INT(source_get_events_batch(s, ids, 2, &evs, &n, &skipped, &r), SOURCE_FAILED);
+	CHECK_INT(requests(), 1);
+	source_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct t_case cases[] = {
@@ -834,6 +1107,13 @@ int main(int argc, char **argv)
 		T_CASE(af_errors_inside_200),
 		T_CASE(af_quota_pauses),
 		T_CASE(af_not_found_and_499),
+		T_CASE(quota_day_counted_here),
+		T_CASE(quota_headers_lower_the_count),
+		T_CASE(quota_reserve_for_videos),
+		T_CASE(quota_minute_and_local),
+		T_CASE(af_lineups_of_a_batch_in_one_request),
+		T_CASE(af_batch_refused_asks_nothing_more),
+		T_CASE(af_batch_keeps_finished_fixtures),
 	};
 
 	if (srv_start() != 0) {

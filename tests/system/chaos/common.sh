@@ -172,7 +172,8 @@ chaos_config() { # give_up_seconds requeue_after
 	CONF=$RUN/bf.conf
 	if [[ $PROVIDER == api-football ]]; then
 		source='source = { provider = "api-football"; };
-apifootball = { max_requests_per_second = 500.0; timeout = "2s"; };'
+apifootball = { max_requests_per_second = 500.0; timeout = "2s";
+                requests_per_day = 0; requests_per_minute = 0; };'
 		competitions='competitions = [ 39 ];'
 	else
 		source='sofascore = { max_requests_per_second = 500.0; timeout = "2s"; };'
