@@ -1,6 +1,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,10 @@ char *log_redact(const char *in, char *out, size_t n)
 	if (n == 0)
 		return out;
 	out[0] = '\0';
-	if (nsecrets > 0) {
+	bool has_secret = false;
+	for (size_t i = 0; i < nsecrets && !has_secret; i++)
+		has_secret = strstr(in, secrets[i]) != NULL;
+	if (has_secret) {
 		/* the keys first; the URL pass below reads the result */
 		/* a secret has 4 bytes or more and becomes 3: never longer */
 		char *masked = malloc(strlen(in) + 1);
