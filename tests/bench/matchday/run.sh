@@ -180,13 +180,14 @@ write_conf() { # data fake port
 	CONF
 }
 write_conf 0
+# the API keys (the programs' environment): any for the fake Plainly, the fake API-Football's own
+export BF_PLAINLY_API_KEY=bench-key
+[[ $PROVIDER != api-football ]] || export BF_APIFOOTBALL_KEY=bench-af-key
 "$BIN/bfctl" -c "$CONF" migrate >>"$LOGS/bfctl.log" 2>&1 || die "bfctl migrate failed" "$LOGS/bfctl.log"
 "$BIN/bfctl" -c "$CONF" topology declare >>"$LOGS/bfctl.log" 2>&1 || die "bfctl topology declare failed" "$LOGS/bfctl.log"
 
-export BF_PLAINLY_API_KEY=bench-key
 if [[ $PROVIDER == api-football ]]; then
 	# the programs' key; quota on neither side (the fake's is never spent, ours is 0)
-	export BF_APIFOOTBALL_KEY=bench-af-key
 	start_fake apifootball data --scenario "$OUT/scenario" --log "$OUT/requests.log" \
 		--api-key bench-af-key --quota-day 1000000000 --quota-minute 1000000000
 else
