@@ -647,7 +647,7 @@ if want matchday-requests; then
 	for prov in sofascore api-football; do
 		tag=${prov//-/}
 		MD_BIN=$BIN MD_OUT=$WORK/mdreq-$tag MD_SCALE=$MDREQ_SCALE MD_NAME=b_mdreq_$tag \
-			tests/bench/matchday/run.sh "$prov" >"$LOGS/matchday-requests-$tag.log" 2>&1 &
+			bash tests/bench/matchday/run.sh "$prov" >"$LOGS/matchday-requests-$tag.log" 2>&1 &
 		mdreq_pids+=($!)
 		PIDS+=($!)
 		MDREQ_TAGS+=("$tag")
