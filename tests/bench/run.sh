@@ -667,7 +667,7 @@ if want matchday-requests; then
 			["day_hours", .day_hours], ["seconds", .replay_seconds],
 			["latency_max", .lineup_latency.max_s], ["latency_p50", .lineup_latency.p50_s],
 			["latency_bound", .lineup_latency.bound_s]]
-			+ (.requests_by_kind | to_entries | map(["kind." + (.key | gsub("[^a-z]+"; "_")), .value]))
+			+ (.requests_by_kind | to_entries | map(["kind." + (.key | gsub("[^a-z]+"; "_") | sub("_$"; "")), .value]))
 			| .[] | @tsv' "$sum")
 		step "  match day ($tag): $(jq -r '"\(.requests) requests, \(.requests_per_video) per video, \(.requests_per_match) per match, \(.videos_made) of \(.videos_expected) videos; line-up latency max \(.lineup_latency.max_s) s (bound \(.lineup_latency.bound_s) s)"' "$sum")"
 	done
