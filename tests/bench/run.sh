@@ -16,7 +16,11 @@
 #   BENCH_LATENCY_N=200     line-up events of the latency run
 #   BENCH_KEEP=1            leave the bench servers running
 #   BENCH_ONLY=a,b          only these parts: ceiling, lineups, lineups-dry, results, tstats,
-#                           latency, producer, matchday (default: all; for working on one figure)
+#                           latency, producer, matchday, matchday-requests (default: all; for
+#                           working on one figure)
+#   BENCH_MDREQ_SCALE=60    matchday-requests: the replayed day's time scale (a divisor of 60)
+#   BENCH_SERVERS_DIR=DIR   the bench servers' folder (default var/bench-servers)
+#   BENCH_PORT_BASE=36672   their ports: AMQP, management, distribution, epmd, PostgreSQL from here
 #   BENCH_PROCS="1 2"       consumer process counts
 #   BENCH_CONF_EXTRA='lineups = { prefetch = 64; };'  added to the consumers' configuration
 #   BENCH_WRAP="strace -f -tt -T -o var/bench/strace"  run each consumer under this (profiling)
@@ -42,9 +46,10 @@ LAT_AFTER=6 # seconds after the fake's start when the latency run's line-ups get
 RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-150}
 
 # The bench's own servers (ops/dev/services honours these).
-export BF_VAR_DIR=$ROOT/var/bench-servers
-export BF_DEV_AMQP_PORT=36672 BF_DEV_MGMT_PORT=36673 BF_DEV_DIST_PORT=36674
-export BF_DEV_EPMD_PORT=36675 BF_DEV_PG_PORT=36676
+export BF_VAR_DIR=${BENCH_SERVERS_DIR:-$ROOT/var/bench-servers}
+PORT_BASE=${BENCH_PORT_BASE:-36672}
+export BF_DEV_AMQP_PORT=$PORT_BASE BF_DEV_MGMT_PORT=$((PORT_BASE + 1)) BF_DEV_DIST_PORT=$((PORT_BASE + 2))
+export BF_DEV_EPMD_PORT=$((PORT_BASE + 3)) BF_DEV_PG_PORT=$((PORT_BASE + 4))
 AMQP_BASE=amqp://bf:bf@127.0.0.1:$BF_DEV_AMQP_PORT
 PG_BASE=postgresql://postgres@127.0.0.1:$BF_DEV_PG_PORT
 MGMT=http://127.0.0.1:$BF_DEV_MGMT_PORT
@@ -52,6 +57,7 @@ MGMT=http://127.0.0.1:$BF_DEV_MGMT_PORT
 # configuration file): plain servers, fsync on, no TLS.
 unset BF_DEV_TLS_DIR BF_DEV_AMQPS_PORT BF_DEV_TLS_REQUIRE_CLIENT_CERT BF_DEV_PG_FAST
 unset BF_AMQP_URL BF_DATABASE_URL BF_SOFASCORE_URL BF_PLAINLY_URL BF_PLAINLY_API_KEY BF_LOG_LEVEL
+unset BF_APIFOOTBALL_URL BF_APIFOOTBALL_KEY
 
 say() { printf '%s\n' "$*" >&2; }
 want() { [[ -z ${BENCH_ONLY:-} || ,$BENCH_ONLY, == *,$1,* ]]; }
@@ -206,7 +212,7 @@ read -ra LIBS_BENCH <<<"$(pkg-config --cflags --libs librabbitmq libcurl libcjso
 rm -rf "$BIN"
 mkdir -p "$BIN"
 cp bin/bfctl bin/bf-producer bin/bf-lineups bin/bf-results bin/bf-tournament-stats \
-	build/fakes/fake-sofascore build/fakes/fake-plainly "$BIN/"
+	build/fakes/fake-sofascore build/fakes/fake-apifootball build/fakes/fake-plainly "$BIN/"
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain -- lib protocol producer consumers schema ops/bfctl 2>/dev/null)" ]; then
 	COMMIT="$COMMIT+local changes"
@@ -224,7 +230,7 @@ DATE=$(date -u +%Y-%m-%dT%H:%MZ)
 RMQ_VERSION=$(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo unknown)
 LIBRMQ_VERSION=$(pkg-config --modversion librabbitmq 2>/dev/null || echo unknown)
 
-step "starting the bench servers (var/bench-servers, ports 36672-36676)"
+step "starting the bench servers (${BF_VAR_DIR#"$ROOT"/}, ports $BF_DEV_AMQP_PORT-$BF_DEV_PG_PORT)"
 services_up=1
 ops/dev/services start >>"$LOGS/services.log" 2>&1 || step_fail "bench servers" "ops/dev/services start failed" "$LOGS/services.log"
 PG_SERVER_VERSION=$(admin_sql "SHOW server_version")
@@ -629,6 +635,44 @@ for rep in $(seq "${REPS_MD:-$REPS}"); do
 	step "  match day $rep: $total requests in $(cat "$dir/seconds") s, $nt tracked matches -> $per_match per match ($per_event own + $shared_per lists); jobs: $(tr '\n' ',' <"$dir/jobs")"
 done
 
+# --- 4b. the data requests of a replayed match day, per provider and per video (issue 18) ---------
+# tests/bench/matchday/run.sh: 10 matches in 3 kick-off slots, 21 videos, the default settings
+# divided by the scale (60: about 8.5 minutes); both providers at once, each on its own vhost
+# and database of the bench servers. Counting requests is not a speed: one run each.
+MDREQ_SCALE=${BENCH_MDREQ_SCALE:-60}
+MDREQ_TAGS=()
+if want matchday-requests; then
+	step "replayed match day, Sofascore and API-Football side by side (scale $MDREQ_SCALE: the 8.5-hour day in about $((30600 / MDREQ_SCALE)) s)"
+	mdreq_pids=()
+	for prov in sofascore api-football; do
+		tag=${prov//-/}
+		MD_BIN=$BIN MD_OUT=$WORK/mdreq-$tag MD_SCALE=$MDREQ_SCALE MD_NAME=b_mdreq_$tag \
+			bash tests/bench/matchday/run.sh "$prov" >"$LOGS/matchday-requests-$tag.log" 2>&1 &
+		mdreq_pids+=($!)
+		PIDS+=($!)
+		MDREQ_TAGS+=("$tag")
+	done
+	for i in "${!mdreq_pids[@]}"; do
+		wait "${mdreq_pids[$i]}" || say "bench: the replayed match day (${MDREQ_TAGS[$i]}) failed (see $LOGS/matchday-requests-${MDREQ_TAGS[$i]}.log)"
+		forget_pid "${mdreq_pids[$i]}"
+	done
+	for tag in "${MDREQ_TAGS[@]}"; do
+		sum=$WORK/mdreq-$tag/summary.json
+		[ -s "$sum" ] || continue
+		while IFS=$'\t' read -r k v; do
+			if [ -n "$v" ] && [ "$v" != null ]; then raw "mdreq.$tag.$k" 1 "$v"; fi
+		done < <(jq -r '[["requests", .requests], ["per_video", .requests_per_video],
+			["per_match", .requests_per_match], ["videos", .videos_made],
+			["live_idle", .live_polls_while_no_followed_match_in_progress],
+			["day_hours", .day_hours], ["seconds", .replay_seconds],
+			["latency_max", .lineup_latency.max_s], ["latency_p50", .lineup_latency.p50_s],
+			["latency_bound", .lineup_latency.bound_s]]
+			+ (.requests_by_kind | to_entries | map(["kind." + (.key | gsub("[^a-z]+"; "_") | sub("_$"; "")), .value]))
+			| .[] | @tsv' "$sum")
+		step "  match day ($tag): $(jq -r '"\(.requests) requests, \(.requests_per_video) per video, \(.requests_per_match) per match, \(.videos_made) of \(.videos_expected) videos; line-up latency max \(.lineup_latency.max_s) s (bound \(.lineup_latency.bound_s) s)"' "$sum")"
+	done
+fi
+
 # --- 5. the table, results.json, the chart ----------------------------------------------------------
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 step "done measuring; stopping the bench servers"
@@ -704,11 +748,18 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 	echo "| producer: parse + first insert | $(fmt_num producer.first_total_ms 1 " ms") | | | | |"
 	echo "| producer: parse + unchanged re-upsert | $(fmt_num producer.unchanged_total_ms 1 " ms") (upsert $(fmt_num producer.unchanged_upsert_ms 1 " ms")) | | | | |"
 	echo "| **Sofascore requests per tracked match**, match-day demo (tests/data/scenarios/matchday, $(awk '{print $1}' <<<"${STATS[matchday.tracked]:-?}") matches of ut 17, compressed time: schedule 5s, live 2s, tiers 3s,8s; $(awk '{printf "%.0f", $1}' <<<"${STATS[matchday.seconds]:-0}") s) | $(fmt_num matchday.requests_per_match 1) = own $(fmt_num matchday.event_requests_per_match 1) + lists $(fmt_num matchday.list_requests_per_match 1) | | | | |"
+	for tag in "${MDREQ_TAGS[@]}"; do
+		[ -s "$WORK/mdreq-$tag/summary.json" ] || { echo "| **requests of a replayed match day**, $tag: the run failed (see var/bench/logs/matchday-requests-$tag.log) | - | | | | |"; continue; }
+		jq -r '"| **requests of a replayed match day**, \(if .provider == "sofascore" then "Sofascore" else "API-Football" end) (tests/bench/matchday: \(.matches) matches of one round in \(.slots) kick-off slots, \(.videos_expected) videos; the default settings with every duration divided by \(.scale): \(.day_hours) h of the day in \(.replay_seconds | floor) s); by kind: \(.requests_by_kind | to_entries | map("\(.key) \(.value)") | join(", ")); live polls while no followed match was in progress: \(.live_polls_while_no_followed_match_in_progress) | \(.requests) requests for \(.videos_made) videos: \(.requests_per_video) per video, \(.requests_per_match) per match (goal: \(.goal.what): \(if .goal.met then "met" else "not met" end)); line-up latency p50 \(.lineup_latency.p50_s) s, max \(.lineup_latency.max_s) s (goal: within the shortest tier + 2 s = \(.lineup_latency.bound_s) s: \(if .lineup_latency.met then "met" else "not met" end)) | | | | |"' "$WORK/mdreq-$tag/summary.json"
+	done
 } >"$TABLE"
 cat "$TABLE"
 
 # results.json: the machine, the settings, every figure (median, min, max, the raw runs)
 touch "$WORK/matchday-detail" "$WORK/latency-tiers" # empty when BENCH_ONLY left them out
+for tag in "${MDREQ_TAGS[@]}"; do
+	if [ -s "$WORK/mdreq-$tag/summary.json" ]; then jq -c '{(.provider): .}' "$WORK/mdreq-$tag/summary.json"; fi
+done | jq -s 'add // {}' >"$WORK/mdreq.json"
 {
 	for key in "${!STATS[@]}"; do
 		read -r med mn mx <<<"${STATS[$key]}"
@@ -720,7 +771,7 @@ touch "$WORK/matchday-detail" "$WORK/latency-tiers" # empty when BENCH_ONLY left
 	--argjson n_ceil "$N_CEIL" --argjson n_lu "$N_LINEUPS" --argjson n_lud "$N_LINEUPS_DRY" --argjson n_rs "$N_RESULTS" \
 	--argjson n_ts "$N_TSTATS" --argjson n_lat "$N_LAT" --argjson lat_after "$LAT_AFTER" \
 	--arg tiers "$(cut -f2 "$WORK/latency-tiers" 2>/dev/null | paste -sd';')" \
-	--slurpfile detail "$WORK/matchday-detail" '
+	--slurpfile detail "$WORK/matchday-detail" --slurpfile mdreq "$WORK/mdreq.json" '
 	{ date: $date, commit: $commit, cores: $cores, cpu: $cpu, rabbitmq_server: $rmq, postgresql: $pg,
 	  librabbitmq: $librmq, repetitions: $reps, load_average_start: $load0, load_average_end: $load1,
 	  settings: { ceiling_messages: $n_ceil, ceiling_message_bytes: 61, ceiling_confirm_window: 100,
@@ -731,7 +782,8 @@ touch "$WORK/matchday-detail" "$WORK/latency-tiers" # empty when BENCH_ONLY left
 	    consumer_prefetch: { "bf-lineups": 20, "bf-results": 10, "bf-tournament-stats": 1 } },
 	  latency_rechecks_per_run: ($tiers | split(";")),
 	  figures: (sort_by(.key) | map({ key: .key, value: (del(.key)) }) | from_entries),
-	  matchday_requests_per_match: ($detail | sort_by(.run, .event_id)) }' \
+	  matchday_requests_per_match: ($detail | sort_by(.run, .event_id)),
+	  matchday_requests_of_a_day: $mdreq[0] }' \
 	>"$OUT/results.json"
 
 # the chart: throughput rows, median with min-max
