@@ -365,46 +365,42 @@ int af_parse_events(const char *body, size_t len, struct match_event **out, size
 	return rc;
 }
 
-/* response[0] of a fixtures?id=N answer, or NULL with a reason; *none:
- * the response is empty (the API's answer for an unknown fixture). */
-static const cJSON *the_fixture(const cJSON *root, bool *none, char *err, size_t errlen)
+/* Parses a fixtures?id=N answer (in the caller's jarena) and finds its
+ * response[0] in *f.  0; 1 when the response is empty (the API's answer
+ * for an unknown fixture); -1.  A reason in err unless 0; *root (NULL when
+ * the body is not JSON) is the caller's to delete in every case. */
+static int open_fixture(const char *body, size_t len, cJSON **root, const cJSON **f, char *err,
+			size_t errlen)
 {
-	const cJSON *resp = response_of(root, err, errlen), *f;
+	const cJSON *resp;
 
-	*none = false;
-	if (resp == NULL)
-		return NULL;
+	*f = NULL;
+	*root = adapter_parse_root(body, len, err, errlen);
+	if (*root == NULL || (resp = response_of(*root, err, errlen)) == NULL)
+		return -1;
 	if (cJSON_GetArraySize(resp) == 0) {
-		*none = true;
 		snprintf(err, errlen, "no such fixture (empty \"response\")");
-		return NULL;
+		return 1;
 	}
-	f = cJSON_GetArrayItem(resp, 0);
-	if (!cJSON_IsObject(f) || !cJSON_IsObject(adapter_get(f, "fixture"))) {
+	*f = cJSON_GetArrayItem(resp, 0);
+	if (!cJSON_IsObject(*f) || !cJSON_IsObject(adapter_get(*f, "fixture"))) {
 		snprintf(err, errlen, "no fixture in \"response\"");
-		return NULL;
+		return -1;
 	}
-	return f;
+	return 0;
 }
 
 int af_parse_event(const char *body, size_t len, struct match_event *out, char *err, size_t errlen)
 {
-	bool none;
 	cJSON *root;
 	const cJSON *f;
-	int rc = -1;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	jarena_begin();
-	root = adapter_parse_root(body, len, err, errlen);
-	if (root == NULL)
-		goto out;
-	f = the_fixture(root, &none, err, errlen);
-	if (f != NULL)
+	rc = open_fixture(body, len, &root, &f, err, errlen);
+	if (rc == 0)
 		rc = parse_fixture_obj(f, out, err, errlen);
-	else if (none)
-		rc = 1;
-out:
 	cJSON_Delete(root);
 	jarena_end();
 	return rc;
@@ -565,7 +561,6 @@ static int parse_side(const cJSON *lu, const cJSON *block, struct match_side *ou
 int af_parse_lineups(const char *body, size_t len, struct match_lineups *out, bool with_stats,
 		     char *err, size_t errlen)
 {
-	bool none;
 	cJSON *root;
 	const cJSON *f, *lus, *pls, *hl, *al;
 	int64_t home_id, away_id;
@@ -573,14 +568,10 @@ int af_parse_lineups(const char *body, size_t len, struct match_lineups *out, bo
 
 	memset(out, 0, sizeof(*out));
 	jarena_begin(); /* the tree dies here; what is kept is copied out */
-	root = adapter_parse_root(body, len, err, errlen);
-	if (root == NULL)
+	rc = open_fixture(body, len, &root, &f, err, errlen);
+	if (rc != 0)
 		goto out;
-	f = the_fixture(root, &none, err, errlen);
-	if (f == NULL) {
-		rc = none ? 1 : -1;
-		goto out;
-	}
+	rc = -1;
 	team_ids(f, &home_id, &away_id);
 	lus = adapter_get(f, "lineups");
 	pls = adapter_get(f, "players");
@@ -719,7 +710,6 @@ static const cJSON *stat_of(const cJSON *team, const char *type, bool *found)
 int af_parse_statistics(const char *body, size_t len, struct match_stat **out, size_t *n, char *err,
 			size_t errlen)
 {
-	bool none;
 	cJSON *root;
 	const cJSON *f, *list, *home, *away, *it;
 	struct match_stat *st = NULL;
@@ -730,14 +720,10 @@ int af_parse_statistics(const char *body, size_t len, struct match_stat **out, s
 	*out = NULL;
 	*n = 0;
 	jarena_begin();
-	root = adapter_parse_root(body, len, err, errlen);
-	if (root == NULL)
+	rc = open_fixture(body, len, &root, &f, err, errlen);
+	if (rc != 0)
 		goto out;
-	f = the_fixture(root, &none, err, errlen);
-	if (f == NULL) {
-		rc = none ? 1 : -1;
-		goto out;
-	}
+	rc = -1;
 	list = adapter_get(f, "statistics");
 	if (!cJSON_IsArray(list)) {
 		snprintf(err, errlen, "no \"statistics\" array");
@@ -834,7 +820,6 @@ static bool shootout_comment(const cJSON *e)
 int af_parse_incidents(const char *body, size_t len, struct match_incident **out, size_t *n,
 		       char *err, size_t errlen)
 {
-	bool none;
 	cJSON *root;
 	const cJSON *f, *list, *it;
 	struct match_incident *inc = NULL;
@@ -847,14 +832,10 @@ int af_parse_incidents(const char *body, size_t len, struct match_incident **out
 	*out = NULL;
 	*n = 0;
 	jarena_begin();
-	root = adapter_parse_root(body, len, err, errlen);
-	if (root == NULL)
+	rc = open_fixture(body, len, &root, &f, err, errlen);
+	if (rc != 0)
 		goto out;
-	f = the_fixture(root, &none, err, errlen);
-	if (f == NULL) {
-		rc = none ? 1 : -1;
-		goto out;
-	}
+	rc = -1;
 	list = adapter_get(f, "events");
 	if (!cJSON_IsArray(list)) {
 		snprintf(err, errlen, "no \"events\" array");
