@@ -476,21 +476,10 @@ static void quota_child(const struct world *w, int k)
 {
 	struct bf_config cfg;
 	struct source *s;
-	char log[512];
 	int ok = 0;
 
-	snprintf(log, sizeof(log), "%s/var/log/%s-child%d.log", tenv_root(), w->name, k);
-	if (freopen(log, "w", stderr) == NULL)
-		_exit(100);
-	tenv_config(&cfg, NULL, w->db);
-	free(cfg.source_provider);
-	cfg.source_provider = strdup("api-football");
-	free(cfg.af_base_url);
-	cfg.af_base_url = strdup(w->sofa.url);
-	free(cfg.af_api_key);
-	cfg.af_api_key = strdup(WORLD_AF_KEY);
+	world_child_config(w, k, &cfg);
 	cfg.af_max_rps = 50;
-	cfg.af_timeout = 5;
 	cfg.af_per_day = SHARED_DAY;
 	cfg.af_per_minute = 0;
 	if (source_pg_open(&s, &cfg, w->db, 0) != 0)

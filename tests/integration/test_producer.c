@@ -959,17 +959,10 @@ static void budget_child(const struct world *w, int k)
 {
 	struct bf_config cfg;
 	struct source *s;
-	char log[512];
 	int ok = 0;
 
-	snprintf(log, sizeof(log), "%s/var/log/%s-child%d.log", tenv_root(), w->name, k);
-	if (freopen(log, "w", stderr) == NULL)
-		_exit(100);
-	tenv_config(&cfg, NULL, w->db);
-	free(cfg.sofa_base_url);
-	cfg.sofa_base_url = strdup(w->sofa.url);
+	world_child_config(w, k, &cfg);
 	cfg.sofa_max_rps = BUDGET_RPS;
-	cfg.sofa_timeout = 5;
 	if (source_pg_open(&s, &cfg, w->db, 0) != 0)
 		_exit(101);
 	for (int i = 0; i < BUDGET_PER_CHILD; i++) {

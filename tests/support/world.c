@@ -539,6 +539,29 @@ static size_t discard_body(void *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
+void world_child_config(const struct world *w, int k, struct bf_config *cfg)
+{
+	char log[512];
+
+	snprintf(log, sizeof(log), "%s/var/log/%s-child%d.log", tenv_root(), w->name, k);
+	if (freopen(log, "w", stderr) == NULL)
+		_exit(100);
+	tenv_config(cfg, NULL, w->db);
+	if (w->af) {
+		free(cfg->source_provider);
+		cfg->source_provider = strdup("api-football");
+		free(cfg->af_base_url);
+		cfg->af_base_url = strdup(w->sofa.url);
+		free(cfg->af_api_key);
+		cfg->af_api_key = strdup(WORLD_AF_KEY);
+		cfg->af_timeout = 5;
+	} else {
+		free(cfg->sofa_base_url);
+		cfg->sofa_base_url = strdup(w->sofa.url);
+		cfg->sofa_timeout = 5;
+	}
+}
+
 long world_fake_post(const struct world *w, const char *path, const char *body)
 {
 	CURL *c = curl_easy_init();

@@ -191,6 +191,11 @@ int world_plainly_stat(const struct world *w, const char *key);
 
 /* ---- the fake Sofascore's request log ---------------------------------------- */
 
+/* In a forked child k of a test: its stderr to var/log/<world>-child<k>.log
+ * (exits 100 when it cannot) and cfg the defaults with the world's database
+ * and data source fake (its provider, URL and key).  cfg_free it. */
+void world_child_config(const struct world *w, int k, struct bf_config *cfg);
+
 /* POSTs body (JSON) to the data source fake's path (/_fake/...): the
  * HTTP status, 0 when none came. */
 long world_fake_post(const struct world *w, const char *path, const char *body);
