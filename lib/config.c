@@ -95,6 +95,9 @@ const struct cfg_key cfg_keys[] = {
 	{ "apifootball.requests_per_minute", CFG_T_INT, "10", NULL, false, F(af_per_minute),
 	  NOCOUNT, "your plan's requests a minute (free 10, Pro 300); 0 = as the API's headers say",
 	  RANGE(0, 1000000) },
+	{ "apifootball.seasons", CFG_T_INT_LIST, "", NULL, false, F(af_seasons), F(naf_seasons),
+	  "league, season pairs, e.g. [39, 2024]: only that season of the league (else each fixture's own, the current one)",
+	  AT_LEAST(1) },
 	{ "plainly.base_url", CFG_T_STRING, "https://api.plainlyvideos.com/api/v2",
 	  "BF_PLAINLY_URL", false, F(plainly_base_url), NOCOUNT, "Plainly API base URL",
 	  PREFIX("http://|https://") },
@@ -748,6 +751,11 @@ static int validate(struct bf_config *c, char *err, size_t errlen)
 		set_err(err, errlen,
 			"%s.timeout and plainly.timeout must be shorter than amqp.heartbeat (a process busy in HTTP would miss heartbeats)",
 			af ? "apifootball" : "sofascore");
+		return -1;
+	}
+	if (c->naf_seasons % 2 != 0) {
+		set_err(err, errlen,
+			"apifootball.seasons: pairs of league and season, e.g. [39, 2024, 140, 2024]");
 		return -1;
 	}
 	if (strcmp(c->source_provider, "api-football") == 0 && c->af_api_key[0] == '\0') {

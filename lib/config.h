@@ -62,6 +62,10 @@ struct bf_config {
 	int af_refusal_pause; /* seconds */
 	long af_max_body; /* bytes */
 	int af_per_day, af_per_minute; /* requests, 0 = what the API's headers say */
+	/* league, season pairs: only that season of the league is followed
+	 * (else every fixture's own season: the current one) */
+	size_t naf_seasons;
+	int64_t af_seasons[CFG_MAX_TOURNAMENTS];
 
 	/* [plainly] */
 	char *plainly_base_url;

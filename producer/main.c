@@ -78,6 +78,26 @@ static bool backing_off(const struct source_resp *r)
 	return r->reason == SOURCE_R_BACKING_OFF;
 }
 
+/* Drops the events of a league that apifootball.seasons pins to another
+ * season (a new season starting while the old one's play-offs go on: both
+ * on the same days).  The count kept, at the front of evs. */
+static size_t keep_chosen_seasons(const struct bf_config *cfg, struct match_event *evs, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool keep = true;
+		for (size_t k = 0; k + 1 < cfg->naf_seasons; k += 2)
+			if (evs[i].unique_tournament_id == cfg->af_seasons[k] &&
+			    evs[i].season_id != cfg->af_seasons[k + 1])
+				keep = false;
+		if (keep && w != i)
+			evs[w] = evs[i];
+		w += keep;
+	}
+	return w;
+}
+
 /* An event list asked for (ids == NULL: a 304 is not parsed); upserts what
  * belongs to followed tournaments. */
 static void poll_list(struct producer *p, enum source_result res, const struct source_resp *r,
@@ -112,6 +132,7 @@ static void poll_list(struct producer *p, enum source_result res, const struct s
 	}
 	if (skipped > 0)
 		log_warn("skipped %zu events url=%s first_error=\"%s\"", skipped, r->url, r->error);
+	n = keep_chosen_seasons(p->cfg, evs, n);
 	if (store_upsert_events(p->db, evs, n, p->cfg->tournaments, p->cfg->ntournaments, &kept,
 				&changed) != 0)
 		log_err("upsert failed url=%s events=%zu", r->url, kept);

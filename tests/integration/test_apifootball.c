@@ -465,6 +465,35 @@ static void database_of_the_other_provider_refused(void)
 	run_in_world("mismatch", NULL, PRODUCER_CONF, mismatch_body);
 }
 
+/* The season: each fixture's own (found, not configured); apifootball.seasons
+ * pins a league to another one, whose fixtures alone are then kept. */
+static void season_body(struct world *w)
+{
+	static const char *const once[] = { "--once", NULL };
+	pid_t p;
+
+	REQUIRE(world_conf(
+			w, PRODUCER_CONF
+			"\napifootball = { base_url = \"{sofa}\"; api_key = \"" WORLD_AF_KEY
+			"\"; requests_per_day = 0; requests_per_minute = 0; seasons = [ 39, 2025 ]; };") ==
+		0);
+	p = start(w, "bf-producer", "producer-pinned", once);
+	REQUIRE(p > 0);
+	CHECK_INT(world_wait(w, p, 30000), 0);
+	CHECK_INT(count(w, "SELECT count(*) FROM events"), 0); /* the replay's are 2026's */
+	REQUIRE(world_conf(w, PRODUCER_CONF) == 0);
+	p = start(w, "bf-producer", "producer-found", once);
+	REQUIRE(p > 0);
+	CHECK_INT(world_wait(w, p, 30000), 0);
+	CHECK_INT(count(w, "SELECT count(*) FROM events WHERE season_id = 2026"), 7);
+	CHECK_INT(count(w, "SELECT count(*) FROM events"), 7);
+}
+
+static void season_found_or_pinned_per_league(void)
+{
+	run_in_world("season", NULL, PRODUCER_CONF, season_body);
+}
+
 /* ---- the quota shared by every process -------------------------------------- */
 
 #define SHARED_DAY 8
@@ -589,6 +618,7 @@ int main(int argc, char **argv)
 		T_CASE(plan_error_is_a_dead_letter),
 		T_CASE(parameter_error_is_a_dead_letter),
 		T_CASE(database_of_the_other_provider_refused),
+		T_CASE(season_found_or_pinned_per_league),
 		T_CASE(two_processes_share_the_day),
 		T_CASE(quota_of_ours_spent_midday_resumes),
 	};

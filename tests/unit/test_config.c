@@ -810,6 +810,7 @@ static void validation_failures_name_the_key(void)
 		  "apifootball.timeout" },
 		{ "apifootball = { max_requests_per_second = 0.0; };\n",
 		  "apifootball.max_requests_per_second" },
+		{ "apifootball = { seasons = [ 39 ]; };\n", "apifootball.seasons: pairs" },
 		{ "producer = { schedule_interval = 0; };\n", "producer.schedule_interval" },
 		{ "log = { level = \"loud\"; };\n", "log.level" },
 	};
@@ -871,9 +872,15 @@ static void bounds_of_the_table_hold(void)
 		}
 		for (size_t j = 0; j < n; j++) {
 			struct bf_config c;
-			char num[64], value[80], err[512] = "";
+			char num[64], value[160], err[512] = "";
 			snprintf(num, sizeof(num), "%.*f", decimals, cases[j].v);
-			snprintf(value, sizeof(value), list ? "[ %s ]" : "%s", num);
+			/* integers: two, for a list of pairs (apifootball.seasons) */
+			if (k->type == CFG_T_INT_LIST)
+				snprintf(value, sizeof(value), "[ %s, %s ]", num, num);
+			else if (list)
+				snprintf(value, sizeof(value), "[ %s ]", num);
+			else
+				snprintf(value, sizeof(value), "%s", num);
 			int rc = load_one(k->name, value, &c, err, sizeof(err));
 			if (cases[j].ok ? rc != 0 : rc != -1 || strstr(err, k->name) == NULL)
 				t_fail(__FILE__, __LINE__, "%s = %s: rc %d, message \"%s\"",
