@@ -184,6 +184,47 @@ int sofa_parse_events(const char *body, size_t len, struct match_event **out, si
 	return rc;
 }
 
+int sofa_split_list(const char *body, size_t len, const int64_t *ids, size_t n, char **out,
+		    char *err, size_t errlen)
+{
+	cJSON *root;
+	const cJSON *e;
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	jarena_begin(); /* the tree dies here; the answers are copied out */
+	root = adapter_parse_root(body, len, err, errlen);
+	if (root == NULL)
+		goto out;
+	cJSON_ArrayForEach (e, adapter_get(root, "events")) {
+		int64_t id;
+		if (!adapter_int(e, "id", 1, INT64_MAX / 2, &id))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (ids[i] != id || out[i] != NULL)
+				continue;
+			cJSON *env = cJSON_CreateObject();
+			cJSON_AddItemReferenceToObject(env, "event", (cJSON *)e);
+			out[i] = jarena_own(cJSON_PrintUnformatted(env));
+			cJSON_Delete(env);
+			if (out[i] == NULL) {
+				snprintf(err, errlen, "out of memory");
+				for (size_t k = 0; k < n; k++) {
+					free(out[k]);
+					out[k] = NULL;
+				}
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	jarena_end();
+	return rc;
+}
+
 int sofa_parse_event(const char *body, size_t len, struct match_event *out, char *err,
 		     size_t errlen)
 {

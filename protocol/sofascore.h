@@ -34,6 +34,12 @@ bool sofa_is_challenge(const char *body, size_t len);
 int sofa_parse_events(const char *body, size_t len, struct match_event **out, size_t *n,
 		      size_t *skipped, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* The event objects of a list ({"events": [...]}) as /event/{id} would
+ * answer them: out[i] (malloc'd, free()) is {"event": ids[i]'s object},
+ * or NULL when the list has no such event.  0, or -1 with a reason (then
+ * out is all NULL). */
+int sofa_split_list(const char *body, size_t len, const int64_t *ids, size_t n, char **out,
+		    char *err, size_t errlen) __attribute__((warn_unused_result));
 /* {"event": {...}} of /event/{id}. */
 int sofa_parse_event(const char *body, size_t len, struct match_event *out, char *err,
 		     size_t errlen) __attribute__((warn_unused_result));

@@ -19,7 +19,8 @@
 #define BACKOFF_FIRST_MS 2000
 #define BACKOFF_MAX_MS (10 * 60 * 1000)
 #define MEMO_MS 2000 /* one answer serves every part of an event this long */
-#define KEEP_S 900 /* a finished fixture kept from a batched answer serves this long */
+#define KEEP_S 900 /* a finished event kept from a batch or a list serves this long */
+#define KEPT_TAG "kept" /* the cache row's etag of a kept answer */
 
 /* ---- adapters ---------------------------------------------------------------- */
 
@@ -55,6 +56,10 @@ struct adapter {
 	size_t max_ids;
 	int (*split)(const char *body, size_t len, const int64_t *ids, size_t n, char **out,
 		     char *err, size_t errlen);
+	/* the events of a list answer cut the same way, when a list's event
+	 * is what the event's own request answers (NULL: it is less) */
+	int (*split_list)(const char *body, size_t len, const int64_t *ids, size_t n, char **out,
+			  char *err, size_t errlen);
 	void (*crest_url)(int64_t team_id, char *buf, size_t n);
 	int (*parse_events)(const char *body, size_t len, struct match_event **out, size_t *n,
 			    size_t *skipped, char *err, size_t errlen);
@@ -76,6 +81,7 @@ static const struct adapter sofascore = {
 	.path = sofa_path,
 	.refused = sofa_is_challenge,
 	.etag = true,
+	.split_list = sofa_split_list,
 	.crest_url = sofa_crest_url,
 	.parse_events = sofa_parse_events,
 	.parse_event = sofa_parse_event,
@@ -659,7 +665,7 @@ static void request_init(const struct source *s, const char *url, const char *et
 	memset(req, 0, sizeof(*req));
 	req->url = url;
 	/* API-Football refuses any header but its key */
-	req->if_none_match = etag[0] && s->ad->etag ? etag : NULL;
+	req->if_none_match = etag[0] && s->ad->etag && strcmp(etag, KEPT_TAG) != 0 ? etag : NULL;
 	req->header = s->key_header[0] ? s->key_header : NULL;
 	req->capture = s->ad->quota_headers;
 	req->timeout_ms = (long)s->timeout_s * 1000;
@@ -1015,8 +1021,9 @@ static enum source_result ask_url(struct source *s, const struct match_query *q,
 				 "request budget exhausted (%.2f/s shared)", s->rps);
 			return set_result(a, SOURCE_TRANSIENT, SOURCE_R_BUDGET);
 		}
-		if (!s->ad->etag && c.body != NULL && c.age_s <= KEEP_S) {
-			/* kept from a batched answer just now: no request */
+		bool kept = strcmp(c.etag, KEPT_TAG) == 0;
+		if (kept && c.body != NULL && c.age_s <= KEEP_S) {
+			/* kept from a batch or a list just now: no request */
 			s->store.budget_give_back(s->store.ctx, 1);
 			a->r.status = 200;
 			a->body = c.body;
@@ -1093,6 +1100,45 @@ static enum source_result parsed(struct answer *a, int rc, const char *err, stru
 	return r->result;
 }
 
+/* The URL of q's answer (as ask() would ask it). */
+static int event_url(struct source *s, int64_t id, char *url, size_t n)
+{
+	struct match_query q = { .what = MATCH_REQ_EVENT, .event = id };
+
+	return query_url(s, &q, url, n);
+}
+
+/* Keeps each finished event's own answer, cut from the answer a by split,
+ * for the consumers (KEEP_S): bf-results then asks nothing for it. */
+static void keep_finished(struct source *s, const struct answer *a,
+			  int (*split)(const char *, size_t, const int64_t *, size_t, char **,
+				       char *, size_t),
+			  const struct match_event *evs, size_t nevs)
+{
+	int64_t ids[HTTP_MANY_MAX];
+	char *out[HTTP_MANY_MAX], err[256];
+	size_t n = 0;
+
+	if (split == NULL || !store_ready(s))
+		return;
+	for (size_t k = 0; k < nevs; k++) {
+		if (evs[k].status == MATCH_ST_FINISHED)
+			ids[n++] = evs[k].id;
+		if (n == HTTP_MANY_MAX || (n > 0 && k + 1 == nevs)) {
+			if (split(a->body, a->len, ids, n, out, err, sizeof(err)) != 0)
+				return;
+			for (size_t i = 0; i < n; i++) {
+				char url[1024];
+				if (out[i] != NULL && event_url(s, ids[i], url, sizeof(url)) == 0)
+					s->store.cache_put(s->store.ctx, url, KEPT_TAG, out[i],
+							   strlen(out[i]));
+				free(out[i]);
+			}
+			n = 0;
+		}
+	}
+}
+
 static enum source_result get_events(struct source *s, const struct match_query *q, unsigned flags,
 				     struct match_event **evs, size_t *n, size_t *skipped,
 				     struct source_resp *r)
@@ -1106,6 +1152,8 @@ static enum source_result get_events(struct source *s, const struct match_query 
 	if (fetch(s, q, flags, &a, r) == 0)
 		return r->result;
 	rc = s->ad->parse_events(a.body, a.len, evs, n, skipped, err, sizeof(err));
+	if (rc == 0)
+		keep_finished(s, &a, s->ad->split_list, *evs, *n);
 	if (rc == 0 && *skipped > 0)
 		snprintf(a.r.error, sizeof(a.r.error), "%s", err);
 	return parsed(&a, rc, err, r);
@@ -1221,35 +1269,6 @@ size_t source_batch_max(const struct source *s)
 	return s->ad->path_ids != NULL ? s->ad->max_ids : 0;
 }
 
-/* The URL of q's answer (as ask() would ask it). */
-static int event_url(struct source *s, int64_t id, char *url, size_t n)
-{
-	struct match_query q = { .what = MATCH_REQ_EVENT, .event = id };
-
-	return query_url(s, &q, url, n);
-}
-
-/* Keeps each finished event's own answer for the consumers (KEEP_S). */
-static void keep_finished(struct source *s, const struct answer *a, const int64_t *ids, size_t n,
-			  const struct match_event *evs, size_t nevs)
-{
-	char *out[HTTP_MANY_MAX], err[256];
-
-	if (!store_ready(s) || n > HTTP_MANY_MAX ||
-	    s->ad->split(a->body, a->len, ids, n, out, err, sizeof(err)) != 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		char url[1024];
-		bool finished = false;
-		for (size_t k = 0; k < nevs; k++)
-			if (evs[k].id == ids[i] && evs[k].status == MATCH_ST_FINISHED)
-				finished = true;
-		if (finished && event_url(s, ids[i], url, sizeof(url)) == 0)
-			s->store.cache_put(s->store.ctx, url, "kept", out[i], strlen(out[i]));
-		free(out[i]);
-	}
-}
-
 enum source_result source_get_events_batch(struct source *s, const int64_t *ids, size_t n,
 					   struct match_event **evs, size_t *nevs, size_t *skipped,
 					   struct source_resp *r)
@@ -1280,7 +1299,7 @@ enum source_result source_get_events_batch(struct source *s, const int64_t *ids,
 	}
 	rc = s->ad->parse_events(a.body, a.len, evs, nevs, skipped, err, sizeof(err));
 	if (rc == 0)
-		keep_finished(s, &a, ids, n, *evs, *nevs);
+		keep_finished(s, &a, s->ad->split, *evs, *nevs);
 	if (rc == 0 && *skipped > 0)
 		snprintf(a.r.error, sizeof(a.r.error), "%s", err);
 	return parsed(&a, rc, err, r);
