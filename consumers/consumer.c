@@ -19,6 +19,10 @@
 #include "lib/version.h"
 #include "protocol/source_pg.h"
 
+/* How long a batch waits for one more delivery when the provider answers
+ * many events in one request (API-Football fixtures?ids=). */
+#define BATCH_LINGER_MS 100
+
 _Static_assert(CONSUMER_BATCH_MAX <= RENDER_BATCH_MAX, "a batch's renders fit in one render batch");
 
 int consumer_backoff_tier(const struct consumer_ctx *ctx, int attempt)
@@ -634,6 +638,8 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	struct item *ahead = calloc(batch_max, sizeof(*ahead));
 	size_t n = 0; /* deliveries in its, prepared by the look-ahead */
 	int64_t last = clock_mono_ms(), last_idle = clock_mono_ms();
+	int linger_ms = def->prefetch != NULL && source_batch_max(ctx.src) > 0 ? BATCH_LINGER_MS
+									       : 1;
 
 	if (its == NULL || ahead == NULL) {
 		log_err("out of memory");
@@ -646,9 +652,13 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		bool ready = n > 0;
 
 		/* and whatever else the broker sends within a millisecond
-		 * (after a batch's acks, the next deliveries trickle in) */
+		 * (after a batch's acks, the next deliveries trickle in), or
+		 * within BATCH_LINGER_MS when the provider answers many events
+		 * in one request: the messages a wait tier sends back together
+		 * arrive a few milliseconds apart, and one request then serves
+		 * them all */
 		if (n == 0)
-			r = collect(&ctx, its, batch_max, 1000, 1, &n);
+			r = collect(&ctx, its, batch_max, 1000, linger_ms, &n);
 		if (n > 0) {
 			struct item *swap;
 			size_t nn;
