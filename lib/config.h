@@ -81,6 +81,7 @@ struct bf_config {
 	int schedule_interval;
 	int live_interval;
 	int lineup_lead;
+	int finish_watch_after;
 	int finish_check_after;
 	int requeue_after; /* seconds beyond the longest wait tier, 0 = off */
 

@@ -35,6 +35,15 @@ struct round_seen {
 	int64_t at;
 };
 
+/* A day list asked in this cycle. */
+struct list_seen {
+	int64_t competition;
+	char date[16];
+};
+
+#define MAX_LISTS 64
+#define MAX_KEPT 256
+
 struct producer {
 	struct bf_config *cfg;
 	PGconn *db;
@@ -42,11 +51,15 @@ struct producer {
 	struct broker *broker;
 	struct topology topo;
 	bool active;
-	int64_t next_schedule, next_live;
+	int64_t next_schedule, next_watch, next_due;
 	unsigned schedule_polls; /* since start: yesterday and tomorrow every AWAY_EVERY-th */
 	/* per cycle */
 	unsigned fetched, failed, not_modified;
 	size_t upserted, changed, requeued;
+	struct list_seen lists[MAX_LISTS]; /* the day lists asked (competition 0: all) */
+	size_t nlists;
+	int64_t kept[MAX_KEPT]; /* finished events whose answers a batch kept */
+	size_t nkept;
 	/* rounds whose full event list was fetched, and when */
 	struct round_seen verified[MAX_VERIFIED];
 	size_t nverified;
@@ -98,18 +111,17 @@ static size_t keep_chosen_seasons(const struct bf_config *cfg, struct match_even
 	return w;
 }
 
-/* An event list asked for (ids == NULL: a 304 is not parsed); upserts what
- * belongs to followed tournaments. */
+/* An event list asked for (a 304 is not parsed); upserts what belongs to
+ * followed tournaments. */
 static void poll_list(struct producer *p, enum source_result res, const struct source_resp *r,
-		      struct match_event *evs, size_t n, size_t skipped, int64_t **ids,
-		      size_t *nids)
+		      struct match_event *evs, size_t n, size_t skipped)
 {
 	size_t kept = 0, changed = 0;
 
 	p->fetched++;
 	if (res == SOURCE_NOT_MODIFIED || r->status == 304) {
 		p->not_modified++;
-		if (res == SOURCE_NOT_MODIFIED && ids == NULL) {
+		if (res == SOURCE_NOT_MODIFIED) {
 			/* unchanged since the last answer: no parsing, nothing to write */
 			free(evs);
 			return;
@@ -124,8 +136,7 @@ static void poll_list(struct producer *p, enum source_result res, const struct s
 		p->failed++;
 		/* a challenge is said once, loudly, by the client; the cycle line
 		 * repeats that the breaker is open */
-		if (res != SOURCE_REFUSED && !backing_off(r) &&
-		    (res != SOURCE_NOT_FOUND || ids != NULL))
+		if (res != SOURCE_REFUSED && !backing_off(r) && res != SOURCE_NOT_FOUND)
 			log_warn("fetch failed url=%s error=\"%s\"", r->url, r->error);
 		free(evs);
 		return;
@@ -138,13 +149,25 @@ static void poll_list(struct producer *p, enum source_result res, const struct s
 		log_err("upsert failed url=%s events=%zu", r->url, kept);
 	p->upserted += kept;
 	p->changed += changed;
-	if (ids != NULL) {
-		*ids = calloc(n + 1, sizeof(**ids));
-		if (*ids != NULL)
-			for (size_t i = 0; i < n; i++)
-				(*ids)[(*nids)++] = evs[i].id;
-	}
 	free(evs);
+}
+
+/* Remembers that the day list (competition, date) was asked this cycle. */
+static void list_asked(struct producer *p, int64_t competition, const char *date)
+{
+	if (p->nlists < MAX_LISTS) {
+		p->lists[p->nlists].competition = competition;
+		snprintf(p->lists[p->nlists].date, sizeof(p->lists[0].date), "%s", date);
+		p->nlists++;
+	}
+}
+
+static bool list_was_asked(const struct producer *p, int64_t competition, const char *date)
+{
+	for (size_t i = 0; i < p->nlists; i++)
+		if (p->lists[i].competition == competition && strcmp(p->lists[i].date, date) == 0)
+			return true;
+	return false;
 }
 
 /* The schedules of yesterday, today and tomorrow (UTC): one request per
@@ -176,10 +199,11 @@ static void poll_schedules(struct producer *p)
 			struct source_resp r;
 			struct match_event *evs;
 			size_t n, skipped;
-			enum source_result res =
-				source_get_schedule(p->src, by_day ? 0 : p->cfg->tournaments[t],
-						    date, flags, &evs, &n, &skipped, &r);
-			poll_list(p, res, &r, evs, n, skipped, NULL, NULL);
+			int64_t comp = by_day ? 0 : p->cfg->tournaments[t];
+			enum source_result res = source_get_schedule(p->src, comp, date, flags,
+								     &evs, &n, &skipped, &r);
+			poll_list(p, res, &r, evs, n, skipped);
+			list_asked(p, comp, date);
 		}
 	}
 }
@@ -232,31 +256,71 @@ static void poll_events_batched(struct producer *p, const int64_t *ids, size_t n
 		enum source_result res =
 			source_get_events_batch(p->src, ids + from, k, &evs, &nev, &skipped, &r);
 
-		poll_list(p, res, &r, evs, nev, skipped, NULL, NULL);
+		/* their answers are kept for bf-results: not asked again this cycle */
+		for (size_t i = 0; res == SOURCE_OK && i < nev && p->nkept < MAX_KEPT; i++)
+			if (evs[i].status == MATCH_ST_FINISHED)
+				p->kept[p->nkept++] = evs[i].id;
+		poll_list(p, res, &r, evs, nev, skipped);
 	}
 }
 
-static void poll_live(struct producer *p)
+/*
+ * The followed matches that should have finished by now (kick-off at
+ * least finish_watch_after ago, no final status stored) are asked for
+ * their status, as few requests as the provider allows: the fixtures
+ * themselves many at once (API-Football fixtures?ids=), or the day list
+ * of their competition (Sofascore: one request for a whole kick-off slot,
+ * none when this cycle's schedule poll asked it already); a match the
+ * lists still do not show final finish_check_after past kick-off is
+ * asked on its own.  Returns the number of matches watched.
+ */
+static size_t watch_finishes(struct producer *p)
 {
-	int64_t *live = NULL, *ids = NULL;
-	size_t nlive = 0, n = 0;
+	struct store_watch *w = NULL;
+	size_t n = 0;
 
-	struct source_resp r;
-	struct match_event *evs;
-	size_t nev, skipped;
-	enum source_result res = source_get_live(p->src, 0, &evs, &nev, &skipped, &r);
-
-	poll_list(p, res, &r, evs, nev, skipped, &live, &nlive);
-	if (store_finish_candidates(p->db, p->cfg->finish_check_after, live, nlive, &ids, &n) ==
-	    0) {
-		if (source_batch_max(p->src) > 0)
-			poll_events_batched(p, ids, n);
-		else
-			for (size_t i = 0; i < n && !signals_stop; i++)
-				poll_event(p, ids[i]);
+	if (store_watch_candidates(p->db, p->cfg->finish_watch_after, &w, &n) != 0 || n == 0) {
+		free(w);
+		return 0;
 	}
-	free(ids);
-	free(live);
+	if (source_batch_max(p->src) > 0) {
+		int64_t *ids = calloc(n, sizeof(*ids));
+		for (size_t i = 0; ids != NULL && i < n; i++)
+			ids[i] = w[i].id;
+		if (ids != NULL)
+			poll_events_batched(p, ids, n);
+		free(ids);
+		free(w);
+		return n;
+	}
+	bool by_day = source_schedule_by_day(p->src);
+	for (size_t i = 0; i < n && !signals_stop; i++) {
+		int64_t comp = by_day ? 0 : w[i].competition;
+		time_t start = (time_t)w[i].start_ts;
+		struct tm tm;
+		char date[16];
+
+		gmtime_r(&start, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		if (list_was_asked(p, comp, date))
+			continue;
+		struct source_resp r;
+		struct match_event *evs;
+		size_t nev, skipped;
+		enum source_result res = source_get_schedule(p->src, comp, date,
+							     SOURCE_SKIP_UNCHANGED, &evs, &nev,
+							     &skipped, &r);
+		poll_list(p, res, &r, evs, nev, skipped);
+		list_asked(p, comp, date);
+	}
+	free(w);
+	/* what the lists still do not show final long after kick-off */
+	size_t watched = n;
+	if (store_watch_candidates(p->db, p->cfg->finish_check_after, &w, &n) == 0)
+		for (size_t i = 0; i < n && !signals_stop; i++)
+			poll_event(p, w[i].id);
+	free(w);
+	return watched;
 }
 
 static struct round_seen *round_verified(struct producer *p, const struct work_msg *m)
@@ -411,6 +475,15 @@ static int requeue_threshold(const struct bf_config *c)
 	return longest + c->requeue_after;
 }
 
+/* A batch of this cycle kept this finished event's answer already. */
+static bool kept_now(const struct producer *p, int64_t id)
+{
+	for (size_t i = 0; i < p->nkept; i++)
+		if (p->kept[i] == id)
+			return true;
+	return false;
+}
+
 static void publish_due(struct producer *p, size_t *due, size_t *published)
 {
 	struct due_item *items = calloc(MAX_DUE, sizeof(*items));
@@ -446,7 +519,8 @@ static void publish_due(struct producer *p, size_t *due, size_t *published)
 		int64_t *rid = calloc(n + 1, sizeof(*rid));
 		size_t nr = 0;
 		for (size_t i = 0; rid != NULL && i < n; i++)
-			if (items[i].msg.type == MSG_RESULT && !items[i].rearm)
+			if (items[i].msg.type == MSG_RESULT && !items[i].rearm &&
+			    !kept_now(p, items[i].msg.event_id))
 				rid[nr++] = items[i].msg.event_id;
 		if (nr > 0)
 			poll_events_batched(p, rid, nr);
@@ -459,6 +533,27 @@ static void publish_due(struct producer *p, size_t *due, size_t *published)
 		log_warn("publishing incomplete");
 }
 
+/*
+ * When the loop wakes next: the next poll, the moment a line-up job or a
+ * match to watch becomes due (nothing is polled to find those: the stored
+ * kick-off times say when), and at least every live_interval (at most a
+ * minute) to publish what the consumers' results made due (a round).
+ */
+static void next_moments(struct producer *p, int64_t now)
+{
+	int64_t lineup = 0, watch = 0,
+		tick = p->cfg->live_interval < 60 ? p->cfg->live_interval : 60;
+
+	p->next_due = now + tick;
+	if (store_next_moments(p->db, p->cfg->lineup_lead, p->cfg->finish_watch_after, &lineup,
+			       &watch) != 0)
+		return;
+	if (lineup > 0 && lineup < p->next_due)
+		p->next_due = lineup;
+	if (watch > 0 && watch < p->next_watch)
+		p->next_watch = watch;
+}
+
 static void run_cycle(struct producer *p, bool once)
 {
 	int64_t now = now_s();
@@ -467,17 +562,19 @@ static void run_cycle(struct producer *p, bool once)
 
 	p->fetched = p->failed = p->not_modified = 0;
 	p->upserted = p->changed = p->requeued = 0;
+	p->nlists = p->nkept = 0;
 	if (once || now >= p->next_schedule) {
 		poll_schedules(p);
 		p->next_schedule = now + p->cfg->schedule_interval;
 		polled = true;
 	}
-	if (once || now >= p->next_live) {
-		poll_live(p);
-		p->next_live = now + p->cfg->live_interval;
-		polled = true;
+	if (once || now >= p->next_watch) {
+		/* none to watch: the next one's moment wakes the loop */
+		p->next_watch = watch_finishes(p) > 0 ? now + p->cfg->live_interval : INT64_MAX;
+		polled = polled || p->fetched > 0;
 	}
 	publish_due(p, &due, &published);
+	next_moments(p, now);
 	if (polled || published > 0)
 		log_info("cycle requests=%u failed=%u not_modified=%u events=%zu changed=%zu due=%zu published=%zu requeued=%zu",
 			 p->fetched, p->failed, p->not_modified, p->upserted, p->changed, due,
@@ -506,7 +603,7 @@ static bool try_activate(struct producer *p)
 	PQclear(r);
 	if (got) {
 		p->active = true;
-		p->next_schedule = p->next_live = 0;
+		p->next_schedule = p->next_watch = p->next_due = 0;
 		log_info("active: this producer polls and publishes");
 	}
 	return got;
@@ -622,8 +719,8 @@ int main(int argc, char **argv)
 				rc = 1;
 			break;
 		}
-		int64_t next = p.next_live < p.next_schedule ? p.next_live : p.next_schedule;
-		sleep_until(p.broker, next);
+		int64_t next = p.next_watch < p.next_schedule ? p.next_watch : p.next_schedule;
+		sleep_until(p.broker, p.next_due < next ? p.next_due : next);
 	}
 	broker_close(p.broker);
 out_sofa:

@@ -446,48 +446,68 @@ int store_requeue_stale(PGconn *db, int after, size_t *n)
 	return 0;
 }
 
-int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_ids, size_t nlive,
-			    int64_t **ids, size_t *n)
+int store_watch_candidates(PGconn *db, int after, struct store_watch **w, size_t *n)
 {
-	char secs[32], *arr;
-	size_t cap = nlive * 24 + 3, pos = 0;
+	char secs[32];
+	const char *p[1] = { secs };
 	PGresult *r;
 	int rows;
 
-	*ids = NULL;
+	*w = NULL;
 	*n = 0;
-	arr = malloc(cap);
-	if (arr == NULL)
-		return -1;
-	arr[pos++] = '{';
-	for (size_t i = 0; i < nlive; i++)
-		pos += (size_t)snprintf(arr + pos, cap - pos, "%s%" PRId64, i ? "," : "",
-					live_ids[i]);
-	arr[pos++] = '}';
-	arr[pos] = '\0';
-	snprintf(secs, sizeof(secs), "%d", finish_after);
-	const char *p[2] = { secs, arr };
-	r = db_exec(
-		db, "finish candidates",
-		"SELECT id FROM events WHERE status_type NOT IN ('finished', 'canceled', 'postponed')"
-		" AND start_time > now() - interval '3 days' AND ("
-		"  start_time < now() - make_interval(secs => $1::int)"
-		"  OR (status_type IN ('inprogress', 'interrupted', 'suspended')"
-		"      AND NOT (id = ANY($2::bigint[]))))"
-		" ORDER BY start_time LIMIT 200",
-		2, p);
-	free(arr);
+	snprintf(secs, sizeof(secs), "%d", after);
+	r = db_exec(db, "watch candidates",
+		    "SELECT id, unique_tournament_id, EXTRACT(EPOCH FROM start_time)::bigint"
+		    " FROM events WHERE status_type NOT IN ('finished', 'canceled', 'postponed')"
+		    " AND start_time > now() - interval '3 days'"
+		    " AND start_time <= now() - make_interval(secs => $1::int)"
+		    " ORDER BY start_time, id LIMIT 200",
+		    1, p);
 	if (r == NULL)
 		return -1;
 	rows = PQntuples(r);
-	*ids = calloc((size_t)rows + 1, sizeof(**ids));
-	if (*ids == NULL) {
+	*w = calloc((size_t)rows + 1, sizeof(**w));
+	if (*w == NULL) {
 		PQclear(r);
 		return -1;
 	}
-	for (int i = 0; i < rows; i++)
-		(*ids)[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	for (int i = 0; i < rows; i++) {
+		(*w)[i].id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		(*w)[i].competition = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+		(*w)[i].start_ts = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+	}
 	*n = (size_t)rows;
+	PQclear(r);
+	return 0;
+}
+
+int store_next_moments(PGconn *db, int lineup_lead, int watch_after, int64_t *lineup,
+		       int64_t *watch)
+{
+	char lead[32], after[32];
+	const char *p[2] = { lead, after };
+	PGresult *r;
+
+	*lineup = *watch = 0;
+	snprintf(lead, sizeof(lead), "%d", lineup_lead);
+	snprintf(after, sizeof(after), "%d", watch_after);
+	r = db_exec(
+		db, "next moments",
+		"SELECT COALESCE(EXTRACT(EPOCH FROM min(start_time - make_interval(secs => $1::int))"
+		"  FILTER (WHERE status_type = 'notstarted'"
+		"  AND start_time - make_interval(secs => $1::int) > now())), 0)::bigint,"
+		" COALESCE(EXTRACT(EPOCH FROM min(start_time + make_interval(secs => $2::int))"
+		"  FILTER (WHERE status_type NOT IN ('finished', 'canceled', 'postponed')"
+		"  AND start_time + make_interval(secs => $2::int) > now())), 0)::bigint"
+		" FROM events WHERE start_time > now() - interval '3 days'"
+		" AND start_time < now() + interval '3 days'",
+		2, p);
+	if (r == NULL)
+		return -1;
+	if (PQntuples(r) == 1) {
+		*lineup = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		*watch = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	}
 	PQclear(r);
 	return 0;
 }

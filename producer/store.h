@@ -51,9 +51,28 @@ int store_mark_enqueued(PGconn *db, const struct work_msg *msgs, size_t n)
  */
 int store_requeue_stale(PGconn *db, int after, size_t *n) __attribute__((warn_unused_result));
 
-/* Events to fetch on their own: not final, and either past kick-off +
- * finish_after, or in progress but absent from the live list. */
-int store_finish_candidates(PGconn *db, int finish_after, const int64_t *live_ids, size_t nlive,
-			    int64_t **ids, size_t *n) __attribute__((warn_unused_result));
+/* A followed match watched for its final whistle. */
+struct store_watch {
+	int64_t id;
+	int64_t competition; /* the provider's (unique tournament, league) */
+	int64_t start_ts;
+};
+
+/*
+ * Matches to watch for their final whistle: not final, kick-off at least
+ * after seconds ago and at most 3 days ago, oldest first (at most 200).
+ * *w is malloc'd (free()).
+ */
+int store_watch_candidates(PGconn *db, int after, struct store_watch **w, size_t *n)
+	__attribute__((warn_unused_result));
+
+/*
+ * The next moments (epoch seconds, 0 = none in the next 3 days) when
+ * something becomes due without any news: *lineup, a line-up job
+ * lineup_lead before a kick-off; *watch, a match to watch from kick-off +
+ * watch_after.
+ */
+int store_next_moments(PGconn *db, int lineup_lead, int watch_after, int64_t *lineup,
+		       int64_t *watch) __attribute__((warn_unused_result));
 
 #endif

@@ -460,8 +460,9 @@ static const struct ev_expect MD_EVENTS[] = {
 	{ 14031101, "finished", 110, 2, 1, -1, -1, 1, 7, -22 * HOUR },
 	/* penalties: display 1-1 (current is 6-5), shoot-out 5-4 */
 	{ 14031102, "finished", 120, 1, 1, 5, 4, 1, 7, -20 * HOUR },
-	/* the list says 2nd half / not started; /event/{id} says finished */
-	{ 14031104, "finished", 100, 2, 1, -1, -1, 1, 7, -110 * MIN },
+	/* past kick-off + 150 min, the list still says 2nd half / not started;
+	 * /event/{id} says finished */
+	{ 14031104, "finished", 100, 2, 1, -1, -1, 1, 7, -155 * MIN },
 	{ 14031105, "finished", 100, 1, 0, -1, -1, 1, 7, -4 * HOUR },
 	{ 14031203, "inprogress", 31, 1, 0, -1, -1, -1, 8, -50 * MIN },
 	{ 14031205, "notstarted", 0, -1, -1, -1, -1, -1, 8, 27 * HOUR },
@@ -532,9 +533,12 @@ static void matchday_body(struct world *w)
 	for (size_t i = 0; i < sizeof(MD_EVENTS) / sizeof(MD_EVENTS[0]); i++)
 		check_event(w, &MD_EVENTS[i]);
 
-	/* what was asked: 3 days x 2 tournaments, live, and the two events the
-	 * lists are wrong about; never the tournament that is not followed */
-	CHECK_INT(world_sofa_matching(w, 0, NULL, -1), 9);
+	/* what was asked: 3 days x 2 tournaments and the two events the lists are
+	 * wrong about; no live list, no day list twice (the matches watched for
+	 * their final whistle are in today's lists, asked this cycle); never the
+	 * tournament that is not followed */
+	CHECK_INT(world_sofa_matching(w, 0, NULL, -1), 8);
+	CHECK_INT(world_sofa_matching(w, 0, "/sport/football/events/live", -1), 0);
 	CHECK_INT(world_sofa_matching(w, 0, "/event/14031104", 200), 1);
 	CHECK_INT(world_sofa_matching(w, 0, "/event/14031105", 200), 1);
 	snprintf(path, sizeof(path), "/unique-tournament/35/scheduled-events/%s", t);
@@ -810,6 +814,149 @@ static void stale_enqueued_job_published_again(void)
 	world_close(&w);
 }
 
+/* ---- watching for the final whistle (tests/data/scenarios/producer-watch) -------------- */
+
+#define WATCH "tests/data/scenarios/producer-watch"
+#define WATCH_KEY "testkey"
+
+static int watch_up(struct world *w, const char *tag, const char *live_interval)
+{
+	const struct world_opts o = { .prefix = "t-prod",
+				      .scenario = WATCH,
+				      .shift = true,
+				      .plainly = true,
+				      .plainly_key = WATCH_KEY };
+	char conf[256];
+
+	if (world_open(w, tag, &o) != 0)
+		return -1;
+	snprintf(conf, sizeof(conf),
+		 "producer = { competitions = [17]; schedule_interval = \"10m\";"
+		 " live_interval = \"%s\"; lineup_lead = \"75m\"; };",
+		 live_interval);
+	return world_conf(w, conf);
+}
+
+/* Waits until the fake has seen at least want requests for path. */
+static bool wait_requests(const struct world *w, const char *path, int want, int timeout_ms)
+{
+	long long end = tenv_now_ms() + timeout_ms;
+
+	while (world_sofa_matching(w, 0, path, -1) < want) {
+		if (tenv_now_ms() > end)
+			return false;
+		tenv_sleep_ms(50);
+	}
+	return true;
+}
+
+/*
+ * Two matches past kick-off + finish_watch_after (110 min), still in the 2nd
+ * half: today's list is asked every live_interval (never the live list,
+ * never the events one by one); once it says they finished, their results
+ * are published, bf-results makes them from the list's events kept by the
+ * producer (3 requests each, no /event/{id}), and nothing is watched any
+ * more.
+ */
+static void watch_body(struct world *w)
+{
+	static const char *const set[] = { "BF_PLAINLY_API_KEY=" WATCH_KEY, NULL };
+	static const char *const args[] = { "--idle-exit", "4", NULL };
+	static const int64_t ids[] = { 14029001, 14029002 };
+	char log[512], today[200], t[16], path[200];
+	pid_t pid, res;
+
+	REQUIRE(watch_up(w, "watch", "1s") == 0);
+	utc_date(0, t, sizeof(t));
+	snprintf(today, sizeof(today), "/unique-tournament/17/scheduled-events/%s", t);
+	logpath(w, "producer", log, sizeof(log));
+	pid = producer_start(w, log, false, NULL);
+	REQUIRE(pid > 0);
+	/* the 1st cycle asks the three days; then today's list every second */
+	REQUIRE(wait_requests(w, today, 4, 15000));
+	CHECK_INT(world_sofa_matching(w, 0, NULL, -1), world_sofa_matching(w, 0, today, -1) + 2);
+	CHECK_INT(world_sofa_matching(w, 0, "/sport/football/events/live", -1), 0);
+	CHECK_INT(tenv_count_lines(log, "published type=result"), 0);
+
+	/* the list says finished: both results published */
+	CHECK_INT(world_fake_post(w, "/_fake/advance", "{\"seconds\": 3600}"), 200);
+	CHECK(tenv_wait_lines(log, "published type=result event_id=14029001", 1, 10000));
+	CHECK(tenv_wait_lines(log, "published type=result event_id=14029002", 1, 10000));
+	/* the match later today: its line-up job when kick-off is 75 min away */
+	CHECK(tenv_wait_lines(log, "published type=line-up event_id=14029003", 1, 20000));
+
+	/* nothing left to watch: today's list is not asked again */
+	int asked = world_sofa_matching(w, 0, today, -1);
+	tenv_sleep_ms(2500); /* two and a half live_intervals */
+	CHECK_INT(world_sofa_matching(w, 0, today, -1), asked);
+
+	res = world_start(w, "bf-results", "results", true, set, args);
+	REQUIRE(res > 0);
+	CHECK_INT(world_reap(w, res, 30000, "bf-results"), 0);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM jobs WHERE kind = 'result' AND state = 'done'"
+			   " AND event_id IN (14029001, 14029002)",
+			   NULL),
+		  2);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/event/%lld", (long long)ids[i]);
+		CHECK_INT(world_sofa_matching(w, 0, path, -1), 0);
+		snprintf(path, sizeof(path), "/event/%lld/lineups", (long long)ids[i]);
+		CHECK_INT(world_sofa_matching(w, 0, path, 200), 1);
+		snprintf(path, sizeof(path), "/event/%lld/statistics", (long long)ids[i]);
+		CHECK_INT(world_sofa_matching(w, 0, path, 200), 1);
+		snprintf(path, sizeof(path), "/event/%lld/incidents", (long long)ids[i]);
+		CHECK_INT(world_sofa_matching(w, 0, path, 200), 1);
+	}
+	/* the scores the list said */
+	CHECK_INT(sql_long(w->db, "SELECT home_score FROM events WHERE id = 14029001", NULL), 2);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM events WHERE id IN (14029001, 14029002)"
+			   " AND result_stored_at IS NOT NULL",
+			   NULL),
+		  2);
+
+	CHECK(kill(pid, SIGTERM) == 0);
+	CHECK_INT(world_reap(w, pid, 15000, "bf-producer"), 0);
+}
+
+static void watch_asks_the_day_list_only_while_a_match_is_due(void)
+{
+	struct world w;
+
+	watch_body(&w);
+	world_close(&w);
+}
+
+/*
+ * With live_interval 30 s the loop still wakes when a line-up job becomes due
+ * (kick-off - lineup_lead, from the stored kick-off times): published about 6 s
+ * after the start, with no request beyond the 1st cycle's.
+ */
+static void lineup_wake_body(struct world *w)
+{
+	char log[512];
+	pid_t pid;
+
+	REQUIRE(watch_up(w, "wake", "30s") == 0);
+	logpath(w, "producer", log, sizeof(log));
+	pid = producer_start(w, log, false, NULL);
+	REQUIRE(pid > 0);
+	CHECK(tenv_wait_lines(log, "published type=line-up event_id=14029003", 1, 20000));
+	/* the 1st cycle's three day lists; the watched matches are in today's */
+	CHECK_INT(world_sofa_matching(w, 0, NULL, -1), 3);
+	CHECK(kill(pid, SIGTERM) == 0);
+	CHECK_INT(world_reap(w, pid, 15000, "bf-producer"), 0);
+}
+
+static void lineup_published_at_its_moment_without_polling(void)
+{
+	struct world w;
+
+	lineup_wake_body(&w);
+	world_close(&w);
+}
+
 /* ---- two producers: one active, the other takes over ----------------------------- */
 
 static void standby_body(struct world *w)
@@ -835,7 +982,7 @@ static void standby_body(struct world *w)
 	p2 = producer_start(w, log2, false, NULL);
 	REQUIRE(p2 > 0);
 	REQUIRE(tenv_wait_lines(log2, "standby: another producer is active", 1, 10000));
-	tenv_sleep_ms(1500); /* a few live cycles of p1 while p2 waits */
+	tenv_sleep_ms(1500); /* a few cycles of p1 while p2 waits */
 	CHECK_INT(tenv_count_lines(log2, "active: this producer"), 0);
 	CHECK_INT(tenv_count_lines(log2, "published type="), 0);
 	CHECK_INT(tenv_count_lines(log1, "standby: another"), 0);
@@ -846,7 +993,8 @@ static void standby_body(struct world *w)
 	expect_set(&lu, lineups, 1, 1, "bf.line-up (p1)");
 	expect_set(&re, results1, 1, 1, "bf.result (p1)");
 
-	/* freeze p1 (it keeps the lock), let the live match end, kill p1 */
+	/* freeze p1 (it keeps the lock), let the live match end (today's list
+	 * says so), kill p1 */
 	CHECK(kill(p1, SIGSTOP) == 0);
 	CHECK_INT(world_fake_post(w, "/_fake/advance", "{\"seconds\": 3600}"), 200);
 	CHECK(kill(p1, SIGKILL) == 0);
@@ -861,7 +1009,7 @@ static void standby_body(struct world *w)
 	CHECK(t_active - t_kill <= 2000); /* two live_intervals */
 	/* the match that ended is due now: published by p2, and only that */
 	CHECK(tenv_wait_lines(log2, "published type=result event_id=14027003", 1, 10000));
-	tenv_sleep_ms(1200); /* one more live cycle: nothing else must come */
+	tenv_sleep_ms(1200); /* one more cycle: nothing else must come */
 	memset(&lu, 0, sizeof(lu));
 	memset(&re, 0, sizeof(re));
 	CHECK_INT(drain(w, MSG_LINEUP, &lu), 0);
@@ -969,7 +1117,7 @@ static void budget_child(const struct world *w, int k)
 		struct source_resp r;
 		struct match_event *evs;
 		size_t n, skipped;
-		if (source_get_live(s, 0, &evs, &n, &skipped, &r) == SOURCE_OK)
+		if (source_get_round(s, 17, 96668, 12, 0, &evs, &n, &skipped, &r) == SOURCE_OK)
 			ok++;
 		else
 			fprintf(stderr, "GET failed: %s\n", r.error);
@@ -1101,14 +1249,15 @@ static void badinput_body(struct world *w)
 	REQUIRE(before[0] != '\0');
 
 	/* 2-5: the same list now answers malformed, truncated, without "events",
-	 * a JSON array: logged with the URL and the reason, nothing stored changes */
+	 * a JSON array: logged with the URL and the reason, nothing stored changes;
+	 * --once exits 1 (nothing it asked for could be read) */
 	static const char *const reasons[] = { "invalid JSON", "invalid JSON",
 					       "no \"events\" array", "expected a JSON object" };
 	for (int run = 0; run < 4; run++) {
 		char suffix[16];
 		snprintf(suffix, sizeof(suffix), "run%d", run + 2);
 		logpath(w, suffix, log, sizeof(log));
-		CHECK_INT(producer_once(w, log, NULL), 0);
+		CHECK_INT(producer_once(w, log, NULL), 1);
 		snprintf(needle, sizeof(needle),
 			 "bad response url=%s/unique-tournament/17/scheduled-events/%s",
 			 w->sofa.url, t);
@@ -1209,6 +1358,8 @@ int main(int argc, char **argv)
 	RUN(round_list_404_trusts_local_view);
 	RUN(crash_after_publish_loses_nothing);
 	RUN(stale_enqueued_job_published_again);
+	RUN(watch_asks_the_day_list_only_while_a_match_is_due);
+	RUN(lineup_published_at_its_moment_without_polling);
 	RUN(two_producers_one_active_standby_takes_over);
 	RUN(challenge_opens_breaker_no_requests);
 	RUN(budget_shared_by_two_processes);

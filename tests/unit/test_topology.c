@@ -115,8 +115,8 @@ static void queues_of_design_section_4(void)
 		{ "bf.line-up", TOPO_WORK, MSG_LINEUP, 0 },
 		{ "bf.result", TOPO_WORK, MSG_RESULT, 0 },
 		{ "bf.tournament-stats", TOPO_WORK, MSG_TSTATS, 0 },
-		{ "bf.line-up.wait.1m", TOPO_WAIT, MSG_LINEUP, 60 },
 		{ "bf.line-up.wait.5m", TOPO_WAIT, MSG_LINEUP, 300 },
+		{ "bf.line-up.wait.15m", TOPO_WAIT, MSG_LINEUP, 900 },
 		{ "bf.result.wait.1m", TOPO_WAIT, MSG_RESULT, 60 },
 		{ "bf.result.wait.10m", TOPO_WAIT, MSG_RESULT, 600 },
 		{ "bf.line-up.dead", TOPO_DEAD, MSG_LINEUP, 0 },
@@ -223,7 +223,7 @@ static void queue_arguments(void)
 	{
 		struct topo_arg a[3];
 		struct topo_arg guard = { 0 };
-		const struct topo_queue *q = find(&t, "bf.line-up.wait.1m");
+		const struct topo_queue *q = find(&t, "bf.line-up.wait.15m");
 		REQUIRE(q != NULL);
 		CHECK_INT(topo_queue_args(q, a, 2), 2);
 		CHECK_INT(topo_queue_args(q, a, 0), 0);
@@ -275,23 +275,23 @@ static void wait_queue_lookup(void)
 
 	REQUIRE(load_example(&c) == 0);
 	REQUIRE(topo_build(&t, &c) == 0);
-	const struct topo_queue *q = topo_wait_queue(&t, MSG_LINEUP, 60);
-	REQUIRE(q != NULL);
-	CHECK_STR(q->name, "bf.line-up.wait.1m");
-	q = topo_wait_queue(&t, MSG_LINEUP, 300);
+	const struct topo_queue *q = topo_wait_queue(&t, MSG_LINEUP, 300);
 	REQUIRE(q != NULL);
 	CHECK_STR(q->name, "bf.line-up.wait.5m");
+	q = topo_wait_queue(&t, MSG_LINEUP, 900);
+	REQUIRE(q != NULL);
+	CHECK_STR(q->name, "bf.line-up.wait.15m");
 	q = topo_wait_queue(&t, MSG_RESULT, 600);
 	REQUIRE(q != NULL);
 	CHECK_STR(q->name, "bf.result.wait.10m");
-	CHECK(topo_wait_queue(&t, MSG_LINEUP, 600) == NULL);
+	CHECK(topo_wait_queue(&t, MSG_LINEUP, 60) == NULL);
 	CHECK(topo_wait_queue(&t, MSG_RESULT, 300) == NULL);
 	CHECK(topo_wait_queue(&t, MSG_TSTATS, 60) == NULL);
 	CHECK(topo_wait_queue(&t, MSG_LINEUP, 0) == NULL); /* not a work queue */
 
 	CHECK_INT(topo_wait_tiers(&t, MSG_LINEUP, tiers, 8), 2);
-	CHECK_STR(tiers[0]->name, "bf.line-up.wait.1m");
-	CHECK_STR(tiers[1]->name, "bf.line-up.wait.5m");
+	CHECK_STR(tiers[0]->name, "bf.line-up.wait.5m");
+	CHECK_STR(tiers[1]->name, "bf.line-up.wait.15m");
 	CHECK(tiers[0]->ttl < tiers[1]->ttl);
 	CHECK_INT(topo_wait_tiers(&t, MSG_RESULT, tiers, 8), 2);
 	CHECK_INT(tiers[0]->ttl, 60);
