@@ -23,7 +23,7 @@ The day, in real time (S = the fake's start, every time a whole minute):
 Every time of the day is divided by F (--scale): the `after` of every route (seconds since the
 fake started) and every timestamp in the bodies (BASE + offset / F, BASE = base_time, which the
 fake moves to its start or to --shift-to). F must divide 60, so that a minute and every
-default interval of the programs scaled by F (10m, 60s, 75m, 150m, 20m, 1m, 5m, 15m, 10m)
+default interval of the programs (read from `bfctl config keys`) scaled by F
 are whole seconds: F = 60 turns the ~8 h 20 min day into ~8 min 20 s.
 
 Bodies are built from the shapes of tests/system/chaos/generate.py (Sofascore event objects,
@@ -46,6 +46,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import time
 
@@ -61,15 +62,38 @@ ROUND = 12
 SLOTS = [(90 * M, 4), (90 * M + 150 * M, 3), (90 * M + 300 * M, 3)]  # (kick-off after S, matches)
 HT_AT, H2_AT = 47 * M, 62 * M  # after kick-off
 
-# The default durations of the programs (ops/bf.conf.example), in seconds: run.sh writes
-# them divided by F.
-DEFAULTS = {
-    "producer.schedule_interval": 10 * M, "producer.live_interval": 60,
-    "producer.lineup_lead": 75 * M, "producer.finish_check_after": 150 * M,
-    "producer.requeue_after": 20 * M, "lineups.wait_tiers": [1 * M, 5 * M],
-    "lineups.near_kickoff": 15 * M, "lineups.give_up_after": 10 * M,
-    "results.wait_tiers": [1 * M, 10 * M],
-}
+# The settings the day is replayed with: the programs' defaults, read from
+# `bfctl config keys` (--defaults-from; run.sh passes the bfctl it runs), every one a
+# duration that run.sh writes divided by F.
+SETTINGS = ("producer.schedule_interval", "producer.live_interval", "producer.lineup_lead",
+            "producer.finish_watch_after", "producer.finish_check_after",
+            "producer.requeue_after", "lineups.wait_tiers", "lineups.near_kickoff",
+            "lineups.give_up_after", "results.wait_tiers")
+UNITS = {"s": 1, "m": M, "h": H, "d": D}
+
+
+def duration(text):
+    text = text.strip()
+    if text and text[-1] in UNITS:
+        return int(text[:-1]) * UNITS[text[-1]]
+    return int(text)
+
+
+def defaults_from(bfctl):
+    """The defaults of SETTINGS in seconds, from the key table `bfctl config keys` prints
+    (| `key` | type | `default` | ...)."""
+    out = subprocess.run([bfctl, "config", "keys"], check=True, capture_output=True,
+                         text=True).stdout
+    found = {}
+    for line in out.splitlines():
+        cells = [c.strip().strip("`") for c in line.split("|")[1:-1]]
+        if len(cells) >= 3 and cells[0] in SETTINGS:
+            v = [duration(x) for x in cells[2].split(",")]
+            found[cells[0]] = v if cells[1] == "durations" else v[0]
+    missing = [k for k in SETTINGS if k not in found]
+    if missing:
+        sys.exit("generate.py: %s config keys has no default for %s" % (bfctl, ", ".join(missing)))
+    return found
 
 
 def load(name, path):
@@ -305,6 +329,8 @@ def main():
                     help="api-football: the time the fake moves base_time to (its --shift-to;"
                          " default now)")
     ap.add_argument("--seed", type=int, default=18)
+    ap.add_argument("--defaults-from", default=os.path.join(ROOT, "bin", "bfctl"),
+                    help="the bfctl whose defaults the day is replayed with")
     a = ap.parse_args()
     f = a.scale
     if f < 1 or 60 % f != 0:
@@ -335,8 +361,13 @@ def main():
 
     published = "confirmed_sofascore" if a.provider == "sofascore" else "published_apifootball"
     last = max(m["finished"] for m in matches)
+    defaults = defaults_from(a.defaults_from)
+    for k, v in defaults.items():
+        if any(x % f for x in (v if isinstance(v, list) else [v])):
+            sys.exit("generate.py: the default %s (%s s) is not a whole number of seconds at "
+                     "scale %d" % (k, v, f))
     settings = {k: ([x // f for x in v] if isinstance(v, list) else v // f)
-                for k, v in DEFAULTS.items()}
+                for k, v in defaults.items()}
     expected = {
         "provider": a.provider, "scale": f, "seed": a.seed, "round": ROUND,
         "matches": [{"id": m["id"], "slot": m["slot"], "home": m["home"], "away": m["away"],
@@ -344,7 +375,7 @@ def main():
                      "halftime_s": sc(m["halftime"]), "second_half_s": sc(m["second_half"]),
                      "finished_s": sc(m["finished"])} for m in matches],
         "subjects": subjects, "videos": len(subjects), "last_finish_s": sc(last),
-        "day_real_s": last, "settings_s": settings, "defaults_s": DEFAULTS,
+        "day_real_s": last, "settings_s": settings, "defaults_s": defaults,
     }
     expected.update(extra)
     with open(os.path.join(out, "expected.json"), "w") as fh:

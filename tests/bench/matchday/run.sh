@@ -119,15 +119,15 @@ admin_sql "CREATE DATABASE $NAME" >/dev/null
 # API-Football's day lists are routed by date: the UTC days around now (the fake moves the
 # bodies' times to its own start, a moment later)
 python3 tests/bench/matchday/generate.py --provider "$PROVIDER" --scale "$SCALE" \
-	--out "$OUT/scenario" --start "$(date +%s)" >"$LOGS/generate.log" 2>&1 ||
+	--out "$OUT/scenario" --start "$(date +%s)" --defaults-from "$BIN/bfctl" >"$LOGS/generate.log" 2>&1 ||
 	die "generate.py failed" "$LOGS/generate.log"
 EXP=$OUT/scenario/expected.json
 # the settings: the defaults divided by F (generate.py computed them)
-read -r SCHED LIVE LEAD FINISH REQUEUE LU_T1 LU_T2 NEAR GIVEUP RS_T1 RS_T2 VIDEOS LAST < <(
+read -r SCHED LIVE LEAD WATCH FINISH REQUEUE LU_T1 LU_T2 NEAR GIVEUP RS_T1 RS_T2 VIDEOS LAST < <(
 	python3 -c 'import json, sys
 e = json.load(open(sys.argv[1])); s = e["settings_s"]
 print(s["producer.schedule_interval"], s["producer.live_interval"], s["producer.lineup_lead"],
-      s["producer.finish_check_after"], s["producer.requeue_after"], *s["lineups.wait_tiers"],
+      s["producer.finish_watch_after"], s["producer.finish_check_after"], s["producer.requeue_after"], *s["lineups.wait_tiers"],
       s["lineups.near_kickoff"], s["lineups.give_up_after"], *s["results.wait_tiers"],
       e["videos"], e["last_finish_s"])' "$EXP")
 if [[ $PROVIDER == api-football ]]; then
@@ -174,7 +174,7 @@ write_conf() { # data fake port
 		  result = { project_id = "md-results"; template_id = "result-16x9"; };
 		  tournament-stats = { project_id = "md-rounds"; template_id = "round-16x9"; }; }; };
 		producer = { competitions = [ $COMP ]; schedule_interval = "${SCHED}s"; live_interval = "${LIVE}s";
-		             lineup_lead = "${LEAD}s"; finish_check_after = "${FINISH}s"; requeue_after = "${REQUEUE}s"; };
+		             lineup_lead = "${LEAD}s"; finish_watch_after = "${WATCH}s"; finish_check_after = "${FINISH}s"; requeue_after = "${REQUEUE}s"; };
 		lineups = { wait_tiers = [ "${LU_T1}s", "${LU_T2}s" ]; near_kickoff = "${NEAR}s"; give_up_after = "${GIVEUP}s"; };
 		results = { wait_tiers = [ "${RS_T1}s", "${RS_T2}s" ]; };
 	CONF
