@@ -1132,7 +1132,7 @@ static void status_missing_body(struct world *w)
 	CHECK_INT(bfctl_run(w, "missing-text", plain, out, sizeof(out), 20000), 0);
 	snprintf(err, sizeof(err), "%s/var/log/%s-missing-text.err", tenv_root(), w->name);
 	CHECK_INT(tenv_count_lines(out, " missing"), 10);
-	CHECK_INT(tenv_count_lines(out, "bf.line-up.wait.1m"), 1);
+	CHECK_INT(tenv_count_lines(out, "bf.line-up.wait.5m"), 1);
 	CHECK_INT(tenv_count_lines(out, "-1"), 0);
 	CHECK_INT(tenv_count_lines(err, "reconnect"), 0);
 	CHECK_INT(tenv_count_lines(err, "broker connect failed"), 0);
