@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -66,11 +67,35 @@ static const struct {
 	{ "reset", O_RESET },
 };
 
+/* Plainly's render states; DONE and after are final. */
+enum rstate {
+	S_PENDING,
+	S_THROTTLED,
+	S_QUEUED,
+	S_IN_PROGRESS,
+	S_DONE,
+	S_FAILED,
+	S_INVALID,
+	S_CANCELLED,
+	S_COUNT
+};
+
+static const char *const STATE_NAMES[S_COUNT] = {
+	"PENDING", "THROTTLED", "QUEUED", "IN_PROGRESS", "DONE", "FAILED", "INVALID", "CANCELLED",
+};
+
+#define IS_FINAL(s) ((s) >= S_DONE)
+
 struct render {
 	char *id;
 	char *project;
 	char *json; /* the render as answered, printed: a parsed tree of every render would be
                    tens of KB each, most of a long run's memory and CPU */
+	enum rstate state; /* the state json holds */
+	enum rstate final; /* the final state its lifecycle ends in (--lifecycle) */
+	long long accepted_ms; /* when the POST stored it */
+	bool forced; /* a state set by /_fake/renders/{id}/state: the lifecycle leaves it */
+	bool active; /* in g.active: the lifecycle thread has something to do with it */
 };
 
 /* The renders of one project, as indices into g.renders, oldest first. */
@@ -85,6 +110,8 @@ static struct {
 	/* configuration */
 	const char *api_key; /* required key, or NULL for any non-empty key */
 	struct fake_flags flags; /* the flags both fakes take */
+	bool lifecycle; /* --lifecycle given: renders move on their own */
+	long long q_ms, p_ms, d_ms; /* --lifecycle Q,P,D */
 	/* state (mu) */
 	enum outcome *script;
 	size_t nscript, script_pos;
@@ -98,6 +125,11 @@ static struct {
 	struct fake_counters by_subject; /* stored renders per attributes.bfSubject */
 	struct fake_counters posts_by_subject; /* POST /renders per attributes.bfSubject */
 	uint64_t rng;
+	unsigned long by_state[S_COUNT]; /* stored renders by the state they hold */
+	size_t *active; /* renders the lifecycle thread looks after, as indices into renders */
+	size_t nactive, cap_active;
+	bool stop; /* the lifecycle thread ends */
+	pthread_cond_t cv; /* wakes the lifecycle thread (CLOCK_MONOTONIC) */
 	FILE *record;
 	pthread_mutex_t rec_mu;
 } g = { .mu = PTHREAD_MUTEX_INITIALIZER, .rec_mu = PTHREAD_MUTEX_INITIALIZER };
@@ -105,15 +137,19 @@ static struct {
 /* ---------------------------------------------------------------- small helpers */
 
 /* ISO-8601 UTC with milliseconds; zulu: "...Z" (render dates) or "...+00:00" (errors). */
-static void iso_now(char out[40], int zulu)
+static void iso_ms(long long ms, char out[40], int zulu)
 {
-	long long ms = fake_now_ms();
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	char base[24];
 	gmtime_r(&t, &tm);
 	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, 40, "%s.%03d%s", base, (int)(ms % 1000), zulu ? "Z" : "+00:00");
+}
+
+static void iso_now(char out[40], int zulu)
+{
+	iso_ms(fake_now_ms(), out, zulu);
 }
 
 /* callers hold g.mu */
@@ -385,19 +421,173 @@ static void add_echo(cJSON *dst, const cJSON *src, const char *key, int empty_ob
 		cJSON_AddNullToObject(dst, key);
 }
 
+/* ---------------------------------------------------------------- the lifecycle */
+
+/* Sets key of j to item (consumed), replacing one that is there. */
+static void set_item(cJSON *j, const char *key, cJSON *item)
+{
+	if (cJSON_GetObjectItemCaseSensitive(j, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(j, key, item);
+	else
+		cJSON_AddItemToObject(j, key, item);
+}
+
+/* The error object of a render that ends in st without being told one (NULL: none). */
+static cJSON *default_error(enum rstate st)
+{
+	cJSON *e;
+	if (st != S_FAILED && st != S_INVALID)
+		return NULL;
+	e = cJSON_CreateObject();
+	if (st == S_INVALID) {
+		cJSON_AddStringToObject(e, "code", "RENDER_PARAMETERS_INVALID");
+		cJSON_AddStringToObject(e, "message", "Mandatory parameter homeName is missing");
+	} else {
+		cJSON_AddStringToObject(e, "code", "RENDER_FAILED");
+		cJSON_AddStringToObject(e, "message", "After Effects render failed");
+	}
+	return e;
+}
+
+/* Puts renders[i] in the lifecycle thread's care and wakes it. Callers hold g.mu. */
+static void activate(size_t i)
+{
+	if (!g.renders[i].active) {
+		g.active = fake_grow(g.active, g.nactive, &g.cap_active, sizeof *g.active);
+		g.active[g.nactive++] = i;
+		g.renders[i].active = true;
+	}
+	pthread_cond_signal(&g.cv);
+}
+
+/*
+ * Moves r to st as of at_ms: its state and lastModified, and the error of a render that
+ * failed (error, or the state's default when NULL). Callers hold g.mu.
+ */
+static void set_state(struct render *r, enum rstate st, long long at_ms, const cJSON *error)
+{
+	cJSON *j = cJSON_Parse(r->json), *e = NULL;
+	char ts[40];
+	if (!j)
+		die("out of memory (JSON parse)");
+	iso_ms(at_ms, ts, 1);
+	set_item(j, "state", cJSON_CreateString(STATE_NAMES[st]));
+	set_item(j, "lastModified", cJSON_CreateString(ts));
+	if (st == S_FAILED || st == S_INVALID || st == S_CANCELLED)
+		e = error ? cJSON_Duplicate(error, 1) : default_error(st);
+	set_item(j, "error", e ? e : cJSON_CreateNull());
+	free(r->json);
+	r->json = xprint(j);
+	cJSON_Delete(j);
+	g.by_state[r->state]--;
+	g.by_state[st]++;
+	r->state = st;
+}
+
+/* When the lifecycle next has something to do with r; LLONG_MAX for never. */
+static long long next_event_ms(const struct render *r)
+{
+	long long t = LLONG_MAX;
+	if (g.lifecycle && !r->forced && !IS_FINAL(r->state))
+		t = r->accepted_ms + (r->state == S_QUEUED	  ? g.p_ms
+				      : r->state == S_IN_PROGRESS ? g.d_ms
+								  : g.q_ms);
+	return t;
+}
+
+/* Brings r to the state its lifecycle gives it at now. Callers hold g.mu. */
+static void advance(struct render *r, long long now)
+{
+	long long e = now - r->accepted_ms;
+	if (!g.lifecycle || r->forced || IS_FINAL(r->state) || e < g.q_ms)
+		return;
+	if (e >= g.d_ms)
+		set_state(r, r->final, r->accepted_ms + g.d_ms, NULL);
+	else if (e >= g.p_ms && r->state != S_IN_PROGRESS)
+		set_state(r, S_IN_PROGRESS, r->accepted_ms + g.p_ms, NULL);
+	else if (e < g.p_ms && r->state != S_QUEUED)
+		set_state(r, S_QUEUED, r->accepted_ms + g.q_ms, NULL);
+}
+
+/* Waits on g.cv until ms (wall clock), or a signal; LLONG_MAX waits for a signal only. */
+static void wait_until(long long ms)
+{
+	struct timespec ts;
+	long long rel;
+	if (ms == LLONG_MAX) {
+		pthread_cond_wait(&g.cv, &g.mu);
+		return;
+	}
+	rel = ms - fake_now_ms();
+	if (rel <= 0)
+		return;
+	if (rel > 60000)
+		rel = 60000;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(rel / 1000);
+	ts.tv_nsec += (long)(rel % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&g.cv, &g.mu, &ts);
+}
+
+/*
+ * The lifecycle thread: moves the renders in its care through their states when their time
+ * comes (a GET moves a render itself too, so answers never lag behind this thread) and lets go
+ * of those with nothing left to do.
+ */
+static void *lifecycle_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&g.mu);
+	while (!g.stop) {
+		long long now = fake_now_ms(), next = LLONG_MAX;
+		for (size_t k = 0; k < g.nactive;) {
+			struct render *r = &g.renders[g.active[k]];
+			long long t;
+			advance(r, now);
+			t = next_event_ms(r);
+			if (t == LLONG_MAX) {
+				r->active = false;
+				g.active[k] = g.active[--g.nactive];
+				continue;
+			}
+			if (t < next)
+				next = t;
+			k++;
+		}
+		wait_until(next);
+	}
+	pthread_mutex_unlock(&g.mu);
+	return NULL;
+}
+
+/* Brings every render in the lifecycle thread's care up to now. Callers hold g.mu. */
+static void advance_all(long long now)
+{
+	for (size_t k = 0; k < g.nactive; k++)
+		advance(&g.renders[g.active[k]], now);
+}
+
+/* ---------------------------------------------------------------- renders (continued) */
+
 /* Builds the render object for a valid request, stores it, and returns a printed copy. */
-static char *store_render(const cJSON *b, const char *state, int invalid, char id_out[37])
+static char *store_render(const cJSON *b, enum rstate state, char id_out[37])
 {
 	char ts[40];
 	cJSON *r = cJSON_CreateObject();
 	const char *subject = subject_of(b);
 	char *printed;
-	iso_now(ts, 1);
+	long long now = fake_now_ms();
+	struct render *nr;
+	iso_ms(now, ts, 1);
 	pthread_mutex_lock(&g.mu);
 	make_uuid(id_out);
 	pthread_mutex_unlock(&g.mu);
 	cJSON_AddStringToObject(r, "id", id_out);
-	cJSON_AddStringToObject(r, "state", state);
+	cJSON_AddStringToObject(r, "state", STATE_NAMES[state]);
 	add_echo(r, b, "projectId", 0);
 	add_echo(r, b, "templateId", 0);
 	add_echo(r, b, "parameters", 1);
@@ -405,26 +595,28 @@ static char *store_render(const cJSON *b, const char *state, int invalid, char i
 	add_echo(r, b, "outputFormat", 0);
 	cJSON_AddStringToObject(r, "createdDate", ts);
 	cJSON_AddStringToObject(r, "lastModified", ts);
-	if (invalid) {
-		cJSON *e = cJSON_AddObjectToObject(r, "error");
-		cJSON_AddStringToObject(e, "code", "RENDER_PARAMETERS_INVALID");
-		cJSON_AddStringToObject(e, "message", "Mandatory parameter homeName is missing");
-	} else {
+	if (state == S_INVALID)
+		cJSON_AddItemToObject(r, "error", default_error(S_INVALID));
+	else
 		cJSON_AddNullToObject(r, "error");
-	}
 	cJSON_AddNullToObject(r, "output");
 	add_echo(r, b, "options", 1);
 	add_echo(r, b, "webhook", 0);
 	printed = xprint(r);
 	pthread_mutex_lock(&g.mu);
 	g.renders = fake_grow(g.renders, g.nrenders, &g.cap_renders, sizeof *g.renders);
-	g.renders[g.nrenders].id = xstrdup(id_out);
-	g.renders[g.nrenders].project =
-		xstrdup(cJSON_GetObjectItemCaseSensitive(b, "projectId")->valuestring);
-	g.renders[g.nrenders].json = xstrdup(printed);
-	hmap_put(&g.render_ix, g.renders[g.nrenders].id, g.nrenders);
+	nr = &g.renders[g.nrenders];
+	memset(nr, 0, sizeof *nr);
+	nr->id = xstrdup(id_out);
+	nr->project = xstrdup(cJSON_GetObjectItemCaseSensitive(b, "projectId")->valuestring);
+	nr->json = xstrdup(printed);
+	nr->state = state;
+	nr->final = S_DONE;
+	nr->accepted_ms = now;
+	g.by_state[state]++;
+	hmap_put(&g.render_ix, nr->id, g.nrenders);
 	{
-		const char *name = g.renders[g.nrenders].project;
+		const char *name = nr->project;
 		size_t p = hmap_get(&g.project_ix, name);
 		struct project *pr;
 		if (p == NO_INDEX) {
@@ -438,6 +630,8 @@ static char *store_render(const cJSON *b, const char *state, int invalid, char i
 		pr->idx = fake_grow(pr->idx, pr->n, &pr->cap, sizeof *pr->idx);
 		pr->idx[pr->n++] = g.nrenders;
 	}
+	if (g.lifecycle && !IS_FINAL(state))
+		activate(g.nrenders);
 	g.nrenders++;
 	if (subject)
 		fake_counters_add(&g.by_subject, subject);
@@ -465,6 +659,10 @@ static void clear_renders(void)
 	g.projects = NULL;
 	g.nprojects = g.cap_projects = 0;
 	hmap_free(&g.project_ix);
+	free(g.active);
+	g.active = NULL;
+	g.nactive = g.cap_active = 0;
+	memset(g.by_state, 0, sizeof g.by_state);
 }
 
 /* Status answered for the request, after answering it; 0 means the connection was reset. */
@@ -560,10 +758,10 @@ static struct answer post_render(struct MHD_Connection *c, const char *path,
 	case O_ACCEPT_500:
 	case O_ACCEPT_RESET:
 		printed = store_render(b,
-				       o == O_INVALID	  ? "INVALID"
-				       : o == O_THROTTLED ? "THROTTLED"
-							  : "PENDING",
-				       o == O_INVALID, id);
+				       o == O_INVALID	  ? S_INVALID
+				       : o == O_THROTTLED ? S_THROTTLED
+							  : S_PENDING,
+				       id);
 		if (o == O_ACCEPT_500) {
 			a = fail_with(c, O_500, path, b);
 		} else if (o == O_ACCEPT_RESET) {
@@ -600,6 +798,7 @@ static struct answer list_renders(struct MHD_Connection *c)
 	size_t skip = (size_t)(page * size), n, k;
 	const size_t *idx = NULL; /* the project's renders, or NULL for all renders */
 	cJSON *arr = cJSON_CreateArray();
+	long long now = fake_now_ms();
 	pthread_mutex_lock(&g.mu);
 	n = g.nrenders;
 	if (project) {
@@ -610,6 +809,7 @@ static struct answer list_renders(struct MHD_Connection *c)
 	/* newest first: the j-th newest is at n - 1 - j */
 	for (k = skip; k < n && k - skip < (size_t)size; k++) {
 		size_t i = idx ? idx[n - 1 - k] : n - 1 - k;
+		advance(&g.renders[i], now);
 		cJSON_AddItemToArray(arr, cJSON_Parse(g.renders[i].json));
 	}
 	pthread_mutex_unlock(&g.mu);
@@ -624,8 +824,10 @@ static struct answer get_render(struct MHD_Connection *c, const char *path, cons
 	size_t i;
 	pthread_mutex_lock(&g.mu);
 	i = hmap_get(&g.render_ix, id);
-	if (i != NO_INDEX)
+	if (i != NO_INDEX) {
+		advance(&g.renders[i], fake_now_ms());
 		found = cJSON_Parse(g.renders[i].json);
+	}
 	pthread_mutex_unlock(&g.mu);
 	if (found) {
 		a.ret = respond_json(c, 200, found, NULL, 0);
@@ -654,14 +856,18 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
 {
 	int is_get = strcmp(method, "GET") == 0, is_post = strcmp(method, "POST") == 0;
 	if (is_get && strcmp(path, "/_fake/stats") == 0) {
-		cJSON *j = cJSON_CreateObject();
+		cJSON *j = cJSON_CreateObject(), *st;
 		pthread_mutex_lock(&g.mu);
+		advance_all(fake_now_ms());
 		cJSON_AddNumberToObject(j, "posts", (double)g.posts);
 		cJSON_AddNumberToObject(j, "accepted", (double)g.nrenders);
 		cJSON_AddItemToObject(j, "by_subject", fake_counters_json(&g.by_subject));
 		cJSON_AddItemToObject(j, "posts_by_subject",
 				      fake_counters_json(&g.posts_by_subject));
 		cJSON_AddNumberToObject(j, "script_left", (double)(g.nscript - g.script_pos));
+		st = cJSON_AddObjectToObject(j, "states");
+		for (int k = 0; k < S_COUNT; k++)
+			cJSON_AddNumberToObject(st, STATE_NAMES[k], (double)g.by_state[k]);
 		pthread_mutex_unlock(&g.mu);
 		return respond_json(c, 200, j, NULL, 0);
 	}
@@ -769,17 +975,49 @@ static int fault_code(const char *name, size_t len)
 	return (int)o;
 }
 
+/* "Q,P,D": three whole numbers of milliseconds, 0 <= Q <= P <= D <= one day. */
+static void parse_lifecycle(const char *spec)
+{
+	long long v[3];
+	const char *p = spec;
+	for (int k = 0; k < 3; k++) {
+		char num[32];
+		const char *end = k < 2 ? strchr(p, ',') : p + strlen(p);
+		if (!end || (size_t)(end - p) >= sizeof num)
+			die("--lifecycle: expected Q,P,D (milliseconds), got \"%s\"", spec);
+		memcpy(num, p, (size_t)(end - p));
+		num[end - p] = '\0';
+		if (fake_parse_ll(num, &v[k]) != 0 || v[k] < 0 || v[k] > 86400000)
+			die("--lifecycle: \"%s\" is not 0..86400000 milliseconds", num);
+		p = end + 1;
+	}
+	if (v[0] > v[1] || v[1] > v[2])
+		die("--lifecycle: expected Q <= P <= D, got \"%s\"", spec);
+	g.lifecycle = true;
+	g.q_ms = v[0];
+	g.p_ms = v[1];
+	g.d_ms = v[2];
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: fake-plainly --port N [--record FILE] [--script \"500,ok,invalid\"]\n"
 	      "         [--fault-rate 500=0.05,timeout=0.02,429=0.01] [--timeout-delay-ms MS]\n"
 	      "         [--seed N] [--port-file F] [--pidfile F] [--api-key KEY] [--threads N]\n"
+	      "         [--lifecycle Q,P,D]\n"
 	      "--record FILE: append every request to FILE as a JSON line (none without it).\n"
 	      "--threads N: serve with a pool of N threads (default 0: one thread per connection);\n"
 	      "  in a pool a timeout step or fault holds up the other connections of its thread.\n"
+	      "--lifecycle Q,P,D: a render becomes QUEUED Q ms after the POST, IN_PROGRESS at P ms\n"
+	      "  and final at D ms (without it renders keep the state the POST gave them).\n"
 	      "Prints \"listening on 127.0.0.1:PORT\" first; see tests/fakes/README.md.\n",
 	      f);
 }
+
+/* getopt_long codes of fake-plainly's own long-only flags */
+enum {
+	OPT_LIFECYCLE = 256,
+};
 
 int main(int argc, char **argv)
 {
@@ -787,6 +1025,7 @@ int main(int argc, char **argv)
 		{ "record", required_argument, NULL, 'r' },
 		{ "script", required_argument, NULL, 's' },
 		{ "api-key", required_argument, NULL, 'k' },
+		{ "lifecycle", required_argument, NULL, OPT_LIFECYCLE },
 		FAKE_FLAG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -796,6 +1035,8 @@ int main(int argc, char **argv)
 	unsigned bound;
 	int opt;
 	char err[160];
+	pthread_condattr_t ca;
+	pthread_t lifecycle_thread;
 
 	fake_init();
 	g.flags = (struct fake_flags)FAKE_FLAGS_INIT;
@@ -814,6 +1055,9 @@ int main(int argc, char **argv)
 			if (!optarg[0] || strchr(optarg, ':'))
 				die("--api-key: must be non-empty and without ':'");
 			g.api_key = optarg;
+			break;
+		case OPT_LIFECYCLE:
+			parse_lifecycle(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -834,10 +1078,23 @@ int main(int argc, char **argv)
 	g.record = record_path ? fopen(record_path, "a") : NULL;
 	if (record_path && !g.record)
 		die("cannot open record file %s: %s", record_path, strerror(errno));
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&g.cv, &ca);
+	pthread_condattr_destroy(&ca);
 	d = fake_listen(g.flags.port, g.flags.threads, handler, NULL, &bound);
+	/* after fake_listen: the thread inherits the blocked SIGTERM and SIGINT */
+	if (pthread_create(&lifecycle_thread, NULL, lifecycle_main, NULL) != 0)
+		die("cannot start the lifecycle thread");
 	fake_announce(bound, g.flags.port_file, g.flags.pidfile);
 	fake_serve_until_signal(d, g.flags.pidfile);
 
+	pthread_mutex_lock(&g.mu);
+	g.stop = true;
+	pthread_cond_signal(&g.cv);
+	pthread_mutex_unlock(&g.mu);
+	pthread_join(lifecycle_thread, NULL);
+	pthread_cond_destroy(&g.cv);
 	if (g.record)
 		fclose(g.record);
 	clear_renders();
