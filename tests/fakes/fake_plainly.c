@@ -29,6 +29,7 @@
 #include "fake.h"
 
 #define MAX_UPLOAD (4u * 1024u * 1024u)
+#define FILE_BLOCK 8192 /* a video file is sent in blocks of this size, paused between */
 #define PATH_MAX_LEN 1024
 #define API_PREFIX "/api/v2"
 
@@ -94,6 +95,7 @@ struct render {
 	enum rstate state; /* the state json holds */
 	enum rstate final; /* the final state its lifecycle ends in (--lifecycle) */
 	long long accepted_ms; /* when the POST stored it */
+	long long final_ms; /* when it became final */
 	bool forced; /* a state set by /_fake/renders/{id}/state: the lifecycle leaves it */
 	bool active; /* in g.active: the lifecycle thread has something to do with it */
 };
@@ -112,6 +114,9 @@ static struct {
 	struct fake_flags flags; /* the flags both fakes take */
 	bool lifecycle; /* --lifecycle given: renders move on their own */
 	long long q_ms, p_ms, d_ms; /* --lifecycle Q,P,D */
+	long long output_bytes; /* --output-bytes N: the size of a DONE render's video */
+	long output_delay_ms; /* --output-delay-ms MS: the pause between blocks of the video */
+	long long retention_s; /* --retention SECONDS: expirationDate - the time it was DONE */
 	/* state (mu) */
 	enum outcome *script;
 	size_t nscript, script_pos;
@@ -125,6 +130,7 @@ static struct {
 	struct fake_counters by_subject; /* stored renders per attributes.bfSubject */
 	struct fake_counters posts_by_subject; /* POST /renders per attributes.bfSubject */
 	uint64_t rng;
+	unsigned port; /* the port bound, for output URLs */
 	unsigned long by_state[S_COUNT]; /* stored renders by the state they hold */
 	size_t *active; /* renders the lifecycle thread looks after, as indices into renders */
 	size_t nactive, cap_active;
@@ -476,12 +482,24 @@ static void set_state(struct render *r, enum rstate st, long long at_ms, const c
 	if (st == S_FAILED || st == S_INVALID || st == S_CANCELLED)
 		e = error ? cJSON_Duplicate(error, 1) : default_error(st);
 	set_item(j, "error", e ? e : cJSON_CreateNull());
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "expirationDate");
+	if (st == S_DONE) {
+		char url[128];
+		snprintf(url, sizeof url, "http://127.0.0.1:%u/files/%s.mp4", g.port, r->id);
+		set_item(j, "output", cJSON_CreateString(url));
+		iso_ms(at_ms + g.retention_s * 1000, ts, 1);
+		cJSON_AddStringToObject(j, "expirationDate", ts);
+	} else {
+		set_item(j, "output", cJSON_CreateNull());
+	}
 	free(r->json);
 	r->json = xprint(j);
 	cJSON_Delete(j);
 	g.by_state[r->state]--;
 	g.by_state[st]++;
 	r->state = st;
+	if (IS_FINAL(st))
+		r->final_ms = at_ms;
 }
 
 /* When the lifecycle next has something to do with r; LLONG_MAX for never. */
@@ -840,6 +858,89 @@ static struct answer get_render(struct MHD_Connection *c, const char *path, cons
 	return a;
 }
 
+/* ---------------------------------------------------------------- output files */
+
+/* A video being sent: the pattern its bytes repeat, its size, where the next pause is. */
+struct video {
+	char pattern[80];
+	size_t plen;
+	uint64_t size;
+	uint64_t next_pause;
+};
+
+static ssize_t video_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct video *v = cls;
+	size_t n;
+	if (pos >= v->size)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (pos >= v->next_pause) {
+		if (pos > 0)
+			fake_sleep_ms(g.output_delay_ms);
+		v->next_pause = pos + FILE_BLOCK;
+	}
+	n = max;
+	if (n > v->next_pause - pos)
+		n = (size_t)(v->next_pause - pos);
+	if (n > v->size - pos)
+		n = (size_t)(v->size - pos);
+	for (size_t k = 0; k < n; k++)
+		buf[k] = v->pattern[(pos + k) % v->plen];
+	return (ssize_t)n;
+}
+
+/*
+ * GET /files/{id}.mp4: the video of a DONE render until its expirationDate (404 before, after,
+ * and for an unknown id), --output-bytes of the line "fake-plainly render {id}" repeated.
+ */
+static struct answer get_file(struct MHD_Connection *c, const char *method, const char *name)
+{
+	struct answer a = { MHD_YES, 404 };
+	size_t len = strlen(name), i;
+	long long now = fake_now_ms();
+	char id[64];
+	bool found = false;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		a.status = 405;
+		a.ret = respond(c, 405, "text/plain", "Method Not Allowed", NULL, 0);
+		return a;
+	}
+	if (len > 4 && len - 4 < sizeof id && strcmp(name + len - 4, ".mp4") == 0) {
+		memcpy(id, name, len - 4);
+		id[len - 4] = '\0';
+		pthread_mutex_lock(&g.mu);
+		i = hmap_get(&g.render_ix, id);
+		if (i != NO_INDEX) {
+			struct render *r = &g.renders[i];
+			advance(r, now);
+			found = r->state == S_DONE && now < r->final_ms + g.retention_s * 1000;
+		}
+		pthread_mutex_unlock(&g.mu);
+	}
+	if (found) {
+		struct video *v = xmalloc(sizeof *v);
+		struct MHD_Response *resp;
+		memset(v, 0, sizeof *v);
+		v->plen = (size_t)snprintf(v->pattern, sizeof v->pattern,
+					   "fake-plainly render %s\n", id);
+		v->size = (uint64_t)g.output_bytes;
+		resp = MHD_create_response_from_callback(v->size, FILE_BLOCK, video_read, v, free);
+		if (!resp) {
+			free(v);
+			a.status = 0;
+			a.ret = MHD_NO;
+			return a;
+		}
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "video/mp4");
+		a.status = 200;
+		a.ret = MHD_queue_response(c, 200, resp);
+		MHD_destroy_response(resp);
+		return a;
+	}
+	a.ret = respond(c, 404, "text/plain", "Not Found", NULL, 0);
+	return a;
+}
+
 static enum outcome roll_fault(void)
 {
 	enum outcome o;
@@ -930,7 +1031,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	is_get = strcmp(method, "GET") == 0;
 	is_post = strcmp(method, "POST") == 0;
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (!auth_ok(auth)) {
+	if (strncmp(path, "/files/", 7) == 0) {
+		/* a render's video: public like Plainly's output URLs, no fault */
+		a = get_file(c, method, path + 7);
+	} else if (!auth_ok(auth)) {
 		a.status = 401;
 		a.ret = respond_error(c, 401, "Unauthorized",
 				      "Full authentication is required to access this resource",
@@ -1004,12 +1108,16 @@ static void usage(FILE *f)
 	fputs("usage: fake-plainly --port N [--record FILE] [--script \"500,ok,invalid\"]\n"
 	      "         [--fault-rate 500=0.05,timeout=0.02,429=0.01] [--timeout-delay-ms MS]\n"
 	      "         [--seed N] [--port-file F] [--pidfile F] [--api-key KEY] [--threads N]\n"
-	      "         [--lifecycle Q,P,D]\n"
+	      "         [--lifecycle Q,P,D] [--output-bytes N] [--output-delay-ms MS]\n"
+	      "         [--retention SECONDS]\n"
 	      "--record FILE: append every request to FILE as a JSON line (none without it).\n"
 	      "--threads N: serve with a pool of N threads (default 0: one thread per connection);\n"
 	      "  in a pool a timeout step or fault holds up the other connections of its thread.\n"
 	      "--lifecycle Q,P,D: a render becomes QUEUED Q ms after the POST, IN_PROGRESS at P ms\n"
 	      "  and final at D ms (without it renders keep the state the POST gave them).\n"
+	      "A DONE render's output is served at /files/ID.mp4: --output-bytes N (default 65536)\n"
+	      "  bytes, a pause of --output-delay-ms MS (default 0) between blocks of 8192 bytes,\n"
+	      "  until its expirationDate, --retention SECONDS (default 604800) after DONE.\n"
 	      "Prints \"listening on 127.0.0.1:PORT\" first; see tests/fakes/README.md.\n",
 	      f);
 }
@@ -1017,7 +1125,19 @@ static void usage(FILE *f)
 /* getopt_long codes of fake-plainly's own long-only flags */
 enum {
 	OPT_LIFECYCLE = 256,
+	OPT_OUTPUT_BYTES,
+	OPT_OUTPUT_DELAY,
+	OPT_RETENTION,
 };
+
+/* arg as a whole number in lo..hi, else dies naming the flag */
+static long long flag_ll(const char *flag, const char *arg, long long lo, long long hi)
+{
+	long long v;
+	if (fake_parse_ll(arg, &v) != 0 || v < lo || v > hi)
+		die("--%s: expected %lld..%lld, got \"%s\"", flag, lo, hi, arg);
+	return v;
+}
 
 int main(int argc, char **argv)
 {
@@ -1026,6 +1146,9 @@ int main(int argc, char **argv)
 		{ "script", required_argument, NULL, 's' },
 		{ "api-key", required_argument, NULL, 'k' },
 		{ "lifecycle", required_argument, NULL, OPT_LIFECYCLE },
+		{ "output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES },
+		{ "output-delay-ms", required_argument, NULL, OPT_OUTPUT_DELAY },
+		{ "retention", required_argument, NULL, OPT_RETENTION },
 		FAKE_FLAG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1040,6 +1163,8 @@ int main(int argc, char **argv)
 
 	fake_init();
 	g.flags = (struct fake_flags)FAKE_FLAGS_INIT;
+	g.output_bytes = 65536;
+	g.retention_s = 604800;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
@@ -1058,6 +1183,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LIFECYCLE:
 			parse_lifecycle(optarg);
+			break;
+		case OPT_OUTPUT_BYTES:
+			g.output_bytes = flag_ll("output-bytes", optarg, 0, 1LL << 32);
+			break;
+		case OPT_OUTPUT_DELAY:
+			g.output_delay_ms = (long)flag_ll("output-delay-ms", optarg, 0, 3600000);
+			break;
+		case OPT_RETENTION:
+			g.retention_s = flag_ll("retention", optarg, 0, 10LL * 365 * 86400);
 			break;
 		case 'h':
 			usage(stdout);
@@ -1082,7 +1216,11 @@ int main(int argc, char **argv)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&g.cv, &ca);
 	pthread_condattr_destroy(&ca);
+	g.port = (unsigned)g.flags.port;
 	d = fake_listen(g.flags.port, g.flags.threads, handler, NULL, &bound);
+	pthread_mutex_lock(&g.mu);
+	g.port = bound; /* --port 0: no request can come before the port is announced */
+	pthread_mutex_unlock(&g.mu);
 	/* after fake_listen: the thread inherits the blocked SIGTERM and SIGINT */
 	if (pthread_create(&lifecycle_thread, NULL, lifecycle_main, NULL) != 0)
 		die("cannot start the lifecycle thread");
