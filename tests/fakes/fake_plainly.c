@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -117,9 +118,13 @@ static struct {
 	long long output_bytes; /* --output-bytes N: the size of a DONE render's video */
 	long output_delay_ms; /* --output-delay-ms MS: the pause between blocks of the video */
 	long long retention_s; /* --retention SECONDS: expirationDate - the time it was DONE */
+	double fail_rate; /* --render-fail-rate X: the share of renders left to chance that fail */
 	/* state (mu) */
 	enum outcome *script;
 	size_t nscript, script_pos;
+	enum rstate *final_script; /* --final-script: the final states of the next renders */
+	size_t nfinal, final_pos;
+	uint64_t fail_rng; /* --render-fail-rate's draws (not g.rng: render ids stay the same) */
 	struct render *renders; /* oldest first */
 	size_t nrenders, cap_renders;
 	struct hmap render_ix; /* by id */
@@ -184,34 +189,76 @@ static int outcome_by_name(const char *s, size_t len, enum outcome *out)
 	return -1;
 }
 
+/* The next comma-separated token of [*p, end), blanks trimmed, in [*ts, *te); false at the end.
+ * Empty tokens are skipped. */
+static bool next_token(const char **p, const char *end, const char **ts, const char **te)
+{
+	while (*p < end) {
+		const char *comma = memchr(*p, ',', (size_t)(end - *p));
+		const char *s = *p, *e = comma ? comma : end;
+		*p = comma ? comma + 1 : end;
+		while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+			e--;
+		if (e > s) {
+			*ts = s;
+			*te = e;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Parses "ok, invalid,429" into a new array; returns -1 (and names the bad token) on error. */
 static int parse_script(const char *spec, size_t speclen, enum outcome **out, size_t *n, char *err,
 			size_t errsz)
 {
-	const char *p = spec, *end = spec + speclen;
+	const char *p = spec, *end = spec + speclen, *ts, *te;
 	enum outcome *v = NULL;
 	size_t k = 0;
-	while (p < end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *te = comma ? comma : end;
-		const char *ts = p;
+	while (next_token(&p, end, &ts, &te)) {
 		enum outcome o;
-		while (ts < te && (*ts == ' ' || *ts == '\t' || *ts == '\n' || *ts == '\r'))
-			ts++;
-		while (te > ts &&
-		       (te[-1] == ' ' || te[-1] == '\t' || te[-1] == '\n' || te[-1] == '\r'))
-			te--;
-		if (te > ts) {
-			if (outcome_by_name(ts, (size_t)(te - ts), &o) != 0) {
-				snprintf(err, errsz, "unknown script step \"%.*s\"", (int)(te - ts),
-					 ts);
-				free(v);
-				return -1;
-			}
-			v = xrealloc(v, sizeof *v * (k + 1));
-			v[k++] = o;
+		if (outcome_by_name(ts, (size_t)(te - ts), &o) != 0) {
+			snprintf(err, errsz, "unknown script step \"%.*s\"", (int)(te - ts), ts);
+			free(v);
+			return -1;
 		}
-		p = comma ? comma + 1 : end;
+		v = xrealloc(v, sizeof *v * (k + 1));
+		v[k++] = o;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* The state named s (any case), or -1. */
+static int state_by_name(const char *s, size_t len)
+{
+	for (int k = 0; k < S_COUNT; k++)
+		if (strlen(STATE_NAMES[k]) == len && strncasecmp(STATE_NAMES[k], s, len) == 0)
+			return k;
+	return -1;
+}
+
+/* Parses "done, failed,invalid" (final states, any case) into a new array; -1 on error. */
+static int parse_final_script(const char *spec, size_t speclen, enum rstate **out, size_t *n,
+			      char *err, size_t errsz)
+{
+	const char *p = spec, *end = spec + speclen, *ts, *te;
+	enum rstate *v = NULL;
+	size_t k = 0;
+	while (next_token(&p, end, &ts, &te)) {
+		int st = state_by_name(ts, (size_t)(te - ts));
+		if (st < 0 || !IS_FINAL(st)) {
+			snprintf(err, errsz,
+				 "unknown final state \"%.*s\" (done, failed, invalid, cancelled)",
+				 (int)(te - ts), ts);
+			free(v);
+			return -1;
+		}
+		v = xrealloc(v, sizeof *v * (k + 1));
+		v[k++] = (enum rstate)st;
 	}
 	*out = v;
 	*n = k;
@@ -631,6 +678,12 @@ static char *store_render(const cJSON *b, enum rstate state, char id_out[37])
 	nr->state = state;
 	nr->final = S_DONE;
 	nr->accepted_ms = now;
+	if (g.lifecycle && !IS_FINAL(state)) {
+		if (g.final_pos < g.nfinal)
+			nr->final = g.final_script[g.final_pos++];
+		else if (g.fail_rate > 0 && fake_rng_unit(&g.fail_rng) < g.fail_rate)
+			nr->final = S_FAILED;
+	}
 	g.by_state[state]++;
 	hmap_put(&g.render_ix, nr->id, g.nrenders);
 	{
@@ -952,6 +1005,57 @@ static enum outcome roll_fault(void)
 
 /* ---------------------------------------------------------------- control endpoints */
 
+/*
+ * POST /_fake/renders/{id}/state {"state": "FAILED", "error": "..." or {...}}: puts the render
+ * in that state at once, for good (the lifecycle no longer moves it). Answers the render.
+ */
+static enum MHD_Result force_state(struct MHD_Connection *c, const char *id, size_t idlen,
+				   const struct fake_req *r)
+{
+	cJSON *b = (r->len && !r->too_big) ? cJSON_ParseWithLength(r->body, r->len) : NULL;
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(b, "state");
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(b, "error");
+	cJSON *err = NULL, *found = NULL;
+	char key[64];
+	int st = cJSON_IsString(sv) ? state_by_name(sv->valuestring, strlen(sv->valuestring)) : -1;
+	size_t i;
+	if (st < 0 || (ev && !cJSON_IsString(ev) && !cJSON_IsObject(ev) && !cJSON_IsNull(ev))) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "error",
+					"need state (PENDING, THROTTLED, QUEUED, IN_PROGRESS, DONE, "
+					"FAILED, INVALID, CANCELLED) and optionally error (a string "
+					"or an object)");
+		cJSON_Delete(b);
+		return respond_json(c, 400, j, NULL, 0);
+	}
+	if (cJSON_IsString(ev)) {
+		err = cJSON_CreateObject();
+		cJSON_AddStringToObject(err, "code",
+					st == S_INVALID	    ? "RENDER_PARAMETERS_INVALID"
+					: st == S_CANCELLED ? "RENDER_CANCELLED"
+							    : "RENDER_FAILED");
+		cJSON_AddStringToObject(err, "message", ev->valuestring);
+	} else if (cJSON_IsObject(ev)) {
+		err = cJSON_Duplicate(ev, 1);
+	}
+	snprintf(key, sizeof key, "%.*s", (int)(idlen < 63 ? idlen : 63), id);
+	pthread_mutex_lock(&g.mu);
+	i = idlen < sizeof key ? hmap_get(&g.render_ix, key) : NO_INDEX;
+	if (i != NO_INDEX) {
+		struct render *rd = &g.renders[i];
+		rd->forced = true;
+		set_state(rd, (enum rstate)st, fake_now_ms(), err);
+		found = cJSON_Parse(rd->json);
+	}
+	pthread_mutex_unlock(&g.mu);
+	cJSON_Delete(err);
+	cJSON_Delete(b);
+	if (!found)
+		return respond(c, 404, "application/json", "{\"error\":\"unknown render\"}", NULL,
+			       0);
+	return respond_json(c, 200, found, NULL, 0);
+}
+
 static enum MHD_Result control(struct MHD_Connection *c, const char *method, const char *path,
 			       const struct fake_req *r)
 {
@@ -966,6 +1070,7 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
 		cJSON_AddItemToObject(j, "posts_by_subject",
 				      fake_counters_json(&g.posts_by_subject));
 		cJSON_AddNumberToObject(j, "script_left", (double)(g.nscript - g.script_pos));
+		cJSON_AddNumberToObject(j, "final_script_left", (double)(g.nfinal - g.final_pos));
 		st = cJSON_AddObjectToObject(j, "states");
 		for (int k = 0; k < S_COUNT; k++)
 			cJSON_AddNumberToObject(st, STATE_NAMES[k], (double)g.by_state[k]);
@@ -978,6 +1083,9 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
 		free(g.script);
 		g.script = NULL;
 		g.nscript = g.script_pos = 0;
+		free(g.final_script);
+		g.final_script = NULL;
+		g.nfinal = g.final_pos = 0;
 		g.posts = 0;
 		fake_counters_clear(&g.by_subject);
 		fake_counters_clear(&g.posts_by_subject);
@@ -1001,6 +1109,29 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
 		g.script_pos = 0;
 		pthread_mutex_unlock(&g.mu);
 		return respond(c, 200, "application/json", "{\"ok\":true}", NULL, 0);
+	}
+	if (is_post && strcmp(path, "/_fake/final-script") == 0) {
+		enum rstate *v;
+		size_t n;
+		char err[160];
+		if (r->too_big || parse_final_script(r->body ? r->body : "", r->len, &v, &n, err,
+						     sizeof err) != 0) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "error", r->too_big ? "body too large" : err);
+			return respond_json(c, 400, j, NULL, 0);
+		}
+		pthread_mutex_lock(&g.mu);
+		free(g.final_script);
+		g.final_script = v;
+		g.nfinal = n;
+		g.final_pos = 0;
+		pthread_mutex_unlock(&g.mu);
+		return respond(c, 200, "application/json", "{\"ok\":true}", NULL, 0);
+	}
+	if (is_post && strncmp(path, "/_fake/renders/", 15) == 0) {
+		const char *id = path + 15, *slash = strchr(id, '/');
+		if (slash && slash > id && strcmp(slash, "/state") == 0)
+			return force_state(c, id, (size_t)(slash - id), r);
 	}
 	return respond(c, 404, "application/json", "{\"error\":\"unknown control endpoint\"}", NULL,
 		       0);
@@ -1109,7 +1240,7 @@ static void usage(FILE *f)
 	      "         [--fault-rate 500=0.05,timeout=0.02,429=0.01] [--timeout-delay-ms MS]\n"
 	      "         [--seed N] [--port-file F] [--pidfile F] [--api-key KEY] [--threads N]\n"
 	      "         [--lifecycle Q,P,D] [--output-bytes N] [--output-delay-ms MS]\n"
-	      "         [--retention SECONDS]\n"
+	      "         [--retention SECONDS] [--final-script \"done,failed\"] [--render-fail-rate X]\n"
 	      "--record FILE: append every request to FILE as a JSON line (none without it).\n"
 	      "--threads N: serve with a pool of N threads (default 0: one thread per connection);\n"
 	      "  in a pool a timeout step or fault holds up the other connections of its thread.\n"
@@ -1118,6 +1249,8 @@ static void usage(FILE *f)
 	      "A DONE render's output is served at /files/ID.mp4: --output-bytes N (default 65536)\n"
 	      "  bytes, a pause of --output-delay-ms MS (default 0) between blocks of 8192 bytes,\n"
 	      "  until its expirationDate, --retention SECONDS (default 604800) after DONE.\n"
+	      "--final-script: the final states (done, failed, invalid, cancelled) of the 1st, 2nd...\n"
+	      "  render accepted; then DONE, or FAILED with the chance --render-fail-rate X (0..1).\n"
 	      "Prints \"listening on 127.0.0.1:PORT\" first; see tests/fakes/README.md.\n",
 	      f);
 }
@@ -1128,6 +1261,8 @@ enum {
 	OPT_OUTPUT_BYTES,
 	OPT_OUTPUT_DELAY,
 	OPT_RETENTION,
+	OPT_FINAL_SCRIPT,
+	OPT_FAIL_RATE,
 };
 
 /* arg as a whole number in lo..hi, else dies naming the flag */
@@ -1149,6 +1284,8 @@ int main(int argc, char **argv)
 		{ "output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES },
 		{ "output-delay-ms", required_argument, NULL, OPT_OUTPUT_DELAY },
 		{ "retention", required_argument, NULL, OPT_RETENTION },
+		{ "final-script", required_argument, NULL, OPT_FINAL_SCRIPT },
+		{ "render-fail-rate", required_argument, NULL, OPT_FAIL_RATE },
 		FAKE_FLAG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1193,6 +1330,21 @@ int main(int argc, char **argv)
 		case OPT_RETENTION:
 			g.retention_s = flag_ll("retention", optarg, 0, 10LL * 365 * 86400);
 			break;
+		case OPT_FINAL_SCRIPT:
+			free(g.final_script);
+			if (parse_final_script(optarg, strlen(optarg), &g.final_script, &g.nfinal,
+					       err, sizeof err))
+				die("--final-script: %s", err);
+			break;
+		case OPT_FAIL_RATE: {
+			char *end;
+			errno = 0;
+			g.fail_rate = strtod(optarg, &end);
+			if (errno || end == optarg || *end ||
+			    !(g.fail_rate >= 0 && g.fail_rate <= 1))
+				die("--render-fail-rate: expected 0..1, got \"%s\"", optarg);
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1208,7 +1360,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if ((g.nfinal || g.fail_rate > 0) && !g.lifecycle)
+		die("--final-script and --render-fail-rate need --lifecycle");
 	g.rng = (uint64_t)g.flags.seed;
+	g.fail_rng = (uint64_t)g.flags.seed ^ 0x6661696c72617465ull; /* "failrate" */
 	g.record = record_path ? fopen(record_path, "a") : NULL;
 	if (record_path && !g.record)
 		die("cannot open record file %s: %s", record_path, strerror(errno));
@@ -1237,6 +1392,7 @@ int main(int argc, char **argv)
 		fclose(g.record);
 	clear_renders();
 	free(g.script);
+	free(g.final_script);
 	fake_counters_clear(&g.by_subject);
 	fake_counters_clear(&g.posts_by_subject);
 	return 0;
