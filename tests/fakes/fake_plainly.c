@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <malloc.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,6 +32,7 @@
 
 #define MAX_UPLOAD (4u * 1024u * 1024u)
 #define FILE_BLOCK 8192 /* a video file is sent in blocks of this size, paused between */
+#define HOOK_TIMEOUT_MS 5000 /* a webhook call without an answer by then failed */
 #define PATH_MAX_LEN 1024
 #define API_PREFIX "/api/v2"
 
@@ -99,6 +101,13 @@ struct render {
 	long long final_ms; /* when it became final */
 	bool forced; /* a state set by /_fake/renders/{id}/state: the lifecycle leaves it */
 	bool active; /* in g.active: the lifecycle thread has something to do with it */
+	/* its webhook call, pending while hook_body is set */
+	char *hook_url;
+	char *hook_body; /* {id, success, output, expirationDate, passthrough, error}, printed */
+	long long hook_due_ms; /* the next try */
+	unsigned hook_send; /* which of the --webhook-duplicates sends, from 1 */
+	unsigned hook_attempt; /* tries of this send that failed */
+	unsigned hook_seq; /* one more for every call scheduled: tells a stale answer */
 };
 
 /* The renders of one project, as indices into g.renders, oldest first. */
@@ -119,6 +128,10 @@ static struct {
 	long output_delay_ms; /* --output-delay-ms MS: the pause between blocks of the video */
 	long long retention_s; /* --retention SECONDS: expirationDate - the time it was DONE */
 	double fail_rate; /* --render-fail-rate X: the share of renders left to chance that fail */
+	long hook_retry_ms; /* --webhook-retry-ms MS */
+	unsigned hook_retries; /* --webhook-retries N */
+	unsigned hook_duplicates; /* --webhook-duplicates N */
+	long hook_delay_ms; /* --webhook-delay-ms MS */
 	/* state (mu) */
 	enum outcome *script;
 	size_t nscript, script_pos;
@@ -139,6 +152,9 @@ static struct {
 	unsigned long by_state[S_COUNT]; /* stored renders by the state they hold */
 	size_t *active; /* renders the lifecycle thread looks after, as indices into renders */
 	size_t nactive, cap_active;
+	struct {
+		unsigned long calls, delivered, failed, given_up, not_called;
+	} hooks; /* webhook calls: made, answered 2xx, not, abandoned, not made */
 	bool stop; /* the lifecycle thread ends */
 	pthread_cond_t cv; /* wakes the lifecycle thread (CLOCK_MONOTONIC) */
 	FILE *record;
@@ -348,6 +364,41 @@ static void record(const char *method, const char *path, const struct fake_req *
 	free(line);
 }
 
+/* One line of the record for a webhook call (status 0: no answer) or one not made (-1). */
+static void record_hook(const char *id, const char *url, unsigned send, unsigned attempt,
+			int status, const char *error, const char *body)
+{
+	cJSON *j, *b;
+	char *line;
+	if (!g.record)
+		return;
+	j = cJSON_CreateObject();
+	cJSON_AddTrueToObject(j, "webhook");
+	cJSON_AddNumberToObject(j, "t", (double)fake_now_ms());
+	cJSON_AddStringToObject(j, "id", id);
+	cJSON_AddStringToObject(j, "url", url);
+	cJSON_AddNumberToObject(j, "send", send);
+	cJSON_AddNumberToObject(j, "attempt", attempt);
+	if (status >= 0)
+		cJSON_AddNumberToObject(j, "status", status);
+	else
+		cJSON_AddNullToObject(j, "status");
+	if (error)
+		cJSON_AddStringToObject(j, "error", error);
+	else
+		cJSON_AddNullToObject(j, "error");
+	b = cJSON_Parse(body);
+	cJSON_AddItemToObject(j, "body", b ? b : cJSON_CreateNull());
+	line = xprint(j);
+	cJSON_Delete(j);
+	pthread_mutex_lock(&g.rec_mu);
+	fputs(line, g.record);
+	fputc('\n', g.record);
+	fflush(g.record);
+	pthread_mutex_unlock(&g.rec_mu);
+	free(line);
+}
+
 static int b64val(int ch)
 {
 	if (ch >= 'A' && ch <= 'Z')
@@ -513,6 +564,269 @@ static void activate(size_t i)
 	pthread_cond_signal(&g.cv);
 }
 
+/* ---------------------------------------------------------------- webhooks */
+
+/*
+ * Splits a webhook URL the fake calls: http://127.0.0.1 or http://localhost, an optional port
+ * (default 80), then the target (path and query, "" for "/"). -1 for any other URL.
+ */
+static int hook_target(const char *url, unsigned *port, size_t *hostlen, const char **target)
+{
+	const char *h, *p;
+	if (strncmp(url, "http://", 7) != 0)
+		return -1;
+	h = url + 7;
+	if (strncmp(h, "127.0.0.1", 9) != 0 && strncasecmp(h, "localhost", 9) != 0)
+		return -1;
+	p = h + 9;
+	*port = 80;
+	if (*p == ':') {
+		const char *q = ++p;
+		unsigned long v = 0;
+		while (*p >= '0' && *p <= '9' && p - q < 5)
+			v = v * 10 + (unsigned long)(*p++ - '0');
+		if (p == q || v == 0 || v > 65535)
+			return -1;
+		*port = (unsigned)v;
+	}
+	if (*p && *p != '/' && *p != '?')
+		return -1;
+	for (const char *c = p; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return -1;
+	*hostlen = (size_t)(p - h);
+	*target = p;
+	return 0;
+}
+
+static void hook_drop(struct render *r)
+{
+	free(r->hook_url);
+	free(r->hook_body);
+	r->hook_url = r->hook_body = NULL;
+	r->hook_seq++;
+}
+
+/*
+ * Schedules the webhook call of renders[i], final in st at at_ms (j: the render's tree), if
+ * its request had a webhook whose onFailure/onInvalid do not rule it out, replacing any call
+ * still pending. Callers hold g.mu.
+ */
+static void hook_schedule(size_t i, const cJSON *j, enum rstate st, long long at_ms)
+{
+	struct render *r = &g.renders[i];
+	const cJSON *wh = cJSON_GetObjectItemCaseSensitive(j, "webhook");
+	const cJSON *url = cJSON_GetObjectItemCaseSensitive(wh, "url"), *it;
+	cJSON *b;
+	char *body;
+	const char *target;
+	unsigned port;
+	size_t hostlen;
+	hook_drop(r);
+	if (!cJSON_IsString(url))
+		return;
+	if (((st == S_FAILED || st == S_CANCELLED) &&
+	     cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(wh, "onFailure"))) ||
+	    (st == S_INVALID && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(wh, "onInvalid")))) {
+		g.hooks.not_called++;
+		return;
+	}
+	b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "id", r->id);
+	cJSON_AddBoolToObject(b, "success", st == S_DONE);
+	it = cJSON_GetObjectItemCaseSensitive(j, "output");
+	cJSON_AddItemToObject(b, "output", it ? cJSON_Duplicate(it, 1) : cJSON_CreateNull());
+	it = cJSON_GetObjectItemCaseSensitive(j, "expirationDate");
+	cJSON_AddItemToObject(b, "expirationDate",
+			      it ? cJSON_Duplicate(it, 1) : cJSON_CreateNull());
+	it = cJSON_GetObjectItemCaseSensitive(wh, "passthrough");
+	cJSON_AddItemToObject(b, "passthrough", it ? cJSON_Duplicate(it, 1) : cJSON_CreateNull());
+	it = cJSON_GetObjectItemCaseSensitive(j, "error");
+	cJSON_AddItemToObject(b, "error", it ? cJSON_Duplicate(it, 1) : cJSON_CreateNull());
+	body = xprint(b);
+	cJSON_Delete(b);
+	if (hook_target(url->valuestring, &port, &hostlen, &target) != 0) {
+		g.hooks.not_called++;
+		record_hook(
+			r->id, url->valuestring, 0, 0, -1,
+			"not called: the fake calls only http://127.0.0.1 and http://localhost URLs",
+			body);
+		free(body);
+		return;
+	}
+	r->hook_url = xstrdup(url->valuestring);
+	r->hook_body = body;
+	r->hook_due_ms = at_ms + g.hook_delay_ms;
+	r->hook_send = 1;
+	r->hook_attempt = 0;
+	activate(i);
+}
+
+/* Until fd is ready for events: 1; 0 when deadline (fake_mono_s) passes, -1 when the fake
+ * stops or poll fails. */
+static int hook_wait(int fd, short events, double deadline)
+{
+	for (;;) {
+		struct pollfd pfd = { fd, events, 0 };
+		double left = deadline - fake_mono_s();
+		bool stop;
+		int n;
+		pthread_mutex_lock(&g.mu);
+		stop = g.stop;
+		pthread_mutex_unlock(&g.mu);
+		if (stop)
+			return -1;
+		if (left <= 0)
+			return 0;
+		n = poll(&pfd, 1, left < 0.1 ? (int)(left * 1000) + 1 : 100);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* err for a hook_wait that returned rc <= 0 while doing what */
+static void hook_wait_err(int rc, const char *what, char *err, size_t errsz)
+{
+	snprintf(err, errsz, "%s: %s", what,
+		 rc < 0 ? "interrupted (the fake is stopping)" : "no answer in time");
+}
+
+/*
+ * POSTs body to url (one hook_target accepts) and returns the answer's status, or 0 with err
+ * set when there is none (refused, reset, HOOK_TIMEOUT_MS, the fake stopping). Reads only the
+ * status line.
+ */
+static int hook_call(const char *url, const char *body, char *err, size_t errsz)
+{
+	struct sockaddr_in sa;
+	double deadline = fake_mono_s() + HOOK_TIMEOUT_MS / 1000.0;
+	const char *target = "";
+	unsigned port = 0;
+	size_t hostlen = 0, len, off = 0, blen = strlen(body), got = 0;
+	char *req = NULL, buf[256];
+	int fd, rc, status = 0, soerr = 0;
+	socklen_t sl = sizeof soerr;
+
+	if (hook_target(url, &port, &hostlen, &target) != 0) {
+		snprintf(err, errsz, "not a URL the fake calls");
+		return 0;
+	}
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errsz, "socket: %s", strerror(errno));
+		return 0;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		if (errno != EINPROGRESS) {
+			snprintf(err, errsz, "connect: %s", strerror(errno));
+			goto out;
+		}
+		if ((rc = hook_wait(fd, POLLOUT, deadline)) <= 0) {
+			hook_wait_err(rc, "connect", err, errsz);
+			goto out;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr) {
+			snprintf(err, errsz, "connect: %s", strerror(soerr ? soerr : errno));
+			goto out;
+		}
+	}
+	len = (size_t)
+		snprintf(NULL, 0,
+			 "POST %s%s HTTP/1.1\r\nHost: %.*s\r\nContent-Type: application/json\r\n"
+			 "Content-Length: %zu\r\nUser-Agent: fake-plainly\r\n"
+			 "Connection: close\r\n\r\n",
+			 *target == '/' ? "" : "/", target, (int)hostlen, url + 7, blen);
+	req = xmalloc(len + blen + 1);
+	snprintf(req, len + 1,
+		 "POST %s%s HTTP/1.1\r\nHost: %.*s\r\nContent-Type: application/json\r\n"
+		 "Content-Length: %zu\r\nUser-Agent: fake-plainly\r\nConnection: close\r\n\r\n",
+		 *target == '/' ? "" : "/", target, (int)hostlen, url + 7, blen);
+	memcpy(req + len, body, blen);
+	len += blen;
+	while (off < len) {
+		ssize_t n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (n > 0) {
+			off += (size_t)n;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			if ((rc = hook_wait(fd, POLLOUT, deadline)) <= 0) {
+				hook_wait_err(rc, "send", err, errsz);
+				goto out;
+			}
+		} else {
+			snprintf(err, errsz, "send: %s", strerror(errno));
+			goto out;
+		}
+	}
+	while (got < sizeof buf - 1 && !memchr(buf, '\n', got)) {
+		ssize_t n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+		if (n > 0) {
+			got += (size_t)n;
+		} else if (n == 0) {
+			break;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			if ((rc = hook_wait(fd, POLLIN, deadline)) <= 0) {
+				hook_wait_err(rc, "answer", err, errsz);
+				goto out;
+			}
+		} else {
+			snprintf(err, errsz, "recv: %s", strerror(errno));
+			goto out;
+		}
+	}
+	buf[got] = '\0';
+	if (sscanf(buf, "HTTP/%*d.%*d %3d", &status) != 1 || status < 100) {
+		status = 0;
+		snprintf(err, errsz, "no HTTP status line in the answer");
+	}
+out:
+	close(fd);
+	free(req);
+	return status;
+}
+
+/* The webhook call the lifecycle thread makes, copied out of its render. */
+struct hook_job {
+	char *id, *url, *body;
+	unsigned seq, send, attempt;
+};
+
+/* Takes the answer to job: the next send, a retry, or the end. Callers hold g.mu. */
+static void hook_answered(const struct hook_job *job, int status)
+{
+	bool ok = status >= 200 && status < 300;
+	size_t i = hmap_get(&g.render_ix, job->id);
+	struct render *r;
+	if (ok)
+		g.hooks.delivered++;
+	else
+		g.hooks.failed++;
+	if (i == NO_INDEX)
+		return; /* reset meanwhile */
+	r = &g.renders[i];
+	if (!r->hook_body || r->hook_seq != job->seq)
+		return; /* replaced meanwhile */
+	if (ok && r->hook_send >= g.hook_duplicates) {
+		hook_drop(r);
+	} else if (ok) {
+		r->hook_send++;
+		r->hook_attempt = 0;
+		r->hook_due_ms = fake_now_ms();
+	} else if (++r->hook_attempt > g.hook_retries) {
+		g.hooks.given_up++;
+		hook_drop(r);
+	} else {
+		r->hook_due_ms = fake_now_ms() + g.hook_retry_ms;
+	}
+}
+
+/* ---------------------------------------------------------------- state changes */
+
 /*
  * Moves r to st as of at_ms: its state and lastModified, and the error of a render that
  * failed (error, or the state's default when NULL). Callers hold g.mu.
@@ -541,12 +855,16 @@ static void set_state(struct render *r, enum rstate st, long long at_ms, const c
 	}
 	free(r->json);
 	r->json = xprint(j);
-	cJSON_Delete(j);
 	g.by_state[r->state]--;
 	g.by_state[st]++;
 	r->state = st;
-	if (IS_FINAL(st))
+	if (IS_FINAL(st)) {
 		r->final_ms = at_ms;
+		hook_schedule((size_t)(r - g.renders), j, st, at_ms);
+	} else if (r->hook_body) {
+		hook_drop(r); /* forced out of a final state */
+	}
+	cJSON_Delete(j);
 }
 
 /* When the lifecycle next has something to do with r; LLONG_MAX for never. */
@@ -557,6 +875,8 @@ static long long next_event_ms(const struct render *r)
 		t = r->accepted_ms + (r->state == S_QUEUED	  ? g.p_ms
 				      : r->state == S_IN_PROGRESS ? g.d_ms
 								  : g.q_ms);
+	if (r->hook_body && r->hook_due_ms < t)
+		t = r->hook_due_ms;
 	return t;
 }
 
@@ -600,8 +920,8 @@ static void wait_until(long long ms)
 
 /*
  * The lifecycle thread: moves the renders in its care through their states when their time
- * comes (a GET moves a render itself too, so answers never lag behind this thread) and lets go
- * of those with nothing left to do.
+ * comes (a GET moves a render itself too, so answers never lag behind this thread), makes
+ * their webhook calls one at a time, and lets go of those with nothing left to do.
  */
 static void *lifecycle_main(void *arg)
 {
@@ -609,10 +929,19 @@ static void *lifecycle_main(void *arg)
 	pthread_mutex_lock(&g.mu);
 	while (!g.stop) {
 		long long now = fake_now_ms(), next = LLONG_MAX;
+		struct hook_job job = { 0 };
 		for (size_t k = 0; k < g.nactive;) {
 			struct render *r = &g.renders[g.active[k]];
 			long long t;
 			advance(r, now);
+			if (!job.id && r->hook_body && r->hook_due_ms <= now) {
+				job.id = xstrdup(r->id);
+				job.url = xstrdup(r->hook_url);
+				job.body = xstrdup(r->hook_body);
+				job.seq = r->hook_seq;
+				job.send = r->hook_send;
+				job.attempt = r->hook_attempt + 1;
+			}
 			t = next_event_ms(r);
 			if (t == LLONG_MAX) {
 				r->active = false;
@@ -622,6 +951,21 @@ static void *lifecycle_main(void *arg)
 			if (t < next)
 				next = t;
 			k++;
+		}
+		if (job.id) {
+			char err[160] = "";
+			int status;
+			g.hooks.calls++;
+			pthread_mutex_unlock(&g.mu);
+			status = hook_call(job.url, job.body, err, sizeof err);
+			record_hook(job.id, job.url, job.send, job.attempt, status,
+				    status ? NULL : err, job.body);
+			pthread_mutex_lock(&g.mu);
+			hook_answered(&job, status);
+			free(job.id);
+			free(job.url);
+			free(job.body);
+			continue;
 		}
 		wait_until(next);
 	}
@@ -703,6 +1047,8 @@ static char *store_render(const cJSON *b, enum rstate state, char id_out[37])
 	}
 	if (g.lifecycle && !IS_FINAL(state))
 		activate(g.nrenders);
+	else if (g.lifecycle)
+		hook_schedule(g.nrenders, r, state, now);
 	g.nrenders++;
 	if (subject)
 		fake_counters_add(&g.by_subject, subject);
@@ -717,6 +1063,8 @@ static void clear_renders(void)
 		free(g.renders[i].id);
 		free(g.renders[i].project);
 		free(g.renders[i].json);
+		free(g.renders[i].hook_url);
+		free(g.renders[i].hook_body);
 	}
 	free(g.renders);
 	g.renders = NULL;
@@ -1061,7 +1409,8 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
 {
 	int is_get = strcmp(method, "GET") == 0, is_post = strcmp(method, "POST") == 0;
 	if (is_get && strcmp(path, "/_fake/stats") == 0) {
-		cJSON *j = cJSON_CreateObject(), *st;
+		cJSON *j = cJSON_CreateObject(), *st, *wh;
+		unsigned long pending = 0;
 		pthread_mutex_lock(&g.mu);
 		advance_all(fake_now_ms());
 		cJSON_AddNumberToObject(j, "posts", (double)g.posts);
@@ -1074,6 +1423,15 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
 		st = cJSON_AddObjectToObject(j, "states");
 		for (int k = 0; k < S_COUNT; k++)
 			cJSON_AddNumberToObject(st, STATE_NAMES[k], (double)g.by_state[k]);
+		for (size_t k = 0; k < g.nactive; k++)
+			pending += g.renders[g.active[k]].hook_body != NULL;
+		wh = cJSON_AddObjectToObject(j, "webhooks");
+		cJSON_AddNumberToObject(wh, "calls", (double)g.hooks.calls);
+		cJSON_AddNumberToObject(wh, "delivered", (double)g.hooks.delivered);
+		cJSON_AddNumberToObject(wh, "failed", (double)g.hooks.failed);
+		cJSON_AddNumberToObject(wh, "given_up", (double)g.hooks.given_up);
+		cJSON_AddNumberToObject(wh, "not_called", (double)g.hooks.not_called);
+		cJSON_AddNumberToObject(wh, "pending", (double)pending);
 		pthread_mutex_unlock(&g.mu);
 		return respond_json(c, 200, j, NULL, 0);
 	}
@@ -1087,6 +1445,7 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
 		g.final_script = NULL;
 		g.nfinal = g.final_pos = 0;
 		g.posts = 0;
+		memset(&g.hooks, 0, sizeof g.hooks);
 		fake_counters_clear(&g.by_subject);
 		fake_counters_clear(&g.posts_by_subject);
 		pthread_mutex_unlock(&g.mu);
@@ -1241,6 +1600,8 @@ static void usage(FILE *f)
 	      "         [--seed N] [--port-file F] [--pidfile F] [--api-key KEY] [--threads N]\n"
 	      "         [--lifecycle Q,P,D] [--output-bytes N] [--output-delay-ms MS]\n"
 	      "         [--retention SECONDS] [--final-script \"done,failed\"] [--render-fail-rate X]\n"
+	      "         [--webhook-retry-ms MS] [--webhook-retries N] [--webhook-duplicates N]\n"
+	      "         [--webhook-delay-ms MS]\n"
 	      "--record FILE: append every request to FILE as a JSON line (none without it).\n"
 	      "--threads N: serve with a pool of N threads (default 0: one thread per connection);\n"
 	      "  in a pool a timeout step or fault holds up the other connections of its thread.\n"
@@ -1251,6 +1612,10 @@ static void usage(FILE *f)
 	      "  until its expirationDate, --retention SECONDS (default 604800) after DONE.\n"
 	      "--final-script: the final states (done, failed, invalid, cancelled) of the 1st, 2nd...\n"
 	      "  render accepted; then DONE, or FAILED with the chance --render-fail-rate X (0..1).\n"
+	      "Webhooks (with --lifecycle, or a final state set by /_fake/renders/ID/state) are\n"
+	      "  called --webhook-delay-ms MS (default 0) after the final state, retried every\n"
+	      "  --webhook-retry-ms MS (default 1000) up to --webhook-retries N times (default 5);\n"
+	      "  --webhook-duplicates N (default 1) sends each delivered one N times in all.\n"
 	      "Prints \"listening on 127.0.0.1:PORT\" first; see tests/fakes/README.md.\n",
 	      f);
 }
@@ -1263,6 +1628,10 @@ enum {
 	OPT_RETENTION,
 	OPT_FINAL_SCRIPT,
 	OPT_FAIL_RATE,
+	OPT_HOOK_RETRY_MS,
+	OPT_HOOK_RETRIES,
+	OPT_HOOK_DUPLICATES,
+	OPT_HOOK_DELAY_MS,
 };
 
 /* arg as a whole number in lo..hi, else dies naming the flag */
@@ -1286,6 +1655,10 @@ int main(int argc, char **argv)
 		{ "retention", required_argument, NULL, OPT_RETENTION },
 		{ "final-script", required_argument, NULL, OPT_FINAL_SCRIPT },
 		{ "render-fail-rate", required_argument, NULL, OPT_FAIL_RATE },
+		{ "webhook-retry-ms", required_argument, NULL, OPT_HOOK_RETRY_MS },
+		{ "webhook-retries", required_argument, NULL, OPT_HOOK_RETRIES },
+		{ "webhook-duplicates", required_argument, NULL, OPT_HOOK_DUPLICATES },
+		{ "webhook-delay-ms", required_argument, NULL, OPT_HOOK_DELAY_MS },
 		FAKE_FLAG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1302,6 +1675,9 @@ int main(int argc, char **argv)
 	g.flags = (struct fake_flags)FAKE_FLAGS_INIT;
 	g.output_bytes = 65536;
 	g.retention_s = 604800;
+	g.hook_retry_ms = 1000;
+	g.hook_retries = 5;
+	g.hook_duplicates = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
@@ -1345,6 +1721,18 @@ int main(int argc, char **argv)
 				die("--render-fail-rate: expected 0..1, got \"%s\"", optarg);
 			break;
 		}
+		case OPT_HOOK_RETRY_MS:
+			g.hook_retry_ms = (long)flag_ll("webhook-retry-ms", optarg, 0, 3600000);
+			break;
+		case OPT_HOOK_RETRIES:
+			g.hook_retries = (unsigned)flag_ll("webhook-retries", optarg, 0, 1000);
+			break;
+		case OPT_HOOK_DUPLICATES:
+			g.hook_duplicates = (unsigned)flag_ll("webhook-duplicates", optarg, 1, 100);
+			break;
+		case OPT_HOOK_DELAY_MS:
+			g.hook_delay_ms = (long)flag_ll("webhook-delay-ms", optarg, 0, 3600000);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
