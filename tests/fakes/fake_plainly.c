@@ -4,7 +4,10 @@
  * Accepts POST /renders like Plainly (HTTP Basic with the API key as user, 200 with a render
  * object, INVALID/THROTTLED states, JSON errors with X-PlainlyErrorCode, a non-JSON 429),
  * keeps accepted renders in memory for GET /renders and GET /renders/{id}, and records every
- * request as one JSON line. Binds 127.0.0.1 only. See tests/fakes/README.md.
+ * request as one JSON line. With --lifecycle renders move on through QUEUED and IN_PROGRESS to
+ * a final state (scripted or drawn), a DONE one with a video the fake serves itself, and the
+ * request's webhook is called at the final state. Binds 127.0.0.1 only. See
+ * tests/fakes/README.md.
  */
 #include <arpa/inet.h>
 #include <errno.h>
