@@ -3,7 +3,7 @@
 #
 #   tests/fakes/selftest.sh PATH/TO/fake-sofascore PATH/TO/fake-plainly [PATH/TO/fake-apifootball]
 #
-# Builds nothing. Needs curl and jq. Starts the fakes on free ports with the scenarios
+# Builds nothing. Needs curl, jq and python3 (fake-plainly's webhook listeners). Starts the fakes on free ports with the scenarios
 # tests/data/scenarios/fake-selftest (override with SCENARIO=DIR) and fake-selftest-apifootball
 # (override with SCENARIO_APIFOOTBALL=DIR), checks their behaviour with curl, stops them with
 # SIGTERM (they must exit 0), prints "N passed, N failed" and exits non-zero on any failure.
@@ -21,7 +21,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SCEN=${SCENARIO:-$HERE/../data/scenarios/fake-selftest}
 SCEN_AF=${SCENARIO_APIFOOTBALL:-$HERE/../data/scenarios/fake-selftest-apifootball}
 read -r -a WRAP <<< "${FAKE_WRAP:-}"
-for tool in curl jq; do
+for tool in curl jq python3; do
     command -v "$tool" > /dev/null || { echo "selftest.sh: $tool is required" >&2; exit 2; }
 done
 [[ -x $SOFA && -x $PLAINLY ]] || { echo "selftest.sh: $SOFA or $PLAINLY is not executable" >&2; exit 2; }
@@ -369,9 +369,15 @@ preq POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(render_body result:1006)
 expect_eq "accept-then-reset closes the connection (curl 52)" "$CURL_RC" 52
 req POST "$P/_fake/script" --data-binary 'ok,nonsense'
 expect_eq "bad script is a 400" "$STATUS" 400
+preq GET "$P/renders/$ID1" "${AUTH[@]}"
+expect_eq "without --lifecycle a render keeps its state, without output or expirationDate" \
+    "$(jqb '[.state, .output, has("expirationDate")]|map(tostring)|join(" ")')" "PENDING null false"
 
 req GET "$P/_fake/stats"
 expect_eq "stats posts / accepted" "$(jqb .posts) $(jqb .accepted)" "11 6"
+expect_eq "stats states (PENDING THROTTLED INVALID DONE)" \
+    "$(jqb '.states|[.PENDING, .THROTTLED, .INVALID, .DONE]|map(tostring)|join(" ")')" "4 1 1 0"
+expect_eq "without --lifecycle no webhook is called" "$(jqb '.webhooks|[.calls, .pending]|map(tostring)|join(" ")')" "0 0"
 expect_eq "stats by_subject" "$(jqb '.by_subject["line-up:1001"]') $(jqb '.by_subject["result:1006"]') $(jqb '.by_subject["result:1003"]')" "2 1 null"
 
 # record file
@@ -509,6 +515,247 @@ expect_eq "no --record: POST /renders ok" "$STATUS $(jqb .state) $(jqb .attribut
 req GET "$P/_fake/stats"
 expect_eq "no --record: counted" "$(jqb '.posts')" 1
 stop "fake-plainly, no --record" "$PL_PID"
+
+########################################################################## fake-plainly --lifecycle
+echo "# fake-plainly --lifecycle, output files, webhooks"
+# The webhook listener: appends every POST as a JSON line {status, path, body} to $1 (flushed
+# before it answers), answers 500 to the first call for a render id and 200 to the others.
+cat > "$TMP/hook.py" << 'PY'
+import http.server, json, os, sys, threading
+out, portfile = sys.argv[1], sys.argv[2]
+seen, lock = set(), threading.Lock()
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        key = body.get("id") if isinstance(body, dict) else None
+        with lock:
+            status = 200 if key in seen else 500
+            seen.add(key)
+            with open(out, "a") as f:
+                f.write(json.dumps({"status": status, "path": self.path, "body": body}) + "\n")
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(portfile + ".tmp", portfile)
+srv.serve_forever()
+PY
+# A listener that takes connections and never answers (a webhook call hangs on it).
+cat > "$TMP/silent.py" << 'PY'
+import os, socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(120)
+PY
+# listen SCRIPT PORTFILE [ARGS...]: starts a python3 listener, sets LPORT (empty if it did not start)
+listen() {
+    local script=$1 pf=$2 i
+    shift 2
+    python3 "$script" "$@" "$pf" 2> "$pf.err" &
+    PIDS+=("$!")
+    LPORT=""
+    for ((i = 0; i < 100; i++)); do
+        [[ -s $pf ]] && { LPORT=$(cat "$pf"); return; }
+        sleep 0.05
+    done
+}
+# until_ok TRIES CMD...: runs CMD every 0.05 s until it succeeds, at most TRIES times
+until_ok() {
+    local n=$1 i
+    shift
+    for ((i = 0; i < n; i++)); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+ms_of() { date -u -d "$1" +%s%3N; } # an ISO-8601 date in epoch milliseconds
+state_is() { req GET "$P/renders/$1" "${AUTH[@]}"; [[ $(jqb .state) == "$2" ]]; } # ID STATE
+stats_hooks() { # CALLS PENDING: /_fake/stats says so
+    req GET "$P/_fake/stats"
+    [[ $(jqb .webhooks.calls) == "$1" && $(jqb .webhooks.pending) == "$2" ]]
+}
+listen "$TMP/hook.py" "$TMP/hook.port" "$TMP/hooks.jsonl"
+HOOK="http://127.0.0.1:$LPORT/hook?from=fake"
+if [[ -n $LPORT ]]; then ok "webhook listener started"; else no "webhook listener started" "$(cat "$TMP/hook.port.err")"; fi
+hook_body() { # SUBJECT [onFailure]
+    printf '{"projectId":"proj1","templateId":"tmpl1","parameters":{"homeName":"Arsenal"},"attributes":{"bfSubject":"%s"},"webhook":{"url":"%s","passthrough":"%s","onFailure":%s}}' \
+        "$1" "$HOOK" "$1" "${2:-true}"
+}
+
+start "fake-plainly --lifecycle" "$TMP/plainly5.out" "${WRAP[@]}" "$PLAINLY" --port 0 \
+    --record "$TMP/record5.jsonl" --lifecycle 300,600,900 --final-script "done,failed" \
+    --output-delay-ms 40 --retention 3600 --webhook-retry-ms 100 --webhook-duplicates 2 --seed 3
+PL_PID=$LAST_PID
+PL_PORT=$PORT
+P="http://127.0.0.1:$PORT/api/v2"
+req POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(hook_body line-up:1001)"
+expect_eq "--lifecycle: the POST still answers PENDING" "$STATUS $(jqb .state)" "200 PENDING"
+RA=$(jqb .id)
+req POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(hook_body result:1002)"
+RB=$(jqb .id)
+req POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d '{"projectId":"proj1"}'
+RC=$(jqb .id)
+req POST "$P/_fake/renders/$RC/state" -d '{"state":"FAILED","error":"boom"}'
+expect_eq "control endpoint forces FAILED with the error given" \
+    "$STATUS $(jqb '[.id, .state, .error.code, .error.message, .output]|map(tostring)|join(" ")')" \
+    "200 $RC FAILED RENDER_FAILED boom null"
+req POST "$P/_fake/final-script" --data-binary 'cancelled'
+expect_eq "POST /_fake/final-script accepted" "$STATUS" 200
+req POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(hook_body result:1003 false)"
+RD=$(jqb .id)
+
+SEEN=PENDING # the states render A goes through, as GET /renders/{id} answers them
+for ((i = 0; i < 200; i++)); do
+    req GET "$P/renders/$RA" "${AUTH[@]}"
+    st=$(jqb .state)
+    [[ $st == "${SEEN##* }" ]] || SEEN+=" $st"
+    [[ $st == DONE || $STATUS != 200 ]] && break
+    sleep 0.05
+done
+expect_eq "--lifecycle: PENDING -> QUEUED -> IN_PROGRESS -> DONE" "$SEEN" "PENDING QUEUED IN_PROGRESS DONE"
+OUT_URL=$(jqb .output)
+expect_eq "DONE: output is the fake's own URL, error null" "$OUT_URL $(jqb .error)" \
+    "http://127.0.0.1:$PL_PORT/files/$RA.mp4 null"
+expect_eq "DONE: lastModified is createdDate + 900 ms" \
+    $(($(ms_of "$(jqb .lastModified)") - $(ms_of "$(jqb .createdDate)"))) 900
+expect_eq "DONE: expirationDate is lastModified + --retention" \
+    $(($(ms_of "$(jqb .expirationDate)") - $(ms_of "$(jqb .lastModified)"))) 3600000
+A_EXP=$(jqb .expirationDate)
+req GET "$OUT_URL"
+expect_eq "the output URL downloads --output-bytes (default 65536) as video/mp4" \
+    "$STATUS $(wc -c < "$TMP/body" | tr -d ' ') $(hdr Content-Length) $(hdr Content-Type)" "200 65536 65536 video/mp4"
+if { yes "fake-plainly render $RA" || true; } | head -c 65536 | cmp -s - "$TMP/body"; then
+    ok "the video is the render's line repeated"
+else
+    no "the video is the render's line repeated" "$(head -c 80 "$TMP/body")"
+fi
+expect_match "--output-delay-ms 40 pauses between 8 KiB blocks (7 pauses)" "$TIME" '^0\.(2[6-9]|[3-9])|^[1-9]'
+( # a downloader SIGKILLed mid-file (in a subshell: bash says nothing about it)
+    curl -s -o /dev/null "$OUT_URL" &
+    sleep 0.1
+    kill -KILL $! || true
+    wait $! || true
+) 2> /dev/null
+req GET "$P/me" "${AUTH[@]}"
+expect_eq "a downloader killed mid-file does not upset the fake" "$STATUS" 200
+req GET "http://127.0.0.1:$PL_PORT/files/00000000-0000-4000-8000-000000000000.mp4"
+expect_eq "an unknown video is 404" "$STATUS" 404
+
+until_ok 100 state_is "$RB" FAILED || true
+expect_eq "--final-script failed: FAILED with Plainly's error, no output" \
+    "$(jqb '[.state, .error.code, .error.message, .output, has("expirationDate")]|map(tostring)|join(" | ")')" \
+    "FAILED | RENDER_FAILED | After Effects render failed | null | false"
+req GET "http://127.0.0.1:$PL_PORT/files/$RB.mp4"
+expect_eq "a FAILED render has no video (404)" "$STATUS" 404
+req GET "$P/renders/$RC" "${AUTH[@]}"
+expect_eq "a forced state stays past the lifecycle" "$(jqb .state) $(jqb .error.message)" "FAILED boom"
+req POST "$P/_fake/renders/$RC/state" -d '{"state":"DONE"}'
+expect_eq "control endpoint forces DONE: output and expirationDate" \
+    "$STATUS $(jqb .state) $(jqb .output) $(jqb .error) $(jqb 'has("expirationDate")')" \
+    "200 DONE http://127.0.0.1:$PL_PORT/files/$RC.mp4 null true"
+req POST "$P/_fake/renders/$RC/state" -d '{"state":"SHINY"}'
+expect_eq "control endpoint: an unknown state is 400" "$STATUS" 400
+req POST "$P/_fake/renders/00000000-0000-4000-8000-000000000000/state" -d '{"state":"DONE"}'
+expect_eq "control endpoint: an unknown render is 404" "$STATUS" 404
+req POST "$P/_fake/final-script" --data-binary 'done,bogus'
+expect_eq "a bad final script is a 400" "$STATUS" 400
+until_ok 100 state_is "$RD" CANCELLED || true
+expect_eq "POST /_fake/final-script cancelled: CANCELLED, error null" "$(jqb .state) $(jqb .error)" "CANCELLED null"
+
+# webhooks: A (DONE) and B (FAILED) each get 500, then 200, then the duplicate; D (onFailure false) none
+hooks_at_least() { [[ -s $TMP/hooks.jsonl && $(wc -l < "$TMP/hooks.jsonl") -ge $1 ]]; }
+until_ok 200 hooks_at_least 6 || true
+hooks_of() { jq -r --arg id "$1" "select(.body.id == \$id) | $2" "$TMP/hooks.jsonl" | tr '\n' ' '; }
+expect_eq "webhook for A: 500, retried, then the duplicate (--webhook-duplicates 2)" "$(hooks_of "$RA" .status)" "500 200 200 "
+expect_eq "webhook for A: success, output, expirationDate, passthrough, error" \
+    "$(hooks_of "$RA" '[.body.success, .body.output, .body.expirationDate, .body.passthrough, .body.error, .path]|map(tostring)|join(",")' | cut -d' ' -f1)" \
+    "true,$OUT_URL,$A_EXP,line-up:1001,null,/hook?from=fake"
+expect_eq "webhook for B: success false, the error, the passthrough" \
+    "$(hooks_of "$RB" '[.status, .body.success, .body.output, .body.error.message, .body.passthrough]|map(tostring)|join(",")')" \
+    "500,false,null,After Effects render failed,result:1002 200,false,null,After Effects render failed,result:1002 200,false,null,After Effects render failed,result:1002 "
+expect_eq "no webhook for C (none asked) or D (onFailure false)" "$(hooks_of "$RC" .status)$(hooks_of "$RD" .status)" ""
+until_ok 100 stats_hooks 6 0 || true
+expect_eq "stats webhooks (calls delivered failed given_up not_called pending)" \
+    "$(jqb '.webhooks|[.calls, .delivered, .failed, .given_up, .not_called, .pending]|map(tostring)|join(" ")')" "6 4 2 0 1 0"
+expect_eq "stats states (DONE FAILED CANCELLED PENDING)" \
+    "$(jqb '.states|[.DONE, .FAILED, .CANCELLED, .PENDING]|map(tostring)|join(" ")')" "2 1 1 0"
+expect_eq "record: a webhook line per call (send/attempt/status)" \
+    "$(jq -r --arg id "$RA" 'select(.webhook and .id == $id) | "\(.send)/\(.attempt)/\(.status)"' "$TMP/record5.jsonl" | tr '\n' ' ')" \
+    "1/1/500 1/2/200 2/1/200 "
+if jq -e -s 'all(.[] | select(.webhook | not); has("t") and has("method") and has("path") and has("query") and has("auth") and has("status") and has("body"))' \
+    "$TMP/record5.jsonl" > /dev/null 2>&1; then
+    ok "the other record lines keep their format"
+else
+    no "the other record lines keep their format"
+fi
+stop "fake-plainly --lifecycle" "$PL_PID"
+
+# SIGTERM with one webhook call hanging on a silent listener and another waiting behind it
+listen "$TMP/silent.py" "$TMP/silent.port"
+SILENT=$LPORT
+start "fake-plainly, webhooks pending" "$TMP/plainly6.out" "${WRAP[@]}" "$PLAINLY" --port 0 \
+    --record "$TMP/record6.jsonl" --lifecycle 0,0,0
+PL_PID=$LAST_PID
+P="http://127.0.0.1:$PORT"
+HOOK="http://localhost:$SILENT/hook"
+req POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(hook_body line-up:1)"
+HOOK="http://127.0.0.1:9/hook"
+req POST "$P/renders" "${AUTH[@]}" "${JSONH[@]}" -d "$(hook_body line-up:2)"
+until_ok 100 stats_hooks 1 2 || true
+expect_eq "one webhook call hangs, the other waits" "$(jqb .webhooks.calls) $(jqb .webhooks.pending)" "1 2"
+T0=$(date +%s%N)
+stop "fake-plainly, webhooks pending" "$PL_PID"
+T1=$(date +%s%N)
+if (((T1 - T0) / 1000000 < 3000)); then
+    ok "SIGTERM does not wait for webhooks"
+else
+    no "SIGTERM does not wait for webhooks" "$(((T1 - T0) / 1000000)) ms"
+fi
+expect_eq "record: the hanging call, cut short" "$(jq -r 'select(.webhook) | "\(.status) \(.error)"' "$TMP/record6.jsonl")" \
+    "0 answer: interrupted (the fake is stopping)"
+
+# --render-fail-rate is drawn from --seed; render ids are the same as without it
+fail_run() {
+    local i
+    start "fake-plainly --render-fail-rate" "$TMP/fail$1.out" "$PLAINLY" --port 0 --threads 2 \
+        --lifecycle 0,0,0 --render-fail-rate 0.5 --seed 9
+    for ((i = 0; i < 12; i++)); do
+        req POST "http://127.0.0.1:$PORT/renders" "${AUTH[@]}" "${JSONH[@]}" -d '{"projectId":"proj1"}'
+    done
+    req GET "http://127.0.0.1:$PORT/renders?size=100" "${AUTH[@]}"
+    FAILS=$(jqb '[.[].state]|join(" ")')
+    FIRST_ID=$(jqb '.[-1].id')
+    stop "fake-plainly --render-fail-rate" "$LAST_PID"
+}
+fail_run 1
+F1=$FAILS
+fail_run 2
+expect_eq "--render-fail-rate with the same --seed fails the same renders" "$FAILS" "$F1"
+if [[ $F1 == *DONE* && $F1 == *FAILED* && $F1 != *PENDING* ]]; then ok "--render-fail-rate 0.5: DONE and FAILED"; else no "--render-fail-rate 0.5: DONE and FAILED" "$F1"; fi
+start "fake-plainly --seed 9" "$TMP/fail3.out" "$PLAINLY" --port 0 --seed 9
+req POST "http://127.0.0.1:$PORT/renders" "${AUTH[@]}" "${JSONH[@]}" -d '{"projectId":"proj1"}'
+expect_eq "--render-fail-rate does not change render ids" "$(jqb .id)" "$FIRST_ID"
+stop "fake-plainly --seed 9" "$LAST_PID"
+for bad in "--final-script failed" "--lifecycle 3,2,1" "--lifecycle 1,2" "--lifecycle 0,0,0 --final-script nope" \
+    "--lifecycle 0,0,0 --render-fail-rate 2"; do
+    rc=0
+    read -r -a args <<< "$bad"
+    "$PLAINLY" --port 0 "${args[@]}" > /dev/null 2> "$TMP/bad.err" || rc=$?
+    expect_eq "$bad: refused (exit 2)" "$rc" 2
+done
 
 ########################################################################## fake-apifootball
 if [[ -z $APIF ]]; then
