@@ -105,6 +105,11 @@ static void render_from_obj(const cJSON *o, struct plainly_render *out)
 	v = cJSON_GetObjectItemCaseSensitive(o, "state");
 	if (cJSON_IsString(v))
 		snprintf(out->state, sizeof(out->state), "%s", v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(o, "output");
+	if (cJSON_IsString(v) && strlen(v->valuestring) < sizeof(out->output))
+		snprintf(out->output, sizeof(out->output), "%s", v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(o, "expirationDate");
+	out->expires_at = cJSON_IsString(v) ? plainly_parse_date(v->valuestring) : -1;
 	err = cJSON_GetObjectItemCaseSensitive(o, "error");
 	if (cJSON_IsObject(err)) {
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
@@ -228,7 +233,7 @@ static enum plainly_result create_result(int rc, struct http_response *resp,
 	const char *code;
 
 	memset(out, 0, sizeof(*out));
-	out->retry_after = -1;
+	out->retry_after = out->expires_at = -1;
 	if (rc != 0) {
 		snprintf(out->error, sizeof(out->error), "%s", resp->error);
 		http_response_free(resp);
@@ -304,6 +309,73 @@ void plainly_render_create_many(struct http_client *h, const struct bf_config *c
 		res[i] = create_result(rc[i], &resp[i], &out[i]);
 }
 
+bool plainly_state_final(const char *state)
+{
+	return strcmp(state, "DONE") == 0 || strcmp(state, "FAILED") == 0 ||
+	       strcmp(state, "INVALID") == 0 || strcmp(state, "CANCELLED") == 0;
+}
+
+enum plainly_result plainly_render_get(struct http_client *h, const struct bf_config *cfg,
+				       const char *render_id, struct plainly_render *out)
+{
+	struct http_request req;
+	struct http_response resp;
+	enum plainly_result res;
+	char url[1024], up[512], *id;
+	const char *code;
+
+	memset(out, 0, sizeof(*out));
+	out->retry_after = out->expires_at = -1;
+	id = http_escape(render_id);
+	if (id == NULL || render_id[0] == '\0') {
+		free(id);
+		snprintf(out->error, sizeof(out->error), "no render id");
+		return PLAINLY_REJECTED;
+	}
+	snprintf(url, sizeof(url), "%s/renders/%s", cfg->plainly_base_url, id);
+	free(id);
+	userpwd(cfg, up, sizeof(up));
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.userpwd = up;
+	req.timeout_ms = (long)cfg->plainly_timeout * 1000;
+	req.max_body = 1024 * 1024;
+	req.capture = answer_headers;
+	if (http_do(h, &req, &resp) != 0) {
+		memset(up, 0, sizeof(up));
+		snprintf(out->error, sizeof(out->error), "%s", resp.error);
+		http_response_free(&resp);
+		return PLAINLY_TRANSIENT;
+	}
+	memset(up, 0, sizeof(up));
+	out->status = resp.status;
+	out->retry_after = retry_after(&resp);
+	code = http_header(&resp, "X-PlainlyErrorCode");
+	snprintf(out->error_code, sizeof(out->error_code), "%s", code != NULL ? code : "");
+	if (resp.status == 200) {
+		if (parse_render(resp.body, resp.len, out, &out->response) == 0 &&
+		    strcmp(out->id, render_id) == 0) {
+			res = PLAINLY_OK;
+		} else {
+			snprintf(out->error, sizeof(out->error),
+				 "unreadable render %s in a 200 answer", render_id);
+			res = PLAINLY_TRANSIENT;
+		}
+	} else {
+		error_from_body(resp.body, resp.len, out, &out->response);
+		if (out->error[0] == '\0')
+			snprintf(out->error, sizeof(out->error), "HTTP %ld", resp.status);
+		if (resp.status == 404)
+			res = PLAINLY_NOT_FOUND;
+		else if (resp.status == 429 || resp.status >= 500 || resp.status == 408)
+			res = PLAINLY_TRANSIENT;
+		else
+			res = PLAINLY_REJECTED;
+	}
+	http_response_free(&resp);
+	return res;
+}
+
 long long plainly_parse_date(const char *s)
 {
 	struct tm tm;
@@ -327,7 +399,7 @@ enum plainly_result plainly_render_find(struct http_client *h, const struct bf_c
 	long read = 0;
 
 	memset(out, 0, sizeof(*out));
-	out->retry_after = -1;
+	out->retry_after = out->expires_at = -1;
 	userpwd(cfg, up, sizeof(up));
 	proj = http_escape(project_id);
 	if (proj == NULL)

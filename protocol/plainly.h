@@ -1,5 +1,6 @@
 /*
- * plainly: the Plainly render API (POST /renders, GET /renders?projectId=).
+ * plainly: the Plainly render API (POST /renders, GET /renders?projectId=,
+ * GET /renders/{id}).
  *
  * A 200 is not acceptance: its state may be INVALID (a permanent failure,
  * like a 4xx) or THROTTLED (fine, it runs later).  Plainly has no
@@ -31,6 +32,9 @@ struct plainly_render {
 	char error_code[128]; /* X-PlainlyErrorCode or error.code */
 	char error[512]; /* Plainly's message, one line */
 	long retry_after; /* seconds, -1 = none */
+	char output[1024]; /* DONE: the video's URL, "" otherwise */
+	long long expires_at; /* DONE: epoch seconds of expirationDate (Plainly deletes the file
+			       * then), -1 = none */
 	/* the answer as renders.response keeps it: its JSON without the
 	 * echoed parameters (malloc'd), or NULL when it is not JSON */
 	char *response;
@@ -68,6 +72,20 @@ void plainly_render_create_many(struct http_client *h, const struct bf_config *c
 enum plainly_result plainly_render_find(struct http_client *h, const struct bf_config *cfg,
 					const char *project_id, const char *subject,
 					long long since, struct plainly_render *out);
+
+/*
+ * GET {base}/renders/{id}: the render's state now (a webhook is only a
+ * hint: this is the truth).  PLAINLY_OK with out's state, output and
+ * expiry; PLAINLY_NOT_FOUND on 404 (no such render: Plainly deleted it or
+ * it never existed); PLAINLY_TRANSIENT on timeouts, 5xx, 429 and
+ * unreadable answers; PLAINLY_REJECTED on another 4xx (the key).  Free
+ * out with plainly_render_free.
+ */
+enum plainly_result plainly_render_get(struct http_client *h, const struct bf_config *cfg,
+				       const char *render_id, struct plainly_render *out);
+
+/* DONE, FAILED, INVALID and CANCELLED are final; the others still run. */
+bool plainly_state_final(const char *state);
 
 /* Epoch seconds of an ISO-8601 UTC date ("2026-11-26T09:00:00.000Z"); -1. */
 long long plainly_parse_date(const char *s);

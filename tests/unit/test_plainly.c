@@ -1,9 +1,12 @@
 /*
  * protocol/plainly: the render request body (parameter mapping from the
- * video data document), render parsing, dates.
+ * video data document), render parsing, dates, and a render's state read
+ * back with GET /renders/{id} from fake-plainly moving it through its
+ * lifecycle.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +122,109 @@ static void renders_parse(void)
 	CHECK(plainly_parse_render(body, len, &r) != 0);
 	free(body);
 	CHECK(plainly_parse_render("Too Many Requests", 17, &r) != 0);
+	/* DONE: the video's URL and when Plainly deletes it */
+	body = tenv_slurp("tests/data/fixtures/plainly/render_done.json", &len);
+	REQUIRE(body != NULL);
+	memset(&r, 0, sizeof(r));
+	CHECK(plainly_parse_render(body, len, &r) == 0);
+	CHECK_STR(r.state, "DONE");
+	CHECK_STR(r.output, "https://cdn.plainlyvideos.com/renders/"
+			    "7d2e4c1a-9b3f-4e6d-8a1c-5f0b2d3e4c5a/output.mp4");
+	CHECK_INT(r.expires_at, plainly_parse_date("2026-12-26T11:55:41Z"));
+	free(body);
+	/* a running render has neither */
+	static const char running[] = "{\"id\":\"a\",\"state\":\"QUEUED\",\"output\":null}";
+	memset(&r, 0, sizeof(r));
+	CHECK(plainly_parse_render(running, strlen(running), &r) == 0);
+	CHECK_STR(r.output, "");
+	CHECK_INT(r.expires_at, -1);
+	CHECK(!plainly_state_final("PENDING") && !plainly_state_final("THROTTLED") &&
+	      !plainly_state_final("QUEUED") && !plainly_state_final("IN_PROGRESS") &&
+	      !plainly_state_final(""));
+	CHECK(plainly_state_final("DONE") && plainly_state_final("FAILED") &&
+	      plainly_state_final("INVALID") && plainly_state_final("CANCELLED"));
+}
+
+#define FAKE_KEY "unit-key"
+
+/* GET /renders/{id} until the state is final (10 s); the last result. */
+static enum plainly_result get_final(struct http_client *h, const struct bf_config *c,
+				     const char *id, struct plainly_render *r)
+{
+	enum plainly_result res = PLAINLY_TRANSIENT;
+
+	for (int i = 0; i < 200; i++) {
+		res = plainly_render_get(h, c, id, r);
+		if (res != PLAINLY_OK || plainly_state_final(r->state))
+			return res;
+		plainly_render_free(r);
+		tenv_sleep_ms(50);
+	}
+	return res;
+}
+
+/* fake-plainly moves two renders through QUEUED and IN_PROGRESS to DONE and
+ * FAILED; GET /renders/{id} reads each one's state, output, expiry, error. */
+static void render_state_read_back(void)
+{
+	static const char *const args[] = { "--api-key",   FAKE_KEY,	     "--lifecycle",
+					    "100,200,300", "--final-script", "done,failed",
+					    "--retention", "3600",	     NULL };
+	struct tenv_fake f;
+	struct http_client *h = NULL;
+	struct bf_config c;
+	struct plainly_render r[2], g;
+	char url[200];
+	bool seen_running = false;
+
+	REQUIRE(tenv_fake_start(&f, "plainly", "unit-plainly-lifecycle", args) == 0);
+	REQUIRE(http_client_new(&h) == 0);
+	memset(&c, 0, sizeof(c));
+	snprintf(url, sizeof(url), "%s/api/v2", f.url);
+	c.plainly_base_url = url;
+	c.plainly_api_key = (char *)FAKE_KEY;
+	c.plainly_timeout = 5;
+	for (int i = 0; i < 2; i++)
+		CHECK_INT(plainly_render_create(h, &c, "{\"projectId\":\"p\",\"templateId\":\"t\"}",
+						&r[i]),
+			  PLAINLY_OK);
+	/* still running right after the POST: not final, no output */
+	CHECK_INT(plainly_render_get(h, &c, r[0].id, &g), PLAINLY_OK);
+	seen_running = !plainly_state_final(g.state) && g.output[0] == '\0';
+	CHECK(seen_running);
+	plainly_render_free(&g);
+
+	CHECK_INT(get_final(h, &c, r[0].id, &g), PLAINLY_OK);
+	CHECK_STR(g.state, "DONE");
+	CHECK_STR(g.id, r[0].id);
+	CHECK(strstr(g.output, r[0].id) != NULL && strncmp(g.output, "http", 4) == 0);
+	CHECK(g.expires_at > (long long)time(NULL) + 3000 &&
+	      g.expires_at <= (long long)time(NULL) + 3600);
+	plainly_render_free(&g);
+
+	CHECK_INT(get_final(h, &c, r[1].id, &g), PLAINLY_OK);
+	CHECK_STR(g.state, "FAILED");
+	CHECK_STR(g.output, "");
+	CHECK(g.error[0] != '\0');
+	plainly_render_free(&g);
+
+	/* an unknown render: not found; a refused key: rejected */
+	CHECK_INT(plainly_render_get(h, &c, "00000000-0000-0000-0000-000000000000", &g),
+		  PLAINLY_NOT_FOUND);
+	plainly_render_free(&g);
+	c.plainly_api_key = (char *)"wrong";
+	CHECK_INT(plainly_render_get(h, &c, r[0].id, &g), PLAINLY_REJECTED);
+	CHECK(g.status == 401 || g.status == 403);
+	plainly_render_free(&g);
+	/* Plainly down: transient */
+	tenv_fake_stop(&f);
+	c.plainly_api_key = (char *)FAKE_KEY;
+	CHECK_INT(plainly_render_get(h, &c, r[0].id, &g), PLAINLY_TRANSIENT);
+	plainly_render_free(&g);
+
+	for (int i = 0; i < 2; i++)
+		plainly_render_free(&r[i]);
+	http_client_free(h);
 }
 
 static void dates(void)
@@ -135,5 +241,6 @@ int main(void)
 	T_RUN(request_without_mapping_sends_the_document);
 	T_RUN(renders_parse);
 	T_RUN(dates);
+	T_RUN(render_state_read_back);
 	return t_done();
 }
