@@ -10,18 +10,18 @@
 #define MAX_SAFE_ID 9007199254740991.0 /* 2^53 - 1: exact in a JSON double */
 #define MAX_ROUND 100000
 
-static const char *const type_names[] = { NULL, "line-up", "result", "tournament-stats" };
+static const char *const type_names[] = { NULL, "line-up", "result", "tournament-stats", "render" };
 
 const char *msg_type_name(enum msg_type t)
 {
-	if (t <= MSG_NONE || t > MSG_TSTATS)
+	if (t <= MSG_NONE || t > MSG_RENDER)
 		return NULL;
 	return type_names[t];
 }
 
 enum msg_type msg_type_parse(const char *s, size_t len)
 {
-	for (int t = MSG_LINEUP; t <= MSG_TSTATS; t++)
+	for (int t = MSG_LINEUP; t <= MSG_RENDER; t++)
 		if (strlen(type_names[t]) == len && memcmp(type_names[t], s, len) == 0)
 			return (enum msg_type)t;
 	return MSG_NONE;
@@ -81,9 +81,29 @@ static int get_id(const cJSON *root, const char *name, double max, int64_t *out,
 	return 0;
 }
 
+/* The work message a render message follows, checked. */
+static int followed(const struct work_msg *m, struct work_msg *w, char *err, size_t errlen)
+{
+	if (m->kind != MSG_LINEUP && m->kind != MSG_RESULT && m->kind != MSG_TSTATS) {
+		snprintf(err, errlen, "kind: must be line-up, result or tournament-stats");
+		return -1;
+	}
+	memset(w, 0, sizeof(*w));
+	w->type = m->kind;
+	w->event_id = m->event_id;
+	w->unique_tournament_id = m->unique_tournament_id;
+	w->season_id = m->season_id;
+	w->round = m->round;
+	return msg_validate(w, err, errlen);
+}
+
 int msg_validate(const struct work_msg *m, char *err, size_t errlen)
 {
+	struct work_msg w;
+
 	switch (m->type) {
+	case MSG_RENDER:
+		return followed(m, &w, err, errlen);
 	case MSG_LINEUP:
 	case MSG_RESULT:
 		if (m->event_id < 1 || (double)m->event_id > MAX_SAFE_ID) {
@@ -108,6 +128,69 @@ int msg_validate(const struct work_msg *m, char *err, size_t errlen)
 	}
 	snprintf(err, errlen, "processing_type: unknown");
 	return -1;
+}
+
+/* A positive id of digits only at *p (at most MAX_SAFE_ID), up to end or
+ * ':'; *p moves past it.  0 or -1. */
+static int subject_id(const char **p, const char *end, int64_t *out)
+{
+	int64_t v = 0;
+	const char *s = *p;
+
+	if (s >= end || *s < '0' || *s > '9' || *s == '0')
+		return -1;
+	for (; s < end && *s != ':'; s++) {
+		if (*s < '0' || *s > '9' || v > ((int64_t)MAX_SAFE_ID - (*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	*p = s;
+	return 0;
+}
+
+/* kind and subject of a render message: "line-up:123", "result:123",
+ * "tournament-stats:17:76986:12", the subject's kind the kind's. */
+static int get_subject(const cJSON *root, struct work_msg *m, char *err, size_t errlen)
+{
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kind");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "subject");
+	const char *p, *end;
+	int64_t round = 0;
+	size_t kl;
+
+	if (!cJSON_IsString(k) || !cJSON_IsString(s)) {
+		snprintf(err, errlen, "kind and subject: must be strings");
+		return -1;
+	}
+	m->kind = msg_type_parse(k->valuestring, strlen(k->valuestring));
+	if (m->kind == MSG_NONE || m->kind == MSG_RENDER) {
+		snprintf(err, errlen, "kind: must be line-up, result or tournament-stats");
+		return -1;
+	}
+	kl = strlen(k->valuestring);
+	p = s->valuestring;
+	end = p + strlen(p);
+	if (strncmp(p, k->valuestring, kl) != 0 || p[kl] != ':') {
+		snprintf(err, errlen, "subject: must be \"%s:...\"", k->valuestring);
+		return -1;
+	}
+	p += kl + 1;
+	if (m->kind == MSG_TSTATS) {
+		if (subject_id(&p, end, &m->unique_tournament_id) != 0 || *p++ != ':' ||
+		    subject_id(&p, end, &m->season_id) != 0 || *p++ != ':' ||
+		    subject_id(&p, end, &round) != 0 || p != end || round > MAX_ROUND) {
+			snprintf(
+				err, errlen,
+				"subject: must be tournament-stats:<unique tournament>:<season>:<round>");
+			return -1;
+		}
+		m->round = (int)round;
+	} else if (subject_id(&p, end, &m->event_id) != 0 || p != end) {
+		snprintf(err, errlen, "subject: must be %s:<event id>", k->valuestring);
+		return -1;
+	}
+	return 0;
 }
 
 int msg_decode(const char *body, size_t len, struct work_msg *m, char *err, size_t errlen)
@@ -187,6 +270,10 @@ int msg_decode(const char *body, size_t len, struct work_msg *m, char *err, size
 			goto out;
 		m->round = (int)round;
 		break;
+	case MSG_RENDER:
+		if (get_subject(root, m, err, errlen) != 0)
+			goto out;
+		break;
 	case MSG_NONE:
 		snprintf(err, errlen, "processing_type: unknown type \"%.40s\"", pt->valuestring);
 		goto out;
@@ -204,15 +291,23 @@ int msg_encode(const struct work_msg *m, char *buf, size_t n)
 
 	if (msg_validate(m, err, sizeof(err)) != 0)
 		return -1;
-	if (m->type == MSG_TSTATS)
+	if (m->type == MSG_RENDER) {
+		char subject[MSG_KEY_MAX];
+		if (msg_subject(m, subject, sizeof(subject)) < 0)
+			return -1;
+		len = snprintf(buf, n,
+			       "{\"processing_type\":\"render\",\"kind\":\"%s\",\"subject\":\"%s\"}",
+			       msg_type_name(m->kind), subject);
+	} else if (m->type == MSG_TSTATS) {
 		len = snprintf(
 			buf, n,
 			"{\"processing_type\":\"tournament-stats\",\"unique_tournament_id\":%" PRId64
 			",\"season_id\":%" PRId64 ",\"round\":%d}",
 			m->unique_tournament_id, m->season_id, m->round);
-	else
+	} else {
 		len = snprintf(buf, n, "{\"event_id\":%" PRId64 ",\"processing_type\":\"%s\"}",
 			       m->event_id, msg_type_name(m->type));
+	}
 	if (len < 0 || (size_t)len >= n)
 		return -1;
 	return len;
@@ -225,12 +320,50 @@ int msg_key(const struct work_msg *m, char *buf, size_t n)
 
 	if (msg_validate(m, err, sizeof(err)) != 0)
 		return -1;
-	if (m->type == MSG_TSTATS)
+	if (m->type == MSG_RENDER) {
+		char subject[MSG_KEY_MAX];
+		if (msg_subject(m, subject, sizeof(subject)) < 0)
+			return -1;
+		len = snprintf(buf, n, "render:%s", subject);
+	} else if (m->type == MSG_TSTATS) {
 		len = snprintf(buf, n, "tournament-stats:%" PRId64 ":%" PRId64 ":%d",
 			       m->unique_tournament_id, m->season_id, m->round);
-	else
+	} else {
 		len = snprintf(buf, n, "%s:%" PRId64, msg_type_name(m->type), m->event_id);
+	}
 	if (len < 0 || (size_t)len >= n)
 		return -1;
 	return len;
+}
+
+int msg_subject(const struct work_msg *m, char *buf, size_t n)
+{
+	struct work_msg w;
+
+	if (m->type != MSG_RENDER)
+		return msg_key(m, buf, n);
+	if (msg_followed(m, &w) != 0)
+		return -1;
+	return msg_key(&w, buf, n);
+}
+
+int msg_follow(const struct work_msg *work, struct work_msg *render)
+{
+	char err[128];
+
+	if (work->type == MSG_RENDER || msg_validate(work, err, sizeof(err)) != 0)
+		return -1;
+	*render = *work;
+	render->type = MSG_RENDER;
+	render->kind = work->type;
+	return 0;
+}
+
+int msg_followed(const struct work_msg *render, struct work_msg *work)
+{
+	char err[128];
+
+	if (render->type != MSG_RENDER)
+		return -1;
+	return followed(render, work, err, sizeof(err));
 }

@@ -160,6 +160,74 @@ static void keys(void)
 	CHECK(msg_key(&big, buf, sizeof(buf)) > 0);
 }
 
+/* A render message follows a work message's video: its body, key and
+ * subject, and back to the work message. */
+static void render_messages(void)
+{
+	const struct work_msg work[] = {
+		{ .type = MSG_LINEUP, .event_id = 10230541 },
+		{ .type = MSG_RESULT, .event_id = INT64_C(9007199254740991) },
+		{ .type = MSG_TSTATS, .unique_tournament_id = 17, .season_id = 76986, .round = 12 },
+	};
+	const char *const body[] = {
+		"{\"processing_type\":\"render\",\"kind\":\"line-up\",\"subject\":\"line-up:10230541\"}",
+		"{\"processing_type\":\"render\",\"kind\":\"result\",\"subject\":"
+		"\"result:9007199254740991\"}",
+		"{\"processing_type\":\"render\",\"kind\":\"tournament-stats\",\"subject\":"
+		"\"tournament-stats:17:76986:12\"}",
+	};
+	const char *const key[] = { "render:line-up:10230541", "render:result:9007199254740991",
+				    "render:tournament-stats:17:76986:12" };
+	const char *const subject[] = { "line-up:10230541", "result:9007199254740991",
+					"tournament-stats:17:76986:12" };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct work_msg r, back, dec;
+		char buf[256], err[256];
+		int len;
+
+		REQUIRE(msg_follow(&work[i], &r) == 0);
+		CHECK_INT(r.type, MSG_RENDER);
+		CHECK_INT(r.kind, work[i].type);
+		len = msg_encode(&r, buf, sizeof(buf));
+		REQUIRE(len > 0);
+		CHECK_STR(buf, body[i]);
+		CHECK(msg_key(&r, buf, sizeof(buf)) > 0);
+		CHECK_STR(buf, key[i]);
+		CHECK(msg_subject(&r, buf, sizeof(buf)) > 0);
+		CHECK_STR(buf, subject[i]);
+		CHECK(msg_subject(&work[i], buf, sizeof(buf)) > 0);
+		CHECK_STR(buf, subject[i]);
+		if (decode_str(body[i], &dec, err, sizeof(err)) != 0)
+			t_fail(__FILE__, __LINE__, "decode %s: %s", body[i], err);
+		CHECK_INT(dec.type, MSG_RENDER);
+		CHECK_INT(dec.kind, work[i].type);
+		REQUIRE(msg_followed(&dec, &back) == 0);
+		CHECK_INT(back.type, work[i].type);
+		CHECK_INT(back.event_id, work[i].event_id);
+		CHECK_INT(back.unique_tournament_id, work[i].unique_tournament_id);
+		CHECK_INT(back.season_id, work[i].season_id);
+		CHECK_INT(back.round, work[i].round);
+	}
+	/* a render message follows work, not another render message */
+	struct work_msg r, again, w;
+	REQUIRE(msg_follow(&work[1], &r) == 0);
+	CHECK_INT(msg_follow(&r, &again), -1);
+	CHECK_INT(msg_followed(&work[1], &w), -1);
+	/* the documented body; the kind of the subject must be the kind */
+	char err[256];
+	CHECK_INT(decode_str("{\"processing_type\": \"render\", \"kind\": \"result\","
+			     " \"subject\": \"result:10230541\"}",
+			     &r, err, sizeof(err)),
+		  0);
+	CHECK_INT(r.event_id, 10230541);
+	CHECK_INT(decode_str("{\"processing_type\":\"render\",\"kind\":\"result\","
+			     "\"subject\":\"line-up:1\"}",
+			     &r, err, sizeof(err)),
+		  -1);
+	CHECK(strstr(err, "subject") != NULL);
+}
+
 static void encode_rejects_invalid(void)
 {
 	char buf[256];
@@ -488,6 +556,7 @@ int main(void)
 	T_RUN(decode_documented_bodies);
 	T_RUN(unknown_fields_are_ignored);
 	T_RUN(keys);
+	T_RUN(render_messages);
 	T_RUN(encode_rejects_invalid);
 	T_RUN(type_names);
 	T_RUN(bad_corpus);
