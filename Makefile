@@ -47,7 +47,8 @@ SCHEMA    := $(sort $(wildcard schema/*.sql))
 PROGRAMS  := $(BIN)/bfctl $(if $(wildcard producer/main.c),$(BIN)/bf-producer) \
              $(if $(wildcard consumers/lineups/main.c),$(BIN)/bf-lineups) \
              $(if $(wildcard consumers/results/main.c),$(BIN)/bf-results) \
-             $(if $(wildcard consumers/tournament_stats/main.c),$(BIN)/bf-tournament-stats)
+             $(if $(wildcard consumers/tournament_stats/main.c),$(BIN)/bf-tournament-stats) \
+             $(if $(wildcard consumers/renders/main.c),$(BIN)/bf-renders)
 
 CONSUMER_COMMON := $(filter-out %/main.c,$(wildcard consumers/*.c))
 
@@ -95,6 +96,10 @@ $(BIN)/bf-results: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/results/*.c)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BIN)/bf-tournament-stats: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/tournament_stats/*.c) $(CONSUMER_COMMON)) $(LIBBF)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN)/bf-renders: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/renders/*.c) $(CONSUMER_COMMON)) $(LIBBF)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <malloc.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +166,12 @@ static void decode(struct consumer_ctx *ctx, struct item *it)
 		outcome_dead(&it->o, "poison", "processing_type %s on the %s queue",
 			     msg_type_name(it->m.type), msg_type_name(ctx->type));
 	}
-	if (it->valid && it->m.type == MSG_TSTATS)
+	if (it->valid && it->m.type == MSG_RENDER) {
+		char subject[MSG_KEY_MAX];
+		if (msg_subject(&it->m, subject, sizeof(subject)) < 0)
+			subject[0] = '\0';
+		snprintf(it->ids, sizeof(it->ids), "subject=%s", subject);
+	} else if (it->valid && it->m.type == MSG_TSTATS)
 		snprintf(it->ids, sizeof(it->ids),
 			 "unique_tournament_id=%" PRId64 " season_id=%" PRId64 " round=%d",
 			 it->m.unique_tournament_id, it->m.season_id, it->m.round);
@@ -271,7 +277,10 @@ static int jobs_record(struct consumer_ctx *ctx, struct item *its, size_t n)
 		bool later = false;
 		cJSON *o;
 
-		if (its[i].job_state == NULL || msg_key(&its[i].m, subj, sizeof(subj)) < 0)
+		/* a render message has no job of its own: bf-renders writes its
+		 * work message's */
+		if (its[i].job_state == NULL || its[i].m.type == MSG_RENDER ||
+		    msg_key(&its[i].m, subj, sizeof(subj)) < 0)
 			continue;
 		/* one row per subject and statement: the last delivery wins */
 		for (size_t j = i + 1; j < n && !later; j++)
@@ -415,8 +424,12 @@ static int look_ahead(struct consumer_ctx *ctx, struct item *next, size_t max, s
 static void ahead_wait(void *arg, int fd)
 {
 	struct consumer_ctx *ctx = arg;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	source_prefetch_poll(ctx->src, fd, 1000);
+	if (ctx->src != NULL)
+		source_prefetch_poll(ctx->src, fd, 1000);
+	else
+		(void)poll(&p, 1, 1000);
 }
 
 /*
@@ -441,7 +454,8 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 	t[1] = clock_mono_ms();
 	for (i = 0; i < n; i++)
 		run_branch(ctx, &its[i]);
-	source_prefetch_end(ctx->src);
+	if (ctx->src != NULL)
+		source_prefetch_end(ctx->src);
 	t[2] = clock_mono_ms();
 	if (next != NULL && ctx->def_prefetch != NULL && !signals_stop)
 		*r = look_ahead(ctx, next, max, nn);
@@ -577,16 +591,21 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		ctx.prefetch = cfg.results_prefetch;
 		tpl = &cfg.tpl_result;
 		break;
-	default:
+	case MSG_TSTATS:
 		ctx.max_attempts = cfg.tstats_max_attempts;
 		ctx.prefetch = cfg.tstats_prefetch;
 		tpl = &cfg.tpl_tstats;
+		break;
+	default: /* bf-renders: follows renders, posts none, asks no data source */
+		ctx.max_attempts = cfg.renders_max_attempts;
+		ctx.prefetch = cfg.renders_prefetch;
+		tpl = NULL;
 		break;
 	}
 	topo_work_queue(def->type, queue, sizeof(queue));
 	log_info("starting version=%s queue=%s prefetch=%d config=%s %s", BF_VERSION, queue,
 		 ctx.prefetch, cfg.path ? cfg.path : "(defaults)", version_libs());
-	if (cfg.plainly_api_key[0] != '\0' &&
+	if (cfg.plainly_api_key[0] != '\0' && tpl != NULL &&
 	    (tpl->project_id == NULL || tpl->project_id[0] == '\0')) {
 		log_err("plainly.templates.%s.project_id must be set when plainly.api_key is set",
 			msg_type_name(def->type));
@@ -603,7 +622,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		log_err("%s", err);
 		goto out_db;
 	}
-	if (source_pg_open(&ctx.src, &cfg, cfg.database_url, 0) != 0) {
+	if (def->type != MSG_RENDER && source_pg_open(&ctx.src, &cfg, cfg.database_url, 0) != 0) {
 		log_err("cannot set up the %s client", cfg.source_provider);
 		goto out_db;
 	}
@@ -638,8 +657,9 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	struct item *ahead = calloc(batch_max, sizeof(*ahead));
 	size_t n = 0; /* deliveries in its, prepared by the look-ahead */
 	int64_t last = clock_mono_ms(), last_idle = clock_mono_ms();
-	int linger_ms = def->prefetch != NULL && source_batch_max(ctx.src) > 0 ? BATCH_LINGER_MS
-									       : 1;
+	int linger_ms = def->prefetch != NULL && ctx.src != NULL && source_batch_max(ctx.src) > 0
+				? BATCH_LINGER_MS
+				: 1;
 
 	if (its == NULL || ahead == NULL) {
 		log_err("out of memory");
@@ -696,7 +716,8 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	}
 	if (n > 0) {
 		/* looked ahead at but not handled: unacked, the broker redelivers them */
-		source_prefetch_end(ctx.src);
+		if (ctx.src != NULL)
+			source_prefetch_end(ctx.src);
 		log_info("stopping: %zu messages received ahead go back to the queue", n);
 		for (size_t i = 0; i < n; i++)
 			broker_delivery_free(&its[i].d);

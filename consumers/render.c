@@ -178,7 +178,10 @@ static bool render_decide(struct render *rd, struct slot *sl)
 	enum plainly_result res;
 	bool dry = cfg->plainly_api_key[0] == '\0';
 
-	if (strcmp(sl->state, "submitted") == 0 || strcmp(sl->state, "dry-run") == 0) {
+	/* accepted by Plainly (followed by bf-renders), a finished video, or
+	 * written as a dry run: never a second video */
+	if (strcmp(sl->state, "submitted") == 0 || strcmp(sl->state, "dry-run") == 0 ||
+	    strcmp(sl->state, "done") == 0) {
 		outcome_done(out, "render already %s", sl->state);
 		return false;
 	}
@@ -214,7 +217,9 @@ static bool render_decide(struct render *rd, struct slot *sl)
 		const char *pu[3] = { job->kind, job->subject, job->body };
 		if (db_cmd(rd->db, "render retry",
 			   "UPDATE renders SET state = 'pending', request = $3::json, error = NULL,"
-			   " updated_at = now() WHERE kind = $1 AND subject = $2",
+			   " attempt = attempt + (state = 'failed')::int, plainly_render_id = NULL,"
+			   " plainly_state = NULL, output_url = NULL, expires_at = NULL,"
+			   " finished_at = NULL, updated_at = now() WHERE kind = $1 AND subject = $2",
 			   3, pu) != 0) {
 			outcome_retry(out, 0, "database", "render bookkeeping failed");
 			return false;

@@ -98,6 +98,10 @@ struct bf_config {
 	int results_tiers[CFG_MAX_TIERS];
 	int results_max_attempts;
 	int results_prefetch;
+	size_t renders_ntiers;
+	int renders_tiers[CFG_MAX_TIERS];
+	int renders_max_attempts;
+	int renders_prefetch;
 
 	/* [tournament_stats] */
 	int tstats_max_attempts;

@@ -8,6 +8,7 @@
 const struct topo_exchange topo_exchanges[TOPO_NEXCHANGES] = {
 	{ TOPO_WORK_EXCHANGE, "direct" },
 	{ TOPO_DEAD_EXCHANGE, "direct" },
+	{ TOPO_VIDEOS_EXCHANGE, "topic" },
 };
 
 static int add_queue(struct topology *t, enum topo_kind kind, enum msg_type type, int ttl)
@@ -40,7 +41,7 @@ static int add_queue(struct topology *t, enum topo_kind kind, enum msg_type type
 int topo_build(struct topology *t, const struct bf_config *c)
 {
 	memset(t, 0, sizeof(*t));
-	for (int ty = MSG_LINEUP; ty <= MSG_TSTATS; ty++)
+	for (int ty = MSG_LINEUP; ty <= MSG_RENDER; ty++)
 		if (add_queue(t, TOPO_WORK, (enum msg_type)ty, 0) != 0)
 			return -1;
 	for (size_t i = 0; i < c->lineups_ntiers; i++)
@@ -49,7 +50,10 @@ int topo_build(struct topology *t, const struct bf_config *c)
 	for (size_t i = 0; i < c->results_ntiers; i++)
 		if (add_queue(t, TOPO_WAIT, MSG_RESULT, c->results_tiers[i]) != 0)
 			return -1;
-	for (int ty = MSG_LINEUP; ty <= MSG_TSTATS; ty++)
+	for (size_t i = 0; i < c->renders_ntiers; i++)
+		if (add_queue(t, TOPO_WAIT, MSG_RENDER, c->renders_tiers[i]) != 0)
+			return -1;
+	for (int ty = MSG_LINEUP; ty <= MSG_RENDER; ty++)
 		if (add_queue(t, TOPO_DEAD, (enum msg_type)ty, 0) != 0)
 			return -1;
 	return 0;
@@ -197,7 +201,7 @@ char *topo_definitions_json(const struct topology *t)
 	pol = cJSON_CreateObject();
 	cJSON_AddStringToObject(pol, "vhost", "/");
 	cJSON_AddStringToObject(pol, "name", "bf-work-queues");
-	cJSON_AddStringToObject(pol, "pattern", "^bf\\.(line-up|result|tournament-stats)$");
+	cJSON_AddStringToObject(pol, "pattern", "^bf\\.(line-up|result|tournament-stats|render)$");
 	cJSON_AddStringToObject(pol, "apply-to", "queues");
 	cJSON_AddNumberToObject(pol, "priority", 0);
 	def = cJSON_AddObjectToObject(pol, "definition");

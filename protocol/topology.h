@@ -16,17 +16,18 @@
 
 #define TOPO_WORK_EXCHANGE "bf.work"
 #define TOPO_DEAD_EXCHANGE "bf.dead"
+#define TOPO_VIDEOS_EXCHANGE "bf.videos" /* topic: video.<kind>.<state> */
 #define TOPO_DELIVERY_LIMIT 20 /* crash-loop guard of the work queues */
 #define TOPO_MAX_LENGTH 1000000 /* policy default, tunable live */
 #define TOPO_MAX_QUEUES 32
 #define TOPO_NAME_MAX 64
 #define TOPO_MAX_ARGS 8
-#define TOPO_NEXCHANGES 2
+#define TOPO_NEXCHANGES 3
 
 /* An exchange of the table: durable, not auto-deleted, not internal. */
 struct topo_exchange {
 	const char *name;
-	const char *type; /* "direct" */
+	const char *type; /* "direct", "topic" */
 };
 
 /* The exchanges, in declaration order (before the queues). */

@@ -27,7 +27,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bfctl replay --type line-up|result|tournament-stats [--event ID]\n"
+	fprintf(f, "usage: bfctl replay --type line-up|result|tournament-stats|render [--event ID]\n"
 		   "                    [--reason CODE] [--limit N] [--dry-run]\n"
 		   "Moves matching messages from bf.<type>.dead back to bf.work.\n");
 }

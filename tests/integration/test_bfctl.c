@@ -1131,7 +1131,7 @@ static void status_missing_body(struct world *w)
 
 	CHECK_INT(bfctl_run(w, "missing-text", plain, out, sizeof(out), 20000), 0);
 	snprintf(err, sizeof(err), "%s/var/log/%s-missing-text.err", tenv_root(), w->name);
-	CHECK_INT(tenv_count_lines(out, " missing"), 10);
+	CHECK_INT(tenv_count_lines(out, " missing"), 15);
 	CHECK_INT(tenv_count_lines(out, "bf.line-up.wait.5m"), 1);
 	CHECK_INT(tenv_count_lines(out, "-1"), 0);
 	CHECK_INT(tenv_count_lines(err, "reconnect"), 0);
@@ -1145,7 +1145,7 @@ static void status_missing_body(struct world *w)
 		CHECK_STR(jstr_null(q, "state"), "missing");
 		CHECK(cJSON_IsNull(cJSON_GetObjectItem(q, "messages")));
 	}
-	CHECK_INT((long)nq, 10);
+	CHECK_INT((long)nq, 15);
 	cJSON_Delete(root);
 }
 
@@ -1165,7 +1165,7 @@ static void status_shows_missing_queues_without_reconnects(void)
 static bool is_work_queue(const char *name)
 {
 	return strcmp(name, "bf.line-up") == 0 || strcmp(name, "bf.result") == 0 ||
-	       strcmp(name, "bf.tournament-stats") == 0;
+	       strcmp(name, "bf.tournament-stats") == 0 || strcmp(name, "bf.render") == 0;
 }
 
 static void set_vhost(cJSON *arr, const char *vhost)
@@ -1296,7 +1296,7 @@ static void definitions_body(const char *vd, const char *vi)
 	snprintf(fake.db, sizeof(fake.db), "postgresql:///nonexistent");
 	const char *declare[] = { "-c", "ops/bf.conf.example", "topology", "declare", NULL };
 	CHECK_INT(bfctl_run(&fake, "declare", declare, out, sizeof(out), 20000), 0);
-	CHECK_INT(tenv_count_lines(out, "topology declared: 10 queues"), 1);
+	CHECK_INT(tenv_count_lines(out, "topology declared: 15 queues"), 1);
 
 	/* the committed file, imported into the other vhost */
 	file = tenv_slurp("ops/rabbitmq/definitions.json", NULL);
@@ -1322,17 +1322,18 @@ static void definitions_body(const char *vd, const char *vi)
 	xi = exchanges_of(vi);
 	bd = bindings_of(vd);
 	bi = bindings_of(vi);
-	CHECK_INT(cJSON_GetArraySize(qd), 10);
+	CHECK_INT(cJSON_GetArraySize(qd), 15);
 	same_sets("queue", qd, qi);
-	CHECK_INT(cJSON_GetArraySize(xd), 2);
+	CHECK_INT(cJSON_GetArraySize(xd), 3);
 	CHECK(cJSON_GetObjectItemCaseSensitive(xd, "bf.work") != NULL);
 	CHECK(cJSON_GetObjectItemCaseSensitive(xd, "bf.dead") != NULL);
+	CHECK_STR(jstr_null(cJSON_GetObjectItemCaseSensitive(xd, "bf.videos"), "type"), "topic");
 	CHECK_STR(jstr_null(cJSON_GetObjectItemCaseSensitive(xd, "bf.work"), "type"), "direct");
 	CHECK_STR(jstr_null(cJSON_GetObjectItemCaseSensitive(xd, "bf.dead"), "type"), "direct");
 	same_sets("exchange", xd, xi);
 	same_sets("binding", bd, bi);
 
-	/* the policy of the work queues: imported, and applied to those three only */
+	/* the policy of the work queues: imported, and applied to those four only */
 	snprintf(path, sizeof(path), "/api/policies/%s", vi);
 	pol = mgmt_json(path, &st);
 	CHECK_INT(st, 200);
@@ -1349,7 +1350,7 @@ static void definitions_body(const char *vd, const char *vi)
 		CHECK_INT((long)jnum(def, "max-length"), TOPO_MAX_LENGTH);
 		CHECK_STR(jstr_null(mine, "apply-to"), "queues");
 	}
-	/* the pattern matches the three work queues and nothing else */
+	/* the pattern matches the four work queues and nothing else */
 	const char *pattern = jstr_null(mine, "pattern");
 	regex_t re;
 	const cJSON *q;
@@ -1390,12 +1391,12 @@ static void definitions_body(const char *vd, const char *vi)
 				o = sizeof(listing) - 1;
 		}
 		cJSON_Delete(list);
-		if (work_with == 3 || tenv_now_ms() - t_pol > 15000)
+		if (work_with == 4 || tenv_now_ms() - t_pol > 15000)
 			break;
 		tenv_sleep_ms(250);
 	}
 	printf("#   policies effective after %lld ms: %s\n", tenv_now_ms() - t_pol, listing);
-	CHECK_INT(work_with, 3);
+	CHECK_INT(work_with, 4);
 	CHECK_INT(others_with, 0);
 
 	/* bfctl topology definitions prints exactly the committed file */

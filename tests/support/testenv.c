@@ -358,6 +358,9 @@ int tenv_write_conf(const char *path, const char *amqp_url, const char *db_url,
 	if (!extra_has(extra, "results"))
 		fprintf(f,
 			"results = { wait_tiers = [\"1s\", \"2s\"]; max_attempts = 10; prefetch = 10; };\n");
+	if (!extra_has(extra, "renders"))
+		fprintf(f, "renders = { wait_tiers = [\"1s\", \"2s\", \"3s\"]; max_attempts = 30;"
+			   " prefetch = 10; };\n");
 	fprintf(f, "%s\n", extra);
 	return fclose(f) == 0 ? 0 : -1;
 }

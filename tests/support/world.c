@@ -69,7 +69,7 @@ int world_open(struct world *w, const char *tag, const struct world_opts *o)
 int world_fakes(struct world *w, const struct world_opts *o)
 {
 	char slog[128], plog[128], shift[32];
-	const char *sargs[32], *pargs[10];
+	const char *sargs[32], *pargs[32];
 	const char *kind;
 	int n = 0;
 
@@ -112,6 +112,8 @@ int world_fakes(struct world *w, const struct world_opts *o)
 		pargs[n++] = "--script";
 		pargs[n++] = o->plainly_script;
 	}
+	for (size_t i = 0; o->plainly_args != NULL && o->plainly_args[i] != NULL && n < 31; i++)
+		pargs[n++] = o->plainly_args[i];
 	pargs[n] = NULL;
 	if (tenv_fake_start(&w->plainly, "plainly", plog, pargs) != 0) {
 		printf("#   fake-plainly did not start (var/log/%s.log)\n", plog);

@@ -63,6 +63,7 @@ struct world_opts {
 	bool plainly; /* also start the fake Plainly */
 	const char *plainly_key; /* its --api-key (NULL: none) */
 	const char *plainly_script; /* its --script (NULL: none) */
+	const char *const *plainly_args; /* more of its flags, NULL-terminated (NULL: none) */
 	const char *extra_conf; /* for world_conf (with a scenario) */
 	const char *broker; /* world_broker with this connection name (NULL: none) */
 };

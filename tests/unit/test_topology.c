@@ -115,6 +115,7 @@ static void queues_of_design_section_4(void)
 		{ "bf.line-up", TOPO_WORK, MSG_LINEUP, 0 },
 		{ "bf.result", TOPO_WORK, MSG_RESULT, 0 },
 		{ "bf.tournament-stats", TOPO_WORK, MSG_TSTATS, 0 },
+		{ "bf.render", TOPO_WORK, MSG_RENDER, 0 },
 		{ "bf.line-up.wait.5m", TOPO_WAIT, MSG_LINEUP, 300 },
 		{ "bf.line-up.wait.15m", TOPO_WAIT, MSG_LINEUP, 900 },
 		{ "bf.result.wait.1m", TOPO_WAIT, MSG_RESULT, 60 },
@@ -122,6 +123,10 @@ static void queues_of_design_section_4(void)
 		{ "bf.line-up.dead", TOPO_DEAD, MSG_LINEUP, 0 },
 		{ "bf.result.dead", TOPO_DEAD, MSG_RESULT, 0 },
 		{ "bf.tournament-stats.dead", TOPO_DEAD, MSG_TSTATS, 0 },
+		{ "bf.render.wait.30s", TOPO_WAIT, MSG_RENDER, 30 },
+		{ "bf.render.wait.2m", TOPO_WAIT, MSG_RENDER, 120 },
+		{ "bf.render.wait.10m", TOPO_WAIT, MSG_RENDER, 600 },
+		{ "bf.render.dead", TOPO_DEAD, MSG_RENDER, 0 },
 	};
 	const size_t nwant = sizeof(want) / sizeof(want[0]);
 	struct bf_config c;
@@ -242,7 +247,7 @@ static void tiers_in_seconds(void)
 			  "results = { wait_tiers = [ \"90s\", \"1h\", \"1d\" ]; };\n",
 			  &c) == 0);
 	REQUIRE(topo_build(&t, &c) == 0);
-	CHECK_INT(t.nqueues, 3 + 2 + 3 + 3);
+	CHECK_INT(t.nqueues, 4 + 2 + 3 + 3 + 4); /* and the default render tiers */
 	const struct topo_queue *q = find(&t, "bf.line-up.wait.1s");
 	REQUIRE(q != NULL);
 	CHECK_INT(q->ttl, 1);
@@ -260,10 +265,11 @@ static void tiers_in_seconds(void)
 
 	/* the most tiers a configuration allows still fit the table */
 	REQUIRE(load_text("lineups = { wait_tiers = [ 1, 2, 3, 4, 5, 6, 7, 8 ]; };\n"
-			  "results = { wait_tiers = [ 1, 2, 3, 4, 5, 6, 7, 8 ]; };\n",
+			  "results = { wait_tiers = [ 1, 2, 3, 4, 5, 6, 7, 8 ]; };\n"
+			  "renders = { wait_tiers = [ 1, 2, 3, 4, 5, 6, 7, 8 ]; };\n",
 			  &c) == 0);
 	CHECK_INT(topo_build(&t, &c), 0);
-	CHECK_INT(t.nqueues, 3 + 8 + 8 + 3);
+	CHECK_INT(t.nqueues, 4 + 8 + 8 + 8 + 4);
 	cfg_free(&c);
 }
 
@@ -318,11 +324,13 @@ static void exchanges_and_bindings(void)
 	struct topology t;
 	const char *x, *rk;
 
-	CHECK_INT(TOPO_NEXCHANGES, 2);
+	CHECK_INT(TOPO_NEXCHANGES, 3);
 	CHECK_STR(topo_exchanges[0].name, "bf.work");
 	CHECK_STR(topo_exchanges[0].type, "direct");
 	CHECK_STR(topo_exchanges[1].name, "bf.dead");
 	CHECK_STR(topo_exchanges[1].type, "direct");
+	CHECK_STR(topo_exchanges[2].name, "bf.videos");
+	CHECK_STR(topo_exchanges[2].type, "topic");
 
 	REQUIRE(load_example(&c) == 0);
 	REQUIRE(topo_build(&t, &c) == 0);
@@ -372,16 +380,18 @@ static void definitions_structure(void)
 	REQUIRE(root != NULL);
 
 	const cJSON *xs = cJSON_GetObjectItem(root, "exchanges");
-	CHECK_INT(cJSON_GetArraySize(xs), 2);
+	CHECK_INT(cJSON_GetArraySize(xs), 3);
 	cJSON_ArrayForEach (x, xs) {
-		CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(x, "type")), "direct");
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(x, "name"));
+		CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(x, "type")),
+			  strcmp(name, "bf.videos") == 0 ? "topic" : "direct");
 		CHECK(cJSON_IsTrue(cJSON_GetObjectItem(x, "durable")));
 	}
 	CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(root, "queues")), t.nqueues);
 
 	/* every work and dead queue bound by its type; wait queues unbound */
 	const cJSON *bs = cJSON_GetObjectItem(root, "bindings");
-	CHECK_INT(cJSON_GetArraySize(bs), 6);
+	CHECK_INT(cJSON_GetArraySize(bs), 8);
 	for (size_t i = 0; i < t.nqueues; i++) {
 		const struct topo_queue *q = &t.queues[i];
 		int found = 0;

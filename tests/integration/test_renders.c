@@ -1,0 +1,356 @@
+/*
+ * test_renders: bf-renders against a real RabbitMQ and PostgreSQL and
+ * fake-plainly moving renders through PENDING, QUEUED, IN_PROGRESS to a
+ * final state (--lifecycle, --final-script).  Each case has its own vhost
+ * and database (tests/support/world); the renders rows are those a branch
+ * consumer leaves after Plainly accepted its POST (submitted, with the
+ * render's id), the render messages those it publishes.  Video events are
+ * read from a queue of the test's own bound to bf.videos (video.#).
+ */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/signals.h"
+#include "protocol/broker.h"
+#include "protocol/message.h"
+#include "protocol/plainly.h"
+#include "tests/support/query.h"
+#include "tests/support/t.h"
+#include "tests/support/testenv.h"
+#include "tests/support/world.h"
+
+#define API_KEY "testkey"
+#define IDLE_EXIT "3"
+#define VIDEOS "t.videos"
+#define CONF \
+	"renders = { wait_tiers = [\"1s\", \"2s\", \"3s\"]; max_attempts = 30; prefetch = 10; };"
+
+/* The world: fake-plainly with a lifecycle of 300 ms to the final state,
+ * script the final states; the topology declared; a queue bound to
+ * bf.videos. */
+static int up(struct world *w, const char *tag, const char *final_script, const char *conf)
+{
+	const char *args[] = { "--lifecycle", "100,200,300", "--final-script", final_script, NULL };
+	const struct world_opts o = { .prefix = "t-rend",
+				      .scenario = "tests/data/scenarios/fake-selftest",
+				      .plainly = true,
+				      .plainly_key = API_KEY,
+				      .plainly_args = final_script != NULL ? args : args + 4,
+				      .extra_conf = conf,
+				      .broker = "test_renders" };
+	static const char *const declare[] = { "topology", "declare", NULL };
+	char path[300];
+	pid_t pid;
+
+	if (world_open(w, tag, &o) != 0)
+		return -1;
+	pid = world_start(w, "bfctl", "declare", true, NULL, declare);
+	if (pid <= 0 || world_reap(w, pid, 30000, "bfctl topology declare") != 0)
+		return -1;
+	snprintf(path, sizeof(path), "/api/queues/%s/" VIDEOS, w->name);
+	if (tenv_mgmt("PUT", path, "{\"durable\": true}", NULL) / 100 != 2)
+		return -1;
+	snprintf(path, sizeof(path), "/api/bindings/%s/e/bf.videos/q/" VIDEOS, w->name);
+	return tenv_mgmt("POST", path, "{\"routing_key\": \"video.#\"}", NULL) / 100 == 2 ? 0 : -1;
+}
+
+/* A render accepted by the fake (POST /renders), recorded as the branch
+ * consumer records it: renders row submitted, job rendering.  id gets the
+ * render's id. */
+static int submitted(struct world *w, const struct work_msg *work, char *id, size_t n)
+{
+	struct http_client *h = NULL;
+	struct bf_config c;
+	struct plainly_render pr;
+	char url[200], subject[MSG_KEY_MAX], body[300];
+	enum plainly_result res;
+
+	if (msg_key(work, subject, sizeof(subject)) < 0 || http_client_new(&h) != 0)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	snprintf(url, sizeof(url), "%s/api/v2", w->plainly.url);
+	c.plainly_base_url = url;
+	c.plainly_api_key = (char *)API_KEY;
+	c.plainly_timeout = 5;
+	snprintf(body, sizeof(body),
+		 "{\"projectId\":\"proj\",\"templateId\":\"tpl\",\"attributes\":{\"bfSubject\":\"%s\"}}",
+		 subject);
+	res = plainly_render_create(h, &c, body, &pr);
+	http_client_free(h);
+	if (res != PLAINLY_OK) {
+		plainly_render_free(&pr);
+		return -1;
+	}
+	snprintf(id, n, "%s", pr.id);
+	plainly_render_free(&pr);
+	const char *p[4] = { msg_type_name(work->type), subject, id, NULL };
+	char ev[32];
+	snprintf(ev, sizeof(ev), "%" PRId64, work->event_id);
+	p[3] = work->type == MSG_TSTATS ? NULL : ev;
+	if (sql_cmd(w->db,
+		    "INSERT INTO renders (kind, subject, state, plainly_render_id, plainly_state)"
+		    " VALUES ($1, $2, 'submitted', $3, 'PENDING')",
+		    3, p) != 0)
+		return -1;
+	return sql_cmd(w->db,
+		       "INSERT INTO jobs (kind, subject, event_id, state, attempts)"
+		       " VALUES ($1, $2, $4::bigint, 'rendering', 0 + 0 * length($3))",
+		       4, p);
+}
+
+/* Publishes the render message of work, confirmed. */
+static int follow(struct world *w, const struct work_msg *work)
+{
+	struct work_msg r;
+
+	if (msg_follow(work, &r) != 0 || world_publish(w, &r, "test_renders") != 0)
+		return -1;
+	return broker_flush(w->b, 10000);
+}
+
+/* Runs bf-renders until it has been idle for IDLE_EXIT seconds. */
+static int run_renders(struct world *w, const char *tag)
+{
+	static const char *const set[] = { "BF_PLAINLY_API_KEY=" API_KEY, NULL };
+	static const char *const args[] = { "--idle-exit", IDLE_EXIT, NULL };
+	pid_t pid = world_start(w, "bf-renders", tag, true, set, args);
+
+	return pid > 0 ? world_reap(w, pid, 60000, "bf-renders") : -1;
+}
+
+/* The video events in the test's queue (taken), as parsed bodies in an
+ * array, each with its "_message_id" and "_routing_key". */
+static cJSON *take_events(struct world *w)
+{
+	cJSON *all = cJSON_CreateArray();
+	struct broker_delivery d;
+
+	while (broker_get(w->b, VIDEOS, &d) == 1) {
+		cJSON *o = cJSON_ParseWithLength(d.body, d.len);
+		if (o == NULL)
+			o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "_message_id", d.message_id);
+		cJSON_AddStringToObject(o, "_routing_key", d.routing_key);
+		cJSON_AddItemToArray(all, o);
+		broker_ack(w->b, &d);
+		broker_delivery_free(&d);
+	}
+	return all;
+}
+
+static const cJSON *event_of(const cJSON *evs, const char *subject)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach (e, evs)
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(e, "subject")), subject) == 0)
+			return e;
+	return NULL;
+}
+
+static void col(struct world *w, const char *sql, const char *subject, char *buf, size_t n)
+{
+	sql_text(w->db, sql, subject, buf, n);
+}
+
+/*
+ * Two renders: one ends DONE, one FAILED after it was accepted.  The DONE
+ * one: renders row done with the video's URL and expiry, its attempt in
+ * render_attempts, job done, one video.result.done event.  The FAILED one:
+ * its work message in bf.line-up.dead with reason render-failed and
+ * Plainly's error, row failed, job dead, a video.line-up.failed event.
+ * Redelivered render messages then publish the same events again (same
+ * message_id) and change nothing.
+ */
+static void done_and_failed_body(struct world *w)
+{
+	const struct work_msg res = { .type = MSG_RESULT, .event_id = 9101 };
+	const struct work_msg lu = { .type = MSG_LINEUP, .event_id = 9201 };
+	char id_res[96], id_lu[96], buf[1200];
+	struct broker_delivery d;
+	cJSON *evs;
+	const cJSON *e;
+
+	REQUIRE(up(w, "final", "done,failed", CONF) == 0);
+	REQUIRE(submitted(w, &res, id_res, sizeof(id_res)) == 0);
+	REQUIRE(submitted(w, &lu, id_lu, sizeof(id_lu)) == 0);
+	REQUIRE(follow(w, &res) == 0 && follow(w, &lu) == 0);
+	CHECK_INT(run_renders(w, "run1"), 0);
+
+	/* DONE */
+	col(w, "SELECT state FROM renders WHERE subject = $1", "result:9101", buf, sizeof(buf));
+	CHECK_STR(buf, "done");
+	col(w, "SELECT output_url FROM renders WHERE subject = $1", "result:9101", buf,
+	    sizeof(buf));
+	CHECK(strstr(buf, id_res) != NULL);
+	CHECK(sql_long(w->db,
+		       "SELECT count(*) FROM renders WHERE subject = 'result:9101'"
+		       " AND expires_at > now() + interval '6 days' AND finished_at IS NOT NULL",
+		       NULL) == 1);
+	col(w, "SELECT state FROM jobs WHERE subject = $1", "result:9101", buf, sizeof(buf));
+	CHECK_STR(buf, "done");
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM render_attempts WHERE subject = 'result:9101'"
+			   " AND state = 'DONE' AND attempt = 1",
+			   NULL),
+		  1);
+	/* FAILED: the work message dead-lettered for a replay */
+	col(w, "SELECT state FROM renders WHERE subject = $1", "line-up:9201", buf, sizeof(buf));
+	CHECK_STR(buf, "failed");
+	col(w, "SELECT state FROM jobs WHERE subject = $1", "line-up:9201", buf, sizeof(buf));
+	CHECK_STR(buf, "dead");
+	col(w, "SELECT last_error FROM jobs WHERE subject = $1", "line-up:9201", buf, sizeof(buf));
+	CHECK(strstr(buf, "After Effects render failed") != NULL);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 1, 5000), 1);
+	REQUIRE(broker_get(w->b, "bf.line-up.dead", &d) == 1);
+	CHECK_STR(d.reason, "render-failed");
+	CHECK(strstr(d.error, "FAILED") != NULL && strstr(d.error, "After Effects") != NULL);
+	CHECK_STR(d.message_id, "line-up:9201");
+	CHECK_STR(d.type, "line-up");
+	CHECK(strstr(d.body, "\"event_id\":9201") != NULL);
+	printf("#   dead letter: x-bf-reason=%s x-bf-error=%s\n", d.reason, d.error);
+	broker_delivery_free(&d);
+
+	/* one event each */
+	CHECK_INT(world_depth(w, VIDEOS, 2, 5000), 2);
+	evs = take_events(w);
+	CHECK_INT(cJSON_GetArraySize(evs), 2);
+	e = event_of(evs, "result:9101");
+	REQUIRE(e != NULL);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e, "state")), "done");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e, "kind")), "result");
+	CHECK_INT((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(e, "event_id")), 9101);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e, "render_id")), id_res);
+	CHECK(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(e, "output")), id_res) != NULL);
+	CHECK(cJSON_IsString(cJSON_GetObjectItem(e, "expires_at")));
+	CHECK(cJSON_IsNull(cJSON_GetObjectItem(e, "error")));
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e, "_routing_key")),
+		  "video.result.done");
+	snprintf(buf, sizeof(buf), "video:result:9101:%s:done", id_res);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e, "_message_id")), buf);
+	e = event_of(evs, "line-up:9201");
+	REQUIRE(e != NULL);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e, "state")), "failed");
+	CHECK(cJSON_IsNull(cJSON_GetObjectItem(e, "output")));
+	CHECK(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(e, "error")), "After Effects") !=
+	      NULL);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e, "_routing_key")),
+		  "video.line-up.failed");
+	cJSON_Delete(evs);
+
+	/* redelivered: the same events again, nothing else */
+	REQUIRE(follow(w, &res) == 0 && follow(w, &lu) == 0);
+	CHECK_INT(run_renders(w, "run2"), 0);
+	CHECK_INT(world_depth(w, VIDEOS, 2, 5000), 2);
+	evs = take_events(w);
+	e = event_of(evs, "result:9101");
+	REQUIRE(e != NULL);
+	snprintf(buf, sizeof(buf), "video:result:9101:%s:done", id_res);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e, "_message_id")), buf);
+	cJSON_Delete(evs);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 0, 3000), 0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM render_attempts", NULL), 2);
+	CHECK_INT(world_depth(w, "bf.render", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.render.dead", 0, 3000), 0);
+}
+
+static void done_and_failed(void)
+{
+	struct world w;
+
+	done_and_failed_body(&w);
+	world_close(&w);
+}
+
+/*
+ * What cannot be followed: no renders row (dead: unknown-render), a row
+ * still pending (the POST's answer not recorded: checked again from a wait
+ * tier, dead with attempts-exhausted after max_attempts, 3 here), a dry run
+ * (nothing to follow: done), a render Plainly does not know (dead:
+ * render-unknown), Plainly down (checked again, the row untouched).
+ */
+static void cannot_follow_body(struct world *w)
+{
+	const struct work_msg none = { .type = MSG_RESULT, .event_id = 1 };
+	const struct work_msg pending = { .type = MSG_RESULT, .event_id = 2 };
+	const struct work_msg dry = { .type = MSG_RESULT, .event_id = 3 };
+	const struct work_msg gone = { .type = MSG_RESULT, .event_id = 4 };
+	struct broker_delivery d;
+	char log[512];
+
+	REQUIRE(up(w, "cannot", NULL,
+		   "renders = { wait_tiers = [\"1s\", \"2s\", \"3s\"]; max_attempts = 3; };") == 0);
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO renders (kind, subject, state, plainly_render_id) VALUES"
+			" ('result', 'result:2', 'pending', NULL),"
+			" ('result', 'result:3', 'dry-run', NULL),"
+			" ('result', 'result:4', 'submitted', '00000000-0000-0000-0000-00000000dead')",
+			0, NULL) == 0);
+	REQUIRE(follow(w, &none) == 0 && follow(w, &pending) == 0 && follow(w, &dry) == 0 &&
+		follow(w, &gone) == 0);
+	CHECK_INT(run_renders(w, "run1"), 0);
+	CHECK_INT(world_depth(w, "bf.render.dead", 3, 5000), 3);
+	for (int i = 0; i < 3; i++) {
+		REQUIRE(broker_get(w->b, "bf.render.dead", &d) == 1);
+		if (strcmp(d.message_id, "render:result:1") == 0)
+			CHECK_STR(d.reason, "unknown-render");
+		else if (strcmp(d.message_id, "render:result:4") == 0)
+			CHECK_STR(d.reason, "render-unknown");
+		else if (strcmp(d.message_id, "render:result:2") == 0)
+			CHECK_STR(d.reason, "attempts-exhausted");
+		else
+			t_fail(__FILE__, __LINE__, "unexpected dead letter %s", d.message_id);
+		broker_ack(w->b, &d);
+		broker_delivery_free(&d);
+	}
+	world_log(w, "run1", log, sizeof(log));
+	CHECK_INT(tenv_count_lines(log, "reason=not-submitted"), 3);
+	CHECK(tenv_count_lines(log, "subject=result:3 type=render attempt=0 outcome=done") == 1);
+	CHECK_INT(world_depth(w, VIDEOS, 0, 2000), 0);
+
+	/* Plainly down: checked again later, nothing recorded */
+	const struct work_msg later = { .type = MSG_RESULT, .event_id = 5 };
+	char id[96];
+	REQUIRE(submitted(w, &later, id, sizeof(id)) == 0);
+	tenv_fake_stop(&w->plainly);
+	REQUIRE(follow(w, &later) == 0);
+	CHECK_INT(run_renders(w, "down"), 0);
+	world_log(w, "down", log, sizeof(log));
+	CHECK(tenv_count_lines(log, "reason=plainly-transient") >= 1);
+	char buf[64];
+	col(w, "SELECT state FROM renders WHERE subject = $1", "result:5", buf, sizeof(buf));
+	CHECK_STR(buf, "submitted");
+	col(w, "SELECT state FROM jobs WHERE subject = $1", "result:5", buf, sizeof(buf));
+	CHECK_STR(buf, "rendering");
+}
+
+static void cannot_follow(void)
+{
+	struct world w;
+
+	cannot_follow_body(&w);
+	world_close(&w);
+}
+
+int main(int argc, char **argv)
+{
+	log_init("test_renders");
+	tenv_require();
+	signals_install();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* test_renders NAME... runs only the cases whose name contains NAME */
+	static const struct t_case cases[] = {
+		T_CASE(done_and_failed),
+		T_CASE(cannot_follow),
+	};
+	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
+	curl_global_cleanup();
+	return t_done();
+}
