@@ -27,9 +27,10 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bfctl replay --type line-up|result|tournament-stats|render [--event ID]\n"
-		   "                    [--reason CODE] [--limit N] [--dry-run]\n"
-		   "Moves matching messages from bf.<type>.dead back to bf.work.\n");
+	fprintf(f,
+		"usage: bfctl replay --type line-up|result|tournament-stats|render [--event ID]\n"
+		"                    [--reason CODE] [--limit N] [--dry-run]\n"
+		"Moves matching messages from bf.<type>.dead back to bf.work.\n");
 }
 
 static void age_text(uint64_t ts, char *buf, size_t n)
