@@ -102,6 +102,9 @@ struct bf_config {
 	int renders_tiers[CFG_MAX_TIERS];
 	int renders_max_attempts;
 	int renders_prefetch;
+	char *renders_archive_dir; /* "" = no archive */
+	int renders_archive_max_mb;
+	int renders_archive_timeout;
 
 	/* [tournament_stats] */
 	int tstats_max_attempts;

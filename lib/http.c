@@ -467,3 +467,80 @@ char *http_escape(const char *s)
 	curl_free(e);
 	return out;
 }
+
+/* ---- downloads ------------------------------------------------------------- */
+
+struct download {
+	long long got, max;
+	int (*sink)(const char *buf, size_t n, void *arg);
+	void *arg;
+	bool too_big, stopped;
+	long status; /* of the final answer, known once its body starts */
+	CURL *c;
+};
+
+static size_t on_download(char *p, size_t size, size_t n, void *arg)
+{
+	struct download *d = arg;
+	size_t len = size * n;
+
+	curl_easy_getinfo(d->c, CURLINFO_RESPONSE_CODE, &d->status);
+	if (d->status != 200)
+		return len; /* an error page: read, not kept */
+	if (d->got + (long long)len > d->max) {
+		d->too_big = true;
+		return 0;
+	}
+	if (d->sink(p, len, d->arg) != 0) {
+		d->stopped = true;
+		return 0;
+	}
+	d->got += (long long)len;
+	return len;
+}
+
+int http_download(const char *url, long long max_bytes, long timeout_ms,
+		  int (*sink)(const char *buf, size_t n, void *arg), void *arg, long *status,
+		  char *err, size_t errlen)
+{
+	struct download d = { .max = max_bytes, .sink = sink, .arg = arg };
+	CURLcode rc;
+
+	*status = 0;
+	d.c = curl_easy_init();
+	if (d.c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	curl_easy_setopt(d.c, CURLOPT_URL, url);
+	curl_easy_setopt(d.c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(d.c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(d.c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 10000 ? timeout_ms : 10000L);
+	curl_easy_setopt(d.c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(d.c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(d.c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(d.c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(d.c, CURLOPT_USERAGENT, "bf-datavideos/" BF_VERSION);
+	curl_easy_setopt(d.c, CURLOPT_WRITEFUNCTION, on_download);
+	curl_easy_setopt(d.c, CURLOPT_WRITEDATA, &d);
+	rc = curl_easy_perform(d.c);
+	curl_easy_getinfo(d.c, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(d.c);
+	if (d.too_big) {
+		snprintf(err, errlen, "larger than %lld bytes", max_bytes);
+		return -1;
+	}
+	if (d.stopped) {
+		snprintf(err, errlen, "writing the file failed after %lld bytes", d.got);
+		return -1;
+	}
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "%s after %lld bytes", curl_easy_strerror(rc), d.got);
+		return -1;
+	}
+	if (*status != 200) {
+		snprintf(err, errlen, "HTTP %ld", *status);
+		return -1;
+	}
+	return 0;
+}

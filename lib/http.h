@@ -95,6 +95,18 @@ void http_many_wait(struct http_client *h);
  * is readable or timeout_ms have passed (or earlier). */
 void http_many_poll(struct http_client *h, int fd, int timeout_ms);
 
+/*
+ * GET url and hand its body to sink as it arrives (sink returns 0 to go
+ * on, -1 to stop), never holding it in memory: for files far larger than
+ * any answer (a finished video).  A body over max_bytes, a status other
+ * than 200, a transport error or a stopping sink is -1 with the reason in
+ * err; *status is the HTTP status (0 = none).  Redirects are followed (a
+ * CDN), to http and https only.  Its own connection: h is not used.
+ */
+int http_download(const char *url, long long max_bytes, long timeout_ms,
+		  int (*sink)(const char *buf, size_t n, void *arg), void *arg, long *status,
+		  char *err, size_t errlen) __attribute__((warn_unused_result));
+
 /* URL-escapes s; caller frees.  NULL on failure. */
 char *http_escape(const char *s);
 

@@ -7,10 +7,14 @@ ALTER TABLE renders DROP CONSTRAINT renders_state_check;
 ALTER TABLE renders ADD CONSTRAINT renders_state_check
     CHECK (state IN ('pending', 'submitted', 'dry-run', 'failed', 'done'));
 ALTER TABLE renders
-    ADD COLUMN output_url  text,
-    ADD COLUMN expires_at  timestamptz,
-    ADD COLUMN finished_at timestamptz,
-    ADD COLUMN attempt     integer NOT NULL DEFAULT 1;
+    ADD COLUMN output_url     text,
+    ADD COLUMN expires_at     timestamptz,
+    ADD COLUMN finished_at    timestamptz,
+    ADD COLUMN attempt        integer NOT NULL DEFAULT 1,
+    -- renders.archive_dir: the downloaded video, its SHA-256 (hex) and size
+    ADD COLUMN archive_path   text,
+    ADD COLUMN archive_sha256 text,
+    ADD COLUMN archive_bytes  bigint;
 
 CREATE TABLE render_attempts (
     kind              text NOT NULL,

@@ -1,5 +1,7 @@
 #include "consumers/renders/renders.h"
 
+#include "consumers/renders/archive.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,26 +170,32 @@ static int dead_letter_work(struct consumer_ctx *ctx, const struct work_msg *wor
  * the attempt's history row, the work job (done, or dead with the error).
  */
 static int record_final(struct consumer_ctx *ctx, const char *kind, const char *subject,
-			const struct row *w, const struct plainly_render *pr, const char *error)
+			const struct row *w, const struct plainly_render *pr, const char *error,
+			const struct archived *a)
 {
 	bool done = strcmp(pr->state, "DONE") == 0;
-	char attempt[16], expires[32];
-	const char *p[9] = { kind,
-			     subject,
-			     done ? "done" : "failed",
-			     pr->state,
-			     pr->output[0] ? pr->output : NULL,
-			     pr->expires_at >= 0 ? expires : NULL,
-			     error[0] ? error : NULL,
-			     w->render_id,
-			     attempt };
+	char attempt[16], expires[32], bytes[32];
+	const char *p[12] = { kind,
+			      subject,
+			      done ? "done" : "failed",
+			      pr->state,
+			      pr->output[0] ? pr->output : NULL,
+			      pr->expires_at >= 0 ? expires : NULL,
+			      error[0] ? error : NULL,
+			      w->render_id,
+			      attempt,
+			      a != NULL ? a->path : NULL,
+			      a != NULL ? a->sha256 : NULL,
+			      a != NULL ? bytes : NULL };
 
 	snprintf(attempt, sizeof(attempt), "%d", w->attempt);
 	snprintf(expires, sizeof(expires), "%lld", pr->expires_at);
+	snprintf(bytes, sizeof(bytes), "%lld", a != NULL ? a->bytes : 0LL);
 	return db_cmd(
 		ctx->db, "render final",
 		"WITH r AS (UPDATE renders SET state = $3, plainly_state = $4, output_url = $5,"
 		"  expires_at = to_timestamp($6::bigint), error = $7, finished_at = now(),"
+		"  archive_path = $10, archive_sha256 = $11, archive_bytes = $12::bigint,"
 		"  updated_at = now()"
 		"  WHERE kind = $1 AND subject = $2 AND plainly_render_id = $8 RETURNING 1),"
 		" a AS (INSERT INTO render_attempts (kind, subject, attempt, plainly_render_id, state,"
@@ -197,7 +205,7 @@ static int record_final(struct consumer_ctx *ctx, const char *kind, const char *
 		" UPDATE jobs SET state = CASE WHEN $3 = 'done' THEN 'done' ELSE 'dead' END,"
 		"  last_error = $7, finished_at = now(), updated_at = now()"
 		" WHERE kind = $1 AND subject = $2 AND EXISTS (SELECT 1 FROM r)",
-		9, p);
+		12, p);
 }
 
 /* The render's final state from Plainly: recorded, announced, and a failed
@@ -207,8 +215,24 @@ static void finish(struct consumer_ctx *ctx, const struct work_msg *work, const 
 {
 	const char *kind = msg_type_name(work->type);
 	bool done = strcmp(pr->state, "DONE") == 0;
+	bool archive = done && ctx->cfg->renders_archive_dir[0] != '\0';
+	struct archived a;
 	char error[700] = "";
 
+	if (archive && pr->output[0] == '\0') {
+		outcome_retry(out, renders_tier(ctx, ctx->attempt), "archive",
+			      "render %s is DONE without an output URL", w->render_id);
+		return;
+	}
+	if (archive) {
+		log_info("archiving subject=%s render_id=%s url=%s into %s", subject, w->render_id,
+			 pr->output, ctx->cfg->renders_archive_dir);
+		if (archive_video(ctx->cfg, subject, w->render_id, pr->output, &a, error,
+				  sizeof(error)) != 0) {
+			outcome_retry(out, renders_tier(ctx, ctx->attempt), "archive", "%s", error);
+			return;
+		}
+	}
 	if (!done) {
 		snprintf(error, sizeof(error), "Plainly render %s: %s%s%s", pr->state,
 			 pr->error_code, pr->error_code[0] && pr->error[0] ? ": " : "",
@@ -218,7 +242,7 @@ static void finish(struct consumer_ctx *ctx, const struct work_msg *work, const 
 			return;
 		}
 	}
-	if (record_final(ctx, kind, subject, w, pr, error) != 0) {
+	if (record_final(ctx, kind, subject, w, pr, error, archive ? &a : NULL) != 0) {
 		outcome_retry(out, 0, "database", "recording the render's final state failed");
 		return;
 	}
@@ -227,7 +251,11 @@ static void finish(struct consumer_ctx *ctx, const struct work_msg *work, const 
 		outcome_retry(out, 0, "broker", "video event not confirmed");
 		return;
 	}
-	if (done)
+	if (done && archive)
+		outcome_done(out,
+			     "video ready render_id=%s url=%s archived=%s bytes=%lld sha256=%s",
+			     w->render_id, pr->output, a.path, a.bytes, a.sha256);
+	else if (done)
 		outcome_done(out, "video ready render_id=%s url=%s", w->render_id, pr->output);
 	else
 		outcome_done(out,

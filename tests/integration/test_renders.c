@@ -9,11 +9,16 @@
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "lib/http.h"
 #include "lib/log.h"
@@ -32,17 +37,15 @@
 #define CONF \
 	"renders = { wait_tiers = [\"1s\", \"2s\", \"3s\"]; max_attempts = 30; prefetch = 10; };"
 
-/* The world: fake-plainly with a lifecycle of 300 ms to the final state,
- * script the final states; the topology declared; a queue bound to
- * bf.videos. */
-static int up(struct world *w, const char *tag, const char *final_script, const char *conf)
+/* The world: fake-plainly with its plainly_args (NULL-terminated), conf
+ * for the programs; the topology declared; a queue bound to bf.videos. */
+static int up(struct world *w, const char *tag, const char *const *plainly_args, const char *conf)
 {
-	const char *args[] = { "--lifecycle", "100,200,300", "--final-script", final_script, NULL };
 	const struct world_opts o = { .prefix = "t-rend",
 				      .scenario = "tests/data/scenarios/fake-selftest",
 				      .plainly = true,
 				      .plainly_key = API_KEY,
-				      .plainly_args = final_script != NULL ? args : args + 4,
+				      .plainly_args = plainly_args,
 				      .extra_conf = conf,
 				      .broker = "test_renders" };
 	static const char *const declare[] = { "topology", "declare", NULL };
@@ -178,7 +181,10 @@ static void done_and_failed_body(struct world *w)
 	cJSON *evs;
 	const cJSON *e;
 
-	REQUIRE(up(w, "final", "done,failed", CONF) == 0);
+	static const char *const args[] = { "--lifecycle", "100,200,300", "--final-script",
+					    "done,failed", NULL };
+
+	REQUIRE(up(w, "final", args, CONF) == 0);
 	REQUIRE(submitted(w, &res, id_res, sizeof(id_res)) == 0);
 	REQUIRE(submitted(w, &lu, id_lu, sizeof(id_lu)) == 0);
 	REQUIRE(follow(w, &res) == 0 && follow(w, &lu) == 0);
@@ -339,6 +345,130 @@ static void cannot_follow(void)
 	world_close(&w);
 }
 
+/* Entries of dir other than . and .. (hidden ones too); -1 when it cannot
+ * be read.  The one file's name in name (when there is one). */
+static int dir_entries(const char *dir, char *name, size_t n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int count = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(name, n, "%s", e->d_name);
+		count++;
+	}
+	closedir(d);
+	return count;
+}
+
+/* SHA-256 of a file, hex; "" when it cannot be read. */
+static void file_sha256(const char *path, char *hex, size_t n, long long *bytes)
+{
+	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	FILE *f = fopen(path, "rb");
+	size_t got;
+
+	hex[0] = '\0';
+	*bytes = 0;
+	if (f == NULL || c == NULL || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1)
+		goto out;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+		EVP_DigestUpdate(c, buf, got);
+		*bytes += (long long)got;
+	}
+	EVP_DigestFinal_ex(c, md, &len);
+	for (unsigned int i = 0; i < len && 2 * i + 2 < n; i++)
+		snprintf(hex + 2 * i, n - 2 * i, "%02x", md[i]);
+out:
+	if (f != NULL)
+		fclose(f);
+	EVP_MD_CTX_free(c);
+}
+
+/*
+ * renders.archive_dir: a DONE video is downloaded before the render is
+ * recorded.  A bf-renders killed (SIGKILL) in the middle of the download
+ * leaves nothing in the archive and the render unrecorded; the next one
+ * (the message is redelivered) downloads it whole: the bytes are the
+ * video's, its SHA-256 and size are recorded with the render.
+ */
+static void archive_body(struct world *w)
+{
+	static const char *const args[] = { "--lifecycle", "50,100,150",	"--output-bytes",
+					    "4000000",	   "--output-delay-ms", "15",
+					    NULL };
+	const struct work_msg res = { .type = MSG_RESULT, .event_id = 9301 };
+	char conf[1200], dir[700], id[96], name[400], path[1200], log[512], buf[1400], want[300],
+		sha[80];
+	long long bytes = 0;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/var/test/archive-%d", tenv_root(), (int)getpid());
+	REQUIRE(tenv_mkdirs(dir) == 0);
+	snprintf(conf, sizeof(conf),
+		 "renders = { wait_tiers = [\"1s\", \"2s\", \"3s\"]; max_attempts = 30;"
+		 " archive_dir = \"%s\"; };",
+		 dir);
+	REQUIRE(up(w, "archive", args, conf) == 0);
+	REQUIRE(submitted(w, &res, id, sizeof(id)) == 0);
+	REQUIRE(follow(w, &res) == 0);
+
+	/* killed while the 4 MB arrive (about 7 s at 8 KiB every 15 ms) */
+	static const char *const set[] = { "BF_PLAINLY_API_KEY=" API_KEY, NULL };
+	pid = world_start(w, "bf-renders", "killed", true, set, NULL);
+	REQUIRE(pid > 0);
+	world_log(w, "killed", log, sizeof(log));
+	CHECK(tenv_wait_lines(log, "archiving subject=result:9301", 1, 15000));
+	tenv_sleep_ms(1000);
+	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK_INT(world_reap(w, pid, 5000, "bf-renders (killed)"), 128 + SIGKILL);
+	CHECK_INT(dir_entries(dir, name, sizeof(name)), 0);
+	col(w, "SELECT state FROM renders WHERE subject = $1", "result:9301", buf, sizeof(buf));
+	CHECK_STR(buf, "submitted");
+
+	/* the next one: the whole video, once */
+	CHECK_INT(run_renders(w, "again"), 0);
+	CHECK_INT(dir_entries(dir, name, sizeof(name)), 1);
+	snprintf(want, sizeof(want), "result-9301-%s.mp4", id);
+	CHECK_STR(name, want);
+	snprintf(path, sizeof(path), "%s/%s", dir, want);
+	file_sha256(path, sha, sizeof(sha), &bytes);
+	CHECK_INT(bytes, 4000000);
+	FILE *f = fopen(path, "r");
+	REQUIRE(f != NULL);
+	CHECK(fgets(buf, sizeof(buf), f) != NULL);
+	fclose(f);
+	snprintf(want, sizeof(want), "fake-plainly render %s\n", id);
+	CHECK_STR(buf, want);
+	col(w, "SELECT state FROM renders WHERE subject = $1", "result:9301", buf, sizeof(buf));
+	CHECK_STR(buf, "done");
+	col(w, "SELECT archive_sha256 FROM renders WHERE subject = $1", "result:9301", buf,
+	    sizeof(buf));
+	CHECK_STR(buf, sha);
+	col(w, "SELECT archive_path FROM renders WHERE subject = $1", "result:9301", buf,
+	    sizeof(buf));
+	CHECK_STR(buf, path);
+	CHECK_INT(sql_long(w->db, "SELECT archive_bytes FROM renders WHERE subject = 'result:9301'",
+			   NULL),
+		  4000000);
+	printf("#   archived %s: %lld bytes, sha256 %s\n", path, bytes, sha);
+	CHECK_INT(world_depth(w, VIDEOS, 1, 5000), 1);
+}
+
+static void archive_killed_leaves_nothing(void)
+{
+	struct world w;
+
+	archive_body(&w);
+	world_close(&w);
+}
+
 int main(int argc, char **argv)
 {
 	log_init("test_renders");
@@ -349,6 +479,7 @@ int main(int argc, char **argv)
 	static const struct t_case cases[] = {
 		T_CASE(done_and_failed),
 		T_CASE(cannot_follow),
+		T_CASE(archive_killed_leaves_nothing),
 	};
 	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 	curl_global_cleanup();
