@@ -32,6 +32,8 @@ endif
 BF_CFLAGS += $(CFLAGS)
 BF_LDFLAGS += $(LDFLAGS)
 LIBS     := $(PKG_LIBS) -lpthread -lm
+# bf-renders' webhook listener (and the integration tests, which link every branch)
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=
@@ -101,7 +103,7 @@ $(BIN)/bf-tournament-stats: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/tou
 
 $(BIN)/bf-renders: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/renders/*.c) $(CONSUMER_COMMON)) $(LIBBF)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS) $(MHD_LIBS)
 
 # A unit test links libbf.a, tests/support's t and testenv, and the module it tests with what
 # that module calls: test_NAME_OBJ lists it (nothing for a test of libbf.a alone).
@@ -124,7 +126,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $$($$*_OBJ) $(UNIT_SUPPORT_OBJ) $
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_OBJ) $(LIBBF)
-	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS) $(MHD_LIBS)
 
 # Each fake is its own file plus what they share: tests/fakes/fake.[ch] (all fakes) and
 # tests/fakes/scenario.[ch] (the scenario engine of the fakes that replay one).

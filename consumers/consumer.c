@@ -641,6 +641,8 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		goto out_out;
 	if (broker_consume(ctx.in, queue, ctx.prefetch, name) != 0)
 		goto out_in;
+	if (def->start != NULL && def->start(&ctx, name) != 0)
+		goto out_in;
 	proc_trim_memory();
 	/* a batch's answers (32 line-ups of 56 KB) are freed and allocated
 	 * again for every batch: keep the heap's top rather than give it back
@@ -727,6 +729,8 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	free(ctx.branch_data);
 	rc = 0;
 out_in:
+	if (def->stop != NULL)
+		def->stop();
 	broker_close(ctx.in);
 out_out:
 	broker_close(ctx.out);

@@ -166,6 +166,14 @@ const struct cfg_key cfg_keys[] = {
 	  RANGE(1, 100000) },
 	{ "renders.prefetch", CFG_T_INT, "32", NULL, false, F(renders_prefetch), NOCOUNT,
 	  "unacknowledged deliveries per bf-renders process", RANGE(1, 65535) },
+	{ "renders.webhook_listen", CFG_T_STRING, "", NULL, false, F(renders_webhook_listen),
+	  NOCOUNT,
+	  "HOST:PORT where bf-renders takes Plainly's webhooks (\"\" = none: polling only); plainly.webhook_url must reach it with ?secret=",
+	  ANY },
+	{ "renders.webhook_secret", CFG_T_STRING, "", "BF_RENDERS_WEBHOOK_SECRET", true,
+	  F(renders_webhook_secret), NOCOUNT,
+	  "the secret a webhook call must carry (?secret= in plainly.webhook_url); required with webhook_listen",
+	  ANY },
 	{ "renders.archive_dir", CFG_T_STRING, "", NULL, false, F(renders_archive_dir), NOCOUNT,
 	  "download each finished video here before Plainly deletes it (\"\" = no archive)", ANY },
 	{ "renders.archive_max_mb", CFG_T_INT, "2048", NULL, false, F(renders_archive_max_mb),
@@ -790,9 +798,10 @@ static int validate(struct bf_config *c, char *err, size_t errlen)
 
 bool cfg_is_api_key(const struct cfg_key *k)
 {
-	size_t n = strlen(k->name), suffix = strlen(".api_key");
+	size_t n = strlen(k->name), key = strlen(".api_key"), secret = strlen("_secret");
 
-	return k->secret && n > suffix && strcmp(k->name + n - suffix, ".api_key") == 0;
+	return k->secret && ((n > key && strcmp(k->name + n - key, ".api_key") == 0) ||
+			     (n > secret && strcmp(k->name + n - secret, "_secret") == 0));
 }
 
 const char *cfg_string(const struct bf_config *c, const struct cfg_key *k)
@@ -843,7 +852,7 @@ static int check_secret_file(const config_t *lc, const char *path, char *err, si
 		set_err(err, errlen,
 			"%s holds secrets (%s) but is readable by group or others (mode %03o): "
 			"chmod 600 it, or move the secrets to the environment (BF_AMQP_URL, "
-			"BF_DATABASE_URL, BF_PLAINLY_API_KEY, BF_APIFOOTBALL_KEY)",
+			"BF_DATABASE_URL, BF_PLAINLY_API_KEY, BF_APIFOOTBALL_KEY, BF_RENDERS_WEBHOOK_SECRET)",
 			path, found, (unsigned)(st.st_mode & 0777));
 		return -1;
 	}

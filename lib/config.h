@@ -102,6 +102,8 @@ struct bf_config {
 	int renders_tiers[CFG_MAX_TIERS];
 	int renders_max_attempts;
 	int renders_prefetch;
+	char *renders_webhook_listen; /* "" = no listener; "HOST:PORT" */
+	char *renders_webhook_secret;
 	char *renders_archive_dir; /* "" = no archive */
 	int renders_archive_max_mb;
 	int renders_archive_timeout;
@@ -152,7 +154,8 @@ struct cfg_key {
 extern const struct cfg_key cfg_keys[];
 extern const size_t cfg_nkeys;
 
-/* k is an API key (a secret as it is, unlike a URL with a password). */
+/* k is an API key or a shared secret (a secret as it is, unlike a URL
+ * with a password): its name ends in .api_key or _secret. */
 bool cfg_is_api_key(const struct cfg_key *k);
 /* The string value of row k in c. */
 const char *cfg_string(const struct bf_config *c, const struct cfg_key *k);

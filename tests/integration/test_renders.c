@@ -9,12 +9,15 @@
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,12 +70,24 @@ static int up(struct world *w, const char *tag, const char *const *plainly_args,
 /* A render accepted by the fake (POST /renders), recorded as the branch
  * consumer records it: renders row submitted, job rendering.  id gets the
  * render's id. */
+static int submitted_hook(struct world *w, const struct work_msg *work, const char *hook,
+			  const char *state, char *id, size_t n);
+
 static int submitted(struct world *w, const struct work_msg *work, char *id, size_t n)
+{
+	return submitted_hook(w, work, NULL, "submitted", id, n);
+}
+
+/* The same with a webhook (hook: its URL, NULL: none), and the row in
+ * state (a "pending" row has no render id yet: the POST's answer is not
+ * recorded). */
+static int submitted_hook(struct world *w, const struct work_msg *work, const char *hook,
+			  const char *state, char *id, size_t n)
 {
 	struct http_client *h = NULL;
 	struct bf_config c;
 	struct plainly_render pr;
-	char url[200], subject[MSG_KEY_MAX], body[300];
+	char url[200], subject[MSG_KEY_MAX], body[600];
 	enum plainly_result res;
 
 	if (msg_key(work, subject, sizeof(subject)) < 0 || http_client_new(&h) != 0)
@@ -82,9 +97,16 @@ static int submitted(struct world *w, const struct work_msg *work, char *id, siz
 	c.plainly_base_url = url;
 	c.plainly_api_key = (char *)API_KEY;
 	c.plainly_timeout = 5;
-	snprintf(body, sizeof(body),
-		 "{\"projectId\":\"proj\",\"templateId\":\"tpl\",\"attributes\":{\"bfSubject\":\"%s\"}}",
-		 subject);
+	if (hook != NULL)
+		snprintf(body, sizeof(body),
+			 "{\"projectId\":\"proj\",\"templateId\":\"tpl\",\"attributes\":{\"bfSubject\":"
+			 "\"%s\"},\"webhook\":{\"url\":\"%s\",\"passthrough\":\"%s\"}}",
+			 subject, hook, subject);
+	else
+		snprintf(body, sizeof(body),
+			 "{\"projectId\":\"proj\",\"templateId\":\"tpl\",\"attributes\":{\"bfSubject\":"
+			 "\"%s\"}}",
+			 subject);
 	res = plainly_render_create(h, &c, body, &pr);
 	http_client_free(h);
 	if (res != PLAINLY_OK) {
@@ -93,19 +115,23 @@ static int submitted(struct world *w, const struct work_msg *work, char *id, siz
 	}
 	snprintf(id, n, "%s", pr.id);
 	plainly_render_free(&pr);
-	const char *p[4] = { msg_type_name(work->type), subject, id, NULL };
+	bool pending = strcmp(state, "pending") == 0;
+	const char *p[4] = { msg_type_name(work->type), subject, pending ? NULL : id, NULL };
 	char ev[32];
 	snprintf(ev, sizeof(ev), "%" PRId64, work->event_id);
 	p[3] = work->type == MSG_TSTATS ? NULL : ev;
 	if (sql_cmd(w->db,
-		    "INSERT INTO renders (kind, subject, state, plainly_render_id, plainly_state)"
-		    " VALUES ($1, $2, 'submitted', $3, 'PENDING')",
+		    pending ? "INSERT INTO renders (kind, subject, state, plainly_render_id)"
+			      " VALUES ($1, $2, 'pending', $3)"
+			    : "INSERT INTO renders (kind, subject, state, plainly_render_id, plainly_state)"
+			      " VALUES ($1, $2, 'submitted', $3, 'PENDING')",
 		    3, p) != 0)
 		return -1;
+	const char *j[3] = { p[0], p[1], p[3] };
 	return sql_cmd(w->db,
 		       "INSERT INTO jobs (kind, subject, event_id, state, attempts)"
-		       " VALUES ($1, $2, $4::bigint, 'rendering', 0 + 0 * length($3))",
-		       4, p);
+		       " VALUES ($1, $2, $3::bigint, 'rendering', 0)",
+		       3, j);
 }
 
 /* Publishes the render message of work, confirmed. */
@@ -469,6 +495,133 @@ static void archive_killed_leaves_nothing(void)
 	world_close(&w);
 }
 
+/* A free TCP port of 127.0.0.1 (bound, read, closed). */
+static unsigned free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	unsigned port = 0;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* POST body to url: the HTTP status (0: no answer). */
+static long post(const char *url, const char *body)
+{
+	CURL *c = curl_easy_init();
+	long status = 0;
+	FILE *sink = fopen("/dev/null", "w");
+
+	if (c == NULL || sink == NULL) {
+		if (sink != NULL)
+			fclose(sink);
+		curl_easy_cleanup(c);
+		return 0;
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	fclose(sink);
+	return status;
+}
+
+/*
+ * renders.webhook_listen: Plainly's webhook (fake-plainly calls it at the
+ * final state, twice: --webhook-duplicates 2) makes bf-renders check the
+ * render at once (no render message published by anyone else); a
+ * duplicate finds it final and only repeats its event (same message_id); a
+ * call without the secret, or with a wrong one, is refused with 403 and
+ * publishes nothing; a webhook that arrives before the POST's answer is
+ * recorded (row pending) is checked again until the row says submitted.
+ */
+static void webhook_body(struct world *w)
+{
+	static const char *const args[] = { "--lifecycle", "300,600,900", "--webhook-duplicates",
+					    "2", NULL };
+	static const char *const set[] = { "BF_PLAINLY_API_KEY=" API_KEY,
+					   "BF_RENDERS_WEBHOOK_SECRET=s3cret", NULL };
+	static const char *const idle[] = { "--idle-exit", "20", NULL };
+	const struct work_msg a = { .type = MSG_RESULT, .event_id = 9401 };
+	const struct work_msg b = { .type = MSG_RESULT, .event_id = 9402 };
+	unsigned port = free_port();
+	char conf[600], hook[200], bad[200], log[512], id_a[96], id_b[96], buf[200];
+	pid_t pid;
+
+	REQUIRE(port > 0);
+	snprintf(conf, sizeof(conf),
+		 "renders = { wait_tiers = [\"2s\", \"3s\", \"4s\"]; max_attempts = 30;"
+		 " webhook_listen = \"127.0.0.1:%u\"; };",
+		 port);
+	REQUIRE(up(w, "webhook", args, conf) == 0);
+	pid = world_start(w, "bf-renders", "hook", true, set, idle);
+	REQUIRE(pid > 0);
+	world_log(w, "hook", log, sizeof(log));
+	REQUIRE(tenv_wait_lines(log, "webhook listening on 127.0.0.1:", 1, 10000));
+
+	/* no secret, a wrong one: 403, nothing published */
+	snprintf(bad, sizeof(bad), "http://127.0.0.1:%u/plainly", port);
+	CHECK_INT(post(bad, "{\"id\":\"x\",\"passthrough\":\"result:9401\"}"), 403);
+	snprintf(bad, sizeof(bad), "http://127.0.0.1:%u/plainly?secret=s3cre", port);
+	CHECK_INT(post(bad, "{\"id\":\"x\",\"passthrough\":\"result:9401\"}"), 403);
+	CHECK_INT(tenv_count_lines(log, "webhook refused"), 2);
+
+	/* the webhook alone: checked at once, twice (the duplicate), one video */
+	snprintf(hook, sizeof(hook), "http://127.0.0.1:%u/plainly?secret=s3cret", port);
+	REQUIRE(submitted_hook(w, &a, hook, "submitted", id_a, sizeof(id_a)) == 0);
+	CHECK(tenv_wait_lines(log, "subject=result:9401 type=render attempt=0 outcome=done", 2,
+			      10000));
+	col(w, "SELECT state FROM renders WHERE subject = $1", "result:9401", buf, sizeof(buf));
+	CHECK_STR(buf, "done");
+	CHECK_INT(tenv_count_lines(log, "webhook render_id="), 2);
+	CHECK_INT(world_depth(w, VIDEOS, 2, 5000), 2);
+	cJSON *evs = take_events(w);
+	const cJSON *e;
+	snprintf(buf, sizeof(buf), "video:result:9401:%s:done", id_a);
+	cJSON_ArrayForEach (e, evs)
+		CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e, "_message_id")), buf);
+	cJSON_Delete(evs);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM render_attempts", NULL), 1);
+
+	/* before the POST's answer is recorded: checked again until it is */
+	REQUIRE(submitted_hook(w, &b, hook, "pending", id_b, sizeof(id_b)) == 0);
+	CHECK(tenv_wait_lines(log, "subject=result:9402 type=render attempt=0 outcome=retry", 1,
+			      10000));
+	CHECK(tenv_count_lines(log, "reason=not-submitted") >= 1);
+	const char *p[2] = { "result:9402", id_b };
+	REQUIRE(sql_cmd(w->db,
+			"UPDATE renders SET state = 'submitted', plainly_render_id = $2"
+			" WHERE subject = $1",
+			2, p) == 0);
+	CHECK(tenv_wait_lines(log, "subject=result:9402 type=render attempt=1 outcome=done", 1,
+			      15000) ||
+	      tenv_wait_lines(log, "subject=result:9402 type=render attempt=2 outcome=done", 1,
+			      5000));
+	col(w, "SELECT state FROM renders WHERE subject = $1", "result:9402", buf, sizeof(buf));
+	CHECK_STR(buf, "done");
+
+	CHECK(kill(pid, SIGTERM) == 0);
+	CHECK_INT(world_reap(w, pid, 15000, "bf-renders"), 0);
+}
+
+static void webhook_checks_at_once(void)
+{
+	struct world w;
+
+	webhook_body(&w);
+	world_close(&w);
+}
+
 int main(int argc, char **argv)
 {
 	log_init("test_renders");
@@ -480,6 +633,7 @@ int main(int argc, char **argv)
 		T_CASE(done_and_failed),
 		T_CASE(cannot_follow),
 		T_CASE(archive_killed_leaves_nothing),
+		T_CASE(webhook_checks_at_once),
 	};
 	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 	curl_global_cleanup();
