@@ -443,6 +443,8 @@ static void env_overrides_file(void)
 		  offsetof(struct bf_config, af_base_url) },
 		{ "BF_APIFOOTBALL_KEY", "af-123", offsetof(struct bf_config, af_api_key) },
 		{ "BF_LOG_LEVEL", "debug", offsetof(struct bf_config, log_level) },
+		{ "BF_RENDERS_WEBHOOK_SECRET", "wh-123",
+		  offsetof(struct bf_config, renders_webhook_secret) },
 	};
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
 	size_t nenv = 0;
@@ -1031,6 +1033,7 @@ static void secrets_need_a_private_file(void)
 		"plainly = { api_key = \"k-123\"; };",
 		"apifootball = { api_key = \"k-123\"; };",
 		"source = { provider = \"api-football\"; }; apifootball = { api_key = \"k-123\"; };",
+		"renders = { webhook_secret = \"k-123\"; };",
 	};
 	struct bf_config c;
 	char path[256], err[512];
