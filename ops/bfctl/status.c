@@ -179,6 +179,21 @@ static void print_text(const cJSON *root)
 	else
 		printf("data source circuit breaker: closed\n");
 	const cJSON *ev = cJSON_GetObjectItem(root, "event");
+	/* each video of the event: its state, where it is and until when */
+	cJSON_ArrayForEach (it, cJSON_GetObjectItem(ev, "renders")) {
+		const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(it, "output_url"));
+		const char *exp = cJSON_GetStringValue(cJSON_GetObjectItem(it, "expires_at"));
+		const char *arc = cJSON_GetStringValue(cJSON_GetObjectItem(it, "archive_path"));
+		const char *err = cJSON_GetStringValue(cJSON_GetObjectItem(it, "error"));
+		printf("video %-22s %-9s attempt %.0f%s%s%s%s%s%s%s%s\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(it, "subject")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(it, "state")),
+		       cJSON_GetNumberValue(cJSON_GetObjectItem(it, "attempt")),
+		       url != NULL ? " " : "", url != NULL ? url : "",
+		       exp != NULL ? " expires " : "", exp != NULL ? exp : "",
+		       arc != NULL ? " archived " : "", arc != NULL ? arc : "",
+		       err != NULL ? " error: " : "", err != NULL ? err : "");
+	}
 	if (ev != NULL) {
 		char *s = cJSON_Print(ev);
 		printf("event\n%s\n", s);
@@ -303,9 +318,18 @@ int cmd_status(const struct bf_config *c, int argc, char **argv)
 			rows_json(
 				db, "event renders",
 				"SELECT kind, subject, state, plainly_render_id, plainly_state, error,"
-				" updated_at::text FROM renders WHERE subject IN ('line-up:' || $1, 'result:' || $1)"
-				" ORDER BY id",
+				" output_url, expires_at::text, finished_at::text, attempt, archive_path,"
+				" archive_sha256, archive_bytes, updated_at::text FROM renders"
+				" WHERE subject IN ('line-up:' || $1, 'result:' || $1) ORDER BY id",
 				1, p));
+		cJSON_AddItemToObject(
+			e, "render_attempts",
+			rows_json(db, "event render attempts",
+				  "SELECT kind, subject, attempt, plainly_render_id, state, error,"
+				  " output_url, finished_at::text FROM render_attempts"
+				  " WHERE subject IN ('line-up:' || $1, 'result:' || $1)"
+				  " ORDER BY subject, attempt",
+				  1, p));
 		cJSON_AddItemToObject(e, "dead_letters", event_dead);
 		event_dead = NULL;
 	}

@@ -291,6 +291,18 @@ static void done_and_failed_body(struct world *w)
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM render_attempts", NULL), 2);
 	CHECK_INT(world_depth(w, "bf.render", 0, 3000), 0);
 	CHECK_INT(world_depth(w, "bf.render.dead", 0, 3000), 0);
+
+	/* bfctl status --event: each video's state, URL and expiry */
+	static const char *const st[] = { "status", "--event", "9101", NULL };
+	pid_t pid = world_start(w, "bfctl", "status", true, NULL, st);
+	char log[512];
+	REQUIRE(pid > 0);
+	CHECK_INT(world_reap(w, pid, 30000, "bfctl status"), 0);
+	world_log(w, "status", log, sizeof(log));
+	snprintf(buf, sizeof(buf), "video result:9101            done      attempt 1 http");
+	CHECK_INT(tenv_count_lines(log, buf), 1);
+	snprintf(buf, sizeof(buf), "/files/%s.mp4 expires 20", id_res);
+	CHECK_INT(tenv_count_lines(log, buf), 1);
 }
 
 static void done_and_failed(void)
