@@ -19,6 +19,7 @@
 #include "protocol/broker.h"
 #include "protocol/topology.h"
 #include "ops/bfctl/common.h"
+#include "ops/bfctl/render.h"
 #include "ops/bfctl/replay.h"
 #include "ops/bfctl/status.h"
 
@@ -122,6 +123,8 @@ static const struct command {
 	  "queues, jobs, renders, dead letters, circuit breaker" },
 	{ "replay", "--type T [--event ID] [--reason CODE] [--limit N] [--dry-run]", cmd_replay,
 	  "move dead letters of type T back to bf.work" },
+	{ "render", "again SUBJECT", cmd_render,
+	  "a new video for SUBJECT (line-up:ID, result:ID, ...), on purpose" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -660,6 +660,58 @@ static void plainly_invalid_dead_lettered(void)
 	run_in_world("invalid", SCENARIO, "invalid", NULL, invalid_body);
 }
 
+/*
+ * A subject whose video is DONE (bf-renders wrote it) is never posted again
+ * by a redelivery or a replay; `bfctl render again` asks for a new one on
+ * purpose: one more POST, the row's attempt counter at 2.
+ */
+static void again_body(struct world *w)
+{
+	static const char *const again[] = { "render", "again", "line-up:7002", NULL };
+	long long start = (long long)time(NULL) + 30 * 60;
+	char state[64], log[512];
+	cJSON *rec;
+
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	CHECK_INT(world_wait(w, spawn_lineups(w, "first", true), 30000), 0);
+	rec = rec_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
+	cJSON_Delete(rec);
+	/* what bf-renders writes once Plainly says DONE */
+	REQUIRE(sql_cmd(w->db,
+			"UPDATE renders SET state = 'done', plainly_state = 'DONE',"
+			" output_url = 'http://cdn/x.mp4' WHERE subject = 'line-up:7002'",
+			0, NULL) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	CHECK_INT(world_wait(w, spawn_lineups(w, "again", true), 30000), 0);
+	world_log(w, "again", log, sizeof(log));
+	CHECK_INT(tenv_count_lines(log, "render already done"), 1);
+	rec = rec_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 1);
+	cJSON_Delete(rec);
+
+	CHECK_INT(world_reap(w, world_start(w, "bfctl", "render-again", true, NULL, again), 30000,
+			     "bfctl render again"),
+		  0);
+	CHECK_INT(world_wait(w, spawn_lineups(w, "asked", true), 30000), 0);
+	rec = rec_read(w);
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 2);
+	cJSON_Delete(rec);
+	render_col(w, "state", "line-up:7002", state, sizeof(state));
+	CHECK_STR(state, "submitted");
+	CHECK_INT(sql_long(w->db, "SELECT attempt FROM renders WHERE subject = 'line-up:7002'",
+			   NULL),
+		  2);
+}
+
+static void done_render_never_again_until_asked(void)
+{
+	run_in_world("again", SCENARIO, NULL, NULL, again_body);
+}
+
 /* ---- 4. kick-off long past, never confirmed ------------------------------ */
 
 static void expired_body(struct world *w)
@@ -1179,6 +1231,7 @@ int main(int argc, char **argv)
 		T_CASE(same_subject_twice_in_a_batch_one_post),
 		T_CASE(job_record_failure_requeued_not_acked),
 		T_CASE(plainly_invalid_dead_lettered),
+		T_CASE(done_render_never_again_until_asked),
 		T_CASE(kickoff_passed_expired_no_post),
 		T_CASE(poison_messages_dead_lettered_consumer_goes_on),
 		T_CASE(two_processes_200_events_no_duplicate),

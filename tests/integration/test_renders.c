@@ -303,6 +303,31 @@ static void done_and_failed_body(struct world *w)
 	CHECK_INT(tenv_count_lines(log, buf), 1);
 	snprintf(buf, sizeof(buf), "/files/%s.mp4 expires 20", id_res);
 	CHECK_INT(tenv_count_lines(log, buf), 1);
+
+	/* bfctl render again: on purpose, a new video for a subject that has one */
+	static const char *const again[] = { "render", "again", "result:9101", NULL };
+	static const char *const none[] = { "render", "again", "result:424242", NULL };
+	static const char *const bad[] = { "render", "again", "result:x", NULL };
+	CHECK_INT(world_reap(w, world_start(w, "bfctl", "again", true, NULL, again), 30000,
+			     "bfctl render again"),
+		  0);
+	CHECK_INT(world_reap(w, world_start(w, "bfctl", "none", true, NULL, none), 30000,
+			     "bfctl render again (none)"),
+		  1);
+	CHECK_INT(world_reap(w, world_start(w, "bfctl", "bad", true, NULL, bad), 30000,
+			     "bfctl render again (bad)"),
+		  2);
+	col(w, "SELECT state FROM renders WHERE subject = $1", "result:9101", buf, sizeof(buf));
+	CHECK_STR(buf, "failed");
+	col(w, "SELECT error FROM renders WHERE subject = $1", "result:9101", buf, sizeof(buf));
+	CHECK(strstr(buf, "bfctl render again") != NULL);
+	col(w, "SELECT state FROM jobs WHERE subject = $1", "result:9101", buf, sizeof(buf));
+	CHECK_STR(buf, "enqueued");
+	CHECK_INT(world_depth(w, "bf.result", 1, 5000), 1);
+	REQUIRE(broker_get(w->b, "bf.result", &d) == 1);
+	CHECK_STR(d.message_id, "result:9101");
+	CHECK_STR(d.body, "{\"event_id\":9101,\"processing_type\":\"result\"}");
+	broker_delivery_free(&d);
 }
 
 static void done_and_failed(void)
