@@ -78,6 +78,10 @@ struct broker_msg {
 	const char *reason; /* NULL = no header */
 	const char *error;
 	uint64_t replayed_at; /* 0 = no header */
+	/* published without mandatory: a message no queue is bound for is
+	 * dropped by the broker, not refused (an event for whoever listens,
+	 * such as the video events on bf.videos) */
+	bool optional;
 };
 
 /* A delivery copied out of rabbitmq-c's envelope. */
@@ -123,7 +127,8 @@ unsigned broker_reconnects(const struct broker *b);
 void broker_refusals(const struct broker *b, unsigned *nacked, unsigned *returned);
 
 /*
- * Publishes persistently with mandatory=1 and publisher confirms.  The
+ * Publishes persistently with mandatory=1 (unless m->optional) and
+ * publisher confirms.  The
  * message is copied; it stays in the window until confirmed.  Blocks (for
  * confirms) when the window is full.  Returns 0, or -1 when the broker
  * could not be reached (the message is still kept for broker_flush()).

@@ -29,6 +29,7 @@
 struct pending {
 	uint64_t seq; /* delivery tag on the current channel, 0 = not sent */
 	bool refused; /* returned as unroutable: settle as failed */
+	bool optional; /* not mandatory: nobody bound is fine (broker_msg.optional) */
 	int nacks; /* nacks so far (each sent it again on a new connection) */
 	char *exchange, *routing_key, *message_id, *type, *app_id, *reason, *error;
 	char *body;

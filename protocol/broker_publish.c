@@ -86,7 +86,8 @@ static int send_pending(struct broker *b, struct pending *p)
 	amqp_bytes_t body = { p->len, p->body };
 	broker_wd_arm(b);
 	st = amqp_basic_publish(b->conn, BROKER_CHANNEL, amqp_cstring_bytes(p->exchange),
-				amqp_cstring_bytes(p->routing_key), 1, 0, &props, body);
+				amqp_cstring_bytes(p->routing_key), p->optional ? 0 : 1, 0, &props,
+				body);
 	broker_wd_disarm(b);
 	if (st != AMQP_STATUS_OK) {
 		log_warn("broker publish failed peer=%s error=\"%s\"", b->peer,
@@ -283,6 +284,7 @@ int broker_publish(struct broker *b, const struct broker_msg *m)
 	p->first_published = m->first_published != 0 ? m->first_published : p->timestamp;
 	p->replayed_at = m->replayed_at;
 	p->attempt = m->attempt;
+	p->optional = m->optional;
 	b->npend++;
 
 	if (!b->connected) {

@@ -135,6 +135,7 @@ static int publish_event(struct consumer_ctx *ctx, const struct work_msg *work, 
 		m.len = strlen(body);
 		m.message_id = id;
 		m.type = "video";
+		m.optional = true; /* for whoever listens: none bound is fine */
 		rc = publish(ctx, &m);
 	}
 	free(body);

@@ -408,6 +408,38 @@ static void cannot_follow(void)
 	world_close(&w);
 }
 
+/*
+ * Nobody listens on bf.videos (no queue bound): the video event is dropped
+ * by the broker, which is fine; the render is done all the same (it was
+ * retried for ever while events were published as mandatory).
+ */
+static void no_subscriber_body(struct world *w)
+{
+	static const char *const args[] = { "--lifecycle", "50,100,150", NULL };
+	const struct work_msg res = { .type = MSG_RESULT, .event_id = 9501 };
+	char id[96], buf[64], path[300], log[512];
+
+	REQUIRE(up(w, "nosub", args, CONF) == 0);
+	snprintf(path, sizeof(path), "/api/queues/%s/" VIDEOS, w->name);
+	REQUIRE(tenv_mgmt("DELETE", path, NULL, NULL) / 100 == 2);
+	REQUIRE(submitted(w, &res, id, sizeof(id)) == 0);
+	REQUIRE(follow(w, &res) == 0);
+	CHECK_INT(run_renders(w, "run"), 0);
+	col(w, "SELECT state FROM renders WHERE subject = $1", "result:9501", buf, sizeof(buf));
+	CHECK_STR(buf, "done");
+	world_log(w, "run", log, sizeof(log));
+	CHECK_INT(tenv_count_lines(log, "video event not confirmed"), 0);
+	CHECK_INT(tenv_count_lines(log, "outcome=done note=video ready"), 1);
+}
+
+static void no_subscriber_still_done(void)
+{
+	struct world w;
+
+	no_subscriber_body(&w);
+	world_close(&w);
+}
+
 /* Entries of dir other than . and .. (hidden ones too); -1 when it cannot
  * be read.  The one file's name in name (when there is one). */
 static int dir_entries(const char *dir, char *name, size_t n)
@@ -671,6 +703,7 @@ int main(int argc, char **argv)
 		T_CASE(cannot_follow),
 		T_CASE(archive_killed_leaves_nothing),
 		T_CASE(webhook_checks_at_once),
+		T_CASE(no_subscriber_still_done),
 	};
 	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 	curl_global_cleanup();
