@@ -133,7 +133,8 @@ AF_KEY=demo-apifootball-key
 fake_args=(--scenario "$SCENARIO" --log "$DEMO/$FAKE-requests.log")
 [ "$PROVIDER" = api-football ] && fake_args+=(--api-key "$AF_KEY")
 start_fake "$FAKE" fake-$FAKE "${fake_args[@]}"
-start_fake plainly fake-plainly --record "$DEMO/plainly-requests.jsonl"
+# renders finish 3 s after they are accepted, and Plainly's webhook says so (to bf-renders)
+start_fake plainly fake-plainly --record "$DEMO/plainly-requests.jsonl" --lifecycle 1000,2000,3000
 source_port=$(cat "$DEMO/fake-$FAKE.port")
 plainly_port=$(cat "$DEMO/fake-plainly.port")
 export BF_SOFASCORE_URL="http://127.0.0.1:$source_port/api/v1"
@@ -143,6 +144,9 @@ if [ "$PROVIDER" = api-football ]; then
 fi
 export BF_PLAINLY_URL="http://127.0.0.1:$plainly_port/api/v2"
 export BF_PLAINLY_API_KEY=demo-key
+# bf-renders takes Plainly's webhooks on a free port, with the demo's own secret
+hook_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export BF_RENDERS_WEBHOOK_SECRET=demo-webhook-secret
 
 # The time scale is compressed: re-checks every few seconds instead of minutes.
 cat >"$DEMO/bf.conf" <<CONF
@@ -152,7 +156,8 @@ source = { provider = "$PROVIDER"; };
 sofascore = { max_requests_per_second = 20.0; timeout = "5s"; };
 apifootball = { max_requests_per_second = 20.0; timeout = "5s"; requests_per_day = 7500;
                 requests_per_minute = 300; };
-plainly = { timeout = "5s"; dry_run_dir = "$DEMO/renders"; templates = {
+plainly = { timeout = "5s"; dry_run_dir = "$DEMO/renders";
+  webhook_url = "http://127.0.0.1:$hook_port/plainly?secret=demo-webhook-secret"; templates = {
   line-up = { project_id = "demo-lineups"; template_id = "lineup-16x9"; };
   result = { project_id = "demo-results"; template_id = "result-16x9"; };
   tournament-stats = { project_id = "demo-rounds"; template_id = "round-16x9"; }; }; };
@@ -160,6 +165,7 @@ producer = { competitions = [ $COMPETITION ]; schedule_interval = "5s"; live_int
              lineup_lead = "75m"; };
 lineups = { wait_tiers = [ "3s", "8s" ]; near_kickoff = "15m"; give_up_after = "10m"; };
 results = { wait_tiers = [ "3s", "8s" ]; };
+renders = { wait_tiers = [ "2s", "5s", "10s" ]; webhook_listen = "127.0.0.1:$hook_port"; };
 CONF
 # bfctl on the demo's vhost and database, whatever the caller's environment says
 cat >"$DEMO/bfctl" <<SH
@@ -188,20 +194,24 @@ for i in 1 2; do
 	run results-$i bin/bf-results -c "$DEMO/bf.conf"
 	run tstats-$i bin/bf-tournament-stats -c "$DEMO/bf.conf"
 done
-say "== running: bf-producer, 2 x bf-lineups, 2 x bf-results, 2 x bf-tournament-stats"
+run renders-1 bin/bf-renders -c "$DEMO/bf.conf"
+say "== running: bf-producer, 2 x bf-lineups, 2 x bf-results, 2 x bf-tournament-stats, bf-renders"
 say "   (logs in var/demo/logs/, management UI $BF_MGMT_URL  user $BF_MGMT_USER  password $BF_MGMT_PASSWORD, vhost $VHOST)"
 
 sql() { psql -X -qtA "$BF_DATABASE_URL" -c "$1" 2>/dev/null || echo 0; }
-# done: the round video is requested and every job has ended
+# done: the round video is requested, every job has ended and every render is final
 all_done() {
-	local done_jobs all_jobs tstats
+	local done_jobs all_jobs tstats running
 	done_jobs=$(sql "SELECT count(*) FROM jobs WHERE state IN ('done','expired','dead')")
 	all_jobs=$(sql "SELECT count(*) FROM jobs")
 	tstats=$(sql "SELECT count(*) FROM renders WHERE kind = 'tournament-stats'")
-	[ "${tstats:-0}" -ge 1 ] && [ "${all_jobs:-0}" -gt 0 ] && [ "$done_jobs" = "$all_jobs" ]
+	running=$(sql "SELECT count(*) FROM renders WHERE state IN ('pending','submitted')")
+	[ "${tstats:-0}" -ge 1 ] && [ "${all_jobs:-0}" -gt 0 ] && [ "$done_jobs" = "$all_jobs" ] &&
+		[ "${running:-1}" = 0 ]
 }
 # every program still runs (a program that exits early fails the demo with its log)
-names=(fake-$FAKE fake-plainly producer lineups-1 results-1 tstats-1 lineups-2 results-2 tstats-2)
+names=(fake-$FAKE fake-plainly producer lineups-1 results-1 tstats-1 lineups-2 results-2 tstats-2
+	renders-1)
 all_running() {
 	local i
 	for i in "${!pids[@]}"; do
@@ -227,7 +237,7 @@ pids=()
 say ""
 say "== timeline (seconds since start)"
 cat "$DEMO"/logs/producer.log "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.log \
-	"$DEMO"/logs/tstats-*.log |
+	"$DEMO"/logs/tstats-*.log "$DEMO"/logs/renders-*.log |
 	grep -E ' (published|message) | refused (access|the key)' | sort |
 	awk -v t0="$t0" '
 	function secs(ts,   h, m, s) {
@@ -243,7 +253,8 @@ cat "$DEMO"/logs/producer.log "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.
 	{
 		t = secs($1); if (base < 0) base = t
 		prog = $3; sub(/\[.*/, "", prog)
-		what = kv("event_id") != "" ? "event " kv("event_id") : "round " kv("round")
+		what = kv("event_id") != "" ? "event " kv("event_id") : \
+		       kv("subject") != "" ? kv("subject") : "round " kv("round")
 		if ($4 == "published") {
 			line = sprintf("published %s job", kv("type"))
 		} else if ($4 == "message") {
@@ -251,6 +262,8 @@ cat "$DEMO"/logs/producer.log "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.
 			if (out == "retry") line = line " (" kv("reason") ") -> " kv("wait")
 			if (out == "dead") line = line " (" kv("reason") ")"
 			if (out == "done") { n = kv("note"); if (n != "") line = line ": " n }
+			if (kv("type") == "render" && index($0, "note=video ready") > 0)
+				line = "video ready " kv("url")
 		} else { line = "the data source refused access: circuit breaker open" }
 		printf "  +%5.1fs  %-20s %-12s %s\n", t - base, prog, what, line
 	}'
@@ -258,9 +271,10 @@ cat "$DEMO"/logs/producer.log "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.
 say ""
 say "== summary"
 for kind in line-up result tournament-stats; do
-	n=$(sql "SELECT count(*) FROM renders WHERE kind = '$kind' AND state IN ('submitted','dry-run')")
+	n=$(sql "SELECT count(*) FROM renders WHERE kind = '$kind' AND state IN ('submitted','dry-run','done')")
 	say "  videos requested ($kind): $n"
 done
+say "  videos ready (Plainly said DONE, bf-renders followed them): $(sql "SELECT count(*) FROM renders WHERE state = 'done'")"
 sql "SELECT '    ' || subject || '  ' || COALESCE(request->'parameters'->>'score_display', '') FROM renders WHERE kind = 'result' ORDER BY subject"
 rechecks=$(cat "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.log | grep -c 'outcome=retry' || true)
 say "  re-checks through wait queues: $rechecks"
