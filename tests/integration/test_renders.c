@@ -581,30 +581,6 @@ static unsigned free_port(void)
 	return port;
 }
 
-/* POST body to url: the HTTP status (0: no answer). */
-static long post(const char *url, const char *body)
-{
-	CURL *c = curl_easy_init();
-	long status = 0;
-	FILE *sink = fopen("/dev/null", "w");
-
-	if (c == NULL || sink == NULL) {
-		if (sink != NULL)
-			fclose(sink);
-		curl_easy_cleanup(c);
-		return 0;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	fclose(sink);
-	return status;
-}
-
 /*
  * renders.webhook_listen: Plainly's webhook (fake-plainly calls it at the
  * final state, twice: --webhook-duplicates 2) makes bf-renders check the
@@ -640,9 +616,9 @@ static void webhook_body(struct world *w)
 
 	/* no secret, a wrong one: 403, nothing published */
 	snprintf(bad, sizeof(bad), "http://127.0.0.1:%u/plainly", port);
-	CHECK_INT(post(bad, "{\"id\":\"x\",\"passthrough\":\"result:9401\"}"), 403);
+	CHECK_INT(world_http_post(bad, "{\"id\":\"x\",\"passthrough\":\"result:9401\"}"), 403);
 	snprintf(bad, sizeof(bad), "http://127.0.0.1:%u/plainly?secret=s3cre", port);
-	CHECK_INT(post(bad, "{\"id\":\"x\",\"passthrough\":\"result:9401\"}"), 403);
+	CHECK_INT(world_http_post(bad, "{\"id\":\"x\",\"passthrough\":\"result:9401\"}"), 403);
 	CHECK_INT(tenv_count_lines(log, "webhook refused"), 2);
 
 	/* the webhook alone: checked at once, twice (the duplicate), one video */

@@ -564,24 +564,32 @@ void world_child_config(const struct world *w, int k, struct bf_config *cfg)
 	}
 }
 
-long world_fake_post(const struct world *w, const char *path, const char *body)
+long world_http_post(const char *url, const char *body)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	char url[256];
 	long status = 0;
 
-	snprintf(url, sizeof(url), "%s%s", w->sofa.url, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (c != NULL && h != NULL) {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+		if (curl_easy_perform(c) == CURLE_OK)
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	return status;
+}
+
+long world_fake_post(const struct world *w, const char *path, const char *body)
+{
+	char url[256];
+
+	snprintf(url, sizeof(url), "%s%s", w->sofa.url, path);
+	return world_http_post(url, body);
 }
 
 /* "<ms> <method> <path> <status>" (fake-sofascore), or "<ms> <method>

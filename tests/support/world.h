@@ -200,6 +200,8 @@ void world_child_config(const struct world *w, int k, struct bf_config *cfg);
 /* POSTs body (JSON) to the data source fake's path (/_fake/...): the
  * HTTP status, 0 when none came. */
 long world_fake_post(const struct world *w, const char *path, const char *body);
+/* POSTs body (JSON) to url: the HTTP status, 0 when none came. */
+long world_http_post(const char *url, const char *body);
 
 struct sofa_req {
 	long long ms;
