@@ -107,9 +107,10 @@ static void topology_declared_twice_matches_design(void)
 	list = cJSON_Parse(body);
 	free(body);
 	REQUIRE(cJSON_IsArray(list));
-	CHECK_INT(cJSON_GetArraySize(list), 10);
-	static const char *const work[] = { "bf.line-up", "bf.result", "bf.tournament-stats" };
-	for (size_t i = 0; i < 3; i++) {
+	CHECK_INT(cJSON_GetArraySize(list), 15);
+	static const char *const work[] = { "bf.line-up", "bf.result", "bf.tournament-stats",
+					    "bf.render" };
+	for (size_t i = 0; i < 4; i++) {
 		cJSON *q = mgmt_queue(list, work[i]);
 		cJSON *a = q ? cJSON_GetObjectItem(q, "arguments") : NULL;
 		CHECK(a != NULL);
@@ -131,8 +132,11 @@ static void topology_declared_twice_matches_design(void)
 		{ "bf.line-up.wait.2s", "line-up", 2000 },
 		{ "bf.result.wait.1s", "result", 1000 },
 		{ "bf.result.wait.2s", "result", 2000 },
+		{ "bf.render.wait.1s", "render", 1000 },
+		{ "bf.render.wait.2s", "render", 2000 },
+		{ "bf.render.wait.3s", "render", 3000 },
 	};
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
 		cJSON *q = mgmt_queue(list, waits[i].name);
 		cJSON *a = q ? cJSON_GetObjectItem(q, "arguments") : NULL;
 		CHECK(a != NULL);
@@ -147,8 +151,8 @@ static void topology_declared_twice_matches_design(void)
 		CHECK_STR(cJSON_GetObjectItem(a, "x-queue-type")->valuestring, "quorum");
 	}
 	static const char *const dead[] = { "bf.line-up.dead", "bf.result.dead",
-					    "bf.tournament-stats.dead" };
-	for (size_t i = 0; i < 3; i++)
+					    "bf.tournament-stats.dead", "bf.render.dead" };
+	for (size_t i = 0; i < 4; i++)
 		CHECK(mgmt_queue(list, dead[i]) != NULL);
 	cJSON_Delete(list);
 
@@ -174,7 +178,7 @@ static void topology_declared_twice_matches_design(void)
 			found++;
 		}
 	}
-	CHECK_INT(found, 6);
+	CHECK_INT(found, 8);
 	cJSON_Delete(list);
 	tenv_vhost_delete(vhost);
 }

@@ -198,6 +198,10 @@ void tenv_config(struct bf_config *c, const char *amqp_url, const char *db_url)
 	c->results_ntiers = 2;
 	c->results_tiers[0] = 1;
 	c->results_tiers[1] = 2;
+	c->renders_ntiers = 3; /* as tenv_write_conf writes them */
+	c->renders_tiers[0] = 1;
+	c->renders_tiers[1] = 2;
+	c->renders_tiers[2] = 3;
 }
 
 pid_t tenv_spawn(char *const argv[], const char *logfile)

@@ -31,7 +31,7 @@ void tenv_db_drop(const char *name);
 long tenv_mgmt(const char *method, const char *path, const char *body, char **out);
 
 /* Configuration with built-in defaults, the given URLs, test wait tiers
- * of 1s and 2s.  Free with cfg_free. */
+ * of 1s and 2s (renders: 1s, 2s, 3s).  Free with cfg_free. */
 void tenv_config(struct bf_config *c, const char *amqp_url, const char *db_url);
 
 /* Runs a command (argv) with stdout+stderr appended to logfile; pid. */
