@@ -89,7 +89,6 @@ static int republish(struct consumer_ctx *ctx, const struct broker_delivery *d,
 		     const char *error)
 {
 	struct broker_msg bm;
-	int rc;
 
 	memset(&bm, 0, sizeof(bm));
 	bm.exchange = exchange;
@@ -104,14 +103,7 @@ static int republish(struct consumer_ctx *ctx, const struct broker_delivery *d,
 	bm.reason = reason;
 	bm.error = error;
 	bm.replayed_at = d->replayed_at;
-	if (broker_publish(ctx->out, &bm) != 0) {
-		broker_discard_unconfirmed(ctx->out);
-		return -1;
-	}
-	rc = broker_flush(ctx->out, ctx->cfg->amqp_op_timeout * 1000);
-	if (rc != 0)
-		broker_discard_unconfirmed(ctx->out);
-	return rc;
+	return broker_publish_confirmed(ctx->out, &bm, ctx->cfg->amqp_op_timeout * 1000);
 }
 
 /* ---- a batch of deliveries ------------------------------------------------- */

@@ -146,6 +146,11 @@ int broker_publish(struct broker *b, const struct broker_msg *m)
  * ones still in the window.
  */
 int broker_flush(struct broker *b, int timeout_ms) __attribute__((warn_unused_result));
+/* broker_publish() then broker_flush(): 0 when m (and everything before
+ * it) is confirmed; otherwise the window is dropped and -1 returned (the
+ * caller keeps what m replaces and tries again later). */
+int broker_publish_confirmed(struct broker *b, const struct broker_msg *m, int timeout_ms)
+	__attribute__((warn_unused_result));
 /* Messages in the window (published, not yet confirmed). */
 size_t broker_unconfirmed(const struct broker *b);
 /* Drops the window (a caller that gives up on what it published). */

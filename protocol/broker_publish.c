@@ -359,3 +359,12 @@ void broker_discard_unconfirmed(struct broker *b)
 	b->npend = 0;
 	b->refused_since_flush = 0;
 }
+
+int broker_publish_confirmed(struct broker *b, const struct broker_msg *m, int timeout_ms)
+{
+	if (broker_publish(b, m) != 0 || broker_flush(b, timeout_ms) != 0) {
+		broker_discard_unconfirmed(b);
+		return -1;
+	}
+	return 0;
+}

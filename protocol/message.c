@@ -149,15 +149,44 @@ static int subject_id(const char **p, const char *end, int64_t *out)
 	return 0;
 }
 
-/* kind and subject of a render message: "line-up:123", "result:123",
- * "tournament-stats:17:76986:12", the subject's kind the kind's. */
+int msg_parse_subject(const char *subject, struct work_msg *work, char *err, size_t errlen)
+{
+	const char *colon = strchr(subject, ':'), *p, *end = subject + strlen(subject);
+	int64_t round = 0;
+
+	memset(work, 0, sizeof(*work));
+	work->type = colon != NULL ? msg_type_parse(subject, (size_t)(colon - subject)) : MSG_NONE;
+	if (work->type == MSG_NONE || work->type == MSG_RENDER) {
+		snprintf(err, errlen,
+			 "subject: must be line-up:<event id>, result:<event id> or"
+			 " tournament-stats:<unique tournament>:<season>:<round>");
+		return -1;
+	}
+	p = colon + 1;
+	if (work->type == MSG_TSTATS) {
+		if (subject_id(&p, end, &work->unique_tournament_id) != 0 || *p++ != ':' ||
+		    subject_id(&p, end, &work->season_id) != 0 || *p++ != ':' ||
+		    subject_id(&p, end, &round) != 0 || p != end || round > MAX_ROUND) {
+			snprintf(
+				err, errlen,
+				"subject: must be tournament-stats:<unique tournament>:<season>:<round>");
+			return -1;
+		}
+		work->round = (int)round;
+	} else if (subject_id(&p, end, &work->event_id) != 0 || p != end) {
+		snprintf(err, errlen, "subject: must be %s:<event id>", msg_type_name(work->type));
+		return -1;
+	}
+	return 0;
+}
+
+/* kind and subject of a render message: the subject a work message's key
+ * of that kind. */
 static int get_subject(const cJSON *root, struct work_msg *m, char *err, size_t errlen)
 {
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kind");
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "subject");
-	const char *p, *end;
-	int64_t round = 0;
-	size_t kl;
+	struct work_msg w;
 
 	if (!cJSON_IsString(k) || !cJSON_IsString(s)) {
 		snprintf(err, errlen, "kind and subject: must be strings");
@@ -168,28 +197,16 @@ static int get_subject(const cJSON *root, struct work_msg *m, char *err, size_t 
 		snprintf(err, errlen, "kind: must be line-up, result or tournament-stats");
 		return -1;
 	}
-	kl = strlen(k->valuestring);
-	p = s->valuestring;
-	end = p + strlen(p);
-	if (strncmp(p, k->valuestring, kl) != 0 || p[kl] != ':') {
+	if (msg_parse_subject(s->valuestring, &w, err, errlen) != 0)
+		return -1;
+	if (w.type != m->kind) {
 		snprintf(err, errlen, "subject: must be \"%s:...\"", k->valuestring);
 		return -1;
 	}
-	p += kl + 1;
-	if (m->kind == MSG_TSTATS) {
-		if (subject_id(&p, end, &m->unique_tournament_id) != 0 || *p++ != ':' ||
-		    subject_id(&p, end, &m->season_id) != 0 || *p++ != ':' ||
-		    subject_id(&p, end, &round) != 0 || p != end || round > MAX_ROUND) {
-			snprintf(
-				err, errlen,
-				"subject: must be tournament-stats:<unique tournament>:<season>:<round>");
-			return -1;
-		}
-		m->round = (int)round;
-	} else if (subject_id(&p, end, &m->event_id) != 0 || p != end) {
-		snprintf(err, errlen, "subject: must be %s:<event id>", k->valuestring);
-		return -1;
-	}
+	m->event_id = w.event_id;
+	m->unique_tournament_id = w.unique_tournament_id;
+	m->season_id = w.season_id;
+	m->round = w.round;
 	return 0;
 }
 

@@ -72,6 +72,11 @@ int msg_subject(const struct work_msg *m, char *buf, size_t n);
  * tournament-stats).  0, or -1 when work is not such a message. */
 int msg_follow(const struct work_msg *work, struct work_msg *render);
 
+/* The work message whose key is subject ("result:9101",
+ * "tournament-stats:17:76986:12").  0, or -1 with the reason in err. */
+int msg_parse_subject(const char *subject, struct work_msg *work, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
 /* The work message a render message follows.  0, or -1. */
 int msg_followed(const struct work_msg *render, struct work_msg *work);
 

@@ -105,12 +105,7 @@ int renders_tier(const struct consumer_ctx *ctx, int attempt)
 static int publish(struct consumer_ctx *ctx, struct broker_msg *m)
 {
 	m->app_id = ctx->prog;
-	if (broker_publish(ctx->out, m) != 0 ||
-	    broker_flush(ctx->out, ctx->cfg->amqp_op_timeout * 1000) != 0) {
-		broker_discard_unconfirmed(ctx->out);
-		return -1;
-	}
-	return 0;
+	return broker_publish_confirmed(ctx->out, m, ctx->cfg->amqp_op_timeout * 1000);
 }
 
 /* The video event of a final render, to bf.videos (video.<kind>.<state>),

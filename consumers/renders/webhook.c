@@ -76,11 +76,11 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
 	return rc;
 }
 
-/* The kind and subject of Plainly's render id (its renders row), else of
- * the passthrough when a renders row has that subject (the POST's answer
- * not recorded yet).  1 found, 0 not ours, -1 database error. */
-static int subject_of(struct webhook *w, const char *id, const char *passthrough, char *kind,
-		      size_t kn, char *subject, size_t sn)
+/* The subject of Plainly's render id (its renders row), else the
+ * passthrough when a renders row has that subject (the POST's answer not
+ * recorded yet).  1 found, 0 not ours, -1 database error. */
+static int subject_of(struct webhook *w, const char *id, const char *passthrough, char *subject,
+		      size_t sn)
 {
 	const char *p[2] = { id != NULL ? id : "", passthrough != NULL ? passthrough : "" };
 	PGresult *r;
@@ -88,8 +88,8 @@ static int subject_of(struct webhook *w, const char *id, const char *passthrough
 	if (db_broken(w->db) && db_reconnect(w->db) != 0)
 		return -1;
 	r = db_exec(w->db, "webhook render",
-		    "SELECT kind, subject FROM renders WHERE plainly_render_id = $1"
-		    " UNION ALL SELECT kind, subject FROM renders WHERE subject = $2 LIMIT 1",
+		    "SELECT subject FROM renders WHERE plainly_render_id = $1"
+		    " UNION ALL SELECT subject FROM renders WHERE subject = $2 LIMIT 1",
 		    2, p);
 	if (r == NULL)
 		return -1;
@@ -97,33 +97,22 @@ static int subject_of(struct webhook *w, const char *id, const char *passthrough
 		PQclear(r);
 		return 0;
 	}
-	snprintf(kind, kn, "%s", PQgetvalue(r, 0, 0));
-	snprintf(subject, sn, "%s", PQgetvalue(r, 0, 1));
+	snprintf(subject, sn, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return 1;
 }
 
-/* A render message for (kind, subject), confirmed.  0 or -1. */
-static int publish_check(struct webhook *w, const char *kind, const char *subject)
+/* A render message for subject, confirmed.  0 or -1. */
+static int publish_check(struct webhook *w, const char *subject)
 {
-	char body[300], key[MSG_KEY_MAX], err[160];
-	cJSON *o = cJSON_CreateObject();
-	struct work_msg m;
-	char *text;
+	char body[300], key[MSG_KEY_MAX], err[200];
+	struct work_msg work, m;
 	int len;
 
-	cJSON_AddStringToObject(o, "processing_type", "render");
-	cJSON_AddStringToObject(o, "kind", kind);
-	cJSON_AddStringToObject(o, "subject", subject);
-	text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	/* through the codec: only a valid render message goes out */
-	if (text == NULL || msg_decode(text, strlen(text), &m, err, sizeof(err)) != 0 ||
-	    (len = msg_encode(&m, body, sizeof(body))) < 0 || msg_key(&m, key, sizeof(key)) < 0) {
-		free(text);
+	if (msg_parse_subject(subject, &work, err, sizeof(err)) != 0 ||
+	    msg_follow(&work, &m) != 0 || (len = msg_encode(&m, body, sizeof(body))) < 0 ||
+	    msg_key(&m, key, sizeof(key)) < 0)
 		return -1;
-	}
-	free(text);
 	struct broker_msg bm = {
 		.exchange = TOPO_WORK_EXCHANGE,
 		.routing_key = "render",
@@ -133,12 +122,7 @@ static int publish_check(struct webhook *w, const char *kind, const char *subjec
 		.type = "render",
 		.app_id = "bf-renders-webhook",
 	};
-	if (broker_publish(w->b, &bm) != 0 ||
-	    broker_flush(w->b, w->cfg->amqp_op_timeout * 1000) != 0) {
-		broker_discard_unconfirmed(w->b);
-		return -1;
-	}
-	return 0;
+	return broker_publish_confirmed(w->b, &bm, w->cfg->amqp_op_timeout * 1000);
 }
 
 /* A whole call: its secret, its body, what it is about. */
@@ -146,7 +130,7 @@ static enum MHD_Result handle(struct webhook *w, struct MHD_Connection *c, const
 			      const struct call *call)
 {
 	const char *secret = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "secret");
-	char kind[32], subject[MSG_KEY_MAX];
+	char subject[MSG_KEY_MAX];
 	const char *id, *pass;
 	cJSON *root;
 	int found;
@@ -167,7 +151,7 @@ static enum MHD_Result handle(struct webhook *w, struct MHD_Connection *c, const
 		log_warn("webhook without a render id or passthrough: ignored");
 		return answer(c, MHD_HTTP_BAD_REQUEST, "{\"error\":\"no render id\"}");
 	}
-	found = subject_of(w, id, pass, kind, sizeof(kind), subject, sizeof(subject));
+	found = subject_of(w, id, pass, subject, sizeof(subject));
 	if (found == 0) {
 		log_warn("webhook for a render that is not ours: render_id=%.100s passthrough=%.100s:"
 			 " ignored",
@@ -175,7 +159,7 @@ static enum MHD_Result handle(struct webhook *w, struct MHD_Connection *c, const
 		cJSON_Delete(root);
 		return answer(c, MHD_HTTP_ACCEPTED, "{\"ok\":false,\"reason\":\"not ours\"}");
 	}
-	if (found < 0 || publish_check(w, kind, subject) != 0) {
+	if (found < 0 || publish_check(w, subject) != 0) {
 		log_warn("webhook render_id=%.100s: %s, Plainly will call again",
 			 id != NULL ? id : "-",
 			 found < 0 ? "database unavailable" : "not published");

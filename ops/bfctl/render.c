@@ -7,7 +7,6 @@
  * consumer then posts a new render, the row's attempt counter goes up, and
  * render_attempts keeps the earlier ones.
  */
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,41 +18,13 @@
 #include "ops/bfctl/render.h"
 #include "protocol/message.h"
 
-/* The work message of subject ("result:9101"), through the render message
- * codec (which checks the subject against its kind).  0 or -1. */
-static int work_of(const char *subject, struct work_msg *work)
-{
-	char kind[32], err[160];
-	const char *colon = strchr(subject, ':');
-	struct work_msg r;
-	cJSON *o;
-	char *text;
-	int rc;
-
-	if (colon == NULL || (size_t)(colon - subject) >= sizeof(kind))
-		return -1;
-	snprintf(kind, sizeof(kind), "%.*s", (int)(colon - subject), subject);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "processing_type", "render");
-	cJSON_AddStringToObject(o, "kind", kind);
-	cJSON_AddStringToObject(o, "subject", subject);
-	text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	rc = text != NULL && msg_decode(text, strlen(text), &r, err, sizeof(err)) == 0 &&
-			     msg_followed(&r, work) == 0
-		     ? 0
-		     : -1;
-	free(text);
-	return rc;
-}
-
 int cmd_render(const struct bf_config *c, int argc, char **argv)
 {
 	struct work_msg work;
 	struct broker *b = NULL;
 	PGconn *db = NULL;
 	PGresult *r;
-	char body[256], state[32] = "", attempt[16] = "";
+	char body[256], state[32] = "", attempt[16] = "", err[200] = "";
 	const char *subject, *kind;
 	int len, rc = 1;
 
@@ -62,11 +33,9 @@ int cmd_render(const struct bf_config *c, int argc, char **argv)
 		return 2;
 	}
 	subject = argv[2];
-	if (work_of(subject, &work) != 0 || (len = msg_encode(&work, body, sizeof(body))) < 0) {
-		fprintf(stderr,
-			"bfctl render again: %s is not a subject (line-up:ID, result:ID,"
-			" tournament-stats:UT:SEASON:ROUND)\n",
-			subject);
+	if (msg_parse_subject(subject, &work, err, sizeof(err)) != 0 ||
+	    (len = msg_encode(&work, body, sizeof(body))) < 0) {
+		fprintf(stderr, "bfctl render again: %s: %s\n", subject, err);
 		return 2;
 	}
 	kind = msg_type_name(work.type);
@@ -111,8 +80,8 @@ int cmd_render(const struct bf_config *c, int argc, char **argv)
 		.type = kind,
 		.app_id = "bfctl",
 	};
-	if (bfctl_broker(c, NULL, &b) != 0 || broker_publish(b, &m) != 0 ||
-	    broker_flush(b, c->amqp_op_timeout * 1000) != 0) {
+	if (bfctl_broker(c, NULL, &b) != 0 ||
+	    broker_publish_confirmed(b, &m, c->amqp_op_timeout * 1000) != 0) {
 		fprintf(stderr,
 			"bfctl render again: %s: publishing to bf.work not confirmed: run the command"
 			" again\n",
