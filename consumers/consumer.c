@@ -208,7 +208,10 @@ static bool carry_out(struct consumer_ctx *ctx, struct item *it)
 	switch (o->kind) {
 	case OUT_DONE:
 	case OUT_EXPIRED:
-		it->job_state = o->kind == OUT_DONE ? "done" : "expired";
+		/* an accepted render: the job is done when its video is */
+		it->job_state = o->kind == OUT_EXPIRED ? "expired"
+				: o->follow	       ? "rendering"
+						       : "done";
 		it->job_attempts = it->attempt;
 		return false;
 	case OUT_RETRY: {
@@ -251,6 +254,57 @@ static bool carry_out(struct consumer_ctx *ctx, struct item *it)
 	default: /* OUT_REQUEUE; OUT_RENDER cannot be left after render_flush */
 		it->ack = false;
 		return false;
+	}
+}
+
+/*
+ * The render messages of the batch's accepted renders (bf-renders follows
+ * each to its end), published after their jobs are recorded as rendering
+ * (bf-renders records the end after that), with one wait for all the
+ * confirms.  A delivery whose render message is not confirmed goes back to
+ * the queue: its redelivery finds the render submitted and publishes again.
+ */
+static void follow_renders(struct consumer_ctx *ctx, struct item *its, size_t n)
+{
+	size_t want = 0;
+	bool failed = false;
+
+	for (size_t i = 0; i < n; i++) {
+		struct work_msg rm;
+		char body[300], key[MSG_KEY_MAX];
+		int len;
+
+		if (!its[i].ack || its[i].o.kind != OUT_DONE || !its[i].o.follow)
+			continue;
+		want++;
+		if (msg_follow(&its[i].m, &rm) != 0 ||
+		    (len = msg_encode(&rm, body, sizeof(body))) < 0 ||
+		    msg_key(&rm, key, sizeof(key)) < 0) {
+			failed = true; /* cannot happen with a valid work message */
+			continue;
+		}
+		struct broker_msg bm = {
+			.exchange = TOPO_WORK_EXCHANGE,
+			.routing_key = msg_type_name(MSG_RENDER),
+			.body = body,
+			.len = (size_t)len,
+			.message_id = key,
+			.type = msg_type_name(MSG_RENDER),
+			.app_id = ctx->prog,
+		};
+		if (broker_publish(ctx->out, &bm) != 0)
+			failed = true;
+	}
+	if (want == 0)
+		return;
+	if (failed || broker_flush(ctx->out, ctx->cfg->amqp_op_timeout * 1000) != 0) {
+		broker_discard_unconfirmed(ctx->out);
+		for (size_t i = 0; i < n; i++)
+			if (its[i].ack && its[i].o.kind == OUT_DONE && its[i].o.follow) {
+				log_warn("render message not confirmed: message requeued %s",
+					 its[i].ids);
+				its[i].ack = false;
+			}
 	}
 }
 
@@ -475,7 +529,8 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 					 its[i].job_state);
 			}
 		}
-	}
+	} else
+		follow_renders(ctx, its, n);
 	t[6] = clock_mono_ms();
 	/* a type without wait tiers: redelivered after a pause */
 	for (int k = 0; pause && k < 50 && !signals_stop; k++)

@@ -6,7 +6,9 @@
  * with x-bf-reason=poison), hands the work message to the branch, flushes
  * the renders the branches queued (render.h) once per batch, and carries
  * out the outcome of each (outcome.h): done / expired -> record the
- * job, ack; retry-later -> republish to a wait tier with x-bf-attempt + 1
+ * job, ack; a render Plainly accepted -> record the job "rendering",
+ * publish its render message to bf.render (bf-renders follows it and
+ * ends the job), confirm, ack; retry-later -> republish to a wait tier with x-bf-attempt + 1
  * (dead-letter with attempts-exhausted past max_attempts), confirm, ack;
  * dead -> republish to bf.dead with x-bf-reason and x-bf-error, confirm,
  * ack.  Nothing is acked before what replaces it is confirmed.

@@ -12,6 +12,7 @@ static void set(struct outcome *o, enum outcome_kind kind, int tier, const char 
 	o->kind = kind;
 	o->tier = tier;
 	o->waits = false;
+	o->follow = false;
 	snprintf(o->reason, sizeof(o->reason), "%s", reason);
 	vsnprintf(o->error, sizeof(o->error), fmt, ap);
 }

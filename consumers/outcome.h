@@ -21,6 +21,7 @@ struct outcome {
 	int tier; /* OUT_RETRY: wait tier in seconds; 0 = by attempt */
 	int render; /* OUT_RENDER: the request's number in its render batch */
 	bool waits; /* OUT_RETRY: a wait that is not an attempt (access refused, quota spent) */
+	bool follow; /* OUT_DONE: Plainly accepted a render, bf-renders follows it to its end */
 	char reason[32]; /* OUT_DEAD: poison, plainly-rejected, ...; OUT_RETRY: short cause */
 	char error[512]; /* human text (OUT_DONE, OUT_EXPIRED: an optional note) */
 };

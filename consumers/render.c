@@ -183,6 +183,8 @@ static bool render_decide(struct render *rd, struct slot *sl)
 	if (strcmp(sl->state, "submitted") == 0 || strcmp(sl->state, "dry-run") == 0 ||
 	    strcmp(sl->state, "done") == 0) {
 		outcome_done(out, "render already %s", sl->state);
+		/* a redelivery: the render message may not have been confirmed */
+		out->follow = strcmp(sl->state, "submitted") == 0;
 		return false;
 	}
 	if (strcmp(sl->state, "pending") == 0 && sl->posted && !dry) {
@@ -202,6 +204,7 @@ static bool render_decide(struct render *rd, struct slot *sl)
 				 job->subject, pr->id, pr->state);
 			sl->new_state = "submitted";
 			outcome_done(out, "render reconciled %s", pr->id);
+			out->follow = true;
 			return false;
 		}
 		if (res == PLAINLY_TRANSIENT) {
@@ -251,6 +254,7 @@ static void render_posted(const struct render *rd, struct slot *sl, enum plainly
 		/* if the state is lost, the row stays pending: the retry reconciles */
 		sl->new_state = "submitted";
 		outcome_done(out, "plainly_render_id=%s state=%s", pr->id, pr->state);
+		out->follow = true;
 		break;
 	case PLAINLY_REJECTED:
 		snprintf(sl->error, sizeof(sl->error), "%.100s%s%.400s", pr->error_code,

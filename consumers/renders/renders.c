@@ -301,9 +301,18 @@ void renders_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct o
 	}
 	if ((strcmp(w.state, "done") == 0 || strcmp(w.state, "failed") == 0) &&
 	    w.plainly_state[0] != '\0') {
-		/* final already: say it again (same message_id), change nothing */
-		if (publish_event(ctx, &work, subject, w.render_id, w.plainly_state, w.output,
-				  w.expires_at, w.error) != 0)
+		/* final already: say it again (same message_id); a job still
+		 * "rendering" (a branch consumer's redelivery recorded it after
+		 * the end) gets the end again */
+		const char *jp[3] = { kind, subject, w.state };
+		if (db_cmd(ctx->db, "render job end",
+			   "UPDATE jobs SET state = CASE WHEN $3 = 'done' THEN 'done' ELSE 'dead' END,"
+			   " finished_at = now(), updated_at = now()"
+			   " WHERE kind = $1 AND subject = $2 AND state = 'rendering'",
+			   3, jp) != 0)
+			outcome_retry(out, 0, "database", "recording the job's end failed");
+		else if (publish_event(ctx, &work, subject, w.render_id, w.plainly_state, w.output,
+				       w.expires_at, w.error) != 0)
 			outcome_retry(out, 0, "broker", "video event not confirmed");
 		else
 			outcome_done(out, "render already %s render_id=%s", w.plainly_state,

@@ -42,8 +42,11 @@
 static void run_in_world(const char *tag, const char *const *af_args, const char *extra,
 			 void (*body)(struct world *))
 {
+	/* renders end DONE a moment after they are accepted */
+	static const char *const plainly_args[] = { "--lifecycle", "100,200,300", NULL };
 	const struct world_opts o = {
 		.prefix = "t-af",
+		.plainly_args = plainly_args,
 		.scenario = SCENARIO,
 		.shift = true,
 		.plainly = true,
@@ -76,21 +79,6 @@ static int stop(struct world *w, pid_t pid)
 static long count(const struct world *w, const char *q)
 {
 	return sql_long(w->db, q, NULL);
-}
-
-/* Waits until q counts want (or the deadline): the last count. */
-static long wait_count(const struct world *w, const char *q, long want, int timeout_ms)
-{
-	long long end = tenv_now_ms() + timeout_ms;
-	long n = -1;
-
-	while (tenv_now_ms() < end) {
-		n = count(w, q);
-		if (n == want)
-			break;
-		tenv_sleep_ms(200);
-	}
-	return n;
 }
 
 /* Requests the fake logged for path (a route key), any status. */
@@ -208,17 +196,24 @@ static void check_round_doc(const cJSON *rec)
 static void matchday_body(struct world *w)
 {
 	static const char *const none[] = { NULL };
-	pid_t prod, lu, res, ts;
+	pid_t prod, lu, res, ts, rnd;
 	char log[600];
 
 	prod = start(w, "bf-producer", "producer", none);
 	lu = start(w, "bf-lineups", "lineups", none);
 	res = start(w, "bf-results", "results", none);
 	ts = start(w, "bf-tournament-stats", "tstats", none);
-	REQUIRE(prod > 0 && lu > 0 && res > 0 && ts > 0);
-	/* 2 line-ups (9202 only at t=35), 3 results, the round */
-	CHECK_INT(wait_count(w, "SELECT count(*) FROM renders", 6, 120000), 6);
-	CHECK_INT(wait_count(w, "SELECT count(*) FROM jobs WHERE state <> 'done'", 0, 10000), 0);
+	rnd = start(w, "bf-renders", "renders", none);
+	REQUIRE(prod > 0 && lu > 0 && res > 0 && ts > 0 && rnd > 0);
+	/* 2 line-ups (9202 only at t=35), 3 results, the round: each video
+	 * followed to DONE by bf-renders, which ends its job */
+	CHECK_INT(world_wait_count(w, "SELECT count(*) FROM renders", 6, 120000), 6);
+	CHECK_INT(world_wait_count(w, "SELECT count(*) FROM renders WHERE state = 'done'", 6,
+				   20000),
+		  6);
+	CHECK_INT(world_wait_count(w, "SELECT count(*) FROM jobs WHERE state <> 'done'", 0, 10000),
+		  0);
+	CHECK_INT(stop(w, rnd), 0);
 	CHECK_INT(stop(w, prod), 0);
 	CHECK_INT(stop(w, lu), 0);
 	CHECK_INT(stop(w, res), 0);
@@ -342,10 +337,10 @@ static void quota_body(struct world *w)
 	CHECK_INT(world_fake_post(w, "/_fake/quota", "{\"day_remaining\": 100}"), 200);
 	REQUIRE(sql_exec(w->db, "UPDATE sofascore_budget SET day = day - 1;"
 				"UPDATE sofascore_breaker SET open_until = NULL") == 0);
-	CHECK_INT(wait_count(w,
-			     "SELECT count(*) FROM jobs WHERE subject = 'result:9104' AND "
-			     "state = 'done'",
-			     1, 20000),
+	CHECK_INT(world_wait_count(w,
+				   "SELECT count(*) FROM jobs WHERE subject = 'result:9104' AND "
+				   "state = 'rendering'",
+				   1, 20000),
 		  1);
 	CHECK_INT(stop(w, res), 0);
 	cJSON *rec = rec_read(w);
@@ -580,7 +575,9 @@ static void midday_body(struct world *w)
 	REQUIRE(res > 0);
 	REQUIRE(publish_result(w, 9104) == 0);
 	REQUIRE(publish_result(w, 9101) == 0);
-	CHECK_INT(wait_count(w, "SELECT count(*) FROM jobs WHERE state = 'done'", 2, 20000), 2);
+	CHECK_INT(world_wait_count(w, "SELECT count(*) FROM jobs WHERE state = 'rendering'", 2,
+				   20000),
+		  2);
 	REQUIRE(publish_result(w, 9102) == 0);
 	world_log(w, "results", log, sizeof(log));
 	CHECK(tenv_wait_lines(log, "reason=quota-spent", 2, 20000));
@@ -591,7 +588,9 @@ static void midday_body(struct world *w)
 	 * (it would close by itself at midnight) */
 	REQUIRE(sql_exec(w->db, "UPDATE sofascore_budget SET day = day - 1;"
 				"UPDATE sofascore_breaker SET open_until = NULL") == 0);
-	CHECK_INT(wait_count(w, "SELECT count(*) FROM jobs WHERE state = 'done'", 3, 20000), 3);
+	CHECK_INT(world_wait_count(w, "SELECT count(*) FROM jobs WHERE state = 'rendering'", 3,
+				   20000),
+		  3);
 	CHECK_INT(stop(w, res), 0);
 	CHECK_INT(world_depth(w, "bf.result.dead", 0, 500), 0);
 	cJSON *rec = rec_read(w);

@@ -183,14 +183,15 @@ static void check_render_at_plainly(const struct world *w, const char *render_id
 	cJSON_Delete(r);
 }
 
-/* The final state of a rendered subject: job done, render submitted with
- * the id of a render the fake Plainly holds for the subject. */
+/* The state of a subject whose render was accepted: job rendering (bf-renders
+ * ends it), render submitted with the id of a render the fake Plainly holds
+ * for the subject. */
 static void check_rendered(struct world *w, const char *subject)
 {
 	char state[64], rid[128], pstate[64];
 
 	job_state(w, subject, state, sizeof(state));
-	CHECK_STR(state, "done");
+	CHECK_STR(state, "rendering");
 	render_col(w, "state", subject, state, sizeof(state));
 	CHECK_STR(state, "submitted");
 	render_col(w, "plainly_render_id", subject, rid, sizeof(rid));
@@ -582,7 +583,7 @@ static void jobfail_body(struct world *w)
 	REQUIRE(sql_exec(w->db,
 			 "CREATE SEQUENCE t_jobfail_seq;"
 			 "CREATE FUNCTION t_jobfail() RETURNS trigger LANGUAGE plpgsql AS $$"
-			 " BEGIN IF NEW.state = 'done' AND nextval('t_jobfail_seq') <= 2 THEN"
+			 " BEGIN IF NEW.state = 'rendering' AND nextval('t_jobfail_seq') <= 2 THEN"
 			 "  RAISE EXCEPTION 'test: jobs write refused'; END IF; RETURN NEW; END $$;"
 			 "CREATE TRIGGER t_jobfail BEFORE INSERT ON jobs FOR EACH ROW"
 			 " EXECUTE FUNCTION t_jobfail()") == 0);
@@ -593,8 +594,8 @@ static void jobfail_body(struct world *w)
 	CHECK_INT(world_wait(w, pid, 30000), 0);
 	world_log(w, "lineups", logf, sizeof(logf));
 	/* requeued twice, then recorded on the third delivery */
-	CHECK_INT(tenv_count_lines(logf,
-				   "job not recorded: message requeued event_id=7002 state=done"),
+	CHECK_INT(tenv_count_lines(
+			  logf, "job not recorded: message requeued event_id=7002 state=rendering"),
 		  2);
 	CHECK_INT(tenv_count_lines(logf, "event_id=7002 type=line-up attempt=0 outcome=done"), 3);
 	CHECK_INT(tenv_count_lines(logf, "render already submitted"), 2);
@@ -604,7 +605,7 @@ static void jobfail_body(struct world *w)
 	CHECK_INT(stats_subject(stats, "by_subject", "line-up:7002"), 1);
 	cJSON_Delete(stats);
 	job_state(w, "line-up:7002", st, sizeof(st));
-	CHECK_STR(st, "done");
+	CHECK_STR(st, "rendering");
 	check_rendered(w, "line-up:7002");
 	world_check_queues_empty(w, "line-up");
 }
@@ -710,6 +711,109 @@ static void again_body(struct world *w)
 static void done_render_never_again_until_asked(void)
 {
 	run_in_world("again", SCENARIO, NULL, NULL, again_body);
+}
+
+/*
+ * A video that fails after Plainly accepted it, the whole way: bf-lineups
+ * posts and publishes the render message, bf-renders follows the render
+ * to FAILED and dead-letters the work message (render-failed); after
+ * `bfctl replay` bf-lineups posts exactly once more and bf-renders follows
+ * that render to DONE.  Two renders at Plainly, the job done, the row at
+ * attempt 2 with both attempts in its history, one failed and one done
+ * video event.
+ */
+static void failed_replay_body(struct world *w)
+{
+	static const char *const set[] = { "BF_PLAINLY_API_KEY=" API_KEY, NULL };
+	static const char *const replay[] = { "replay", "--type", "line-up", NULL };
+	long long start = (long long)time(NULL) + 30 * 60;
+	struct broker_delivery d;
+	char path[300], st[64];
+	pid_t lu, rnd;
+
+	snprintf(path, sizeof(path), "/api/queues/%s/t.videos", w->name);
+	REQUIRE(tenv_mgmt("PUT", path, "{\"durable\": true}", NULL) / 100 == 2);
+	snprintf(path, sizeof(path), "/api/bindings/%s/e/bf.videos/q/t.videos", w->name);
+	REQUIRE(tenv_mgmt("POST", path, "{\"routing_key\": \"video.#\"}", NULL) / 100 == 2);
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	lu = spawn_lineups(w, "lineups", false);
+	rnd = world_start(w, "bf-renders", "renders", true, set, NULL);
+	REQUIRE(lu > 0 && rnd > 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+
+	/* the first render ends FAILED: the work message is dead */
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 1, 20000), 1);
+	REQUIRE(broker_get(w->b, "bf.line-up.dead", &d) == 1);
+	CHECK_STR(d.reason, "render-failed");
+	CHECK(strstr(d.error, "FAILED") != NULL);
+	CHECK_STR(d.message_id, "line-up:7002");
+	REQUIRE(broker_nack(w->b, &d, true) == 0);
+	broker_delivery_free(&d);
+	CHECK_INT(world_wait_count(w,
+				   "SELECT count(*) FROM jobs WHERE subject = 'line-up:7002'"
+				   " AND state = 'dead'",
+				   1, 10000),
+		  1);
+	render_col(w, "state", "line-up:7002", st, sizeof(st));
+	CHECK_STR(st, "failed");
+
+	/* the operator replays it: one new render, followed to DONE */
+	CHECK_INT(world_reap(w, world_start(w, "bfctl", "replay", true, NULL, replay), 30000,
+			     "bfctl replay"),
+		  0);
+	CHECK_INT(world_wait_count(w,
+				   "SELECT count(*) FROM jobs WHERE subject = 'line-up:7002'"
+				   " AND state = 'done'",
+				   1, 20000),
+		  1);
+	render_col(w, "state", "line-up:7002", st, sizeof(st));
+	CHECK_STR(st, "done");
+	CHECK_INT(sql_long(w->db, "SELECT attempt FROM renders WHERE subject = 'line-up:7002'",
+			   NULL),
+		  2);
+	CHECK_INT(
+		sql_long(w->db,
+			 "SELECT count(*) FROM render_attempts WHERE subject = 'line-up:7002'"
+			 " AND ((attempt = 1 AND state = 'FAILED') OR (attempt = 2 AND state = 'DONE'))",
+			 NULL),
+		2);
+	cJSON *stats = world_plainly_stats(w);
+	CHECK_INT(stats_int(stats, "accepted"), 2);
+	CHECK_INT(stats_subject(stats, "posts_by_subject", "line-up:7002"), 2);
+	cJSON_Delete(stats);
+	/* one event per render: failed, then done */
+	CHECK_INT(world_depth(w, "t.videos", 2, 10000), 2);
+	const char *want[2] = { "video.line-up.failed", "video.line-up.done" };
+	for (int i = 0; i < 2; i++) {
+		REQUIRE(broker_get(w->b, "t.videos", &d) == 1);
+		CHECK_STR(d.routing_key, want[i]);
+		CHECK(strstr(d.body, "\"subject\":\"line-up:7002\"") != NULL);
+		broker_delivery_free(&d);
+	}
+	CHECK_INT(world_wait(w, lu, 0), -1); /* still running */
+	kill(lu, SIGTERM);
+	kill(rnd, SIGTERM);
+	CHECK_INT(world_wait(w, lu, 15000), 0);
+	CHECK_INT(world_wait(w, rnd, 15000), 0);
+	world_check_queues_empty(w, "line-up");
+	CHECK_INT(world_depth(w, "bf.render", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.render.dead", 0, 3000), 0);
+}
+
+static void failed_render_replayed_one_new_render_done(void)
+{
+	static const char *const args[] = { "--lifecycle", "100,200,300", "--final-script",
+					    "failed,done", NULL };
+	const struct world_opts o = {
+		.prefix = "t-lu",
+		.scenario = SCENARIO,
+		.plainly = true,
+		.plainly_args = args,
+		.broker = "test_lineups",
+	};
+
+	world_case("replay", &o, insert_teams, failed_replay_body);
 }
 
 /* ---- 4. kick-off long past, never confirmed ------------------------------ */
@@ -868,7 +972,7 @@ static void bulk_body(struct world *w)
 	long done = 0;
 	long long end = t0 + 60000;
 	while (tenv_now_ms() < end) {
-		done = sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL);
+		done = sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'rendering'", NULL);
 		if (done >= BULK_N)
 			break;
 		tenv_sleep_ms(20);
@@ -999,7 +1103,7 @@ static void ahead_body(struct world *w)
 	CHECK(ahead > 0);
 	CHECK_INT(tenv_count_lines(logf, "messages received ahead go back to the queue"), 1);
 	CHECK_INT(tenv_count_lines(logf, "outcome=done"), first - 1);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL),
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'rendering'", NULL),
 		  first - 1);
 	/* every other message is in the queue or (the 500) a wait tier */
 	end = tenv_now_ms() + 5000;
@@ -1030,7 +1134,8 @@ static void ahead_body(struct world *w)
 	}
 	CHECK_INT(twice, 1);
 	cJSON_Delete(st);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL), BULK_N);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'rendering'", NULL),
+		  BULK_N);
 	world_check_queues_empty(w, "line-up");
 }
 
@@ -1099,6 +1204,24 @@ static void mixed_body(struct world *w)
 	for (int i = 0; i < MIX_N; i++)
 		if (i != dead)
 			check_rendered(w, subj[i]);
+	/* each accepted render is followed: one render message per subject,
+	 * none for the rejected one */
+	CHECK_INT(world_depth(w, "bf.render", MIX_N - 1, 3000), MIX_N - 1);
+	for (int k = 0; k < MIX_N - 1; k++) {
+		struct broker_delivery rd;
+		struct work_msg rm;
+		char subject[MSG_KEY_MAX], key[MSG_KEY_MAX + 8];
+
+		REQUIRE(broker_get(w->b, "bf.render", &rd) == 1);
+		CHECK_INT(msg_decode(rd.body, rd.len, &rm, err, sizeof(err)), 0);
+		CHECK_INT((long)rm.type, (long)MSG_RENDER);
+		CHECK(msg_subject(&rm, subject, sizeof(subject)) > 0);
+		snprintf(key, sizeof(key), "render:%s", subject);
+		CHECK_STR(rd.message_id, key);
+		CHECK_STR(rd.type, "render");
+		CHECK(strncmp(subject, "line-up:", 8) == 0 && strcmp(subject, subj[dead]) != 0);
+		broker_delivery_free(&rd);
+	}
 	CHECK_INT(world_depth(w, "bf.line-up.dead", 1, 3000), 1);
 	CHECK_INT(world_depth(w, "bf.line-up", 0, 3000), 0);
 }
@@ -1232,6 +1355,7 @@ int main(int argc, char **argv)
 		T_CASE(job_record_failure_requeued_not_acked),
 		T_CASE(plainly_invalid_dead_lettered),
 		T_CASE(done_render_never_again_until_asked),
+		T_CASE(failed_render_replayed_one_new_render_done),
 		T_CASE(kickoff_passed_expired_no_post),
 		T_CASE(poison_messages_dead_lettered_consumer_goes_on),
 		T_CASE(two_processes_200_events_no_duplicate),

@@ -277,7 +277,11 @@ static void done_and_failed_body(struct world *w)
 		  "video.line-up.failed");
 	cJSON_Delete(evs);
 
-	/* redelivered: the same events again, nothing else */
+	/* redelivered: the same events again, nothing else; a job a branch
+	 * consumer's redelivery recorded as rendering after the end is ended
+	 * again */
+	REQUIRE(sql_cmd(w->db, "UPDATE jobs SET state = 'rendering', finished_at = NULL", 0,
+			NULL) == 0);
 	REQUIRE(follow(w, &res) == 0 && follow(w, &lu) == 0);
 	CHECK_INT(run_renders(w, "run2"), 0);
 	CHECK_INT(world_depth(w, VIDEOS, 2, 5000), 2);
@@ -289,6 +293,12 @@ static void done_and_failed_body(struct world *w)
 	cJSON_Delete(evs);
 	CHECK_INT(world_depth(w, "bf.line-up.dead", 0, 3000), 0);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM render_attempts", NULL), 2);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM jobs WHERE finished_at IS NOT NULL AND"
+			   " ((subject = 'result:9101' AND state = 'done') OR"
+			   "  (subject = 'line-up:9201' AND state = 'dead'))",
+			   NULL),
+		  2);
 	CHECK_INT(world_depth(w, "bf.render", 0, 3000), 0);
 	CHECK_INT(world_depth(w, "bf.render.dead", 0, 3000), 0);
 

@@ -133,13 +133,13 @@ static void job_state(const struct world *w, const char *subject, char *buf, siz
 	world_job_state(w, "result", subject, buf, n);
 }
 
-/* job done, render submitted with a Plainly id */
+/* job rendering (bf-renders ends it), render submitted with a Plainly id */
 static void check_done(const struct world *w, const char *subject)
 {
 	char state[64];
 
 	job_state(w, subject, state, sizeof(state));
-	CHECK_STR(state, "done");
+	CHECK_STR(state, "rendering");
 	sql_text(w->db, "SELECT state FROM renders WHERE kind = 'result' AND subject = $1", subject,
 		 state, sizeof(state));
 	CHECK_STR(state, "submitted");
@@ -978,7 +978,7 @@ static void batch_body(struct world *w)
 	long done = 0;
 	long long end = t0 + 60000;
 	while (tenv_now_ms() < end) {
-		done = sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL);
+		done = sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'rendering'", NULL);
 		if (done >= BATCH_N)
 			break;
 		tenv_sleep_ms(10);

@@ -426,7 +426,7 @@ static void round_body(struct world *w)
 	CHECK_INT(run_prog(w, "bf-results", "results"), 0);
 	printf("#   bf-results, 10 matches: %lld ms (idle exit included)\n", tenv_now_ms() - t0);
 	CHECK_INT(sql_long(w->db,
-			   "SELECT count(*) FROM jobs WHERE kind = 'result' AND state = 'done'",
+			   "SELECT count(*) FROM jobs WHERE kind = 'result' AND state = 'rendering'",
 			   NULL),
 		  10);
 	CHECK_INT(sql_long(w->db,
@@ -507,7 +507,7 @@ static void round_body(struct world *w)
 	CHECK_STR(s, "sofascore 20 Nottingham Forest 23");
 	CHECK_INT(sql_long(w->db,
 			   "SELECT count(*) FROM jobs WHERE kind = 'tournament-stats'"
-			   " AND state = 'done'",
+			   " AND state = 'rendering'",
 			   NULL),
 		  2);
 	CHECK_INT(sql_long(w->db,
@@ -596,7 +596,7 @@ static void trigger_body(struct world *w)
 	char state[32];
 	sql_text(w->db, "SELECT state FROM jobs WHERE subject = 'tournament-stats:17:96668:5'",
 		 NULL, state, sizeof(state));
-	CHECK_STR(state, "done");
+	CHECK_STR(state, "rendering");
 	CHECK_INT(world_depth(w, "bf.tournament-stats", 0, 3000), 0);
 	CHECK_INT(world_depth(w, "bf.result", 0, 3000), 0);
 	rec = rec_read(w);
@@ -647,7 +647,7 @@ static void twice_body(struct world *w)
 	cJSON_Delete(rec);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM standings_snapshots", NULL), 1);
 	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders", NULL), 1);
-	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL), 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'rendering'", NULL), 1);
 	CHECK_INT(world_depth(w, "bf.tournament-stats", 0, 3000), 0);
 }
 

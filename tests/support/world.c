@@ -399,6 +399,19 @@ long world_depth(struct world *w, const char *queue, long want, int timeout_ms)
 	}
 }
 
+long world_wait_count(const struct world *w, const char *q, long want, int timeout_ms)
+{
+	long long end = tenv_now_ms() + timeout_ms;
+	long n;
+
+	for (;;) {
+		n = sql_long(w->db, q, NULL);
+		if (n == want || tenv_now_ms() >= end)
+			return n;
+		tenv_sleep_ms(100);
+	}
+}
+
 void world_check_queues_empty(struct world *w, const char *kind)
 {
 	static const char *const suffix[] = { "", ".wait.1s", ".wait.2s", ".dead" };

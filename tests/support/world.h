@@ -155,6 +155,10 @@ int world_publish_raw(struct world *w, const char *routing_key, const char *type
  * an ack or a requeue), or its last value after timeout_ms. */
 long world_depth(struct world *w, const char *queue, long want, int timeout_ms);
 
+/* What the counting query q gives once it gives want, or its last value
+ * after timeout_ms. */
+long world_wait_count(const struct world *w, const char *q, long want, int timeout_ms);
+
 /* Fails the case unless bf.<kind>, its wait tiers (1s, 2s) and
  * bf.<kind>.dead all settle empty. */
 void world_check_queues_empty(struct world *w, const char *kind);
