@@ -6,7 +6,9 @@
 reads, in DIR:
   scenario/expected.json   what the scenario must produce (tests/system/chaos/generate.py)
   jobs.tsv                 kind, subject, state, attempts   (psql, tab separated)
-  renders.tsv              kind, subject, state, plainly_render_id
+  renders.tsv              kind, subject, state, plainly_render_id, plainly_state
+  videos.json              the video events a subscriber's queue bound to bf.videos got
+                           (POST /api/queues/VHOST/Q/get of the management API)
   queues.json              GET /api/queues/VHOST of the management API
   plainly-stats.json       GET /_fake/stats of the fake Plainly
   plainly-renders.json     GET /renders?size=1000 of the fake Plainly (what it stored)
@@ -153,7 +155,8 @@ check(all(by_subject.get(s, 0) == n for s, n in pbs_over.items()),
       ["%s: posts %d, stored %d" % (s, n, by_subject.get(s, 0)) for s, n in sorted(pbs_over.items())])
 
 # ---- renders table against what Plainly stored --------------------------------------
-renders = {r[1]: (r[0], r[2], r[3] if len(r) > 3 else "") for r in load_tsv("renders.tsv")}
+renders = {r[1]: (r[0], r[2], r[3] if len(r) > 3 else "", r[4] if len(r) > 4 else "")
+           for r in load_tsv("renders.tsv")}
 stored = load_json("plainly-renders.json", []) or []
 plainly_id = {}
 for r in stored:
@@ -165,15 +168,57 @@ for s in sorted(want_renders):
     row = renders.get(s)
     if row is None:
         bad.append("%s: no renders row" % s)
-    elif row[1] != "submitted":
-        bad.append("%s: renders.state %s" % (s, row[1]))
+    elif row[1] != "done" or row[3] != "DONE":
+        bad.append("%s: renders.state %s, plainly_state %s" % (s, row[1], row[3]))
     elif row[2] not in plainly_id.get(s, set()):
         bad.append("%s: plainly_render_id %s, Plainly has %s" % (s, row[2], sorted(plainly_id.get(s, []))))
 for s in sorted(renders):
     if s not in want_renders:
         bad.append("%s: renders row (%s) for a subject without a due video" % (s, renders[s][1]))
-check(not bad, "renders table: every video 'submitted' with the id Plainly gave it (%d)" % len(renders),
-      bad)
+check(not bad, "renders table: every video 'done' (followed by bf-renders) with the id Plainly "
+      "gave it (%d)" % len(renders), bad)
+
+# ---- video events, as a subscriber counts them (dropping duplicates by message_id) ----
+videos = load_json("videos.json", []) or []
+seen = collections.Counter()
+events = {}
+malformed = []
+for m in videos:
+    props = m.get("properties") or {}
+    mid = props.get("message_id")
+    try:
+        ev = json.loads(m.get("payload") or "")
+    except ValueError:
+        ev = None
+    if not mid or not isinstance(ev, dict):
+        malformed.append("%s: %s" % (m.get("routing_key"), (m.get("payload") or "")[:120]))
+        continue
+    seen[mid] += 1
+    events[mid] = (m.get("routing_key"), ev)
+final_by_subject = collections.defaultdict(list)
+for mid, (rk, ev) in events.items():
+    final_by_subject[ev.get("subject")].append((mid, rk, ev))
+bad = list(malformed)
+for s in sorted(want_renders):
+    evs = final_by_subject.get(s, [])
+    row = renders.get(s)
+    if len(evs) != 1:
+        bad.append("%s: %d distinct final video events %s" % (s, len(evs), sorted(e[0] for e in evs)))
+        continue
+    mid, rk, ev = evs[0]
+    kind = row[0] if row else "?"
+    if rk != "video.%s.done" % kind or ev.get("state") != "done":
+        bad.append("%s: event %s routed %s, state %s" % (s, mid, rk, ev.get("state")))
+    elif row is None or ev.get("render_id") != row[2]:
+        bad.append("%s: event for render %s, the renders row holds %s" % (
+            s, ev.get("render_id"), row[2] if row else "(no row)"))
+for s in sorted(final_by_subject):
+    if s not in want_renders:
+        bad.append("%s: a video event for a subject without a due video" % s)
+check(not bad, "video events: exactly one final event (video.<kind>.done) per render, as a "
+      "subscriber dropping duplicates by message_id counts them (%d distinct, %d received)"
+      % (len(events), len(videos)), bad)
+figures["video events received (distinct message_id)"] = "%d (%d)" % (len(videos), len(events))
 
 lost_subjects |= set(missing)
 figures["jobs"] = len(jobs)

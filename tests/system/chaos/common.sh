@@ -71,7 +71,7 @@ chaos_build() {
 	local src=${CHAOS_BIN:-bin}
 	mkdir -p "$RUN/bin"
 	cp "$src"/bf-producer "$src"/bf-lineups "$src"/bf-results "$src"/bf-tournament-stats \
-		"$src"/bfctl "$RUN/bin/" || { not_ok "no programs in $src"; return 1; }
+		"$src"/bf-renders "$src"/bfctl "$RUN/bin/" || { not_ok "no programs in $src"; return 1; }
 }
 
 # --- vhost, database, scenario, fakes, configuration ------------------------------------------
@@ -137,7 +137,9 @@ chaos_fakes() { # accept_steps
 		start_fake sofascore fake-sofascore --scenario "$RUN/scenario" --log "$SRC_LOG" "${faults[@]}"
 	fi
 	SOFA_PORT=$FAKE_PORT
-	start_fake plainly fake-plainly --record "$RUN/plainly-requests.jsonl" "${faults[@]}"
+	# renders go PENDING, QUEUED, IN_PROGRESS, DONE within a second (bf-renders follows them)
+	start_fake plainly fake-plainly --record "$RUN/plainly-requests.jsonl" --lifecycle 300,600,900 \
+		"${faults[@]}"
 	PLAINLY_PORT=$FAKE_PORT
 	[[ -n $SOFA_PORT && -n $PLAINLY_PORT ]] || { not_ok "fakes start"; tail "$RUN"/logs/fake-*.log; return 1; }
 	# Random faults never store a render (the fake rolls them before routing; a
@@ -193,6 +195,7 @@ apifootball = { max_requests_per_second = 500.0; timeout = "2s";
 		            max_attempts = 1000; };
 		results = { wait_tiers = [ "1s", "3s" ]; max_attempts = 1000; };
 		tournament_stats = { max_attempts = 1000; };
+		renders = { wait_tiers = [ "1s", "3s" ]; max_attempts = 1000; };
 	CONF
 	chmod 600 "$CONF"
 	if ! "$RUN/bin/bfctl" -c "$CONF" migrate >"$RUN/logs/bfctl.log" 2>&1 ||
@@ -200,6 +203,31 @@ apifootball = { max_requests_per_second = 500.0; timeout = "2s";
 		not_ok "migrate and declare (see $RUN/logs/bfctl.log)"
 		return 1
 	fi
+	# a subscriber of the video events: its own queue bound to bf.videos (a quorum queue:
+	# it survives a node of a cluster); drained and checked by chaos_collect_and_check
+	if ! mgmt "/api/queues/$VHOST/$VIDEOS_QUEUE" -X PUT \
+		-d '{"durable":true,"arguments":{"x-queue-type":"quorum"}}' >/dev/null ||
+		! mgmt "/api/bindings/$VHOST/e/bf.videos/q/$VIDEOS_QUEUE" -X POST \
+			-d '{"routing_key":"video.#"}' >/dev/null; then
+		not_ok "the video events' subscriber queue"
+		return 1
+	fi
+}
+
+VIDEOS_QUEUE=chaos.videos
+
+# drains the subscriber's queue into RUN/videos.json (a list of the management API's messages)
+take_videos() {
+	local i part
+	echo '[]' >"$RUN/videos.json"
+	for ((i = 0; i < 100; i++)); do
+		part=$(mgmt "/api/queues/$VHOST/$VIDEOS_QUEUE/get" -X POST \
+			-d '{"count":1000,"ackmode":"ack_requeue_false","encoding":"auto"}') || return 1
+		[[ $part == "[]" ]] && return 0
+		python3 -c 'import json,sys
+f=sys.argv[1]; a=json.load(open(f)); a+=json.loads(sys.argv[2]); json.dump(a, open(f, "w"))' \
+			"$RUN/videos.json" "$part" || return 1
+	done
 }
 
 # --- the programs ----------------------------------------------------------------------------
@@ -222,8 +250,9 @@ chaos_programs() {
 		add_slot lineups-$i bf-lineups 1
 		add_slot results-$i bf-results 1
 		add_slot tstats-$i bf-tournament-stats 1
+		add_slot renders-$i bf-renders 1
 	done
-	say "# running: 2 x bf-producer, 2 x bf-lineups, 2 x bf-results, 2 x bf-tournament-stats (logs in $RUN/logs)"
+	say "# running: 2 x bf-producer, 2 x bf-lineups, 2 x bf-results, 2 x bf-tournament-stats, 2 x bf-renders (logs in $RUN/logs)"
 }
 now10() { echo $((($(date +%s%N) - T0_NS) / 100000000)); } # tenths of a second since start
 
@@ -281,12 +310,12 @@ stop_programs() { # SIGTERM; what hangs gets a backtrace, then SIGKILL
 }
 
 # --- done? ---------------------------------------------------------------------------------------
-queue_total() { # messages in every queue of the vhost, -1 when unknown
+queue_total() { # messages in every queue of the vhost but the subscriber's, -1 when unknown
 	mgmt "/api/queues/$VHOST?columns=name,messages,messages_ready,messages_unacknowledged" |
 		python3 -c 'import json,sys
-try: q=json.load(sys.stdin)
+try: q=[x for x in json.load(sys.stdin) if x.get("name") != sys.argv[1]]
 except Exception: print(-1); sys.exit()
-print(sum((x.get("messages") or 0)+(x.get("messages_unacknowledged") or 0) for x in q) if q else -1)'
+print(sum((x.get("messages") or 0)+(x.get("messages_unacknowledged") or 0) for x in q) if q else -1)' "$VIDEOS_QUEUE"
 }
 
 # writes RUN/queues.json (the management API's queues of the vhost); true when it lists
@@ -347,9 +376,10 @@ chaos_collect_and_check() {
 	# management database collects every 5 s): what the programs did just before they
 	# stopped (a last ack, messages received ahead handed back) may not show yet. Wait until
 	# every queue shows empty, at most 30 s; check.py judges the last reading.
+	take_videos || not_ok "draining the video events' subscriber queue $VIDEOS_QUEUE"
 	wait_until 30 queues_json_empty
 	psql -qtAX -F $'\t' "$BF_DATABASE_URL" -c "SELECT kind, subject, state, attempts FROM jobs ORDER BY kind, subject" >"$RUN/jobs.tsv" 2>/dev/null
-	psql -qtAX -F $'\t' "$BF_DATABASE_URL" -c "SELECT kind, subject, state, COALESCE(plainly_render_id, '') FROM renders ORDER BY kind, subject" >"$RUN/renders.tsv" 2>/dev/null
+	psql -qtAX -F $'\t' "$BF_DATABASE_URL" -c "SELECT kind, subject, state, COALESCE(plainly_render_id, ''), COALESCE(plainly_state, '') FROM renders ORDER BY kind, subject" >"$RUN/renders.tsv" 2>/dev/null
 	curl -fsS --max-time 10 "http://127.0.0.1:$PLAINLY_PORT/_fake/stats" >"$RUN/plainly-stats.json" 2>/dev/null
 	local i
 	for ((i = 0; i < 20; i++)); do # the listing itself may meet a random fault
@@ -363,7 +393,7 @@ chaos_collect_and_check() {
 # (grep -a: a log line with bytes that are not text must not turn a count into "Binary file
 # ... matches")
 chaos_figures() {
-	local logs=("$RUN"/logs/lineups-*.log "$RUN"/logs/results-*.log "$RUN"/logs/tstats-*.log)
+	local logs=("$RUN"/logs/lineups-*.log "$RUN"/logs/results-*.log "$RUN"/logs/tstats-*.log "$RUN"/logs/renders-*.log)
 	say "# figures (chaos $MODE, seed $SEED)"
 	say "#   jobs: $(sql "SELECT string_agg(kind || ' ' || state || ' ' || n, ', ') FROM (SELECT kind, state, count(*) n FROM jobs GROUP BY 1, 2 ORDER BY 1, 2) x")"
 	sed -n 's/^# figure /#   /p' "$RUN/check.txt"
