@@ -264,6 +264,9 @@ cat "$DEMO"/logs/producer.log "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.
 			if (out == "done") { n = kv("note"); if (n != "") line = line ": " n }
 			if (kv("type") == "render" && index($0, "note=video ready") > 0)
 				line = "video ready " kv("url")
+			# the render message and the webhook both ask: the second finds it final
+			if (kv("type") == "render" && index($0, "note=render already") > 0)
+				line = "render checked again (webhook or redelivery): final already"
 		} else { line = "the data source refused access: circuit breaker open" }
 		printf "  +%5.1fs  %-20s %-12s %s\n", t - base, prog, what, line
 	}'
