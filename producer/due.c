@@ -7,6 +7,8 @@ enum due_job_state due_state_parse(const char *s)
 {
 	if (strcmp(s, "enqueued") == 0)
 		return DUE_ENQUEUED;
+	if (strcmp(s, "rendering") == 0)
+		return DUE_RENDERING;
 	if (strcmp(s, "done") == 0)
 		return DUE_DONE;
 	if (strcmp(s, "expired") == 0)

@@ -34,6 +34,7 @@ struct due_event {
 enum due_job_state {
 	DUE_PENDING,
 	DUE_ENQUEUED,
+	DUE_RENDERING, /* its render accepted, bf-renders follows it */
 	DUE_DONE,
 	DUE_EXPIRED,
 	DUE_DEAD

@@ -86,11 +86,11 @@ static void lineup_window(void)
 static void lineup_not_twice(void)
 {
 	struct due_event e = ev(1, NOW + 30 * MIN, MATCH_ST_NOTSTARTED);
-	static const enum due_job_state states[] = { DUE_PENDING, DUE_ENQUEUED, DUE_DONE,
-						     DUE_EXPIRED, DUE_DEAD };
+	static const enum due_job_state states[] = { DUE_PENDING, DUE_ENQUEUED, DUE_RENDERING,
+						     DUE_DONE,	  DUE_EXPIRED,	DUE_DEAD };
 	struct due_item out[8];
 
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
 		struct due_job j = job(MSG_LINEUP, 1, e.start_ts, states[i]);
 		CHECK_INT(run(&e, 1, &j, 1, out), 0);
 	}
@@ -227,8 +227,20 @@ static void order_and_cap(void)
 	CHECK_INT(due_compute(e, 3, NULL, 0, &P, out, 1), 1);
 }
 
+/* the jobs table's states, as the producer reads them back */
+static void job_states_parsed(void)
+{
+	CHECK_INT(due_state_parse("pending"), DUE_PENDING);
+	CHECK_INT(due_state_parse("enqueued"), DUE_ENQUEUED);
+	CHECK_INT(due_state_parse("rendering"), DUE_RENDERING);
+	CHECK_INT(due_state_parse("done"), DUE_DONE);
+	CHECK_INT(due_state_parse("expired"), DUE_EXPIRED);
+	CHECK_INT(due_state_parse("dead"), DUE_DEAD);
+}
+
 int main(void)
 {
+	T_RUN(job_states_parsed);
 	T_RUN(lineup_window);
 	T_RUN(lineup_not_twice);
 	T_RUN(postponed_and_moved_gets_new_lineup_job);
