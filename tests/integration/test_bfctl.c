@@ -567,7 +567,9 @@ static void done_body(struct world *w)
 	CHECK_INT(tenv_count_lines(w->record, "/renders"), 0);
 	sql_text(w->db, "SELECT state FROM jobs WHERE kind = 'line-up' AND subject = $1", subject,
 		 state, sizeof(state));
-	CHECK_STR(state, "done");
+	/* the render Plainly accepted is not a video yet: bf-renders follows it */
+	CHECK_STR(state, "rendering");
+	CHECK_INT(world_depth(w, "bf.render", 1, 5000), 1);
 	sql_text(w->db, "SELECT state FROM renders WHERE kind = 'line-up' AND subject = $1",
 		 subject, state, sizeof(state));
 	CHECK_STR(state, "submitted");

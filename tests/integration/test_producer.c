@@ -894,7 +894,7 @@ static void watch_body(struct world *w)
 	REQUIRE(res > 0);
 	CHECK_INT(world_reap(w, res, 30000, "bf-results"), 0);
 	CHECK_INT(sql_long(w->db,
-			   "SELECT count(*) FROM jobs WHERE kind = 'result' AND state = 'done'"
+			   "SELECT count(*) FROM jobs WHERE kind = 'result' AND state = 'rendering'"
 			   " AND event_id IN (14029001, 14029002)",
 			   NULL),
 		  2);

@@ -4,19 +4,22 @@
 # rabbitmq-c 0.11's amqp_basic_publish can block forever on a silent broker; the code
 # guards with heartbeats, TCP keepalive, rpc timeouts and a watchdog that shuts the socket
 # down after amqp.op_timeout. This test shows that bf-producer and two bf-lineups notice a
-# frozen broker within a bounded time, reconnect once it resumes, and lose nothing:
+# frozen broker within a bounded time, reconnect once it resumes, and lose nothing (with
+# bf-renders, which follows each accepted render to DONE):
 #   - a private node (ops/dev/services, BF_VAR_DIR=var/tls-node, ports 37672-37676), a
 #     fresh vhost bf-hang and database bf_hang;
 #   - a generated fake Sofascore scenario (var/tls-node/hang-scenario): 40 events of unique
 #     tournament 17 kicking off in 30 min, confirmed line-ups; 30 are listed at first, the
 #     other 10 appear while the broker is frozen (the fake's clock is advanced), so the
-#     producer publishes into a silent broker; fake Plainly records every request;
+#     producer publishes into a silent broker; fake Plainly records every request and
+#     finishes each render 0.9 s after its POST;
 #   - as soon as the first line-up jobs are published, the broker's beam.smp (ours, from
 #     the node's pid file) gets SIGSTOP for HANG_PAUSE (25) seconds, then SIGCONT.
 # Checks: each program logs the lost connection within 2 heartbeats + op_timeout + 5 s of
 # the SIGSTOP; `bfctl status` (op_timeout 2s) returns during the pause; each program logs
 # "broker reconnected" after the SIGCONT; in the end every event has exactly one render
-# POST at Plainly, every line-up job is done, every queue is empty, and each program stops
+# POST at Plainly, every render DONE and every line-up job done (bf-renders), every queue is
+# empty, and each program stops
 # on SIGTERM within 10 s (a third bf-lineups, sent SIGTERM during the pause, within
 # 2 heartbeats + op_timeout). A program that hangs gets its threads' backtraces (gdb) in the
 # run folder. Prints "ok - ..." / "not ok - ..." and "N passed, N failed".
@@ -46,7 +49,7 @@ STATUS_OP_TIMEOUT=2
 # bfctl status: 3 connect tries, each at most the connect timeout (5 s) + op_timeout,
 # plus backoff (< 2 s)
 STATUS_BOUND=$((3 * (5 + STATUS_OP_TIMEOUT) + 2))
-PROGS=(producer lineups-1 lineups-2)
+PROGS=(producer lineups-1 lineups-2 renders)
 
 # shellcheck source=tests/support/tap.sh
 . "$ROOT/tests/support/tap.sh"
@@ -125,7 +128,7 @@ t_start=$SECONDS
 for tool in curl jq psql gdb ss; do
 	command -v "$tool" >/dev/null || bail "$tool is needed"
 done
-if [[ ! -x $BIN/bfctl || ! -x $BIN/bf-producer || ! -x $BIN/bf-lineups ||
+if [[ ! -x $BIN/bfctl || ! -x $BIN/bf-producer || ! -x $BIN/bf-lineups || ! -x $BIN/bf-renders ||
 	! -x $FAKES/fake-sofascore || ! -x $FAKES/fake-plainly ]]; then
 	make -s all fakes >/dev/null || bail "build (make all fakes)"
 fi
@@ -209,7 +212,7 @@ start_fake() {
 start_fake sofascore --scenario "$SCEN" --log "$RUN/sofascore-requests.log" ||
 	bail "fake-sofascore did not start (see $RUN/fake-sofascore.log)"
 sofa_port=$fake_port
-start_fake plainly --record "$RUN/plainly-requests.jsonl" ||
+start_fake plainly --record "$RUN/plainly-requests.jsonl" --lifecycle 300,600,900 ||
 	bail "fake-plainly did not start (see $RUN/fake-plainly.log)"
 plainly_port=$fake_port
 export BF_SOFASCORE_URL=http://127.0.0.1:$sofa_port/api/v1
@@ -227,6 +230,7 @@ conf() { # NAME OP_TIMEOUT
 		producer = { unique_tournaments = [ 17 ]; schedule_interval = "2s"; live_interval = "1s";
 		             lineup_lead = "75m"; };
 		lineups = { wait_tiers = [ "1s", "2s" ]; prefetch = 5; };
+		renders = { wait_tiers = [ "1s", "2s" ]; };
 	CONF
 	chmod 600 "$RUN/$1.conf"
 }
@@ -248,6 +252,7 @@ run() { # NAME PROGRAM
 run producer bf-producer
 run lineups-1 bf-lineups
 run lineups-2 bf-lineups
+run renders bf-renders
 # a third consumer, asked to stop while the broker is frozen
 run lineups-3 bf-lineups
 ready() {
@@ -505,11 +510,11 @@ else
 	not_ok "fake Plainly: ${#subjects[@]} POSTs for $distinct subjects, $dups duplicated, $missing events without a render"
 	printf '%s\n' "${subjects[@]}" | uniq -c | awk '$1 > 1' | head -n 10 | sed 's/^/#   twice: /'
 fi
-submitted=$(sql "SELECT count(*) FROM renders WHERE kind = 'line-up' AND state = 'submitted'")
-if [[ $submitted == "$N_ALL" ]]; then
-	ok "renders table: $N_ALL line-up renders submitted"
+done_n=$(sql "SELECT count(*) FROM renders WHERE kind = 'line-up' AND state = 'done' AND plainly_state = 'DONE'")
+if [[ $done_n == "$N_ALL" ]]; then
+	ok "renders table: $N_ALL line-up renders done (followed by bf-renders)"
 else
-	not_ok "renders table: $submitted line-up renders submitted, expected $N_ALL"
+	not_ok "renders table: $done_n line-up renders done, expected $N_ALL ($(sql "SELECT string_agg(state || ' ' || n, ', ') FROM (SELECT state, count(*) n FROM renders GROUP BY 1) x"))"
 fi
 
 # --- counts, and no password in the logs --------------------------------------------------------
