@@ -14,9 +14,12 @@
 #   BENCH_RESULTS_N=300     result messages per consumer run
 #   BENCH_TSTATS_SEASONS=4  seasons of 38 rounds (one message per round)
 #   BENCH_LATENCY_N=200     line-up events of the latency run
+#   BENCH_RENDERS_N=2000    render messages per bf-renders run (a backlog bf-lineups leaves)
+#   BENCH_RENDER_LATENCY_N=50  renders of each DONE -> video event latency run
 #   BENCH_KEEP=1            leave the bench servers running
 #   BENCH_ONLY=a,b          only these parts: ceiling, lineups, lineups-dry, results, tstats,
-#                           latency, producer, matchday, matchday-requests (default: all; for
+#                           renders, latency, render-latency, producer, matchday,
+#                           matchday-requests (default: all; for
 #                           working on one figure)
 #   BENCH_MDREQ_SCALE=60    matchday-requests: the replayed day's time scale (a divisor of 60)
 #   BENCH_SERVERS_DIR=DIR   the bench servers' folder (default var/bench-servers)
@@ -42,6 +45,9 @@ N_RESULTS=${BENCH_RESULTS_N:-300}
 TSTATS_SEASONS=${BENCH_TSTATS_SEASONS:-4}
 N_TSTATS=$((TSTATS_SEASONS * 38))
 N_LAT=${BENCH_LATENCY_N:-200}
+N_RENDERS=${BENCH_RENDERS_N:-2000}
+N_RLAT=${BENCH_RENDER_LATENCY_N:-50}
+RLAT_DONE_MS=5000 # the render latency runs: a render is DONE this long after its POST
 LAT_AFTER=6 # seconds after the fake's start when the latency run's line-ups get confirmed
 RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-150}
 
@@ -148,7 +154,7 @@ start_fake() { # kind name args...: sets FAKE_PORT and FAKE_PID (also added to P
 	FAKE_PORT=$(cat "$WORK/$name.port")
 }
 
-write_conf() { # file vhost db sofa_port plainly_port [extra libconfig text]
+write_conf() { # file vhost db sofa_port plainly_port [extra libconfig text [extra plainly settings]]
 	: >"$1"
 	chmod 600 "$1" # it holds the broker password
 	cat >"$1" <<-CONF
@@ -162,7 +168,8 @@ write_conf() { # file vhost db sofa_port plainly_port [extra libconfig text]
 		            templates = {
 		              line-up = { project_id = "bench-lineups"; template_id = "lineup-16x9"; };
 		              result = { project_id = "bench-results"; template_id = "result-16x9"; };
-		              tournament-stats = { project_id = "bench-rounds"; template_id = "round-16x9"; }; }; };
+		              tournament-stats = { project_id = "bench-rounds"; template_id = "round-16x9"; }; };
+		            ${7:-} };
 		${6:-}
 	CONF
 }
@@ -211,7 +218,7 @@ read -ra LIBS_BENCH <<<"$(pkg-config --cflags --libs librabbitmq libcurl libcjso
 # the programs under test, copied once
 rm -rf "$BIN"
 mkdir -p "$BIN"
-cp bin/bfctl bin/bf-producer bin/bf-lineups bin/bf-results bin/bf-tournament-stats \
+cp bin/bfctl bin/bf-producer bin/bf-lineups bin/bf-results bin/bf-tournament-stats bin/bf-renders \
 	build/fakes/fake-sofascore build/fakes/fake-apifootball build/fakes/fake-plainly "$BIN/"
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain -- lib protocol producer consumers schema ops/bfctl 2>/dev/null)" ]; then
@@ -288,6 +295,7 @@ gen_routes $LAT_BASE "$N_LAT" "\"/event/%d/lineups\": [{\"after\": 0, \"body\": 
 seq $((LU_BASE + 1)) $((LU_BASE + N_LU_EVENTS)) | awk '{ printf "{\"event_id\":%s,\"processing_type\":\"line-up\"}\n", $1 }' >"$WORK/msgs-lineups-all"
 head -n "$N_LINEUPS" "$WORK/msgs-lineups-all" >"$WORK/msgs-lineups"
 head -n "$N_LINEUPS_DRY" "$WORK/msgs-lineups-all" >"$WORK/msgs-lineups-dry"
+head -n "$N_RENDERS" "$WORK/msgs-lineups-all" >"$WORK/msgs-renders"
 seq $((RS_BASE + 1)) $((RS_BASE + N_RESULTS)) | awk '{ printf "{\"event_id\":%s,\"processing_type\":\"result\"}\n", $1 }' >"$WORK/msgs-results"
 seq $((LAT_BASE + 1)) $((LAT_BASE + N_LAT)) | awk '{ printf "{\"event_id\":%s,\"processing_type\":\"line-up\"}\n", $1 }' >"$WORK/msgs-latency"
 for s in $(seq "$TSTATS_SEASONS"); do
@@ -350,6 +358,8 @@ start_fake sofascore sofa-lineups --scenario "$S_LU"; SOFA_LU=$FAKE_PORT
 start_fake sofascore sofa-results --scenario "$S_RS"; SOFA_RS=$FAKE_PORT
 start_fake sofascore sofa-tstats --scenario "$S_TS"; SOFA_TS=$FAKE_PORT
 start_fake plainly plainly; PLAINLY=$FAKE_PORT # no --record: printing every request again was a third of its CPU
+# the bf-renders runs: renders DONE at once
+start_fake plainly plainly-done --lifecycle 1,1,1; PLAINLY_DONE=$FAKE_PORT
 
 # --- 3. the measurements -------------------------------------------------------------------------
 run_ceiling() { # rep
@@ -371,17 +381,40 @@ run_consumer() {
 	[[ $data == TEMPLATE:* ]] && tpl=${data#TEMPLATE:}
 	world_create "$name" "$tpl"
 	[[ $data == TEMPLATE:* ]] || sql "$PG_BASE/$name" >/dev/null <<<"$data"
-	conf=$WORK/$name.conf
-	write_conf "$conf" "$name" "$name" "$sport" "$PLAINLY" "${BENCH_CONF_EXTRA:-}"
-	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || step_fail "topology declare ($name)" "bfctl topology declare failed" "$LOGS/bfctl.log"
+	# a job ends where the program ends it: bf-renders at the render's end (done), a branch
+	# consumer with an API key once Plainly accepted the render (rendering; bf-renders ends
+	# it), a dry run at once (done)
+	local pport=$PLAINLY end="finished_at IS NOT NULL" want_state=done
 	case $prog in
 	bf-lineups) rkey=line-up ;;
 	bf-results) rkey=result ;;
+	bf-renders) rkey=line-up pport=$PLAINLY_DONE ;;
 	*) rkey=tournament-stats ;;
 	esac
+	if [ "$plainly" = 1 ] && [ "$prog" != bf-renders ]; then
+		end="(finished_at IS NOT NULL OR state = 'rendering')" want_state=rendering
+	fi
+	conf=$WORK/$name.conf
+	write_conf "$conf" "$name" "$name" "$sport" "$pport" "${BENCH_CONF_EXTRA:-}"
+	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || step_fail "topology declare ($name)" "bfctl topology declare failed" "$LOGS/bfctl.log"
 	"$BB/prefill" "$AMQP_BASE/$name" bf.work "$rkey" "$msgs" >>"$LOGS/prefill.log" 2>&1 ||
 		step_fail "prefill ($name)" "publishing the messages failed" "$LOGS/prefill.log"
-	mgmt -X POST "http://127.0.0.1:$PLAINLY/_fake/reset" >/dev/null 2>&1 || true
+	mgmt -X POST "http://127.0.0.1:$pport/_fake/reset" >/dev/null 2>&1 || true
+	if [ "$prog" = bf-renders ]; then
+		# the backlog: bf-lineups posts every line-up (renders DONE at once at this fake)
+		# and leaves a render message each in bf.render
+		local bpid backlog=0
+		BF_PLAINLY_API_KEY=bench-key "$BIN/bf-lineups" -c "$conf" >"$LOGS/$name-backlog.log" 2>&1 &
+		bpid=$!
+		PIDS+=($bpid)
+		deadline=$((SECONDS + RUN_TIMEOUT))
+		while [ "${backlog:-0}" -lt "$n" ] && [ $SECONDS -lt $deadline ]; do
+			sleep 0.5
+			backlog=$(sql "$PG_BASE/$name" -c "SELECT count(*) FROM jobs WHERE state = 'rendering'" || echo 0)
+		done
+		stop_pid "$bpid"
+		[ "${backlog:-0}" -ge "$n" ] || say "bench: $name: bf-lineups left $backlog of $n renders to follow"
+	fi
 	HWM=()
 	ANON=()
 	RSSMAX=()
@@ -404,7 +437,7 @@ run_consumer() {
 	while :; do
 		for p in "${pids[@]}"; do read_hwm "$p"; done
 		done_n=0
-		if echo "SELECT count(*) FROM jobs WHERE finished_at IS NOT NULL;" >&"$poll_in" 2>/dev/null; then
+		if echo "SELECT count(*) FROM jobs WHERE $end;" >&"$poll_in" 2>/dev/null; then
 			read -r -t 10 done_n <&"$poll_out" || done_n=0
 		fi
 		[ "${done_n:-0}" -ge "$n" ] && break
@@ -421,8 +454,8 @@ run_consumer() {
 	exec {poll_in}>&-
 	wait "$poll_pid" 2>/dev/null || true
 	for p in "${pids[@]}"; do stop_pid "$p"; done
-	rate=$(sql "$PG_BASE/$name" -c "SELECT round((count(*) / NULLIF(EXTRACT(EPOCH FROM max(finished_at) - min(finished_at)), 0))::numeric, 1)
-		FROM jobs WHERE finished_at IS NOT NULL")
+	rate=$(sql "$PG_BASE/$name" -c "SELECT round((count(*) / NULLIF(EXTRACT(EPOCH FROM max(t) - min(t)), 0))::numeric, 1)
+		FROM (SELECT COALESCE(finished_at, updated_at) AS t FROM jobs WHERE $end) x")
 	local states
 	states=$(sql "$PG_BASE/$name" -c "SELECT string_agg(state || ' ' || n, ', ') FROM (SELECT state, count(*) n FROM jobs GROUP BY 1 ORDER BY 1) x")
 	raw "$key.${procs}p.rate" "$rep" "${rate:-0}"
@@ -436,7 +469,7 @@ run_consumer() {
 		raw "$key.${procs}p.anon$i" "$rep" "$(awk -v k="${ANON[$p]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
 		rss_text+=" $(awk -v k="${RSSMAX[$p]:-0}" -v h="${HWM[$p]:-0}" -v a="${ANON[$p]:-0}" 'BEGIN { printf "%.1fMB (start-up peak %.1f, own %.1f)", k / 1024, h / 1024, a / 1024 }')"
 	done
-	[ "$states" = "done $n" ] || { say "bench: $name: jobs: $states (expected done $n)"; raw "$key.${procs}p.incomplete" "$rep" 1; }
+	[ "$states" = "$want_state $n" ] || { say "bench: $name: jobs: $states (expected $want_state $n)"; raw "$key.${procs}p.incomplete" "$rep" 1; }
 	step "  $key x$procs: $rate msg/s, RSS$rss_text, jobs: $states"
 	world_drop "$name"
 	rm -rf "$WORK/renders-$name"
@@ -505,6 +538,62 @@ run_latency() { # rep
 	world_drop "$name"
 }
 
+# run_render_latency rep webhook|polling: DONE at Plainly -> the render's end recorded by
+# bf-renders (its video event is published right after, confirmed). N_RLAT line-ups, one
+# bf-lineups and one bf-renders at the default wait tiers (30s, 2m, 10m); the fake finishes
+# each render RLAT_DONE_MS after its POST and, with "webhook", calls bf-renders' listener.
+run_render_latency() {
+	local rep=$1 mode=$2 name="b_rlat_${2}_r$1" conf pids=() p deadline done_n=0 hook="" extra="" pextra=""
+	world_create "$name"
+	sql "$PG_BASE/$name" >/dev/null <<<"$LU_DATA"
+	start_fake plainly "plainly-rlat-$mode-r$rep" --record "$WORK/rlat-$mode-r$rep.jsonl" \
+		--lifecycle "1000,2000,$RLAT_DONE_MS"
+	local pport=$FAKE_PORT ppid=$FAKE_PID
+	if [ "$mode" = webhook ]; then
+		hook=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		extra="renders = { webhook_listen = \"127.0.0.1:$hook\"; };"
+		pextra="webhook_url = \"http://127.0.0.1:$hook/plainly?secret=bench-hook\";"
+	fi
+	conf=$WORK/$name.conf
+	write_conf "$conf" "$name" "$name" "$SOFA_LU" "$pport" "$extra" "$pextra"
+	"$BIN"/bfctl -c "$conf" topology declare >>"$LOGS/bfctl.log" 2>&1 || step_fail "topology declare ($name)" "bfctl topology declare failed" "$LOGS/bfctl.log"
+	head -n "$N_RLAT" "$WORK/msgs-lineups-all" >"$WORK/msgs-rlat"
+	"$BB/prefill" "$AMQP_BASE/$name" bf.work line-up "$WORK/msgs-rlat" >>"$LOGS/prefill.log" 2>&1
+	for p in bf-lineups bf-renders; do
+		BF_PLAINLY_API_KEY=bench-key BF_RENDERS_WEBHOOK_SECRET=bench-hook "$BIN/$p" -c "$conf" \
+			>"$LOGS/$name-$p.log" 2>&1 &
+		pids+=($!)
+		PIDS+=($!)
+	done
+	deadline=$((SECONDS + 90))
+	while [ "${done_n:-0}" -lt "$N_RLAT" ] && [ $SECONDS -lt $deadline ]; do
+		sleep 0.5
+		done_n=$(sql "$PG_BASE/$name" -c "SELECT count(*) FROM renders WHERE state = 'done'" || echo 0)
+	done
+	for p in "${pids[@]}"; do stop_pid "$p"; done
+	stop_pid "$ppid"
+	# per render: its end recorded (ms) less the moment the fake made it DONE (POST + RLAT_DONE_MS)
+	sql "$PG_BASE/$name" -F $'\t' -c "SELECT subject, round(EXTRACT(EPOCH FROM finished_at) * 1000) FROM renders WHERE state = 'done'" \
+		>"$WORK/rlat-$mode-r$rep.ends"
+	jq -r 'select(.method == "POST" and .path == "/renders" and .status == 200) | [.body.attributes.bfSubject, .t] | @tsv' \
+		"$WORK/rlat-$mode-r$rep.jsonl" |
+		awk -F'\t' -v d="$RLAT_DONE_MS" -v ends="$WORK/rlat-$mode-r$rep.ends" '
+			BEGIN { while ((getline l < ends) > 0) { split(l, f, "\t"); e[f[1]] = f[2] } }
+			($1 in e) && !($1 in seen) { seen[$1] = 1; print e[$1] - ($2 + d) }' |
+		sort -g >"$WORK/rlat-$mode-r$rep.ms"
+	local l50 l95 lmax lcount
+	read -r l50 l95 lmax lcount < <(awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan nan nan 0"; exit }
+		print v[int((NR - 1) * 0.50) + 1], v[int((NR - 1) * 0.95) + 1], v[NR], NR }' "$WORK/rlat-$mode-r$rep.ms")
+	[ "$lcount" = "$N_RLAT" ] || say "bench: render latency ($mode) run $rep: $lcount of $N_RLAT renders followed to DONE"
+	raw "rlat.$mode.p50" "$rep" "$l50"
+	raw "rlat.$mode.p95" "$rep" "$l95"
+	raw "rlat.$mode.max" "$rep" "$lmax"
+	raw "rlat.$mode.count" "$rep" "$lcount"
+	step "  render DONE -> recorded ($mode): p50 ${l50} ms, p95 ${l95} ms, max ${lmax} ms over $lcount renders"
+	world_drop "$name"
+}
+
 run_producer() { # rep
 	local name="b_producer_r$1" out
 	world_create "$name"
@@ -533,8 +622,11 @@ for rep in $(seq "$REPS"); do
 		! want lineups-dry || run_consumer "$rep" lineups-dry bf-lineups "$procs" "$WORK/msgs-lineups-dry" "$N_LINEUPS_DRY" "$SOFA_LU" "$LU_DATA" 0
 		! want results || run_consumer "$rep" results bf-results "$procs" "$WORK/msgs-results" "$N_RESULTS" "$SOFA_RS" "$RS_DATA" 1
 		! want tstats || run_consumer "$rep" tstats bf-tournament-stats "$procs" "$WORK/msgs-tstats" "$N_TSTATS" "$SOFA_TS" TEMPLATE:bench_tpl_tstats 1
+		! want renders || run_consumer "$rep" renders bf-renders "$procs" "$WORK/msgs-renders" "$N_RENDERS" "$SOFA_LU" "$LU_DATA" 1
 	done
 	! want latency || run_latency "$rep"
+	! want render-latency || run_render_latency "$rep" webhook
+	! want render-latency || run_render_latency "$rep" polling
 	! want producer || run_producer "$rep"
 done
 
@@ -549,7 +641,7 @@ md_run() { # rep: like tests/system/demo.sh, on the bench servers
 	world_create "$name"
 	start_fake sofascore "md-sofa-r$rep" --scenario "$MD" --log "$dir/sofascore-requests.log"
 	local sport=$FAKE_PORT
-	start_fake plainly "md-plainly-r$rep" --record "$dir/plainly-requests.jsonl"
+	start_fake plainly "md-plainly-r$rep" --record "$dir/plainly-requests.jsonl" --lifecycle 200,400,600
 	local pport=$FAKE_PORT
 	: >"$dir/bf.conf"
 	chmod 600 "$dir/bf.conf"
@@ -565,6 +657,7 @@ md_run() { # rep: like tests/system/demo.sh, on the bench servers
 		             lineup_lead = "75m"; };
 		lineups = { wait_tiers = [ "3s", "8s" ]; near_kickoff = "15m"; give_up_after = "10m"; };
 		results = { wait_tiers = [ "3s", "8s" ]; };
+		renders = { wait_tiers = [ "1s", "3s", "8s" ]; };
 	CONF
 	"$BIN"/bfctl -c "$dir/bf.conf" topology declare >>"$LOGS/bfctl.log" 2>&1
 	export BF_PLAINLY_API_KEY=demo-key
@@ -578,6 +671,8 @@ md_run() { # rep: like tests/system/demo.sh, on the bench servers
 		"$BIN"/bf-tournament-stats -c "$dir/bf.conf" >"$LOGS/$name-tstats-$i.log" 2>&1 &
 		pids+=($!)
 	done
+	"$BIN"/bf-renders -c "$dir/bf.conf" >"$LOGS/$name-renders.log" 2>&1 &
+	pids+=($!)
 	unset BF_PLAINLY_API_KEY
 	local url="$PG_BASE/$name" t0=$SECONDS
 	while [ $((SECONDS - t0)) -lt 90 ]; do
@@ -721,8 +816,8 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 {
 	echo "make bench, $DATE, code $COMMIT: $CORES cores ($CPU), load average $LOAD_START at the start and $LOAD_END at the end; RabbitMQ $RMQ_VERSION (quorum queues), PostgreSQL $PG_SERVER_VERSION, librabbitmq $LIBRMQ_VERSION."
 	echo "Median of $REPS runs (min-max); the broker is restarted between runs; client, fakes, broker and database share the machine."
-	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results) messages per run; consumers at their default prefetch (64, 10, 1)${BENCH_CONF_EXTRA:+; with \"$BENCH_CONF_EXTRA\"}."
-	echo "Consumer msg/s = jobs finished / (last finished_at - first finished_at); RSS = the largest VmRSS sampled every 0.5 s while it ran, MB per process; start-up peak = VmHWM, which includes the ~10 MB of shared library pages that loading and initialising the libraries maps before the program drops them (proc_trim_memory)."
+	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results), bf-renders $N_RENDERS messages per run; consumers at their default prefetch (64, 10, 1, 32)${BENCH_CONF_EXTRA:+; with \"$BENCH_CONF_EXTRA\"}."
+	echo "Consumer msg/s = jobs ended / (last end - first end): a branch consumer with the fake Plainly ends its job when Plainly accepted the render (state rendering), a dry run and bf-renders when it is done; RSS = the largest VmRSS sampled every 0.5 s while it ran, MB per process; start-up peak = VmHWM, which includes the ~10 MB of shared library pages that loading and initialising the libraries maps before the program drops them (proc_trim_memory)."
 	echo
 	echo "| what | msg/s | of the consume ceiling | RSS MB per process | start-up peak MB (VmHWM) | own memory MB (RssAnon: RSS less shared library pages) |"
 	echo "|---|---|---|---|---|---|"
@@ -731,7 +826,8 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 	for spec in "lineups|bf-lineups, confirmed line-ups -> fake Plainly" \
 		"lineups-dry|bf-lineups, confirmed line-ups, dry-run (no API key)" \
 		"results|bf-results, full database writes -> fake Plainly" \
-		"tstats|bf-tournament-stats, rounds from stored results -> fake Plainly"; do
+		"tstats|bf-tournament-stats, rounds from stored results -> fake Plainly" \
+		"renders|bf-renders, a backlog of accepted renders: GET /renders/{id} (DONE), the end recorded, a confirmed video event each"; do
 		k=${spec%%|*}
 		label=${spec#*|}
 		for procs in 1 2; do
@@ -743,6 +839,10 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 	done
 	tiers=$(sort -u "$WORK/latency-tier-names" 2>/dev/null | paste -sd, -)
 	echo "| **latency**, line-up confirmed at the fake Sofascore ${LAT_AFTER} s after its start -> first POST at the fake Plainly, $N_LAT events, 2 bf-lineups, wait tiers 1s,5s (the defaults 1m,5m scaled down), kick-off in 10 min, near_kickoff 15m: re-checks went to ${tiers:-?} only, $(fmt_num latency.rechecks_per_event 1) per event | p50 $(fmt_num latency.p50 0 " ms"), p95 $(fmt_num latency.p95 0 " ms"), max $(fmt_num latency.max 0 " ms") | | | | |"
+	for mode in webhook polling; do
+		[ "$mode" = webhook ] && ml="Plainly's webhook to bf-renders (renders.webhook_listen)" || ml="polling only (no webhook): the first wait tier, 30s"
+		echo "| **render latency**, DONE at the fake Plainly (${RLAT_DONE_MS} ms after the POST) -> its end recorded by bf-renders, the video event published right after; $N_RLAT renders, $ml | p50 $(fmt_num "rlat.$mode.p50" 0 " ms"), p95 $(fmt_num "rlat.$mode.p95" 0 " ms"), max $(fmt_num "rlat.$mode.max" 0 " ms") | | | | |"
+	done
 	echo "| **producer**, 1,000-event day ($BODY_MB MB of JSON, ut 17): sofa_parse_events | $(fmt_num producer.parse_ms 1 " ms") | | | | |"
 	echo "| producer: store_upsert_events, first insert | $(fmt_num producer.insert_ms 1 " ms") | | | | |"
 	echo "| producer: parse + first insert | $(fmt_num producer.first_total_ms 1 " ms") | | | | |"
@@ -770,16 +870,19 @@ done | jq -s 'add // {}' >"$WORK/mdreq.json"
 	--arg pg "$PG_SERVER_VERSION" --arg load0 "$LOAD_START" --arg load1 "$LOAD_END" --arg librmq "$LIBRMQ_VERSION" --argjson reps "$REPS" \
 	--argjson n_ceil "$N_CEIL" --argjson n_lu "$N_LINEUPS" --argjson n_lud "$N_LINEUPS_DRY" --argjson n_rs "$N_RESULTS" \
 	--argjson n_ts "$N_TSTATS" --argjson n_lat "$N_LAT" --argjson lat_after "$LAT_AFTER" \
+	--argjson n_rend "$N_RENDERS" --argjson n_rlat "$N_RLAT" --argjson rlat_done "$RLAT_DONE_MS" \
 	--arg tiers "$(cut -f2 "$WORK/latency-tiers" 2>/dev/null | paste -sd';')" \
 	--slurpfile detail "$WORK/matchday-detail" --slurpfile mdreq "$WORK/mdreq.json" '
 	{ date: $date, commit: $commit, cores: $cores, cpu: $cpu, rabbitmq_server: $rmq, postgresql: $pg,
 	  librabbitmq: $librmq, repetitions: $reps, load_average_start: $load0, load_average_end: $load1,
 	  settings: { ceiling_messages: $n_ceil, ceiling_message_bytes: 61, ceiling_confirm_window: 100,
 	    ceiling_prefetch: 100, queue_type: "quorum", lineups_messages: $n_lu, lineups_dry_run_messages: $n_lud, results_messages: $n_rs,
-	    tstats_messages: $n_ts, latency_events: $n_lat, latency_confirmed_after_s: $lat_after,
+	    tstats_messages: $n_ts, renders_messages: $n_rend, render_latency_renders: $n_rlat,
+	    render_latency_done_after_post_ms: $rlat_done, render_latency_wait_tiers: ["30s", "2m", "10m"],
+	    latency_events: $n_lat, latency_confirmed_after_s: $lat_after,
 	    latency_wait_tiers: ["1s", "5s"], latency_near_kickoff: "15m", latency_kickoff_in: "10m",
 	    latency_consumers: 2, sofascore_max_requests_per_second: 1000,
-	    consumer_prefetch: { "bf-lineups": 20, "bf-results": 10, "bf-tournament-stats": 1 } },
+	    consumer_prefetch: { "bf-lineups": 64, "bf-results": 10, "bf-tournament-stats": 1, "bf-renders": 32 } },
 	  latency_rechecks_per_run: ($tiers | split(";")),
 	  figures: (sort_by(.key) | map({ key: .key, value: (del(.key)) }) | from_entries),
 	  matchday_requests_per_match: ($detail | sort_by(.run, .event_id)),
@@ -794,7 +897,8 @@ if command -v gnuplot >/dev/null 2>&1; then
 			"lineups.1p.rate|lineups x1" "lineups.2p.rate|lineups x2" \
 			"lineups-dry.1p.rate|lineups dry x1" "lineups-dry.2p.rate|lineups dry x2" \
 			"results.1p.rate|results x1" "results.2p.rate|results x2" \
-			"tstats.1p.rate|tstats x1" "tstats.2p.rate|tstats x2"; do
+			"tstats.1p.rate|tstats x1" "tstats.2p.rate|tstats x2" \
+			"renders.1p.rate|renders x1" "renders.2p.rate|renders x2"; do
 			k=${spec%%|*}
 			[ -n "${STATS[$k]:-}" ] || continue
 			printf '"%s" %s\n' "${spec#*|}" "${STATS[$k]}"

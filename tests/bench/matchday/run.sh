@@ -3,7 +3,7 @@
 #
 # PROVIDER is sofascore or api-football. Plays the match day of generate.py (10 matches of one
 # round in 3 kick-off slots: 21 videos) against the fake data server and the fake Plainly,
-# with bf-producer, bf-lineups, bf-results and bf-tournament-stats (one process each) at the
+# with bf-producer, bf-lineups, bf-results, bf-tournament-stats and bf-renders (one process each) at the
 # DEFAULT settings with every duration divided by the scale F (so the count of requests is
 # the one of a real day at the defaults); the API-Football quota is off (the fake's is huge)
 # and the request budgets are high. Waits until every job of the 21 videos is final (or a
@@ -23,7 +23,7 @@
 #   MD_OUT=DIR        run folder (default var/bench/matchday-PROVIDER): scenario, logs, the
 #                     fakes' records, summary.json
 #   MD_BIN=DIR        the programs and fakes to run (bfctl bf-producer bf-lineups bf-results
-#                     bf-tournament-stats fake-sofascore fake-apifootball fake-plainly);
+#                     bf-tournament-stats bf-renders fake-sofascore fake-apifootball fake-plainly);
 #                     default: built here (make all fakes) and copied into MD_OUT/bin
 #   MD_MARGIN=150     seconds after the last final whistle (scaled) before giving up
 #   MD_NAME=...       vhost and database (default b_mdreq_sofascore / b_mdreq_apifootball)
@@ -97,7 +97,7 @@ if [[ -z ${MD_BIN:-} ]]; then
 	make -s all fakes >"$LOGS/build.log" 2>&1 || die "make all fakes failed" "$LOGS/build.log"
 	MD_BIN=$OUT/bin
 	mkdir -p "$MD_BIN"
-	cp bin/bfctl bin/bf-producer bin/bf-lineups bin/bf-results bin/bf-tournament-stats \
+	cp bin/bfctl bin/bf-producer bin/bf-lineups bin/bf-results bin/bf-tournament-stats bin/bf-renders \
 		build/fakes/fake-sofascore build/fakes/fake-apifootball build/fakes/fake-plainly "$MD_BIN/"
 fi
 BIN=$MD_BIN
@@ -152,7 +152,8 @@ start_fake() { # kind name args...: sets FAKE_PORT (its pid is in PIDS)
 	[[ -s $OUT/$name.port ]] || die "fake-$kind wrote no port file" "$LOGS/$name.log"
 	FAKE_PORT=$(cat "$OUT/$name.port")
 }
-start_fake plainly plainly --record "$OUT/plainly-requests.jsonl"
+# renders end DONE 3 s after their POST (bf-renders follows them; not a data request)
+start_fake plainly plainly --record "$OUT/plainly-requests.jsonl" --lifecycle 1000,2000,3000
 PLAINLY_PORT=$FAKE_PORT
 
 CONF=$OUT/bf.conf
@@ -177,6 +178,7 @@ write_conf() { # data fake port
 		             lineup_lead = "${LEAD}s"; finish_watch_after = "${WATCH}s"; finish_check_after = "${FINISH}s"; requeue_after = "${REQUEUE}s"; };
 		lineups = { wait_tiers = [ "${LU_T1}s", "${LU_T2}s" ]; near_kickoff = "${NEAR}s"; give_up_after = "${GIVEUP}s"; };
 		results = { wait_tiers = [ "${RS_T1}s", "${RS_T2}s" ]; };
+		renders = { wait_tiers = [ "1s", "2s", "10s" ]; };
 	CONF
 }
 write_conf 0
@@ -201,7 +203,7 @@ t2=$(now_ms)
 START_MS=$(awk -v a="$t1" -v b="$t2" -v e="$el" 'BEGIN { printf "%.0f", (a + b) / 2 - e * 1000 }')
 write_conf "$DATA_PORT"
 
-PROGS=(bf-producer bf-lineups bf-results bf-tournament-stats)
+PROGS=(bf-producer bf-lineups bf-results bf-tournament-stats bf-renders)
 PROG_PIDS=()
 for p in "${PROGS[@]}"; do
 	"$BIN/$p" -c "$CONF" >"$LOGS/$p.log" 2>&1 &
