@@ -32,7 +32,9 @@
 #define SCENARIO "tests/data/scenarios/lineups-cases"
 #define FIXTURE_CONFIRMED "tests/data/fixtures/lineups/lineups_confirmed.json"
 #define API_KEY "testkey"
-#define IDLE_EXIT "4"
+/* longer than the longest test wait tier (2s): a message waiting there is
+ * not left behind */
+#define IDLE_EXIT "3"
 #define HOME_ID 4701
 #define AWAY_ID 4702
 
