@@ -1,6 +1,7 @@
 #include "jarena.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,17 @@
 /* Scopes deeper than this release their memory with the enclosing one. */
 #define JARENA_DEPTH 16
 
-static struct {
+/* Each thread its own arena: cJSON's hooks are global, so a thread that
+ * is not in a scope (bf-renders' webhook thread, while the consume loop
+ * is in one) must get malloc, and its frees free(). */
+static _Thread_local struct {
 	char *base;
 	size_t used;
 	int depth;
-	bool hooked;
 	size_t mark[JARENA_DEPTH]; /* used at each scope's begin */
 } A;
+
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 static bool in_arena(const void *p)
 {
@@ -70,16 +75,22 @@ static void ja_free(void *p)
 		free(p);
 }
 
+/* Once per process: outside this thread's scopes they are malloc and free. */
+static void hook(void)
+{
+	cJSON_Hooks h = { .malloc_fn = ja_malloc, .free_fn = ja_free };
+
+	cJSON_InitHooks(&h);
+}
+
 void jarena_begin(void)
 {
-	if (!A.hooked) {
-		cJSON_Hooks h = { .malloc_fn = ja_malloc, .free_fn = ja_free };
+	if (A.base == NULL) {
 		A.base = malloc(JARENA_SIZE);
 		if (A.base == NULL)
 			return; /* plain malloc then */
 		POISON(A.base, JARENA_SIZE);
-		cJSON_InitHooks(&h);
-		A.hooked = true;
+		pthread_once(&hooks_once, hook);
 	}
 	if (A.depth == 0)
 		A.used = 0;

@@ -12,7 +12,8 @@
  * after its scope, or freed with free(): pass a printed
  * string that must outlive the scope through jarena_own().  Outside a
  * scope cJSON allocates with malloc as usual, and a block that does not
- * fit in the arena comes from malloc too.  One thread only.  Under
+ * fit in the arena comes from malloc too.  Each thread has its own arena
+ * (another thread's cJSON calls, in a scope or not, never touch it).  Under
  * AddressSanitizer the arena is poisoned but for the blocks in use, each
  * with a red zone: overflows, uses after the scope and free() of arena
  * memory are reported as for malloc.

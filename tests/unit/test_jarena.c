@@ -4,6 +4,8 @@
  * AddressSanitizer, that a use of arena memory after its scope is caught.
  */
 #include <cjson/cJSON.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +246,64 @@ static void use_after_scope_is_caught_under_asan(void)
 #endif
 }
 
+/*
+ * Another thread's cJSON trees are its own: bf-renders' webhook thread
+ * parses a call while the consume loop is inside a scope.  The thread
+ * parses while the main thread's scope is open, the main thread ends that
+ * scope and fills the arena again, and the thread's tree must be intact
+ * (it was bump-allocated in the main thread's arena, and overwritten).
+ */
+static sem_t parsed, refilled;
+static int other_ok;
+
+static bool str_is(const cJSON *o, const char *key, const char *want)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return v != NULL && strcmp(v, want) == 0;
+}
+
+static void *other_thread(void *arg)
+{
+	cJSON *t = cJSON_Parse("{\"subject\":\"line-up:40000001\",\"id\":\"5e5532fb\"}");
+
+	(void)arg;
+	sem_post(&parsed);
+	sem_wait(&refilled);
+	other_ok = t != NULL && str_is(t, "subject", "line-up:40000001") &&
+		   str_is(t, "id", "5e5532fb");
+	/* a tree that is not in this thread's arena is freed with free(): a
+	 * tree bump-allocated elsewhere is left alone then (it cannot be
+	 * deleted safely) */
+	if (other_ok)
+		cJSON_Delete(t);
+	return NULL;
+}
+
+static void other_threads_allocate_their_own(void)
+{
+	pthread_t th;
+	cJSON *mine;
+
+	REQUIRE(sem_init(&parsed, 0, 0) == 0 && sem_init(&refilled, 0, 0) == 0);
+	jarena_begin();
+	REQUIRE(pthread_create(&th, NULL, other_thread, NULL) == 0);
+	sem_wait(&parsed);
+	jarena_end();
+	jarena_begin();
+	mine = cJSON_Parse("{\"output\":\"http://cdn.example/videos/aaaaaaaaaaaaaaaaaaaa.mp4\","
+			   "\"state\":\"DONE\",\"expirationDate\":\"2026-12-14T00:17:34.156Z\"}");
+	REQUIRE(mine != NULL);
+	sem_post(&refilled);
+	pthread_join(th, NULL);
+	CHECK(other_ok);
+	CHECK(str_is(mine, "state", "DONE"));
+	cJSON_Delete(mine);
+	jarena_end();
+	sem_destroy(&parsed);
+	sem_destroy(&refilled);
+}
+
 int main(void)
 {
 	T_RUN(scope_parse_copy_out);
@@ -253,5 +313,6 @@ int main(void)
 	T_RUN(inner_scopes_give_their_memory_back);
 	T_RUN(outside_a_scope_plain_malloc);
 	T_RUN(use_after_scope_is_caught_under_asan);
+	T_RUN(other_threads_allocate_their_own);
 	return t_done();
 }
