@@ -125,6 +125,8 @@ static const struct command {
 	  "move dead letters of type T back to bf.work" },
 	{ "render", "again SUBJECT", cmd_render,
 	  "a new video for SUBJECT (line-up:ID, result:ID, ...), on purpose" },
+	{ "render", "follow --submitted | SUBJECT...", cmd_render,
+	  "bf-renders follows accepted renders it was not told of (after an upgrade)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,4 +1,10 @@
 /*
+ * bfctl render follow --submitted | SUBJECT...: a render message for each
+ * render Plainly accepted that is not followed to its end (renders row
+ * 'submitted'), its job 'rendering': renders accepted by a version without
+ * bf-renders, or whose render messages were purged by hand.  bf-renders
+ * then follows them as any other.
+ *
  * bfctl render again SUBJECT: a subject never gets a second video by
  * itself (a redelivery, a replay find it rendered).  After a template was
  * corrected, an operator asks for one on purpose: the renders row is
@@ -7,6 +13,7 @@
  * consumer then posts a new render, the row's attempt counter goes up, and
  * render_attempts keeps the earlier ones.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +25,116 @@
 #include "ops/bfctl/render.h"
 #include "protocol/message.h"
 
+/* "{\"result:9101\",...}": the subjects (checked: ids and colons only) as
+ * a text[] literal, or NULL when one is not a subject. */
+static char *subjects_array(int n, char **subjects)
+{
+	size_t len = 3;
+	char *a, *p;
+
+	for (int i = 0; i < n; i++) {
+		struct work_msg w;
+		char err[200];
+		if (msg_parse_subject(subjects[i], &w, err, sizeof(err)) != 0) {
+			fprintf(stderr, "bfctl render follow: %s: %s\n", subjects[i], err);
+			return NULL;
+		}
+		len += strlen(subjects[i]) + 3;
+	}
+	a = malloc(len);
+	if (a == NULL)
+		return NULL;
+	p = a;
+	*p++ = '{';
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, "%s\"%s\"", i > 0 ? "," : "", subjects[i]);
+	*p++ = '}';
+	*p = '\0';
+	return a;
+}
+
+static int render_follow(const struct bf_config *c, int argc, char **argv)
+{
+	bool all = argc == 3 && strcmp(argv[2], "--submitted") == 0;
+	struct broker *b = NULL;
+	PGconn *db = NULL;
+	PGresult *r = NULL;
+	char *subjects;
+	int n = 0, rc = 1;
+
+	if (argc < 3 || (!all && argv[2][0] == '-')) {
+		fprintf(stderr, "usage: bfctl render follow --submitted | SUBJECT...\n");
+		return 2;
+	}
+	subjects = all ? strdup("{}") : subjects_array(argc - 2, argv + 2);
+	if (subjects == NULL)
+		return 2;
+	if (db_connect(&db, c->database_url, 3, &signals_stop) != 0)
+		goto out;
+	const char *p[1] = { subjects };
+	/* the jobs first: bf-renders ends them after this */
+	r = db_exec(
+		db, "render follow",
+		"WITH r AS (SELECT kind, subject FROM renders WHERE state = 'submitted'"
+		"  AND (cardinality($1::text[]) = 0 OR subject = ANY($1::text[]))),"
+		" j AS (UPDATE jobs SET state = 'rendering', finished_at = NULL, updated_at = now()"
+		"  FROM r WHERE jobs.kind = r.kind AND jobs.subject = r.subject"
+		"  AND jobs.state <> 'rendering')"
+		" SELECT subject FROM r ORDER BY kind, subject",
+		1, p);
+	if (r == NULL)
+		goto out;
+	n = PQntuples(r);
+	if (n > 0 && bfctl_broker(c, NULL, &b) != 0)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		const char *subject = PQgetvalue(r, i, 0);
+		struct work_msg work, m;
+		char body[300], key[MSG_KEY_MAX], err[200];
+		int len;
+		if (msg_parse_subject(subject, &work, err, sizeof(err)) != 0 ||
+		    msg_follow(&work, &m) != 0 || (len = msg_encode(&m, body, sizeof(body))) < 0 ||
+		    msg_key(&m, key, sizeof(key)) < 0) {
+			fprintf(stderr, "bfctl render follow: %s: %s\n", subject, err);
+			goto out;
+		}
+		struct broker_msg bm = {
+			.exchange = TOPO_WORK_EXCHANGE,
+			.routing_key = msg_type_name(MSG_RENDER),
+			.body = body,
+			.len = (size_t)len,
+			.message_id = key,
+			.type = msg_type_name(MSG_RENDER),
+			.app_id = "bfctl",
+		};
+		/* unreachable broker: kept, and sent again (or reported) by the flush */
+		if (broker_publish(b, &bm) != 0)
+			log_warn("render follow %s: broker unreachable, trying again", subject);
+	}
+	if (n > 0 && broker_flush(b, c->amqp_op_timeout * 1000) != 0) {
+		fprintf(stderr, "bfctl render follow: publishing to bf.work not confirmed: run the"
+				" command again\n");
+		goto out;
+	}
+	log_info("render follow: %d render messages published", n);
+	printf("%d render%s followed (render messages published to bf.work for bf-renders)\n", n,
+	       n == 1 ? "" : "s");
+	if (!all && n < argc - 2) {
+		fprintf(stderr,
+			"bfctl render follow: %d of the %d subjects have no accepted render"
+			" waiting (no renders row, or not 'submitted'): see bfctl status --event\n",
+			argc - 2 - n, argc - 2);
+		goto out;
+	}
+	rc = 0;
+out:
+	PQclear(r);
+	free(subjects);
+	broker_close(b);
+	PQfinish(db);
+	return rc;
+}
+
 int cmd_render(const struct bf_config *c, int argc, char **argv)
 {
 	struct work_msg work;
@@ -28,8 +145,11 @@ int cmd_render(const struct bf_config *c, int argc, char **argv)
 	const char *subject, *kind;
 	int len, rc = 1;
 
+	if (argc >= 2 && strcmp(argv[1], "follow") == 0)
+		return render_follow(c, argc, argv);
 	if (argc != 3 || strcmp(argv[1], "again") != 0) {
-		fprintf(stderr, "usage: bfctl render again SUBJECT   (e.g. result:9101)\n");
+		fprintf(stderr, "usage: bfctl render again SUBJECT   (e.g. result:9101)\n"
+				"       bfctl render follow --submitted | SUBJECT...\n");
 		return 2;
 	}
 	subject = argv[2];

@@ -450,6 +450,63 @@ static void no_subscriber_still_done(void)
 	world_close(&w);
 }
 
+/*
+ * bfctl render follow: renders a version without bf-renders accepted (rows
+ * 'submitted', jobs 'done', no render message) are followed once asked:
+ * their jobs 'rendering', a render message each, then DONE by bf-renders.
+ * A final render is not followed again; a subject without an accepted
+ * render is refused (exit 1), a malformed one is a usage error (exit 2).
+ */
+static void follow_body(struct world *w)
+{
+	static const char *const args[] = { "--lifecycle", "50,100,150", NULL };
+	static const char *const all[] = { "render", "follow", "--submitted", NULL };
+	static const char *const done[] = { "render", "follow", "line-up:9603", NULL };
+	static const char *const bad[] = { "render", "follow", "line-up:x", NULL };
+	const struct work_msg a = { .type = MSG_RESULT, .event_id = 9601 };
+	const struct work_msg b = { .type = MSG_LINEUP, .event_id = 9602 };
+	const struct work_msg c = { .type = MSG_LINEUP, .event_id = 9603 };
+	char id[96], log[512];
+
+	REQUIRE(up(w, "follow", args, CONF) == 0);
+	REQUIRE(submitted(w, &a, id, sizeof(id)) == 0 && submitted(w, &b, id, sizeof(id)) == 0 &&
+		submitted(w, &c, id, sizeof(id)) == 0);
+	/* what the version before bf-renders left; line-up:9603 has its video */
+	REQUIRE(sql_exec(w->db, "UPDATE jobs SET state = 'done', finished_at = now();"
+				"UPDATE renders SET state = 'done', plainly_state = 'DONE'"
+				" WHERE subject = 'line-up:9603'") == 0);
+	CHECK_INT(world_reap(w, world_start(w, "bfctl", "follow", true, NULL, all), 30000,
+			     "bfctl render follow --submitted"),
+		  0);
+	world_log(w, "follow", log, sizeof(log));
+	CHECK_INT(tenv_count_lines(log, "2 renders followed"), 1);
+	CHECK_INT(sql_long(w->db,
+			   "SELECT count(*) FROM jobs WHERE state = 'rendering' AND finished_at IS NULL"
+			   " AND subject IN ('result:9601', 'line-up:9602')",
+			   NULL),
+		  2);
+	CHECK_INT(world_depth(w, "bf.render", 2, 5000), 2);
+	CHECK_INT(run_renders(w, "run"), 0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders WHERE state = 'done'", NULL), 3);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM jobs WHERE state = 'done'", NULL), 3);
+	CHECK_INT(world_depth(w, VIDEOS, 2, 5000), 2);
+	CHECK_INT(world_reap(w, world_start(w, "bfctl", "follow-done", true, NULL, done), 30000,
+			     "bfctl render follow (final)"),
+		  1);
+	CHECK_INT(world_reap(w, world_start(w, "bfctl", "follow-bad", true, NULL, bad), 30000,
+			     "bfctl render follow (bad)"),
+		  2);
+	CHECK_INT(world_depth(w, "bf.render", 0, 3000), 0);
+}
+
+static void follow_what_an_older_version_left(void)
+{
+	struct world w;
+
+	follow_body(&w);
+	world_close(&w);
+}
+
 /* Entries of dir other than . and .. (hidden ones too); -1 when it cannot
  * be read.  The one file's name in name (when there is one). */
 static int dir_entries(const char *dir, char *name, size_t n)
@@ -690,6 +747,7 @@ int main(int argc, char **argv)
 		T_CASE(archive_killed_leaves_nothing),
 		T_CASE(webhook_checks_at_once),
 		T_CASE(no_subscriber_still_done),
+		T_CASE(follow_what_an_older_version_left),
 	};
 	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 	curl_global_cleanup();
