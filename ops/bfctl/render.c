@@ -47,7 +47,7 @@ static char *subjects_array(int n, char **subjects)
 	p = a;
 	*p++ = '{';
 	for (int i = 0; i < n; i++)
-		p += sprintf(p, "%s\"%s\"", i > 0 ? "," : "", subjects[i]);
+		p += snprintf(p, len - (size_t)(p - a), "%s\"%s\"", i > 0 ? "," : "", subjects[i]);
 	*p++ = '}';
 	*p = '\0';
 	return a;
