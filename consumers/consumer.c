@@ -18,6 +18,7 @@
 #include "lib/clock.h"
 #include "lib/signals.h"
 #include "lib/version.h"
+#include "protocol/follow.h"
 #include "protocol/source_pg.h"
 
 /* How long a batch waits for one more delivery when the provider answers
@@ -270,29 +271,11 @@ static void follow_renders(struct consumer_ctx *ctx, struct item *its, size_t n)
 	bool failed = false;
 
 	for (size_t i = 0; i < n; i++) {
-		struct work_msg rm;
-		char body[300], key[MSG_KEY_MAX];
-		int len;
-
 		if (!its[i].ack || its[i].o.kind != OUT_DONE || !its[i].o.follow)
 			continue;
 		want++;
-		if (msg_follow(&its[i].m, &rm) != 0 ||
-		    (len = msg_encode(&rm, body, sizeof(body))) < 0 ||
-		    msg_key(&rm, key, sizeof(key)) < 0) {
-			failed = true; /* cannot happen with a valid work message */
-			continue;
-		}
-		struct broker_msg bm = {
-			.exchange = TOPO_WORK_EXCHANGE,
-			.routing_key = msg_type_name(MSG_RENDER),
-			.body = body,
-			.len = (size_t)len,
-			.message_id = key,
-			.type = msg_type_name(MSG_RENDER),
-			.app_id = ctx->prog,
-		};
-		if (broker_publish(ctx->out, &bm) != 0)
+		/* -1 cannot happen with a valid work message */
+		if (follow_publish(ctx->out, &its[i].m, ctx->prog) != 0)
 			failed = true;
 	}
 	if (want == 0)

@@ -13,8 +13,8 @@
 #include "lib/db.h"
 #include "lib/log.h"
 #include "protocol/broker.h"
+#include "protocol/follow.h"
 #include "protocol/message.h"
-#include "protocol/topology.h"
 
 #define WEBHOOK_MAX_BODY 65536
 
@@ -105,24 +105,16 @@ static int subject_of(struct webhook *w, const char *id, const char *passthrough
 /* A render message for subject, confirmed.  0 or -1. */
 static int publish_check(struct webhook *w, const char *subject)
 {
-	char body[300], key[MSG_KEY_MAX], err[200];
-	struct work_msg work, m;
-	int len;
+	struct work_msg work;
+	char err[200];
 
 	if (msg_parse_subject(subject, &work, err, sizeof(err)) != 0 ||
-	    msg_follow(&work, &m) != 0 || (len = msg_encode(&m, body, sizeof(body))) < 0 ||
-	    msg_key(&m, key, sizeof(key)) < 0)
+	    follow_publish(w->b, &work, "bf-renders-webhook") != 0 ||
+	    broker_flush(w->b, w->cfg->amqp_op_timeout * 1000) != 0) {
+		broker_discard_unconfirmed(w->b);
 		return -1;
-	struct broker_msg bm = {
-		.exchange = TOPO_WORK_EXCHANGE,
-		.routing_key = "render",
-		.body = body,
-		.len = (size_t)len,
-		.message_id = key,
-		.type = "render",
-		.app_id = "bf-renders-webhook",
-	};
-	return broker_publish_confirmed(w->b, &bm, w->cfg->amqp_op_timeout * 1000);
+	}
+	return 0;
 }
 
 /* A whole call: its secret, its body, what it is about. */

@@ -23,6 +23,7 @@
 #include "lib/signals.h"
 #include "ops/bfctl/common.h"
 #include "ops/bfctl/render.h"
+#include "protocol/follow.h"
 #include "protocol/message.h"
 
 /* "{\"result:9101\",...}": the subjects (checked: ids and colons only) as
@@ -89,26 +90,17 @@ static int render_follow(const struct bf_config *c, int argc, char **argv)
 		goto out;
 	for (int i = 0; i < n; i++) {
 		const char *subject = PQgetvalue(r, i, 0);
-		struct work_msg work, m;
-		char body[300], key[MSG_KEY_MAX], err[200];
-		int len;
-		if (msg_parse_subject(subject, &work, err, sizeof(err)) != 0 ||
-		    msg_follow(&work, &m) != 0 || (len = msg_encode(&m, body, sizeof(body))) < 0 ||
-		    msg_key(&m, key, sizeof(key)) < 0) {
+		struct work_msg work;
+		char err[200] = "not a video's subject";
+		int res = msg_parse_subject(subject, &work, err, sizeof(err)) != 0
+				  ? -1
+				  : follow_publish(b, &work, "bfctl");
+		if (res < 0) {
 			fprintf(stderr, "bfctl render follow: %s: %s\n", subject, err);
 			goto out;
 		}
-		struct broker_msg bm = {
-			.exchange = TOPO_WORK_EXCHANGE,
-			.routing_key = msg_type_name(MSG_RENDER),
-			.body = body,
-			.len = (size_t)len,
-			.message_id = key,
-			.type = msg_type_name(MSG_RENDER),
-			.app_id = "bfctl",
-		};
 		/* unreachable broker: kept, and sent again (or reported) by the flush */
-		if (broker_publish(b, &bm) != 0)
+		if (res > 0)
 			log_warn("render follow %s: broker unreachable, trying again", subject);
 	}
 	if (n > 0 && broker_flush(b, c->amqp_op_timeout * 1000) != 0) {
