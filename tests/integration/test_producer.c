@@ -867,7 +867,12 @@ static void watch_body(struct world *w)
 	pid_t pid, res;
 
 	REQUIRE(watch_up(w, "watch", "1s") == 0);
-	utc_date(0, t, sizeof(t));
+	/* the list of the watched matches' kick-off day (2 h ago: yesterday's
+	 * until about 02:00 UTC) */
+	time_t kickoff = time(NULL) - 7200;
+	struct tm tm;
+	gmtime_r(&kickoff, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%d", &tm);
 	snprintf(today, sizeof(today), "/unique-tournament/17/scheduled-events/%s", t);
 	logpath(w, "producer", log, sizeof(log));
 	pid = producer_start(w, log, false, NULL);

@@ -315,8 +315,14 @@ W_TODAY = [event(*W_A, H2, 1, 0), event(*W_B, H2, 0, 0),
            event(14029003, 17, 23, 35, 33, B + 75 * M + 6, NS)]
 W_DONE = [event(*W_A, FT, 2, 0, 1, changed=B + 10 * M),
           event(*W_B, FT, 1, 1, 3, changed=B + 12 * M), W_TODAY[2]]
+# Yesterday's list says the same as today's: from 00:00 to about 02:00 UTC the two matches
+# kicked off yesterday, and the producer watches them through their kick-off day's list (at
+# other hours it asks yesterday's list once, and finds the same events).
 W_ROUTES = {
-    "/unique-tournament/17/scheduled-events/{yesterday}": [{"inline": {"events": []}}],
+    "/unique-tournament/17/scheduled-events/{yesterday}": [
+        {"after": 0, "body": "ut17_today.json"},
+        {"after": 3600, "body": "ut17_today_finished.json"},
+    ],
     "/unique-tournament/17/scheduled-events/{today}": [
         {"after": 0, "body": "ut17_today.json"},
         {"after": 3600, "body": "ut17_today_finished.json"},
