@@ -265,13 +265,20 @@ static bool carry_out(struct consumer_ctx *ctx, struct item *it)
  * confirms.  A delivery whose render message is not confirmed goes back to
  * the queue: its redelivery finds the render submitted and publishes again.
  */
+/* A delivery to be acked whose render Plainly accepted: it needs a render
+ * message. */
+static bool follows(const struct item *it)
+{
+	return it->ack && it->o.kind == OUT_DONE && it->o.follow;
+}
+
 static void follow_renders(struct consumer_ctx *ctx, struct item *its, size_t n)
 {
 	size_t want = 0;
 	bool failed = false;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!its[i].ack || its[i].o.kind != OUT_DONE || !its[i].o.follow)
+		if (!follows(&its[i]))
 			continue;
 		want++;
 		/* -1 cannot happen with a valid work message */
@@ -283,7 +290,7 @@ static void follow_renders(struct consumer_ctx *ctx, struct item *its, size_t n)
 	if (failed || broker_flush(ctx->out, ctx->cfg->amqp_op_timeout * 1000) != 0) {
 		broker_discard_unconfirmed(ctx->out);
 		for (size_t i = 0; i < n; i++)
-			if (its[i].ack && its[i].o.kind == OUT_DONE && its[i].o.follow) {
+			if (follows(&its[i])) {
 				log_warn("render message not confirmed: message requeued %s",
 					 its[i].ids);
 				its[i].ack = false;
