@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
@@ -187,6 +188,12 @@ const struct cfg_key cfg_keys[] = {
 	  "unacknowledged deliveries per bf-tournament-stats process", RANGE(1, 65535) },
 	{ "log.level", CFG_T_STRING, "info", "BF_LOG_LEVEL", false, F(log_level), NOCOUNT,
 	  "debug | info | warn | error", ONE_OF("debug|info|warn|error") },
+	{ "log.format", CFG_T_STRING, "text", "BF_LOG_FORMAT", false, F(log_format), NOCOUNT,
+	  "text | logfmt | json: the form of each log line", ONE_OF("text|logfmt|json") },
+	{ "metrics.listen", CFG_T_STRING, "", "BF_METRICS_LISTEN", false, F(metrics_listen),
+	  NOCOUNT,
+	  "\"PORT\" or \"HOST:PORT\": serve GET /metrics (Prometheus) and GET /healthz there; a bare port listens on 127.0.0.1 only; \"\" = off",
+	  ANY },
 };
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
 
@@ -767,12 +774,52 @@ range:
 	return -1;
 }
 
+/* A listening address: "PORT" (1..65535), "HOST:PORT" with HOST an IPv4
+ * literal, or "[IPv6]:PORT"; "" (off) too. */
+static bool listen_ok(const char *s)
+{
+	const char *port = s, *colon = strrchr(s, ':');
+	unsigned char addr[sizeof(struct in6_addr)];
+	char host[INET6_ADDRSTRLEN + 1];
+	size_t n;
+	long p;
+
+	if (*s == '\0')
+		return true;
+	if (colon != NULL) {
+		bool v6 = s[0] == '[';
+		n = (size_t)(colon - s);
+		if (v6 && (n < 3 || s[n - 1] != ']'))
+			return false;
+		if (v6)
+			n -= 2;
+		if (n == 0 || n >= sizeof(host))
+			return false;
+		memcpy(host, s + (v6 ? 1 : 0), n);
+		host[n] = '\0';
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) != 1)
+			return false;
+		port = colon + 1;
+	}
+	n = strlen(port);
+	if (n == 0 || n > 5 || strspn(port, "0123456789") != n)
+		return false;
+	p = strtol(port, NULL, 10);
+	return p >= 1 && p <= 65535;
+}
+
 /* Every key within its bounds, then what holds between keys. */
 static int validate(struct bf_config *c, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < cfg_nkeys; i++)
 		if (check_bounds(c, &cfg_keys[i], err, errlen) != 0)
 			return -1;
+	if (!listen_ok(c->metrics_listen)) {
+		set_err(err, errlen,
+			"metrics.listen: must be \"PORT\" (1..65535), \"HOST:PORT\" with HOST an IPv4 address or \"[IPv6]:PORT\", or \"\" (off), not \"%.100s\"",
+			c->metrics_listen);
+		return -1;
+	}
 	/* the timeout of the provider in use only: the other one is never asked */
 	bool af = strcmp(c->source_provider, "api-football") == 0;
 	if (c->amqp_heartbeat != 0 &&

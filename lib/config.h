@@ -114,6 +114,10 @@ struct bf_config {
 
 	/* [log] */
 	char *log_level;
+	char *log_format; /* "text" | "logfmt" | "json" */
+
+	/* [metrics] */
+	char *metrics_listen; /* "" = off; "PORT" (127.0.0.1) or "HOST:PORT" */
 };
 
 enum cfg_type {

@@ -12,6 +12,7 @@ void proc_config_load(struct bf_config *c, const char *path, int check_only)
 {
 	char err[512];
 	enum log_level lvl;
+	enum log_format fmt;
 
 	if (cfg_load(c, path, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: configuration error: %s\n", log_prog(), err);
@@ -24,6 +25,8 @@ void proc_config_load(struct bf_config *c, const char *path, int check_only)
 			log_add_secret(cfg_string(c, &cfg_keys[i]));
 	if (log_level_parse(c->log_level, &lvl) == 0)
 		log_set_level(lvl);
+	if (log_format_parse(c->log_format, &fmt) == 0)
+		log_set_format(fmt);
 	if (check_only) {
 		printf("configuration OK%s%s\n", c->path ? ": " : " (built-in defaults)",
 		       c->path ? c->path : "");

@@ -471,8 +471,8 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	if (part == 1)
 		d.have_lineups = true;
 	else if (part == 2)
-		log_warn("line-ups unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id,
-			 r.error);
+		log_warn("line-ups unreadable event_id=%" PRId64 " error=%s", m->event_id,
+			 log_quote(r.error));
 	else
 		partial = true;
 	/* lower leagues have no statistics (404): not an error */
@@ -481,15 +481,15 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	if (part < 0)
 		goto out;
 	if (part == 2)
-		log_warn("statistics unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id,
-			 r.error);
+		log_warn("statistics unreadable event_id=%" PRId64 " error=%s", m->event_id,
+			 log_quote(r.error));
 	part = got(ctx, source_get_incidents(ctx->src, m->event_id, &d.inc, &d.ninc, &r), &r,
 		   "incidents", out);
 	if (part < 0)
 		goto out;
 	if (part == 2) {
-		log_warn("incidents unreadable event_id=%" PRId64 " error=\"%s\"", m->event_id,
-			 r.error);
+		log_warn("incidents unreadable event_id=%" PRId64 " error=%s", m->event_id,
+			 log_quote(r.error));
 		partial = true;
 	} else if (part == 0) {
 		partial = true;

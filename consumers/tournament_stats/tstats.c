@@ -278,8 +278,8 @@ void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 			from_provider = true;
 		else
 			log_warn("standings unreadable, computing them unique_tournament_id=%" PRId64
-				 " error=\"%s\"",
-				 m->unique_tournament_id, r.error);
+				 " error=%s",
+				 m->unique_tournament_id, log_quote(r.error));
 	} else {
 		/* 404 (no table), challenge, failure: the stored results will do */
 		log_info("standings from %s unavailable (%s): computing them unique_tournament_id=%" PRId64,

@@ -1255,9 +1255,11 @@ static void badinput_body(struct world *w)
 
 	/* 2-5: the same list now answers malformed, truncated, without "events",
 	 * a JSON array: logged with the URL and the reason, nothing stored changes;
-	 * --once exits 1 (nothing it asked for could be read) */
+	 * --once exits 1 (nothing it asked for could be read); the reasons as
+	 * logged, their quotes escaped (log_quote) */
 	static const char *const reasons[] = { "invalid JSON", "invalid JSON",
-					       "no \"events\" array", "expected a JSON object" };
+					       "no \\\"events\\\" array",
+					       "expected a JSON object" };
 	for (int run = 0; run < 4; run++) {
 		char suffix[16];
 		snprintf(suffix, sizeof(suffix), "run%d", run + 2);

@@ -439,7 +439,7 @@ static void no_subscriber_body(struct world *w)
 	CHECK_STR(buf, "done");
 	world_log(w, "run", log, sizeof(log));
 	CHECK_INT(tenv_count_lines(log, "video event not confirmed"), 0);
-	CHECK_INT(tenv_count_lines(log, "outcome=done note=video ready"), 1);
+	CHECK_INT(tenv_count_lines(log, "outcome=done note=\"video ready"), 1);
 }
 
 static void no_subscriber_still_done(void)

@@ -244,9 +244,13 @@ cat "$DEMO"/logs/producer.log "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.
 		h = substr(ts, 12, 2); m = substr(ts, 15, 2); s = substr(ts, 18, 6)
 		return h * 3600 + m * 60 + s
 	}
-	function kv(key,   i, n, f) {
+	# the value of key= (a word of it: note="a b" gives a, and url= inside it its URL)
+	function kv(key,   i, n, f, v) {
 		n = split($0, f, " ")
-		for (i = 1; i <= n; i++) if (index(f[i], key "=") == 1) return substr(f[i], length(key) + 2)
+		for (i = 1; i <= n; i++) if (index(f[i], key "=") == 1) {
+			v = substr(f[i], length(key) + 2); sub(/^"/, "", v); sub(/"$/, "", v)
+			return v
+		}
 		return ""
 	}
 	BEGIN { split(t0, a, "."); base = -1 }
@@ -262,10 +266,10 @@ cat "$DEMO"/logs/producer.log "$DEMO"/logs/lineups-*.log "$DEMO"/logs/results-*.
 			if (out == "retry") line = line " (" kv("reason") ") -> " kv("wait")
 			if (out == "dead") line = line " (" kv("reason") ")"
 			if (out == "done") { n = kv("note"); if (n != "") line = line ": " n }
-			if (kv("type") == "render" && index($0, "note=video ready") > 0)
+			if (kv("type") == "render" && index($0, "note=\"video ready") > 0)
 				line = "video ready " kv("url")
 			# the render message and the webhook both ask: the second finds it final
-			if (kv("type") == "render" && index($0, "note=render already") > 0)
+			if (kv("type") == "render" && index($0, "note=\"render already") > 0)
 				line = "render checked again (webhook or redelivery): final already"
 		} else { line = "the data source refused access: circuit breaker open" }
 		printf "  +%5.1fs  %-20s %-12s %s\n", t - base, prog, what, line

@@ -260,6 +260,8 @@ static void defaults_from_file_with_only_a_comment(void)
 	CHECK_INT(c.tstats_max_attempts, 10);
 	CHECK_INT(c.tstats_prefetch, 1);
 	CHECK_STR(c.log_level, "info");
+	CHECK_STR(c.log_format, "text");
+	CHECK_STR(c.metrics_listen, "");
 	cfg_free(&c);
 	unlink(path);
 }
@@ -443,6 +445,9 @@ static void env_overrides_file(void)
 		  offsetof(struct bf_config, af_base_url) },
 		{ "BF_APIFOOTBALL_KEY", "af-123", offsetof(struct bf_config, af_api_key) },
 		{ "BF_LOG_LEVEL", "debug", offsetof(struct bf_config, log_level) },
+		{ "BF_LOG_FORMAT", "json", offsetof(struct bf_config, log_format) },
+		{ "BF_METRICS_LISTEN", "127.0.0.1:9101",
+		  offsetof(struct bf_config, metrics_listen) },
 		{ "BF_RENDERS_WEBHOOK_SECRET", "wh-123",
 		  offsetof(struct bf_config, renders_webhook_secret) },
 	};
@@ -483,7 +488,8 @@ static void env_overrides_file(void)
 			       "database = { url = \"postgresql://file/bf\"; };\n"
 			       "sofascore = { base_url = \"https://file/\"; };\n"
 			       "plainly = { base_url = \"https://file/\"; api_key = \"file\"; };\n"
-			       "log = { level = \"error\"; };\n",
+			       "log = { level = \"error\"; format = \"logfmt\"; };\n"
+			       "metrics = { listen = \"9100\"; };\n",
 			       &c, err, sizeof(err));
 		if (rc != 0)
 			t_fail(__FILE__, __LINE__, "%s=%s: %s", cases[j].env, cases[j].value, err);
@@ -515,6 +521,21 @@ static void env_bad_value_names_key_and_variable(void)
 	REQUIRE(setenv("BF_LOG_LEVEL", "loud", 1) == 0);
 	CHECK_INT(cfg_load(&c, EXAMPLE, err, sizeof(err)), -1);
 	CHECK(strstr(err, "log.level") != NULL);
+	cfg_free(&c);
+
+	clear_env();
+	err[0] = '\0';
+	REQUIRE(setenv("BF_LOG_FORMAT", "yaml", 1) == 0);
+	CHECK_INT(cfg_load(&c, EXAMPLE, err, sizeof(err)), -1);
+	CHECK_STR(err, "log.format: must be text, logfmt or json");
+	cfg_free(&c);
+
+	clear_env();
+	err[0] = '\0';
+	REQUIRE(setenv("BF_METRICS_LISTEN", "localhost:9100", 1) == 0);
+	CHECK_INT(cfg_load(&c, EXAMPLE, err, sizeof(err)), -1);
+	CHECK(strncmp(err, "metrics.listen: ", 16) == 0);
+	CHECK(strstr(err, "\"localhost:9100\"") != NULL);
 	cfg_free(&c);
 
 	clear_env();
@@ -816,6 +837,10 @@ static void validation_failures_name_the_key(void)
 		{ "apifootball = { seasons = [ 39 ]; };\n", "apifootball.seasons: pairs" },
 		{ "producer = { schedule_interval = 0; };\n", "producer.schedule_interval" },
 		{ "log = { level = \"loud\"; };\n", "log.level" },
+		{ "log = { format = \"xml\"; };\n", "log.format: must be text, logfmt or json" },
+		{ "log = { format = \"JSON\"; };\n", "log.format" },
+		{ "log = { format = \"\"; };\n", "log.format" },
+		{ "log = { format = 1; };\n", "log.format: must be a string" },
 	};
 
 	clear_env();
@@ -977,6 +1002,79 @@ static void free_after_failure_is_safe(void)
 	cfg_free(&c);
 }
 
+/* metrics.listen: "", PORT, IPv4:PORT or [IPv6]:PORT; anything else is
+ * refused at load, naming the key. */
+static void metrics_listen_is_checked(void)
+{
+	static const char *const good[] = {
+		"",	     "9100",	   "1",		 "65535",	 "127.0.0.1:9100",
+		"0.0.0.0:1", "[::1]:9100", "[::]:65535", "[fe80::1]:80", "10.1.2.3:09100",
+	};
+	static const char *const bad[] = {
+		"0",
+		"65536",
+		"99999",
+		"100000",
+		"-1",
+		"+80",
+		"9100 ",
+		" 9100",
+		"abc",
+		":9100",
+		"127.0.0.1:",
+		"127.0.0.1",
+		"127.0.0.1:0",
+		"127.0.0.1:65536",
+		"localhost:9100",
+		"1.2.3:9100",
+		"1.2.3.4.5:9100",
+		"::1:9100",
+		"[::1]",
+		"[::1]9100",
+		"[]:9100",
+		"[1.2.3.4]:9100",
+		"[::1:9100",
+		"::1]:9100",
+		"http://127.0.0.1:9100",
+		"127.0.0.1:9100/metrics",
+	};
+
+	clear_env();
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct bf_config c;
+		char text[128], err[512] = "";
+
+		snprintf(text, sizeof(text), "metrics = { listen = \"%s\"; };\n", good[i]);
+		int rc = load_text(text, &c, err, sizeof(err));
+		if (rc != 0)
+			t_fail(__FILE__, __LINE__, "listen = \"%s\": refused: %s", good[i], err);
+		else
+			CHECK_STR(c.metrics_listen, good[i]);
+		cfg_free(&c);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct bf_config c;
+		char text[128], want[128], err[512] = "";
+
+		snprintf(text, sizeof(text), "metrics = { listen = \"%s\"; };\n", bad[i]);
+		snprintf(want, sizeof(want), "not \"%s\"", bad[i]);
+		int rc = load_text(text, &c, err, sizeof(err));
+		if (rc != -1 || strncmp(err, "metrics.listen: must be ", 24) != 0 ||
+		    strstr(err, want) == NULL)
+			t_fail(__FILE__, __LINE__, "listen = \"%s\": rc %d, message \"%s\"", bad[i],
+			       rc, err);
+		cfg_free(&c);
+	}
+	/* not a string */
+	{
+		struct bf_config c;
+		char err[512] = "";
+		CHECK_INT(load_text("metrics = { listen = 9100; };\n", &c, err, sizeof(err)), -1);
+		CHECK(strncmp(err, "metrics.listen: must be a string", 32) == 0);
+		cfg_free(&c);
+	}
+}
+
 /* A short heartbeat needs short timeouts of the provider in use only
  * (broker-hang's configuration was refused for apifootball.timeout). */
 static void heartbeat_checks_the_provider_in_use(void)
@@ -1085,5 +1183,6 @@ int main(void)
 	T_RUN(secrets_need_a_private_file);
 	T_RUN(competitions_older_name);
 	T_RUN(heartbeat_checks_the_provider_in_use);
+	T_RUN(metrics_listen_is_checked);
 	return t_done();
 }
