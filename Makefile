@@ -10,11 +10,13 @@ BINDIR   ?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/bf-datavideos
 SYSCONFDIR ?= /etc/bf
 UNITDIR  ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
 BUILD    ?= build
 BIN      ?= bin
 CC       ?= cc
 
-PKGS     := librabbitmq libcurl libcjson libpq libconfig libcrypto
+PKGS     := librabbitmq libcurl libcjson libpq libconfig libcrypto libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -32,8 +34,6 @@ endif
 BF_CFLAGS += $(CFLAGS)
 BF_LDFLAGS += $(LDFLAGS)
 LIBS     := $(PKG_LIBS) -lpthread -lm
-# bf-renders' webhook listener (and the integration tests, which link every branch)
-MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=
@@ -103,7 +103,7 @@ $(BIN)/bf-tournament-stats: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/tou
 
 $(BIN)/bf-renders: $(patsubst %.c,$(BUILD)/%.o,$(wildcard consumers/renders/*.c) $(CONSUMER_COMMON)) $(LIBBF)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS) $(MHD_LIBS)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
 # A unit test links libbf.a, tests/support's t and testenv, and the module it tests with what
 # that module calls: test_NAME_OBJ lists it (nothing for a test of libbf.a alone).
@@ -126,7 +126,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $$($$*_OBJ) $(UNIT_SUPPORT_OBJ) $
 	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_OBJ) $(LIBBF)
-	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS) $(MHD_LIBS)
+	$(Q)$(CC) $(BF_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Each fake is its own file plus what they share: tests/fakes/fake.[ch] (all fakes) and
 # tests/fakes/scenario.[ch] (the scenario engine of the fakes that replay one).
@@ -167,16 +167,25 @@ install: all
 	install -m 0644 ops/bf.conf.example $(DESTDIR)$(SHAREDIR)/bf.conf.example
 	install -m 0644 ops/rabbitmq/definitions.json $(DESTDIR)$(SHAREDIR)/definitions.json
 	install -d $(DESTDIR)$(UNITDIR)
-	for u in ops/systemd/*.service; do \
+	for u in ops/systemd/*.service ops/systemd/*.target; do \
 		sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/share/bf-datavideos|$(SHAREDIR)|g' \
 			"$$u" > $(DESTDIR)$(UNITDIR)/$$(basename "$$u") && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename "$$u"); done
+	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -m 0644 ops/systemd/sysusers.d/bf.conf $(DESTDIR)$(SYSUSERSDIR)/bf.conf
+	install -m 0644 ops/systemd/tmpfiles.d/bf.conf $(DESTDIR)$(TMPFILESDIR)/bf.conf
+	# the user bf and /var/lib/bf, /etc/bf (not into a DESTDIR: a package does that)
+	if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null; then systemd-sysusers $(SYSUSERSDIR)/bf.conf; fi; \
+		if command -v systemd-tmpfiles >/dev/null; then systemd-tmpfiles --create $(TMPFILESDIR)/bf.conf; fi; \
+	fi
 	install -m 0644 README.md $(DESTDIR)$(SHAREDIR)/README.md
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -rf $(DESTDIR)$(SHAREDIR)
-	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard ops/systemd/*.service)))
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard ops/systemd/*.service ops/systemd/*.target)))
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/bf.conf $(DESTDIR)$(TMPFILESDIR)/bf.conf
 
 clean:
 	rm -rf $(BUILD) $(BIN)

@@ -13,6 +13,8 @@
 
 #include "lib/db.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
+#include "lib/notify.h"
 #include "lib/proc.h"
 #include "consumers/render.h"
 #include "lib/clock.h"
@@ -135,6 +137,9 @@ struct item {
 static void settle(struct consumer_ctx *ctx, const struct broker_delivery *d, bool ok)
 {
 	int rc = ok ? broker_ack(ctx->in, d) : broker_nack(ctx->in, d, true);
+
+	if (!ok)
+		metrics_add(M_BROKER_REQUEUES, 1, METRICS_END);
 
 	if (rc == 1)
 		log_warn("delivery from a lost connection: the broker redelivers it message_id=%s",
@@ -369,6 +374,20 @@ static int jobs_record(struct consumer_ctx *ctx, struct item *its, size_t n)
 	return rc;
 }
 
+/* The message in the metrics: its outcome as carried out (a delivery not
+ * acked went back to its queue), a dead letter's reason. */
+static void count_outcome(const struct consumer_ctx *ctx, const struct item *it)
+{
+	const char *type = msg_type_name(ctx->type);
+	const char *outcome = !it->ack	    ? "requeue"
+			      : follows(it) ? "rendering"
+					    : outcome_name(it->o.kind);
+
+	metrics_add(M_MESSAGES, 1, "type", type, "outcome", outcome, METRICS_END);
+	if (it->ack && it->o.kind == OUT_DEAD)
+		metrics_add(M_DEAD_LETTERS, 1, "type", type, "reason", it->o.reason, METRICS_END);
+}
+
 static void log_outcome(const struct consumer_ctx *ctx, const struct item *it)
 {
 	const struct outcome *o = &it->o;
@@ -378,18 +397,18 @@ static void log_outcome(const struct consumer_ctx *ctx, const struct item *it)
 	switch (o->kind) {
 	case OUT_RETRY:
 		log_info(
-			"message %s type=%s attempt=%d outcome=retry wait=%s reason=%s error=\"%s\" duration_ms=%" PRId64,
-			it->ids, type, it->attempt, it->where, o->reason, o->error, ms);
+			"message %s type=%s attempt=%d outcome=retry wait=%s reason=%s error=%s duration_ms=%" PRId64,
+			it->ids, type, it->attempt, it->where, o->reason, log_quote(o->error), ms);
 		break;
 	case OUT_DEAD:
 		log_warn(
-			"message %s type=%s attempt=%d outcome=dead queue=%s reason=%s error=\"%s\" duration_ms=%" PRId64,
-			it->ids, type, it->attempt, it->where, o->reason, o->error, ms);
+			"message %s type=%s attempt=%d outcome=dead queue=%s reason=%s error=%s duration_ms=%" PRId64,
+			it->ids, type, it->attempt, it->where, o->reason, log_quote(o->error), ms);
 		break;
 	default:
 		log_info("message %s type=%s attempt=%d outcome=%s%s%s duration_ms=%" PRId64,
 			 it->ids, type, it->attempt, outcome_name(o->kind),
-			 o->error[0] ? " note=" : "", o->error[0] ? o->error : "", ms);
+			 o->error[0] ? " note=" : "", o->error[0] ? log_quote(o->error) : "", ms);
 		break;
 	}
 }
@@ -468,6 +487,20 @@ static void ahead_wait(void *arg, int fd)
 		(void)poll(&p, 1, 1000);
 }
 
+/* The batch's time and its steps' (t: handle_batch's marks) in the
+ * metrics. */
+static void observe_batch(const struct consumer_ctx *ctx, const int64_t t[8])
+{
+	static const char *const steps[] = { "prepare",	  "branches", "ahead", "renders",
+					     "republish", "jobs",     "settle" };
+	const char *type = msg_type_name(ctx->type);
+
+	metrics_observe(M_BATCH_SECONDS, (double)(t[7] - t[0]) / 1000.0, "type", type, METRICS_END);
+	for (int k = 0; k < 7; k++)
+		metrics_observe(M_STEP_SECONDS, (double)(t[k + 1] - t[k]) / 1000.0, "type", type,
+				"step", steps[k], METRICS_END);
+}
+
 /*
  * Handles the batch its[0..n-1] (prepared already when ready), in this
  * order: prepare it, run its branches (their renders are queued), look
@@ -527,9 +560,11 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 		clock_sleep_ms(100);
 	for (i = 0; i < n; i++) {
 		settle(ctx, &its[i].d, its[i].ack);
+		count_outcome(ctx, &its[i]);
 		log_outcome(ctx, &its[i]);
 	}
 	t[7] = clock_mono_ms();
+	observe_batch(ctx, t);
 	log_debug("batch messages=%zu prefetch_ms=%" PRId64 " branches_ms=%" PRId64
 		  " renders_ms=%" PRId64 " republish_ms=%" PRId64 " jobs_ms=%" PRId64
 		  " settle_ms=%" PRId64 " ahead=%zu ahead_ms=%" PRId64,
@@ -538,6 +573,21 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 }
 
 /* ---- main ------------------------------------------------------------------ */
+
+/* The series an alert looks at exist from the start at 0: increase() of a
+ * series that appears with its first event misses that event. */
+static void count_from_zero(enum msg_type type)
+{
+	static const char *const outcomes[] = { "done",	 "rendering", "expired",
+						"retry", "dead",      "requeue" };
+	static const char *const finals[] = { "DONE", "FAILED", "INVALID", "CANCELLED" };
+
+	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
+		metrics_add(M_MESSAGES, 0, "type", msg_type_name(type), "outcome", outcomes[i],
+			    METRICS_END);
+	for (size_t i = 0; type == MSG_RENDER && i < sizeof(finals) / sizeof(finals[0]); i++)
+		metrics_add(M_RENDERS, 0, "state", finals[i], METRICS_END);
+}
 
 static void usage(const struct consumer_def *def, FILE *f)
 {
@@ -611,6 +661,9 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	}
 	signals_install();
 	proc_config_load(&cfg, path, check);
+	notify_init();
+	metrics_init(def->prog, BF_VERSION);
+	count_from_zero(def->type);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
 	ctx.prog = def->prog;
@@ -653,6 +706,10 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 			 cfg.plainly_dry_run_dir);
 	if (topo_build(&ctx.topo, &cfg) != 0)
 		goto out_cfg;
+	/* before connecting: /healthz says what it waits for */
+	if (metrics_serve(cfg.metrics_listen) != 0)
+		goto out_cfg;
+	notify_status("connecting to the database");
 	if (db_connect(&ctx.db, cfg.database_url, 0, &signals_stop) != 0)
 		goto out_cfg;
 	if (db_check_schema(ctx.db, err, sizeof(err)) != 0) {
@@ -671,6 +728,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	}
 	proc_conn_name(name, sizeof(name));
 	struct broker_opts bo = broker_opts_from_config(&cfg, name, &ctx.topo, &signals_stop);
+	notify_status("connecting to the broker");
 	if (broker_open(&ctx.out, &bo) != 0)
 		goto out_render;
 	bo.topo = NULL; /* declared once is enough */
@@ -686,6 +744,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	 * and fault it in again, page by page */
 	mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
 	log_info("ready queue=%s broker=%s", queue, broker_peer(ctx.in));
+	notify_ready("consuming %s from %s", queue, broker_peer(ctx.in));
 
 	/* half the prefetch: the broker sends the next half while this one
 	 * is handled, so a batch never waits for the acks of the last */
@@ -695,11 +754,17 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	struct item *its = calloc(batch_max, sizeof(*its));
 	struct item *ahead = calloc(batch_max, sizeof(*ahead));
 	size_t n = 0; /* deliveries in its, prepared by the look-ahead */
-	int64_t last = clock_mono_ms(), last_idle = clock_mono_ms();
+	int64_t last = clock_mono_ms(), last_idle = clock_mono_ms(), last_status = last;
 	int linger_ms = def->prefetch != NULL && ctx.src != NULL && source_batch_max(ctx.src) > 0
 				? BATCH_LINGER_MS
 				: 1;
 
+	/* the loop turns at least this often: a second, or a quarter of the
+	 * watchdog interval systemd asked for */
+	int wait_ms = 1000;
+	if (notify_watchdog_usec() > 0 && notify_watchdog_usec() / 4000 < 1000)
+		wait_ms = notify_watchdog_usec() / 4000 < 50 ? 50
+							     : (int)(notify_watchdog_usec() / 4000);
 	if (its == NULL || ahead == NULL) {
 		log_err("out of memory");
 		free(its);
@@ -710,6 +775,13 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		int r = 0;
 		bool ready = n > 0;
 
+		notify_watchdog();
+		if (clock_mono_ms() - last_status >= 10000) {
+			last_status = clock_mono_ms();
+			notify_status("consuming %s from %s: %lu messages handled", queue,
+				      broker_peer(ctx.in), handled);
+		}
+
 		/* and whatever else the broker sends within a millisecond
 		 * (after a batch's acks, the next deliveries trickle in), or
 		 * within BATCH_LINGER_MS when the provider answers many events
@@ -717,7 +789,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		 * arrive a few milliseconds apart, and one request then serves
 		 * them all */
 		if (n == 0)
-			r = collect(&ctx, its, batch_max, 1000, linger_ms, &n);
+			r = collect(&ctx, its, batch_max, wait_ms, linger_ms, &n);
 		if (n > 0) {
 			struct item *swap;
 			size_t nn;
@@ -753,6 +825,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 					"publishing connection lost: reconnects at the next republish");
 		}
 	}
+	notify_stopping();
 	if (n > 0) {
 		/* looked ahead at but not handled: unacked, the broker redelivers them */
 		if (ctx.src != NULL)
@@ -780,6 +853,10 @@ out_sofa:
 out_db:
 	PQfinish(ctx.db);
 out_cfg:
+	metrics_serve_stop();
+	/* stopped while starting (a connect that waited): a clean stop */
+	if (signals_stop)
+		rc = 0;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	log_info("stopped messages=%lu cpu_ms=%ld page_faults=%ld", handled,

@@ -6,6 +6,8 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
+#include "notify.h"
 
 #define MIGRATE_LOCK_KEY "4242001" /* pg_advisory_lock key of bfctl migrate */
 
@@ -32,6 +34,16 @@ static void on_notice(void *arg, const char *msg)
 	log_debug("database notice: %s", one_line(msg, buf, sizeof(buf)));
 }
 
+/* What a statement or connect told of the database, for the metrics: an
+ * error counts; connected is what libpq says of the connection now. */
+static void seen(PGconn *c, bool failed)
+{
+	if (failed)
+		metrics_add(M_DATABASE_ERRORS, 1, METRICS_END);
+	metrics_set(M_DATABASE_CONNECTED, c != NULL && PQstatus(c) == CONNECTION_OK ? 1 : 0,
+		    METRICS_END);
+}
+
 int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *stop)
 {
 	int backoff = 250;
@@ -41,19 +53,21 @@ int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *
 	for (int i = 1;; i++) {
 		PGconn *c = PQconnectdb(url);
 
+		seen(c, PQstatus(c) != CONNECTION_OK);
 		if (PQstatus(c) == CONNECTION_OK) {
 			PQsetNoticeProcessor(c, on_notice, NULL);
 			*out = c;
 			return 0;
 		}
-		log_warn("database connect failed url=%s error=\"%s\" try=%d", url,
-			 one_line(PQerrorMessage(c), msg, sizeof(msg)), i);
+		log_warn("database connect failed url=%s error=%s try=%d", url,
+			 log_quote(one_line(PQerrorMessage(c), msg, sizeof(msg))), i);
 		PQfinish(c);
 		if ((tries > 0 && i >= tries) || (stop != NULL && *stop))
 			return -1;
 		for (int slept = 0; slept < backoff; slept += 100) {
 			if (stop != NULL && *stop)
 				return -1;
+			notify_watchdog(); /* a loop that waits for the database is alive */
 			clock_sleep_ms(100);
 		}
 		backoff = backoff * 2 > 10000 ? 10000 : backoff * 2;
@@ -66,11 +80,14 @@ static PGresult *checked(PGconn *c, const char *what, PGresult *r)
 	ExecStatusType st = PQresultStatus(r);
 	char msg[512];
 
-	if (r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK))
+	if (r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)) {
+		seen(c, false);
 		return r;
-	log_err("database query failed query=%s error=\"%s\"", what,
-		one_line(r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c), msg,
-			 sizeof(msg)));
+	}
+	seen(c, true);
+	log_err("database query failed query=%s error=%s", what,
+		log_quote(one_line(r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c), msg,
+				   sizeof(msg))));
 	PQclear(r);
 	return NULL;
 }
@@ -119,8 +136,8 @@ int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
 	char msg[512];
 
 	if (PQenterPipelineMode(c) != 1) {
-		log_err("database pipeline failed error=\"%s\"",
-			one_line(PQerrorMessage(c), msg, sizeof(msg)));
+		log_err("database pipeline failed error=%s",
+			log_quote(one_line(PQerrorMessage(c), msg, sizeof(msg))));
 		return -1;
 	}
 	for (; sent < n; sent++)
@@ -128,8 +145,8 @@ int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
 				      NULL, NULL, 0) != 1)
 			break;
 	if (sent < n) {
-		log_err("database query failed query=%s error=\"%s\"", st[sent].what,
-			one_line(PQerrorMessage(c), msg, sizeof(msg)));
+		log_err("database query failed query=%s error=%s", st[sent].what,
+			log_quote(one_line(PQerrorMessage(c), msg, sizeof(msg))));
 		rc = -1;
 	}
 	if (PQpipelineSync(c) != 1)
@@ -153,9 +170,10 @@ int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
 		}
 		if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
 			if (rc == 0 && es != PGRES_PIPELINE_ABORTED)
-				log_err("database query failed query=%s error=\"%s\"",
+				log_err("database query failed query=%s error=%s",
 					k < n ? st[k].what : "pipeline",
-					one_line(PQresultErrorMessage(r), msg, sizeof(msg)));
+					log_quote(one_line(PQresultErrorMessage(r), msg,
+							   sizeof(msg))));
 			rc = -1;
 		}
 		k++;
@@ -168,6 +186,7 @@ int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
 	/* a statement that failed inside BEGIN leaves the transaction aborted */
 	if (PQtransactionStatus(c) == PQTRANS_INERROR || PQtransactionStatus(c) == PQTRANS_INTRANS)
 		db_rollback(c);
+	seen(c, rc != 0);
 	return rc;
 }
 
@@ -209,6 +228,7 @@ bool db_broken(PGconn *c)
 int db_reconnect(PGconn *c)
 {
 	PQreset(c);
+	seen(c, PQstatus(c) != CONNECTION_OK);
 	return PQstatus(c) == CONNECTION_OK ? 0 : -1;
 }
 
@@ -284,8 +304,8 @@ int db_migrate(PGconn *c, int *applied)
 		r = PQexec(c, db_migrations[i].sql);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 			char msg[512];
-			log_err("migration failed file=%s error=\"%s\"", db_migrations[i].name,
-				one_line(PQresultErrorMessage(r), msg, sizeof(msg)));
+			log_err("migration failed file=%s error=%s", db_migrations[i].name,
+				log_quote(one_line(PQresultErrorMessage(r), msg, sizeof(msg))));
 			PQclear(r);
 			db_rollback(c);
 			goto out;

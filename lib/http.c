@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "clock.h"
+#include "notify.h"
 #include "version.h"
 
 struct http_client {
@@ -62,6 +63,21 @@ void http_client_free(struct http_client *h)
 	free(h->many);
 	curl_easy_cleanup(h->curl);
 	free(h);
+}
+
+/* libcurl's progress callback (about once a second, also while a
+ * transfer stalls): a request bounded by its timeout is the loop at work,
+ * however long (a video's download), so the systemd watchdog is fed. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	notify_watchdog();
+	return 0;
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -190,6 +206,8 @@ static int setup(CURL *c, const struct http_request *req, struct http_response *
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, cto);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
@@ -514,6 +532,8 @@ int http_download(const char *url, long long max_bytes, long timeout_ms,
 	}
 	curl_easy_setopt(d.c, CURLOPT_URL, url);
 	curl_easy_setopt(d.c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(d.c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(d.c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(d.c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(d.c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 10000 ? timeout_ms : 10000L);
 	curl_easy_setopt(d.c, CURLOPT_PROTOCOLS_STR, "http,https");

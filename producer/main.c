@@ -13,6 +13,8 @@
 #include "lib/clock.h"
 #include "lib/db.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
+#include "lib/notify.h"
 #include "lib/proc.h"
 #include "lib/signals.h"
 #include "lib/version.h"
@@ -42,6 +44,7 @@ struct list_seen {
 };
 
 #define MAX_LISTS 64
+#define PRODUCER_CYCLE_MAX_AGE 900 /* seconds: /healthz */
 #define MAX_KEPT 256
 
 struct producer {
@@ -78,6 +81,7 @@ static int64_t now_s(void)
 static void sleep_until(struct broker *b, int64_t when)
 {
 	while (!signals_stop && now_s() < when) {
+		notify_watchdog();
 		clock_sleep_ms(200);
 		if (b != NULL && broker_idle(b) != 0)
 			log_warn(
@@ -129,7 +133,7 @@ static void poll_list(struct producer *p, enum source_result res, const struct s
 	}
 	if (res == SOURCE_BAD) {
 		p->failed++;
-		log_warn("bad response url=%s error=\"%s\"", r->url, r->error);
+		log_warn("bad response url=%s error=%s", r->url, log_quote(r->error));
 		free(evs);
 		return;
 	} else if (res != SOURCE_OK && res != SOURCE_NOT_MODIFIED) {
@@ -137,12 +141,13 @@ static void poll_list(struct producer *p, enum source_result res, const struct s
 		/* a challenge is said once, loudly, by the client; the cycle line
 		 * repeats that the breaker is open */
 		if (res != SOURCE_REFUSED && !backing_off(r) && res != SOURCE_NOT_FOUND)
-			log_warn("fetch failed url=%s error=\"%s\"", r->url, r->error);
+			log_warn("fetch failed url=%s error=%s", r->url, log_quote(r->error));
 		free(evs);
 		return;
 	}
 	if (skipped > 0)
-		log_warn("skipped %zu events url=%s first_error=\"%s\"", skipped, r->url, r->error);
+		log_warn("skipped %zu events url=%s first_error=%s", skipped, r->url,
+			 log_quote(r->error));
 	n = keep_chosen_seasons(p->cfg, evs, n);
 	if (store_upsert_events(p->db, evs, n, p->cfg->tournaments, p->cfg->ntournaments, &kept,
 				&changed) != 0)
@@ -223,15 +228,15 @@ static void poll_event(struct producer *p, int64_t id)
 	}
 	if (res == SOURCE_BAD) {
 		p->failed++;
-		log_warn("bad response url=%s event_id=%" PRId64 " error=\"%s\"", r.url, id,
-			 r.error);
+		log_warn("bad response url=%s event_id=%" PRId64 " error=%s", r.url, id,
+			 log_quote(r.error));
 		return;
 	}
 	if (res != SOURCE_OK) {
 		p->failed++;
 		if (res != SOURCE_REFUSED && !backing_off(&r))
-			log_warn("fetch failed url=%s event_id=%" PRId64 " error=\"%s\"", r.url, id,
-				 r.error);
+			log_warn("fetch failed url=%s event_id=%" PRId64 " error=%s", r.url, id,
+				 log_quote(r.error));
 		return;
 	}
 	if (store_upsert_events(p->db, &ev, 1, p->cfg->tournaments, p->cfg->ntournaments, &kept,
@@ -554,6 +559,32 @@ static void next_moments(struct producer *p, int64_t now)
 		p->next_watch = watch;
 }
 
+/* The queues' depths and the unfinished jobs, for the metrics (the
+ * active producer serves them: one process, however many consumers). */
+static void gauges(struct producer *p)
+{
+	static const enum msg_type types[] = { MSG_LINEUP, MSG_RESULT, MSG_TSTATS, MSG_RENDER };
+	char q[TOPO_NAME_MAX];
+	long msgs, consumers;
+
+	if (store_job_gauges(p->db) != 0)
+		log_warn("job gauges not read: the metrics keep the last ones");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		for (int dead = 0; dead < 2; dead++) {
+			int rc;
+			if (dead)
+				topo_dead_queue(types[i], q, sizeof(q));
+			else
+				topo_work_queue(types[i], q, sizeof(q));
+			rc = broker_queue_info(p->broker, q, &msgs, &consumers);
+			if (rc < 0)
+				return; /* no broker: the next cycle asks again */
+			if (rc == 0)
+				metrics_set(M_QUEUE_MESSAGES, (double)msgs, "queue", q,
+					    METRICS_END);
+		}
+}
+
 static void run_cycle(struct producer *p, bool once)
 {
 	int64_t now = now_s();
@@ -583,6 +614,11 @@ static void run_cycle(struct producer *p, bool once)
 	if (br > 0 && polled)
 		log_warn("%s circuit breaker open: %lds left, no calls until then",
 			 source_provider(p->src), br);
+	gauges(p);
+	metrics_add(M_PRODUCER_CYCLES, 1, METRICS_END);
+	metrics_set(M_PRODUCER_LAST_CYCLE, (double)now_s(), METRICS_END);
+	notify_status("active: last cycle %s requests=%u published=%zu",
+		      br > 0 ? "(breaker open)" : "ok", p->fetched, published);
 }
 
 static bool try_activate(struct producer *p)
@@ -592,6 +628,7 @@ static bool try_activate(struct producer *p)
 
 	if (db_broken(p->db)) {
 		p->active = false;
+		metrics_set(M_PRODUCER_ACTIVE, 0, METRICS_END);
 		if (db_reconnect(p->db) != 0)
 			return false;
 	}
@@ -601,7 +638,9 @@ static bool try_activate(struct producer *p)
 		    NULL);
 	got = r != NULL && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
+	metrics_set(M_PRODUCER_ACTIVE, got ? 1 : 0, METRICS_END);
 	if (got) {
+		metrics_health_cycle(PRODUCER_CYCLE_MAX_AGE); /* its first cycle from now */
 		p->active = true;
 		p->next_schedule = p->next_watch = p->next_due = 0;
 		log_info("active: this producer polls and publishes");
@@ -670,6 +709,8 @@ int main(int argc, char **argv)
 	}
 	signals_install();
 	proc_config_load(&cfg, path, check);
+	notify_init();
+	metrics_init("bf-producer", BF_VERSION);
 	memset(&p, 0, sizeof(p));
 	p.cfg = &cfg;
 	log_info("starting version=%s provider=%s competitions=%zu config=%s %s", BF_VERSION,
@@ -679,6 +720,13 @@ int main(int argc, char **argv)
 		log_warn("producer.competitions is empty: nothing will be followed");
 	if (topo_build(&p.topo, &cfg) != 0)
 		goto out_cfg;
+	/* an active producer whose last cycle is older is not healthy: a
+	 * cycle runs every minute at least, a slow provider's budget makes
+	 * one last a few */
+	metrics_health_cycle(PRODUCER_CYCLE_MAX_AGE);
+	if (!once && metrics_serve(cfg.metrics_listen) != 0)
+		goto out_cfg;
+	notify_status("connecting to the database");
 	if (db_connect(&p.db, cfg.database_url, 0, &signals_stop) != 0)
 		goto out_cfg;
 	if (db_check_schema(p.db, err, sizeof(err)) != 0) {
@@ -692,6 +740,7 @@ int main(int argc, char **argv)
 	if (broker_open(&p.broker, &bo) != 0)
 		goto out_sofa;
 	proc_trim_memory();
+	notify_ready("connected to %s, polling %s", broker_peer(p.broker), cfg.source_provider);
 	log_info("ready broker=%s provider=%s source=%s", broker_peer(p.broker),
 		 cfg.source_provider,
 		 strcmp(cfg.source_provider, "api-football") == 0 ? cfg.af_base_url
@@ -706,6 +755,7 @@ int main(int argc, char **argv)
 				break;
 			}
 			if (now_s() - standby_logged >= 60) {
+				notify_status("standby: another producer is active");
 				log_info("standby: another producer is active");
 				standby_logged = now_s();
 			}
@@ -722,12 +772,17 @@ int main(int argc, char **argv)
 		int64_t next = p.next_watch < p.next_schedule ? p.next_watch : p.next_schedule;
 		sleep_until(p.broker, p.next_due < next ? p.next_due : next);
 	}
+	notify_stopping();
 	broker_close(p.broker);
 out_sofa:
 	source_close(p.src);
 out_db:
 	PQfinish(p.db);
 out_cfg:
+	metrics_serve_stop();
+	/* stopped while starting (a connect that waited): a clean stop */
+	if (signals_stop && !once)
+		rc = 0;
 	log_info("stopped");
 	cfg_free(&cfg);
 	return rc;

@@ -9,6 +9,7 @@
 
 #include "lib/db.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 
 static bool followed_has(const int64_t *f, size_t n, int64_t ut)
 {
@@ -436,11 +437,15 @@ int store_requeue_stale(PGconn *db, int after, size_t *n)
 		1, p);
 	if (r == NULL)
 		return -1;
-	for (int i = 0; i < PQntuples(r); i++)
+	for (int i = 0; i < PQntuples(r); i++) {
+		char last[201]; /* the start of it is enough here */
+
+		snprintf(last, sizeof(last), "%s", PQgetvalue(r, i, 3));
 		log_warn("job requeued: enqueued with no news, published again subject=%s attempts=%s"
-			 " no_news_s=%s last_error=\"%.200s\"",
+			 " no_news_s=%s last_error=%s",
 			 PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-			 PQgetvalue(r, i, 3));
+			 log_quote(last));
+	}
 	*n = (size_t)PQntuples(r);
 	PQclear(r);
 	return 0;
@@ -507,6 +512,35 @@ int store_next_moments(PGconn *db, int lineup_lead, int watch_after, int64_t *li
 	if (PQntuples(r) == 1) {
 		*lineup = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 		*watch = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	}
+	PQclear(r);
+	return 0;
+}
+
+int store_job_gauges(PGconn *db)
+{
+	static const char *const kinds[] = { "line-up", "result", "tournament-stats" };
+	static const char *const states[] = { "pending", "enqueued", "rendering" };
+	PGresult *r = db_exec(db, "job gauges",
+			      "SELECT kind, state, count(*)::text,"
+			      " EXTRACT(EPOCH FROM now() - min(updated_at))::bigint::text FROM jobs"
+			      " WHERE state IN ('pending', 'enqueued', 'rendering') GROUP BY 1, 2",
+			      0, NULL);
+
+	if (r == NULL)
+		return -1;
+	for (size_t k = 0; k < 3; k++)
+		for (size_t s = 0; s < 3; s++) {
+			metrics_set(M_JOBS, 0, "kind", kinds[k], "state", states[s], METRICS_END);
+			metrics_set(M_JOBS_OLDEST, 0, "kind", kinds[k], "state", states[s],
+				    METRICS_END);
+		}
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *kind = PQgetvalue(r, i, 0), *state = PQgetvalue(r, i, 1);
+		metrics_set(M_JOBS, strtod(PQgetvalue(r, i, 2), NULL), "kind", kind, "state", state,
+			    METRICS_END);
+		metrics_set(M_JOBS_OLDEST, strtod(PQgetvalue(r, i, 3), NULL), "kind", kind, "state",
+			    state, METRICS_END);
 	}
 	PQclear(r);
 	return 0;

@@ -51,6 +51,11 @@ int store_mark_enqueued(PGconn *db, const struct work_msg *msgs, size_t n)
  */
 int store_requeue_stale(PGconn *db, int after, size_t *n) __attribute__((warn_unused_result));
 
+/* The unfinished jobs (pending, enqueued, rendering) by kind and state,
+ * with the age of the oldest news of each, into the metrics (bf_jobs,
+ * bf_jobs_oldest_age_seconds; 0 for a state with none).  0 or -1. */
+int store_job_gauges(PGconn *db) __attribute__((warn_unused_result));
+
 /* A followed match watched for its final whistle. */
 struct store_watch {
 	int64_t id;

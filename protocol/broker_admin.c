@@ -116,6 +116,8 @@ static int passive_declare(struct broker *b, const char *queue, amqp_queue_decla
 	if (r.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION ||
 	    r.reply.id != AMQP_CHANNEL_CLOSE_METHOD ||
 	    ((const amqp_channel_close_t *)r.reply.decoded)->reply_code != AMQP_NOT_FOUND) {
+		broker_reply_text(r, err, sizeof(err));
+		log_warn("broker connection lost peer=%s error=%s", b->peer, log_quote(err));
 		b->connected = false;
 		return -1;
 	}

@@ -24,6 +24,8 @@
 
 #include "../lib/log.h"
 #include "../lib/clock.h"
+#include "../lib/metrics.h"
+#include "../lib/notify.h"
 
 #define CONNECT_TIMEOUT_S 5
 #define BACKOFF_MIN_MS 250
@@ -123,8 +125,26 @@ int broker_channel_open(struct broker *b, char *err, size_t errlen)
 
 /* ---- connect ------------------------------------------------------------ */
 
+/* Open handles of this process that are not connected: bf_broker_connected
+ * is 1 when there is none. */
+static atomic_int handles_down;
+
+/* Counts the handle as up or down (once per change). */
+static void mark(struct broker *b, bool up)
+{
+	int n;
+
+	if (b->down == !up)
+		return;
+	b->down = !up;
+	n = up ? atomic_fetch_sub(&handles_down, 1) - 1 : atomic_fetch_add(&handles_down, 1) + 1;
+	metrics_set(M_BROKER_CONNECTED, n == 0 ? 1 : 0, METRICS_END);
+}
+
 void broker_conn_drop(struct broker *b)
 {
+	if (b->connected)
+		mark(b, false);
 	if (b->conn != NULL) {
 		if (b->connected) {
 			broker_wd_arm(b);
@@ -270,6 +290,7 @@ static int connect_one(struct broker *b, const char *url, char *err, size_t errl
 		goto fail_armed;
 	broker_wd_disarm(b);
 	b->next_seq = 1;
+	mark(b, true);
 	return 0;
 fail_armed:
 	broker_wd_disarm(b);
@@ -289,13 +310,14 @@ static int connect_any(struct broker *b, int64_t deadline)
 	int tries = 0;
 	char err[1024];
 
+	mark(b, false); /* reconnecting: down until connected */
 	for (;;) {
 		broker_conn_drop(b);
 		if (connect_one(b, b->urls[b->cur], err, sizeof(err)) == 0)
 			return 0;
 		tries++;
-		log_warn("broker connect failed url=%s error=\"%s\" try=%d", b->urls[b->cur], err,
-			 tries);
+		log_warn("broker connect failed url=%s error=%s try=%d", b->urls[b->cur],
+			 log_quote(err), tries);
 		b->cur = (b->cur + 1) % b->nurls;
 		/* max_connect_tries bounds the first connect only; later the
 		 * caller's deadline and the stop flag decide */
@@ -306,6 +328,8 @@ static int connect_any(struct broker *b, int64_t deadline)
 		for (int slept = 0; slept < wait; slept += 100) {
 			if (broker_stopping(b) || (deadline != 0 && clock_mono_ms() >= deadline))
 				return -1;
+			/* a loop that waits for the broker is alive */
+			notify_watchdog();
 			clock_sleep_ms(100);
 		}
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
@@ -320,6 +344,7 @@ int broker_reconnect(struct broker *b, int64_t deadline)
 			return -1;
 		if (b->epoch > 0) {
 			b->reconnects++;
+			metrics_add(M_BROKER_RECONNECTS, 1, METRICS_END);
 			log_info("broker reconnected peer=%s reconnects=%u republishing=%zu",
 				 b->peer, b->reconnects, b->npend);
 		}
@@ -397,6 +422,7 @@ void broker_close(struct broker *b)
 	if (b == NULL)
 		return;
 	broker_conn_drop(b);
+	mark(b, true); /* closed: no longer counted */
 	if (b->watchdog_started) {
 		atomic_store(&b->quit, true);
 		pthread_join(b->watchdog, NULL);

@@ -38,7 +38,7 @@ int broker_consume(struct broker *b, const char *queue, int prefetch, const char
 	int rc = broker_consume_setup(b, err, sizeof(err));
 	broker_wd_disarm(b);
 	if (rc != 0) {
-		log_err("broker consume queue=%s error=\"%s\"", queue, err);
+		log_err("broker consume queue=%s error=%s", queue, log_quote(err));
 		b->connected = false;
 		b->consuming = false;
 		return -1;
@@ -184,7 +184,7 @@ int broker_next(struct broker *b, struct broker_delivery *d, int timeout_ms)
 	} else {
 		char why[256];
 		broker_reply_text(r, why, sizeof(why));
-		log_warn("broker connection lost peer=%s error=\"%s\"", b->peer, why);
+		log_warn("broker connection lost peer=%s error=%s", b->peer, log_quote(why));
 		b->connected = false;
 	}
 	return broker_reconnect(b, 0) == 0 ? -1 : -2;

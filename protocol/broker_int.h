@@ -47,8 +47,10 @@ struct broker {
 
 	amqp_connection_state_t conn;
 	bool connected;
+	bool down; /* counted in the process's handles down (bf_broker_connected) */
 	uint64_t epoch;
 	unsigned reconnects;
+	int64_t idle_try_ms; /* broker_idle's last reconnect attempt */
 
 	uint64_t next_seq;
 	struct pending *pend;

@@ -6,6 +6,7 @@
  */
 #include "broker_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -13,7 +14,9 @@
 
 #include <amqp_framing.h>
 
+#include "../lib/clock.h"
 #include "../lib/log.h"
+#include "../lib/metrics.h"
 
 /* a nacked publish is sent again this many times, each on a new connection */
 #define NACK_RETRIES 2
@@ -90,8 +93,8 @@ static int send_pending(struct broker *b, struct pending *p)
 				body);
 	broker_wd_disarm(b);
 	if (st != AMQP_STATUS_OK) {
-		log_warn("broker publish failed peer=%s error=\"%s\"", b->peer,
-			 amqp_error_string2(st));
+		log_warn("broker publish failed peer=%s error=%s", b->peer,
+			 log_quote(amqp_error_string2(st)));
 		b->connected = false;
 		return -1;
 	}
@@ -126,6 +129,7 @@ static void settle(struct broker *b, uint64_t tag, bool multiple, bool ok)
 		}
 		if (p->refused) {
 			b->returned++;
+			metrics_add(M_BROKER_PUBLISH_NACKS, 1, METRICS_END);
 		} else if (!ok) {
 			/*
 			 * The broker did not take the message.  Seen on a cluster
@@ -135,6 +139,7 @@ static void settle(struct broker *b, uint64_t tag, bool multiple, bool ok)
 			 * next URL) before calling it refused.
 			 */
 			b->nacked++;
+			metrics_add(M_BROKER_PUBLISH_NACKS, 1, METRICS_END);
 			if (p->nacks < NACK_RETRIES) {
 				p->nacks++;
 				p->seq = 0;
@@ -168,8 +173,8 @@ int broker_pump(struct broker *b, int timeout_ms)
 	if (st == AMQP_STATUS_TIMEOUT)
 		return 0;
 	if (st != AMQP_STATUS_OK) {
-		log_warn("broker connection lost peer=%s error=\"%s\"", b->peer,
-			 amqp_error_string2(st));
+		log_warn("broker connection lost peer=%s error=%s", b->peer,
+			 log_quote(amqp_error_string2(st)));
 		b->connected = false;
 		return -1;
 	}
@@ -220,8 +225,11 @@ int broker_pump(struct broker *b, int timeout_ms)
 	case AMQP_CHANNEL_CLOSE_METHOD: {
 		const amqp_channel_close_t *m = f.payload.method.decoded;
 		amqp_channel_close_ok_t ok;
-		log_warn("broker channel closed peer=%s code=%u text=\"%.*s\"", b->peer,
-			 m->reply_code, (int)m->reply_text.len, (const char *)m->reply_text.bytes);
+		char text[256]; /* a short string: 255 bytes at most */
+		snprintf(text, sizeof(text), "%.*s", (int)m->reply_text.len,
+			 (const char *)m->reply_text.bytes);
+		log_warn("broker channel closed peer=%s code=%u text=%s", b->peer, m->reply_code,
+			 log_quote(text));
 		amqp_send_method(b->conn, f.channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
 		b->connected = false;
 		return -1;
@@ -229,8 +237,11 @@ int broker_pump(struct broker *b, int timeout_ms)
 	case AMQP_CONNECTION_CLOSE_METHOD: {
 		const amqp_connection_close_t *m = f.payload.method.decoded;
 		amqp_connection_close_ok_t ok;
-		log_warn("broker closed the connection peer=%s code=%u text=\"%.*s\"", b->peer,
-			 m->reply_code, (int)m->reply_text.len, (const char *)m->reply_text.bytes);
+		char text[256]; /* a short string: 255 bytes at most */
+		snprintf(text, sizeof(text), "%.*s", (int)m->reply_text.len,
+			 (const char *)m->reply_text.bytes);
+		log_warn("broker closed the connection peer=%s code=%u text=%s", b->peer,
+			 m->reply_code, log_quote(text));
 		amqp_send_method(b->conn, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
 		b->connected = false;
 		return -1;
@@ -304,10 +315,24 @@ int broker_publish(struct broker *b, const struct broker_msg *m)
 	return 0;
 }
 
+/* How often broker_idle() tries to rebuild a lost connection. */
+#define IDLE_RECONNECT_MS 5000
+
 int broker_idle(struct broker *b)
 {
-	if (!b->connected)
+	if (!b->connected) {
+		/* a connection lost while idle is rebuilt now and then, one
+		 * try each time (not only at the next publish): the process
+		 * says it is connected only when it is */
+		int64_t now = clock_mono_ms();
+		if (b->epoch > 0 && !broker_stopping(b) &&
+		    now - b->idle_try_ms >= IDLE_RECONNECT_MS) {
+			b->idle_try_ms = now;
+			if (broker_reconnect(b, now + 1000) != 0)
+				return 0; /* tried again in IDLE_RECONNECT_MS */
+		}
 		return 0;
+	}
 	/* rabbitmq-c sends a due heartbeat while it waits for a frame */
 	return broker_pump(b, 0);
 }

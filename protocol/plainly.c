@@ -11,6 +11,7 @@
 
 #include "../lib/jarena.h"
 #include "../lib/log.h"
+#include "../lib/metrics.h"
 
 #define LIST_PAGE_SIZE 100
 
@@ -225,6 +226,18 @@ static long retry_after(const struct http_response *resp)
 	return end != in && ms >= 0 ? (ms + 999) / 1000 : -1;
 }
 
+/* A request in the metrics: by its HTTP status, "error" without one. */
+static void count_request(int rc, const struct http_response *resp)
+{
+	char code[24];
+
+	if (rc == 0 && resp->status > 0)
+		snprintf(code, sizeof(code), "%ld", resp->status);
+	else
+		snprintf(code, sizeof(code), "error");
+	metrics_add(M_PLAINLY_REQUESTS, 1, "status", code, METRICS_END);
+}
+
 /* What the answer to a POST /renders says (frees resp). */
 static enum plainly_result create_result(int rc, struct http_response *resp,
 					 struct plainly_render *out)
@@ -234,6 +247,7 @@ static enum plainly_result create_result(int rc, struct http_response *resp,
 
 	memset(out, 0, sizeof(*out));
 	out->retry_after = out->expires_at = -1;
+	count_request(rc, resp);
 	if (rc != 0) {
 		snprintf(out->error, sizeof(out->error), "%s", resp->error);
 		http_response_free(resp);
@@ -323,6 +337,7 @@ enum plainly_result plainly_render_get(struct http_client *h, const struct bf_co
 	enum plainly_result res;
 	char url[1024], up[512], *id;
 	const char *code;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->retry_after = out->expires_at = -1;
@@ -341,7 +356,9 @@ enum plainly_result plainly_render_get(struct http_client *h, const struct bf_co
 	req.timeout_ms = (long)cfg->plainly_timeout * 1000;
 	req.max_body = 1024 * 1024;
 	req.capture = answer_headers;
-	if (http_do(h, &req, &resp) != 0) {
+	rc = http_do(h, &req, &resp);
+	count_request(rc, &resp);
+	if (rc != 0) {
 		memset(up, 0, sizeof(up));
 		snprintf(out->error, sizeof(out->error), "%s", resp.error);
 		http_response_free(&resp);
@@ -424,7 +441,9 @@ enum plainly_result plainly_render_find(struct http_client *h, const struct bf_c
 		req.userpwd = up;
 		req.timeout_ms = (long)cfg->plainly_timeout * 1000;
 		req.max_body = 16 * 1024 * 1024;
-		if (http_do(h, &req, &resp) != 0 || resp.status != 200) {
+		int rc = http_do(h, &req, &resp);
+		count_request(rc, &resp);
+		if (rc != 0 || resp.status != 200) {
 			snprintf(out->error, sizeof(out->error), "listing renders: %s",
 				 resp.status ? "unexpected HTTP status" : resp.error);
 			out->status = resp.status;

@@ -11,6 +11,7 @@
 #include "../lib/http.h"
 #include "../lib/log.h"
 #include "../lib/clock.h"
+#include "../lib/metrics.h"
 #include "apifootball.h"
 #include "sofascore.h"
 
@@ -353,6 +354,8 @@ long source_breaker_remaining(struct source *s)
 				snprintf(s->breaker_why, sizeof(s->breaker_why), "%s", why);
 		}
 		s->breaker_checked_ms = clock_mono_ms();
+		metrics_set(M_SOURCE_BREAKER, s->breaker_open_until > now ? 1 : 0, "provider",
+			    s->ad->name, METRICS_END);
 	}
 	return s->breaker_open_until > now ? (long)(s->breaker_open_until - now) : 0;
 }
@@ -372,6 +375,7 @@ static void breaker_open(struct source *s, int secs, const char *why)
 			s->breaker_checked_ms = 0;
 	}
 	s->breaker_open_until = (int64_t)time(NULL) + secs;
+	metrics_set(M_SOURCE_BREAKER, 1, "provider", s->ad->name, METRICS_END);
 	snprintf(s->breaker_why, sizeof(s->breaker_why), "%s", why);
 	if (opened_here) {
 		char until[32];
@@ -416,6 +420,18 @@ static int local_quota_take(struct source *s, const struct source_quota *q, int 
 	return 0;
 }
 
+/* What a take left of the budget, in the metrics (a window without a
+ * limit is not served). */
+static void budget_seen(const struct source *s, const int left[2])
+{
+	if (left[0] >= 0)
+		metrics_set(M_SOURCE_BUDGET, left[0], "provider", s->ad->name, "window", "day",
+			    METRICS_END);
+	if (left[1] >= 0)
+		metrics_set(M_SOURCE_BUDGET, left[1], "provider", s->ad->name, "window", "minute",
+			    METRICS_END);
+}
+
 /*
  * Takes a slot of the shared request budget and quota (sleeping until
  * its slot comes) and, in the same round trip, reads the cached answer of
@@ -428,7 +444,7 @@ static int budget_take(struct source *s, const char *url, unsigned flags, struct
 {
 	struct source_quota q = quota_of(s, flags);
 	double tokens, wait;
-	int rc;
+	int rc, left[2];
 
 	memset(c, 0, sizeof(*c));
 	*until = 0;
@@ -436,14 +452,18 @@ static int budget_take(struct source *s, const char *url, unsigned flags, struct
 		int64_t gap = (int64_t)(1000.0 / s->rps), now = clock_mono_ms();
 		if (local_quota_take(s, &q, 1, until) != 0)
 			return 1;
+		left[0] = q.per_day > 0 ? q.per_day - s->local_used_day : -1;
+		left[1] = q.per_minute > 0 ? q.per_minute - s->local_used_minute : -1;
+		budget_seen(s, left);
 		if (s->last_request_ms != 0 && now - s->last_request_ms < gap)
 			clock_sleep_ms(gap - (now - s->last_request_ms));
 		s->last_request_ms = clock_mono_ms();
 		return 0;
 	}
-	rc = s->store.budget_take(s->store.ctx, s->rps, &q, &url, 1, &tokens, until, c);
+	rc = s->store.budget_take(s->store.ctx, s->rps, &q, &url, 1, &tokens, until, c, left);
 	if (rc != 0)
 		return rc;
+	budget_seen(s, left);
 	wait = tokens < 0 ? -tokens / s->rps : 0;
 	if (wait > BUDGET_MAX_WAIT) {
 		cached_free(c);
@@ -509,8 +529,8 @@ static void backoff_update(struct source *s, const struct source_resp *r)
 	if (r->retry_after > 0 && r->retry_after * 1000 > wait)
 		wait = r->retry_after * 1000;
 	s->backoff_until_ms = clock_mono_ms() + wait;
-	log_warn("%s backing off ms=%" PRId64 " after status=%ld error=\"%s\"", s->ad->name, wait,
-		 r->status, r->error);
+	log_warn("%s backing off ms=%" PRId64 " after status=%ld error=%s", s->ad->name, wait,
+		 r->status, log_quote(r->error));
 }
 
 static void answer_free(struct answer *a)
@@ -559,6 +579,18 @@ static enum source_result quota_refused(struct source *s, unsigned flags, int64_
 }
 
 /* What an answer (or a transport error) means; frees hr and c. */
+/* A request in the metrics: by its HTTP status, "error" without one. */
+static void count_request(const struct source *s, long status)
+{
+	char code[24];
+
+	if (status > 0)
+		snprintf(code, sizeof(code), "%ld", status);
+	else
+		snprintf(code, sizeof(code), "error");
+	metrics_add(M_SOURCE_REQUESTS, 1, "provider", s->ad->name, "status", code, METRICS_END);
+}
+
 static enum source_result finish(struct source *s, const char *url, int rc,
 				 struct http_response *hr, struct source_cached *c,
 				 struct answer *a)
@@ -566,6 +598,7 @@ static enum source_result finish(struct source *s, const char *url, int rc,
 	struct source_resp *r = &a->r;
 
 	answer_init(a, url);
+	count_request(s, rc == 0 ? hr->status : 0);
 	if (rc != 0) {
 		snprintf(r->error, sizeof(r->error), "%s", hr->error);
 		r->timed_out = hr->timed_out;
@@ -833,9 +866,11 @@ static void prefetch(struct source *s, const struct match_query *q, size_t n)
 		struct source_quota qq = quota_of(s, 0);
 		int64_t until;
 		/* no room for all of them: one by one as usual */
+		int left[2];
 		if (s->store.budget_take(s->store.ctx, s->rps, &qq, urls, n, &s->pre_tokens, &until,
-					 cached) != 0)
+					 cached, left) != 0)
 			goto fail;
+		budget_seen(s, left);
 	}
 	s->pre_at_ms = clock_mono_ms();
 	for (size_t i = 0; i < n; i++)

@@ -104,10 +104,11 @@ struct source_store {
 	 * (zeroed by the caller) in one go.  *tokens: the bucket after the
 	 * take (below zero: the queue ahead).  0; 1 when q has no room for n:
 	 * nothing taken, *until = when it has (epoch seconds: the next minute,
-	 * or the next 00:00 UTC); -1 (logged). */
+	 * or the next 00:00 UTC); -1 (logged).  left[0], left[1]: the requests
+	 * left this UTC day and this minute after a take (-1: no limit). */
 	int (*budget_take)(void *ctx, double rps, const struct source_quota *q,
 			   const char *const *urls, size_t n, double *tokens, int64_t *until,
-			   struct source_cached *cached);
+			   struct source_cached *cached, int left[2]);
 	/* Gives n unused slots (and their quota) back (logged when it cannot). */
 	void (*budget_give_back)(void *ctx, size_t n);
 	/* What the provider's headers said of its quota (-1 = not said): the

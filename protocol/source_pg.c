@@ -129,7 +129,7 @@ static int quota_until(PGconn *db, const char *const *p, int64_t *until)
  */
 static int pg_budget_take(void *ctx, double rps, const struct source_quota *q,
 			  const char *const *urls, size_t n, double *tokens, int64_t *until,
-			  struct source_cached *cached)
+			  struct source_cached *cached, int left[2])
 {
 	char rbuf[32], nbuf[32], dbuf[32], mbuf[32], resbuf[32];
 	const char *p[6] = { rbuf, NULL, nbuf, dbuf, mbuf, resbuf };
@@ -162,9 +162,14 @@ static int pg_budget_take(void *ctx, double rps, const struct source_quota *q,
 		" WHERE id = 1"
 		" AND (" DAY_LIMIT " = 0 OR " USED_DAY " + $3::int <= " DAY_LIMIT " - $6::int)"
 		" AND (" MIN_LIMIT " = 0 OR " USED_MIN " + $3::int <= " MIN_LIMIT ")"
-		" RETURNING tokens)"
+		" RETURNING tokens,"
+		"  CASE WHEN " DAY_LIMIT " = 0 THEN -1 ELSE " DAY_LIMIT
+		" - s.used_day END AS day_left,"
+		"  CASE WHEN " MIN_LIMIT " = 0 THEN -1 ELSE " MIN_LIMIT " - s.used_minute END"
+		"   AS minute_left)"
 		" SELECT b.tokens::text, c.url, c.etag, c.body,"
-		"  EXTRACT(EPOCH FROM now() - c.fetched_at)::bigint FROM b"
+		"  EXTRACT(EPOCH FROM now() - c.fetched_at)::bigint,"
+		"  b.day_left::text, b.minute_left::text FROM b"
 		" LEFT JOIN http_cache c ON c.url IN (SELECT jsonb_array_elements_text($2::jsonb))",
 		6, NULL, p, NULL, NULL, 1 /* binary: body as bytes */);
 	free(list);
@@ -172,7 +177,7 @@ static int pg_budget_take(void *ctx, double rps, const struct source_quota *q,
 		char msg[300];
 		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
 		msg[strcspn(msg, "\n")] = '\0';
-		log_err("database query failed query=budget take error=\"%s\"", msg);
+		log_err("database query failed query=budget take error=%s", log_quote(msg));
 		PQclear(r);
 		return -1;
 	}
@@ -181,6 +186,8 @@ static int pg_budget_take(void *ctx, double rps, const struct source_quota *q,
 		return quota_until(ctx, p, until);
 	}
 	*tokens = strtod(PQgetvalue(r, 0, 0), NULL);
+	left[0] = (int)strtol(PQgetvalue(r, 0, 5), NULL, 10);
+	left[1] = (int)strtol(PQgetvalue(r, 0, 6), NULL, 10);
 	for (int t = 0; t < PQntuples(r); t++) {
 		if (PQgetisnull(r, t, 1))
 			continue;

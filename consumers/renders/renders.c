@@ -10,6 +10,7 @@
 #include "lib/clock.h"
 #include "lib/db.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "protocol/plainly.h"
 
 /* The renders row of a subject. */
@@ -247,6 +248,9 @@ static void finish(struct consumer_ctx *ctx, const struct work_msg *work, const 
 		outcome_retry(out, 0, "broker", "video event not confirmed");
 		return;
 	}
+	/* recorded and announced: counted once per render and redelivery-proof
+	 * enough (a redelivery finds it final already and is not counted) */
+	metrics_add(M_RENDERS, 1, "state", pr->state, METRICS_END);
 	if (done && archive)
 		outcome_done(out,
 			     "video ready render_id=%s url=%s archived=%s bytes=%lld sha256=%s",

@@ -224,7 +224,7 @@ static int mem_breaker_open(void *ctx, int secs, const char *by, const char *why
 
 static int mem_budget_take(void *ctx, double rps, const struct source_quota *q,
 			   const char *const *urls, size_t n, double *tokens, int64_t *until,
-			   struct source_cached *cached)
+			   struct source_cached *cached, int left[2])
 {
 	struct mem *m = ctx;
 	int64_t now = clock_mono_ms(), minute = (int64_t)time(NULL) / 60;
@@ -245,6 +245,8 @@ static int mem_budget_take(void *ctx, double rps, const struct source_quota *q,
 	}
 	m->used_day += (int)n;
 	m->used_minute += (int)n;
+	left[0] = per_day > 0 ? per_day - m->used_day : -1;
+	left[1] = q->per_minute > 0 ? q->per_minute - m->used_minute : -1;
 	if (!m->fixed_tokens) {
 		m->tokens += (double)(now - m->at_ms) / 1000.0 * rps;
 		if (m->tokens > 1.0)
