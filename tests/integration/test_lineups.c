@@ -25,6 +25,7 @@
 #include "protocol/broker.h"
 #include "protocol/message.h"
 #include "tests/support/query.h"
+#include "tests/support/scrape.h"
 #include "tests/support/t.h"
 #include "tests/support/testenv.h"
 #include "tests/support/world.h"
@@ -1172,7 +1173,7 @@ static void mixed_body(struct world *w)
 	CHECK_INT(world_wait(w, pid, 30000), 0);
 	world_log(w, "lineups", logf, sizeof(logf));
 	/* published before the consumer started: one batch, POSTs side by side */
-	CHECK_INT(tenv_count_lines(logf, "outcome=done note=plainly_render_id="), MIX_N - 1);
+	CHECK_INT(tenv_count_lines(logf, "outcome=done note=\"plainly_render_id="), MIX_N - 1);
 
 	cJSON *rec = rec_read(w);
 	CHECK_INT(rec_count(rec, "POST", "/renders"), MIX_N + 1); /* the 500 one twice */
@@ -1338,6 +1339,106 @@ static void sofascore_challenge_opens_breaker_waits(void)
 	run_in_world("challenge", SCENARIO, NULL, NULL, challenge_body);
 }
 
+/* ---- metrics ------------------------------------------------------------------ */
+
+/*
+ * GET /metrics after real work: 7001 (404 twice, predicted twice, then
+ * confirmed), 7002 (confirmed) and a poison message.  The text passes the
+ * strict format check and the alert rules' and dashboard's names are
+ * served; the counts are what the fakes saw: every data-source request by
+ * status (the fake's own log), every Plainly request (the fake's record),
+ * one retry or wait per unconfirmed answer, two renders, one dead letter.
+ */
+static void metrics_body(struct world *w)
+{
+	static const char *const bad = "{\"processing_type\":\"line-up\"}";
+	long long start = (long long)time(NULL) + 30 * 60;
+	int port = tenv_free_port();
+	char listen[64], base[96], url[128], file[700], cmd[1600], series[200];
+	const char *set[] = { "BF_PLAINLY_API_KEY=" API_KEY, listen, NULL };
+	char *text;
+	pid_t pid;
+
+	REQUIRE(port > 0);
+	snprintf(listen, sizeof(listen), "BF_METRICS_LISTEN=127.0.0.1:%d", port);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+	REQUIRE(insert_events(w, 7001, 2, start) == 0);
+	REQUIRE(world_publish_raw(w, "line-up", NULL, bad, "test_lineups") == 0);
+	REQUIRE(publish_lineup(w, 7001) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = world_start(w, "bf-lineups", "lineups", true, set, NULL);
+	REQUIRE(pid > 0);
+
+	snprintf(url, sizeof(url), "%s/healthz", base);
+	CHECK_INT((int)scrape_wait_status(url, 200, 30000), 200);
+	CHECK_INT((int)world_wait_count(w, "SELECT count(*) FROM jobs WHERE state = 'rendering'", 2,
+					60000),
+		  2);
+	snprintf(url, sizeof(url), "%s/metrics", base);
+	text = scrape_wait(url, "bf_messages_total{type=\"line-up\",outcome=\"rendering\"}", 2,
+			   10000);
+	REQUIRE(text != NULL);
+	snprintf(file, sizeof(file), "%s/metrics.txt", w->dir);
+	FILE *f = fopen(file, "w");
+	REQUIRE(f != NULL);
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 tests/support/promcheck.py %s", file);
+	CHECK_INT(tenv_sh(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "python3 tests/support/check_ops.py %s", file);
+	CHECK_INT(tenv_sh(cmd), 0);
+
+	int asked_7001 = world_sofa_matching(w, 0, "/event/7001/lineups", -1);
+	CHECK(asked_7001 == 5);
+	CHECK_INT((int)scrape_value(text,
+				    "bf_messages_total{type=\"line-up\",outcome=\"rendering\"}"),
+		  2);
+	/* each unconfirmed answer of 7001 (404, predicted) went to a wait tier */
+	CHECK_INT((int)scrape_value(text, "bf_messages_total{type=\"line-up\",outcome=\"retry\"}"),
+		  asked_7001 - 1);
+	CHECK_INT((int)scrape_value(text, "bf_messages_total{type=\"line-up\",outcome=\"dead\"}"),
+		  1);
+	CHECK_INT((int)scrape_value(text,
+				    "bf_dead_letters_total{type=\"line-up\",reason=\"poison\"}"),
+		  1);
+	CHECK_INT((int)scrape_sum(text, "bf_source_requests_total{"), (int)world_sofa_count(w));
+	for (int st = 200; st <= 404; st += 204) {
+		snprintf(series, sizeof(series),
+			 "bf_source_requests_total{provider=\"sofascore\",status=\"%d\"}", st);
+		CHECK_INT((int)scrape_value(text, series), world_sofa_matching(w, 0, NULL, st));
+	}
+	cJSON *rec = rec_read(w);
+	CHECK_INT((int)scrape_sum(text, "bf_plainly_requests_total{"), cJSON_GetArraySize(rec));
+	/* all of them answered 2xx: the fake accepted both renders at once */
+	CHECK_INT((int)scrape_sum(text, "bf_plainly_requests_total{status=\"2"),
+		  cJSON_GetArraySize(rec));
+	CHECK_INT(rec_count(rec, "POST", "/renders"), 2);
+	cJSON_Delete(rec);
+	double batches = scrape_value(text, "bf_batch_duration_seconds_count{type=\"line-up\"}");
+	CHECK(batches >= 1);
+	CHECK(scrape_value(text,
+			   "bf_step_duration_seconds_count{type=\"line-up\",step=\"branches\"}") ==
+	      batches);
+	CHECK_INT((int)scrape_value(text, "bf_broker_connected"), 1);
+	CHECK_INT((int)scrape_value(text, "bf_database_connected"), 1);
+	CHECK(scrape_value(text, "process_resident_memory_bytes") > 1e6);
+	free(text);
+	snprintf(url, sizeof(url), "%s/nothing", base);
+	CHECK_INT((int)scrape_status(url, NULL, 0), 404);
+
+	kill(pid, SIGTERM);
+	CHECK_INT(world_wait(w, pid, 15000), 0);
+	/* gone with the process */
+	snprintf(url, sizeof(url), "%s/healthz", base);
+	CHECK_INT((int)scrape_status(url, NULL, 0), 0);
+}
+
+static void metrics_count_what_happened_format_strict(void)
+{
+	run_in_world("metrics", SCENARIO, NULL, NULL, metrics_body);
+}
+
 int main(int argc, char **argv)
 {
 	long long t0;
@@ -1365,6 +1466,7 @@ int main(int argc, char **argv)
 		T_CASE(sigterm_hands_back_the_batch_received_ahead),
 		T_CASE(sofascore_429_500_then_confirmed_one_post),
 		T_CASE(sofascore_challenge_opens_breaker_waits),
+		T_CASE(metrics_count_what_happened_format_strict),
 	};
 	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 	printf("# test_lineups took %.1f s\n", (double)(tenv_now_ms() - t0) / 1000.0);

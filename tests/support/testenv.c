@@ -1,13 +1,16 @@
 #include "testenv.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -327,6 +330,10 @@ int tenv_write_conf(const char *path, const char *amqp_url, const char *db_url,
 		    const char *sofa_url, const char *plainly_url, const char *extra)
 {
 	FILE *f = fopen(path, "w");
+	/* dry runs beside the file: tests that run side by side write apart */
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash != NULL ? (int)(slash - path) : 1;
+	const char *dir = slash != NULL ? path : ".";
 
 	if (f == NULL)
 		return -1;
@@ -351,11 +358,12 @@ int tenv_write_conf(const char *path, const char *amqp_url, const char *db_url,
 	if (!extra_has(extra, "plainly"))
 		fprintf(f,
 			"plainly = { base_url = \"%s\"; timeout = \"5s\";"
-			" dry_run_dir = \"%s/var/test/renders\";"
+			" dry_run_dir = \"%s%s%.*s/renders\";"
 			" templates = { line-up = { project_id = \"proj-lineup\"; template_id = \"tpl-lineup\"; };"
 			" result = { project_id = \"proj-result\"; template_id = \"tpl-result\"; };"
 			" tournament-stats = { project_id = \"proj-tstats\"; template_id = \"tpl-tstats\"; }; }; };\n",
-			plainly_url ? plainly_url : "http://127.0.0.1:9", tenv_root());
+			plainly_url ? plainly_url : "http://127.0.0.1:9",
+			dir[0] == '/' ? "" : tenv_root(), dir[0] == '/' ? "" : "/", dirlen, dir);
 	if (!extra_has(extra, "lineups"))
 		fprintf(f, "lineups = { wait_tiers = [\"1s\", \"2s\"]; near_kickoff = \"15m\";"
 			   " give_up_after = \"10m\"; max_attempts = 30; prefetch = 20; };\n");
@@ -454,11 +462,10 @@ bool tenv_wait_lines(const char *path, const char *needle, int count, int timeou
 
 /* ---- HTTP --------------------------------------------------------------- */
 
-cJSON *tenv_http_get_json(const char *url, const char *userpwd, long *status)
+char *tenv_http_get(const char *url, const char *userpwd, long *status)
 {
 	CURL *c = curl_easy_init();
 	struct buf b = { NULL, 0 };
-	cJSON *j = NULL;
 	long st = 0;
 
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -472,10 +479,31 @@ cJSON *tenv_http_get_json(const char *url, const char *userpwd, long *status)
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
 	curl_easy_cleanup(c);
-	if (b.p != NULL)
-		j = cJSON_Parse(b.p);
-	free(b.p);
 	if (status != NULL)
 		*status = st;
+	return b.p;
+}
+
+cJSON *tenv_http_get_json(const char *url, const char *userpwd, long *status)
+{
+	char *body = tenv_http_get(url, userpwd, status);
+	cJSON *j = body != NULL ? cJSON_Parse(body) : NULL;
+
+	free(body);
 	return j;
+}
+
+int tenv_free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
 }

@@ -101,6 +101,15 @@ bool tenv_wait_lines(const char *path, const char *needle, int count, int timeou
 
 /* ---- HTTP --------------------------------------------------------------- */
 
+/* GET url (with basic authentication when userpwd is "user:password" or
+ * NULL): the body, NUL-terminated and malloc'd (NULL when none came).
+ * *status (may be NULL): the HTTP status, 0 on a transport error. */
+char *tenv_http_get(const char *url, const char *userpwd, long *status);
+
+/* A TCP port of 127.0.0.1 free a moment ago (bound and closed); 0 when
+ * none could be had. */
+int tenv_free_port(void);
+
 /* GET url (with basic authentication when userpwd is "user:password") and
  * parse the body: JSON or NULL.  *status (may be NULL): the HTTP status, 0
  * on a transport error. */
