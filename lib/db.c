@@ -44,12 +44,88 @@ static void seen(PGconn *c, bool failed)
 		    METRICS_END);
 }
 
+/* s to out[*pos..n), cut (and always NUL-terminated) where it does not fit. */
+static void put(char *out, size_t n, size_t *pos, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (*pos + 1 >= n)
+		return;
+	if (len > n - 1 - *pos)
+		len = n - 1 - *pos;
+	memcpy(out + *pos, s, len);
+	*pos += len;
+	out[*pos] = '\0';
+}
+
+/* v as libpq's keyword/value syntax reads it back: bare when it is plain,
+ * else in single quotes with ' and \ escaped. */
+static void put_value(char *out, size_t n, size_t *pos, const char *v)
+{
+	char c[2] = { 0, 0 };
+
+	if (v[0] != '\0' && strpbrk(v, " \t\n\r\f\v'\\") == NULL) {
+		put(out, n, pos, v);
+		return;
+	}
+	put(out, n, pos, "'");
+	for (; *v != '\0'; v++) {
+		if (*v == '\'' || *v == '\\')
+			put(out, n, pos, "\\");
+		c[0] = *v;
+		put(out, n, pos, c);
+	}
+	put(out, n, pos, "'");
+}
+
+void db_url_safe(const char *conninfo, char *out, size_t n)
+{
+	PQconninfoOption *opts, *o;
+	char *why = NULL;
+	bool hidden = false;
+	size_t pos = 0;
+
+	if (n == 0)
+		return;
+	out[0] = '\0';
+	if (conninfo == NULL)
+		return;
+	opts = PQconninfoParse(conninfo, &why);
+	if (opts == NULL) {
+		PQfreemem(why);
+		log_redact(conninfo, out, n);
+		return;
+	}
+	/* only the options the string gives have a value (no defaults) */
+	for (o = opts; o->keyword != NULL; o++)
+		if (o->val != NULL && o->dispchar != NULL && o->dispchar[0] == '*')
+			hidden = true;
+	if (!hidden) {
+		snprintf(out, n, "%s", conninfo);
+	} else {
+		for (o = opts; o->keyword != NULL; o++) {
+			if (o->val == NULL)
+				continue;
+			if (pos > 0)
+				put(out, n, &pos, " ");
+			put(out, n, &pos, o->keyword);
+			put(out, n, &pos, "=");
+			if (o->dispchar != NULL && o->dispchar[0] == '*')
+				put(out, n, &pos, "***");
+			else
+				put_value(out, n, &pos, o->val);
+		}
+	}
+	PQconninfoFree(opts);
+}
+
 int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *stop)
 {
 	int backoff = 250;
-	char msg[512];
+	char msg[512], shown[512];
 
 	*out = NULL;
+	db_url_safe(url, shown, sizeof(shown));
 	for (int i = 1;; i++) {
 		PGconn *c = PQconnectdb(url);
 
@@ -59,7 +135,7 @@ int db_connect(PGconn **out, const char *url, int tries, volatile sig_atomic_t *
 			*out = c;
 			return 0;
 		}
-		log_warn("database connect failed url=%s error=%s try=%d", url,
+		log_warn("database connect failed url=%s error=%s try=%d", log_quote(shown),
 			 log_quote(one_line(PQerrorMessage(c), msg, sizeof(msg))), i);
 		PQfinish(c);
 		if ((tries > 0 && i >= tries) || (stop != NULL && *stop))
@@ -326,4 +402,21 @@ out:
 		   NULL) != 0)
 		rc = -1;
 	return rc;
+}
+
+int db_url_check(const char *url, char *err, size_t n)
+{
+	char *why = NULL;
+	PQconninfoOption *o = PQconninfoParse(url, &why);
+
+	if (o == NULL) {
+		char line[300];
+		snprintf(line, sizeof(line), "%s", why != NULL ? why : "out of memory");
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(err, n, "database.url: %s", line);
+		PQfreemem(why);
+		return -1;
+	}
+	PQconninfoFree(o);
+	return 0;
 }

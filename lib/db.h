@@ -19,6 +19,23 @@ struct db_migration {
 extern const struct db_migration db_migrations[];
 extern const size_t db_nmigrations;
 
+/* pg_advisory_lock key held by the active producer (bfctl status asks
+ * whether one holds it) */
+#define DB_PRODUCER_LOCK_KEY "4242002"
+
+/* url read by libpq's own parser (PQconninfoParse), as a connect would:
+ * 0, or -1 with libpq's reason in err. */
+int db_url_check(const char *url, char *err, size_t n) __attribute__((warn_unused_result));
+
+/*
+ * conninfo (a libpq URI or keyword/value string) fit for a log, into out
+ * (size n, always NUL-terminated): read by libpq's own parser
+ * (PQconninfoParse), and when it holds a value libpq hides (password,
+ * sslpassword) written back as keyword/value pairs with that value "***";
+ * without one, as it is.  What libpq cannot parse goes through log_redact().
+ */
+void db_url_safe(const char *conninfo, char *out, size_t n);
+
 /*
  * Connects, retrying up to tries times (0 = until *stop) with backoff.
  * Returns 0 with *out, or -1.  Caller frees with PQfinish.

@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <poll.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -118,64 +119,66 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Copies a header value without surrounding blanks and the CRLF. */
-static void header_value(const char *v, size_t len, char *out, size_t n)
+/*
+ * Response headers come from libcurl's own parse, read from the easy handle
+ * once its transfer has finished (finish()) and before the handle is reset
+ * or reused: curl_easy_header() keeps them until the handle's next transfer
+ * starts.  Request -1 is the last request of the transfer (these handles
+ * follow no redirect), origin CURLH_HEADER its final answer: the headers of
+ * a 1xx interim answer, of a proxy's CONNECT and trailers are not taken.
+ */
+
+/* Value of header name (blanks trimmed by libcurl, cut to n - 1 bytes)
+ * into out; the last one when it came more than once, as a later line
+ * replaced an earlier one.  false ("" in out) when it did not come. */
+static bool header_get(CURL *c, const char *name, char *out, size_t n)
 {
-	while (len > 0 && (*v == ' ' || *v == '\t')) {
-		v++;
-		len--;
-	}
-	while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
-		len--;
-	if (len >= n)
-		len = n - 1;
-	memcpy(out, v, len);
-	out[len] = '\0';
+	struct curl_header *hv;
+
+	out[0] = '\0';
+	if (curl_easy_header(c, name, 0, CURLH_HEADER, -1, &hv) != CURLHE_OK)
+		return false;
+	if (hv->amount > 1 &&
+	    curl_easy_header(c, name, hv->amount - 1, CURLH_HEADER, -1, &hv) != CURLHE_OK)
+		return false;
+	snprintf(out, n, "%s", hv->value);
+	return true;
 }
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+/* Seconds from Retry-After: libcurl's reading (CURLINFO_RETRY_AFTER: both
+ * delta-seconds and an HTTP-date), 0 for a date not in the future (libcurl
+ * 7.88 gives it negative); -1 when the header did not come, 60 ("a while")
+ * when libcurl could not read it. */
+static long retry_after_get(CURL *c)
 {
-	struct http_response *r = arg;
-	size_t n = size * nmemb;
-	const char *colon = memchr(data, ':', n);
-	char num[32];
-	size_t klen;
+	char v[128];
+	curl_off_t secs = 0;
 
-	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
-		/* a new response (redirect, 100-continue): forget the old headers */
-		r->etag[0] = r->cache_control[0] = r->content_type[0] = '\0';
-		r->retry_after = -1;
-		memset(r->captured, 0, sizeof(r->captured));
-		return n;
-	}
-	if (colon == NULL)
-		return n;
-	klen = (size_t)(colon - data);
-	const char *v = colon + 1;
-	size_t vlen = n - klen - 1;
-#define IS(name) (klen == strlen(name) && strncasecmp(data, name, klen) == 0)
-	if (IS("ETag")) {
-		header_value(v, vlen, r->etag, sizeof(r->etag));
-	} else if (IS("Cache-Control")) {
-		header_value(v, vlen, r->cache_control, sizeof(r->cache_control));
-	} else if (IS("Content-Type")) {
-		header_value(v, vlen, r->content_type, sizeof(r->content_type));
-	} else if (IS("Retry-After")) {
-		char *end;
-		header_value(v, vlen, num, sizeof(num));
-		long s = strtol(num, &end, 10);
-		/* an HTTP date is also allowed: treat it as "a while" */
-		r->retry_after = (end != num && *end == '\0' && s >= 0) ? s : 60;
-	}
-	for (size_t i = 0; r->capture != NULL && i < HTTP_CAPTURE_MAX && r->capture[i] != NULL;
-	     i++) {
-		if (IS(r->capture[i])) {
-			header_value(v, vlen, r->captured_value[i], sizeof(r->captured_value[i]));
-			r->captured[i] = true;
-		}
-	}
-#undef IS
-	return n;
+	if (!header_get(c, "Retry-After", v, sizeof(v)))
+		return -1;
+	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &secs) != CURLE_OK)
+		secs = 0;
+	if (secs > 0)
+		return secs > LONG_MAX ? LONG_MAX : (long)secs;
+	/* libcurl's 0 is also "could not read": a zero delay or a date is not */
+	if ((v[0] != '\0' && v[strspn(v, "0")] == '\0') || curl_getdate(v, NULL) != -1)
+		return 0;
+	return 60;
+}
+
+/* The headers callers read, after a transfer that finished. */
+static void response_headers(CURL *c, struct http_response *r)
+{
+	char *ct = NULL;
+
+	header_get(c, "ETag", r->etag, sizeof(r->etag));
+	header_get(c, "Cache-Control", r->cache_control, sizeof(r->cache_control));
+	if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != NULL)
+		snprintf(r->content_type, sizeof(r->content_type), "%s", ct);
+	r->retry_after = retry_after_get(c);
+	for (size_t i = 0; r->capture != NULL && i < HTTP_CAPTURE_MAX && r->capture[i] != NULL; i++)
+		r->captured[i] = header_get(c, r->capture[i], r->captured_value[i],
+					    sizeof(r->captured_value[i]));
 }
 
 /* Sets c up for req (after a reset); the headers list is the caller's to
@@ -215,8 +218,6 @@ static int setup(CURL *c, const struct http_request *req, struct http_response *
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "bf-datavideos/" BF_VERSION);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
 	if (req->if_none_match != NULL && req->if_none_match[0] != '\0') {
 		snprintf(line, sizeof(line), "If-None-Match: %s", req->if_none_match);
@@ -264,6 +265,9 @@ static int finish(CURL *c, CURLcode cc, struct http_response *r, const struct si
 
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+		/* only now: a transfer that failed may not have started, and then
+		 * libcurl still holds the headers of the handle's previous one */
+		response_headers(c, r);
 		rc = 0;
 	} else if (s->overflow) {
 		r->too_large = true;
@@ -341,6 +345,7 @@ static void many_step(struct http_client *h, int wait_ms)
 			;
 		if (i == m->n)
 			continue;
+		/* its headers are read here, before the handle is removed and reused */
 		m->rc[i] =
 			finish(h->easy[i], msg->data.result, &m->resp[i], &m->sinks[i], m->hdrs[i]);
 		m->hdrs[i] = NULL;

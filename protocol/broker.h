@@ -108,6 +108,11 @@ struct broker_delivery {
 	char death_reason[32]; /* x-death[0].reason (rejected, expired, delivery_limit...) */
 };
 
+/* Each URL of a comma-separated list read by rabbitmq-c's own parser
+ * (amqp_parse_url), as a connect would: 0, or -1 with the first bad one
+ * (password masked) in err. */
+int broker_urls_check(const char *urls, char *err, size_t n) __attribute__((warn_unused_result));
+
 /*
  * Connects (retrying per opts) and returns a handle in *out.  Returns 0,
  * or -1 when no URL could be reached before max_connect_tries or *stop.

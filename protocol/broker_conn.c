@@ -20,6 +20,7 @@
 #include <amqp_framing.h>
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+#include <curl/curl.h>
 #include <openssl/err.h>
 
 #include "../lib/log.h"
@@ -300,6 +301,32 @@ fail:
 }
 
 /*
+ * url fit for a log into out (size n): its password "***", found by
+ * libcurl's URL parser (any scheme://user:password@host/path URL, amqp
+ * too), the rest as written; as it is without a password; through
+ * log_redact() when libcurl cannot parse it.
+ */
+static void url_for_log(const char *url, char *out, size_t n)
+{
+	CURLU *u = curl_url();
+	char *pw = NULL, *shown = NULL;
+	CURLUcode rc = CURLUE_OUT_OF_MEMORY;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_PASSWORD, &pw, 0);
+	if (rc == CURLUE_NO_PASSWORD)
+		snprintf(out, n, "%s", url);
+	else if (rc == CURLUE_OK && curl_url_set(u, CURLUPART_PASSWORD, "***", 0) == CURLUE_OK &&
+		 curl_url_get(u, CURLUPART_URL, &shown, 0) == CURLUE_OK)
+		snprintf(out, n, "%s", shown);
+	else
+		log_redact(url, out, n);
+	curl_free(shown);
+	curl_free(pw);
+	curl_url_cleanup(u);
+}
+
+/*
  * Connects to the current URL, then to the next ones, with backoff and
  * jitter, until connected, deadline (ms, 0 = none) passes, tries run out or
  * stop is set.  0 or -1.
@@ -308,7 +335,7 @@ static int connect_any(struct broker *b, int64_t deadline)
 {
 	int backoff = BACKOFF_MIN_MS;
 	int tries = 0;
-	char err[1024];
+	char err[1024], shown[1100];
 
 	mark(b, false); /* reconnecting: down until connected */
 	for (;;) {
@@ -316,8 +343,9 @@ static int connect_any(struct broker *b, int64_t deadline)
 		if (connect_one(b, b->urls[b->cur], err, sizeof(err)) == 0)
 			return 0;
 		tries++;
-		log_warn("broker connect failed url=%s error=%s try=%d", b->urls[b->cur],
-			 log_quote(err), tries);
+		url_for_log(b->urls[b->cur], shown, sizeof(shown));
+		log_warn("broker connect failed url=%s error=%s try=%d", shown, log_quote(err),
+			 tries);
 		b->cur = (b->cur + 1) % b->nurls;
 		/* max_connect_tries bounds the first connect only; later the
 		 * caller's deadline and the stop flag decide */
@@ -452,4 +480,36 @@ void broker_refusals(const struct broker *b, unsigned *nacked, unsigned *returne
 {
 	*nacked = b->nacked;
 	*returned = b->returned;
+}
+
+int broker_urls_check(const char *urls, char *err, size_t n)
+{
+	char *list = strdup(urls != NULL ? urls : ""), *save = NULL;
+	int count = 0, rc = 0;
+
+	if (list == NULL) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	for (char *u = strtok_r(list, ", ", &save); u != NULL && rc == 0;
+	     u = strtok_r(NULL, ", ", &save)) {
+		struct amqp_connection_info ci;
+		char *copy = strdup(u), shown[600];
+		count++;
+		/* amqp_parse_url cuts its argument up: a copy, the original for the message */
+		if (copy == NULL || amqp_parse_url(copy, &ci) != AMQP_STATUS_OK) {
+			url_for_log(u, shown, sizeof(shown));
+			snprintf(err, n,
+				 "amqp.url: %s is not an AMQP URL (amqp[s]://user:password@host:port/vhost)",
+				 shown);
+			rc = -1;
+		}
+		free(copy);
+	}
+	free(list);
+	if (rc == 0 && count == 0) {
+		snprintf(err, n, "amqp.url is empty");
+		rc = -1;
+	}
+	return rc;
 }

@@ -1,5 +1,6 @@
 #include "plainly.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -393,17 +394,85 @@ enum plainly_result plainly_render_get(struct http_client *h, const struct bf_co
 	return res;
 }
 
+/* n decimal digits at *p as *v, *p moved past them; false when there are fewer. */
+static bool date_digits(const char **p, int n, int *v)
+{
+	int x = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return false;
+		x = x * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*v = x;
+	return true;
+}
+
+/* *p is c: moves past it. */
+static bool date_char(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+/*
+ * Plainly's timestamps, ISO-8601 with a zone: "2026-12-26T11:55:41Z",
+ * "2026-12-26T11:55:41.123+00:00", "...+0200", "...-05:30", "...+02".  The
+ * date, 'T', the time, an optional fraction (ignored), then 'Z' or the
+ * offset from UTC, and nothing after; anything else (no zone, a day that
+ * does not exist) is -1.  The wall time is read as if it were UTC
+ * (timegm) and the offset then subtracted: 12:00+02:00 is 10:00Z.
+ */
 long long plainly_parse_date(const char *s)
 {
+	const char *p = s;
+	int year, mon, day, hour, min, sec, oh = 0, om = 0, sign = 0;
 	struct tm tm;
+	time_t t;
 
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
+	if (p == NULL || !date_digits(&p, 4, &year) || !date_char(&p, '-') ||
+	    !date_digits(&p, 2, &mon) || !date_char(&p, '-') || !date_digits(&p, 2, &day) ||
+	    !(date_char(&p, 'T') || date_char(&p, 't')) || !date_digits(&p, 2, &hour) ||
+	    !date_char(&p, ':') || !date_digits(&p, 2, &min) || !date_char(&p, ':') ||
+	    !date_digits(&p, 2, &sec))
 		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (long long)timegm(&tm);
+	if (date_char(&p, '.') || date_char(&p, ',')) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == '+' || *p == '-') {
+		sign = *p++ == '+' ? 1 : -1;
+		if (!date_digits(&p, 2, &oh))
+			return -1;
+		if (*p != '\0') {
+			(void)date_char(&p, ':'); /* +hh:mm or +hhmm */
+			if (!date_digits(&p, 2, &om))
+				return -1;
+		}
+		if (oh > 23 || om > 59)
+			return -1;
+	} else if (!date_char(&p, 'Z') && !date_char(&p, 'z')) {
+		return -1; /* no zone: whose wall time would it be? */
+	}
+	if (*p != '\0' || mon < 1 || mon > 12 || day < 1 || hour > 23 || min > 59 || sec > 59)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	/* timegm moves a day past the month's end on (02-30 is 03-02): not a date */
+	if (t == (time_t)-1 || tm.tm_mday != day || tm.tm_mon != mon - 1)
+		return -1;
+	return (long long)t - sign * (oh * 3600LL + om * 60LL);
 }
 
 enum plainly_result plainly_render_find(struct http_client *h, const struct bf_config *cfg,

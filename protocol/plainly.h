@@ -87,7 +87,8 @@ enum plainly_result plainly_render_get(struct http_client *h, const struct bf_co
 /* DONE, FAILED, INVALID and CANCELLED are final; the others still run. */
 bool plainly_state_final(const char *state);
 
-/* Epoch seconds of an ISO-8601 UTC date ("2026-11-26T09:00:00.000Z"); -1. */
+/* Epoch seconds of an ISO-8601 date with its zone ("2026-11-26T09:00:00.000Z",
+ * "...+01:00", "...-0530"); -1 when it is not one (also without a zone). */
 long long plainly_parse_date(const char *s);
 
 /* Parses a render object (state, id, error) from a response body. */

@@ -234,6 +234,66 @@ static void dates(void)
 	CHECK_INT(plainly_parse_date("yesterday"), -1);
 }
 
+/* The zone counts: the same instant, 2026-11-26T09:00:00Z, written in
+ * several zones, with and without a fraction; the rest is not a date. */
+static void dates_with_offsets(void)
+{
+	static const char *const same[] = {
+		"2026-11-26T09:00:00Z",		 "2026-11-26T09:00:00.000Z",
+		"2026-11-26T09:00:00.123456z",	 "2026-11-26T09:00:00+00:00",
+		"2026-11-26T09:00:00.123+00:00", "2026-11-26T09:00:00-0000",
+		"2026-11-26T11:00:00+02:00",	 "2026-11-26T11:00:00.5+0200",
+		"2026-11-26T11:00:00+02",	 "2026-11-26T03:30:00-05:30",
+		"2026-11-26T03:30:00.999-0530",	 "2026-11-27T00:00:00+15:00",
+	};
+	static const char *const bad[] = {
+		"",
+		"yesterday",
+		"2026-11-26",
+		"2026-11-26T09:00:00", /* no zone */
+		"2026-11-26 09:00:00Z",
+		"2026-11-26T09:00Z",
+		"2026-11-26T09:00:00.Z",
+		"2026-11-26T09:00:00+2",
+		"2026-11-26T09:00:00+02:0",
+		"2026-11-26T09:00:00+24:00",
+		"2026-11-26T09:00:00+02:60",
+		"2026-11-26T09:00:00Zjunk",
+		"2026-11-26T09:00:00+02:00 ",
+		"2026-02-30T09:00:00Z",
+		"2026-13-01T09:00:00Z",
+		"2026-11-26T24:00:00Z",
+		"2026-11-26T09:60:00Z",
+		"+026-11-26T09:00:00Z",
+	};
+
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		if (plainly_parse_date(same[i]) != 1795683600LL)
+			printf("#   %s\n", same[i]);
+		CHECK_INT(plainly_parse_date(same[i]), 1795683600LL);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (plainly_parse_date(bad[i]) != -1)
+			printf("#   \"%s\"\n", bad[i]);
+		CHECK_INT(plainly_parse_date(bad[i]), -1);
+	}
+	CHECK_INT(plainly_parse_date("2028-02-29T00:00:00Z"), 1835395200LL);
+	/* a render's expiry in another zone; one that is no date is unknown */
+	static const char done[] =
+		"{\"id\":\"a\",\"state\":\"DONE\",\"output\":\"https://x/o.mp4\","
+		"\"expirationDate\":\"2026-12-26T12:55:41.000+01:00\"}";
+	static const char odd[] = "{\"id\":\"a\",\"state\":\"DONE\",\"output\":\"https://x/o.mp4\","
+				  "\"expirationDate\":\"26/12/2026 11:55\"}";
+	struct plainly_render r;
+
+	memset(&r, 0, sizeof(r));
+	CHECK(plainly_parse_render(done, strlen(done), &r) == 0);
+	CHECK_INT(r.expires_at, plainly_parse_date("2026-12-26T11:55:41Z"));
+	memset(&r, 0, sizeof(r));
+	CHECK(plainly_parse_render(odd, strlen(odd), &r) == 0);
+	CHECK_INT(r.expires_at, -1);
+}
+
 int main(void)
 {
 	T_RUN(paths_walk_objects_and_arrays);
@@ -241,6 +301,7 @@ int main(void)
 	T_RUN(request_without_mapping_sends_the_document);
 	T_RUN(renders_parse);
 	T_RUN(dates);
+	T_RUN(dates_with_offsets);
 	T_RUN(render_state_read_back);
 	return t_done();
 }
