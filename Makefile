@@ -151,7 +151,7 @@ demo:
 	$(Q)bash tests/system/demo.sh
 
 bench:
-	$(Q)if [ -f tests/bench/run.sh ]; then bash tests/bench/run.sh; else echo "make bench: not yet (issue 8)"; fi
+	$(Q)bash tests/bench/run.sh
 
 fuzz:
 	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-60} bash tests/fuzz/run.sh

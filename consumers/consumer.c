@@ -574,6 +574,57 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 
 /* ---- main ------------------------------------------------------------------ */
 
+/* The Plainly template of a branch type, NULL for bf-renders. */
+static const struct cfg_template *template_of(const struct bf_config *c, enum msg_type type)
+{
+	switch (type) {
+	case MSG_LINEUP:
+		return &c->tpl_lineup;
+	case MSG_RESULT:
+		return &c->tpl_result;
+	case MSG_TSTATS:
+		return &c->tpl_tstats;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * What a start refuses, checked before anything connects (and all that
+ * -n checks): URLs read by the libraries' own parsers, videos or an
+ * explicit dry run, the template of the type, the type's own.
+ */
+static int consumer_check(const struct bf_config *c, const void *arg, char *err, size_t n)
+{
+	const struct consumer_def *def = arg;
+	const struct cfg_template *tpl = template_of(c, def->type);
+	bool key = c->plainly_api_key[0] != '\0';
+
+	if (broker_urls_check(c->amqp_url, err, n) != 0 ||
+	    db_url_check(c->database_url, err, n) != 0)
+		return -1;
+	if (key && c->plainly_dry_run) {
+		snprintf(err, n,
+			 "plainly.dry_run is true and plainly.api_key is set: one or the other"
+			 " (a dry run makes no video)");
+		return -1;
+	}
+	if (!key && !c->plainly_dry_run) {
+		snprintf(err, n,
+			 "plainly.api_key is empty: set BF_PLAINLY_API_KEY (for the systemd units in"
+			 " /etc/bf/env), or plainly.dry_run = true to write the render requests to"
+			 " plainly.dry_run_dir instead of making videos");
+		return -1;
+	}
+	if (key && tpl != NULL && (tpl->project_id == NULL || tpl->project_id[0] == '\0')) {
+		snprintf(err, n,
+			 "plainly.templates.%s.project_id must be set when plainly.api_key is set",
+			 msg_type_name(def->type));
+		return -1;
+	}
+	return def->check != NULL ? def->check(c, err, n) : 0;
+}
+
 /* The series an alert looks at exist from the start at 0: increase() of a
  * series that appears with its first event misses that event. */
 static void count_from_zero(enum msg_type type)
@@ -603,7 +654,8 @@ static void usage(const struct consumer_def *def, FILE *f)
 		"  -h                   this help\n"
 		"  -V                   version\n"
 		"\n"
-		"SIGTERM/SIGINT: finish the message in hand, close cleanly, exit 0.\n",
+		"SIGTERM/SIGINT: finish the batch in hand (the deliveries received ahead go back\n"
+		"to the queue), close cleanly, exit 0.\n",
 		def->prog, def->what, msg_type_name(def->type));
 }
 
@@ -621,7 +673,6 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	const char *path = NULL;
 	int check = 0, ch, idle_exit = 0, rc = 1;
 	char name[300], err[512], queue[TOPO_NAME_MAX];
-	const struct cfg_template *tpl;
 	unsigned long handled = 0;
 
 	log_init(def->prog);
@@ -660,7 +711,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		return 2;
 	}
 	signals_install();
-	proc_config_load(&cfg, path, check);
+	proc_config_load(&cfg, path, check, consumer_check, def);
 	notify_init();
 	metrics_init(def->prog, BF_VERSION);
 	count_from_zero(def->type);
@@ -674,35 +725,25 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	case MSG_LINEUP:
 		ctx.max_attempts = cfg.lineups_max_attempts;
 		ctx.prefetch = cfg.lineups_prefetch;
-		tpl = &cfg.tpl_lineup;
 		break;
 	case MSG_RESULT:
 		ctx.max_attempts = cfg.results_max_attempts;
 		ctx.prefetch = cfg.results_prefetch;
-		tpl = &cfg.tpl_result;
 		break;
 	case MSG_TSTATS:
 		ctx.max_attempts = cfg.tstats_max_attempts;
 		ctx.prefetch = cfg.tstats_prefetch;
-		tpl = &cfg.tpl_tstats;
 		break;
 	default: /* bf-renders: follows renders, posts none, asks no data source */
 		ctx.max_attempts = cfg.renders_max_attempts;
 		ctx.prefetch = cfg.renders_prefetch;
-		tpl = NULL;
 		break;
 	}
 	topo_work_queue(def->type, queue, sizeof(queue));
 	log_info("starting version=%s queue=%s prefetch=%d config=%s %s", BF_VERSION, queue,
 		 ctx.prefetch, cfg.path ? cfg.path : "(defaults)", version_libs());
-	if (cfg.plainly_api_key[0] != '\0' && tpl != NULL &&
-	    (tpl->project_id == NULL || tpl->project_id[0] == '\0')) {
-		log_err("plainly.templates.%s.project_id must be set when plainly.api_key is set",
-			msg_type_name(def->type));
-		goto out_cfg;
-	}
-	if (cfg.plainly_api_key[0] == '\0')
-		log_info("plainly.api_key is empty: dry-run, requests are written to %s",
+	if (cfg.plainly_dry_run)
+		log_warn("plainly.dry_run: no video will be made, render requests are written to %s",
 			 cfg.plainly_dry_run_dir);
 	if (topo_build(&ctx.topo, &cfg) != 0)
 		goto out_cfg;

@@ -65,6 +65,9 @@ struct consumer_def {
 	 * messages (read rows, reserve requests in a few round trips) */
 	void (*prefetch)(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n);
 	const char *what; /* one line for --help */
+	/* optional: the type's own configuration checks (a start and -n run
+	 * them): 0, or -1 with why in err */
+	int (*check)(const struct bf_config *cfg, char *err, size_t n);
 	/* optional: once connected, before the first delivery (0 or -1: the
 	 * program exits 1), and at the end */
 	int (*start)(const struct consumer_ctx *ctx, const char *conn_name);

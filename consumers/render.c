@@ -176,11 +176,12 @@ static bool render_decide(struct render *rd, struct slot *sl)
 	struct outcome *out = &job->out;
 	struct plainly_render *pr = &sl->pr;
 	enum plainly_result res;
-	bool dry = cfg->plainly_api_key[0] == '\0';
+	bool dry = cfg->plainly_dry_run;
 
 	/* accepted by Plainly (followed by bf-renders), a finished video, or
-	 * written as a dry run: never a second video */
-	if (strcmp(sl->state, "submitted") == 0 || strcmp(sl->state, "dry-run") == 0 ||
+	 * written by a dry run while dry: never a second video (a dry run's
+	 * row does not keep a real run from making the video) */
+	if (strcmp(sl->state, "submitted") == 0 || (dry && strcmp(sl->state, "dry-run") == 0) ||
 	    strcmp(sl->state, "done") == 0) {
 		outcome_done(out, "render already %s", sl->state);
 		/* a redelivery: the render message may not have been confirmed */

@@ -51,6 +51,10 @@ const struct cfg_key cfg_keys[] = {
 	  "publishes in flight before waiting for publisher confirms", RANGE(1, 10000) },
 	{ "amqp.op_timeout", CFG_T_DURATION, "20s", NULL, false, F(amqp_op_timeout), NOCOUNT,
 	  "a broker call blocked this long abandons the connection (watchdog)", AT_LEAST(1) },
+	{ "amqp.management_url", CFG_T_STRING, "", "BF_AMQP_MANAGEMENT_URL", true,
+	  F(amqp_management_url), NOCOUNT,
+	  "http[s]://[user:password@]host:15672 of the RabbitMQ management API: bfctl topology declare sets the policies there (user and password else amqp.url's); \"\" = not set",
+	  ANY },
 	{ "database.url", CFG_T_STRING, "postgresql:///bf", "BF_DATABASE_URL", true,
 	  F(database_url), NOCOUNT, "libpq connection string or URI", NOT_EMPTY },
 	{ "source.provider", CFG_T_STRING, "sofascore", NULL, false, F(source_provider), NOCOUNT,
@@ -103,12 +107,15 @@ const struct cfg_key cfg_keys[] = {
 	  "BF_PLAINLY_URL", false, F(plainly_base_url), NOCOUNT, "Plainly API base URL",
 	  PREFIX("http://|https://") },
 	{ "plainly.api_key", CFG_T_STRING, "", "BF_PLAINLY_API_KEY", true, F(plainly_api_key),
-	  NOCOUNT, "Plainly API key; empty = dry-run (requests written to plainly.dry_run_dir)",
+	  NOCOUNT, "Plainly API key (required unless plainly.dry_run)", ANY },
+	{ "plainly.dry_run", CFG_T_BOOL, "false", "BF_PLAINLY_DRY_RUN", false, F(plainly_dry_run),
+	  NOCOUNT,
+	  "true: no video is made, each render request is written to plainly.dry_run_dir (with no api_key only)",
 	  ANY },
 	{ "plainly.timeout", CFG_T_DURATION, "20s", NULL, false, F(plainly_timeout), NOCOUNT,
 	  "total time allowed for one Plainly request", AT_LEAST(1) },
 	{ "plainly.dry_run_dir", CFG_T_STRING, "var/renders", NULL, false, F(plainly_dry_run_dir),
-	  NOCOUNT, "where dry-run render requests are written", ANY },
+	  NOCOUNT, "where dry-run render requests are written (plainly.dry_run)", ANY },
 	{ "plainly.webhook_url", CFG_T_STRING, "", NULL, false, F(plainly_webhook_url), NOCOUNT,
 	  "optional webhook Plainly calls when a render is final", ANY },
 	{ "plainly.templates.line-up", CFG_T_TEMPLATE, NULL, NULL, false, F(tpl_lineup), NOCOUNT,
@@ -187,9 +194,9 @@ const struct cfg_key cfg_keys[] = {
 	{ "tournament_stats.prefetch", CFG_T_INT, "1", NULL, false, F(tstats_prefetch), NOCOUNT,
 	  "unacknowledged deliveries per bf-tournament-stats process", RANGE(1, 65535) },
 	{ "log.level", CFG_T_STRING, "info", "BF_LOG_LEVEL", false, F(log_level), NOCOUNT,
-	  "debug | info | warn | error", ONE_OF("debug|info|warn|error") },
+	  "debug, info, warn or error", ONE_OF("debug|info|warn|error") },
 	{ "log.format", CFG_T_STRING, "text", "BF_LOG_FORMAT", false, F(log_format), NOCOUNT,
-	  "text | logfmt | json: the form of each log line", ONE_OF("text|logfmt|json") },
+	  "text, logfmt or json: the form of each log line", ONE_OF("text|logfmt|json") },
 	{ "metrics.listen", CFG_T_STRING, "", "BF_METRICS_LISTEN", false, F(metrics_listen),
 	  NOCOUNT,
 	  "\"PORT\" or \"HOST:PORT\": serve GET /metrics (Prometheus) and GET /healthz there; a bare port listens on 127.0.0.1 only; \"\" = off",
@@ -820,6 +827,13 @@ static int validate(struct bf_config *c, char *err, size_t errlen)
 			c->metrics_listen);
 		return -1;
 	}
+	if (c->amqp_management_url[0] != '\0' &&
+	    strncmp(c->amqp_management_url, "http://", 7) != 0 &&
+	    strncmp(c->amqp_management_url, "https://", 8) != 0) {
+		set_err(err, errlen,
+			"amqp.management_url: must start with http:// or https:// (or be \"\": not set)");
+		return -1;
+	}
 	/* the timeout of the provider in use only: the other one is never asked */
 	bool af = strcmp(c->source_provider, "api-football") == 0;
 	if (c->amqp_heartbeat != 0 &&
@@ -899,7 +913,7 @@ static int check_secret_file(const config_t *lc, const char *path, char *err, si
 		set_err(err, errlen,
 			"%s holds secrets (%s) but is readable by group or others (mode %03o): "
 			"chmod 600 it, or move the secrets to the environment (BF_AMQP_URL, "
-			"BF_DATABASE_URL, BF_PLAINLY_API_KEY, BF_APIFOOTBALL_KEY, BF_RENDERS_WEBHOOK_SECRET)",
+			"BF_AMQP_MANAGEMENT_URL, BF_DATABASE_URL, BF_PLAINLY_API_KEY, BF_APIFOOTBALL_KEY, BF_RENDERS_WEBHOOK_SECRET)",
 			path, found, (unsigned)(st.st_mode & 0777));
 		return -1;
 	}

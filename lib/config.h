@@ -39,6 +39,7 @@ struct bf_config {
 	bool amqp_verify_hostname;
 	int amqp_confirm_window;
 	int amqp_op_timeout; /* seconds: watchdog for any blocking broker call */
+	char *amqp_management_url; /* "" = none: bfctl sets no policies */
 
 	/* [database] */
 	char *database_url;
@@ -69,7 +70,8 @@ struct bf_config {
 
 	/* [plainly] */
 	char *plainly_base_url;
-	char *plainly_api_key; /* empty = dry-run */
+	char *plainly_api_key; /* required unless plainly_dry_run */
+	bool plainly_dry_run; /* no videos: requests written to plainly_dry_run_dir */
 	int plainly_timeout;
 	char *plainly_dry_run_dir;
 	char *plainly_webhook_url;

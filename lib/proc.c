@@ -8,7 +8,8 @@
 
 #include "log.h"
 
-void proc_config_load(struct bf_config *c, const char *path, int check_only)
+void proc_config_load(struct bf_config *c, const char *path, int check_only, proc_check_fn check,
+		      const void *arg)
 {
 	char err[512];
 	enum log_level lvl;
@@ -27,6 +28,11 @@ void proc_config_load(struct bf_config *c, const char *path, int check_only)
 		log_set_level(lvl);
 	if (log_format_parse(c->log_format, &fmt) == 0)
 		log_set_format(fmt);
+	if (check != NULL && check(c, arg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: configuration error: %s\n", log_prog(), err);
+		cfg_free(c);
+		exit(1);
+	}
 	if (check_only) {
 		printf("configuration OK%s%s\n", c->path ? ": " : " (built-in defaults)",
 		       c->path ? c->path : "");

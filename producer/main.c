@@ -26,7 +26,6 @@
 #include "protocol/source_pg.h"
 #include "protocol/topology.h"
 
-#define ACTIVE_LOCK_KEY "4242002" /* pg_advisory_lock: the active producer */
 #define MAX_DUE 20000
 #define PUBLISH_BATCH 500
 #define MAX_VERIFIED 256
@@ -48,6 +47,7 @@ struct list_seen {
 #define MAX_KEPT 256
 
 struct producer {
+	const char *name; /* bf-producer@host:pid (producers table, connection names) */
 	struct bf_config *cfg;
 	PGconn *db;
 	struct source *src;
@@ -615,6 +615,8 @@ static void run_cycle(struct producer *p, bool once)
 		log_warn("%s circuit breaker open: %lds left, no calls until then",
 			 source_provider(p->src), br);
 	gauges(p);
+	if (store_producer_seen(p->db, p->name, true, true) != 0)
+		log_warn("producers table not updated: bfctl status shows an older cycle");
 	metrics_add(M_PRODUCER_CYCLES, 1, METRICS_END);
 	metrics_set(M_PRODUCER_LAST_CYCLE, (double)now_s(), METRICS_END);
 	notify_status("active: last cycle %s requests=%u published=%zu",
@@ -634,8 +636,8 @@ static bool try_activate(struct producer *p)
 	}
 	if (p->active)
 		return true;
-	r = db_exec(p->db, "active lock", "SELECT pg_try_advisory_lock(" ACTIVE_LOCK_KEY ")", 0,
-		    NULL);
+	r = db_exec(p->db, "active lock", "SELECT pg_try_advisory_lock(" DB_PRODUCER_LOCK_KEY ")",
+		    0, NULL);
 	got = r != NULL && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
 	metrics_set(M_PRODUCER_ACTIVE, got ? 1 : 0, METRICS_END);
@@ -646,6 +648,16 @@ static bool try_activate(struct producer *p)
 		log_info("active: this producer polls and publishes");
 	}
 	return got;
+}
+
+/* What a start refuses, before anything connects (and all that -n checks). */
+static int producer_check(const struct bf_config *c, const void *arg, char *err, size_t n)
+{
+	(void)arg;
+	if (broker_urls_check(c->amqp_url, err, n) != 0 ||
+	    db_url_check(c->database_url, err, n) != 0)
+		return -1;
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -708,7 +720,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signals_install();
-	proc_config_load(&cfg, path, check);
+	proc_config_load(&cfg, path, check, producer_check, NULL);
 	notify_init();
 	metrics_init("bf-producer", BF_VERSION);
 	memset(&p, 0, sizeof(p));
@@ -736,6 +748,7 @@ int main(int argc, char **argv)
 	if (source_pg_open(&p.src, &cfg, cfg.database_url, SOURCE_BACKOFF) != 0)
 		goto out_db;
 	proc_conn_name(name, sizeof(name));
+	p.name = name;
 	struct broker_opts bo = broker_opts_from_config(&cfg, name, &p.topo, &signals_stop);
 	if (broker_open(&p.broker, &bo) != 0)
 		goto out_sofa;
@@ -755,6 +768,8 @@ int main(int argc, char **argv)
 				break;
 			}
 			if (now_s() - standby_logged >= 60) {
+				if (store_producer_seen(p.db, p.name, false, false) != 0)
+					log_warn("producers table not updated");
 				notify_status("standby: another producer is active");
 				log_info("standby: another producer is active");
 				standby_logged = now_s();

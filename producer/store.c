@@ -545,3 +545,16 @@ int store_job_gauges(PGconn *db)
 	PQclear(r);
 	return 0;
 }
+
+int store_producer_seen(PGconn *db, const char *name, bool active, bool cycled)
+{
+	const char *p[3] = { name, active ? "active" : "standby", cycled ? "t" : "f" };
+
+	return db_cmd(db, "producer seen",
+		      "WITH gone AS (DELETE FROM producers WHERE seen_at < now() - interval '1 day')"
+		      " INSERT INTO producers (name, role, last_cycle_at)"
+		      " VALUES ($1, $2, CASE WHEN $3::boolean THEN now() END)"
+		      " ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role, seen_at = now(),"
+		      "  last_cycle_at = COALESCE(EXCLUDED.last_cycle_at, producers.last_cycle_at)",
+		      3, p);
+}

@@ -6,6 +6,7 @@
 #ifndef BF_STORE_H
 #define BF_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,12 @@ int store_mark_enqueued(PGconn *db, const struct work_msg *msgs, size_t n)
  * each one; *n = jobs requeued.
  */
 int store_requeue_stale(PGconn *db, int after, size_t *n) __attribute__((warn_unused_result));
+
+/* This producer (name: bf-producer@host:pid) in the producers table, for
+ * bfctl status: its role now, and (cycled) that it just completed a cycle;
+ * rows not seen for a day are dropped.  0 or -1. */
+int store_producer_seen(PGconn *db, const char *name, bool active, bool cycled)
+	__attribute__((warn_unused_result));
 
 /* The unfinished jobs (pending, enqueued, rendering) by kind and state,
  * with the age of the oldest news of each, into the metrics (bf_jobs,

@@ -63,6 +63,7 @@ step install bash ops/dev/check-install
 # ops/: the systemd units, the Prometheus exposition checker and the alert rules and
 # dashboard against the metrics the programs serve (test_lineups checks live output)
 cases units bash ops/dev/check-units
+cases readme-keys bash tests/system/readme-keys.sh
 cases promcheck python3 tests/support/promcheck.py --self-test
 cases check-ops python3 tests/support/check_ops.py --self-test
 step ops-metrics python3 tests/support/check_ops.py tests/data/fixtures/metrics-sample.txt

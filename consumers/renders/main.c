@@ -31,6 +31,7 @@ int main(int argc, char **argv)
 		.prog = "bf-renders",
 		.type = MSG_RENDER,
 		.branch = renders_branch,
+		.check = webhook_check,
 		.start = start,
 		.stop = stop,
 		.what = "Follows each render Plainly accepted (GET /renders/{id}) until it is final:\n"

@@ -215,32 +215,56 @@ static void on_done(void *cls, struct MHD_Connection *c, void **state,
 	*state = NULL;
 }
 
+/* The address of renders.webhook_listen (and its secret set): 0, or -1
+ * with why in err. */
+static int listen_addr(const struct bf_config *cfg, struct sockaddr_in *sa, char *err, size_t n)
+{
+	char host[256];
+	unsigned port;
+
+	if (cfg->renders_webhook_secret[0] == '\0') {
+		snprintf(err, n,
+			 "renders.webhook_listen is set but renders.webhook_secret is empty: set"
+			 " BF_RENDERS_WEBHOOK_SECRET (and ?secret=... in plainly.webhook_url)");
+		return -1;
+	}
+	if (webhook_parse_listen(cfg->renders_webhook_listen, host, sizeof(host), &port) != 0) {
+		snprintf(err, n, "renders.webhook_listen %s: not HOST:PORT",
+			 cfg->renders_webhook_listen);
+		return -1;
+	}
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (host[0] == '\0' || strcmp(host, "*") == 0)
+		sa->sin_addr.s_addr = htonl(INADDR_ANY);
+	else if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
+			   &sa->sin_addr) != 1) {
+		snprintf(err, n, "renders.webhook_listen %s: not an IPv4 address",
+			 cfg->renders_webhook_listen);
+		return -1;
+	}
+	return 0;
+}
+
+int webhook_check(const struct bf_config *cfg, char *err, size_t n)
+{
+	struct sockaddr_in sa;
+
+	if (cfg->renders_webhook_listen[0] == '\0')
+		return 0;
+	return listen_addr(cfg, &sa, err, n);
+}
+
 int webhook_start(struct webhook **out, const struct bf_config *cfg, const char *conn_name)
 {
 	struct webhook *w;
 	struct sockaddr_in sa;
-	char host[256];
-	unsigned port;
+	char err[300];
 
 	*out = NULL;
-	if (cfg->renders_webhook_secret[0] == '\0') {
-		log_err("renders.webhook_listen is set but renders.webhook_secret is empty: set"
-			" BF_RENDERS_WEBHOOK_SECRET (and ?secret=... in plainly.webhook_url)");
-		return -1;
-	}
-	if (webhook_parse_listen(cfg->renders_webhook_listen, host, sizeof(host), &port) != 0) {
-		log_err("renders.webhook_listen %s: not HOST:PORT", cfg->renders_webhook_listen);
-		return -1;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	if (host[0] == '\0' || strcmp(host, "*") == 0)
-		sa.sin_addr.s_addr = htonl(INADDR_ANY);
-	else if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
-			   &sa.sin_addr) != 1) {
-		log_err("renders.webhook_listen %s: not an IPv4 address",
-			cfg->renders_webhook_listen);
+	if (listen_addr(cfg, &sa, err, sizeof(err)) != 0) {
+		log_err("%s", err);
 		return -1;
 	}
 	w = calloc(1, sizeof(*w));
@@ -253,9 +277,9 @@ int webhook_start(struct webhook **out, const struct bf_config *cfg, const char 
 	if (broker_open(&w->b, &bo) != 0)
 		goto fail;
 	/* one thread: the calls are served in turn, each with this connection */
-	w->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC, (uint16_t)port, NULL,
-				NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+	w->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC, ntohs(sa.sin_port),
+				NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
+				(struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 				MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
 				64u, MHD_OPTION_END);
 	if (w->d == NULL) {

@@ -27,6 +27,11 @@ int webhook_start(struct webhook **out, const struct bf_config *cfg, const char 
 	__attribute__((warn_unused_result));
 void webhook_stop(struct webhook *w);
 
+/* What webhook_start would refuse in the configuration (renders.webhook_*,
+ * none when webhook_listen is empty): 0, or -1 with why in err. */
+int webhook_check(const struct bf_config *cfg, char *err, size_t n)
+	__attribute__((warn_unused_result));
+
 /* "HOST:PORT" (HOST may be empty: all addresses) into an IPv4 address and
  * port.  0 or -1. */
 int webhook_parse_listen(const char *s, char *host, size_t n, unsigned *port);

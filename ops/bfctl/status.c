@@ -143,6 +143,22 @@ static void print_text(const cJSON *root)
 			       cJSON_GetObjectItem(old, "error")->valuestring);
 		printf("\n");
 	}
+	const cJSON *prods = cJSON_GetObjectItem(root, "producers");
+	printf("producers (active lock %s)\n",
+	       cJSON_IsTrue(cJSON_GetObjectItem(root, "active_producer_lock_held"))
+		       ? "held"
+		       : "NOT held: nothing polls");
+	if (cJSON_GetArraySize(prods) == 0)
+		printf("  none seen in the last 10 minutes\n");
+	cJSON_ArrayForEach (it, prods) {
+		const cJSON *ago = cJSON_GetObjectItem(it, "last_cycle_seconds_ago");
+		printf("  %-36s %-8s seen %.0fs ago", cJSON_GetObjectItem(it, "name")->valuestring,
+		       cJSON_GetObjectItem(it, "role")->valuestring,
+		       cJSON_GetNumberValue(cJSON_GetObjectItem(it, "seen_seconds_ago")));
+		if (cJSON_IsNumber(ago))
+			printf(", last cycle %.0fs ago", ago->valuedouble);
+		printf("\n");
+	}
 	printf("jobs\n");
 	cJSON_ArrayForEach (it, cJSON_GetObjectItem(root, "jobs"))
 		printf("  %-18s %-10s %6.0f\n", cJSON_GetObjectItem(it, "kind")->valuestring,
@@ -285,6 +301,26 @@ int cmd_status(const struct bf_config *c, int argc, char **argv)
 			cJSON_AddItemToObject(root, "requests", row);
 		}
 	}
+	/* the producers seen in the last 10 minutes, and whether the active
+	 * one's lock is held now (a row that says active without it: gone) */
+	cJSON_AddItemToObject(
+		root, "producers",
+		rows_json(db, "producers",
+			  "SELECT name, role, started_at::text,"
+			  " EXTRACT(EPOCH FROM now() - seen_at)::int AS seen_seconds_ago,"
+			  " last_cycle_at::text,"
+			  " EXTRACT(EPOCH FROM now() - last_cycle_at)::int AS last_cycle_seconds_ago"
+			  " FROM producers WHERE seen_at > now() - interval '10 minutes'"
+			  " ORDER BY role, name",
+			  0, NULL));
+	cJSON *lk = rows_json(
+		db, "producer lock",
+		"SELECT count(*) > 0 AS held FROM pg_locks WHERE locktype = 'advisory'"
+		" AND granted AND classid = 0 AND objsubid = 1 AND objid = " DB_PRODUCER_LOCK_KEY,
+		0, NULL);
+	cJSON_AddBoolToObject(root, "active_producer_lock_held",
+			      cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(lk, 0), "held")));
+	cJSON_Delete(lk);
 	cJSON *br = rows_json(
 		db, "breaker",
 		"SELECT GREATEST(0, EXTRACT(EPOCH FROM open_until - now()))::int AS open_seconds_left,"

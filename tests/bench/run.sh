@@ -424,7 +424,7 @@ run_consumer() {
 		if [ "$plainly" = 1 ]; then
 			BF_PLAINLY_API_KEY=bench-key ${BENCH_WRAP:-} "$BIN/$prog" -c "$conf" --idle-exit 10 >"$LOGS/$name-$i.log" 2>&1 &
 		else
-			${BENCH_WRAP:-} "$BIN/$prog" -c "$conf" --idle-exit 10 >"$LOGS/$name-$i.log" 2>&1 &
+			BF_PLAINLY_DRY_RUN=true ${BENCH_WRAP:-} "$BIN/$prog" -c "$conf" --idle-exit 10 >"$LOGS/$name-$i.log" 2>&1 &
 		fi
 		pids+=($!)
 		PIDS+=($!)

@@ -1339,6 +1339,50 @@ static void sofascore_challenge_opens_breaker_waits(void)
 	run_in_world("challenge", SCENARIO, NULL, NULL, challenge_body);
 }
 
+/* ---- a dry run, then the real one ----------------------------------------------- */
+
+/* A dry run (plainly.dry_run) writes the request and makes no video; the
+ * same subject sent again to a consumer with the API key makes the video:
+ * the dry run's row does not count as one. */
+static void dry_body(struct world *w)
+{
+	static const char *const idle[] = { "--idle-exit", IDLE_EXIT, NULL };
+	long long start = (long long)time(NULL) + 30 * 60;
+	char state[64];
+	pid_t pid;
+
+	REQUIRE(insert_events(w, 7002, 1, start) == 0);
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	/* no key given: world_spawn says BF_PLAINLY_DRY_RUN=true */
+	pid = world_start(w, "bf-lineups", "dry", true, NULL, idle);
+	REQUIRE(pid > 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
+	render_col(w, "state", "line-up:7002", state, sizeof(state));
+	CHECK_STR(state, "dry-run");
+	job_state(w, "line-up:7002", state, sizeof(state));
+	CHECK_STR(state, "done");
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, "line-up:7002", NULL), 0);
+	cJSON_Delete(rec);
+
+	/* replayed to the real consumer */
+	REQUIRE(publish_lineup(w, 7002) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_lineups(w, "real", true);
+	REQUIRE(pid > 0);
+	CHECK_INT(world_wait(w, pid, 30000), 0);
+	rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, "line-up:7002", NULL), 1);
+	cJSON_Delete(rec);
+	check_rendered(w, "line-up:7002");
+}
+
+static void dry_run_row_does_not_block_the_real_render(void)
+{
+	run_in_world("dry", SCENARIO, NULL, NULL, dry_body);
+}
+
 /* ---- metrics ------------------------------------------------------------------ */
 
 /*
@@ -1467,6 +1511,7 @@ int main(int argc, char **argv)
 		T_CASE(sofascore_429_500_then_confirmed_one_post),
 		T_CASE(sofascore_challenge_opens_breaker_waits),
 		T_CASE(metrics_count_what_happened_format_strict),
+		T_CASE(dry_run_row_does_not_block_the_real_render),
 	};
 	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 	printf("# test_lineups took %.1f s\n", (double)(tenv_now_ms() - t0) / 1000.0);

@@ -258,9 +258,10 @@ pid_t world_spawn(struct world *w, char *const argv[], bool urls, const char *co
 		  const char *log, const char *out)
 {
 	char amqp[600], db[600];
-	size_t n = 2, k = 0;
+	size_t n = 3, k = 0;
 	char **env;
 	pid_t pid;
+	bool plainly = false;
 
 	for (size_t i = 0; environ[i] != NULL; i++)
 		n++;
@@ -278,8 +279,15 @@ pid_t world_spawn(struct world *w, char *const argv[], bool urls, const char *co
 		env[k++] = amqp;
 		env[k++] = db;
 	}
-	for (size_t i = 0; set != NULL && set[i] != NULL; i++)
+	for (size_t i = 0; set != NULL && set[i] != NULL; i++) {
 		env[k++] = (char *)set[i];
+		plainly = plainly || strncmp(set[i], "BF_PLAINLY_API_KEY=", 19) == 0 ||
+			  strncmp(set[i], "BF_PLAINLY_DRY_RUN=", 19) == 0;
+	}
+	/* no key given: the program runs dry, as these tests always had it
+	 * (plainly.dry_run must be said) */
+	if (!plainly)
+		env[k++] = "BF_PLAINLY_DRY_RUN=true";
 	env[k] = NULL;
 	fflush(stdout);
 	pid = fork();

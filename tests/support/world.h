@@ -121,7 +121,9 @@ void world_log(const struct world *w, const char *tag, char *buf, size_t n);
  * would override a test configuration or switch on a test hook
  * (BF_AMQP_URL, BF_DATABASE_URL, BF_SOFASCORE_URL, BF_PLAINLY_*, BF_TEST_*),
  * plus the world's BF_AMQP_URL / BF_DATABASE_URL when urls, plus set
- * ("NAME=value" strings, NULL-terminated, may be NULL).  stderr is appended
+ * ("NAME=value" strings, NULL-terminated, may be NULL), plus
+ * BF_PLAINLY_DRY_RUN=true when set gives neither BF_PLAINLY_API_KEY nor
+ * BF_PLAINLY_DRY_RUN.  stderr is appended
  * to log; stdout to out (truncated), or to log too when out is NULL.
  * The pid is tracked by w (may be NULL).
  */

@@ -426,30 +426,45 @@ static void key_matcher_catches_removed_keys(void)
 struct env_case {
 	const char *env;
 	const char *value;
-	size_t off; /* char * field */
+	size_t off; /* char * field, or a bool one when is_bool ("true" wanted) */
+	bool is_bool;
 };
+
+/* The field of c a case sets holds the case's value. */
+static bool env_case_holds(const struct bf_config *c, const struct env_case *e)
+{
+	const char *f = (const char *)c + e->off;
+
+	if (e->is_bool)
+		return *(const bool *)(const void *)f == (strcmp(e->value, "true") == 0);
+	return strcmp(*(char *const *)(const void *)f, e->value) == 0;
+}
 
 static void env_overrides_file(void)
 {
 	static const struct env_case cases[] = {
 		{ "BF_AMQP_URL", "amqps://bf:pw@rabbit-1:5671/bf,amqps://bf:pw@rabbit-2:5671/bf",
-		  offsetof(struct bf_config, amqp_url) },
+		  offsetof(struct bf_config, amqp_url), false },
 		{ "BF_DATABASE_URL", "host=db user=bf password=x dbname=bf",
-		  offsetof(struct bf_config, database_url) },
+		  offsetof(struct bf_config, database_url), false },
 		{ "BF_SOFASCORE_URL", "http://127.0.0.1:18080/api/v1",
-		  offsetof(struct bf_config, sofa_base_url) },
+		  offsetof(struct bf_config, sofa_base_url), false },
 		{ "BF_PLAINLY_URL", "http://127.0.0.1:18081/api/v2",
-		  offsetof(struct bf_config, plainly_base_url) },
-		{ "BF_PLAINLY_API_KEY", "k-123", offsetof(struct bf_config, plainly_api_key) },
+		  offsetof(struct bf_config, plainly_base_url), false },
+		{ "BF_PLAINLY_API_KEY", "k-123", offsetof(struct bf_config, plainly_api_key),
+		  false },
 		{ "BF_APIFOOTBALL_URL", "http://127.0.0.1:18082",
-		  offsetof(struct bf_config, af_base_url) },
-		{ "BF_APIFOOTBALL_KEY", "af-123", offsetof(struct bf_config, af_api_key) },
-		{ "BF_LOG_LEVEL", "debug", offsetof(struct bf_config, log_level) },
-		{ "BF_LOG_FORMAT", "json", offsetof(struct bf_config, log_format) },
-		{ "BF_METRICS_LISTEN", "127.0.0.1:9101",
-		  offsetof(struct bf_config, metrics_listen) },
+		  offsetof(struct bf_config, af_base_url), false },
+		{ "BF_APIFOOTBALL_KEY", "af-123", offsetof(struct bf_config, af_api_key), false },
+		{ "BF_LOG_LEVEL", "debug", offsetof(struct bf_config, log_level), false },
+		{ "BF_LOG_FORMAT", "json", offsetof(struct bf_config, log_format), false },
+		{ "BF_METRICS_LISTEN", "127.0.0.1:9101", offsetof(struct bf_config, metrics_listen),
+		  false },
 		{ "BF_RENDERS_WEBHOOK_SECRET", "wh-123",
-		  offsetof(struct bf_config, renders_webhook_secret) },
+		  offsetof(struct bf_config, renders_webhook_secret), false },
+		{ "BF_PLAINLY_DRY_RUN", "true", offsetof(struct bf_config, plainly_dry_run), true },
+		{ "BF_AMQP_MANAGEMENT_URL", "http://bf:pw@rabbit-1:15672",
+		  offsetof(struct bf_config, amqp_management_url), false },
 	};
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
 	size_t nenv = 0;
@@ -479,22 +494,24 @@ static void env_overrides_file(void)
 		int rc = cfg_load(&c, EXAMPLE, err, sizeof(err));
 		if (rc != 0)
 			t_fail(__FILE__, __LINE__, "%s=%s: %s", cases[j].env, cases[j].value, err);
-		else
-			CHECK_STR(*(char **)(void *)((char *)&c + cases[j].off), cases[j].value);
+		else if (!env_case_holds(&c, &cases[j]))
+			t_fail(__FILE__, __LINE__, "%s=%s not taken", cases[j].env, cases[j].value);
 		cfg_free(&c);
 
 		/* also over a value written in the file */
 		rc = load_text("amqp = { url = \"amqp://file@h/\"; };\n"
 			       "database = { url = \"postgresql://file/bf\"; };\n"
 			       "sofascore = { base_url = \"https://file/\"; };\n"
-			       "plainly = { base_url = \"https://file/\"; api_key = \"file\"; };\n"
+			       "plainly = { base_url = \"https://file/\"; api_key = \"file\";"
+			       " dry_run = false; };\n"
 			       "log = { level = \"error\"; format = \"logfmt\"; };\n"
 			       "metrics = { listen = \"9100\"; };\n",
 			       &c, err, sizeof(err));
 		if (rc != 0)
 			t_fail(__FILE__, __LINE__, "%s=%s: %s", cases[j].env, cases[j].value, err);
-		else
-			CHECK_STR(*(char **)(void *)((char *)&c + cases[j].off), cases[j].value);
+		else if (!env_case_holds(&c, &cases[j]))
+			t_fail(__FILE__, __LINE__, "%s=%s not taken over the file", cases[j].env,
+			       cases[j].value);
 		cfg_free(&c);
 	}
 
