@@ -141,7 +141,70 @@ bool topo_queue_binding(const struct topo_queue *q, const char **exchange, const
 	return true;
 }
 
+/*
+ * The policies: work queues (live tuning of the crash-loop guard and the
+ * length limit; see TOPO_DELIVERY_LIMIT) and dead queues (retention: the
+ * oldest beyond max-length are dropped, overflow drop-head, and each after
+ * message-ttl; quorum queues honour both since RabbitMQ 3.10).
+ */
+const struct topo_policy topo_policies[TOPO_NPOLICIES] = {
+	{ .name = "bf-work-queues",
+	  .pattern = "^bf\\.(line-up|result|tournament-stats|render)$",
+	  .apply_to = "queues",
+	  .priority = 0,
+	  .ndef = 2,
+	  .def = { { .key = "delivery-limit", .is_int = true, .i = TOPO_DELIVERY_LIMIT },
+		   { .key = "max-length", .is_int = true, .i = TOPO_MAX_LENGTH } } },
+	{ .name = "bf-dead-queues",
+	  .pattern = "^bf\\.(line-up|result|tournament-stats|render)\\.dead$",
+	  .apply_to = "queues",
+	  .priority = 0,
+	  .ndef = 3,
+	  .def = { { .key = "max-length", .is_int = true, .i = TOPO_DEAD_MAX_LENGTH },
+		   { .key = "overflow", .is_int = false, .s = "drop-head" },
+		   { .key = "message-ttl",
+		     .is_int = true,
+		     .i = (int64_t)TOPO_DEAD_TTL_DAYS * 86400 * 1000 } } },
+};
+
+/* A policy as JSON: with vhost (definitions) its vhost and name first. */
+static cJSON *policy_object(const struct topo_policy *p, const char *vhost)
+{
+	cJSON *pol = cJSON_CreateObject();
+	cJSON *def;
+
+	if (vhost != NULL) {
+		cJSON_AddStringToObject(pol, "vhost", vhost);
+		cJSON_AddStringToObject(pol, "name", p->name);
+	}
+	cJSON_AddStringToObject(pol, "pattern", p->pattern);
+	cJSON_AddStringToObject(pol, "apply-to", p->apply_to);
+	cJSON_AddNumberToObject(pol, "priority", p->priority);
+	def = cJSON_AddObjectToObject(pol, "definition");
+	for (size_t i = 0; i < p->ndef && i < TOPO_POLICY_MAX_DEF; i++) {
+		if (p->def[i].is_int)
+			cJSON_AddNumberToObject(def, p->def[i].key, (double)p->def[i].i);
+		else
+			cJSON_AddStringToObject(def, p->def[i].key, p->def[i].s);
+	}
+	return pol;
+}
+
+char *topo_policy_json(const struct topo_policy *p)
+{
+	cJSON *pol = policy_object(p, NULL);
+	char *out = cJSON_PrintUnformatted(pol);
+
+	cJSON_Delete(pol);
+	return out;
+}
+
 char *topo_definitions_json(const struct topology *t)
+{
+	return topo_definitions_json_vhost(t, "/");
+}
+
+char *topo_definitions_json_vhost(const struct topology *t, const char *vhost)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON *xs = cJSON_AddArrayToObject(root, "exchanges");
@@ -149,16 +212,16 @@ char *topo_definitions_json(const struct topology *t)
 	cJSON *bs = cJSON_AddArrayToObject(root, "bindings");
 	cJSON *ps = cJSON_AddArrayToObject(root, "policies");
 	cJSON *vh = cJSON_AddArrayToObject(root, "vhosts");
-	cJSON *v, *pol, *def;
+	cJSON *v;
 	char *out;
 
 	v = cJSON_CreateObject();
-	cJSON_AddStringToObject(v, "name", "/");
+	cJSON_AddStringToObject(v, "name", vhost);
 	cJSON_AddItemToArray(vh, v);
 	for (size_t i = 0; i < TOPO_NEXCHANGES; i++) {
 		cJSON *x = cJSON_CreateObject();
 		cJSON_AddStringToObject(x, "name", topo_exchanges[i].name);
-		cJSON_AddStringToObject(x, "vhost", "/");
+		cJSON_AddStringToObject(x, "vhost", vhost);
 		cJSON_AddStringToObject(x, "type", topo_exchanges[i].type);
 		cJSON_AddTrueToObject(x, "durable");
 		cJSON_AddFalseToObject(x, "auto_delete");
@@ -175,7 +238,7 @@ char *topo_definitions_json(const struct topology *t)
 		cJSON *a;
 
 		cJSON_AddStringToObject(o, "name", q->name);
-		cJSON_AddStringToObject(o, "vhost", "/");
+		cJSON_AddStringToObject(o, "vhost", vhost);
 		cJSON_AddTrueToObject(o, "durable");
 		cJSON_AddFalseToObject(o, "auto_delete");
 		a = cJSON_AddObjectToObject(o, "arguments");
@@ -190,7 +253,7 @@ char *topo_definitions_json(const struct topology *t)
 			continue;
 		cJSON *b = cJSON_CreateObject();
 		cJSON_AddStringToObject(b, "source", exchange);
-		cJSON_AddStringToObject(b, "vhost", "/");
+		cJSON_AddStringToObject(b, "vhost", vhost);
 		cJSON_AddStringToObject(b, "destination", q->name);
 		cJSON_AddStringToObject(b, "destination_type", "queue");
 		cJSON_AddStringToObject(b, "routing_key", routing_key);
@@ -198,16 +261,8 @@ char *topo_definitions_json(const struct topology *t)
 		cJSON_AddItemToArray(bs, b);
 	}
 	/* operators tune these live (a queue argument cannot be changed) */
-	pol = cJSON_CreateObject();
-	cJSON_AddStringToObject(pol, "vhost", "/");
-	cJSON_AddStringToObject(pol, "name", "bf-work-queues");
-	cJSON_AddStringToObject(pol, "pattern", "^bf\\.(line-up|result|tournament-stats|render)$");
-	cJSON_AddStringToObject(pol, "apply-to", "queues");
-	cJSON_AddNumberToObject(pol, "priority", 0);
-	def = cJSON_AddObjectToObject(pol, "definition");
-	cJSON_AddNumberToObject(def, "delivery-limit", TOPO_DELIVERY_LIMIT);
-	cJSON_AddNumberToObject(def, "max-length", TOPO_MAX_LENGTH);
-	cJSON_AddItemToArray(ps, pol);
+	for (size_t i = 0; i < TOPO_NPOLICIES; i++)
+		cJSON_AddItemToArray(ps, policy_object(&topo_policies[i], vhost));
 	out = cJSON_Print(root);
 	cJSON_Delete(root);
 	return out;

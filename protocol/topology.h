@@ -17,8 +17,19 @@
 #define TOPO_WORK_EXCHANGE "bf.work"
 #define TOPO_DEAD_EXCHANGE "bf.dead"
 #define TOPO_VIDEOS_EXCHANGE "bf.videos" /* topic: video.<kind>.<state> */
-#define TOPO_DELIVERY_LIMIT 20 /* crash-loop guard of the work queues */
+/* Crash-loop guard of the work queues: declared as x-delivery-limit and
+ * set again by the policy bf-work-queues.  The broker applies the smaller
+ * of the two, so the policy can lower the limit, never raise it (README,
+ * "Replaying dead letters"). */
+#define TOPO_DELIVERY_LIMIT 20
 #define TOPO_MAX_LENGTH 1000000 /* policy default, tunable live */
+/* Retention of the dead queues (policy bf-dead-queues, tunable live): the
+ * oldest dead letters beyond this many are dropped, and each is dropped
+ * once it has been this long in its dead queue. */
+#define TOPO_DEAD_MAX_LENGTH 100000
+#define TOPO_DEAD_TTL_DAYS 30
+#define TOPO_NPOLICIES 2
+#define TOPO_POLICY_MAX_DEF 4
 #define TOPO_MAX_QUEUES 32
 #define TOPO_NAME_MAX 64
 #define TOPO_MAX_ARGS 8
@@ -79,8 +90,30 @@ size_t topo_queue_args(const struct topo_queue *q, struct topo_arg *args, size_t
 bool topo_queue_binding(const struct topo_queue *q, const char **exchange,
 			const char **routing_key);
 
+/*
+ * A policy of the table: what operators tune live, since a queue argument
+ * cannot change once declared.  Set by `bfctl topology declare` through the
+ * management API (amqp.management_url) and in the definitions JSON.
+ */
+struct topo_policy {
+	const char *name; /* "bf-work-queues", "bf-dead-queues" */
+	const char *pattern; /* regular expression on queue names */
+	const char *apply_to; /* "queues" */
+	int priority;
+	size_t ndef;
+	struct topo_arg def[TOPO_POLICY_MAX_DEF]; /* "delivery-limit", "max-length", ... */
+};
+
+extern const struct topo_policy topo_policies[TOPO_NPOLICIES];
+
+/* The body of PUT /api/policies/{vhost}/{name} of the management API:
+ * {"pattern", "apply-to", "priority", "definition"}.  Caller frees. */
+char *topo_policy_json(const struct topo_policy *p);
+
 /* RabbitMQ definitions JSON (exchanges, queues, bindings, policies) for
  * vhost "/".  Caller frees. */
 char *topo_definitions_json(const struct topology *t);
+/* The same for vhost (its name as it is, not URL-encoded).  Caller frees. */
+char *topo_definitions_json_vhost(const struct topology *t, const char *vhost);
 
 #endif

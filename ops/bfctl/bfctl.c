@@ -2,8 +2,13 @@
  * bfctl: the operator's tool.
  *
  *   bfctl [-c FILE] migrate                 apply schema/ (embedded)
- *   bfctl [-c FILE] topology declare        declare exchanges and queues
+ *   bfctl [-c FILE] topology declare        declare exchanges and queues (and the
+ *                                           policies, with amqp.management_url)
  *   bfctl [-c FILE] topology definitions    print RabbitMQ definitions JSON
+ *   bfctl [-c FILE] dead list|show|discard  look at and remove dead letters
+ *   bfctl [-c FILE] wait flush TYPE         waiting messages back to bf.work now
+ *
+ * usage() below lists every command with its arguments.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,11 +22,24 @@
 #include "lib/signals.h"
 #include "lib/version.h"
 #include "protocol/broker.h"
+#include "protocol/broker_mgmt.h"
 #include "protocol/topology.h"
 #include "ops/bfctl/common.h"
+#include "ops/bfctl/dead.h"
 #include "ops/bfctl/render.h"
 #include "ops/bfctl/replay.h"
 #include "ops/bfctl/status.h"
+#include "ops/bfctl/wait.h"
+
+/* bfctl's -n: the URLs read by the libraries' own parsers. */
+static int bfctl_check(const struct bf_config *c, const void *arg, char *err, size_t n)
+{
+	(void)arg;
+	if (broker_urls_check(c->amqp_url, err, n) != 0 ||
+	    db_url_check(c->database_url, err, n) != 0)
+		return -1;
+	return 0;
+}
 
 static int cmd_migrate(const struct bf_config *c, int argc, char **argv)
 {
@@ -43,6 +61,50 @@ static int cmd_migrate(const struct bf_config *c, int argc, char **argv)
 	return 0;
 }
 
+/* The policies of the table through the management API, when
+ * amqp.management_url is set; otherwise says how else to set them.  A
+ * policy the vhost already has is left as it is: operators tune them. */
+static int declare_policies(const struct bf_config *c)
+{
+	struct mgmt *m = NULL;
+	char err[512];
+	int rc = 0;
+
+	switch (mgmt_open(&m, c, err, sizeof(err))) {
+	case 0:
+		break;
+	case 1:
+		printf("policies not set (");
+		for (size_t i = 0; i < TOPO_NPOLICIES; i++)
+			printf("%s%s", i ? ", " : "", topo_policies[i].name);
+		printf("): set amqp.management_url (BF_AMQP_MANAGEMENT_URL) and run this again,"
+		       " or import ops/rabbitmq/definitions.json (bfctl topology definitions)\n");
+		return 0;
+	default:
+		log_err("topology declare: %s", err);
+		return 1;
+	}
+	for (size_t i = 0; i < TOPO_NPOLICIES; i++) {
+		const char *name = topo_policies[i].name;
+		int has = mgmt_policy_exists(m, name);
+
+		if (has == 1) {
+			printf("policy %s kept as it is on vhost %s (delete it for bfctl's)\n",
+			       name, mgmt_vhost(m));
+			continue;
+		}
+		if (has < 0 || mgmt_policy_set(m, &topo_policies[i]) != 0) {
+			log_err("topology declare: policy %s not set at %s: %s", name, mgmt_base(m),
+				mgmt_error(m));
+			rc = 1;
+			continue;
+		}
+		printf("policy %s set on vhost %s\n", name, mgmt_vhost(m));
+	}
+	mgmt_close(m);
+	return rc;
+}
+
 static int cmd_topology(const struct bf_config *c, int argc, char **argv)
 {
 	struct topology t;
@@ -52,14 +114,21 @@ static int cmd_topology(const struct bf_config *c, int argc, char **argv)
 		return 1;
 	}
 	if (argc >= 1 && strcmp(argv[0], "definitions") == 0) {
-		char *json = topo_definitions_json(&t);
+		const char *vhost = "/";
+		if (argc == 3 && strcmp(argv[1], "--vhost") == 0 && argv[2][0] != '\0') {
+			vhost = argv[2];
+		} else if (argc != 1) {
+			fprintf(stderr, "usage: bfctl topology definitions [--vhost NAME]\n");
+			return 2;
+		}
+		char *json = topo_definitions_json_vhost(&t, vhost);
 		if (json == NULL)
 			return 1;
 		printf("%s\n", json);
 		free(json);
 		return 0;
 	}
-	if (argc >= 1 && strcmp(argv[0], "declare") == 0) {
+	if (argc == 1 && strcmp(argv[0], "declare") == 0) {
 		struct broker *b = NULL;
 		if (bfctl_broker(c, &t, &b) != 0) {
 			log_err("topology declare: cannot connect to the broker");
@@ -67,9 +136,9 @@ static int cmd_topology(const struct bf_config *c, int argc, char **argv)
 		}
 		printf("topology declared: %zu queues\n", t.nqueues);
 		broker_close(b);
-		return 0;
+		return declare_policies(c);
 	}
-	fprintf(stderr, "bfctl topology: expected \"declare\" or \"definitions\"\n");
+	fprintf(stderr, "bfctl topology: expected \"declare\" or \"definitions [--vhost NAME]\"\n");
 	return 2;
 }
 
@@ -114,15 +183,22 @@ static const struct command {
 } commands[] = {
 	{ "migrate", NULL, cmd_migrate, "apply pending schema migrations (embedded in bfctl)" },
 	{ "topology", "declare", run_topology,
-	  "declare exchanges, queues and bindings on the broker" },
-	{ "topology", "definitions", run_topology,
-	  "print the topology as RabbitMQ definitions JSON" },
+	  "declare exchanges, queues, bindings; policies with amqp.management_url" },
+	{ "topology", "definitions [--vhost NAME]", run_topology,
+	  "print the topology as RabbitMQ definitions JSON (vhost \"/\")" },
 	{ "config", "keys", run_config,
 	  "list every configuration key (default, variable, meaning)" },
 	{ "status", "[--json] [--event ID]", cmd_status,
 	  "queues, jobs, renders, dead letters, circuit breaker" },
 	{ "replay", "--type T [--event ID] [--reason CODE] [--limit N] [--dry-run]", cmd_replay,
 	  "move dead letters of type T back to bf.work" },
+	{ "dead", "list [--type T] [--limit N] [--json]", cmd_dead,
+	  "the dead letters of each dead queue, left in place" },
+	{ "dead", "show MESSAGE_ID [--type T]", cmd_dead,
+	  "one dead letter in full: properties, headers, body" },
+	{ "dead", "discard MESSAGE_ID... [--type T] [--yes]", cmd_dead,
+	  "remove those dead letters (asks first, or --yes)" },
+	{ "wait", "flush TYPE", cmd_wait, "what waits in TYPE's wait queues back to bf.work now" },
 	{ "render", "again SUBJECT", cmd_render,
 	  "a new video for SUBJECT (line-up:ID, result:ID, ...), on purpose" },
 	{ "render", "follow --submitted | SUBJECT...", cmd_render,
@@ -206,7 +282,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signals_install();
-	proc_config_load(&cfg, path, check);
+	proc_config_load(&cfg, path, check, bfctl_check, NULL);
 	argc -= optind;
 	argv += optind;
 	for (size_t i = 0; i < NCOMMANDS && cmd == NULL; i++) {

@@ -1,7 +1,8 @@
 /*
  * bfctl replay: moves dead letters back to bf.work after the cause is fixed.
  *
- * The dead queue is read with basic.get, holding every message unacked.  A
+ * The dead queue is read with basic.get, holding every message unacked
+ * (struct dead_reader, shared with bfctl dead and bfctl wait).  A
  * matching message is published to bf.work (x-bf-attempt reset to 0,
  * x-bf-replayed-at added) and, once the broker confirmed it, its dead copy
  * is acked.  Non-matching ones return, in order, when the reading
@@ -20,6 +21,7 @@
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "ops/bfctl/common.h"
+#include "ops/bfctl/dead.h"
 #include "ops/bfctl/replay.h"
 #include "protocol/message.h"
 
@@ -31,22 +33,6 @@ static void usage(FILE *f)
 		"usage: bfctl replay --type line-up|result|tournament-stats|render [--event ID]\n"
 		"                    [--reason CODE] [--limit N] [--dry-run]\n"
 		"Moves matching messages from bf.<type>.dead back to bf.work.\n");
-}
-
-static void age_text(uint64_t ts, char *buf, size_t n)
-{
-	long s = ts ? (long)((uint64_t)time(NULL) - ts) : -1;
-
-	if (s < 0)
-		snprintf(buf, n, "?");
-	else if (s < 120)
-		snprintf(buf, n, "%lds", s);
-	else if (s < 7200)
-		snprintf(buf, n, "%ldm", s / 60);
-	else if (s < 172800)
-		snprintf(buf, n, "%ldh", s / 3600);
-	else
-		snprintf(buf, n, "%ldd", s / 86400);
 }
 
 int cmd_replay(const struct bf_config *c, int argc, char **argv)
@@ -67,11 +53,11 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 	bool dry = false;
 	struct topology topo;
 	struct broker *get = NULL, *pub = NULL;
-	struct broker_delivery *held = NULL;
-	size_t nheld = 0;
-	long depth, consumers, moved = 0, matched = 0, failed = 0;
+	struct dead_reader rd;
+	struct broker_delivery *d;
+	long moved = 0, matched = 0, failed = 0;
 	char dq[TOPO_NAME_MAX];
-	int ch, rc = 1;
+	int ch, g, rc = 1;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "t:e:r:l:dh", longopts, NULL)) != -1) {
@@ -112,11 +98,12 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	memset(&rd, 0, sizeof(rd));
 	if (topo_build(&topo, c) != 0 || bfctl_broker(c, &topo, &get) != 0 ||
 	    bfctl_broker(c, NULL, &pub) != 0)
 		goto out;
 	topo_dead_queue(type, dq, sizeof(dq));
-	switch (broker_queue_info(get, dq, &depth, &consumers)) {
+	switch (dead_reader_open(&rd, get, dq, REPLAY_MAX)) {
 	case 0:
 		break;
 	case 1:
@@ -126,33 +113,12 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 		log_err("replay: cannot read queue %s", dq);
 		goto out;
 	}
-	if (depth > REPLAY_MAX)
-		depth = REPLAY_MAX;
-	held = calloc((size_t)depth + 1, sizeof(*held));
-	if (held == NULL)
-		goto out;
-	uint64_t epoch = broker_epoch(get);
 	if (dry)
 		printf("%-14s %-20s %-6s %s\n", "event", "reason", "age", "error");
 	/* only the messages that were there when we started */
-	for (long i = 0; i < depth; i++) {
-		struct broker_delivery *d = &held[nheld];
+	while ((g = dead_reader_next(&rd, &d)) == 1) {
 		struct work_msg m;
 		char err[128], age[32], ev[32];
-		int g = broker_get(get, dq, d);
-
-		if (g == 0)
-			break;
-		if (g < 0) {
-			log_err("replay: connection lost after %ld moved; the rest stays in %s: run the replay again",
-				moved, dq);
-			goto out;
-		}
-		nheld++;
-		if (broker_epoch(get) != epoch) {
-			log_err("replay: connection lost; what was not moved stays in %s", dq);
-			goto out;
-		}
 		bool valid = msg_decode(d->body, d->len, &m, err, sizeof(err)) == 0;
 		if (event != 0 && !(valid && m.type != MSG_TSTATS && m.event_id == event))
 			continue;
@@ -168,24 +134,20 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 		else
 			snprintf(ev, sizeof(ev), "(poison)");
 		if (dry) {
-			age_text(d->first_published ? d->first_published : d->timestamp, age,
-				 sizeof(age));
+			dead_age_text(dead_since(d), age, sizeof(age));
 			printf("%-14s %-20s %-6s %.*s\n", ev, bfctl_reason(d), age, 160,
 			       d->error[0] ? d->error : "-");
 			continue;
 		}
-		struct broker_msg bm = {
-			.exchange = TOPO_WORK_EXCHANGE,
-			.routing_key = msg_type_name(type),
-			.body = d->body,
-			.len = d->len,
-			.message_id = d->message_id[0] ? d->message_id : NULL,
-			.type = msg_type_name(type),
-			.app_id = "bfctl",
-			.attempt = 0,
-			.first_published = d->first_published ? d->first_published : d->timestamp,
-			.replayed_at = (uint64_t)time(NULL),
-		};
+		/* as it was, but a new start: attempt 0, published by bfctl now, marked */
+		struct broker_msg bm;
+		dead_to_work(d, type, &bm);
+		bm.type = msg_type_name(type);
+		bm.app_id = "bfctl";
+		bm.timestamp = 0;
+		bm.attempt = 0;
+		bm.reason = bm.error = NULL;
+		bm.replayed_at = (uint64_t)time(NULL);
 		/* publish with confirm first, then ack the dead copy */
 		if (broker_publish(pub, &bm) != 0 ||
 		    broker_flush(pub, c->amqp_op_timeout * 1000) != 0) {
@@ -195,29 +157,31 @@ int cmd_replay(const struct bf_config *c, int argc, char **argv)
 				 d->message_id);
 			continue;
 		}
-		if (broker_ack(get, d) != 0) {
+		if (dead_reader_ack(&rd, d) != 0) {
 			log_err("replay: ack failed; the message may now be in both queues");
 			goto out;
 		}
-		d->tag = 0; /* settled */
 		moved++;
 		log_info("replayed message_id=%s event=%s reason=%s", d->message_id, ev,
 			 bfctl_reason(d));
+	}
+	if (g < 0) {
+		log_err("replay: connection lost after %ld moved; the rest stays in %s: run the replay again",
+			moved, dq);
+		goto out;
 	}
 	/* The rest goes back when the connection closes: unacked messages return
 	 * to the head of a quorum queue in their order (a nack would send each
 	 * to the tail). */
 	if (dry)
 		printf("%ld of %ld messages in %s would move (dry run: nothing moved)\n", matched,
-		       depth, dq);
+		       rd.want, dq);
 	else
-		printf("%ld of %ld messages moved from %s to %s%s\n", moved, depth, dq,
+		printf("%ld of %ld messages moved from %s to %s%s\n", moved, rd.want, dq,
 		       TOPO_WORK_EXCHANGE, failed ? " (some not confirmed: see the log)" : "");
 	rc = failed ? 1 : 0;
 out:
-	for (size_t i = 0; i < nheld; i++)
-		broker_delivery_free(&held[i]);
-	free(held);
+	dead_reader_close(&rd);
 	broker_close(get);
 	broker_close(pub);
 	return rc;

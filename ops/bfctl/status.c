@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "lib/db.h"
+#include "protocol/broker_mgmt.h"
 #include "lib/log.h"
 #include "lib/signals.h"
 #include "lib/proc.h"
@@ -61,9 +62,11 @@ static cJSON *dead_json(const struct broker_delivery *d)
 	return o;
 }
 
-/* Queues, plus each dead queue's oldest message (peeked and put back). */
-static cJSON *queues_json(struct broker *b, const struct topology *t, int64_t event,
-			  cJSON **event_dead)
+/* Queues (ready and consumers over AMQP; unacknowledged too from the
+ * management API when mg), plus each dead queue's oldest message (peeked
+ * and put back). */
+static cJSON *queues_json(struct broker *b, struct mgmt *mg, const struct topology *t,
+			  int64_t event, cJSON **event_dead)
 {
 	cJSON *arr = cJSON_CreateArray();
 
@@ -84,8 +87,14 @@ static cJSON *queues_json(struct broker *b, const struct topology *t, int64_t ev
 					: info == 1 ? "missing"
 						    : "unknown");
 		if (info == 0) {
+			struct mgmt_queue mq;
 			cJSON_AddNumberToObject(o, "messages", msgs);
 			cJSON_AddNumberToObject(o, "consumers", cons);
+			/* the statistics lag a few seconds: ready stays AMQP's own */
+			if (mg != NULL && mgmt_queue_stats(mg, q->name, &mq) == 0)
+				cJSON_AddNumberToObject(o, "unacked", mq.unacked);
+			else
+				cJSON_AddNullToObject(o, "unacked");
 		} else {
 			cJSON_AddNullToObject(o, "messages");
 			cJSON_AddNullToObject(o, "consumers");
@@ -123,17 +132,23 @@ static void print_text(const cJSON *root)
 {
 	const cJSON *q, *it;
 
-	printf("queues                                 messages consumers\n");
+	const char *unacked = cJSON_GetStringValue(cJSON_GetObjectItem(root, "unacked_from"));
+	printf("queues                                    ready  unacked consumers\n");
 	cJSON_ArrayForEach (q, cJSON_GetObjectItem(root, "queues")) {
 		const cJSON *m = cJSON_GetObjectItem(q, "messages");
 		const cJSON *c = cJSON_GetObjectItem(q, "consumers");
+		const cJSON *u = cJSON_GetObjectItem(q, "unacked");
 		const cJSON *old = cJSON_GetObjectItem(q, "oldest");
 		const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(q, "state"));
+		char ua[16] = "?";
+		if (cJSON_IsNumber(u))
+			snprintf(ua, sizeof(ua), "%.0f", u->valuedouble);
 		if (cJSON_IsNumber(m) && cJSON_IsNumber(c))
-			printf("  %-36s %8.0f %9.0f", cJSON_GetObjectItem(q, "name")->valuestring,
-			       m->valuedouble, c->valuedouble);
+			printf("  %-36s %8.0f %8s %9.0f",
+			       cJSON_GetObjectItem(q, "name")->valuestring, m->valuedouble, ua,
+			       c->valuedouble);
 		else /* missing: not declared (bfctl topology declare); unknown: broker lost */
-			printf("  %-36s %18s", cJSON_GetObjectItem(q, "name")->valuestring,
+			printf("  %-36s %27s", cJSON_GetObjectItem(q, "name")->valuestring,
 			       state != NULL ? state : "unknown");
 		if (old != NULL)
 			printf("   oldest: %s reason=%s age=%.0fs error=\"%.100s\"",
@@ -143,6 +158,8 @@ static void print_text(const cJSON *root)
 			       cJSON_GetObjectItem(old, "error")->valuestring);
 		printf("\n");
 	}
+	printf("  (ready and consumers: the broker over AMQP; unacked: %s)\n",
+	       unacked != NULL ? unacked : "?");
 	const cJSON *prods = cJSON_GetObjectItem(root, "producers");
 	printf("producers (active lock %s)\n",
 	       cJSON_IsTrue(cJSON_GetObjectItem(root, "active_producer_lock_held"))
@@ -264,7 +281,19 @@ int cmd_status(const struct bf_config *c, int argc, char **argv)
 		return 1;
 	}
 	root = cJSON_CreateObject();
-	cJSON_AddItemToObject(root, "queues", queues_json(b, &topo, event, &event_dead));
+	{
+		/* unacknowledged messages: only the management API knows them */
+		struct mgmt *m = NULL;
+		char merr[300];
+		int mo = mgmt_open(&m, c, merr, sizeof(merr));
+		if (mo < 0)
+			log_warn("status: amqp.management_url: %s", merr);
+		cJSON_AddItemToObject(root, "queues", queues_json(b, m, &topo, event, &event_dead));
+		cJSON_AddStringToObject(root, "unacked_from",
+					m != NULL ? mgmt_base(m)
+						  : "not known (no amqp.management_url)");
+		mgmt_close(m);
+	}
 	cJSON_AddItemToObject(
 		root, "jobs",
 		rows_json(

@@ -3,7 +3,12 @@
  * replay (filters, dry run, attempt reset, order of what stays, a
  * connection dropped mid-replay), a replayed message whose job is done,
  * status --json against a known state, definitions import == declare,
- * migrate and the command line.
+ * migrate and the command line; dead list/show/discard (nothing else moves,
+ * the order stays, a terminal is asked), wait flush (attempt unchanged,
+ * then consumed), definitions --vhost imported as it is, topology declare
+ * setting the policies through the management API (and that API for
+ * bfctl status; the dead queues' retention acting on quorum queues), and
+ * what the broker does with x-delivery-limit as argument and policy.
  *
  * Each case has its own world (tests/support/world.h: vhost and database)
  * and runs bfctl as a child with BF_AMQP_URL / BF_DATABASE_URL set to its
@@ -22,8 +27,12 @@
  * round (up to ~5 s here), so the mid-replay case may need 5000 messages to
  * keep the replay busy long enough to be interrupted.
  */
+#define _XOPEN_SOURCE 700 /* posix_openpt */
+#include <amqp.h>
+#include <amqp_tcp_socket.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <signal.h>
@@ -37,6 +46,7 @@
 #include "lib/log.h"
 #include "lib/signals.h"
 #include "protocol/broker.h"
+#include "protocol/broker_mgmt.h"
 #include "protocol/message.h"
 #include "protocol/topology.h"
 #include "tests/support/query.h"
@@ -71,20 +81,30 @@ static const char *jstr_null(const cJSON *o, const char *k)
 
 /* ---- child processes with the world's URLs ---------------------------------- */
 
-/*
- * Runs bin/bfctl ARGS (args: NULL-terminated, starting with "-c") with the
- * world's URLs; stdout into out (var/test/<world>-<tag>.out).  Exit status,
- * or -1 on timeout.
- */
-static int bfctl_run(struct world *w, const char *tag, const char *const *args, char *out,
-		     size_t outn, int timeout_ms)
+/* The path of program prog: bin/, or $BF_TEST_BIN (another build's) as
+ * world_start has it. */
+static void prog_path(const char *prog, char *buf, size_t n)
+{
+	const char *dir = getenv("BF_TEST_BIN");
+
+	if (dir != NULL && dir[0] != '\0')
+		snprintf(buf, n, "%s%s%s/%s", dir[0] == '/' ? "" : tenv_root(),
+			 dir[0] == '/' ? "" : "/", dir, prog);
+	else
+		snprintf(buf, n, "%s/bin/%s", tenv_root(), prog);
+}
+
+/* Starts bfctl ARGS with the world's URLs and set ("NAME=value", may be
+ * NULL); stdout into out (var/test/<world>-<tag>.out), stderr into
+ * var/log/<world>-<tag>.err.  The pid, or -1. */
+static pid_t bfctl_start(struct world *w, const char *tag, const char *const *args,
+			 const char *const *set, char *out, size_t outn)
 {
 	char bin[512], err[700];
 	const char *argv[24];
 	int n = 0;
-	pid_t pid;
 
-	snprintf(bin, sizeof(bin), "%s/bin/bfctl", tenv_root());
+	prog_path("bfctl", bin, sizeof(bin));
 	snprintf(out, outn, "%s/var/test/%s-%s.out", tenv_root(), w->name, tag);
 	snprintf(err, sizeof(err), "%s/var/log/%s-%s.err", tenv_root(), w->name, tag);
 	unlink(err);
@@ -92,10 +112,38 @@ static int bfctl_run(struct world *w, const char *tag, const char *const *args, 
 	for (size_t i = 0; args[i] != NULL && n < 23; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	pid = world_spawn(w, (char *const *)argv, true, NULL, err, out);
+	return world_spawn(w, (char *const *)argv, true, set, err, out);
+}
+
+/* bfctl_start, then its exit status, or -1 on timeout. */
+static int bfctl_run_env(struct world *w, const char *tag, const char *const *args,
+			 const char *const *set, char *out, size_t outn, int timeout_ms)
+{
+	pid_t pid = bfctl_start(w, tag, args, set, out, outn);
+
 	if (pid < 0)
 		return -1;
 	return world_reap(w, pid, timeout_ms, NULL);
+}
+
+/*
+ * Runs bfctl ARGS (args: NULL-terminated, starting with "-c") with the
+ * world's URLs; stdout into out (var/test/<world>-<tag>.out).  Exit status,
+ * or -1 on timeout.  Its stdin is not a terminal (main() sees to it).
+ */
+static int bfctl_run(struct world *w, const char *tag, const char *const *args, char *out,
+		     size_t outn, int timeout_ms)
+{
+	return bfctl_run_env(w, tag, args, NULL, out, outn, timeout_ms);
+}
+
+/* var/log/<world>-<tag>.err of a bfctl_run */
+static char *bfctl_err(const struct world *w, const char *tag)
+{
+	char err[700];
+
+	snprintf(err, sizeof(err), "%s/var/log/%s-%s.err", tenv_root(), w->name, tag);
+	return tenv_slurp(err, NULL);
 }
 
 /* ---- worlds -------------------------------------------------------------- */
@@ -495,6 +543,39 @@ static void replay_filters_dry_run_attempt_reset_order_kept(void)
 
 /* ==== 2. a replayed message whose job is done is not rendered again =========== */
 
+/* The event of REPLAY_SCENARIO in w's database (kick-off in an hour), the
+ * render Plainly accepted for its line-up, and its line-up job in state
+ * (with attempts).  0 or -1. */
+static int insert_replay_event(struct world *w, const char *state, int attempts)
+{
+	char ev[32], subject[64], att[16];
+
+	snprintf(ev, sizeof(ev), "%lld", REPLAY_EVENT);
+	snprintf(subject, sizeof(subject), "line-up:%lld", REPLAY_EVENT);
+	snprintf(att, sizeof(att), "%d", attempts);
+	const char *pe[1] = { ev };
+	const char *pr[1] = { subject };
+	const char *pj[4] = { subject, ev, state, att };
+	if (sql_cmd(w->db,
+		    "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+		    " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+		    " start_time, status_code, status_type) VALUES ($1::bigint, 17,"
+		    " 'Premier League', 76986, 'Premier League 25/26', 12, 35, 42,"
+		    " 'Manchester United', 'Arsenal', now() + interval '1 hour', 0, 'notstarted')",
+		    1, pe) != 0 ||
+	    sql_cmd(w->db,
+		    "INSERT INTO renders (kind, subject, state, plainly_render_id, plainly_state)"
+		    " VALUES ('line-up', $1, 'submitted', 'c0ffee00-0000-4000-8000-000000000001',"
+		    " 'PENDING')",
+		    1, pr) != 0)
+		return -1;
+	return sql_cmd(w->db,
+		       "INSERT INTO jobs (kind, subject, event_id, state, attempts, finished_at)"
+		       " VALUES ('line-up', $1, $2::bigint, $3, $4::int,"
+		       " CASE WHEN $3 = 'done' THEN now() END)",
+		       4, pj);
+}
+
 static void done_body(struct world *w)
 {
 	char out[700], logf[700], bin[512], ev[32], subject[64], state[64];
@@ -510,24 +591,7 @@ static void done_body(struct world *w)
 	REQUIRE(world_broker(w, "test_bfctl") == 0);
 
 	/* the event (kick-off in an hour), its rendered video and its finished job */
-	const char *pe[1] = { ev };
-	REQUIRE(sql_cmd(w->db,
-			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			" start_time, status_code, status_type) VALUES ($1::bigint, 17,"
-			" 'Premier League', 76986, 'Premier League 25/26', 12, 35, 42,"
-			" 'Manchester United', 'Arsenal', now() + interval '1 hour', 0, 'notstarted')",
-			1, pe) == 0);
-	const char *pr[2] = { subject, ev };
-	REQUIRE(sql_cmd(w->db,
-			"INSERT INTO renders (kind, subject, state, plainly_render_id, plainly_state)"
-			" VALUES ('line-up', $1, 'submitted', 'c0ffee00-0000-4000-8000-000000000001',"
-			" 'PENDING')",
-			1, pr) == 0);
-	REQUIRE(sql_cmd(w->db,
-			"INSERT INTO jobs (kind, subject, event_id, state, attempts, finished_at)"
-			" VALUES ('line-up', $1, $2::bigint, 'done', 0, now())",
-			2, pr) == 0);
+	REQUIRE(insert_replay_event(w, "done", 0) == 0);
 
 	/* its message in the dead queue (say a duplicate that Plainly then refused) */
 	char body[128];
@@ -547,7 +611,7 @@ static void done_body(struct world *w)
 	free(text);
 
 	/* bf-lineups takes it: the render is recorded, so no POST */
-	snprintf(bin, sizeof(bin), "%s/bin/bf-lineups", tenv_root());
+	prog_path("bf-lineups", bin, sizeof(bin));
 	world_log(w, "lineups", logf, sizeof(logf));
 	snprintf(out, sizeof(out), "%s/var/test/%s-lineups.out", tenv_root(), w->name);
 	unlink(logf);
@@ -672,7 +736,7 @@ static int drop_round(struct world *w, int total, int base)
 
 	/* the replay, and while it runs, its connections closed by the broker */
 	char bin[512], err[700];
-	snprintf(bin, sizeof(bin), "%s/bin/bfctl", tenv_root());
+	prog_path("bfctl", bin, sizeof(bin));
 	snprintf(out, sizeof(out), "%s/var/test/%s-replay%d.out", tenv_root(), w->name, total);
 	snprintf(err, sizeof(err), "%s/var/log/%s-replay%d.err", tenv_root(), w->name, total);
 	unlink(err);
@@ -1119,6 +1183,93 @@ static void status_json_matches_known_state(void)
 	world_close(&w);
 }
 
+/* bfctl status with amqp.management_url: a delivery held unacked by a
+ * consumer shows as unacked (the management API's statistics: waited for
+ * with a deadline), the ready count stays AMQP's; without the URL it says
+ * unacked is not known. The producers seen lately, with their role and
+ * last cycle, and whether the active lock is held. */
+static void status_unacked_body(struct world *w)
+{
+	volatile sig_atomic_t stop = 0;
+	struct broker *holder = NULL;
+	struct broker_delivery d;
+	char murl[600], out[700];
+	const char *mu = getenv("BF_MGMT_URL");
+	const char *const json[] = { "-c", w->conf, "status", "--json", NULL };
+	const char *const plain[] = { "-c", w->conf, "status", NULL };
+	cJSON *root = NULL;
+
+	REQUIRE(mu != NULL && world_broker(w, "test_bfctl") == 0);
+	for (int i = 0; i < 3; i++)
+		REQUIRE(publish_work(w, MSG_LINEUP, 8500 + i) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	REQUIRE(world_depth(w, "bf.line-up", 3, 3000) == 3);
+	struct broker_opts bo = broker_opts_from_config(&w->cfg, "test_bfctl holder", NULL, &stop);
+	REQUIRE(broker_open(&holder, &bo) == 0);
+	REQUIRE(broker_consume(holder, "bf.line-up", 1, "holder") == 0);
+	REQUIRE(broker_next(holder, &d, 5000) == 1); /* held, not acked */
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO producers (name, role, last_cycle_at) VALUES"
+			" ('bf-producer@test-a:1', 'active', now() - interval '42 seconds'),"
+			" ('bf-producer@test-b:2', 'standby', NULL),"
+			" ('bf-producer@gone:3', 'standby', NULL)",
+			0, NULL) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"UPDATE producers SET seen_at = now() - interval '1 hour'"
+			" WHERE name = 'bf-producer@gone:3'",
+			0, NULL) == 0);
+
+	snprintf(murl, sizeof(murl), "BF_AMQP_MANAGEMENT_URL=%s", mu);
+	const char *const set[] = { murl, NULL };
+	long long end = tenv_now_ms() + 30000;
+	double unacked = -1, ready = -1;
+	do {
+		cJSON_Delete(root);
+		root = NULL;
+		if (bfctl_run_env(w, "status-mgmt", json, set, out, sizeof(out), 20000) != 0)
+			break;
+		char *text = tenv_slurp(out, NULL);
+		root = cJSON_Parse(text != NULL ? text : "");
+		free(text);
+		const cJSON *q = queue_of(root, "bf.line-up");
+		unacked = jnum(q, "unacked");
+		ready = jnum(q, "messages");
+		if (unacked != 1)
+			tenv_sleep_ms(500);
+	} while (unacked != 1 && tenv_now_ms() < end);
+	CHECK(unacked == 1);
+	CHECK(ready == 2);
+	printf("#   bf.line-up: ready %.0f, unacked %.0f (%s)\n", ready, unacked,
+	       jstr_null(root, "unacked_from"));
+	const cJSON *prods = cJSON_GetObjectItem(root, "producers");
+	CHECK_INT(cJSON_GetArraySize(prods), 2); /* gone:3 not seen for an hour */
+	CHECK_STR(jstr_null(cJSON_GetArrayItem(prods, 0), "name"), "bf-producer@test-a:1");
+	CHECK_STR(jstr_null(cJSON_GetArrayItem(prods, 0), "role"), "active");
+	double ago = jnum(cJSON_GetArrayItem(prods, 0), "last_cycle_seconds_ago");
+	CHECK(ago >= 42 && ago < 100);
+	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(root, "active_producer_lock_held")));
+	cJSON_Delete(root);
+
+	/* the text, without the management URL: unacked not known */
+	CHECK_INT(bfctl_run(w, "status-plain", plain, out, sizeof(out), 20000), 0);
+	CHECK_INT(tenv_count_lines(out, "unacked: not known (no amqp.management_url)"), 1);
+	CHECK_INT(tenv_count_lines(out, "active lock NOT held"), 1);
+	CHECK_INT(tenv_count_lines(out, "bf-producer@test-a:1"), 1);
+	broker_delivery_free(&d);
+	broker_close(holder);
+}
+
+static void status_unacked_and_producers(void)
+{
+	struct world w;
+
+	if (world_create(&w, "stunack") == 0)
+		status_unacked_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world");
+	world_close(&w);
+}
+
 /* status on a vhost where nothing is declared yet (a fresh vhost, a typo in
  * the configured vhost, other wait tiers): every queue says "missing", and
  * the passive declares' 404s cost no reconnect (they printed "broker
@@ -1168,6 +1319,129 @@ static bool is_work_queue(const char *name)
 {
 	return strcmp(name, "bf.line-up") == 0 || strcmp(name, "bf.result") == 0 ||
 	       strcmp(name, "bf.tournament-stats") == 0 || strcmp(name, "bf.render") == 0;
+}
+
+static bool is_dead_queue(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(name, "bf.", 3) == 0 && n > 5 && strcmp(name + n - 5, ".dead") == 0;
+}
+
+/* The policy a queue of the table gets: bf-work-queues, bf-dead-queues or none. */
+static const char *policy_for(const char *queue)
+{
+	if (is_work_queue(queue))
+		return "bf-work-queues";
+	if (is_dead_queue(queue))
+		return "bf-dead-queues";
+	return NULL;
+}
+
+/* def (a policy's definition) is p's: the same keys and values. */
+static bool same_definition(const struct topo_policy *p, const cJSON *def)
+{
+	if (cJSON_GetArraySize(def) != (int)p->ndef)
+		return false;
+	for (size_t j = 0; j < p->ndef; j++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(def, p->def[j].key);
+		if (p->def[j].is_int &&
+		    !(cJSON_IsNumber(v) && (int64_t)v->valuedouble == p->def[j].i))
+			return false;
+		if (!p->def[j].is_int &&
+		    !(cJSON_IsString(v) && strcmp(v->valuestring, p->def[j].s) == 0))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * vhost holds both policies of the table as protocol/topology.c defines
+ * them (pattern, apply-to, definition); each pattern matches exactly its
+ * queues among names (an object keyed by queue name); and the broker
+ * applied each to them, and none to a wait queue (the management API shows
+ * a queue's policy with its next statistics round, up to ~5 s here).
+ */
+static void check_policies(const char *vhost, const cJSON *names)
+{
+	char path[256], listing[2048] = "";
+	long st;
+	cJSON *pol;
+	const cJSON *q;
+	int wrong = -1;
+
+	snprintf(path, sizeof(path), "/api/policies/%s", vhost);
+	pol = mgmt_json(path, &st);
+	CHECK_INT(st, 200);
+	for (size_t i = 0; i < TOPO_NPOLICIES; i++) {
+		const struct topo_policy *tp = &topo_policies[i];
+		const cJSON *p, *mine = NULL, *def;
+		regex_t re;
+
+		cJSON_ArrayForEach (p, pol) {
+			const char *n = jstr_null(p, "name");
+			if (n != NULL && strcmp(n, tp->name) == 0)
+				mine = p;
+		}
+		if (mine == NULL) {
+			t_fail(__FILE__, __LINE__, "policy %s is not in vhost %s", tp->name, vhost);
+			continue;
+		}
+		CHECK_STR(jstr_null(mine, "apply-to"), "queues");
+		CHECK_STR(jstr_null(mine, "pattern"), tp->pattern);
+		def = cJSON_GetObjectItemCaseSensitive(mine, "definition");
+		if (!same_definition(tp, def)) {
+			char *text = cJSON_PrintUnformatted(def);
+			t_fail(__FILE__, __LINE__, "policy %s: definition %s is not the table's",
+			       tp->name, text ? text : "?");
+			free(text);
+		}
+		/* the pattern matches its queues and nothing else */
+		if (regcomp(&re, tp->pattern, REG_EXTENDED | REG_NOSUB) != 0) {
+			t_fail(__FILE__, __LINE__, "policy %s: pattern %s", tp->name, tp->pattern);
+			continue;
+		}
+		cJSON_ArrayForEach (q, names) {
+			bool m = regexec(&re, q->string, 0, NULL, 0) == 0;
+			const char *want = policy_for(q->string);
+			if (m != (want != NULL && strcmp(want, tp->name) == 0))
+				t_fail(__FILE__, __LINE__, "policy pattern %s %s queue %s",
+				       tp->pattern, m ? "matches" : "misses", q->string);
+		}
+		regfree(&re);
+	}
+	cJSON_Delete(pol);
+
+	/* and the broker applied them: each queue's "policy" */
+	long long t0 = tenv_now_ms();
+	while (wrong != 0 && tenv_now_ms() - t0 < 15000) {
+		size_t o = 0;
+		if (wrong != -1)
+			tenv_sleep_ms(250);
+		snprintf(path, sizeof(path), "/api/queues/%s?columns=name,policy", vhost);
+		cJSON *list = mgmt_json(path, &st);
+		wrong = cJSON_GetArraySize(list) > 0 ? 0 : -2;
+		listing[0] = '\0';
+		cJSON_ArrayForEach (q, list) {
+			const char *name = jstr_null(q, "name"), *pn = jstr_null(q, "policy");
+			const char *want;
+			if (name == NULL)
+				continue;
+			want = policy_for(name);
+			if (want != NULL ? pn == NULL || strcmp(pn, want) != 0
+					 : pn != NULL && pn[0] != '\0')
+				wrong++;
+			o += (size_t)snprintf(listing + o,
+					      o < sizeof(listing) ? sizeof(listing) - o : 0,
+					      "%s%s=%s", o ? " " : "", name,
+					      pn && pn[0] ? pn : "-");
+			if (o >= sizeof(listing))
+				o = sizeof(listing) - 1;
+		}
+		cJSON_Delete(list);
+	}
+	printf("#   policies effective after %lld ms: %s\n", tenv_now_ms() - t0, listing);
+	CHECK_INT(wrong, 0);
 }
 
 static void set_vhost(cJSON *arr, const char *vhost)
@@ -1284,7 +1558,6 @@ static void definitions_body(const char *vd, const char *vi)
 	char url_d[512], url_i[512], out[700], path[512];
 	char *file = NULL, *printed = NULL, *posted = NULL;
 	cJSON *defs = NULL, *qd = NULL, *qi = NULL, *xd = NULL, *xi = NULL, *bd = NULL, *bi = NULL;
-	cJSON *pol = NULL;
 	struct world fake; /* bfctl_run's URLs and file names */
 	long st;
 
@@ -1335,71 +1608,8 @@ static void definitions_body(const char *vd, const char *vi)
 	same_sets("exchange", xd, xi);
 	same_sets("binding", bd, bi);
 
-	/* the policy of the work queues: imported, and applied to those four only */
-	snprintf(path, sizeof(path), "/api/policies/%s", vi);
-	pol = mgmt_json(path, &st);
-	CHECK_INT(st, 200);
-	const cJSON *p, *mine = NULL;
-	cJSON_ArrayForEach (p, pol) {
-		const char *n = jstr_null(p, "name");
-		if (n != NULL && strcmp(n, "bf-work-queues") == 0)
-			mine = p;
-	}
-	CHECK(mine != NULL);
-	if (mine != NULL) {
-		const cJSON *def = cJSON_GetObjectItemCaseSensitive(mine, "definition");
-		CHECK_INT((long)jnum(def, "delivery-limit"), TOPO_DELIVERY_LIMIT);
-		CHECK_INT((long)jnum(def, "max-length"), TOPO_MAX_LENGTH);
-		CHECK_STR(jstr_null(mine, "apply-to"), "queues");
-	}
-	/* the pattern matches the four work queues and nothing else */
-	const char *pattern = jstr_null(mine, "pattern");
-	regex_t re;
-	const cJSON *q;
-	CHECK(pattern != NULL);
-	if (pattern != NULL && regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
-		cJSON_ArrayForEach (q, qi) {
-			bool m = regexec(&re, q->string, 0, NULL, 0) == 0;
-			if (m != is_work_queue(q->string))
-				t_fail(__FILE__, __LINE__, "policy pattern %s %s queue %s", pattern,
-				       m ? "matches" : "misses", q->string);
-		}
-		regfree(&re);
-	}
-	/* and the broker applied it: each queue's "policy" (the management API
-	 * shows it with the next statistics round, up to ~5 s here) */
-	long long t_pol = tenv_now_ms();
-	int work_with = 0, others_with = 0;
-	char listing[1024] = "";
-	for (;;) {
-		snprintf(path, sizeof(path), "/api/queues/%s?columns=name,policy", vi);
-		cJSON *list = mgmt_json(path, &st);
-		size_t o = 0;
-		work_with = others_with = 0;
-		listing[0] = '\0';
-		cJSON_ArrayForEach (q, list) {
-			const char *name = jstr_null(q, "name"), *pn = jstr_null(q, "policy");
-			if (name == NULL)
-				continue;
-			bool has = pn != NULL && strcmp(pn, "bf-work-queues") == 0;
-			if (is_work_queue(name) && has)
-				work_with++;
-			else if (!is_work_queue(name) && pn != NULL && pn[0] != '\0')
-				others_with++;
-			o += (size_t)snprintf(listing + o,
-					      o < sizeof(listing) ? sizeof(listing) - o : 0,
-					      "%s%s=%s", o ? " " : "", name, pn ? pn : "-");
-			if (o >= sizeof(listing))
-				o = sizeof(listing) - 1;
-		}
-		cJSON_Delete(list);
-		if (work_with == 4 || tenv_now_ms() - t_pol > 15000)
-			break;
-		tenv_sleep_ms(250);
-	}
-	printf("#   policies effective after %lld ms: %s\n", tenv_now_ms() - t_pol, listing);
-	CHECK_INT(work_with, 4);
-	CHECK_INT(others_with, 0);
+	/* both policies: imported, and applied to their queues only */
+	check_policies(vi, qi);
 
 	/* bfctl topology definitions prints exactly the committed file */
 	const char *defs_args[] = { "-c", "ops/bf.conf.example", "topology", "definitions", NULL };
@@ -1417,7 +1627,6 @@ static void definitions_body(const char *vd, const char *vi)
 	cJSON_Delete(xi);
 	cJSON_Delete(bd);
 	cJSON_Delete(bi);
-	cJSON_Delete(pol);
 }
 
 static void definitions_import_equals_declare(void)
@@ -1482,6 +1691,1007 @@ static void migrate_twice_and_command_line(void)
 	world_close(&w); /* the database; there is no vhost */
 }
 
+/* ==== 7. dead list, show, discard ================================================ */
+
+/* text on stdout as "#" lines */
+static void print_text(const char *what, const char *text)
+{
+	printf("#   %s:\n", what);
+	for (const char *p = text; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, '\n');
+		printf("#     %.*s\n", (int)(e ? e - p : (long)strlen(p)), p);
+		p = e ? e + 1 : NULL;
+	}
+}
+
+/* The value of `dead show`'s line "KEY   value" into buf; false when none. */
+static bool show_value(const char *text, const char *key, char *buf, size_t n)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == ' ') {
+			const char *v = p + klen;
+			while (*v == ' ')
+				v++;
+			snprintf(buf, n, "%.*s", (int)(len - (size_t)(v - p)), v);
+			return true;
+		}
+		p = e ? e + 1 : NULL;
+	}
+	buf[0] = '\0';
+	return false;
+}
+
+/*
+ * bfctl ARGS with a terminal (a pseudo-terminal) as its stdin; once its
+ * question shows on stderr, answer is typed.  Exit status, or -1.
+ */
+static int bfctl_tty(struct world *w, const char *tag, const char *const *args, const char *answer,
+		     char *out, size_t outn)
+{
+	char errf[700];
+	int master, slave = -1, saved = -1, st = -1;
+	pid_t pid = -1;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0 ||
+	    (slave = open(ptsname(master), O_RDWR | O_NOCTTY)) < 0 || (saved = dup(0)) < 0) {
+		printf("#   no pseudo-terminal\n");
+		goto out;
+	}
+	/* the child's stdin is the terminal (world_spawn passes fd 0 on) */
+	if (dup2(slave, 0) == 0)
+		pid = bfctl_start(w, tag, args, NULL, out, outn);
+	dup2(saved, 0);
+	if (pid < 0)
+		goto out;
+	snprintf(errf, sizeof(errf), "%s/var/log/%s-%s.err", tenv_root(), w->name, tag);
+	if (tenv_wait_lines(errf, "[y/N]", 1, 20000)) {
+		if (write(master, answer, strlen(answer)) != (ssize_t)strlen(answer))
+			printf("#   could not type the answer\n");
+	} else {
+		printf("#   bfctl did not ask\n");
+	}
+	st = world_reap(w, pid, 20000, "bfctl on a terminal");
+out:
+	if (saved >= 0)
+		close(saved);
+	if (slave >= 0)
+		close(slave);
+	if (master >= 0)
+		close(master);
+	return st;
+}
+
+static void dead_list_rows(struct world *w)
+{
+	char out[700], line[512];
+	const char *list[] = { "-c", w->conf, "dead", "list", NULL };
+	const char *prev = NULL;
+	char *text;
+
+	CHECK_INT(bfctl_run(w, "list", list, out, sizeof(out), 20000), 0);
+	text = tenv_slurp(out, NULL);
+	REQUIRE(text != NULL);
+	print_text("dead list", text);
+	for (int i = 0; i < 6; i++) {
+		char mid[128], type[64], reason[64], att[16], age[16], want[128];
+		int pos = 0;
+		const char *at = strstr(text, dls[i].mid);
+		if (out_line(text, dls[i].mid, line, sizeof(line)) == NULL || at == NULL) {
+			t_fail(__FILE__, __LINE__, "dead list does not list %s", dls[i].mid);
+			continue;
+		}
+		/* in queue order */
+		if (prev != NULL && at < prev)
+			t_fail(__FILE__, __LINE__, "dead list: %s before %s", dls[i].mid,
+			       dls[i - 1].mid);
+		prev = at;
+		if (sscanf(line, "%127s %63s %63s %15s %15s %n", mid, type, reason, att, age,
+			   &pos) != 5) {
+			t_fail(__FILE__, __LINE__, "dead list: row unreadable: %s", line);
+			continue;
+		}
+		CHECK_STR(type, "line-up");
+		CHECK_STR(reason, dls[i].reason);
+		snprintf(want, sizeof(want), "%d", dls[i].attempt);
+		CHECK_STR(att, want);
+		snprintf(want, sizeof(want), "%dh", i + 2);
+		CHECK_STR(age, want);
+		/* x-bf-error, cut at 80 bytes */
+		snprintf(want, sizeof(want), "%.80s", dls[i].error);
+		CHECK_STR(line + pos, want);
+	}
+	CHECK(out_line(text, "result:8401", line, sizeof(line)) != NULL &&
+	      strstr(line, " result ") != NULL && strstr(line, "attempts-exhausted") != NULL);
+	CHECK(out_line(text, "result:8402", line, sizeof(line)) != NULL);
+	CHECK(strstr(text, "\nbf.line-up.dead: 6 dead letters\n") != NULL);
+	CHECK(strstr(text, "\nbf.result.dead: 2 dead letters\n") != NULL);
+	CHECK(strstr(text, "\nbf.tournament-stats.dead: 0 dead letters\n") != NULL);
+	CHECK(strstr(text, "\nbf.render.dead: 0 dead letters\n") != NULL);
+	free(text);
+}
+
+static void dead_list_limit_json(struct world *w)
+{
+	char out[700], line[512];
+	const char *lim[] = { "-c",	 w->conf,   "dead", "list", "--type",
+			      "line-up", "--limit", "2",    NULL };
+	const char *js[] = { "-c", w->conf, "dead", "list", "--type", "result", "--json", NULL };
+	const char *bad[] = { "-c", w->conf, "dead", "list", "--type", "nonsense", NULL };
+	char *text;
+	cJSON *j;
+
+	CHECK_INT(bfctl_run(w, "limit", lim, out, sizeof(out), 20000), 0);
+	text = tenv_slurp(out, NULL);
+	REQUIRE(text != NULL);
+	print_text("dead list --type line-up --limit 2", text);
+	CHECK(out_line(text, dls[0].mid, line, sizeof(line)) != NULL);
+	CHECK(out_line(text, dls[1].mid, line, sizeof(line)) != NULL);
+	CHECK(out_line(text, dls[2].mid, line, sizeof(line)) == NULL);
+	CHECK(strstr(text, "bf.line-up.dead: 6 dead letters (2 listed)") != NULL);
+	CHECK(strstr(text, "bf.result.dead") == NULL);
+	free(text);
+
+	j = run_json(w, "json", js);
+	const cJSON *qs = cJSON_GetObjectItemCaseSensitive(j, "queues");
+	CHECK_INT(cJSON_GetArraySize(qs), 1);
+	const cJSON *q = cJSON_GetArrayItem(qs, 0);
+	CHECK_STR(jstr(q, "name"), "bf.result.dead");
+	CHECK_STR(jstr(q, "state"), "ok");
+	CHECK_INT((long)jnum(q, "messages"), 2);
+	CHECK_INT((long)jnum(q, "listed"), 2);
+	const cJSON *ls = cJSON_GetObjectItemCaseSensitive(q, "dead_letters");
+	CHECK_INT(cJSON_GetArraySize(ls), 2);
+	const cJSON *a = cJSON_GetArrayItem(ls, 0), *b = cJSON_GetArrayItem(ls, 1);
+	CHECK_STR(jstr(a, "message_id"), "result:8401");
+	CHECK_STR(jstr(a, "type"), "result");
+	CHECK_STR(jstr(a, "reason"), "attempts-exhausted");
+	CHECK_STR(jstr(a, "error"), "11 attempts; last: Plainly HTTP 503");
+	CHECK_INT((long)jnum(a, "attempt"), 11);
+	CHECK(jnum(a, "age_seconds") >= 7200 && jnum(a, "age_seconds") < 7200 + 120);
+	CHECK_STR(jstr(a, "app_id"), "bf-results");
+	CHECK_STR(jstr(b, "message_id"), "result:8402");
+	CHECK_INT((long)jnum(b, "attempt"), 0);
+	cJSON_Delete(j);
+
+	CHECK_INT(bfctl_run(w, "badtype", bad, out, sizeof(out), 20000), 2);
+}
+
+static void dead_show_cases(struct world *w)
+{
+	char out[700], v[256];
+	const char *show[] = { "-c", w->conf, "dead", "show", "line-up:8105", NULL };
+	const char *poison[] = { "-c",	     w->conf,  "dead",	  "show",
+				 "bad-8103", "--type", "line-up", NULL };
+	const char *nope[] = { "-c", w->conf, "dead", "show", "line-up:9999", NULL };
+	const char *other[] = {
+		"-c", w->conf, "dead", "show", "bad-8103", "--type", "result", NULL
+	};
+	char *text, *err;
+
+	CHECK_INT(bfctl_run(w, "show", show, out, sizeof(out), 20000), 0);
+	text = tenv_slurp(out, NULL);
+	REQUIRE(text != NULL);
+	print_text("dead show line-up:8105", text);
+	show_value(text, "queue", v, sizeof(v));
+	CHECK_STR(v, "bf.line-up.dead (message 5 of 6)");
+	show_value(text, "message_id", v, sizeof(v));
+	CHECK_STR(v, "line-up:8105");
+	show_value(text, "type", v, sizeof(v));
+	CHECK_STR(v, "line-up");
+	show_value(text, "app_id", v, sizeof(v));
+	CHECK_STR(v, "bf-lineups");
+	show_value(text, "content_type", v, sizeof(v));
+	CHECK_STR(v, "application/json");
+	show_value(text, "exchange", v, sizeof(v));
+	CHECK_STR(v, "bf.dead");
+	show_value(text, "routing_key", v, sizeof(v));
+	CHECK_STR(v, "line-up");
+	show_value(text, "x-bf-attempt", v, sizeof(v));
+	CHECK_STR(v, "2");
+	show_value(text, "x-bf-reason", v, sizeof(v));
+	CHECK_STR(v, dls[4].reason);
+	show_value(text, "x-bf-error", v, sizeof(v));
+	CHECK_STR(v, dls[4].error); /* in full */
+	show_value(text, "x-bf-first-published", v, sizeof(v));
+	CHECK(strstr(v, " UTC (6h ago)") != NULL);
+	show_value(text, "body", v, sizeof(v));
+	char bytes[32];
+	snprintf(bytes, sizeof(bytes), "%zu bytes", strlen(dls[4].body));
+	CHECK_STR(v, bytes);
+	const char *body = strstr(text, "\nbody ");
+	body = body ? strchr(body + 1, '\n') : NULL;
+	CHECK(body != NULL && strncmp(body + 1, dls[4].body, strlen(dls[4].body)) == 0);
+	free(text);
+
+	/* a poison message too (its body as it is) */
+	CHECK_INT(bfctl_run(w, "poison", poison, out, sizeof(out), 20000), 0);
+	text = tenv_slurp(out, NULL);
+	CHECK(text != NULL && strstr(text, dls[2].body) != NULL);
+	free(text);
+
+	/* not there: exit 1, saying where it looked */
+	CHECK_INT(bfctl_run(w, "nope", nope, out, sizeof(out), 20000), 1);
+	err = bfctl_err(w, "nope");
+	CHECK(err != NULL && strstr(err, "line-up:9999") != NULL &&
+	      strstr(err, "bf.render.dead") != NULL);
+	free(err);
+	CHECK_INT(bfctl_run(w, "other", other, out, sizeof(out), 20000), 1);
+}
+
+static void dead_discard_cases(struct world *w)
+{
+	char out[700];
+	const char *no[] = { "-c", w->conf, "dead", "discard", "line-up:8102", "bad-8103", NULL };
+	const char *yes[] = { "-c",	      w->conf,	  "dead",  "discard",
+			      "line-up:8102", "bad-8103", "--yes", NULL };
+	const char *miss[] = { "-c",	  w->conf,	  "dead",	  "discard", "--type",
+			       "line-up", "line-up:8104", "line-up:9999", "--yes",   NULL };
+	const char *wrongq[] = { "-c",	   w->conf,  "dead",  "discard", "line-up:8101",
+				 "--type", "result", "--yes", NULL };
+	const char *ask[] = { "-c", w->conf, "dead", "discard", "line-up:8101", NULL };
+	char *text, *err;
+
+	/* no terminal, no --yes: refused, nothing read */
+	CHECK_INT(bfctl_run(w, "noyes", no, out, sizeof(out), 20000), 2);
+	err = bfctl_err(w, "noyes");
+	CHECK(err != NULL && strstr(err, "--yes") != NULL);
+	free(err);
+	static const int all6[] = { 0, 1, 2, 3, 4, 5 };
+	check_dead_order(w, "after discard without --yes", all6, 6, false);
+
+	/* --yes: exactly those two, the rest in its order */
+	CHECK_INT(bfctl_run(w, "yes", yes, out, sizeof(out), 20000), 0);
+	text = tenv_slurp(out, NULL);
+	CHECK(text != NULL && strstr(text, "2 dead letters discarded") != NULL);
+	if (text != NULL)
+		print_text("dead discard line-up:8102 bad-8103 --yes", text);
+	free(text);
+	static const int left1[] = { 0, 3, 4, 5 };
+	check_dead_order(w, "after discard --yes", left1, 4, false);
+
+	/* one of two not found: the other is discarded, exit 1 naming the missing one */
+	CHECK_INT(bfctl_run(w, "miss", miss, out, sizeof(out), 20000), 1);
+	text = tenv_slurp(out, NULL);
+	CHECK(text != NULL && strstr(text, "1 dead letter discarded") != NULL);
+	free(text);
+	err = bfctl_err(w, "miss");
+	CHECK(err != NULL && strstr(err, "line-up:9999") != NULL);
+	free(err);
+	static const int left2[] = { 0, 4, 5 };
+	check_dead_order(w, "after discard of one found, one not", left2, 3, false);
+
+	/* --type: only that dead queue */
+	CHECK_INT(bfctl_run(w, "wrongq", wrongq, out, sizeof(out), 20000), 1);
+	check_dead_order(w, "after discard in the wrong queue", left2, 3, false);
+	check_result_dead_order(w, "after the discards");
+
+	/* on a terminal it shows and asks: "n" discards nothing, "y" does */
+	CHECK_INT(bfctl_tty(w, "ask-n", ask, "n\n", out, sizeof(out)), 1);
+	text = tenv_slurp(out, NULL);
+	CHECK(text != NULL && strstr(text, "nothing discarded") != NULL &&
+	      strstr(text, dls[0].mid) != NULL);
+	free(text);
+	err = bfctl_err(w, "ask-n");
+	CHECK(err != NULL && strstr(err, "discard 1 dead letter? [y/N]") != NULL);
+	free(err);
+	check_dead_order(w, "after answering n", left2, 3, false);
+	CHECK_INT(bfctl_tty(w, "ask-y", ask, "y\n", out, sizeof(out)), 0);
+	text = tenv_slurp(out, NULL);
+	CHECK(text != NULL && strstr(text, "1 dead letter discarded") != NULL);
+	if (text != NULL)
+		print_text("dead discard line-up:8101, answered y", text);
+	free(text);
+	static const int left3[] = { 4, 5 };
+	check_dead_order(w, "after answering y", left3, 2, false);
+	check_result_dead_order(w, "at the end");
+}
+
+static void dead_body(struct world *w)
+{
+	uint64_t now = (uint64_t)time(NULL);
+
+	REQUIRE(world_broker(w, "test_bfctl") == 0);
+	for (int i = 0; i < 6; i++) {
+		dls[i].first = now - (uint64_t)(i + 2) * 3600 - 100; /* ages 2h .. 7h */
+		REQUIRE(publish_dead(w, MSG_LINEUP, dls[i].body, dls[i].mid, dls[i].reason,
+				     dls[i].error, dls[i].attempt, dls[i].first) == 0);
+	}
+	REQUIRE(refill_result_dead(w, now) == 0);
+	REQUIRE(world_depth(w, "bf.line-up.dead", 6, 3000) == 6);
+
+	/* list: every dead letter of every dead queue, in queue order; left in place */
+	static const int all6[] = { 0, 1, 2, 3, 4, 5 };
+	dead_list_rows(w);
+	check_dead_order(w, "after dead list", all6, 6, false);
+	check_result_dead_order(w, "after dead list");
+	dead_list_limit_json(w);
+	check_dead_order(w, "after dead list --limit, --json", all6, 6, false);
+	check_result_dead_order(w, "after dead list --json");
+
+	/* show: one in full, left in place */
+	dead_show_cases(w);
+	check_dead_order(w, "after dead show", all6, 6, false);
+
+	/* discard */
+	dead_discard_cases(w);
+}
+
+static void dead_list_show_discard(void)
+{
+	struct world w;
+
+	if (world_create(&w, "dead") == 0)
+		dead_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world");
+	world_close(&w);
+}
+
+/* ==== 8. wait flush ================================================================ */
+
+#define WAIT_CONF                                                             \
+	"lineups = { wait_tiers = [\"5m\", \"15m\"]; near_kickoff = \"15m\";" \
+	" give_up_after = \"10m\"; max_attempts = 30; prefetch = 20; };"
+
+static void wait_body(struct world *w)
+{
+	static const struct world_opts fakes = { .scenario = REPLAY_SCENARIO, .plainly = true };
+	static const char *const set[] = { "BF_PLAINLY_API_KEY=" API_KEY, NULL };
+	static const struct {
+		const char *queue;
+		int attempt;
+	} waiting[] = { { "bf.line-up.wait.5m", 2 },
+			{ "bf.line-up.wait.5m", 3 },
+			{ "bf.line-up.wait.15m", 4 } };
+	char out[700], logf[700], ev[32], subject[64], body[128], want[128];
+	uint64_t now = (uint64_t)time(NULL);
+	struct broker_delivery d[8];
+	char *text;
+	int n;
+
+	snprintf(ev, sizeof(ev), "%lld", REPLAY_EVENT);
+	snprintf(subject, sizeof(subject), "line-up:%lld", REPLAY_EVENT);
+	snprintf(body, sizeof(body), "{\"event_id\":%lld,\"processing_type\":\"line-up\"}",
+		 REPLAY_EVENT);
+	REQUIRE(world_fakes(w, &fakes) == 0);
+	REQUIRE(world_conf(w, WAIT_CONF) == 0);
+	REQUIRE(world_broker(w, "test_bfctl") == 0);
+
+	/* the event (kick-off in an hour), its accepted render, its job waiting */
+	REQUIRE(insert_replay_event(w, "enqueued", 4) == 0);
+
+	/* three waiting, as bf-lineups republishes them: default exchange, the tier's name */
+	for (size_t i = 0; i < 3; i++) {
+		struct broker_msg bm = {
+			.exchange = "",
+			.routing_key = waiting[i].queue,
+			.body = body,
+			.len = strlen(body),
+			.message_id = subject,
+			.type = "line-up",
+			.app_id = "bf-lineups",
+			.timestamp = now - 30,
+			.attempt = waiting[i].attempt,
+			.first_published = now - 900,
+		};
+		REQUIRE(broker_publish(w->b, &bm) == 0);
+	}
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	REQUIRE(world_depth(w, "bf.line-up.wait.5m", 2, 3000) == 2);
+	REQUIRE(world_depth(w, "bf.line-up.wait.15m", 1, 3000) == 1);
+
+	/* flush: each tier's count, everything in bf.line-up, the tiers empty */
+	const char *flush[] = { "-c", w->conf, "wait", "flush", "line-up", NULL };
+	CHECK_INT(bfctl_run(w, "flush", flush, out, sizeof(out), 20000), 0);
+	text = tenv_slurp(out, NULL);
+	REQUIRE(text != NULL);
+	print_text("wait flush line-up", text);
+	CHECK(strstr(text, "bf.line-up.wait.5m: 2 of 2 moved to bf.work\n") != NULL);
+	CHECK(strstr(text, "bf.line-up.wait.15m: 1 of 1 moved to bf.work\n") != NULL);
+	CHECK(strstr(text, "3 messages moved from the wait queues of line-up to bf.work\n") !=
+	      NULL);
+	free(text);
+	CHECK_INT(world_depth(w, "bf.line-up.wait.5m", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up.wait.15m", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up", 3, 3000), 3);
+
+	/* as they were: attempt unchanged, same identity, times and body */
+	n = read_queue(w, "bf.line-up", d, 8, false);
+	CHECK_INT(n, 3);
+	for (int i = 0; i < n && i < 3; i++) {
+		CHECK_STR(d[i].exchange, TOPO_WORK_EXCHANGE);
+		CHECK_STR(d[i].routing_key, "line-up");
+		CHECK_STR(d[i].message_id, subject);
+		CHECK_STR(d[i].type, "line-up");
+		CHECK_STR(d[i].app_id, "bf-lineups");
+		CHECK_STR(d[i].content_type, "application/json");
+		CHECK(d[i].has_attempt);
+		CHECK_INT(d[i].attempt, waiting[i].attempt);
+		CHECK(d[i].first_published == now - 900);
+		CHECK(d[i].timestamp == now - 30);
+		CHECK(d[i].len == strlen(body) && memcmp(d[i].body, body, d[i].len) == 0);
+	}
+	free_deliveries(d, n);
+	CHECK_INT(world_depth(w, "bf.line-up", 3, 3000), 3);
+
+	/* and bf-lineups takes them, each with its attempt */
+	static const char *const idle[] = { "--idle-exit", "3", NULL };
+	pid_t pid = world_start(w, "bf-lineups", "lineups", true, set, idle);
+	REQUIRE(pid > 0);
+	CHECK_INT(world_reap(w, pid, 25000, "bf-lineups"), 0);
+	world_log(w, "lineups", logf, sizeof(logf));
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "type=line-up attempt=%d outcome=done",
+			 waiting[i].attempt);
+		if (tenv_count_lines(logf, want) < 1)
+			t_fail(__FILE__, __LINE__, "bf-lineups did not log \"%s\"", want);
+	}
+	CHECK_INT(world_depth(w, "bf.line-up", 0, 5000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up.wait.5m", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up.wait.15m", 0, 3000), 0);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 0, 3000), 0);
+
+	/* a type without wait queues, and no type */
+	const char *tstats[] = { "-c", w->conf, "wait", "flush", "tournament-stats", NULL };
+	CHECK_INT(bfctl_run(w, "tstats", tstats, out, sizeof(out), 20000), 2);
+	const char *bad[] = { "-c", w->conf, "wait", "flush", "nonsense", NULL };
+	CHECK_INT(bfctl_run(w, "badtype", bad, out, sizeof(out), 20000), 2);
+	const char *none[] = { "-c", w->conf, "wait", "flush", NULL };
+	CHECK_INT(bfctl_run(w, "notype", none, out, sizeof(out), 20000), 2);
+}
+
+static void wait_flush_moves_waiting_back(void)
+{
+	struct world w;
+
+	if (world_create(&w, "wait") == 0)
+		wait_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world");
+	world_close(&w);
+}
+
+/* ==== 9. definitions --vhost ======================================================== */
+
+/* every member "vhost" of the objects of arr is vhost */
+static void check_vhosts(const cJSON *arr, const char *what, const char *vhost)
+{
+	const cJSON *it;
+
+	CHECK(cJSON_GetArraySize(arr) > 0);
+	cJSON_ArrayForEach (it, arr)
+		if (jstr_null(it, "vhost") == NULL || strcmp(jstr(it, "vhost"), vhost) != 0)
+			t_fail(__FILE__, __LINE__, "%s: vhost %s, want %s", what, jstr(it, "vhost"),
+			       vhost);
+}
+
+static void definitions_vhost_body(const char *vh)
+{
+	char out[700], *text = NULL, *resp = NULL;
+	cJSON *defs = NULL, *qs = NULL;
+	struct world fake; /* bfctl_run's file names */
+	long st;
+
+	memset(&fake, 0, sizeof(fake));
+	snprintf(fake.name, sizeof(fake.name), "%s", vh);
+	snprintf(fake.amqp, sizeof(fake.amqp), "amqp://nobody:nothing@127.0.0.1:9/none");
+	snprintf(fake.db, sizeof(fake.db), "postgresql:///nonexistent");
+	const char *args[] = {
+		"-c", "ops/bf.conf.example", "topology", "definitions", "--vhost", vh, NULL
+	};
+	CHECK_INT(bfctl_run(&fake, "defs", args, out, sizeof(out), 20000), 0);
+	text = tenv_slurp(out, NULL);
+	defs = cJSON_Parse(text != NULL ? text : "");
+	REQUIRE(defs != NULL);
+	const cJSON *vhosts = cJSON_GetObjectItemCaseSensitive(defs, "vhosts");
+	CHECK_INT(cJSON_GetArraySize(vhosts), 1);
+	CHECK_STR(jstr(cJSON_GetArrayItem(vhosts, 0), "name"), vh);
+	check_vhosts(cJSON_GetObjectItemCaseSensitive(defs, "exchanges"), "exchange", vh);
+	check_vhosts(cJSON_GetObjectItemCaseSensitive(defs, "queues"), "queue", vh);
+	check_vhosts(cJSON_GetObjectItemCaseSensitive(defs, "bindings"), "binding", vh);
+	check_vhosts(cJSON_GetObjectItemCaseSensitive(defs, "policies"), "policy", vh);
+	CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(defs, "policies")),
+		  TOPO_NPOLICIES);
+
+	/* imported as it is (the whole broker's definitions): the vhost, its queues, the
+	 * policies applied */
+	st = tenv_mgmt("POST", "/api/definitions", text, &resp);
+	if (st / 100 != 2)
+		t_fail(__FILE__, __LINE__, "POST /api/definitions: HTTP %ld %.300s", st,
+		       resp ? resp : "");
+	qs = queues_of(vh);
+	CHECK_INT(cJSON_GetArraySize(qs), 15);
+	check_policies(vh, qs);
+
+	const char *novalue[] = { "-c", "ops/bf.conf.example", "topology", "definitions", "--vhost",
+				  NULL };
+	CHECK_INT(bfctl_run(&fake, "novalue", novalue, out, sizeof(out), 20000), 2);
+	const char *other[] = { "-c",	       "ops/bf.conf.example", "topology",
+				"definitions", "--frobnicate",	      "x",
+				NULL };
+	CHECK_INT(bfctl_run(&fake, "other", other, out, sizeof(out), 20000), 2);
+	free(text);
+	free(resp);
+	cJSON_Delete(defs);
+	cJSON_Delete(qs);
+}
+
+static void definitions_for_a_vhost(void)
+{
+	char vh[64];
+
+	snprintf(vh, sizeof(vh), "t-ctl-defvh-%ld", (long)getpid());
+	tenv_vhost_delete(vh);
+	definitions_vhost_body(vh);
+	tenv_vhost_delete(vh);
+}
+
+/* ==== 10. declare with amqp.management_url; the management API ======================= */
+
+/* PUT the policy bf-dead-queues of vhost with definition def (JSON) */
+static long put_dead_policy(const char *vhost, const char *def)
+{
+	char path[256], body[512];
+	cJSON *pat = cJSON_CreateString(topo_policies[1].pattern);
+	char *p = cJSON_PrintUnformatted(pat);
+
+	snprintf(path, sizeof(path), "/api/policies/%s/%s", vhost, topo_policies[1].name);
+	snprintf(body, sizeof(body),
+		 "{\"pattern\":%s,\"apply-to\":\"queues\",\"priority\":0,\"definition\":%s}",
+		 p ? p : "\"\"", def);
+	free(p);
+	cJSON_Delete(pat);
+	return tenv_mgmt("PUT", path, body, NULL);
+}
+
+/* Waits until the broker shows queue with key = value in its effective policy. */
+static bool policy_effective(const char *vhost, const char *queue, const char *key, double value)
+{
+	char path[256];
+	long long t0 = tenv_now_ms();
+
+	snprintf(path, sizeof(path), "/api/queues/%s/%s", vhost, queue);
+	while (tenv_now_ms() - t0 < 15000) {
+		long st;
+		cJSON *q = mgmt_json(path, &st);
+		const cJSON *def =
+			cJSON_GetObjectItemCaseSensitive(q, "effective_policy_definition");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(def, key);
+		bool ok = cJSON_IsNumber(v) && v->valuedouble == value;
+		cJSON_Delete(q);
+		if (ok) {
+			tenv_sleep_ms(500); /* the queue's own copy follows at once, say */
+			return true;
+		}
+		tenv_sleep_ms(250);
+	}
+	printf("#   %s of %s never showed %s = %g\n", vhost, queue, key, value);
+	return false;
+}
+
+static void mgmt_api_for_status(struct world *w)
+{
+	struct bf_config c;
+	struct mgmt *m = NULL;
+	struct mgmt_queue q;
+	struct broker *cons = NULL;
+	struct broker_delivery d;
+	char err[512];
+	long long t0;
+	int rc = -1;
+
+	memset(&d, 0, sizeof(d));
+	tenv_config(&c, w->amqp, w->db);
+	free(c.amqp_management_url);
+	c.amqp_management_url = strdup(getenv("BF_MGMT_URL"));
+	REQUIRE(mgmt_open(&m, &c, err, sizeof(err)) == 0);
+	CHECK_STR(mgmt_vhost(m), w->name);
+	CHECK(strstr(mgmt_base(m), "@") == NULL);
+
+	/* three in bf.line-up, one of them delivered to a consumer and not acked */
+	for (int i = 0; i < 3; i++)
+		CHECK(publish_work(w, MSG_LINEUP, 8701 + i) == 0);
+	CHECK(broker_flush(w->b, 10000) == 0);
+	CHECK_INT(world_depth(w, "bf.line-up", 3, 3000), 3);
+	struct broker_opts o = {
+		.urls = w->amqp,
+		.conn_name = "test_bfctl-consumer",
+		.heartbeat = 30,
+		.op_timeout = 20,
+		.confirm_window = 10,
+		.stop = &signals_stop,
+		.max_connect_tries = 3,
+	};
+	REQUIRE(broker_open(&cons, &o) == 0);
+	CHECK(broker_consume(cons, "bf.line-up", 1, "test_bfctl") == 0);
+	CHECK_INT(broker_next(cons, &d, 5000), 1);
+
+	/* what bfctl status would be told (the statistics lag by up to 5 s) */
+	t0 = tenv_now_ms();
+	while (tenv_now_ms() - t0 < 15000) {
+		rc = mgmt_queue_stats(m, "bf.line-up", &q);
+		if (rc == 0 && q.ready == 2 && q.unacked == 1 && q.consumers == 1)
+			break;
+		tenv_sleep_ms(250);
+	}
+	printf("#   bf.line-up by the management API after %lld ms: messages %ld, ready %ld,"
+	       " unacked %ld, consumers %ld, policy %s, state %s\n",
+	       tenv_now_ms() - t0, q.messages, q.ready, q.unacked, q.consumers, q.policy, q.state);
+	CHECK_INT(rc, 0);
+	CHECK_INT(q.messages, 3);
+	CHECK_INT(q.ready, 2);
+	CHECK_INT(q.unacked, 1);
+	CHECK_INT(q.consumers, 1);
+	CHECK_STR(q.policy, "bf-work-queues");
+	CHECK_INT(mgmt_queue_stats(m, "bf.no-such-queue", &q), 1);
+	char *body = NULL;
+	CHECK_INT(mgmt_request(m, "GET", "/api/overview", NULL, &body), 200);
+	CHECK(body != NULL && strstr(body, "rabbitmq_version") != NULL);
+	free(body);
+
+	broker_delivery_free(&d);
+	broker_close(cons);
+	broker_purge(w->b, "bf.line-up");
+	mgmt_close(m);
+	cfg_free(&c);
+}
+
+/* The retention of the dead queues acts on RabbitMQ 3.10's quorum queues:
+ * max-length drops the oldest, message-ttl drops the old. */
+static void dead_retention_acts(struct world *w)
+{
+	static const char *mids[] = { "line-up:8801", "line-up:8802", "line-up:8803" };
+	struct broker_delivery d[4];
+	char got[256];
+	int n;
+
+	CHECK_INT(put_dead_policy(w->name, "{\"max-length\":2,\"overflow\":\"drop-head\"}") / 100,
+		  2);
+	CHECK(policy_effective(w->name, "bf.line-up.dead", "max-length", 2));
+	for (int i = 0; i < 3; i++) {
+		char body[96];
+		snprintf(body, sizeof(body), "{\"event_id\":%d,\"processing_type\":\"line-up\"}",
+			 8801 + i);
+		CHECK(publish_dead(w, MSG_LINEUP, body, mids[i], "poison", "test", 0,
+				   (uint64_t)time(NULL)) == 0);
+	}
+	CHECK(broker_flush(w->b, 10000) == 0);
+	CHECK_INT(depth_stable(w, "bf.line-up.dead", 500, 5000), 2);
+	n = read_queue(w, "bf.line-up.dead", d, 4, false);
+	ids_text(d, n, got, sizeof(got));
+	printf("#   max-length 2, three dead letters: bf.line-up.dead holds [%s]\n", got);
+	CHECK_STR(got, "line-up:8802, line-up:8803");
+	free_deliveries(d, n);
+
+	/* message-ttl: a dead letter that arrives now expires, the two from before
+	 * (enqueued without a TTL) stay: a quorum queue sets a message's expiry
+	 * when it is enqueued.  An expired one is dropped once it is at the head
+	 * and the queue is touched (a read, a new message), not on its own. */
+	CHECK_INT(put_dead_policy(w->name, "{\"message-ttl\":1000}") / 100, 2);
+	CHECK(policy_effective(w->name, "bf.line-up.dead", "message-ttl", 1000));
+	CHECK(publish_dead(w, MSG_LINEUP, "{\"event_id\":8804,\"processing_type\":\"line-up\"}",
+			   "line-up:8804", "poison", "test", 0, (uint64_t)time(NULL)) == 0);
+	CHECK(broker_flush(w->b, 10000) == 0);
+	tenv_sleep_ms(2000);
+	printf("#   message-ttl 1 s, 2 s later: bf.line-up.dead counts %ld\n",
+	       broker_queue_depth(w->b, "bf.line-up.dead"));
+	n = read_queue(w, "bf.line-up.dead", d, 4, false);
+	ids_text(d, n, got, sizeof(got));
+	printf("#   and a reader gets [%s]\n", got);
+	CHECK_STR(got, "line-up:8802, line-up:8803");
+	free_deliveries(d, n);
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 2, 5000), 2);
+
+	/* an expired one at the head goes when the next dead letter comes */
+	broker_purge(w->b, "bf.line-up.dead");
+	CHECK_INT(world_depth(w, "bf.line-up.dead", 0, 3000), 0);
+	CHECK(publish_dead(w, MSG_LINEUP, "{\"event_id\":8805,\"processing_type\":\"line-up\"}",
+			   "line-up:8805", "poison", "test", 0, (uint64_t)time(NULL)) == 0);
+	CHECK(broker_flush(w->b, 10000) == 0);
+	tenv_sleep_ms(2000);
+	CHECK(publish_dead(w, MSG_LINEUP, "{\"event_id\":8806,\"processing_type\":\"line-up\"}",
+			   "line-up:8806", "poison", "test", 0, (uint64_t)time(NULL)) == 0);
+	CHECK(broker_flush(w->b, 10000) == 0);
+	long long t0 = tenv_now_ms();
+	long left = world_depth(w, "bf.line-up.dead", 1, 5000);
+	printf("#   an expired dead letter at the head, then a new one: the queue counts %ld"
+	       " after %lld ms\n",
+	       left, tenv_now_ms() - t0);
+	CHECK_INT(left, 1);
+}
+
+static void mgmt_body(struct world *w)
+{
+	char out[700], murl[700], bad[700], good[700], want[200], path[256];
+	const char *mu = getenv("BF_MGMT_URL");
+	const char *user = getenv("BF_MGMT_USER") ? getenv("BF_MGMT_USER") : "bf";
+	const char *pw = getenv("BF_MGMT_PASSWORD") ? getenv("BF_MGMT_PASSWORD") : "bf";
+	const char *declare[] = { "-c", w->conf, "topology", "declare", NULL };
+	const char *sep = NULL;
+	char *text, *err;
+	long st;
+	cJSON *pol, *qs;
+
+	REQUIRE(mu != NULL && (sep = strstr(mu, "://")) != NULL);
+	REQUIRE(world_broker(w, "test_bfctl") == 0);
+
+	/* without amqp.management_url: the queues, and a word on the policies */
+	CHECK_INT(bfctl_run(w, "plain", declare, out, sizeof(out), 20000), 0);
+	CHECK_INT(tenv_count_lines(out, "topology declared: 15 queues"), 1);
+	CHECK_INT(tenv_count_lines(out, "policies not set"), 1);
+	snprintf(path, sizeof(path), "/api/policies/%s", w->name);
+	pol = mgmt_json(path, &st);
+	CHECK_INT(st, 200);
+	CHECK_INT(cJSON_GetArraySize(pol), 0);
+	cJSON_Delete(pol);
+
+	/* with it (user and password from amqp.url): both policies, applied */
+	snprintf(murl, sizeof(murl), "BF_AMQP_MANAGEMENT_URL=%s", mu);
+	const char *const set[] = { murl, NULL };
+	CHECK_INT(bfctl_run_env(w, "mgmt", declare, set, out, sizeof(out), 20000), 0);
+	text = tenv_slurp(out, NULL);
+	if (text != NULL)
+		print_text("topology declare with amqp.management_url", text);
+	for (size_t i = 0; i < TOPO_NPOLICIES; i++) {
+		snprintf(want, sizeof(want), "policy %s set on vhost %s\n", topo_policies[i].name,
+			 w->name);
+		CHECK(text != NULL && strstr(text, want) != NULL);
+	}
+	free(text);
+	qs = queues_of(w->name);
+	check_policies(w->name, qs);
+	cJSON_Delete(qs);
+
+	/* a policy the vhost has is kept as the operator tuned it; a deleted one comes back */
+	CHECK_INT(put_dead_policy(w->name, "{\"max-length\":50000,\"overflow\":\"drop-head\"}") /
+			  100,
+		  2);
+	CHECK_INT(bfctl_run_env(w, "kept", declare, set, out, sizeof(out), 20000), 0);
+	CHECK_INT(tenv_count_lines(out, "policy bf-dead-queues kept as it is"), 1);
+	CHECK_INT(tenv_count_lines(out, "policy bf-work-queues kept as it is"), 1);
+	snprintf(path, sizeof(path), "/api/policies/%s/bf-dead-queues", w->name);
+	pol = mgmt_json(path, &st);
+	CHECK_INT((long)jnum(cJSON_GetObjectItemCaseSensitive(pol, "definition"), "max-length"),
+		  50000);
+	cJSON_Delete(pol);
+	CHECK_INT(tenv_mgmt("DELETE", path, NULL, NULL) / 100, 2);
+	CHECK_INT(bfctl_run_env(w, "again", declare, set, out, sizeof(out), 20000), 0);
+	CHECK_INT(tenv_count_lines(out, "policy bf-dead-queues set on vhost"), 1);
+	pol = mgmt_json(path, &st);
+	CHECK(same_definition(&topo_policies[1],
+			      cJSON_GetObjectItemCaseSensitive(pol, "definition")));
+	cJSON_Delete(pol);
+
+	/* the URL's own user and password come first: a wrong password is refused
+	 * (and not written anywhere), the right one works */
+	snprintf(bad, sizeof(bad), "BF_AMQP_MANAGEMENT_URL=%.*s://%s:wrong-pw-0815@%s",
+		 (int)(sep - mu), mu, user, sep + 3);
+	const char *const set_bad[] = { bad, NULL };
+	CHECK_INT(bfctl_run_env(w, "badpw", declare, set_bad, out, sizeof(out), 20000), 1);
+	err = bfctl_err(w, "badpw");
+	CHECK(err != NULL && strstr(err, "HTTP 401") != NULL);
+	CHECK(err != NULL && strstr(err, "wrong-pw-0815") == NULL);
+	if (err != NULL)
+		print_text("with a wrong password, stderr", err);
+	free(err);
+	CHECK(tenv_count_lines(out, "wrong-pw-0815") == 0);
+	snprintf(good, sizeof(good), "BF_AMQP_MANAGEMENT_URL=%.*s://%s:%s@%s/", (int)(sep - mu), mu,
+		 user, pw, sep + 3);
+	const char *const set_good[] = { good, NULL };
+	CHECK_INT(bfctl_run_env(w, "goodpw", declare, set_good, out, sizeof(out), 20000), 0);
+	CHECK_INT(tenv_count_lines(out, "policy bf-dead-queues kept"), 1);
+
+	/* not a URL of the management API: a configuration error */
+	const char *const set_ftp[] = { "BF_AMQP_MANAGEMENT_URL=ftp://127.0.0.1/", NULL };
+	CHECK_INT(bfctl_run_env(w, "ftp", declare, set_ftp, out, sizeof(out), 20000), 1);
+
+	mgmt_api_for_status(w);
+	dead_retention_acts(w);
+}
+
+static void declare_sets_policies_through_the_management_api(void)
+{
+	struct world w;
+
+	if (world_create(&w, "mgmt") == 0)
+		mgmt_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world");
+	world_close(&w);
+}
+
+/* ==== 11. x-delivery-limit: argument and policy ====================================== */
+
+/*
+ * queue.declare of queue on vhost_url with the arguments of a work queue of
+ * the table, with or without x-delivery-limit, on a connection of its own:
+ * 0 when the broker accepted it, else the reply code of its channel.close
+ * (406 PRECONDITION_FAILED) with its text in why; -1 when it could not be
+ * asked.
+ */
+static int raw_declare(const char *vhost_url, const char *queue, bool with_limit, char *why,
+		       size_t n)
+{
+	char url[512];
+	struct amqp_connection_info ci;
+	struct topo_queue q = { .kind = TOPO_WORK, .type = MSG_LINEUP };
+	struct topo_arg args[TOPO_MAX_ARGS];
+	amqp_table_entry_t e[TOPO_MAX_ARGS];
+	amqp_connection_state_t conn = amqp_new_connection();
+	amqp_socket_t *sock = amqp_tcp_socket_new(conn);
+	amqp_rpc_reply_t r;
+	size_t na = topo_queue_args(&q, args, TOPO_MAX_ARGS);
+	int ne = 0, rc = -1;
+
+	snprintf(why, n, "-");
+	snprintf(url, sizeof(url), "%s", vhost_url);
+	if (sock == NULL || amqp_parse_url(url, &ci) != AMQP_STATUS_OK ||
+	    amqp_socket_open(sock, ci.host, ci.port) != AMQP_STATUS_OK)
+		goto out;
+	r = amqp_login(conn, ci.vhost[0] ? ci.vhost : "/", 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
+		       ci.user, ci.password);
+	if (r.reply_type != AMQP_RESPONSE_NORMAL || amqp_channel_open(conn, 1) == NULL)
+		goto out;
+	for (size_t i = 0; i < na; i++) {
+		if (!with_limit && strcmp(args[i].key, "x-delivery-limit") == 0)
+			continue;
+		e[ne].key = amqp_cstring_bytes(args[i].key);
+		if (args[i].is_int) {
+			e[ne].value.kind = AMQP_FIELD_KIND_I64;
+			e[ne].value.value.i64 = args[i].i;
+		} else {
+			e[ne].value.kind = AMQP_FIELD_KIND_UTF8;
+			e[ne].value.value.bytes = amqp_cstring_bytes(args[i].s);
+		}
+		ne++;
+	}
+	amqp_table_t table = { .num_entries = ne, .entries = e };
+	amqp_queue_declare(conn, 1, amqp_cstring_bytes(queue), 0, 1, 0, 0, table);
+	r = amqp_get_rpc_reply(conn);
+	if (r.reply_type == AMQP_RESPONSE_NORMAL) {
+		rc = 0;
+		snprintf(why, n, "accepted");
+	} else if (r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
+		   r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+		const amqp_channel_close_t *c = r.reply.decoded;
+		rc = c->reply_code;
+		snprintf(why, n, "%.*s", (int)c->reply_text.len, (const char *)c->reply_text.bytes);
+	}
+out:
+	amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
+	amqp_destroy_connection(conn);
+	return rc;
+}
+
+/* One line-up message in bf.line-up, taken and returned (basic.get, nack
+ * with requeue) until the broker dead-letters it: how many deliveries. */
+static int deliveries_until_dead(struct world *w, int64_t event)
+{
+	int count = 0;
+	long long t0 = tenv_now_ms();
+
+	if (publish_work(w, MSG_LINEUP, event) != 0 || broker_flush(w->b, 10000) != 0 ||
+	    world_depth(w, "bf.line-up", 1, 3000) != 1)
+		return -1;
+	while (count < 200 && tenv_now_ms() - t0 < 30000) {
+		struct broker_delivery d;
+		int g = broker_get(w->b, "bf.line-up", &d);
+		if (g == 1) {
+			count++;
+			if (broker_nack(w->b, &d, true) != 0)
+				printf("#   nack failed\n");
+			broker_delivery_free(&d);
+			continue;
+		}
+		if (g < 0)
+			return -1;
+		if (broker_queue_depth(w->b, "bf.line-up.dead") == 1)
+			break;
+		tenv_sleep_ms(20);
+	}
+	world_depth(w, "bf.line-up.dead", 1, 3000);
+	broker_purge(w->b, "bf.line-up.dead");
+	world_depth(w, "bf.line-up.dead", 0, 3000);
+	return count;
+}
+
+static void delivery_limit_body(struct world *w)
+{
+	char why[512], path[256], body[512];
+	int rc, count;
+
+	REQUIRE(world_broker(w, "test_bfctl") == 0); /* bf.line-up with x-delivery-limit */
+
+	/* 1. the work queue declared again without x-delivery-limit */
+	rc = raw_declare(w->amqp, "bf.line-up", false, why, sizeof(why));
+	printf("#   bf.line-up (x-delivery-limit %d) declared again without it: %d %s\n",
+	       TOPO_DELIVERY_LIMIT, rc, why);
+	CHECK_INT(rc, 406);
+	CHECK(strstr(why, "x-delivery-limit") != NULL);
+	/* 2. the other way round: a queue declared without, declared with it */
+	CHECK_INT(raw_declare(w->amqp, "bf.t-no-limit", false, why, sizeof(why)), 0);
+	rc = raw_declare(w->amqp, "bf.t-no-limit", true, why, sizeof(why));
+	printf("#   a work queue without x-delivery-limit declared again with it: %d %s\n", rc,
+	       why);
+	CHECK_INT(rc, 406);
+
+	/* 3. with both, the broker takes the smaller: the policy lowers the limit,
+	 * never raises it */
+	static const int limits[] = { 50, 5 };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/api/policies/%s/bf-work-queues", w->name);
+		snprintf(body, sizeof(body),
+			 "{\"pattern\":\"^bf\\\\.(line-up|result|tournament-stats|render)$\","
+			 "\"apply-to\":\"queues\",\"priority\":0,"
+			 "\"definition\":{\"delivery-limit\":%d,\"max-length\":%d}}",
+			 limits[i], TOPO_MAX_LENGTH);
+		CHECK_INT(tenv_mgmt("PUT", path, body, NULL) / 100, 2);
+		CHECK(policy_effective(w->name, "bf.line-up", "delivery-limit", limits[i]));
+		count = deliveries_until_dead(w, 8900 + (int64_t)i);
+		int limit = limits[i] < TOPO_DELIVERY_LIMIT ? limits[i] : TOPO_DELIVERY_LIMIT;
+		printf("#   delivery-limit: argument %d, policy %d: dead-lettered after %d"
+		       " deliveries\n",
+		       TOPO_DELIVERY_LIMIT, limits[i], count);
+		CHECK_INT(count, limit + 1);
+	}
+}
+
+static void delivery_limit_argument_and_policy(void)
+{
+	struct world w;
+
+	if (world_create(&w, "dlimit") == 0)
+		delivery_limit_body(&w);
+	else
+		t_fail(__FILE__, __LINE__, "world");
+	world_close(&w);
+}
+
+/* ==== 12. bfctl -h ================================================================== */
+
+/* -h names every command form and every variable of the configuration's key table */
+static void help_lists_commands_and_variables(void)
+{
+	static const char *const forms[] = {
+		"dead list [--type T] [--limit N] [--json]",
+		"dead show MESSAGE_ID [--type T]",
+		"dead discard MESSAGE_ID... [--type T] [--yes]",
+		"wait flush TYPE",
+		"topology definitions [--vhost NAME]",
+		"topology declare",
+		"replay --type T",
+	};
+	struct world fake;
+	char out[700];
+	char *text;
+	const char *help[] = { "-h", NULL };
+
+	memset(&fake, 0, sizeof(fake));
+	snprintf(fake.name, sizeof(fake.name), "t-ctl-help-%ld", (long)getpid());
+	CHECK_INT(bfctl_run(&fake, "help", help, out, sizeof(out), 20000), 0);
+	text = tenv_slurp(out, NULL);
+	REQUIRE(text != NULL);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strstr(text, forms[i]) == NULL)
+			t_fail(__FILE__, __LINE__, "bfctl -h does not show \"%s\"", forms[i]);
+	for (size_t i = 0; i < cfg_nkeys; i++) {
+		char word[80];
+		if (cfg_keys[i].env == NULL)
+			continue;
+		snprintf(word, sizeof(word), " %s", cfg_keys[i].env);
+		if (strstr(text, word) == NULL)
+			t_fail(__FILE__, __LINE__, "bfctl -h does not name %s (%s)",
+			       cfg_keys[i].env, cfg_keys[i].name);
+	}
+	CHECK(strstr(text, "BF_AMQP_MANAGEMENT_URL") != NULL);
+	free(text);
+}
+
 /* test_bfctl [WORD]: only the cases whose name contains WORD */
 #define RUN(fn)                                                \
 	do {                                                   \
@@ -1495,15 +2705,25 @@ int main(int argc, char **argv)
 
 	log_init("test_bfctl");
 	tenv_require();
+	/* bfctl's children never have a terminal, unless a case gives them one */
+	if (isatty(STDIN_FILENO) && freopen("/dev/null", "r", stdin) == NULL)
+		return 1;
 	signals_install();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	RUN(replay_filters_dry_run_attempt_reset_order_kept);
 	RUN(replayed_done_job_is_not_rendered_again);
 	RUN(connection_dropped_mid_replay_loses_nothing);
 	RUN(status_json_matches_known_state);
+	RUN(status_unacked_and_producers);
 	RUN(status_shows_missing_queues_without_reconnects);
 	RUN(definitions_import_equals_declare);
 	RUN(migrate_twice_and_command_line);
+	RUN(dead_list_show_discard);
+	RUN(wait_flush_moves_waiting_back);
+	RUN(definitions_for_a_vhost);
+	RUN(declare_sets_policies_through_the_management_api);
+	RUN(delivery_limit_argument_and_policy);
+	RUN(help_lists_commands_and_variables);
 	curl_global_cleanup();
 	return t_done();
 }
