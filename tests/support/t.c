@@ -1,7 +1,9 @@
 #include "t.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <time.h>
 
 int t_case_failed;
@@ -53,4 +55,39 @@ int t_done(void)
 {
 	printf("# %d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
+}
+
+char *t_capture_stderr(void (*fn)(void))
+{
+	char path[] = "/tmp/bf-test-stderr.XXXXXX";
+	int fd = mkstemp(path), saved;
+	char *buf = NULL;
+	long size;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	if (saved < 0 || dup2(fd, STDERR_FILENO) < 0) {
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	fn();
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	f = fopen(path, "rb");
+	unlink(path);
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	if (size >= 0 && (buf = malloc((size_t)size + 1)) != NULL)
+		buf[fread(buf, 1, (size_t)size, f)] = '\0';
+	fclose(f);
+	return buf;
 }

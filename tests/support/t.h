@@ -62,4 +62,8 @@ void t_run_matching(const struct t_case *cases, size_t n, int nargs, char **args
 		}                                                          \
 	} while (0)
 
+/* Runs fn with stderr redirected to a temporary file: what it wrote there
+ * (malloc'd; the caller frees), or NULL. */
+char *t_capture_stderr(void (*fn)(void));
+
 #endif

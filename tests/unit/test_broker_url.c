@@ -13,43 +13,6 @@
 #include "protocol/broker.h"
 #include "tests/support/t.h"
 
-/* Runs fn with stderr redirected to a temporary file; returns what was
- * written (malloc'd), or NULL. */
-static char *capture_stderr(void (*fn)(void))
-{
-	char path[] = "/tmp/test_broker_url.XXXXXX";
-	int fd = mkstemp(path), saved;
-	char *buf = NULL;
-	long size;
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	if (saved < 0 || dup2(fd, STDERR_FILENO) < 0) {
-		close(fd);
-		unlink(path);
-		return NULL;
-	}
-	fn();
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(fd);
-	f = fopen(path, "rb");
-	unlink(path);
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if (size >= 0 && (buf = malloc((size_t)size + 1)) != NULL)
-		buf[fread(buf, 1, (size_t)size, f)] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static const char *urls;
 
 static void open_once(void)
@@ -72,7 +35,7 @@ static void open_once(void)
 static char *failed_line(const char *list)
 {
 	urls = list;
-	return capture_stderr(open_once);
+	return t_capture_stderr(open_once);
 }
 
 static void password_masked_by_the_parser(void)

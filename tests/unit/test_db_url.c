@@ -65,43 +65,6 @@ static void garbage(void)
 	db_url_safe("host=x", tiny, 0); /* writes nothing */
 }
 
-/* Runs fn with stderr redirected to a temporary file; returns what was
- * written (malloc'd), or NULL. */
-static char *capture_stderr(void (*fn)(void))
-{
-	char path[] = "/tmp/test_db_url.XXXXXX";
-	int fd = mkstemp(path), saved;
-	char *buf = NULL;
-	long size;
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	if (saved < 0 || dup2(fd, STDERR_FILENO) < 0) {
-		close(fd);
-		unlink(path);
-		return NULL;
-	}
-	fn();
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(fd);
-	f = fopen(path, "rb");
-	unlink(path);
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if (size >= 0 && (buf = malloc((size_t)size + 1)) != NULL)
-		buf[fread(buf, 1, (size_t)size, f)] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void connect_closed_port(void)
 {
 	/* nothing listens on port 1: refused at once, one try */
@@ -116,7 +79,7 @@ static void connect_closed_port(void)
 
 static void connect_failed_line_masks_the_password(void)
 {
-	char *out = capture_stderr(connect_closed_port);
+	char *out = t_capture_stderr(connect_closed_port);
 
 	REQUIRE(out != NULL);
 	CHECK(strstr(out, "database connect failed") != NULL);

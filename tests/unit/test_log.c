@@ -188,46 +188,6 @@ static void level_names_parse(void)
 	CHECK_INT(log_level_parse("", &l), -1);
 }
 
-/* Runs fn with stderr redirected to a temporary file; returns what was
- * written (malloc'd), or NULL. */
-static char *capture_stderr(void (*fn)(void))
-{
-	char path[] = "/tmp/test_log.XXXXXX";
-	int fd = mkstemp(path), saved;
-	char *buf;
-	long size;
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	if (saved < 0 || dup2(fd, STDERR_FILENO) < 0) {
-		close(fd);
-		unlink(path);
-		return NULL;
-	}
-	fn();
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(fd);
-	f = fopen(path, "rb");
-	unlink(path);
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)size + 1);
-	if (buf != NULL) {
-		size_t n = fread(buf, 1, (size_t)size, f);
-		buf[n] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 static void emit_secret(void)
 {
 	log_init("/usr/local/bin/test_log");
@@ -246,7 +206,7 @@ static bool digits(const char *s, size_t n)
 static void log_line_is_redacted_and_formatted(void)
 {
 	time_t before = time(NULL), after;
-	char *out = capture_stderr(emit_secret);
+	char *out = t_capture_stderr(emit_secret);
 	char want[256];
 	struct tm tm;
 	int ms = -1;
@@ -292,7 +252,7 @@ static void emit_levels(void)
 
 static void log_level_filters(void)
 {
-	char *out = capture_stderr(emit_levels);
+	char *out = t_capture_stderr(emit_levels);
 
 	REQUIRE(out != NULL);
 	CHECK(strstr(out, "hidden") == NULL);
@@ -322,7 +282,7 @@ static void emit_long(void)
 /* A record longer than the buffers is cut, still one line with '\n'. */
 static void long_record_is_one_line(void)
 {
-	char *out = capture_stderr(emit_long);
+	char *out = t_capture_stderr(emit_long);
 
 	REQUIRE(out != NULL);
 	size_t len = strlen(out);
@@ -349,7 +309,7 @@ static void cut_record_does_not_leak_password_prefix(void)
 	for (size_t pad = 4070; pad < 4100; pad++) {
 		memset(long_url_pad, 'x', pad);
 		long_url_pad[pad] = '\0';
-		char *out = capture_stderr(emit_cut_url);
+		char *out = t_capture_stderr(emit_cut_url);
 		REQUIRE(out != NULL);
 		if (strstr(out, "u:t") != NULL || strstr(out, "topsec") != NULL) {
 			const char *at = strstr(out, "amqp://");
@@ -546,7 +506,7 @@ static char *record(enum log_format f, const char *error)
 {
 	rec_format = f;
 	rec_error = error;
-	return capture_stderr(emit_record);
+	return t_capture_stderr(emit_record);
 }
 
 /* The timestamp "2026-12-07T01:02:03.456Z" at s. */
@@ -623,7 +583,7 @@ static void check_logfmt(int line, const char *fmt, const char *arg, const char 
 	char *out, *body;
 
 	set_text(fmt, arg);
-	out = capture_stderr(emit_logfmt);
+	out = t_capture_stderr(emit_logfmt);
 	if (out == NULL) {
 		t_fail(__FILE__, line, "no output");
 		return;
@@ -718,7 +678,7 @@ static cJSON *json_of(int line, const char *fmt, const char *arg, char **raw)
 	cJSON *j;
 
 	set_text(fmt, arg);
-	out = capture_stderr(emit_json);
+	out = t_capture_stderr(emit_json);
 	if (out == NULL) {
 		t_fail(__FILE__, line, "no output");
 		return NULL;
@@ -835,7 +795,7 @@ static void json_cut_stays_json(void)
 	for (int i = 0; pos < 4000; i++)
 		pos += (size_t)snprintf(big + pos, sizeof(big) - pos, " key%d=v=%d", i, i);
 	set_text("many%s", big);
-	char *lf = capture_stderr(emit_logfmt);
+	char *lf = t_capture_stderr(emit_logfmt);
 	REQUIRE(lf != NULL);
 	size_t lfn = strlen(lf);
 	CHECK(lfn > 4300 && lfn <= 4400 && strchr(lf, '\n') == lf + lfn - 1);
@@ -900,7 +860,7 @@ static void journal_prefixes(void)
 
 	rec_format = LOG_FMT_TEXT;
 	rec_error = "on";
-	out = capture_stderr(emit_all_levels);
+	out = t_capture_stderr(emit_all_levels);
 	REQUIRE(out != NULL);
 	check_prefixes(__LINE__, out, prio);
 	/* the rest of the line as without: "<3>" then the text record */
@@ -911,13 +871,13 @@ static void journal_prefixes(void)
 	free(out);
 
 	rec_error = NULL;
-	out = capture_stderr(emit_all_levels);
+	out = t_capture_stderr(emit_all_levels);
 	REQUIRE(out != NULL);
 	check_prefixes(__LINE__, out, none);
 	free(out);
 
 	rec_format = LOG_FMT_JSON; /* and journal on */
-	out = capture_stderr(emit_all_levels);
+	out = t_capture_stderr(emit_all_levels);
 	REQUIRE(out != NULL);
 	check_prefixes(__LINE__, out, prio);
 	free(out);
@@ -953,7 +913,7 @@ static void journal_stream_detected(void)
 	snprintf(want, sizeof(want), " info js[%ld] hello\n", (long)getpid());
 	journal_delta = 0;
 	journal_value = NULL;
-	out = capture_stderr(emit_under_journal);
+	out = t_capture_stderr(emit_under_journal);
 	REQUIRE(out != NULL);
 	CHECK(strncmp(out, "<6>", 3) == 0 && is_ts(out + 3));
 	CHECK(strncmp(out + 27, want, strlen(want)) == 0);
@@ -964,7 +924,7 @@ static void journal_stream_detected(void)
 
 	/* another inode (stderr redirected by a child's caller): none */
 	journal_delta = 1;
-	out = capture_stderr(emit_under_journal);
+	out = t_capture_stderr(emit_under_journal);
 	REQUIRE(out != NULL);
 	CHECK(is_ts(out));
 	CHECK(strncmp(out + 24, want, strlen(want)) == 0);
@@ -973,7 +933,7 @@ static void journal_stream_detected(void)
 	journal_delta = 0;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		journal_value = bad[i];
-		out = capture_stderr(emit_under_journal);
+		out = t_capture_stderr(emit_under_journal);
 		REQUIRE(out != NULL);
 		if (!is_ts(out))
 			t_fail(__FILE__, __LINE__, "JOURNAL_STREAM=\"%s\": %.30s", bad[i], out);
