@@ -4,7 +4,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
+#include <curl/curl.h>
 #include <libconfig.h>
+#include <libpq-fe.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -870,17 +872,77 @@ const char *cfg_string(const struct bf_config *c, const struct cfg_key *k)
 	return k->type == CFG_T_STRING ? *(char *const *)((const char *)c + k->off) : NULL;
 }
 
-/* A URL with a password: scheme://user:password@ */
+/* A libpq connection string (keyword/value or URI) with a password, as
+ * libpq reads it (spaces around '=', quotes, ?password= in a URI). */
+static bool conninfo_has_password(const char *u)
+{
+	PQconninfoOption *o = PQconninfoParse(u, NULL);
+	bool found = false;
+
+	for (PQconninfoOption *it = o; it != NULL && it->keyword != NULL; it++)
+		if ((strcmp(it->keyword, "password") == 0 ||
+		     strcmp(it->keyword, "sslpassword") == 0) &&
+		    it->val != NULL && it->val[0] != '\0')
+			found = true;
+	PQconninfoFree(o);
+	return found;
+}
+
+/* A URL with a password, as libcurl's URL parser reads it (any scheme). */
+static bool url_part_password(const char *u)
+{
+	CURLU *h = curl_url();
+	char *pw = NULL;
+	bool found = false;
+
+	if (h != NULL && curl_url_set(h, CURLUPART_URL, u, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK)
+		found = pw != NULL && pw[0] != '\0';
+	curl_free(pw);
+	curl_url_cleanup(h);
+	return found;
+}
+
+/*
+ * A secret in a URL value: a password that libpq (database.url) or the URL
+ * parser (each URL of a comma-separated list) finds, or, when neither can
+ * read it, anything that looks like one (user:...@, password): a value
+ * that cannot be read is treated as a secret rather than let through.
+ */
 static bool url_has_password(const char *u)
 {
-	const char *p = strstr(u, "://"), *at, *colon;
+	char *list, *save = NULL;
+	bool found = false, unread = false;
 
-	if (p == NULL)
-		return strstr(u, "password=") != NULL; /* libpq keyword form */
-	p += 3;
-	at = strchr(p, '@');
-	colon = strchr(p, ':');
-	return at != NULL && colon != NULL && colon < at;
+	if (conninfo_has_password(u))
+		return true;
+	if (strstr(u, "://") == NULL) {
+		/* not a URL: libpq's keyword/value form, read above; one it
+		 * cannot read is a secret if it says password anywhere */
+		PQconninfoOption *o = PQconninfoParse(u, NULL);
+		bool unreadable = o == NULL;
+		PQconninfoFree(o);
+		return unreadable && strstr(u, "password") != NULL;
+	}
+	list = strdup(u);
+	if (list == NULL)
+		return true;
+	for (char *t = strtok_r(list, ", ", &save); t != NULL && !found;
+	     t = strtok_r(NULL, ", ", &save)) {
+		CURLU *h = curl_url();
+		unread = unread || h == NULL ||
+			 curl_url_set(h, CURLUPART_URL, t, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK;
+		curl_url_cleanup(h);
+		found = url_part_password(t);
+	}
+	free(list);
+	if (!found && unread) {
+		const char *at = strchr(u, '@'), *colon = strstr(u, "://");
+		found = strstr(u, "password") != NULL ||
+			(at != NULL && colon != NULL && strchr(colon + 3, ':') != NULL &&
+			 strchr(colon + 3, ':') < at);
+	}
+	return found;
 }
 
 /*

@@ -1145,6 +1145,13 @@ static void secrets_need_a_private_file(void)
 		"amqp = { url = \"amqp://bf:hunter2@mq:5672/%2f\"; };",
 		"database = { url = \"postgresql://bf:hunter2@db/bf\"; };",
 		"database = { url = \"host=db password=hunter2 dbname=bf\"; };",
+		/* libpq's own reading: spaces around '=', quoted, a URI's query */
+		"database = { url = \"host=db password = hunter2 dbname=bf\"; };",
+		"database = { url = \"host=db password='hunter2 x' dbname=bf\"; };",
+		"database = { url = \"postgresql://bf@db/bf?password=hunter2\"; };",
+		/* the second URL of a cluster's list; a management URL */
+		"amqp = { url = \"amqp://mq1/%2f, amqp://bf:hunter2@mq2/%2f\"; };",
+		"amqp = { management_url = \"http://bf:hunter2@mq:15672\"; };",
 		"plainly = { api_key = \"k-123\"; };",
 		"apifootball = { api_key = \"k-123\"; };",
 		"source = { provider = \"api-football\"; }; apifootball = { api_key = \"k-123\"; };",
