@@ -67,7 +67,8 @@ fi
 # var/demo/bfctl: status of the demo's vhost and database, whatever the environment says
 st=$(BF_AMQP_URL=amqp://nobody:x@127.0.0.1:1/%2f BF_DATABASE_URL=postgresql://nobody@127.0.0.1:1/x \
 	var/demo/bfctl status 2>&1)
-if grep -qE '^  bf\.line-up\.wait\.8s +0 +0$' <<<"$st" && grep -qE '^  line-up +done +2$' <<<"$st"; then
+# (ready, unacked from the management API, consumers)
+if grep -qE '^  bf\.line-up\.wait\.8s +0 +0 +0$' <<<"$st" && grep -qE '^  line-up +done +2$' <<<"$st"; then
 	ok "$name: var/demo/bfctl status shows the demo's queues and jobs"
 else
 	not_ok "$name: var/demo/bfctl status:"; printf '%s\n' "$st" | head -n 30 | sed 's/^/#   /'

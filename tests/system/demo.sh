@@ -172,6 +172,7 @@ cat >"$DEMO/bfctl" <<SH
 #!/bin/sh
 # var/demo/bfctl: bin/bfctl with make demo's configuration, vhost ($VHOST) and database
 export BF_AMQP_URL='$BF_AMQP_URL' BF_DATABASE_URL='$BF_DATABASE_URL'
+export BF_AMQP_MANAGEMENT_URL='$BF_MGMT_URL'
 export BF_SOFASCORE_URL='${BF_SOFASCORE_URL:-}' BF_PLAINLY_URL='$BF_PLAINLY_URL'
 export BF_APIFOOTBALL_URL='${BF_APIFOOTBALL_URL:-}' BF_APIFOOTBALL_KEY='${BF_APIFOOTBALL_KEY:-}'
 [ -n "\$BF_SOFASCORE_URL" ] || unset BF_SOFASCORE_URL
