@@ -1,6 +1,7 @@
 #include "config.h"
+#include "metrics.h"
 
-#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
@@ -787,34 +788,10 @@ range:
  * literal, or "[IPv6]:PORT"; "" (off) too. */
 static bool listen_ok(const char *s)
 {
-	const char *port = s, *colon = strrchr(s, ':');
-	unsigned char addr[sizeof(struct in6_addr)];
-	char host[INET6_ADDRSTRLEN + 1];
-	size_t n;
-	long p;
+	struct sockaddr_storage sa;
+	unsigned len;
 
-	if (*s == '\0')
-		return true;
-	if (colon != NULL) {
-		bool v6 = s[0] == '[';
-		n = (size_t)(colon - s);
-		if (v6 && (n < 3 || s[n - 1] != ']'))
-			return false;
-		if (v6)
-			n -= 2;
-		if (n == 0 || n >= sizeof(host))
-			return false;
-		memcpy(host, s + (v6 ? 1 : 0), n);
-		host[n] = '\0';
-		if (inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) != 1)
-			return false;
-		port = colon + 1;
-	}
-	n = strlen(port);
-	if (n == 0 || n > 5 || strspn(port, "0123456789") != n)
-		return false;
-	p = strtol(port, NULL, 10);
-	return p >= 1 && p <= 65535;
+	return s[0] == '\0' || metrics_parse_listen(s, &sa, &len) == 0;
 }
 
 /* Every key within its bounds, then what holds between keys. */

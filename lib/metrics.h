@@ -96,7 +96,9 @@ void metrics_health_cycle(int max_age);
 int metrics_serve(const char *listen) __attribute__((warn_unused_result));
 void metrics_serve_stop(void);
 
-/* Parses listen into a socket address; 0 or -1. */
+/* Parses listen ("PORT", "IPv4:PORT", "[IPv6]:PORT": address literals, a
+ * port of digits 1..65535) into a socket address; 0 or -1.  The one rule:
+ * the configuration checks metrics.listen with it. */
 struct sockaddr_storage;
 int metrics_parse_listen(const char *listen, struct sockaddr_storage *sa, unsigned *salen)
 	__attribute__((warn_unused_result));

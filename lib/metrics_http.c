@@ -16,49 +16,46 @@ static struct MHD_Daemon *served;
 
 int metrics_parse_listen(const char *listen, struct sockaddr_storage *sa, unsigned *salen)
 {
-	char host[64];
-	const char *port_s;
-	char *end;
-	long port;
+	const char *colon = strrchr(listen, ':'), *port = listen;
+	bool v6 = listen[0] == '[';
+	char host[64] = "127.0.0.1"; /* a bare port: loopback only */
+	size_t n;
+	long p;
 
 	memset(sa, 0, sizeof(*sa));
-	if (listen[0] == '[') {
-		const char *close = strchr(listen, ']');
-		if (close == NULL || close[1] != ':' ||
-		    (size_t)(close - listen - 1) >= sizeof(host))
+	if (colon != NULL) {
+		/* HOST:PORT: an address literal, an IPv6 one in brackets */
+		n = (size_t)(colon - listen);
+		if (v6 && (n < 3 || listen[n - 1] != ']'))
 			return -1;
-		memcpy(host, listen + 1, (size_t)(close - listen - 1));
-		host[close - listen - 1] = '\0';
-		port_s = close + 2;
-	} else {
-		const char *colon = strrchr(listen, ':');
-		if (colon == NULL) {
-			snprintf(host, sizeof(host), "127.0.0.1");
-			port_s = listen;
-		} else {
-			if ((size_t)(colon - listen) >= sizeof(host))
-				return -1;
-			memcpy(host, listen, (size_t)(colon - listen));
-			host[colon - listen] = '\0';
-			port_s = colon + 1;
-		}
-	}
-	port = strtol(port_s, &end, 10);
-	if (port_s[0] == '\0' || *end != '\0' || port < 1 || port > 65535)
+		if (v6)
+			n -= 2;
+		if (n == 0 || n >= sizeof(host))
+			return -1;
+		memcpy(host, listen + (v6 ? 1 : 0), n);
+		host[n] = '\0';
+		port = colon + 1;
+	} else if (v6) {
 		return -1;
-	if (listen[0] == '[') {
+	}
+	n = strlen(port);
+	if (n == 0 || n > 5 || strspn(port, "0123456789") != n)
+		return -1;
+	p = strtol(port, NULL, 10);
+	if (p < 1 || p > 65535)
+		return -1;
+	if (v6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
 		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
+		s6->sin6_port = htons((uint16_t)p);
 		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
 			return -1;
 		*salen = sizeof(*s6);
 	} else {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
-			      &s4->sin_addr) != 1)
+		s4->sin_port = htons((uint16_t)p);
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
 			return -1;
 		*salen = sizeof(*s4);
 	}

@@ -102,7 +102,8 @@ static int parse_amqp_url(struct mgmt *m, const char *urls, bool want_user, char
 			  size_t errlen)
 {
 	struct amqp_connection_info ci;
-	size_t n = strcspn(urls, ",");
+	/* the first URL of the list, split as broker_open splits it (", ") */
+	size_t n = strcspn(urls += strspn(urls, ", "), ", ");
 	char *copy = malloc(n + 1);
 	char *esc;
 

@@ -106,6 +106,10 @@ bool tenv_wait_lines(const char *path, const char *needle, int count, int timeou
  * *status (may be NULL): the HTTP status, 0 on a transport error. */
 char *tenv_http_get(const char *url, const char *userpwd, long *status);
 
+/* A TCP socket listening on 127.0.0.1 at a port the kernel chose (*port):
+ * the fd, or -1. */
+int tenv_listen_loopback(int *port);
+
 /* A TCP port of 127.0.0.1 free a moment ago (bound and closed); 0 when
  * none could be had. */
 int tenv_free_port(void);

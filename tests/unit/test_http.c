@@ -19,6 +19,7 @@
 
 #include "lib/http.h"
 #include "tests/support/t.h"
+#include "tests/support/testenv.h"
 
 /* ---- a scripted HTTP server ------------------------------------------------ */
 
@@ -68,15 +69,9 @@ static void *serve(void *arg)
 
 static int srv_start(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	srv.fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (srv.fd < 0 || bind(srv.fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    listen(srv.fd, 16) != 0 || getsockname(srv.fd, (struct sockaddr *)&a, &len) != 0)
+	srv.fd = tenv_listen_loopback(&srv.port);
+	if (srv.fd < 0)
 		return -1;
-	srv.port = ntohs(a.sin_port);
 	return pthread_create(&srv.th, NULL, serve, NULL) == 0 ? 0 : -1;
 }
 

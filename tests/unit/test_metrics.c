@@ -200,7 +200,10 @@ static void listen_forms(void)
 	CHECK_INT((int)ntohl(((struct sockaddr_in *)&sa)->sin_addr.s_addr), 0);
 	CHECK_INT(metrics_parse_listen("[::1]:9102", &sa, &len), 0);
 	CHECK_INT(sa.ss_family, AF_INET6);
-	CHECK_INT(metrics_parse_listen("localhost:9103", &sa, &len), 0);
+	/* an address literal, as the configuration requires (test_config) */
+	CHECK_INT(metrics_parse_listen("localhost:9103", &sa, &len), -1);
+	CHECK_INT(metrics_parse_listen(" 9100", &sa, &len), -1);
+	CHECK_INT(metrics_parse_listen("+80", &sa, &len), -1);
 	CHECK_INT(metrics_parse_listen("", &sa, &len), -1);
 	CHECK_INT(metrics_parse_listen("0", &sa, &len), -1);
 	CHECK_INT(metrics_parse_listen("65536", &sa, &len), -1);
