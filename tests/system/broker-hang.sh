@@ -517,6 +517,22 @@ for p in "${PROGS[@]}"; do
 		not_ok "$p: /metrics counts no broker reconnect (bf_broker_reconnects_total ${reconnects:-absent})"
 	fi
 done
+# metric PROG SERIES: its value in PROG's last /metrics ("" when absent)
+metric() { awk -v s="$2" '$1 == s { print $2 }' "$RUN/$1.metrics"; }
+act=$(metric producer bf_producer_active) cyc=$(metric producer bf_producer_cycles_total)
+last=$(metric producer bf_producer_last_cycle_timestamp_seconds)
+dq=$(metric producer 'bf_queue_messages{queue="bf.line-up.dead"}')
+if [[ $act == 1 && ${cyc:-0} -ge 1 && -n $last ]] && (($(date +%s) - ${last%.*} < 120)) && [[ $dq == 0 ]]; then
+	ok "producer: /metrics says active, $cyc cycles, the last $(($(date +%s) - ${last%.*}))s ago, dead queue bf.line-up.dead 0"
+else
+	not_ok "producer: /metrics active=${act:-absent} cycles=${cyc:-absent} last_cycle=${last:-absent} bf.line-up.dead=${dq:-absent}"
+fi
+done_n=$(metric renders 'bf_renders_total{state="DONE"}') failed_n=$(metric renders 'bf_renders_total{state="FAILED"}')
+if [[ ${done_n:-0} -ge $N_ALL && $failed_n == 0 ]]; then
+	ok "renders: /metrics counts $done_n renders DONE (of $N_ALL), 0 FAILED"
+else
+	not_ok "renders: /metrics counts ${done_n:-absent} renders DONE (want at least $N_ALL), ${failed_n:-absent} FAILED"
+fi
 
 # --- everyone stops on SIGTERM ------------------------------------------------------------------
 for p in "${PROGS[@]}"; do
