@@ -14,54 +14,6 @@
 
 static struct MHD_Daemon *served;
 
-int metrics_parse_listen(const char *listen, struct sockaddr_storage *sa, unsigned *salen)
-{
-	const char *colon = strrchr(listen, ':'), *port = listen;
-	bool v6 = listen[0] == '[';
-	char host[64] = "127.0.0.1"; /* a bare port: loopback only */
-	size_t n;
-	long p;
-
-	memset(sa, 0, sizeof(*sa));
-	if (colon != NULL) {
-		/* HOST:PORT: an address literal, an IPv6 one in brackets */
-		n = (size_t)(colon - listen);
-		if (v6 && (n < 3 || listen[n - 1] != ']'))
-			return -1;
-		if (v6)
-			n -= 2;
-		if (n == 0 || n >= sizeof(host))
-			return -1;
-		memcpy(host, listen + (v6 ? 1 : 0), n);
-		host[n] = '\0';
-		port = colon + 1;
-	} else if (v6) {
-		return -1;
-	}
-	n = strlen(port);
-	if (n == 0 || n > 5 || strspn(port, "0123456789") != n)
-		return -1;
-	p = strtol(port, NULL, 10);
-	if (p < 1 || p > 65535)
-		return -1;
-	if (v6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)p);
-		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
-			return -1;
-		*salen = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)p);
-		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
-			return -1;
-		*salen = sizeof(*s4);
-	}
-	return 0;
-}
-
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
 			     char *body, enum MHD_ResponseMemoryMode mode)
 {
