@@ -83,6 +83,35 @@ void consumer_source_failure(const struct consumer_ctx *ctx, const struct source
 	}
 }
 
+size_t consumer_write_batch(struct consumer_ctx *ctx, size_t n,
+			    int (*write)(PGconn *db, void *arg, const size_t *idx, size_t k),
+			    void *arg, bool *ok)
+{
+	size_t idx[CONSUMER_BATCH_MAX], done = 0;
+
+	for (size_t i = 0; i < n; i++)
+		ok[i] = false;
+	if (n == 0 || n > CONSUMER_BATCH_MAX || (db_broken(ctx->db) && db_reconnect(ctx->db) != 0))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	if (write(ctx->db, arg, idx, n) == 0) {
+		for (size_t i = 0; i < n; i++)
+			ok[i] = true;
+		return n;
+	}
+	/* the connection is gone: every item waits for the next delivery */
+	if (n == 1 || db_broken(ctx->db))
+		return 0;
+	log_warn("the batch's %zu writes failed together: writing each alone", n);
+	for (size_t i = 0; i < n; i++)
+		if (write(ctx->db, arg, &idx[i], 1) == 0) {
+			ok[i] = true;
+			done++;
+		}
+	return done;
+}
+
 /* ---- republish ----------------------------------------------------------- */
 
 /* Republishes the delivery (same body and identity) and waits for the
@@ -525,6 +554,8 @@ static void handle_batch(struct consumer_ctx *ctx, struct item *its, size_t n, b
 		run_branch(ctx, &its[i]);
 	if (ctx->src != NULL)
 		source_prefetch_end(ctx->src);
+	if (ctx->def_flush != NULL)
+		ctx->def_flush(ctx);
 	t[2] = clock_mono_ms();
 	if (next != NULL && ctx->def_prefetch != NULL && !signals_stop)
 		*r = look_ahead(ctx, next, max, nn);
@@ -721,6 +752,7 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 	ctx.type = def->type;
 	ctx.def_branch = def->branch;
 	ctx.def_prefetch = def->prefetch;
+	ctx.def_flush = def->flush;
 	switch (def->type) {
 	case MSG_LINEUP:
 		ctx.max_attempts = cfg.lineups_max_attempts;

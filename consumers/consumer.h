@@ -52,6 +52,7 @@ struct consumer_ctx {
 	struct render *render; /* the batch's renders: render_request(ctx->render, ...) */
 	void (*def_branch)(struct consumer_ctx *, const struct work_msg *, struct outcome *);
 	void (*def_prefetch)(struct consumer_ctx *, const struct work_msg *const *, size_t);
+	void (*def_flush)(struct consumer_ctx *);
 	void *branch_data; /* the branch's own (freed with free() at exit) */
 };
 
@@ -64,6 +65,11 @@ struct consumer_def {
 	/* optional: once per batch, before the branches, with the valid
 	 * messages (read rows, reserve requests in a few round trips) */
 	void (*prefetch)(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n);
+	/* optional: once per batch, after the branches and before its renders
+	 * are carried out: writes what the branches deferred (their outcome
+	 * OUT_DEFERRED) in one transaction (consumer_write_batch), queues their
+	 * renders and gives each deferred outcome */
+	void (*flush)(struct consumer_ctx *ctx);
 	const char *what; /* one line for --help */
 	/* optional: the type's own configuration checks (a start and -n run
 	 * them): 0, or -1 with why in err */
@@ -82,6 +88,17 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv);
 /* Wait tier (seconds) for a transient failure at this attempt: the
  * shortest first, longer ones as attempts add up. */
 int consumer_backoff_tier(const struct consumer_ctx *ctx, int attempt);
+
+/*
+ * The batch's writes in one transaction: write(db, arg, idx, k) writes the
+ * items idx[0..k-1] of the caller's batch in one transaction of its own (0,
+ * or -1 rolled back).  When the batch's transaction fails, each item is
+ * written again alone, so that one bad item holds back only itself.
+ * ok[i]: item i is written.  Returns how many are.
+ */
+size_t consumer_write_batch(struct consumer_ctx *ctx, size_t n,
+			    int (*write)(PGconn *db, void *arg, const size_t *idx, size_t k),
+			    void *arg, bool *ok);
 
 /* Outcome for a Sofascore result that is not OK/NOT_MODIFIED/NOT_FOUND. */
 void consumer_source_failure(const struct consumer_ctx *ctx, const struct source_resp *r,

@@ -65,9 +65,8 @@ void outcome_expired(struct outcome *o, const char *fmt, ...)
 
 const char *outcome_name(enum outcome_kind kind)
 {
-	static const char *const names[] = {
-		"done", "retry", "expired", "dead", "render", "requeue"
-	};
+	static const char *const names[] = { "done",   "retry",	  "expired", "dead",
+					     "render", "requeue", "deferred" };
 
 	if ((unsigned)kind >= sizeof(names) / sizeof(names[0]))
 		return "?";

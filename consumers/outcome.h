@@ -14,6 +14,7 @@ enum outcome_kind {
 	OUT_DEAD, /* an operator must look: dead queue with the reason */
 	OUT_RENDER, /* internal: render queued, render_flush() gives the outcome */
 	OUT_REQUEUE, /* internal: not handled (stopping): back to the queue as it is */
+	OUT_DEFERRED, /* internal: the type's flush writes the batch and gives the outcome */
 };
 
 struct outcome {

@@ -781,11 +781,51 @@ static void fly_wait(struct source *s)
 static enum source_result ask_url(struct source *s, const struct match_query *q, const char *url,
 				  unsigned flags, struct answer *a);
 
+/* The kept answers of the reservation's events (a finished event's part of
+ * a list or a batch, kept a while by keep_finished), handed over without a
+ * request: one read of the shared cache, whose slots go back at once. */
+static void pre_kept(struct source *s)
+{
+	const char *urls[HTTP_MANY_MAX];
+	struct source_cached cached[HTTP_MANY_MAX];
+	struct source_quota q = quota_of(s, 0);
+	double tokens;
+	int64_t until;
+	int left[2];
+
+	if (!store_ready(s) || s->npre == 0 || s->npre > HTTP_MANY_MAX)
+		return;
+	memset(cached, 0, s->npre * sizeof(cached[0]));
+	for (size_t i = 0; i < s->npre; i++)
+		urls[i] = s->pre[i].url;
+	if (s->store.budget_take(s->store.ctx, s->rps, &q, urls, s->npre, &tokens, &until, cached,
+				 left) != 0)
+		return;
+	s->store.budget_give_back(s->store.ctx, s->npre);
+	for (size_t i = 0; i < s->npre; i++) {
+		struct pre *p = &s->pre[i];
+
+		if (strcmp(cached[i].etag, KEPT_TAG) == 0 && cached[i].body != NULL &&
+		    cached[i].age_s <= KEEP_S) {
+			answer_init(&p->a, p->url);
+			p->a.r.status = 200;
+			p->a.body = cached[i].body;
+			p->a.len = cached[i].len;
+			cached[i].body = NULL;
+			set_result(&p->a, SOURCE_OK, SOURCE_R_NONE);
+			p->fetched = p->used = true;
+		}
+		cached_free(&cached[i]);
+	}
+}
+
 /* The batch's answers from one request per max_ids events (a provider
  * with path_ids): each event's part of it, or the request's failure for
- * each. */
-static void prefetch_many(struct source *s, const struct match_query *q, size_t n)
+ * each.  kept: the events' kept answers first (finished events: results). */
+static void prefetch_many(struct source *s, const struct match_query *q, size_t n, bool kept)
 {
+	size_t todo[HTTP_MANY_MAX], ntodo = 0;
+
 	s->pre = calloc(n, sizeof(*s->pre));
 	if (s->pre == NULL)
 		return;
@@ -797,15 +837,20 @@ static void prefetch_many(struct source *s, const struct match_query *q, size_t 
 			return;
 		}
 	}
-	for (size_t from = 0; from < n;) {
-		size_t k = n - from < s->ad->max_ids ? n - from : s->ad->max_ids;
+	if (kept)
+		pre_kept(s);
+	for (size_t i = 0; i < n; i++)
+		if (!s->pre[i].fetched)
+			todo[ntodo++] = i;
+	for (size_t from = 0; from < ntodo;) {
+		size_t k = ntodo - from < s->ad->max_ids ? ntodo - from : s->ad->max_ids;
 		int64_t ids[HTTP_MANY_MAX];
 		char path[1024], url[1200], err[256], *out[HTTP_MANY_MAX];
 		struct answer a;
 		bool split = false;
 
 		for (size_t j = 0; j < k; j++)
-			ids[j] = q[from + j].event;
+			ids[j] = s->pre[todo[from + j]].q.event;
 		if (s->ad->path_ids(ids, k, path, sizeof(path)) != 0) {
 			pre_free(s);
 			return;
@@ -820,9 +865,9 @@ static void prefetch_many(struct source *s, const struct match_query *q, size_t 
 		}
 		/* a refusal stands for the rest too: nothing more is asked */
 		if (a.r.result == SOURCE_REFUSED)
-			k = n - from;
+			k = ntodo - from;
 		for (size_t j = 0; j < k; j++) {
-			struct pre *p = &s->pre[from + j];
+			struct pre *p = &s->pre[todo[from + j]];
 			p->a.r = a.r;
 			snprintf(p->a.r.url, sizeof(p->a.r.url), "%s", p->url);
 			if (split) {
@@ -837,7 +882,15 @@ static void prefetch_many(struct source *s, const struct match_query *q, size_t 
 	}
 }
 
-static void prefetch(struct source *s, const struct match_query *q, size_t n)
+/* q asks for a part of one event (what a provider with path_ids answers
+ * many at once). */
+static bool event_part(const struct match_query *q)
+{
+	return q->what == MATCH_REQ_EVENT || q->what == MATCH_REQ_LINEUPS ||
+	       q->what == MATCH_REQ_STATISTICS || q->what == MATCH_REQ_INCIDENTS;
+}
+
+static void prefetch(struct source *s, const struct match_query *q, size_t n, bool kept)
 {
 	const char **urls = NULL;
 	struct source_cached *cached = NULL;
@@ -846,8 +899,8 @@ static void prefetch(struct source *s, const struct match_query *q, size_t n)
 	if (n == 0 || n > HTTP_MANY_MAX || !store_ready(s) || source_breaker_remaining(s) > 0 ||
 	    (s->backoff && s->backoff_until_ms > clock_mono_ms()))
 		return;
-	if (s->ad->path_ids != NULL) {
-		prefetch_many(s, q, n);
+	if (s->ad->path_ids != NULL && event_part(&q[0])) {
+		prefetch_many(s, q, n, kept);
 		return;
 	}
 	s->pre = calloc(n, sizeof(*s->pre));
@@ -908,7 +961,66 @@ void source_prefetch_lineups(struct source *s, const int64_t *event_ids, size_t 
 		q[i].what = MATCH_REQ_LINEUPS;
 		q[i].event = event_ids[i];
 	}
-	prefetch(s, q, n);
+	prefetch(s, q, n, false);
+}
+
+/* Reserves and starts the parts of events (k of parts per event, as
+ * many events as fit in a batch of requests). */
+static void prefetch_parts(struct source *s, const int64_t *event_ids, size_t n,
+			   const enum match_request *parts, size_t k, bool kept)
+{
+	struct match_query q[HTTP_MANY_MAX];
+	size_t nq = 0;
+
+	for (size_t i = 0; i < n && nq + k <= HTTP_MANY_MAX; i++)
+		for (size_t j = 0; j < k; j++) {
+			memset(&q[nq], 0, sizeof(q[nq]));
+			q[nq].what = parts[j];
+			q[nq].event = event_ids[i];
+			nq++;
+		}
+	prefetch(s, q, nq, kept);
+}
+
+void source_prefetch_events(struct source *s, const int64_t *event_ids, size_t n)
+{
+	static const enum match_request part[] = { MATCH_REQ_EVENT };
+
+	prefetch_parts(s, event_ids, n, part, 1, true);
+}
+
+void source_prefetch_event_parts(struct source *s, const int64_t *event_ids, size_t n)
+{
+	static const enum match_request parts[] = { MATCH_REQ_LINEUPS, MATCH_REQ_STATISTICS,
+						    MATCH_REQ_INCIDENTS };
+
+	/* a provider with path_ids: the parts came with the event */
+	if (s->ad->path_ids != NULL) {
+		source_prefetch_end(s);
+		return;
+	}
+	prefetch_parts(s, event_ids, n, parts, sizeof(parts) / sizeof(parts[0]), false);
+}
+
+void source_prefetch_standings(struct source *s, const int64_t *competitions,
+			       const int64_t *seasons, size_t n)
+{
+	struct match_query q[HTTP_MANY_MAX];
+	size_t nq = 0;
+
+	for (size_t i = 0; i < n && nq < HTTP_MANY_MAX; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < nq && !seen; j++)
+			seen = q[j].competition == competitions[i] && q[j].season == seasons[i];
+		if (seen)
+			continue;
+		memset(&q[nq], 0, sizeof(q[nq]));
+		q[nq].what = MATCH_REQ_STANDINGS;
+		q[nq].competition = competitions[i];
+		q[nq].season = seasons[i];
+		nq++;
+	}
+	prefetch(s, q, nq, false);
 }
 
 void source_prefetch_poll(struct source *s, int fd, int timeout_ms)

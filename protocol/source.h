@@ -190,6 +190,19 @@ enum source_result source_get_standings(struct source *s, int64_t competition, i
  * source_prefetch_end() gives unused slots back.
  */
 void source_prefetch_lineups(struct source *s, const int64_t *event_ids, size_t n);
+/* The same for a batch that will ask for these events (their /event: as
+ * many as fit in one batch of requests, the others are asked as usual).  A
+ * provider that answers many events at once: their kept answers first
+ * (source_get_events_batch), one request per source_batch_max() events for
+ * the others; their parts come with them. */
+void source_prefetch_events(struct source *s, const int64_t *event_ids, size_t n);
+/* The same for these events' line-ups, statistics and incidents (nothing
+ * for a provider that answers them with the event). */
+void source_prefetch_event_parts(struct source *s, const int64_t *event_ids, size_t n);
+/* The same for the standings of these competitions' seasons (each asked
+ * once: a batch's getter of a season's standings takes the answer once). */
+void source_prefetch_standings(struct source *s, const int64_t *competitions,
+			       const int64_t *seasons, size_t n);
 /* While waiting for fd (readable) up to timeout_ms: the answers of the
  * requests in flight are taken in meanwhile. */
 void source_prefetch_poll(struct source *s, int fd, int timeout_ms);

@@ -14,6 +14,10 @@ t_start=$(date +%s)
 passed=0
 failed=0
 failures=()
+# the "not ok" lines (and their first detail lines), said again at the very end: the
+# summary's tail is often all a CI log shows
+FAILED_LINES=$LOG/test-failures.txt
+: >"$FAILED_LINES"
 
 say() { printf '%s\n' "$*"; }
 
@@ -26,6 +30,7 @@ step() {
 	else
 		failed=$((failed + 1)); failures+=("$name"); say "not ok - $name (log: $LOG/test-$name.log)"
 		tail -n 25 "$LOG/test-$name.log" | sed 's/^/#   /'
+		{ echo "[$name] not ok (log: $LOG/test-$name.log)"; tail -n 8 "$LOG/test-$name.log"; } >>"$FAILED_LINES"
 	fi
 }
 
@@ -46,7 +51,11 @@ collect() {
 	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then nok=1; say "not ok - $name exited $rc"; fi
 	passed=$((passed + ok)); failed=$((failed + nok))
 	grep -E '^(not ok +- |#   )' "$out" | sed "s/^/[$name] /" | head -n 40
-	[ "$nok" -gt 0 ] && failures+=("$name")
+	if [ "$nok" -gt 0 ]; then
+		failures+=("$name")
+		{ grep -E -A3 '^not ok +- ' "$out" | head -n 30; [ "$rc" -ne 0 ] && tail -n 5 "$out"; } |
+			sed "s/^/[$name] /" >>"$FAILED_LINES"
+	fi
 	say "# $name: $ok passed, $nok failed ($(( $(date +%s) - t0 ))s)"
 }
 
@@ -108,7 +117,7 @@ fi
 # binaries one after the other; the counts are collected once both are done. A test
 # not named in a lane (a new one) runs in the second; test_broker restarts the broker
 # that the others use: it runs alone, after them.
-lane1="test_lineups test_results test_producer test_bfctl"
+lane1="test_lineups test_bfctl test_observe test_start test_migrate"
 alone="test_broker"
 lane_run() { # BINARY...: each writes var/log/test-NAME.log and .rc ("status start end")
 	local t n t0
@@ -184,6 +193,10 @@ if [ "$started_services" = 1 ] && [ "${KEEP:-0}" != 1 ]; then
 	fi
 fi
 say "# took $(( $(date +%s) - t_start ))s"
-[ ${#failures[@]} -gt 0 ] && say "# failed: ${failures[*]}"
+if [ ${#failures[@]} -gt 0 ]; then
+	say "# what failed (again, from the logs in $LOG):"
+	head -n 80 "$FAILED_LINES" | sed 's/^/#   /'
+	say "# failed: ${failures[*]}"
+fi
 say "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

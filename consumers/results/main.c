@@ -8,6 +8,8 @@ int main(int argc, char **argv)
 		.prog = "bf-results",
 		.type = MSG_RESULT,
 		.branch = result_branch,
+		.prefetch = result_prefetch,
+		.flush = result_flush,
 		.what = "After the final whistle: stores the final score, line-ups with ratings,\n"
 			"statistics and incidents in PostgreSQL, then asks Plainly for a result video.",
 	};

@@ -232,20 +232,72 @@ static cJSON *players_json(const struct match_lineups *l)
 	return arr;
 }
 
-static int store(PGconn *db, const struct result_data *d)
+/* A result a branch deferred: result_flush() stores it with the batch's,
+ * then asks for its video. */
+struct deferred {
+	struct result_data d;
+	const struct work_msg *m;
+	struct outcome *out;
+};
+
+/* bf-results' batch (ctx->branch_data). */
+struct result_batch {
+	/* result_prefetch(): the events rows' venues (/event has none) */
+	size_t nrows;
+	int64_t ids[CONSUMER_BATCH_MAX];
+	bool found[CONSUMER_BATCH_MAX];
+	char venue[CONSUMER_BATCH_MAX][MATCH_MAX_STR];
+	/* the events of the batch, taken together by its first branch (then
+	 * the parts of the finished ones are asked side by side) */
+	size_t nev;
+	bool events_taken;
+	int64_t ev_ids[CONSUMER_BATCH_MAX];
+	enum source_result ev_res[CONSUMER_BATCH_MAX];
+	struct source_resp ev_r[CONSUMER_BATCH_MAX];
+	struct match_event ev[CONSUMER_BATCH_MAX];
+	/* the branches' results, stored by result_flush() */
+	size_t n;
+	struct deferred q[CONSUMER_BATCH_MAX];
+};
+
+static struct result_batch *batch_of(struct consumer_ctx *ctx)
+{
+	if (ctx->branch_data == NULL)
+		ctx->branch_data = calloc(1, sizeof(struct result_batch));
+	return ctx->branch_data;
+}
+
+/* The rows of one result, added to the batch's arrays. */
+static void rows_of(const struct result_data *d, cJSON *events, cJSON *players, cJSON *stats,
+		    cJSON *inc, cJSON *sides)
 {
 	const struct match_event *ev = &d->ev;
-	char id[32], *jp = NULL, *js = NULL, *ji = NULL, *jsides = NULL;
-	char hs[16], as[16], hp[16], ap[16], wc[16], code[16];
-	cJSON *stats = cJSON_CreateArray(), *inc = cJSON_CreateArray(),
-	      *sides = cJSON_CreateArray();
-	cJSON *players = d->have_lineups ? players_json(&d->lineups) : cJSON_CreateArray();
-	int rc = -1;
+	double id = (double)ev->id;
+	cJSON *e = cJSON_CreateObject();
 
-	snprintf(id, sizeof(id), "%" PRId64, ev->id);
+	cJSON_AddNumberToObject(e, "id", id);
+	cJSON_AddNumberToObject(e, "code", ev->status_code);
+	cJSON_AddStringToObject(e, "status", match_status_name(ev->status));
+	add_num_or_null(e, "hs", ev->has_score, ev->home_score);
+	add_num_or_null(e, "as", ev->has_score, ev->away_score);
+	add_num_or_null(e, "hp", ev->has_penalties, ev->home_penalties);
+	add_num_or_null(e, "ap", ev->has_penalties, ev->away_penalties);
+	add_num_or_null(e, "wc", ev->winner_code > 0, ev->winner_code);
+	cJSON_AddStringToObject(e, "descr", ev->status_desc);
+	cJSON_AddItemToArray(events, e);
+	if (d->have_lineups) {
+		cJSON *pl = players_json(&d->lineups), *o;
+		cJSON_ArrayForEach (o, pl) {
+			cJSON_AddNumberToObject(o, "event_id", id);
+		}
+		while (cJSON_GetArraySize(pl) > 0)
+			cJSON_AddItemToArray(players, cJSON_DetachItemFromArray(pl, 0));
+		cJSON_Delete(pl);
+	}
 	for (size_t i = 0; i < d->nstats; i++) {
 		const struct match_stat *s = &d->stats[i];
 		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "event_id", id);
 		cJSON_AddStringToObject(o, "period", s->period);
 		cJSON_AddStringToObject(o, "key", s->key);
 		cJSON_AddStringToObject(o, "name", s->name);
@@ -259,6 +311,7 @@ static int store(PGconn *db, const struct result_data *d)
 	for (size_t i = 0; i < d->ninc; i++) {
 		const struct match_incident *x = &d->inc[i];
 		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "event_id", id);
 		cJSON_AddNumberToObject(o, "seq", (double)i);
 		add_num_or_null(o, "incident_id", x->id > 0, (double)x->id);
 		cJSON_AddStringToObject(o, "type", x->type);
@@ -281,6 +334,7 @@ static int store(PGconn *db, const struct result_data *d)
 		const struct match_team *tt[2] = { &ev->home, &ev->away };
 		for (int s = 0; s < 2; s++) {
 			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "event_id", id);
 			cJSON_AddStringToObject(o, "side", s == 0 ? "home" : "away");
 			cJSON_AddNumberToObject(o, "team_id", (double)tt[s]->id);
 			cJSON_AddStringToObject(o, "formation", ss[s]->formation);
@@ -288,99 +342,265 @@ static int store(PGconn *db, const struct result_data *d)
 			cJSON_AddItemToArray(sides, o);
 		}
 	}
+}
+
+/*
+ * Stores the results q[idx[0..k-1]] in one transaction sent in one round
+ * trip: the events rows updated, their line-ups, sides, statistics and
+ * incidents replaced (re-processing replaces, never duplicates), one
+ * statement per table for all of them.  An event twice in the batch is
+ * stored once (its later answer).  0, or -1 (rolled back).
+ */
+static int store_many(PGconn *db, void *arg, const size_t *idx, size_t k)
+{
+	const struct result_batch *b = arg;
+	cJSON *events = cJSON_CreateArray(), *players = cJSON_CreateArray(),
+	      *stats = cJSON_CreateArray(), *inc = cJSON_CreateArray(),
+	      *sides = cJSON_CreateArray();
+	char *je = NULL, *jp = NULL, *js = NULL, *ji = NULL, *jsides = NULL, ids[32 * 66] = "{";
+	size_t o = 1;
+	int rc = -1;
+
+	for (size_t i = 0; i < k; i++) {
+		const struct result_data *d = &b->q[idx[i]].d;
+		bool later = false;
+		for (size_t j = i + 1; j < k && !later; j++)
+			later = b->q[idx[j]].d.ev.id == d->ev.id;
+		if (later)
+			continue;
+		rows_of(d, events, players, stats, inc, sides);
+		o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%" PRId64, o > 1 ? "," : "",
+				      d->ev.id);
+	}
+	snprintf(ids + o, sizeof(ids) - o, "}");
+	je = cJSON_PrintUnformatted(events);
 	jp = cJSON_PrintUnformatted(players);
 	js = cJSON_PrintUnformatted(stats);
 	ji = cJSON_PrintUnformatted(inc);
 	jsides = cJSON_PrintUnformatted(sides);
-	if (jp == NULL || js == NULL || ji == NULL || jsides == NULL)
+	if (je == NULL || jp == NULL || js == NULL || ji == NULL || jsides == NULL)
 		goto out;
-
-	snprintf(hs, sizeof(hs), "%d", ev->home_score);
-	snprintf(as, sizeof(as), "%d", ev->away_score);
-	snprintf(hp, sizeof(hp), "%d", ev->home_penalties);
-	snprintf(ap, sizeof(ap), "%d", ev->away_penalties);
-	snprintf(wc, sizeof(wc), "%d", ev->winner_code);
-	snprintf(code, sizeof(code), "%d", ev->status_code);
-	const char *pe[9] = {
-		id,
-		code,
-		match_status_name(ev->status),
-		ev->has_score ? hs : NULL,
-		ev->has_score ? as : NULL,
-		ev->has_penalties ? hp : NULL,
-		ev->has_penalties ? ap : NULL,
-		ev->winner_code > 0 ? wc : NULL,
-		ev->status_desc,
+	const char *pe[1] = { je }, *pid[1] = { ids }, *pl[1] = { jp }, *pst[1] = { js },
+		   *pin[1] = { ji }, *psd[1] = { jsides };
+	const struct db_stmt st[] = {
+		{ "begin", "BEGIN", 0, NULL },
+		{ "result events",
+		  "UPDATE events SET status_code = x.code, status_type = x.status,"
+		  " home_score = x.hs, away_score = x.as, home_penalties = x.hp,"
+		  " away_penalties = x.ap, winner_code = x.wc, status_description = x.descr,"
+		  " result_stored_at = now(), updated_at = now()"
+		  " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, code int, status text, hs int,"
+		  "  \"as\" int, hp int, ap int, wc int, descr text)"
+		  " WHERE events.id = x.id",
+		  1, pe },
+		{ "clear lineups", "DELETE FROM lineups WHERE event_id = ANY($1::bigint[])", 1,
+		  pid },
+		{ "clear sides", "DELETE FROM lineup_sides WHERE event_id = ANY($1::bigint[])", 1,
+		  pid },
+		{ "clear statistics",
+		  "DELETE FROM team_statistics WHERE event_id = ANY($1::bigint[])", 1, pid },
+		{ "clear incidents", "DELETE FROM incidents WHERE event_id = ANY($1::bigint[])", 1,
+		  pid },
+		{ "store sides",
+		  "INSERT INTO lineup_sides (event_id, side, team_id, formation, confirmed)"
+		  " SELECT event_id, side, team_id, NULLIF(formation, ''), confirmed"
+		  " FROM jsonb_to_recordset($1::jsonb) AS x(event_id bigint, side text, team_id bigint,"
+		  "  formation text, confirmed boolean)",
+		  1, psd },
+		{ "store lineups",
+		  "INSERT INTO lineups (event_id, side, player_id, player_name, short_name, position,"
+		  "  shirt, substitute, captain, minutes, rating, stats)"
+		  " SELECT DISTINCT ON (event_id, side, player_id) event_id, side, player_id, name,"
+		  "  short_name, NULLIF(position, ''), shirt, substitute, captain, minutes, rating, stats"
+		  " FROM jsonb_to_recordset($1::jsonb) AS x(event_id bigint, side text, player_id bigint,"
+		  "  name text, short_name text, position text, shirt int, substitute boolean,"
+		  "  captain boolean, minutes int, rating numeric, stats jsonb)",
+		  1, pl },
+		{ "store statistics",
+		  "INSERT INTO team_statistics (event_id, period, key, name, group_name, home, away,"
+		  "  home_value, away_value)"
+		  " SELECT DISTINCT ON (event_id, period, key) event_id, period, key, name, grp, home,"
+		  "  away, hv, av"
+		  " FROM jsonb_to_recordset($1::jsonb) AS x(event_id bigint, period text, key text,"
+		  "  name text, grp text, home text, away text, hv double precision,"
+		  "  av double precision)",
+		  1, pst },
+		{ "store incidents",
+		  "INSERT INTO incidents (event_id, seq, incident_id, type, class, minute, added_time,"
+		  "  player_id, player_name, assist_name, side, home_score, away_score)"
+		  " SELECT event_id, seq, incident_id, type, NULLIF(class, ''), minute, added_time,"
+		  "  player_id, NULLIF(player, ''), NULLIF(assist, ''), side, home_score, away_score"
+		  " FROM jsonb_to_recordset($1::jsonb) AS x(event_id bigint, seq int, incident_id bigint,"
+		  "  type text, class text, minute int, added_time int, player_id bigint, player text,"
+		  "  assist text, side text, home_score int, away_score int)",
+		  1, pin },
+		{ "commit", "COMMIT", 0, NULL },
 	};
-	const char *pid[1] = { id };
-	const char *pl[2] = { id, jp }, *pst[2] = { id, js }, *pin[2] = { id, ji };
-	const char *psd[2] = { id, jsides };
-
-	if (db_begin(db) != 0)
-		goto out;
-	if (db_cmd(db, "result event",
-		   "UPDATE events SET status_code = $2::int, status_type = $3, home_score = $4::int,"
-		   " away_score = $5::int, home_penalties = $6::int, away_penalties = $7::int,"
-		   " winner_code = $8::int, status_description = $9, result_stored_at = now(),"
-		   " updated_at = now() WHERE id = $1::bigint",
-		   9, pe) != 0 ||
-	    db_cmd(db, "clear lineups", "DELETE FROM lineups WHERE event_id = $1::bigint", 1,
-		   pid) != 0 ||
-	    db_cmd(db, "clear sides", "DELETE FROM lineup_sides WHERE event_id = $1::bigint", 1,
-		   pid) != 0 ||
-	    db_cmd(db, "clear statistics",
-		   "DELETE FROM team_statistics WHERE event_id = $1::bigint", 1, pid) != 0 ||
-	    db_cmd(db, "clear incidents", "DELETE FROM incidents WHERE event_id = $1::bigint", 1,
-		   pid) != 0)
-		goto fail;
-	if (db_cmd(db, "store sides",
-		   "INSERT INTO lineup_sides (event_id, side, team_id, formation, confirmed)"
-		   " SELECT $1::bigint, side, team_id, NULLIF(formation, ''), confirmed"
-		   " FROM jsonb_to_recordset($2::jsonb) AS x(side text, team_id bigint, formation text,"
-		   "  confirmed boolean)",
-		   2, psd) != 0 ||
-	    db_cmd(db, "store lineups",
-		   "INSERT INTO lineups (event_id, side, player_id, player_name, short_name, position,"
-		   "  shirt, substitute, captain, minutes, rating, stats)"
-		   " SELECT DISTINCT ON (side, player_id) $1::bigint, side, player_id, name, short_name,"
-		   "  NULLIF(position, ''), shirt, substitute, captain, minutes, rating, stats"
-		   " FROM jsonb_to_recordset($2::jsonb) AS x(side text, player_id bigint, name text,"
-		   "  short_name text, position text, shirt int, substitute boolean, captain boolean,"
-		   "  minutes int, rating numeric, stats jsonb)",
-		   2, pl) != 0 ||
-	    db_cmd(db, "store statistics",
-		   "INSERT INTO team_statistics (event_id, period, key, name, group_name, home, away,"
-		   "  home_value, away_value)"
-		   " SELECT DISTINCT ON (period, key) $1::bigint, period, key, name, grp, home, away, hv, av"
-		   " FROM jsonb_to_recordset($2::jsonb) AS x(period text, key text, name text, grp text,"
-		   "  home text, away text, hv double precision, av double precision)",
-		   2, pst) != 0 ||
-	    db_cmd(db, "store incidents",
-		   "INSERT INTO incidents (event_id, seq, incident_id, type, class, minute, added_time,"
-		   "  player_id, player_name, assist_name, side, home_score, away_score)"
-		   " SELECT $1::bigint, seq, incident_id, type, NULLIF(class, ''), minute, added_time,"
-		   "  player_id, NULLIF(player, ''), NULLIF(assist, ''), side, home_score, away_score"
-		   " FROM jsonb_to_recordset($2::jsonb) AS x(seq int, incident_id bigint, type text,"
-		   "  class text, minute int, added_time int, player_id bigint, player text, assist text,"
-		   "  side text, home_score int, away_score int)",
-		   2, pin) != 0)
-		goto fail;
-	if (db_commit(db) != 0)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	db_rollback(db);
+	rc = db_pipeline(db, st, sizeof(st) / sizeof(st[0]));
 out:
+	free(je);
 	free(jp);
 	free(js);
 	free(ji);
 	free(jsides);
+	cJSON_Delete(events);
 	cJSON_Delete(players);
 	cJSON_Delete(stats);
 	cJSON_Delete(inc);
 	cJSON_Delete(sides);
 	return rc;
+}
+
+/* Asks for the video of a stored result. */
+static void render_result(struct consumer_ctx *ctx, const struct work_msg *m,
+			  const struct result_data *d, struct outcome *out)
+{
+	char subject[MSG_KEY_MAX];
+	cJSON *doc = result_document(d);
+
+	if (msg_key(m, subject, sizeof(subject)) < 0 || doc == NULL) {
+		cJSON_Delete(doc);
+		outcome_dead(out, "poison", "invalid event id");
+		return;
+	}
+	render_request(ctx->render, &ctx->cfg->tpl_result, "result", subject, doc, out);
+	cJSON_Delete(doc);
+}
+
+void result_flush(struct consumer_ctx *ctx)
+{
+	struct result_batch *b = ctx->branch_data;
+	bool ok[CONSUMER_BATCH_MAX];
+
+	if (b == NULL)
+		return;
+	if (b->n > 0)
+		consumer_write_batch(ctx, b->n, store_many, b, ok);
+	for (size_t i = 0; i < b->n; i++) {
+		struct deferred *x = &b->q[i];
+		if (ok[i])
+			render_result(ctx, x->m, &x->d, x->out);
+		else
+			outcome_retry(x->out, 0, "database", "storing the result failed");
+		result_data_free(&x->d);
+	}
+	/* the next batch's prefetch reads its own */
+	b->n = b->nrows = b->nev = 0;
+}
+
+void result_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n)
+{
+	struct result_batch *b = batch_of(ctx);
+	char ids[CONSUMER_BATCH_MAX * 24 + 4] = "{";
+	const char *p[1] = { ids };
+	int64_t want[CONSUMER_BATCH_MAX];
+	size_t o = 1;
+	PGresult *r;
+
+	if (b == NULL || n == 0 || n > CONSUMER_BATCH_MAX)
+		return;
+	b->nrows = 0;
+	for (size_t i = 0; i < n; i++) {
+		want[i] = msgs[i]->event_id;
+		o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%" PRId64, i ? "," : "",
+				      want[i]);
+	}
+	snprintf(ids + o, sizeof(ids) - o, "}");
+	if (!db_broken(ctx->db) || db_reconnect(ctx->db) == 0) {
+		r = db_exec(
+			ctx->db, "result venues",
+			"SELECT id, COALESCE(venue, '') FROM events WHERE id = ANY($1::bigint[])",
+			1, p);
+		for (size_t i = 0; r != NULL && i < n; i++) {
+			b->ids[i] = want[i];
+			b->found[i] = false;
+			for (int t = 0; t < PQntuples(r); t++)
+				if (strtoll(PQgetvalue(r, t, 0), NULL, 10) == want[i]) {
+					snprintf(b->venue[i], sizeof(b->venue[i]), "%s",
+						 PQgetvalue(r, t, 1));
+					b->found[i] = true;
+					break;
+				}
+		}
+		if (r != NULL)
+			b->nrows = n;
+		PQclear(r);
+	}
+	/* the parts are asked once the events say which are finished */
+	b->nev = n;
+	b->events_taken = false;
+	memcpy(b->ev_ids, want, n * sizeof(want[0]));
+	source_prefetch_events(ctx->src, want, n);
+}
+
+/*
+ * The event m asks for: the batch's events are taken together (answers
+ * fetched ahead by result_prefetch), then the line-ups, statistics and
+ * incidents of the finished ones are started side by side, so that a
+ * batch costs two rounds of requests and an event that is not final
+ * costs no part.  A provider that answers an event's parts with it (one
+ * answer per event, kept for its parts only while it is the last one
+ * asked) is asked event by event.
+ */
+static enum source_result take_event(struct consumer_ctx *ctx, int64_t id, struct match_event *ev,
+				     struct source_resp *r)
+{
+	struct result_batch *b = ctx->branch_data;
+	int64_t fin[CONSUMER_BATCH_MAX];
+	size_t nfin = 0;
+
+	if (b == NULL || b->nev == 0 || source_batch_max(ctx->src) > 0)
+		return source_get_event(ctx->src, id, 0, ev, r);
+	if (!b->events_taken) {
+		b->events_taken = true;
+		for (size_t i = 0; i < b->nev; i++) {
+			size_t j = 0;
+			while (j < i && b->ev_ids[j] != b->ev_ids[i])
+				j++;
+			if (j < i) { /* twice in the batch: asked once */
+				b->ev_res[i] = b->ev_res[j];
+				b->ev_r[i] = b->ev_r[j];
+				b->ev[i] = b->ev[j];
+				continue;
+			}
+			b->ev_res[i] =
+				source_get_event(ctx->src, b->ev_ids[i], 0, &b->ev[i], &b->ev_r[i]);
+			if ((b->ev_res[i] == SOURCE_OK || b->ev_res[i] == SOURCE_NOT_MODIFIED) &&
+			    b->ev[i].status == MATCH_ST_FINISHED)
+				fin[nfin++] = b->ev_ids[i];
+		}
+		source_prefetch_event_parts(ctx->src, fin, nfin);
+	}
+	for (size_t i = 0; i < b->nev; i++)
+		if (b->ev_ids[i] == id) {
+			*ev = b->ev[i];
+			*r = b->ev_r[i];
+			return b->ev_res[i];
+		}
+	return source_get_event(ctx->src, id, 0, ev, r);
+}
+
+/* The venue the events row has for id (the schedule had one); "" when none. */
+static void venue_of(struct consumer_ctx *ctx, int64_t id, char *venue, size_t n)
+{
+	const struct result_batch *b = ctx->branch_data;
+	char ids[32];
+	const char *p[1] = { ids };
+	PGresult *vr;
+
+	for (size_t i = 0; b != NULL && i < b->nrows; i++)
+		if (b->ids[i] == id) {
+			snprintf(venue, n, "%s", b->found[i] ? b->venue[i] : "");
+			return;
+		}
+	if (db_broken(ctx->db))
+		return;
+	snprintf(ids, sizeof(ids), "%" PRId64, id);
+	vr = db_exec(ctx->db, "event venue",
+		     "SELECT COALESCE(venue, '') FROM events WHERE id = $1::bigint", 1, p);
+	if (vr != NULL && PQntuples(vr) == 1)
+		snprintf(venue, n, "%s", PQgetvalue(vr, 0, 0));
+	PQclear(vr);
 }
 
 /* ---- branch ------------------------------------------------------------------ */
@@ -419,12 +639,11 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 {
 	struct result_data d;
 	struct source_resp r;
-	char subject[MSG_KEY_MAX];
 	int part;
 
 	memset(&d, 0, sizeof(d));
 	memset(out, 0, sizeof(*out));
-	part = got(ctx, source_get_event(ctx->src, m->event_id, 0, &d.ev, &r), &r, "event", out);
+	part = got(ctx, take_event(ctx, m->event_id, &d.ev, &r), &r, "event", out);
 	if (part < 0)
 		return;
 	if (part == 0) {
@@ -443,19 +662,8 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 	if (d.ev.away.crest_url[0] == '\0')
 		source_crest_url(ctx->src, d.ev.away.id, d.ev.away.crest_url,
 				 sizeof(d.ev.away.crest_url));
-	if (d.ev.venue[0] == '\0' && !db_broken(ctx->db)) {
-		/* /event/{id} has no top-level venue; the schedule had one */
-		char ids[32];
-		const char *p[1] = { ids };
-		snprintf(ids, sizeof(ids), "%" PRId64, m->event_id);
-		PGresult *vr =
-			db_exec(ctx->db, "event venue",
-				"SELECT COALESCE(venue, '') FROM events WHERE id = $1::bigint", 1,
-				p);
-		if (vr != NULL && PQntuples(vr) == 1)
-			snprintf(d.ev.venue, sizeof(d.ev.venue), "%s", PQgetvalue(vr, 0, 0));
-		PQclear(vr);
-	}
+	if (d.ev.venue[0] == '\0') /* /event/{id} has no top-level venue; the schedule had one */
+		venue_of(ctx, m->event_id, d.ev.venue, sizeof(d.ev.venue));
 	if (d.ev.status != MATCH_ST_FINISHED) {
 		/* the producer was early, or Sofascore corrected the status */
 		outcome_retry(out, 0, "not-final", "status %s (code %d) is not final yet",
@@ -503,18 +711,18 @@ void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct ou
 		outcome_retry(out, 0, "database", "database unavailable");
 		goto out;
 	}
-	if (store(ctx->db, &d) != 0) {
-		outcome_retry(out, 0, "database", "storing the result failed");
-		goto out;
+	/* stored with the batch's results by result_flush(), which then asks
+	 * for the video */
+	struct result_batch *b = batch_of(ctx);
+	if (b != NULL && b->n < CONSUMER_BATCH_MAX) {
+		struct deferred *x = &b->q[b->n++];
+		x->d = d;
+		x->m = m;
+		x->out = out;
+		out->kind = OUT_DEFERRED;
+		return;
 	}
-	cJSON *doc = result_document(&d);
-	if (msg_key(m, subject, sizeof(subject)) < 0 || doc == NULL) {
-		cJSON_Delete(doc);
-		outcome_dead(out, "poison", "invalid event id");
-		goto out;
-	}
-	render_request(ctx->render, &ctx->cfg->tpl_result, "result", subject, doc, out);
-	cJSON_Delete(doc);
+	outcome_retry(out, 0, "internal", "out of memory");
 out:
 	result_data_free(&d);
 }

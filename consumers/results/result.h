@@ -1,8 +1,8 @@
 /*
  * result: the result branch.  After the final whistle: the final event,
- * line-ups with ratings, statistics and incidents are stored in one
- * transaction (re-processing replaces, never duplicates), then a result
- * video is requested.
+ * line-ups with ratings, statistics and incidents are stored (a batch's in
+ * one transaction; re-processing replaces, never duplicates), then a
+ * result video is requested.
  */
 #ifndef BF_RESULT_H
 #define BF_RESULT_H
@@ -34,6 +34,13 @@ cJSON *result_document(const struct result_data *d);
 
 void result_data_free(struct result_data *d);
 
+/* The batch's events rows (venues) in one read, and its requests started
+ * side by side (consumer_def.prefetch). */
+void result_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n);
+/* Fetches a result; a complete one is deferred to result_flush(). */
 void result_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out);
+/* Stores the batch's deferred results in one transaction (each alone
+ * when that fails), then asks for their videos (consumer_def.flush). */
+void result_flush(struct consumer_ctx *ctx);
 
 #endif

@@ -8,6 +8,8 @@ int main(int argc, char **argv)
 		.prog = "bf-tournament-stats",
 		.type = MSG_TSTATS,
 		.branch = tstats_branch,
+		.prefetch = tstats_prefetch,
+		.flush = tstats_flush,
 		.what = "When a round is complete: standings, round results, top scorers, team and\n"
 			"player of the round from PostgreSQL, then a tournament video from Plainly.",
 	};

@@ -26,6 +26,15 @@ cJSON *tstats_document(PGconn *db, const struct work_msg *m, const struct match_
 		       size_t nstandings, const char *source, bool *unknown_round, char *err,
 		       size_t errlen);
 
+/* The batch's standings requests started side by side, one per season
+ * (consumer_def.prefetch). */
+void tstats_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n);
+/* Takes the round's standings from the provider (asked once per season
+ * and batch) and defers the rest to tstats_flush(). */
 void tstats_branch(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out);
+/* The batch's rounds: their aggregates read together (one statement per
+ * query), their snapshots stored in one statement (each alone when that
+ * fails), then their videos asked for (consumer_def.flush). */
+void tstats_flush(struct consumer_ctx *ctx);
 
 #endif
