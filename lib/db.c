@@ -205,6 +205,145 @@ int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char
 	return 0;
 }
 
+/* ---- COPY ------------------------------------------------------------------ */
+
+static void copy_put(struct db_copy *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *p;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void copy_sep(struct db_copy *b)
+{
+	if (b->len > 0 && !b->first)
+		copy_put(b, "\t", 1);
+	b->first = false;
+}
+
+void db_copy_text(struct db_copy *b, const char *s)
+{
+	const char *run;
+
+	if (s == NULL) {
+		db_copy_null(b);
+		return;
+	}
+	copy_sep(b);
+	/* backslash, tab, newline and carriage return are escaped */
+	for (run = s; *s != '\0'; s++) {
+		const char *esc = *s == '\\' ? "\\\\"
+				  : *s == '\t' ? "\\t"
+				  : *s == '\n' ? "\\n"
+				  : *s == '\r' ? "\\r"
+						: NULL;
+		if (esc == NULL)
+			continue;
+		copy_put(b, run, (size_t)(s - run));
+		copy_put(b, esc, 2);
+		run = s + 1;
+	}
+	copy_put(b, run, (size_t)(s - run));
+}
+
+void db_copy_null(struct db_copy *b)
+{
+	copy_sep(b);
+	copy_put(b, "\\N", 2);
+}
+
+void db_copy_int(struct db_copy *b, long long v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%lld", v);
+
+	copy_sep(b);
+	copy_put(b, buf, (size_t)n);
+}
+
+void db_copy_double(struct db_copy *b, double v)
+{
+	char buf[40];
+	int n = snprintf(buf, sizeof(buf), "%1.15g", v);
+
+	/* the shortest of 15 or 17 digits that reads back the same */
+	if (strtod(buf, NULL) != v)
+		n = snprintf(buf, sizeof(buf), "%1.17g", v);
+	copy_sep(b);
+	copy_put(b, buf, (size_t)n);
+}
+
+void db_copy_bool(struct db_copy *b, bool v)
+{
+	copy_sep(b);
+	copy_put(b, v ? "t" : "f", 1);
+}
+
+void db_copy_row(struct db_copy *b)
+{
+	copy_put(b, "\n", 1);
+	b->first = true;
+}
+
+void db_copy_free(struct db_copy *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+int db_copy(PGconn *c, const char *what, const char *sql, const struct db_copy *b)
+{
+	PGresult *r;
+
+	if (b->oom) {
+		log_err("database query failed query=%s error=\"out of memory\"", what);
+		return -1;
+	}
+	if (b->len == 0)
+		return 0;
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		PQclear(checked(c, what, r));
+		return -1;
+	}
+	PQclear(r);
+	if (PQputCopyData(c, b->p, (int)b->len) != 1 || PQputCopyEnd(c, NULL) != 1) {
+		while ((r = PQgetResult(c)) != NULL)
+			PQclear(r);
+		(void)checked(c, what, NULL);
+		return -1;
+	}
+	int rc = 0;
+	while ((r = PQgetResult(c)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			if (rc == 0)
+				(void)checked(c, what, r);
+			else
+				PQclear(r);
+			rc = -1;
+		} else {
+			PQclear(r);
+		}
+	}
+	if (rc == 0)
+		seen(c, false);
+	return rc;
+}
+
 int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
 {
 	size_t sent = 0, k = 0;

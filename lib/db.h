@@ -93,6 +93,29 @@ int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n) __attribute__((wa
 int db_cmd_async(PGconn *c, const char *what, const char *sql, int nparams,
 		 const char *const *params) __attribute__((warn_unused_result));
 
+/*
+ * Rows for COPY ... FROM STDIN in its text format, built in memory: fields
+ * added in order, each row ended with db_copy_row().  Out of memory is
+ * remembered (db_copy then fails).  Free with db_copy_free().
+ */
+struct db_copy {
+	char *p;
+	size_t len, cap;
+	bool oom;
+	bool first; /* the next field starts a row */
+};
+void db_copy_text(struct db_copy *b, const char *s); /* NULL: SQL NULL */
+void db_copy_null(struct db_copy *b);
+void db_copy_int(struct db_copy *b, long long v);
+void db_copy_double(struct db_copy *b, double v); /* as cJSON prints a number */
+void db_copy_bool(struct db_copy *b, bool v);
+void db_copy_row(struct db_copy *b);
+void db_copy_free(struct db_copy *b);
+/* Runs sql (COPY table (columns) FROM STDIN) with the rows of b: 0, or -1
+ * (logged with what).  Rows none: nothing is sent, 0. */
+int db_copy(PGconn *c, const char *what, const char *sql, const struct db_copy *b)
+	__attribute__((warn_unused_result));
+
 int db_begin(PGconn *c) __attribute__((warn_unused_result));
 int db_commit(PGconn *c) __attribute__((warn_unused_result));
 void db_rollback(PGconn *c);

@@ -203,35 +203,6 @@ static void add_num_or_null(cJSON *o, const char *k, bool have, double v)
 		cJSON_AddNullToObject(o, k);
 }
 
-static cJSON *players_json(const struct match_lineups *l)
-{
-	cJSON *arr = cJSON_CreateArray();
-	const struct match_side *sides[2] = { &l->home, &l->away };
-
-	for (int s = 0; s < 2; s++) {
-		for (size_t i = 0; i < sides[s]->nplayers; i++) {
-			const struct match_player *p = &sides[s]->players[i];
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "side", s == 0 ? "home" : "away");
-			cJSON_AddNumberToObject(o, "player_id", (double)p->id);
-			cJSON_AddStringToObject(o, "name", p->name);
-			cJSON_AddStringToObject(o, "short_name", p->short_name);
-			cJSON_AddStringToObject(o, "position", p->position);
-			add_num_or_null(o, "shirt", p->shirt > 0, p->shirt);
-			cJSON_AddBoolToObject(o, "substitute", p->substitute);
-			cJSON_AddBoolToObject(o, "captain", p->captain);
-			add_num_or_null(o, "minutes", p->minutes >= 0, p->minutes);
-			add_num_or_null(o, "rating", p->has_rating, p->rating);
-			if (p->stats_json != NULL)
-				cJSON_AddItemToObject(o, "stats", cJSON_Parse(p->stats_json));
-			else
-				cJSON_AddNullToObject(o, "stats");
-			cJSON_AddItemToArray(arr, o);
-		}
-	}
-	return arr;
-}
-
 /* A result a branch deferred: result_flush() stores it with the batch's,
  * then asks for its video. */
 struct deferred {
@@ -267,15 +238,24 @@ static struct result_batch *batch_of(struct consumer_ctx *ctx)
 	return ctx->branch_data;
 }
 
-/* The rows of one result, added to the batch's arrays. */
-static void rows_of(const struct result_data *d, cJSON *events, cJSON *players, cJSON *stats,
-		    cJSON *inc, cJSON *sides)
+/* The batch's rows, in COPY's text format. */
+struct rows {
+	struct db_copy sides, players, stats, inc;
+};
+
+static void copy_text_or_null(struct db_copy *b, const char *s)
+{
+	db_copy_text(b, s != NULL && s[0] != '\0' ? s : NULL);
+}
+
+/* The rows of one result (its events row in events), added to the batch's:
+ * a player or a statistic twice in an answer is stored once. */
+static void rows_of(const struct result_data *d, cJSON *events, struct rows *w)
 {
 	const struct match_event *ev = &d->ev;
-	double id = (double)ev->id;
 	cJSON *e = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(e, "id", id);
+	cJSON_AddNumberToObject(e, "id", (double)ev->id);
 	cJSON_AddNumberToObject(e, "code", ev->status_code);
 	cJSON_AddStringToObject(e, "status", match_status_name(ev->status));
 	add_num_or_null(e, "hs", ev->has_score, ev->home_score);
@@ -286,81 +266,122 @@ static void rows_of(const struct result_data *d, cJSON *events, cJSON *players, 
 	cJSON_AddStringToObject(e, "descr", ev->status_desc);
 	cJSON_AddItemToArray(events, e);
 	if (d->have_lineups) {
-		cJSON *pl = players_json(&d->lineups), *o;
-		cJSON_ArrayForEach (o, pl) {
-			cJSON_AddNumberToObject(o, "event_id", id);
-		}
-		while (cJSON_GetArraySize(pl) > 0)
-			cJSON_AddItemToArray(players, cJSON_DetachItemFromArray(pl, 0));
-		cJSON_Delete(pl);
-	}
-	for (size_t i = 0; i < d->nstats; i++) {
-		const struct match_stat *s = &d->stats[i];
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "event_id", id);
-		cJSON_AddStringToObject(o, "period", s->period);
-		cJSON_AddStringToObject(o, "key", s->key);
-		cJSON_AddStringToObject(o, "name", s->name);
-		cJSON_AddStringToObject(o, "grp", s->group);
-		cJSON_AddStringToObject(o, "home", s->home);
-		cJSON_AddStringToObject(o, "away", s->away);
-		add_num_or_null(o, "hv", s->has_values, s->home_value);
-		add_num_or_null(o, "av", s->has_values, s->away_value);
-		cJSON_AddItemToArray(stats, o);
-	}
-	for (size_t i = 0; i < d->ninc; i++) {
-		const struct match_incident *x = &d->inc[i];
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "event_id", id);
-		cJSON_AddNumberToObject(o, "seq", (double)i);
-		add_num_or_null(o, "incident_id", x->id > 0, (double)x->id);
-		cJSON_AddStringToObject(o, "type", x->type);
-		cJSON_AddStringToObject(o, "class", x->klass);
-		cJSON_AddNumberToObject(o, "minute", x->minute);
-		add_num_or_null(o, "added_time", x->added_time > 0, x->added_time);
-		add_num_or_null(o, "player_id", x->player_id > 0, (double)x->player_id);
-		cJSON_AddStringToObject(o, "player", x->player);
-		cJSON_AddStringToObject(o, "assist", x->assist);
-		if (x->side[0] != '\0')
-			cJSON_AddStringToObject(o, "side", x->side);
-		else
-			cJSON_AddNullToObject(o, "side");
-		add_num_or_null(o, "home_score", x->has_score, x->home_score);
-		add_num_or_null(o, "away_score", x->has_score, x->away_score);
-		cJSON_AddItemToArray(inc, o);
-	}
-	if (d->have_lineups) {
 		const struct match_side *ss[2] = { &d->lineups.home, &d->lineups.away };
 		const struct match_team *tt[2] = { &ev->home, &ev->away };
 		for (int s = 0; s < 2; s++) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddNumberToObject(o, "event_id", id);
-			cJSON_AddStringToObject(o, "side", s == 0 ? "home" : "away");
-			cJSON_AddNumberToObject(o, "team_id", (double)tt[s]->id);
-			cJSON_AddStringToObject(o, "formation", ss[s]->formation);
-			cJSON_AddBoolToObject(o, "confirmed", d->lineups.confirmed);
-			cJSON_AddItemToArray(sides, o);
+			const char *side = s == 0 ? "home" : "away";
+			db_copy_int(&w->sides, ev->id);
+			db_copy_text(&w->sides, side);
+			db_copy_int(&w->sides, tt[s]->id);
+			copy_text_or_null(&w->sides, ss[s]->formation);
+			db_copy_bool(&w->sides, d->lineups.confirmed);
+			db_copy_row(&w->sides);
+			for (size_t i = 0; i < ss[s]->nplayers; i++) {
+				const struct match_player *p = &ss[s]->players[i];
+				bool twice = false;
+				for (size_t j = 0; j < i && !twice; j++)
+					twice = ss[s]->players[j].id == p->id;
+				if (twice)
+					continue;
+				db_copy_int(&w->players, ev->id);
+				db_copy_text(&w->players, side);
+				db_copy_int(&w->players, p->id);
+				db_copy_text(&w->players, p->name);
+				db_copy_text(&w->players, p->short_name);
+				copy_text_or_null(&w->players, p->position);
+				if (p->shirt > 0)
+					db_copy_int(&w->players, p->shirt);
+				else
+					db_copy_null(&w->players);
+				db_copy_bool(&w->players, p->substitute);
+				db_copy_bool(&w->players, p->captain);
+				if (p->minutes >= 0)
+					db_copy_int(&w->players, p->minutes);
+				else
+					db_copy_null(&w->players);
+				if (p->has_rating)
+					db_copy_double(&w->players, p->rating);
+				else
+					db_copy_null(&w->players);
+				db_copy_text(&w->players, p->stats_json); /* NULL: none */
+				db_copy_row(&w->players);
+			}
 		}
+	}
+	for (size_t i = 0; i < d->nstats; i++) {
+		const struct match_stat *s = &d->stats[i];
+		bool twice = false;
+		for (size_t j = 0; j < i && !twice; j++)
+			twice = strcmp(d->stats[j].period, s->period) == 0 &&
+				strcmp(d->stats[j].key, s->key) == 0;
+		if (twice)
+			continue;
+		db_copy_int(&w->stats, ev->id);
+		db_copy_text(&w->stats, s->period);
+		db_copy_text(&w->stats, s->key);
+		db_copy_text(&w->stats, s->name);
+		db_copy_text(&w->stats, s->group);
+		db_copy_text(&w->stats, s->home);
+		db_copy_text(&w->stats, s->away);
+		if (s->has_values) {
+			db_copy_double(&w->stats, s->home_value);
+			db_copy_double(&w->stats, s->away_value);
+		} else {
+			db_copy_null(&w->stats);
+			db_copy_null(&w->stats);
+		}
+		db_copy_row(&w->stats);
+	}
+	for (size_t i = 0; i < d->ninc; i++) {
+		const struct match_incident *x = &d->inc[i];
+		db_copy_int(&w->inc, ev->id);
+		db_copy_int(&w->inc, (long long)i);
+		if (x->id > 0)
+			db_copy_int(&w->inc, x->id);
+		else
+			db_copy_null(&w->inc);
+		db_copy_text(&w->inc, x->type);
+		copy_text_or_null(&w->inc, x->klass);
+		db_copy_int(&w->inc, x->minute);
+		if (x->added_time > 0)
+			db_copy_int(&w->inc, x->added_time);
+		else
+			db_copy_null(&w->inc);
+		if (x->player_id > 0)
+			db_copy_int(&w->inc, x->player_id);
+		else
+			db_copy_null(&w->inc);
+		copy_text_or_null(&w->inc, x->player);
+		copy_text_or_null(&w->inc, x->assist);
+		copy_text_or_null(&w->inc, x->side);
+		if (x->has_score) {
+			db_copy_int(&w->inc, x->home_score);
+			db_copy_int(&w->inc, x->away_score);
+		} else {
+			db_copy_null(&w->inc);
+			db_copy_null(&w->inc);
+		}
+		db_copy_row(&w->inc);
 	}
 }
 
 /*
- * Stores the results q[idx[0..k-1]] in one transaction sent in one round
- * trip: the events rows updated, their line-ups, sides, statistics and
- * incidents replaced (re-processing replaces, never duplicates), one
- * statement per table for all of them.  An event twice in the batch is
- * stored once (its later answer).  0, or -1 (rolled back).
+ * Stores the results q[idx[0..k-1]] in one transaction: the events rows
+ * updated and their old line-ups, sides, statistics and incidents deleted
+ * in one statement, the new ones copied in (COPY, one per table for all of
+ * them): re-processing replaces, never duplicates.  An event twice in the
+ * batch is stored once (its later answer).  0, or -1 (rolled back).
  */
 static int store_many(PGconn *db, void *arg, const size_t *idx, size_t k)
 {
 	const struct result_batch *b = arg;
-	cJSON *events = cJSON_CreateArray(), *players = cJSON_CreateArray(),
-	      *stats = cJSON_CreateArray(), *inc = cJSON_CreateArray(),
-	      *sides = cJSON_CreateArray();
-	char *je = NULL, *jp = NULL, *js = NULL, *ji = NULL, *jsides = NULL, ids[32 * 66] = "{";
+	cJSON *events = cJSON_CreateArray();
+	struct rows w;
+	char *je = NULL, ids[32 * 66] = "{";
 	size_t o = 1;
 	int rc = -1;
 
+	memset(&w, 0, sizeof(w));
 	for (size_t i = 0; i < k; i++) {
 		const struct result_data *d = &b->q[idx[i]].d;
 		bool later = false;
@@ -368,86 +389,56 @@ static int store_many(PGconn *db, void *arg, const size_t *idx, size_t k)
 			later = b->q[idx[j]].d.ev.id == d->ev.id;
 		if (later)
 			continue;
-		rows_of(d, events, players, stats, inc, sides);
+		rows_of(d, events, &w);
 		o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%" PRId64, o > 1 ? "," : "",
 				      d->ev.id);
 	}
 	snprintf(ids + o, sizeof(ids) - o, "}");
-	je = cJSON_PrintUnformatted(events);
-	jp = cJSON_PrintUnformatted(players);
-	js = cJSON_PrintUnformatted(stats);
-	ji = cJSON_PrintUnformatted(inc);
-	jsides = cJSON_PrintUnformatted(sides);
-	if (je == NULL || jp == NULL || js == NULL || ji == NULL || jsides == NULL)
+	if ((je = cJSON_PrintUnformatted(events)) == NULL)
 		goto out;
-	const char *pe[1] = { je }, *pid[1] = { ids }, *pl[1] = { jp }, *pst[1] = { js },
-		   *pin[1] = { ji }, *psd[1] = { jsides };
-	const struct db_stmt st[] = {
-		{ "begin", "BEGIN", 0, NULL },
-		{ "result events",
-		  "UPDATE events SET status_code = x.code, status_type = x.status,"
-		  " home_score = x.hs, away_score = x.as, home_penalties = x.hp,"
-		  " away_penalties = x.ap, winner_code = x.wc, status_description = x.descr,"
-		  " result_stored_at = now(), updated_at = now()"
-		  " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, code int, status text, hs int,"
-		  "  \"as\" int, hp int, ap int, wc int, descr text)"
-		  " WHERE events.id = x.id",
-		  1, pe },
-		{ "clear lineups", "DELETE FROM lineups WHERE event_id = ANY($1::bigint[])", 1,
-		  pid },
-		{ "clear sides", "DELETE FROM lineup_sides WHERE event_id = ANY($1::bigint[])", 1,
-		  pid },
-		{ "clear statistics",
-		  "DELETE FROM team_statistics WHERE event_id = ANY($1::bigint[])", 1, pid },
-		{ "clear incidents", "DELETE FROM incidents WHERE event_id = ANY($1::bigint[])", 1,
-		  pid },
-		{ "store sides",
-		  "INSERT INTO lineup_sides (event_id, side, team_id, formation, confirmed)"
-		  " SELECT event_id, side, team_id, NULLIF(formation, ''), confirmed"
-		  " FROM jsonb_to_recordset($1::jsonb) AS x(event_id bigint, side text, team_id bigint,"
-		  "  formation text, confirmed boolean)",
-		  1, psd },
-		{ "store lineups",
-		  "INSERT INTO lineups (event_id, side, player_id, player_name, short_name, position,"
-		  "  shirt, substitute, captain, minutes, rating, stats)"
-		  " SELECT DISTINCT ON (event_id, side, player_id) event_id, side, player_id, name,"
-		  "  short_name, NULLIF(position, ''), shirt, substitute, captain, minutes, rating, stats"
-		  " FROM jsonb_to_recordset($1::jsonb) AS x(event_id bigint, side text, player_id bigint,"
-		  "  name text, short_name text, position text, shirt int, substitute boolean,"
-		  "  captain boolean, minutes int, rating numeric, stats jsonb)",
-		  1, pl },
-		{ "store statistics",
-		  "INSERT INTO team_statistics (event_id, period, key, name, group_name, home, away,"
-		  "  home_value, away_value)"
-		  " SELECT DISTINCT ON (event_id, period, key) event_id, period, key, name, grp, home,"
-		  "  away, hv, av"
-		  " FROM jsonb_to_recordset($1::jsonb) AS x(event_id bigint, period text, key text,"
-		  "  name text, grp text, home text, away text, hv double precision,"
-		  "  av double precision)",
-		  1, pst },
-		{ "store incidents",
-		  "INSERT INTO incidents (event_id, seq, incident_id, type, class, minute, added_time,"
-		  "  player_id, player_name, assist_name, side, home_score, away_score)"
-		  " SELECT event_id, seq, incident_id, type, NULLIF(class, ''), minute, added_time,"
-		  "  player_id, NULLIF(player, ''), NULLIF(assist, ''), side, home_score, away_score"
-		  " FROM jsonb_to_recordset($1::jsonb) AS x(event_id bigint, seq int, incident_id bigint,"
-		  "  type text, class text, minute int, added_time int, player_id bigint, player text,"
-		  "  assist text, side text, home_score int, away_score int)",
-		  1, pin },
-		{ "commit", "COMMIT", 0, NULL },
-	};
-	rc = db_pipeline(db, st, sizeof(st) / sizeof(st[0]));
+	const char *p[2] = { je, ids };
+	if (db_begin(db) != 0)
+		goto out;
+	if (db_cmd(db, "result events",
+		   "WITH l AS (DELETE FROM lineups WHERE event_id = ANY($2::bigint[])),"
+		   " s AS (DELETE FROM lineup_sides WHERE event_id = ANY($2::bigint[])),"
+		   " t AS (DELETE FROM team_statistics WHERE event_id = ANY($2::bigint[])),"
+		   " i AS (DELETE FROM incidents WHERE event_id = ANY($2::bigint[]))"
+		   " UPDATE events SET status_code = x.code, status_type = x.status,"
+		   " home_score = x.hs, away_score = x.as, home_penalties = x.hp,"
+		   " away_penalties = x.ap, winner_code = x.wc, status_description = x.descr,"
+		   " result_stored_at = now(), updated_at = now()"
+		   " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, code int, status text, hs int,"
+		   "  \"as\" int, hp int, ap int, wc int, descr text)"
+		   " WHERE events.id = x.id",
+		   2, p) != 0 ||
+	    db_copy(db, "store sides",
+		    "COPY lineup_sides (event_id, side, team_id, formation, confirmed) FROM STDIN",
+		    &w.sides) != 0 ||
+	    db_copy(db, "store lineups",
+		    "COPY lineups (event_id, side, player_id, player_name, short_name, position,"
+		    " shirt, substitute, captain, minutes, rating, stats) FROM STDIN",
+		    &w.players) != 0 ||
+	    db_copy(db, "store statistics",
+		    "COPY team_statistics (event_id, period, key, name, group_name, home, away,"
+		    " home_value, away_value) FROM STDIN",
+		    &w.stats) != 0 ||
+	    db_copy(db, "store incidents",
+		    "COPY incidents (event_id, seq, incident_id, type, class, minute, added_time,"
+		    " player_id, player_name, assist_name, side, home_score, away_score) FROM STDIN",
+		    &w.inc) != 0 ||
+	    db_commit(db) != 0) {
+		db_rollback(db);
+		goto out;
+	}
+	rc = 0;
 out:
 	free(je);
-	free(jp);
-	free(js);
-	free(ji);
-	free(jsides);
 	cJSON_Delete(events);
-	cJSON_Delete(players);
-	cJSON_Delete(stats);
-	cJSON_Delete(inc);
-	cJSON_Delete(sides);
+	db_copy_free(&w.sides);
+	db_copy_free(&w.players);
+	db_copy_free(&w.stats);
+	db_copy_free(&w.inc);
 	return rc;
 }
 
