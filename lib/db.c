@@ -1,5 +1,7 @@
 #include "db.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,11 +248,11 @@ void db_copy_text(struct db_copy *b, const char *s)
 	copy_sep(b);
 	/* backslash, tab, newline and carriage return are escaped */
 	for (run = s; *s != '\0'; s++) {
-		const char *esc = *s == '\\' ? "\\\\"
+		const char *esc = *s == '\\'   ? "\\\\"
 				  : *s == '\t' ? "\\t"
 				  : *s == '\n' ? "\\n"
 				  : *s == '\r' ? "\\r"
-						: NULL;
+					       : NULL;
 		if (esc == NULL)
 			continue;
 		copy_put(b, run, (size_t)(s - run));
@@ -268,20 +270,33 @@ void db_copy_null(struct db_copy *b)
 
 void db_copy_int(struct db_copy *b, long long v)
 {
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%lld", v);
+	char buf[24], *e = buf + sizeof(buf), *q = e;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--q = '-';
 	copy_sep(b);
-	copy_put(b, buf, (size_t)n);
+	copy_put(b, q, (size_t)(e - q));
 }
 
 void db_copy_double(struct db_copy *b, double v)
 {
 	char buf[40];
-	int n = snprintf(buf, sizeof(buf), "%1.15g", v);
+	int n;
 
-	/* the shortest of 15 or 17 digits that reads back the same */
-	if (strtod(buf, NULL) != v)
+	if (fabs(v) < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v))) {
+		db_copy_int(b, (long long)v);
+		return;
+	}
+	/* as cJSON prints it: 15 digits, 17 when 15 do not read back within
+	 * one DBL_EPSILON */
+	n = snprintf(buf, sizeof(buf), "%1.15g", v);
+	double back = strtod(buf, NULL), max = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
+	if (!(fabs(back - v) <= max * DBL_EPSILON))
 		n = snprintf(buf, sizeof(buf), "%1.17g", v);
 	copy_sep(b);
 	copy_put(b, buf, (size_t)n);

@@ -29,6 +29,10 @@ bool adapter_num_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *out);
 bool adapter_int(const cJSON *o, const char *key, int64_t lo, int64_t hi, int64_t *out);
 /* The member key as an int within [-1000000, 1000000]. */
 bool adapter_int32(const cJSON *o, const char *key, int *out);
+/* item as compact JSON text, as cJSON_PrintUnformatted() prints it (the
+ * same bytes), without its slow path for whole numbers; malloc'd (never in
+ * a jarena), free() it; NULL when out of memory. */
+char *adapter_print(const cJSON *item);
 /* Parses body (len bytes) into its root object; NULL with a reason in err
  * when it is empty, not JSON or not an object.  cJSON_Delete the result. */
 cJSON *adapter_parse_root(const char *body, size_t len, char *err, size_t errlen);

@@ -522,7 +522,7 @@ static void add_players(const cJSON *list, bool substitute, const cJSON *block,
 		x->minutes = -1;
 		adapter_int32(games, "minutes", &x->minutes);
 		if (with_stats && cJSON_IsObject(stats)) /* outlives the tree */
-			x->stats_json = jarena_own(cJSON_PrintUnformatted(stats));
+			x->stats_json = adapter_print(stats);
 		if (!substitute)
 			(*starters)++;
 		out->nplayers++;

@@ -315,7 +315,7 @@ static int parse_side(const cJSON *s, struct match_side *out, const char *which,
 			}
 			adapter_int32(stats, "minutesPlayed", &x->minutes);
 			if (with_stats) /* outlives the tree: out of the arena */
-				x->stats_json = jarena_own(cJSON_PrintUnformatted(stats));
+				x->stats_json = adapter_print(stats);
 		}
 		out->nplayers++;
 	}

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/adapter.h"
 #include "protocol/sofascore.h"
 #include "tests/support/parsers.h"
 #include "tests/support/t.h"
@@ -1469,6 +1470,49 @@ static void standings_groups(void)
 	REQUIRE(sofa_parse_standings(body, 0, &st, &n, err, sizeof(err)) == -1);
 }
 
+/* adapter_print() prints what cJSON_PrintUnformatted() prints, byte for
+ * byte: every fixture of both providers, and numbers and strings at the
+ * edges (whole and not, beyond int, negative zero, control characters,
+ * UTF-8, escapes) */
+static void print_same_as_cjson(void)
+{
+	static const char *const af[] = { "fixture_id_ft_own_goal.json", "standings.json",
+					  "fixtures_date_league39.json" };
+	static const char *const edges =
+		"{\"a\":[0,-0,1,-1,2147483647,2147483648,-2147483648,-2147483649,1e15,1e300,"
+		"0.1,7.3,6.95,-0.0453,1.7976931348623157e308,4.9e-324,123456789.123456789],"
+		"\"s\":\"\\u0001\\u001f \\t\\n\\r\\b\\f \\\" \\\\ / \\u00e9 \\ud83d\\ude00 \\u007f\","
+		"\"e\":{},\"l\":[],\"n\":null,\"t\":true,\"f\":false,\"\\u0002k\":[[{}]]}";
+	size_t checked = 0;
+
+	for (size_t i = 0; i < NFIXTURES + 3 + 1; i++) {
+		size_t len = 0;
+		char *body = i < NFIXTURES	 ? parsers_slurp(FIX, fixtures[i], &len)
+			     : i < NFIXTURES + 3 ? parsers_slurp("tests/data/fixtures/apifootball/",
+								 af[i - NFIXTURES], &len)
+						 : parsers_dup(edges, strlen(edges));
+		cJSON *j = body != NULL ? cJSON_Parse(body) : NULL;
+		char *want = j != NULL ? cJSON_PrintUnformatted(j) : NULL, *got = adapter_print(j);
+		if (j == NULL) {
+			t_fail(__FILE__, __LINE__, "input %zu does not parse", i);
+		} else if (want == NULL || got == NULL || strcmp(want, got) != 0) {
+			size_t k = 0;
+			while (want != NULL && got != NULL && want[k] == got[k] && want[k] != '\0')
+				k++;
+			t_fail(__FILE__, __LINE__,
+			       "input %zu: differs at byte %zu: cJSON \"%.40s\", ours \"%.40s\"", i,
+			       k, want ? want + k : "(null)", got ? got + k : "(null)");
+		} else {
+			checked++;
+		}
+		free(want);
+		free(got);
+		cJSON_Delete(j);
+		free(body);
+	}
+	CHECK_INT(checked, NFIXTURES + 4);
+}
+
 int main(void)
 {
 	T_RUN(status_from_table);
@@ -1499,5 +1543,6 @@ int main(void)
 	T_RUN(mutated_fixtures);
 	T_RUN(long_names_cut_on_character_boundary);
 	T_RUN(standings_groups);
+	T_RUN(print_same_as_cjson);
 	return t_done();
 }
