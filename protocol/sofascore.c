@@ -225,8 +225,8 @@ out:
 	return rc;
 }
 
-int sofa_parse_event(const char *body, size_t len, struct match_event *out, char *err,
-		     size_t errlen)
+static int tree_event(const char *body, size_t len, struct match_event *out, char *err,
+		      size_t errlen)
 {
 	cJSON *root = adapter_parse_root(body, len, err, errlen);
 	int rc;
@@ -240,6 +240,17 @@ int sofa_parse_event(const char *body, size_t len, struct match_event *out, char
 	}
 	rc = parse_event_obj(adapter_get(root, "event"), out, err, errlen);
 	cJSON_Delete(root);
+	return rc;
+}
+
+int sofa_parse_event(const char *body, size_t len, struct match_event *out, char *err,
+		     size_t errlen)
+{
+	int rc;
+
+	jarena_begin(); /* the tree dies here; the answers are copied out */
+	rc = tree_event(body, len, out, err, errlen);
+	jarena_end();
 	return rc;
 }
 
@@ -391,8 +402,8 @@ static bool number_of(const cJSON *v, double *out)
 	return true;
 }
 
-int sofa_parse_statistics(const char *body, size_t len, struct match_stat **out, size_t *n,
-			  char *err, size_t errlen)
+static int tree_statistics(const char *body, size_t len, struct match_stat **out, size_t *n,
+			   char *err, size_t errlen)
 {
 	cJSON *root = adapter_parse_root(body, len, err, errlen);
 	const cJSON *periods, *per, *grp, *it;
@@ -457,10 +468,21 @@ int sofa_parse_statistics(const char *body, size_t len, struct match_stat **out,
 	return 0;
 }
 
+int sofa_parse_statistics(const char *body, size_t len, struct match_stat **out, size_t *n,
+			  char *err, size_t errlen)
+{
+	int rc;
+
+	jarena_begin(); /* the tree dies here; the answers are copied out */
+	rc = tree_statistics(body, len, out, n, err, errlen);
+	jarena_end();
+	return rc;
+}
+
 /* ---- incidents ----------------------------------------------------------- */
 
-int sofa_parse_incidents(const char *body, size_t len, struct match_incident **out, size_t *n,
-			 char *err, size_t errlen)
+static int tree_incidents(const char *body, size_t len, struct match_incident **out, size_t *n,
+			  char *err, size_t errlen)
 {
 	cJSON *root = adapter_parse_root(body, len, err, errlen);
 	const cJSON *list, *it;
@@ -539,10 +561,21 @@ int sofa_parse_incidents(const char *body, size_t len, struct match_incident **o
 	return 0;
 }
 
+int sofa_parse_incidents(const char *body, size_t len, struct match_incident **out, size_t *n,
+			 char *err, size_t errlen)
+{
+	int rc;
+
+	jarena_begin(); /* the tree dies here; the answers are copied out */
+	rc = tree_incidents(body, len, out, n, err, errlen);
+	jarena_end();
+	return rc;
+}
+
 /* ---- standings ------------------------------------------------------------ */
 
-int sofa_parse_standings(const char *body, size_t len, struct match_standing **out, size_t *n,
-			 char *err, size_t errlen)
+static int tree_standings(const char *body, size_t len, struct match_standing **out, size_t *n,
+			  char *err, size_t errlen)
 {
 	cJSON *root = adapter_parse_root(body, len, err, errlen);
 	const cJSON *tables, *table, *r;
@@ -603,6 +636,17 @@ int sofa_parse_standings(const char *body, size_t len, struct match_standing **o
 	*out = st;
 	*n = cnt;
 	return 0;
+}
+
+int sofa_parse_standings(const char *body, size_t len, struct match_standing **out, size_t *n,
+			 char *err, size_t errlen)
+{
+	int rc;
+
+	jarena_begin(); /* the tree dies here; the answers are copied out */
+	rc = tree_standings(body, len, out, n, err, errlen);
+	jarena_end();
+	return rc;
 }
 
 /* ---- requests -------------------------------------------------------------- */

@@ -1490,8 +1490,8 @@ static void print_same_as_cjson(void)
 		char *body = i < NFIXTURES	 ? parsers_slurp(FIX, fixtures[i], &len)
 			     : i < NFIXTURES + 3 ? parsers_slurp("tests/data/fixtures/apifootball/",
 								 af[i - NFIXTURES], &len)
-						 : parsers_dup(edges, strlen(edges));
-		cJSON *j = body != NULL ? cJSON_Parse(body) : NULL;
+						 : parsers_dup(edges, len = strlen(edges));
+		cJSON *j = body != NULL ? cJSON_ParseWithLength(body, len) : NULL;
 		char *want = j != NULL ? cJSON_PrintUnformatted(j) : NULL, *got = adapter_print(j);
 		if (j == NULL) {
 			t_fail(__FILE__, __LINE__, "input %zu does not parse", i);
