@@ -40,16 +40,24 @@ static const char *const SQL_ROUND_GOALS = KEYS
 	" FROM k JOIN v_goals g ON g.unique_tournament_id = k.ut AND g.season_id = k.season"
 	" AND g.round = k.round ORDER BY k.i, g.event_id, g.minute, g.added_time NULLS FIRST";
 
-/* Season top scorers up to this round: own goals excluded, penalties counted. */
-static const char *const SQL_TOP_SCORERS = KEYS
-	"SELECT k.i, s.player_name, s.team, s.goals FROM k, LATERAL ("
+/* Season top scorers up to this round: own goals excluded, penalties
+ * counted; a player's team is the one of his latest goal.  The goals of the
+ * batch's seasons are counted once per player and round (g), then summed
+ * up to each round. */
+static const char *const SQL_TOP_SCORERS =
+	KEYS ", g AS MATERIALIZED ("
+	" SELECT v.unique_tournament_id AS ut, v.season_id AS season, v.round, v.player_id,"
+	"  v.player_name, v.player_team, count(*) AS n"
+	" FROM v_goals v JOIN (SELECT DISTINCT ut, season FROM k) s"
+	"  ON v.unique_tournament_id = s.ut AND v.season_id = s.season"
+	" WHERE v.class IS DISTINCT FROM 'ownGoal'"
+	" GROUP BY 1, 2, 3, 4, 5, 6)"
+	" SELECT k.i, s.player_name, s.team, s.goals FROM k, LATERAL ("
 	" SELECT player_name, (array_agg(player_team ORDER BY round DESC NULLS LAST))[1] AS team,"
-	"  count(*) AS goals"
-	" FROM v_goals"
-	" WHERE unique_tournament_id = k.ut AND season_id = k.season"
-	"  AND (round IS NULL OR round <= k.round) AND class IS DISTINCT FROM 'ownGoal'"
+	"  sum(n) AS goals"
+	" FROM g WHERE g.ut = k.ut AND g.season = k.season AND (g.round IS NULL OR g.round <= k.round)"
 	" GROUP BY player_id, player_name"
-	" ORDER BY count(*) DESC, player_name LIMIT 10) s"
+	" ORDER BY sum(n) DESC, player_name LIMIT 10) s"
 	" ORDER BY k.i, s.goals DESC, s.player_name";
 
 /* The best-rated player per slot of a 4-3-3; ties: minutes played, then id. */
