@@ -1088,6 +1088,45 @@ static void af_batch_keeps_finished_fixtures(void)
 	source_close(s);
 }
 
+/* A results batch on API-Football: the events' kept answers first (no
+ * request), one request for the others; their parts come with them. */
+static void af_results_batch_kept_first(void)
+{
+	struct bf_config cfg = af_config();
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	struct match_event *evs, ev;
+	struct match_lineups l;
+	size_t n, skipped;
+	const int64_t ids[2] = { 1400001, 1400201 }, batch[2] = { 1400201, 1400001 };
+
+	script_reset();
+	script_n(2, AFIX "fixtures_ids.json");
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT(source_get_events_batch(s, ids, 2, &evs, &n, &skipped, &r), SOURCE_OK);
+	free(evs);
+	/* the store of this test keeps the last finished one: 1400201 */
+	REQUIRE(m.body != NULL && strstr(m.url, "/fixtures?id=1400201") != NULL);
+	m.given_back = 0;
+	source_prefetch_events(s, batch, 2);
+	CHECK_INT(requests(), 2);
+	CHECK_STR(srv.last_path, "/fixtures?ids=1400001");
+	CHECK_INT(m.given_back, 2); /* the reservation that read the kept answers */
+	CHECK_INT(source_get_event(s, 1400201, 0, &ev, &r), SOURCE_OK);
+	CHECK_STR(ev.status_type, "PEN");
+	CHECK_INT(source_get_lineups(s, 1400201, true, &l, &r), SOURCE_OK);
+	match_lineups_free(&l);
+	CHECK_INT(source_get_event(s, 1400001, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(source_get_lineups(s, 1400001, true, &l, &r), SOURCE_OK);
+	match_lineups_free(&l);
+	source_prefetch_event_parts(s, ids, 2); /* nothing: the parts came with the events */
+	source_prefetch_end(s);
+	CHECK_INT(requests(), 2);
+	source_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct t_case cases[] = {
@@ -1111,6 +1150,7 @@ int main(int argc, char **argv)
 		T_CASE(af_lineups_of_a_batch_in_one_request),
 		T_CASE(af_batch_refused_asks_nothing_more),
 		T_CASE(af_batch_keeps_finished_fixtures),
+		T_CASE(af_results_batch_kept_first),
 	};
 
 	if (srv_start() != 0) {
