@@ -141,15 +141,33 @@ for t in build/tests/integration/test_*; do
 		lane_b+=("$t")
 	fi
 done
+# and beside them, the system tests that run their own RabbitMQ/PostgreSQL nodes
+# (var/tls-node, ports 3767x): amqps and sslmode=verify-full, then the broker frozen
+# with SIGSTOP while programs run; they wait on their own timers too
+sys_run() { # NAME COMMAND...: writes var/log/test-NAME.log and .rc, as lane_run
+	local name=$1 t0
+	shift
+	t0=$(date +%s)
+	"$@" >"$LOG/test-$name.log" 2>&1
+	echo "$? $t0 $(date +%s)" >"$LOG/test-$name.rc"
+}
+sys_tests="tls broker-hang"
+(sys_run tls bash tests/system/tls.sh; sys_run broker-hang bash tests/system/broker-hang.sh) &
+lane_sys_pid=$!
 lane_run "${lane_a[@]}" &
 lane_a_pid=$!
 lane_run "${lane_b[@]}"
 wait "$lane_a_pid"
 lane_run "${lane_c[@]}"
+wait "$lane_sys_pid"
 for t in "${lane_a[@]}" "${lane_b[@]}" "${lane_c[@]}"; do
 	n=$(basename "$t")
 	read -r rc t0 t1 <"$LOG/test-$n.rc" || { rc=1 t0=$(date +%s) t1=$t0; }
 	# collect says the time from t0 to now: give it the test's own
+	collect "$n" "$rc" $(($(date +%s) - (t1 - t0)))
+done
+for n in $sys_tests; do
+	read -r rc t0 t1 <"$LOG/test-$n.rc" || { rc=1 t0=$(date +%s) t1=$t0; }
 	collect "$n" "$rc" $(($(date +%s) - (t1 - t0)))
 done
 cases demo bash tests/system/demo-check.sh demo
@@ -161,8 +179,6 @@ cases demo-again bash tests/system/demo-check.sh demo-again
 cases demo-apifootball env PROVIDER=api-football bash tests/system/demo-check.sh demo-apifootball
 # a demo that cannot finish says which step failed, why, and the end of its log
 cases demo-failing bash tests/system/demo-check.sh --failing
-# own RabbitMQ/PostgreSQL nodes (var/tls-node, ports 3767x): amqps and
-# sslmode=verify-full; the broker frozen with SIGSTOP while programs run
 cases post-once bash tests/system/chaos/post-once.sh
 # its own RabbitMQ/PostgreSQL (var/chaos, ports 3867x): 40 events, 3 consumers SIGKILLed,
 # RabbitMQ and PostgreSQL restarted once, no duplicate, nothing lost (about 80 s; the long
@@ -170,8 +186,6 @@ cases post-once bash tests/system/chaos/post-once.sh
 cases chaos-quick bash tests/system/chaos/run.sh quick
 # the same with the data provider switched to API-Football (fake-apifootball, league 39)
 cases chaos-quick-apifootball env CHAOS_PROVIDER=api-football bash tests/system/chaos/run.sh quick
-cases tls bash tests/system/tls.sh
-cases broker-hang bash tests/system/broker-hang.sh
 cases test_broker-asan build/asan/tests/integration/test_broker quick
 step valgrind-test_broker valgrind --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect build/tests/integration/test_broker quick

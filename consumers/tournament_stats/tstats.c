@@ -44,8 +44,8 @@ static const char *const SQL_ROUND_GOALS = KEYS
  * counted; a player's team is the one of his latest goal.  The goals of the
  * batch's seasons are counted once per player and round (g), then summed
  * up to each round. */
-static const char *const SQL_TOP_SCORERS =
-	KEYS ", g AS MATERIALIZED ("
+static const char *const SQL_TOP_SCORERS = KEYS
+	", g AS MATERIALIZED ("
 	" SELECT v.unique_tournament_id AS ut, v.season_id AS season, v.round, v.player_id,"
 	"  v.player_name, v.player_team, count(*) AS n"
 	" FROM v_goals v JOIN (SELECT DISTINCT ut, season FROM k) s"
