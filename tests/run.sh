@@ -53,7 +53,7 @@ collect() {
 	grep -E '^(not ok +- |#   )' "$out" | sed "s/^/[$name] /" | head -n 40
 	if [ "$nok" -gt 0 ]; then
 		failures+=("$name")
-		{ grep -E -A3 '^not ok +- ' "$out" | head -n 30; [ "$rc" -ne 0 ] && tail -n 5 "$out"; } |
+		{ grep -E -A5 '^not ok +- ' "$out" | head -n 40; [ "$rc" -ne 0 ] && tail -n 5 "$out"; } |
 			sed "s/^/[$name] /" >>"$FAILED_LINES"
 	fi
 	say "# $name: $ok passed, $nok failed ($(( $(date +%s) - t0 ))s)"
