@@ -210,9 +210,9 @@ struct pre {
 	struct answer a;
 };
 
-/* Requests from..from+n-1 of the reservation in flight (fly_start). */
+/* Requests idx[0..n-1] of the reservation in flight (fly_start). */
 struct fly {
-	size_t from, n;
+	size_t idx[HTTP_MANY_MAX], n;
 	bool pending;
 	struct http_request req[HTTP_MANY_MAX];
 	struct http_response resp[HTTP_MANY_MAX];
@@ -738,24 +738,23 @@ static int64_t pre_slot_ms(const struct source *s, size_t i)
 	return s->pre_at_ms + (at > 0 ? (int64_t)(at * 1000.0) : 0);
 }
 
-/* Sends the reserved requests from..to-1 that are due, side by side, and
- * returns; fly_wait() takes their answers. */
-static void fly_start(struct source *s, size_t from, size_t to)
+/* Sends the reserved requests idx[0..n-1], each at its slot, side by
+ * side, and returns; fly_wait() takes their answers. */
+static void fly_start(struct source *s, const size_t *idx, size_t n)
 {
 	struct fly *f;
-	size_t n = to - from;
 
-	if (to <= from || n > HTTP_MANY_MAX)
+	if (n == 0 || n > HTTP_MANY_MAX)
 		return;
 	if (s->fly == NULL && (s->fly = calloc(1, sizeof(*s->fly))) == NULL)
 		return; /* the branches ask one by one */
 	f = s->fly;
 	memset(f->req, 0, n * sizeof(f->req[0]));
 	for (size_t i = 0; i < n; i++) {
-		request_init(s, s->pre[from + i].url, s->pre[from + i].cached.etag, &f->req[i]);
-		f->at[i] = pre_slot_ms(s, from + i);
+		f->idx[i] = idx[i];
+		request_init(s, s->pre[idx[i]].url, s->pre[idx[i]].cached.etag, &f->req[i]);
+		f->at[i] = pre_slot_ms(s, idx[i]);
 	}
-	f->from = from;
 	f->n = n;
 	f->pending = true;
 	http_many_start(s->http, f->req, f->resp, f->rc, n, f->at);
@@ -770,12 +769,31 @@ static void fly_wait(struct source *s)
 	f->pending = false;
 	http_many_wait(s->http);
 	for (size_t i = 0; i < f->n; i++) {
-		struct pre *p = &s->pre[f->from + i];
+		struct pre *p = &s->pre[f->idx[i]];
 
 		finish(s, p->url, f->rc[i], &f->resp[i], &p->cached, &p->a);
 		p->fetched = p->used = true;
 		s->pre_used++;
 	}
+}
+
+/* p's cached answer is a kept one (a finished event's part of a list or a
+ * batch, keep_finished) still fresh: it answers p without a request. */
+static bool pre_kept_answer(struct pre *p)
+{
+	struct source_cached *c = &p->cached;
+
+	if (strcmp(c->etag, KEPT_TAG) != 0 || c->body == NULL || c->age_s > KEEP_S)
+		return false;
+	answer_init(&p->a, p->url);
+	p->a.r.status = 200;
+	p->a.body = c->body;
+	p->a.len = c->len;
+	c->body = NULL;
+	cached_free(c);
+	set_result(&p->a, SOURCE_OK, SOURCE_R_NONE);
+	p->fetched = p->used = true;
+	return true;
 }
 
 static enum source_result ask_url(struct source *s, const struct match_query *q, const char *url,
@@ -803,19 +821,10 @@ static void pre_kept(struct source *s)
 		return;
 	s->store.budget_give_back(s->store.ctx, s->npre);
 	for (size_t i = 0; i < s->npre; i++) {
-		struct pre *p = &s->pre[i];
-
-		if (strcmp(cached[i].etag, KEPT_TAG) == 0 && cached[i].body != NULL &&
-		    cached[i].age_s <= KEEP_S) {
-			answer_init(&p->a, p->url);
-			p->a.r.status = 200;
-			p->a.body = cached[i].body;
-			p->a.len = cached[i].len;
-			cached[i].body = NULL;
-			set_result(&p->a, SOURCE_OK, SOURCE_R_NONE);
-			p->fetched = p->used = true;
-		}
-		cached_free(&cached[i]);
+		s->pre[i].cached = cached[i];
+		memset(&cached[i], 0, sizeof(cached[i]));
+		pre_kept_answer(&s->pre[i]);
+		cached_free(&s->pre[i].cached);
 	}
 }
 
@@ -935,11 +944,23 @@ static void prefetch(struct source *s, const struct match_query *q, size_t n, bo
 		source_prefetch_end(s);
 		return;
 	}
+	/* the kept answers need no request: their slots go back */
+	size_t todo[HTTP_MANY_MAX], ntodo = 0, nkept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (pre_kept_answer(&s->pre[i])) {
+			s->pre_used++;
+			nkept++;
+		} else {
+			todo[ntodo++] = i;
+		}
+	}
+	if (nkept > 0)
+		s->store.budget_give_back(s->store.ctx, nkept);
 	/* the first alone: a refusal opens the breaker and stops the rest */
-	fly_start(s, 0, 1);
+	fly_start(s, todo, ntodo > 0 ? 1 : 0);
 	fly_wait(s);
-	if (s->pre[0].a.r.result != SOURCE_REFUSED)
-		fly_start(s, 1, n);
+	if (ntodo > 1 && s->pre[todo[0]].a.r.result != SOURCE_REFUSED)
+		fly_start(s, todo + 1, ntodo - 1);
 	return;
 fail:
 	free(cached);

@@ -1088,6 +1088,52 @@ static void af_batch_keeps_finished_fixtures(void)
 	source_close(s);
 }
 
+/* A results batch on Sofascore: an event whose answer a list kept (it
+ * finished) costs no request when the batch's events are fetched ahead;
+ * the others are asked, then their parts. */
+static void results_batch_kept_event_costs_nothing(void)
+{
+	struct bf_config cfg = config(1000);
+	struct mem m;
+	struct source_store st = mem_store(&m);
+	struct source *s;
+	struct source_resp r;
+	struct match_event *evs = NULL, ev;
+	size_t n = 0, skipped = 0;
+	int64_t kept_id, batch[2];
+	char *body = slurp(FIX "scheduled_ut17_round.json"), *ev_body;
+
+	script_reset();
+	REQUIRE(body != NULL);
+	script(200, NULL, body);
+	free(body);
+	REQUIRE(source_open(&s, &cfg, &st, 0) == 0);
+	CHECK_INT(source_get_schedule(s, 17, "2026-12-06", 0, &evs, &n, &skipped, &r), SOURCE_OK);
+	free(evs);
+	/* the store of this test keeps the last finished event's answer */
+	REQUIRE(m.body != NULL && strcmp(m.etag, "kept") == 0);
+	const char *slash = strrchr(m.url, '/');
+	REQUIRE(slash != NULL);
+	kept_id = strtoll(slash + 1, NULL, 10);
+	batch[0] = 5;
+	batch[1] = kept_id;
+	ev_body = slurp(FIX "event_finished_120.json");
+	REQUIRE(ev_body != NULL);
+	script(200, NULL, ev_body);
+	free(ev_body);
+	m.given_back = 0;
+	source_prefetch_events(s, batch, 2);
+	CHECK_INT(m.takes, 2); /* the list's, then one reservation for the batch */
+	CHECK_INT(source_get_event(s, kept_id, 0, &ev, &r), SOURCE_OK);
+	CHECK_INT(ev.id, kept_id);
+	CHECK_INT(source_get_event(s, 5, 0, &ev, &r), SOURCE_OK);
+	CHECK_STR(srv.last_path, "/api/v1/event/5");
+	source_prefetch_end(s);
+	CHECK_INT(requests(), 2); /* the list and event 5: none for the kept one */
+	CHECK_INT(m.given_back, 1); /* the kept one's slot */
+	source_close(s);
+}
+
 /* A results batch on API-Football: the events' kept answers first (no
  * request), one request for the others; their parts come with them. */
 static void af_results_batch_kept_first(void)
@@ -1151,6 +1197,7 @@ int main(int argc, char **argv)
 		T_CASE(af_batch_refused_asks_nothing_more),
 		T_CASE(af_batch_keeps_finished_fixtures),
 		T_CASE(af_results_batch_kept_first),
+		T_CASE(results_batch_kept_event_costs_nothing),
 	};
 
 	if (srv_start() != 0) {
