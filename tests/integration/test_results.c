@@ -1024,6 +1024,85 @@ static void batch_body(struct world *w)
 	world_check_queues_empty(w, "result");
 }
 
+/* ---- one bad row in a batch --------------------------------------------------- */
+
+/* A batch whose transaction fails for one message's rows (the database refuses
+ * them: a trigger here) writes every message again alone: the others are stored
+ * and rendered, the bad one alone retries and ends dead-lettered. */
+static void bad_row_body(struct world *w)
+{
+	char logf[600], subject[64];
+	pid_t pid;
+
+	REQUIRE(sql_cmd(w->db,
+			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
+			" start_time, status_code, status_type)"
+			" SELECT g, 17, 'Premier League', 76986, 'Premier League 26/27', 13, 17, 42,"
+			"  'Manchester City', 'Arsenal', now() - interval '3 hours', 100, 'finished'"
+			" FROM generate_series(14026001, 14026006) AS g",
+			0, NULL) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"CREATE FUNCTION t_refuse() RETURNS trigger LANGUAGE plpgsql AS $$"
+			" BEGIN IF NEW.event_id = 14026003 THEN"
+			"  RAISE EXCEPTION 'test: the rows of 14026003 are refused'; END IF;"
+			" RETURN NEW; END $$",
+			0, NULL) == 0);
+	REQUIRE(sql_cmd(w->db,
+			"CREATE TRIGGER t_refuse BEFORE INSERT ON lineup_sides FOR EACH ROW"
+			" EXECUTE FUNCTION t_refuse()",
+			0, NULL) == 0);
+	for (int64_t id = 14026001; id <= 14026006; id++)
+		REQUIRE(publish_result(w, id) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid = spawn_results(w, "results", NULL);
+	REQUIRE(pid > 0);
+	CHECK_INT(world_wait(w, pid, 45000), 0);
+	world_log(w, "results", logf, sizeof(logf));
+
+	CHECK(tenv_count_lines(logf, "writes failed together: writing each alone") >= 1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14026003 type=result attempt=0 outcome=retry"
+					 " wait=bf.result.wait.1s reason=database"),
+		  1);
+	CHECK_INT(tenv_count_lines(logf, "event_id=14026003 type=result attempt=2 outcome=dead"
+					 " queue=bf.result.dead reason=attempts-exhausted"),
+		  1);
+	CHECK_INT(world_depth(w, "bf.result.dead", 1, 5000), 1);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM lineups WHERE event_id = 14026003", NULL),
+		  0);
+	CHECK_INT(sql_long(w->db, "SELECT count(*) FROM renders WHERE subject = 'result:14026003'",
+			   NULL),
+		  0);
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, NULL), 5);
+	cJSON_Delete(rec);
+	for (int64_t id = 14026001; id <= 14026006; id++) {
+		if (id == 14026003)
+			continue;
+		snprintf(subject, sizeof(subject), "result:%" PRId64, id);
+		check_done(w, subject);
+		char q[160];
+		snprintf(q, sizeof(q),
+			 "SELECT count(*) FROM lineups WHERE event_id = %" PRId64
+			 " HAVING count(*) > 20",
+			 id);
+		if (sql_long(w->db, q, NULL) <= 20)
+			t_fail(__FILE__, __LINE__, "%s: its line-up rows are missing", subject);
+	}
+	/* nothing else left anywhere */
+	REQUIRE(broker_purge(w->b, "bf.result.dead") >= 0);
+	CHECK_INT(world_depth(w, "bf.result.dead", 0, 5000), 0);
+	world_check_queues_empty(w, "result");
+}
+
+static void one_bad_row_holds_back_only_itself(void)
+{
+	run_in_world(
+		"badrow", NULL,
+		"results = { wait_tiers = [\"1s\", \"2s\"]; max_attempts = 2; prefetch = 10; };",
+		bad_row_body);
+}
+
 static void measure_50_results_one_process(void)
 {
 	/* the Sofascore budget at its maximum: measure the consumer, not the pacing */
@@ -1045,6 +1124,7 @@ int main(int argc, char **argv)
 		T_CASE(killed_mid_transaction_nothing_half_written),
 		T_CASE(not_final_and_missing_parts_retried),
 		T_CASE(plainly_invalid_and_poison_dead_lettered),
+		T_CASE(one_bad_row_holds_back_only_itself),
 		T_CASE(measure_50_results_one_process),
 	};
 
