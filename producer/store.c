@@ -19,18 +19,6 @@ static bool followed_has(const int64_t *f, size_t n, int64_t ut)
 	return false;
 }
 
-static void add_team(cJSON *teams, const struct match_team *t)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "id", (double)t->id);
-	cJSON_AddStringToObject(o, "name", t->name);
-	cJSON_AddStringToObject(o, "short_name", t->short_name);
-	cJSON_AddStringToObject(o, "slug", t->slug);
-	cJSON_AddStringToObject(o, "name_code", t->name_code);
-	cJSON_AddItemToArray(teams, o);
-}
-
 static void add_opt_int(cJSON *o, const char *k, bool have, double v)
 {
 	if (have)
@@ -39,92 +27,323 @@ static void add_opt_int(cJSON *o, const char *k, bool have, double v)
 		cJSON_AddNullToObject(o, k);
 }
 
+/*
+ * The batch of store_upsert_events as JSON text, written directly: a tree
+ * of cJSON objects printed (every number through printf and sscanf) cost
+ * as much as the statements themselves for a 1,000-event day.  Strings are
+ * escaped as cJSON escapes them (", \ and control characters; UTF-8 as
+ * is), integers printed exactly.
+ */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void jb_grow(struct jbuf *b, size_t more)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *np;
+
+	if (b->oom)
+		return;
+	while (cap - b->len < more + 1) {
+		if (cap > SIZE_MAX / 2) {
+			b->oom = true;
+			return;
+		}
+		cap *= 2;
+	}
+	if (cap == b->cap)
+		return;
+	np = realloc(b->p, cap);
+	if (np == NULL) {
+		b->oom = true;
+		return;
+	}
+	b->p = np;
+	b->cap = cap;
+}
+
+static void jb_raw(struct jbuf *b, const char *s, size_t n)
+{
+	jb_grow(b, n);
+	if (b->oom)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* "key": (after a comma unless it is the object's first) */
+static void jb_key(struct jbuf *b, const char *key)
+{
+	size_t n = strlen(key);
+
+	jb_grow(b, n + 4);
+	if (b->oom)
+		return;
+	if (b->len > 0 && b->p[b->len - 1] != '{')
+		b->p[b->len++] = ',';
+	b->p[b->len++] = '"';
+	memcpy(b->p + b->len, key, n);
+	b->len += n;
+	b->p[b->len++] = '"';
+	b->p[b->len++] = ':';
+	b->p[b->len] = '\0';
+}
+
+static void jb_str(struct jbuf *b, const char *key, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(s);
+
+	jb_key(b, key);
+	jb_grow(b, 6 * n + 2); /* every byte escaped as \u00XX at worst */
+	if (b->oom)
+		return;
+	char *w = b->p + b->len;
+	*w++ = '"';
+	for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+		switch (*c) {
+		case '"':
+		case '\\':
+			*w++ = '\\';
+			*w++ = (char)*c;
+			break;
+		case '\b':
+			*w++ = '\\';
+			*w++ = 'b';
+			break;
+		case '\f':
+			*w++ = '\\';
+			*w++ = 'f';
+			break;
+		case '\n':
+			*w++ = '\\';
+			*w++ = 'n';
+			break;
+		case '\r':
+			*w++ = '\\';
+			*w++ = 'r';
+			break;
+		case '\t':
+			*w++ = '\\';
+			*w++ = 't';
+			break;
+		default:
+			if (*c < 32) {
+				memcpy(w, "\\u00", 4);
+				w[4] = hex[*c >> 4];
+				w[5] = hex[*c & 15];
+				w += 6;
+			} else {
+				*w++ = (char)*c;
+			}
+		}
+	}
+	*w++ = '"';
+	b->len = (size_t)(w - b->p);
+	b->p[b->len] = '\0';
+}
+
+static void jb_int(struct jbuf *b, const char *key, int64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%" PRId64, v);
+
+	jb_key(b, key);
+	jb_raw(b, num, (size_t)n);
+}
+
+static void jb_opt_int(struct jbuf *b, const char *key, bool have, int64_t v)
+{
+	if (have) {
+		jb_int(b, key, v);
+	} else {
+		jb_key(b, key);
+		jb_raw(b, "null", 4);
+	}
+}
+
+/* A team or a tournament named in a list, and where (for stable sorting). */
+struct named {
+	const void *p;
+	size_t at;
+};
+
+static int team_cmp(const void *a, const void *b)
+{
+	const struct named *na = a, *nb = b;
+	const struct match_team *x = na->p, *y = nb->p;
+	int c;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if ((c = strcmp(x->name, y->name)) != 0 ||
+	    (c = strcmp(x->short_name, y->short_name)) != 0 ||
+	    (c = strcmp(x->slug, y->slug)) != 0 || (c = strcmp(x->name_code, y->name_code)) != 0)
+		return c;
+	return na->at < nb->at ? -1 : na->at > nb->at;
+}
+
+static int tour_cmp(const void *a, const void *b)
+{
+	const struct named *na = a, *nb = b;
+	const struct match_event *x = na->p, *y = nb->p;
+	int c;
+
+	if (x->unique_tournament_id != y->unique_tournament_id)
+		return x->unique_tournament_id < y->unique_tournament_id ? -1 : 1;
+	if ((c = strcmp(x->tournament_name, y->tournament_name)) != 0 ||
+	    (c = strcmp(x->tournament_slug, y->tournament_slug)) != 0 ||
+	    (c = strcmp(x->category, y->category)) != 0)
+		return c;
+	return na->at < nb->at ? -1 : na->at > nb->at;
+}
+
+/*
+ * A list names each team and tournament many times: keeps (keep[at]) the
+ * first of each set of identical rows, in their order; rows that differ
+ * all stay (DISTINCT ON picks one of them, as before).  sorted is v
+ * (n items) in any order; cmp orders by content, then position.
+ */
+static void keep_first(struct named *sorted, size_t n, int (*cmp)(const void *, const void *),
+		       bool *keep)
+{
+	qsort(sorted, n, sizeof(*sorted), cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct named a = sorted[i - (i > 0)], b = sorted[i];
+
+		a.at = b.at = 0; /* content only */
+		keep[sorted[i].at] = i == 0 || cmp(&a, &b) != 0;
+	}
+}
+
 int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 			const int64_t *followed, size_t nfollowed, size_t *kept, size_t *changed)
 {
-	cJSON *events = cJSON_CreateArray(), *teams = cJSON_CreateArray();
-	cJSON *tours = cJSON_CreateArray();
-	char *je = NULL, *jt = NULL, *jtour = NULL;
+	struct jbuf je = { 0 }, jt = { 0 }, jtour = { 0 };
+	const struct match_team **teams = NULL;
+	const struct match_event **tours = NULL;
+	struct named *sorted = NULL;
+	bool *keep = NULL;
+	size_t nteams = 0, ntours = 0;
 	PGresult *r;
 	int rc = -1;
 
 	*kept = *changed = 0;
+	if (n > 0) {
+		teams = malloc(2 * n * sizeof(*teams));
+		tours = malloc(n * sizeof(*tours));
+		sorted = malloc(2 * n * sizeof(*sorted));
+		keep = malloc(2 * n * sizeof(*keep));
+		if (teams == NULL || tours == NULL || sorted == NULL || keep == NULL)
+			goto out;
+	}
+	jb_raw(&je, "[", 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct match_event *e = &evs[i];
-		cJSON *o;
 
 		if (!followed_has(followed, nfollowed, e->unique_tournament_id))
 			continue;
 		(*kept)++;
-		o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)e->id);
-		cJSON_AddNumberToObject(o, "ut", (double)e->unique_tournament_id);
-		cJSON_AddStringToObject(o, "tournament_name", e->tournament_name);
-		add_opt_int(o, "season_id", e->season_id > 0, (double)e->season_id);
-		cJSON_AddStringToObject(o, "season_name", e->season_name);
-		add_opt_int(o, "round", e->round > 0, e->round);
-		cJSON_AddStringToObject(o, "round_name", e->round_name);
-		cJSON_AddNumberToObject(o, "home_team_id", (double)e->home.id);
-		cJSON_AddNumberToObject(o, "away_team_id", (double)e->away.id);
-		cJSON_AddStringToObject(o, "home_name", e->home.name);
-		cJSON_AddStringToObject(o, "away_name", e->away.name);
-		cJSON_AddNumberToObject(o, "start_ts", (double)e->start_ts);
-		cJSON_AddNumberToObject(o, "status_code", e->status_code);
-		cJSON_AddStringToObject(o, "status_type", match_status_name(e->status));
-		cJSON_AddStringToObject(o, "status_description", e->status_desc);
-		add_opt_int(o, "home_score", e->has_score, e->home_score);
-		add_opt_int(o, "away_score", e->has_score, e->away_score);
-		add_opt_int(o, "home_penalties", e->has_penalties, e->home_penalties);
-		add_opt_int(o, "away_penalties", e->has_penalties, e->away_penalties);
-		add_opt_int(o, "winner_code", e->winner_code > 0, e->winner_code);
-		cJSON_AddStringToObject(o, "venue", e->venue);
-		add_opt_int(o, "changed_ts", e->changed_ts > 0, (double)e->changed_ts);
-		cJSON_AddItemToArray(events, o);
-		add_team(teams, &e->home);
-		add_team(teams, &e->away);
-		o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)e->unique_tournament_id);
-		cJSON_AddStringToObject(o, "name", e->tournament_name);
-		cJSON_AddStringToObject(o, "slug", e->tournament_slug);
-		cJSON_AddStringToObject(o, "category", e->category);
-		cJSON_AddItemToArray(tours, o);
+		jb_raw(&je, *kept == 1 ? "{" : ",{", *kept == 1 ? 1 : 2);
+		jb_int(&je, "id", e->id);
+		jb_int(&je, "ut", e->unique_tournament_id);
+		jb_str(&je, "tournament_name", e->tournament_name);
+		jb_opt_int(&je, "season_id", e->season_id > 0, e->season_id);
+		jb_str(&je, "season_name", e->season_name);
+		jb_opt_int(&je, "round", e->round > 0, e->round);
+		jb_str(&je, "round_name", e->round_name);
+		jb_int(&je, "home_team_id", e->home.id);
+		jb_int(&je, "away_team_id", e->away.id);
+		jb_str(&je, "home_name", e->home.name);
+		jb_str(&je, "away_name", e->away.name);
+		jb_int(&je, "start_ts", e->start_ts);
+		jb_int(&je, "status_code", e->status_code);
+		jb_str(&je, "status_type", match_status_name(e->status));
+		jb_str(&je, "status_description", e->status_desc);
+		jb_opt_int(&je, "home_score", e->has_score, e->home_score);
+		jb_opt_int(&je, "away_score", e->has_score, e->away_score);
+		jb_opt_int(&je, "home_penalties", e->has_penalties, e->home_penalties);
+		jb_opt_int(&je, "away_penalties", e->has_penalties, e->away_penalties);
+		jb_opt_int(&je, "winner_code", e->winner_code > 0, e->winner_code);
+		jb_str(&je, "venue", e->venue);
+		jb_opt_int(&je, "changed_ts", e->changed_ts > 0, e->changed_ts);
+		jb_raw(&je, "}", 1);
+		teams[nteams++] = &e->home;
+		teams[nteams++] = &e->away;
+		tours[ntours++] = e;
 	}
+	jb_raw(&je, "]", 1);
 	if (*kept == 0) {
 		rc = 0;
 		goto out;
 	}
-	je = cJSON_PrintUnformatted(events);
-	jt = cJSON_PrintUnformatted(teams);
-	jtour = cJSON_PrintUnformatted(tours);
-	if (je == NULL || jt == NULL || jtour == NULL || db_begin(db) != 0)
+	for (size_t i = 0; i < nteams; i++)
+		sorted[i] = (struct named){ teams[i], i };
+	keep_first(sorted, nteams, team_cmp, keep);
+	jb_raw(&jt, "[", 1);
+	for (size_t i = 0; i < nteams; i++) {
+		const struct match_team *t = teams[i];
+
+		if (!keep[i])
+			continue;
+		jb_raw(&jt, jt.len == 1 ? "{" : ",{", jt.len == 1 ? 1 : 2);
+		jb_int(&jt, "id", t->id);
+		jb_str(&jt, "name", t->name);
+		jb_str(&jt, "short_name", t->short_name);
+		jb_str(&jt, "slug", t->slug);
+		jb_str(&jt, "name_code", t->name_code);
+		jb_raw(&jt, "}", 1);
+	}
+	jb_raw(&jt, "]", 1);
+	for (size_t i = 0; i < ntours; i++)
+		sorted[i] = (struct named){ tours[i], i };
+	keep_first(sorted, ntours, tour_cmp, keep);
+	jb_raw(&jtour, "[", 1);
+	for (size_t i = 0; i < ntours; i++) {
+		const struct match_event *e = tours[i];
+
+		if (!keep[i])
+			continue;
+		jb_raw(&jtour, jtour.len == 1 ? "{" : ",{", jtour.len == 1 ? 1 : 2);
+		jb_int(&jtour, "id", e->unique_tournament_id);
+		jb_str(&jtour, "name", e->tournament_name);
+		jb_str(&jtour, "slug", e->tournament_slug);
+		jb_str(&jtour, "category", e->category);
+		jb_raw(&jtour, "}", 1);
+	}
+	jb_raw(&jtour, "]", 1);
+	if (je.oom || jt.oom || jtour.oom)
 		goto out;
-	const char *pt[1] = { jtour };
-	if (db_cmd(db, "upsert tournaments",
-		   "INSERT INTO tournaments (unique_tournament_id, name, slug, category)"
-		   " SELECT DISTINCT ON (id) id, name, slug, category FROM jsonb_to_recordset($1::jsonb)"
-		   "  AS x(id bigint, name text, slug text, category text)"
-		   " ON CONFLICT (unique_tournament_id) DO UPDATE SET name = EXCLUDED.name,"
-		   "  slug = EXCLUDED.slug, category = EXCLUDED.category, updated_at = now()"
-		   " WHERE (tournaments.name, tournaments.slug, tournaments.category)"
-		   "  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.slug, EXCLUDED.category)",
-		   1, pt) != 0)
-		goto fail;
-	const char *ptm[1] = { jt };
-	if (db_cmd(db, "upsert teams",
-		   "INSERT INTO teams (id, name, short_name, slug, name_code)"
-		   " SELECT DISTINCT ON (id) id, name, short_name, slug, name_code"
-		   "  FROM jsonb_to_recordset($1::jsonb)"
-		   "  AS x(id bigint, name text, short_name text, slug text, name_code text)"
-		   " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, short_name = EXCLUDED.short_name,"
-		   "  slug = EXCLUDED.slug, name_code = EXCLUDED.name_code, updated_at = now()"
-		   " WHERE (teams.name, teams.short_name, teams.slug, teams.name_code)"
-		   "  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.short_name, EXCLUDED.slug, EXCLUDED.name_code)",
-		   1, ptm) != 0)
-		goto fail;
-	const char *pe[1] = { je };
+	/*
+	 * One statement, so one round trip and its own transaction: the
+	 * tournaments and teams in data-modifying CTEs (no table here refers
+	 * to another: nothing reads what the others write), then the events.
+	 * json, not jsonb: read once by json_to_recordset, never stored, and
+	 * jsonb's input (a tree built, then walked) took twice as long.
+	 */
+	const char *p[3] = { jtour.p, jt.p, je.p };
 	r = db_exec(
 		db, "upsert events",
-		"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id, season_name,"
+		"WITH up_tournaments AS (INSERT INTO tournaments (unique_tournament_id, name, slug, category)"
+		" SELECT DISTINCT ON (id) id, name, slug, category FROM json_to_recordset($1::json)"
+		"  AS x(id bigint, name text, slug text, category text)"
+		" ON CONFLICT (unique_tournament_id) DO UPDATE SET name = EXCLUDED.name,"
+		"  slug = EXCLUDED.slug, category = EXCLUDED.category, updated_at = now()"
+		" WHERE (tournaments.name, tournaments.slug, tournaments.category)"
+		"  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.slug, EXCLUDED.category)),"
+		" up_teams AS (INSERT INTO teams (id, name, short_name, slug, name_code)"
+		" SELECT DISTINCT ON (id) id, name, short_name, slug, name_code"
+		"  FROM json_to_recordset($2::json)"
+		"  AS x(id bigint, name text, short_name text, slug text, name_code text)"
+		" ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, short_name = EXCLUDED.short_name,"
+		"  slug = EXCLUDED.slug, name_code = EXCLUDED.name_code, updated_at = now()"
+		" WHERE (teams.name, teams.short_name, teams.slug, teams.name_code)"
+		"  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.short_name, EXCLUDED.slug, EXCLUDED.name_code))"
+		" INSERT INTO events (id, unique_tournament_id, tournament_name, season_id, season_name,"
 		"  round, round_name, home_team_id, away_team_id, home_name, away_name, start_time,"
 		"  status_code, status_type, status_description, home_score, away_score,"
 		"  home_penalties, away_penalties, winner_code, venue, changed_at)"
@@ -133,7 +352,7 @@ int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 		"  status_code, status_type, status_description, home_score, away_score,"
 		"  home_penalties, away_penalties, winner_code, NULLIF(venue, ''),"
 		"  to_timestamp(changed_ts)"
-		" FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, ut bigint, tournament_name text,"
+		" FROM json_to_recordset($3::json) AS x(id bigint, ut bigint, tournament_name text,"
 		"  season_id bigint, season_name text, round int, round_name text, home_team_id bigint,"
 		"  away_team_id bigint, home_name text, away_name text, start_ts bigint,"
 		"  status_code int, status_type text, status_description text, home_score int,"
@@ -164,24 +383,20 @@ int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 		"  AND EXCLUDED.status_type NOT IN ('finished', 'canceled')"
 		"  AND COALESCE(EXCLUDED.changed_at > events.changed_at, false) = false)"
 		" RETURNING id",
-		1, pe);
+		3, p);
 	if (r == NULL)
-		goto fail;
+		goto out;
 	*changed = (size_t)PQntuples(r);
 	PQclear(r);
-	if (db_commit(db) != 0)
-		goto fail;
 	rc = 0;
-	goto out;
-fail:
-	db_rollback(db);
 out:
-	free(je);
-	free(jt);
-	free(jtour);
-	cJSON_Delete(events);
-	cJSON_Delete(teams);
-	cJSON_Delete(tours);
+	free(je.p);
+	free(jt.p);
+	free(jtour.p);
+	free(teams);
+	free(tours);
+	free(sorted);
+	free(keep);
 	return rc;
 }
 

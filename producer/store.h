@@ -1,7 +1,7 @@
 /*
  * store: the producer's PostgreSQL side.  Upserts write only rows that
- * changed; every statement is parameterised (batches travel as one jsonb
- * parameter expanded by jsonb_to_recordset).
+ * changed; every statement is parameterised (batches travel as one json or
+ * jsonb parameter expanded by json_to_recordset or jsonb_to_recordset).
  */
 #ifndef BF_STORE_H
 #define BF_STORE_H
@@ -17,8 +17,9 @@
 
 /*
  * Upserts the events of followed tournaments (and their teams and
- * tournaments) in one transaction.  *kept = events of followed
- * tournaments, *changed = event rows inserted or changed.  0 or -1.
+ * tournaments) in one statement (one round trip, one transaction).
+ * *kept = events of followed tournaments, *changed = event rows inserted
+ * or changed.  0 or -1.
  */
 int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 			const int64_t *followed, size_t nfollowed, size_t *kept, size_t *changed)

@@ -160,16 +160,200 @@ static int parse_event_obj(const cJSON *e, struct match_event *ev, char *err, si
 	return 0;
 }
 
+/*
+ * The events of a list read one at a time: a day of 1,000 events is 3.8 MB
+ * of JSON, and its whole tree (36 MB of cJSON nodes, malloc'd one by one,
+ * then freed) cost more than reading the events out of it.  Here each
+ * member of the root object and each event is parsed on its own by cJSON
+ * (the same parser, so the same values) into the arena and dropped before
+ * the next: the memory stays small and in cache.
+ *
+ * Only for what the whole parse would accept with the same result: the
+ * first "events" member, an array; every other member and the end of the
+ * root object parsed as the whole parse would (so invalid JSON anywhere
+ * is noticed), nesting within cJSON's limit as the whole document counts
+ * it.  Anything else (invalid JSON, an escaped key, no "events" array, an
+ * unusual layout) returns 0 having kept nothing, and the caller parses the
+ * whole body as before, with its errors.  1 when done (the result in out,
+ * n, skipped and err as adapter_parse_event_list gives them).
+ */
+
+/* cJSON's whitespace: every byte up to the space. */
+static size_t skip_ws(const char *b, size_t len, size_t p)
+{
+	while (p < len && (unsigned char)b[p] <= 32)
+		p++;
+	return p;
+}
+
+/* Objects and arrays nested in v, v included (cJSON counts them against
+ * CJSON_NESTING_LIMIT). */
+static int nesting(const cJSON *v)
+{
+	int deepest = 0;
+	const cJSON *c;
+
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return 0;
+	for (c = v->child; c != NULL; c = c->next) {
+		int d = nesting(c);
+		if (d > deepest)
+			deepest = d;
+	}
+	return deepest + 1;
+}
+
+/* One value at b + *p, parsed alone into the arena (the caller's scope):
+ * NULL when invalid or nested deeper than the whole document allows at
+ * depth (the objects and arrays around it). */
+static cJSON *parse_one(const char *b, size_t len, size_t *p, int depth)
+{
+	const char *end = NULL;
+	cJSON *v;
+
+	/* cJSON would skip a byte order mark here too: not inside a document */
+	if (*p >= len || (unsigned char)b[*p] == 0xEF)
+		return NULL;
+	v = cJSON_ParseWithLengthOpts(b + *p, len - *p, &end, 0);
+	if (v == NULL || end == NULL || end <= b + *p || end > b + len ||
+	    nesting(v) > CJSON_NESTING_LIMIT - depth) {
+		cJSON_Delete(v);
+		return NULL;
+	}
+	*p = (size_t)(end - b);
+	return v;
+}
+
+static int parse_events_stream(const char *b, size_t len, struct match_event **out, size_t *n,
+			       size_t *skipped, char *err, size_t errlen)
+{
+	struct match_event *evs = NULL;
+	size_t cnt = 0, cap = 0, skip = 0, p = 0;
+	bool seen = false, done = false;
+	char why[256], first_why[256] = "";
+
+	if (b == NULL || len == 0)
+		return 0;
+	if (len >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0)
+		p = 3; /* cJSON skips a byte order mark at the start */
+	p = skip_ws(b, len, p);
+	if (p >= len || b[p] != '{')
+		return 0;
+	p = skip_ws(b, len, p + 1);
+	while (!done) {
+		/* a key without escapes (or a NUL, that would end it), as cJSON reads it */
+		if (p >= len || b[p] != '"')
+			goto fallback;
+		size_t k = p + 1;
+		while (k < len && b[k] != '"' && b[k] != '\\' && b[k] != '\0')
+			k++;
+		if (k >= len || b[k] != '"')
+			goto fallback;
+		bool events = !seen && k - p - 1 == 6 && memcmp(b + p + 1, "events", 6) == 0;
+		p = skip_ws(b, len, k + 1);
+		if (p >= len || b[p] != ':')
+			goto fallback;
+		p = skip_ws(b, len, p + 1);
+		if (events) {
+			if (p >= len || b[p] != '[')
+				goto fallback;
+			seen = true;
+			p = skip_ws(b, len, p + 1);
+			if (p < len && b[p] == ']')
+				p++;
+			else
+				for (;;) {
+					jarena_begin();
+					cJSON *e = parse_one(b, len, &p, 2);
+					if (e == NULL) {
+						jarena_end();
+						goto fallback;
+					}
+					if (cnt >= SOFA_MAX_EVENTS) {
+						skip++;
+					} else {
+						if (cnt == cap) {
+							size_t nc = cap ? cap * 2 : 64;
+							struct match_event *ne;
+							if (nc > SOFA_MAX_EVENTS)
+								nc = SOFA_MAX_EVENTS;
+							ne = realloc(evs, nc * sizeof(*evs));
+							if (ne == NULL) {
+								jarena_end();
+								goto fallback;
+							}
+							evs = ne;
+							cap = nc;
+						}
+						if (parse_event_obj(e, &evs[cnt], why,
+								    sizeof(why)) != 0) {
+							if (skip++ == 0)
+								snprintf(first_why,
+									 sizeof(first_why), "%s",
+									 why);
+						} else {
+							cnt++;
+						}
+					}
+					cJSON_Delete(e);
+					jarena_end();
+					p = skip_ws(b, len, p);
+					if (p < len && b[p] == ',') {
+						p = skip_ws(b, len, p + 1);
+						continue;
+					}
+					if (p < len && b[p] == ']') {
+						p++;
+						break;
+					}
+					goto fallback;
+				}
+		} else {
+			jarena_begin();
+			cJSON *v = parse_one(b, len, &p, 1);
+			cJSON_Delete(v);
+			jarena_end();
+			if (v == NULL)
+				goto fallback;
+		}
+		p = skip_ws(b, len, p);
+		if (p < len && b[p] == ',')
+			p = skip_ws(b, len, p + 1);
+		else if (p < len && b[p] == '}')
+			done = true; /* what follows the root is not read, as by cJSON */
+		else
+			goto fallback;
+	}
+	if (!seen)
+		goto fallback;
+	if (evs == NULL) {
+		evs = calloc(1, sizeof(*evs));
+		if (evs == NULL)
+			goto fallback;
+	}
+	snprintf(err, errlen, "%s", first_why);
+	*out = evs;
+	*n = cnt;
+	*skipped = skip;
+	return 1;
+fallback:
+	free(evs);
+	return 0;
+}
+
 int sofa_parse_events(const char *body, size_t len, struct match_event **out, size_t *n,
 		      size_t *skipped, char *err, size_t errlen)
 {
-	cJSON *root = adapter_parse_root(body, len, err, errlen);
+	cJSON *root;
 	const cJSON *list;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	*skipped = 0;
+	if (parse_events_stream(body, len, out, n, skipped, err, errlen) == 1)
+		return 0;
+	root = adapter_parse_root(body, len, err, errlen);
 	if (root == NULL)
 		return -1;
 	list = adapter_get(root, "events");

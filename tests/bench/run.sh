@@ -16,6 +16,7 @@
 #   BENCH_LATENCY_N=200     line-up events of the latency run
 #   BENCH_RENDERS_N=2000    render messages per bf-renders run (a backlog bf-lineups leaves)
 #   BENCH_RENDER_LATENCY_N=50  renders of each DONE -> video event latency run
+#   BENCH_PRODUCER_COMPS="10 50 200"  competitions of the producer's one-cycle runs
 #   BENCH_KEEP=1            leave the bench servers running
 #   BENCH_ONLY=a,b          only these parts: ceiling, lineups, lineups-dry, results, tstats,
 #                           renders, latency, render-latency, producer, matchday,
@@ -46,6 +47,7 @@ TSTATS_SEASONS=${BENCH_TSTATS_SEASONS:-4}
 N_TSTATS=$((TSTATS_SEASONS * 38))
 N_LAT=${BENCH_LATENCY_N:-200}
 N_RENDERS=${BENCH_RENDERS_N:-2000}
+PRODUCER_COMPS=${BENCH_PRODUCER_COMPS:-10 50 200}
 N_RLAT=${BENCH_RENDER_LATENCY_N:-50}
 RLAT_DONE_MS=5000 # the render latency runs: a render is DONE this long after its POST
 LAT_AFTER=6 # seconds after the fake's start when the latency run's line-ups get confirmed
@@ -604,6 +606,20 @@ run_producer() { # rep
 	done
 	step "  producer: $out"
 	world_drop "$name"
+	# one producer cycle following 10, 50 and 200 generated competitions (each in its own database)
+	local c k
+	for c in $PRODUCER_COMPS; do
+		name="b_producer_c${c}_r$1"
+		world_create "$name"
+		out=$("$BB/producer_bench" --competitions "$c" "$PG_BASE/$name" "$FIX/scheduled_ut17_round.json" 2>>"$LOGS/producer_bench.log")
+		echo "rep $1: $out" >>"$LOGS/producer_bench.log"
+		for k in lists events stored_before parse_ms upsert_ms due_ms cycle_ms due_items record_ms \
+			again_parse_ms again_upsert_ms again_due_ms again_cycle_ms; do
+			raw "producer.comp$c.$k" "$1" "$(sed -n "s/.* comp${c}_$k=\([0-9.]*\).*/\1/p" <<<" $out")"
+		done
+		step "  producer, $c competitions: $out"
+		world_drop "$name"
+	done
 }
 
 LU_DATA=$(events_sql $LU_BASE "$N_LU_EVENTS" "now() + interval '30 min'" 0 notstarted)
@@ -847,6 +863,11 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 	echo "| producer: store_upsert_events, first insert | $(fmt_num producer.insert_ms 1 " ms") | | | | |"
 	echo "| producer: parse + first insert | $(fmt_num producer.first_total_ms 1 " ms") | | | | |"
 	echo "| producer: parse + unchanged re-upsert | $(fmt_num producer.unchanged_total_ms 1 " ms") (upsert $(fmt_num producer.unchanged_upsert_ms 1 " ms")) | | | | |"
+	for c in $PRODUCER_COMPS; do
+		[ -n "${STATS[producer.comp$c.cycle_ms]:-}" ] || continue
+		echo "| **producer, one cycle following $c competitions** (generated from ut 17's round: 10 matches each, $(awk '{printf "%.0f", $1}' <<<"${STATS[producer.comp$c.lists]}") day lists (yesterday, today, tomorrow) with $(awk '{printf "%.0f", $1}' <<<"${STATS[producer.comp$c.events]}") events, $(awk '{printf "%.0f", $1}' <<<"${STATS[producer.comp$c.stored_before]}") events of the previous round stored): parse + upsert (one transaction per list) + what is due (store_load_due + due_compute, $(awk '{printf "%.0f", $1}' <<<"${STATS[producer.comp$c.due_items]}") items) | $(fmt_num "producer.comp$c.cycle_ms" 1 " ms") = parse $(fmt_num "producer.comp$c.parse_ms" 1 " ms") + upsert $(fmt_num "producer.comp$c.upsert_ms" 1 " ms") + due $(fmt_num "producer.comp$c.due_ms" 1 " ms"); recording the due jobs $(fmt_num "producer.comp$c.record_ms" 1 " ms") | | | | |"
+		echo "| producer, the same cycle again, $c competitions (the same lists: nothing changed, nothing due) | $(fmt_num "producer.comp$c.again_cycle_ms" 1 " ms") = parse $(fmt_num "producer.comp$c.again_parse_ms" 1 " ms") + upsert $(fmt_num "producer.comp$c.again_upsert_ms" 1 " ms") + due $(fmt_num "producer.comp$c.again_due_ms" 1 " ms") | | | | |"
+	done
 	echo "| **Sofascore requests per tracked match**, match-day demo (tests/data/scenarios/matchday, $(awk '{print $1}' <<<"${STATS[matchday.tracked]:-?}") matches of ut 17, compressed time: schedule 5s, live 2s, tiers 3s,8s; $(awk '{printf "%.0f", $1}' <<<"${STATS[matchday.seconds]:-0}") s) | $(fmt_num matchday.requests_per_match 1) = own $(fmt_num matchday.event_requests_per_match 1) + lists $(fmt_num matchday.list_requests_per_match 1) | | | | |"
 	for tag in "${MDREQ_TAGS[@]}"; do
 		[ -s "$WORK/mdreq-$tag/summary.json" ] || { echo "| **requests of a replayed match day**, $tag: the run failed (see var/bench/logs/matchday-requests-$tag.log) | - | | | | |"; continue; }
@@ -871,7 +892,7 @@ done | jq -s 'add // {}' >"$WORK/mdreq.json"
 	--argjson n_ceil "$N_CEIL" --argjson n_lu "$N_LINEUPS" --argjson n_lud "$N_LINEUPS_DRY" --argjson n_rs "$N_RESULTS" \
 	--argjson n_ts "$N_TSTATS" --argjson n_lat "$N_LAT" --argjson lat_after "$LAT_AFTER" \
 	--argjson n_rend "$N_RENDERS" --argjson n_rlat "$N_RLAT" --argjson rlat_done "$RLAT_DONE_MS" \
-	--arg tiers "$(cut -f2 "$WORK/latency-tiers" 2>/dev/null | paste -sd';')" \
+	--arg tiers "$(cut -f2 "$WORK/latency-tiers" 2>/dev/null | paste -sd';')" --arg comps "$PRODUCER_COMPS" \
 	--slurpfile detail "$WORK/matchday-detail" --slurpfile mdreq "$WORK/mdreq.json" '
 	{ date: $date, commit: $commit, cores: $cores, cpu: $cpu, rabbitmq_server: $rmq, postgresql: $pg,
 	  librabbitmq: $librmq, repetitions: $reps, load_average_start: $load0, load_average_end: $load1,
@@ -882,6 +903,8 @@ done | jq -s 'add // {}' >"$WORK/mdreq.json"
 	    latency_events: $n_lat, latency_confirmed_after_s: $lat_after,
 	    latency_wait_tiers: ["1s", "5s"], latency_near_kickoff: "15m", latency_kickoff_in: "10m",
 	    latency_consumers: 2, sofascore_max_requests_per_second: 1000,
+	    producer_competitions: ($comps | split(" ") | map(select(. != "") | tonumber)),
+	    producer_matches_per_competition: 10, producer_lineup_lead_s: 3600,
 	    consumer_prefetch: { "bf-lineups": 64, "bf-results": 32, "bf-tournament-stats": 32, "bf-renders": 32 } },
 	  latency_rechecks_per_run: ($tiers | split(";")),
 	  figures: (sort_by(.key) | map({ key: .key, value: (del(.key)) }) | from_entries),

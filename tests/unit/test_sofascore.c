@@ -416,6 +416,101 @@ static void events_edges(void)
 	free(evs);
 }
 
+/* A list is read one event at a time (parse_events_stream) only where the
+ * whole parse gives the same answer: the first "events" member, other
+ * members read and checked, invalid JSON anywhere still refused with the
+ * whole parse's error, what follows the root ignored, an escaped key or
+ * nesting near cJSON's limit left to the whole parse. */
+static void events_one_at_a_time(void)
+{
+#define EV1 "{\"id\":5," TEAMS_TS ",\"status\":{\"code\":0}}"
+	static const struct {
+		const char *body;
+		int rc;
+		size_t n, skipped;
+	} cases[] = {
+		{ "{\"events\":[" EV1 "]}", 0, 1, 0 },
+		{ " \n{ \"events\" : [ " EV1 " , " EV1 " ] } ", 0, 2, 0 },
+		{ "\xEF\xBB\xBF{\"events\":[" EV1 "]}", 0, 1, 0 },
+		{ "{\"x\":{\"a\":[1,{\"b\":null}]},\"y\":\"}\",\"events\":[" EV1 "],\"z\":false}",
+		  0, 1, 0 },
+		/* the first "events" counts */
+		{ "{\"events\":[],\"events\":[" EV1 "]}", 0, 0, 0 },
+		{ "{\"events\":[" EV1 "],\"events\":7}", 0, 1, 0 },
+		/* an escaped key is the same key */
+		{ "{\"ev\\u0065nts\":[" EV1 "]}", 0, 1, 0 },
+		/* what follows the root object is not read */
+		{ "{\"events\":[" EV1 "]} trailing", 0, 1, 0 },
+		{ "{\"events\":[1,\"x\"," EV1 "]}", 0, 1, 2 },
+		/* invalid JSON after the list, in another member, in the list */
+		{ "{\"events\":[" EV1 "],\"x\":tru}", -1, 0, 0 },
+		{ "{\"x\":[1,],\"events\":[" EV1 "]}", -1, 0, 0 },
+		{ "{\"events\":[" EV1 ",]}", -1, 0, 0 },
+		{ "{\"events\":[" EV1 "]", -1, 0, 0 },
+		{ "{\"events\":[" EV1 "],}", -1, 0, 0 },
+		{ "{\"events\":{}}", -1, 0, 0 },
+		{ "{}", -1, 0, 0 },
+		/* a byte order mark is skipped at the start only */
+		{ "{\"events\":[\xEF\xBB\xBF" EV1 "]}", -1, 0, 0 },
+		{ "{\"x\":\xEF\xBB\xBF{},\"events\":[" EV1 "]}", -1, 0, 0 },
+	};
+	char err[256], whole[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct match_event *evs = NULL;
+		size_t n = 9, skipped = 9;
+		int rc =
+			sofa_parse_events(LIT(cases[i].body), &evs, &n, &skipped, err, sizeof(err));
+
+		CHECK_INT(rc, cases[i].rc);
+		if (rc == 0) {
+			CHECK_INT(n, cases[i].n);
+			CHECK_INT(skipped, cases[i].skipped);
+			if (n > 0)
+				CHECK_INT(evs[0].id, 5);
+		}
+		free(evs);
+	}
+	/* the whole parse's error, byte offset and all */
+	struct match_event *evs = NULL;
+	size_t n, skipped;
+	const char *bad = "{\"events\":[" EV1 "],\"x\":tru}";
+	CHECK_INT(sofa_parse_events(LIT(bad), &evs, &n, &skipped, err, sizeof(err)), -1);
+	snprintf(whole, sizeof(whole), "invalid JSON near byte %zu of %zu", strlen(bad) - 4,
+		 strlen(bad));
+	CHECK_STR(err, whole);
+	/* a NUL in a key ends it for cJSON: "events\0x" is "events" */
+	static const char nul[] = "{\"events\0x\":[" EV1 "]}";
+	evs = NULL;
+	CHECK_INT(sofa_parse_events(nul, sizeof(nul) - 1, &evs, &n, &skipped, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	free(evs);
+	/* nesting: cJSON allows 1000 levels in the whole document (root and list
+	 * included): 998 in an event are read, 999 are refused */
+	for (int d = 997; d <= 1000; d++) {
+		char *b = malloc(64 + 2 * (size_t)d);
+		size_t k = 0;
+
+		REQUIRE(b != NULL);
+		memcpy(b, "{\"events\":[", 11);
+		k = 11;
+		for (int j = 0; j < d; j++)
+			b[k++] = '[';
+		for (int j = 0; j < d; j++)
+			b[k++] = ']';
+		memcpy(b + k, "]}", 2);
+		k += 2;
+		evs = NULL;
+		CHECK_INT(sofa_parse_events(b, k, &evs, &n, &skipped, err, sizeof(err)),
+			  d <= 998 ? 0 : -1);
+		if (d <= 998)
+			CHECK_INT(skipped, 1);
+		free(evs);
+		free(b);
+	}
+#undef EV1
+}
+
 static void events_live(void)
 {
 	size_t len, n = 0, skipped = 9;
@@ -1519,6 +1614,7 @@ int main(void)
 	T_RUN(events_round);
 	T_RUN(events_bad_skipped);
 	T_RUN(events_edges);
+	T_RUN(events_one_at_a_time);
 	T_RUN(events_live);
 	T_RUN(event_finished_120);
 	T_RUN(event_finished_110);
