@@ -211,28 +211,12 @@ int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char
 
 static void copy_put(struct db_copy *b, const char *s, size_t n)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	strbuf_put(&b->b, s, n);
 }
 
 static void copy_sep(struct db_copy *b)
 {
-	if (b->len > 0 && !b->first)
+	if (b->b.len > 0 && !b->first)
 		copy_put(b, "\t", 1);
 	b->first = false;
 }
@@ -270,17 +254,8 @@ void db_copy_null(struct db_copy *b)
 
 void db_copy_int(struct db_copy *b, long long v)
 {
-	char buf[24], *e = buf + sizeof(buf), *q = e;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-
-	do {
-		*--q = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		*--q = '-';
 	copy_sep(b);
-	copy_put(b, q, (size_t)(e - q));
+	strbuf_int(&b->b, v);
 }
 
 void db_copy_double(struct db_copy *b, double v)
@@ -316,19 +291,19 @@ void db_copy_row(struct db_copy *b)
 
 void db_copy_free(struct db_copy *b)
 {
-	free(b->p);
-	memset(b, 0, sizeof(*b));
+	strbuf_free(&b->b);
+	b->first = false;
 }
 
 int db_copy(PGconn *c, const char *what, const char *sql, const struct db_copy *b)
 {
 	PGresult *r;
 
-	if (b->oom) {
+	if (b->b.oom) {
 		log_err("database query failed query=%s error=\"out of memory\"", what);
 		return -1;
 	}
-	if (b->len == 0)
+	if (b->b.len == 0)
 		return 0;
 	r = PQexec(c, sql);
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
@@ -336,7 +311,7 @@ int db_copy(PGconn *c, const char *what, const char *sql, const struct db_copy *
 		return -1;
 	}
 	PQclear(r);
-	if (PQputCopyData(c, b->p, (int)b->len) != 1 || PQputCopyEnd(c, NULL) != 1) {
+	if (PQputCopyData(c, b->b.p, (int)b->b.len) != 1 || PQputCopyEnd(c, NULL) != 1) {
 		while ((r = PQgetResult(c)) != NULL)
 			PQclear(r);
 		(void)checked(c, what, NULL);

@@ -11,6 +11,8 @@
 
 #include <libpq-fe.h>
 
+#include "strbuf.h"
+
 /* schema/NNN_*.sql, embedded by the build (build/gen/schema_gen.c) */
 struct db_migration {
 	const char *name;
@@ -99,9 +101,7 @@ int db_cmd_async(PGconn *c, const char *what, const char *sql, int nparams,
  * remembered (db_copy then fails).  Free with db_copy_free().
  */
 struct db_copy {
-	char *p;
-	size_t len, cap;
-	bool oom;
+	struct strbuf b;
 	bool first; /* the next field starts a row */
 };
 void db_copy_text(struct db_copy *b, const char *s); /* NULL: SQL NULL */

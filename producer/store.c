@@ -10,6 +10,7 @@
 #include "lib/db.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
+#include "lib/strbuf.h"
 
 static bool followed_has(const int64_t *f, size_t n, int64_t ut)
 {
@@ -34,135 +35,34 @@ static void add_opt_int(cJSON *o, const char *k, bool have, double v)
  * escaped as cJSON escapes them (", \ and control characters; UTF-8 as
  * is), integers printed exactly.
  */
-struct jbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void jb_grow(struct jbuf *b, size_t more)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-	char *np;
-
-	if (b->oom)
-		return;
-	while (cap - b->len < more + 1) {
-		if (cap > SIZE_MAX / 2) {
-			b->oom = true;
-			return;
-		}
-		cap *= 2;
-	}
-	if (cap == b->cap)
-		return;
-	np = realloc(b->p, cap);
-	if (np == NULL) {
-		b->oom = true;
-		return;
-	}
-	b->p = np;
-	b->cap = cap;
-}
-
-static void jb_raw(struct jbuf *b, const char *s, size_t n)
-{
-	jb_grow(b, n);
-	if (b->oom)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 /* "key": (after a comma unless it is the object's first) */
-static void jb_key(struct jbuf *b, const char *key)
+static void jb_key(struct strbuf *b, const char *key)
 {
-	size_t n = strlen(key);
-
-	jb_grow(b, n + 4);
-	if (b->oom)
-		return;
 	if (b->len > 0 && b->p[b->len - 1] != '{')
-		b->p[b->len++] = ',';
-	b->p[b->len++] = '"';
-	memcpy(b->p + b->len, key, n);
-	b->len += n;
-	b->p[b->len++] = '"';
-	b->p[b->len++] = ':';
-	b->p[b->len] = '\0';
+		strbuf_put(b, ",", 1);
+	strbuf_json_str(b, key);
+	strbuf_put(b, ":", 1);
 }
 
-static void jb_str(struct jbuf *b, const char *key, const char *s)
+static void jb_str(struct strbuf *b, const char *key, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(s);
-
 	jb_key(b, key);
-	jb_grow(b, 6 * n + 2); /* every byte escaped as \u00XX at worst */
-	if (b->oom)
-		return;
-	char *w = b->p + b->len;
-	*w++ = '"';
-	for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-		switch (*c) {
-		case '"':
-		case '\\':
-			*w++ = '\\';
-			*w++ = (char)*c;
-			break;
-		case '\b':
-			*w++ = '\\';
-			*w++ = 'b';
-			break;
-		case '\f':
-			*w++ = '\\';
-			*w++ = 'f';
-			break;
-		case '\n':
-			*w++ = '\\';
-			*w++ = 'n';
-			break;
-		case '\r':
-			*w++ = '\\';
-			*w++ = 'r';
-			break;
-		case '\t':
-			*w++ = '\\';
-			*w++ = 't';
-			break;
-		default:
-			if (*c < 32) {
-				memcpy(w, "\\u00", 4);
-				w[4] = hex[*c >> 4];
-				w[5] = hex[*c & 15];
-				w += 6;
-			} else {
-				*w++ = (char)*c;
-			}
-		}
-	}
-	*w++ = '"';
-	b->len = (size_t)(w - b->p);
-	b->p[b->len] = '\0';
+	strbuf_json_str(b, s);
 }
 
-static void jb_int(struct jbuf *b, const char *key, int64_t v)
+static void jb_int(struct strbuf *b, const char *key, int64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRId64, v);
-
 	jb_key(b, key);
-	jb_raw(b, num, (size_t)n);
+	strbuf_int(b, v);
 }
 
-static void jb_opt_int(struct jbuf *b, const char *key, bool have, int64_t v)
+static void jb_opt_int(struct strbuf *b, const char *key, bool have, int64_t v)
 {
 	if (have) {
 		jb_int(b, key, v);
 	} else {
 		jb_key(b, key);
-		jb_raw(b, "null", 4);
+		strbuf_put(b, "null", 4);
 	}
 }
 
@@ -223,7 +123,7 @@ static void keep_first(struct named *sorted, size_t n, int (*cmp)(const void *, 
 int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 			const int64_t *followed, size_t nfollowed, size_t *kept, size_t *changed)
 {
-	struct jbuf je = { 0 }, jt = { 0 }, jtour = { 0 };
+	struct strbuf je = { 0 }, jt = { 0 }, jtour = { 0 };
 	const struct match_team **teams = NULL;
 	const struct match_event **tours = NULL;
 	struct named *sorted = NULL;
@@ -241,14 +141,14 @@ int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 		if (teams == NULL || tours == NULL || sorted == NULL || keep == NULL)
 			goto out;
 	}
-	jb_raw(&je, "[", 1);
+	strbuf_put(&je, "[", 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct match_event *e = &evs[i];
 
 		if (!followed_has(followed, nfollowed, e->unique_tournament_id))
 			continue;
 		(*kept)++;
-		jb_raw(&je, *kept == 1 ? "{" : ",{", *kept == 1 ? 1 : 2);
+		strbuf_put(&je, *kept == 1 ? "{" : ",{", *kept == 1 ? 1 : 2);
 		jb_int(&je, "id", e->id);
 		jb_int(&je, "ut", e->unique_tournament_id);
 		jb_str(&je, "tournament_name", e->tournament_name);
@@ -271,12 +171,12 @@ int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 		jb_opt_int(&je, "winner_code", e->winner_code > 0, e->winner_code);
 		jb_str(&je, "venue", e->venue);
 		jb_opt_int(&je, "changed_ts", e->changed_ts > 0, e->changed_ts);
-		jb_raw(&je, "}", 1);
+		strbuf_put(&je, "}", 1);
 		teams[nteams++] = &e->home;
 		teams[nteams++] = &e->away;
 		tours[ntours++] = e;
 	}
-	jb_raw(&je, "]", 1);
+	strbuf_put(&je, "]", 1);
 	if (*kept == 0) {
 		rc = 0;
 		goto out;
@@ -284,38 +184,38 @@ int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 	for (size_t i = 0; i < nteams; i++)
 		sorted[i] = (struct named){ teams[i], i };
 	keep_first(sorted, nteams, team_cmp, keep);
-	jb_raw(&jt, "[", 1);
+	strbuf_put(&jt, "[", 1);
 	for (size_t i = 0; i < nteams; i++) {
 		const struct match_team *t = teams[i];
 
 		if (!keep[i])
 			continue;
-		jb_raw(&jt, jt.len == 1 ? "{" : ",{", jt.len == 1 ? 1 : 2);
+		strbuf_put(&jt, jt.len == 1 ? "{" : ",{", jt.len == 1 ? 1 : 2);
 		jb_int(&jt, "id", t->id);
 		jb_str(&jt, "name", t->name);
 		jb_str(&jt, "short_name", t->short_name);
 		jb_str(&jt, "slug", t->slug);
 		jb_str(&jt, "name_code", t->name_code);
-		jb_raw(&jt, "}", 1);
+		strbuf_put(&jt, "}", 1);
 	}
-	jb_raw(&jt, "]", 1);
+	strbuf_put(&jt, "]", 1);
 	for (size_t i = 0; i < ntours; i++)
 		sorted[i] = (struct named){ tours[i], i };
 	keep_first(sorted, ntours, tour_cmp, keep);
-	jb_raw(&jtour, "[", 1);
+	strbuf_put(&jtour, "[", 1);
 	for (size_t i = 0; i < ntours; i++) {
 		const struct match_event *e = tours[i];
 
 		if (!keep[i])
 			continue;
-		jb_raw(&jtour, jtour.len == 1 ? "{" : ",{", jtour.len == 1 ? 1 : 2);
+		strbuf_put(&jtour, jtour.len == 1 ? "{" : ",{", jtour.len == 1 ? 1 : 2);
 		jb_int(&jtour, "id", e->unique_tournament_id);
 		jb_str(&jtour, "name", e->tournament_name);
 		jb_str(&jtour, "slug", e->tournament_slug);
 		jb_str(&jtour, "category", e->category);
-		jb_raw(&jtour, "}", 1);
+		strbuf_put(&jtour, "}", 1);
 	}
-	jb_raw(&jtour, "]", 1);
+	strbuf_put(&jtour, "]", 1);
 	if (je.oom || jt.oom || jtour.oom)
 		goto out;
 	/*
@@ -390,9 +290,9 @@ int store_upsert_events(PGconn *db, const struct match_event *evs, size_t n,
 	PQclear(r);
 	rc = 0;
 out:
-	free(je.p);
-	free(jt.p);
-	free(jtour.p);
+	strbuf_free(&je);
+	strbuf_free(&jt);
+	strbuf_free(&jtour);
 	free(teams);
 	free(tours);
 	free(sorted);

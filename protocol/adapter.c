@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/strbuf.h"
+
 const cJSON *adapter_get(const cJSON *o, const char *key)
 {
 	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
@@ -123,55 +125,19 @@ int adapter_parse_event_list(const cJSON *list, size_t max,
 
 /* ---- printing ---------------------------------------------------------------- */
 
-struct pbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void pput(struct pbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void pnum(struct pbuf *b, const cJSON *item)
+static void pnum(struct strbuf *b, const cJSON *item)
 {
 	double d = item->valuedouble;
 	char buf[32];
 	int n;
 
 	if (isnan(d) || isinf(d)) {
-		pput(b, "null", 4);
+		strbuf_put(b, "null", 4);
 		return;
 	}
 	if (d == (double)item->valueint && !(d == 0 && signbit(d))) {
-		/* cJSON's "%d", by hand: most numbers of an answer are whole */
-		char *e = buf + sizeof(buf), *q = e;
-		long long v = item->valueint;
-		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-		do {
-			*--q = (char)('0' + u % 10);
-			u /= 10;
-		} while (u != 0);
-		if (v < 0)
-			*--q = '-';
-		pput(b, q, (size_t)(e - q));
+		/* cJSON's "%d", without printf: most numbers of an answer are whole */
+		strbuf_int(b, item->valueint);
 		return;
 	}
 	/* cJSON's: 15 digits, 17 when 15 do not read back the same (within
@@ -180,54 +146,10 @@ static void pnum(struct pbuf *b, const cJSON *item)
 	double back = strtod(buf, NULL), max = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
 	if (!(fabs(back - d) <= max * DBL_EPSILON))
 		n = snprintf(buf, sizeof(buf), "%1.17g", d);
-	pput(b, buf, (size_t)n);
+	strbuf_put(b, buf, (size_t)n);
 }
 
-static void pstr(struct pbuf *b, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)(s != NULL ? s : ""), *run;
-
-	pput(b, "\"", 1);
-	for (run = u; *u != '\0'; u++) {
-		char esc[8];
-		size_t n = 2;
-		switch (*u) {
-		case '"':
-			memcpy(esc, "\\\"", 2);
-			break;
-		case '\\':
-			memcpy(esc, "\\\\", 2);
-			break;
-		case '\b':
-			memcpy(esc, "\\b", 2);
-			break;
-		case '\f':
-			memcpy(esc, "\\f", 2);
-			break;
-		case '\n':
-			memcpy(esc, "\\n", 2);
-			break;
-		case '\r':
-			memcpy(esc, "\\r", 2);
-			break;
-		case '\t':
-			memcpy(esc, "\\t", 2);
-			break;
-		default:
-			if (*u >= 32)
-				continue;
-			n = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", *u);
-			break;
-		}
-		pput(b, (const char *)run, (size_t)(u - run));
-		pput(b, esc, n);
-		run = u + 1;
-	}
-	pput(b, (const char *)run, (size_t)(u - run));
-	pput(b, "\"", 1);
-}
-
-static void pitem(struct pbuf *b, const cJSON *item, int depth)
+static void pitem(struct strbuf *b, const cJSON *item, int depth)
 {
 	const cJSON *c;
 
@@ -237,43 +159,43 @@ static void pitem(struct pbuf *b, const cJSON *item, int depth)
 	}
 	switch (item->type & 0xFF) {
 	case cJSON_NULL:
-		pput(b, "null", 4);
+		strbuf_put(b, "null", 4);
 		break;
 	case cJSON_False:
-		pput(b, "false", 5);
+		strbuf_put(b, "false", 5);
 		break;
 	case cJSON_True:
-		pput(b, "true", 4);
+		strbuf_put(b, "true", 4);
 		break;
 	case cJSON_Number:
 		pnum(b, item);
 		break;
 	case cJSON_String:
-		pstr(b, item->valuestring);
+		strbuf_json_str(b, item->valuestring);
 		break;
 	case cJSON_Raw:
 		if (item->valuestring != NULL)
-			pput(b, item->valuestring, strlen(item->valuestring));
+			strbuf_put(b, item->valuestring, strlen(item->valuestring));
 		break;
 	case cJSON_Array:
-		pput(b, "[", 1);
+		strbuf_put(b, "[", 1);
 		for (c = item->child; c != NULL; c = c->next) {
 			pitem(b, c, depth + 1);
 			if (c->next != NULL)
-				pput(b, ",", 1);
+				strbuf_put(b, ",", 1);
 		}
-		pput(b, "]", 1);
+		strbuf_put(b, "]", 1);
 		break;
 	case cJSON_Object:
-		pput(b, "{", 1);
+		strbuf_put(b, "{", 1);
 		for (c = item->child; c != NULL; c = c->next) {
-			pstr(b, c->string);
-			pput(b, ":", 1);
+			strbuf_json_str(b, c->string);
+			strbuf_put(b, ":", 1);
 			pitem(b, c, depth + 1);
 			if (c->next != NULL)
-				pput(b, ",", 1);
+				strbuf_put(b, ",", 1);
 		}
-		pput(b, "}", 1);
+		strbuf_put(b, "}", 1);
 		break;
 	default:
 		b->oom = true;
@@ -283,7 +205,7 @@ static void pitem(struct pbuf *b, const cJSON *item, int depth)
 
 char *adapter_print(const cJSON *item)
 {
-	struct pbuf b = { NULL, 0, 0, false };
+	struct strbuf b = { NULL, 0, 0, false };
 
 	if (item == NULL)
 		return NULL;

@@ -13,7 +13,7 @@ if ! command -v "$CC" >/dev/null; then echo "fuzz: $CC not installed"; exit 1; f
 make -s build/gen/schema_gen.c
 # the parsers are pure: the message, Sofascore and API-Football targets link only these
 # plainly's target also needs http (and what http and config pull in)
-pure="lib/jarena.c protocol/message.c protocol/match.c protocol/adapter.c protocol/sofascore.c protocol/apifootball.c"
+pure="lib/jarena.c lib/strbuf.c protocol/message.c protocol/match.c protocol/adapter.c protocol/sofascore.c protocol/apifootball.c"
 more="protocol/plainly.c lib/log.c lib/http.c lib/db.c lib/config.c lib/clock.c lib/version.c lib/metrics.c lib/notify.c build/gen/schema_gen.c"
 srcs="$pure $more"
 base="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -I. -fno-sanitize-recover=undefined $(pkg-config --cflags libcjson libcurl libpq libconfig librabbitmq)"
