@@ -801,28 +801,25 @@ static enum source_result ask_url(struct source *s, const struct match_query *q,
 
 /* The kept answers of the reservation's events (a finished event's part of
  * a list or a batch, kept a while by keep_finished), handed over without a
- * request: one read of the shared cache, whose slots go back at once. */
+ * request: each read as a getter reads it (a slot taken with the cached
+ * answer, given back at once), until the quota has no room for one. */
 static void pre_kept(struct source *s)
 {
-	const char *urls[HTTP_MANY_MAX];
-	struct source_cached cached[HTTP_MANY_MAX];
 	struct source_quota q = quota_of(s, 0);
-	double tokens;
-	int64_t until;
-	int left[2];
 
-	if (!store_ready(s) || s->npre == 0 || s->npre > HTTP_MANY_MAX)
+	if (!store_ready(s))
 		return;
-	memset(cached, 0, s->npre * sizeof(cached[0]));
-	for (size_t i = 0; i < s->npre; i++)
-		urls[i] = s->pre[i].url;
-	if (s->store.budget_take(s->store.ctx, s->rps, &q, urls, s->npre, &tokens, &until, cached,
-				 left) != 0)
-		return;
-	s->store.budget_give_back(s->store.ctx, s->npre);
 	for (size_t i = 0; i < s->npre; i++) {
-		s->pre[i].cached = cached[i];
-		memset(&cached[i], 0, sizeof(cached[i]));
+		const char *url = s->pre[i].url;
+		double tokens;
+		int64_t until;
+		int left[2];
+
+		memset(&s->pre[i].cached, 0, sizeof(s->pre[i].cached));
+		if (s->store.budget_take(s->store.ctx, s->rps, &q, &url, 1, &tokens, &until,
+					 &s->pre[i].cached, left) != 0)
+			return; /* the requests that follow find out */
+		s->store.budget_give_back(s->store.ctx, 1);
 		pre_kept_answer(&s->pre[i]);
 		cached_free(&s->pre[i].cached);
 	}
@@ -858,6 +855,15 @@ static void prefetch_many(struct source *s, const struct match_query *q, size_t 
 		struct answer a;
 		bool split = false;
 
+		if (k == 1) {
+			/* one event: its own request, as a getter would ask it */
+			struct pre *p = &s->pre[todo[from]];
+			ask_url(s, NULL, p->url, 0, &p->a);
+			p->fetched = p->used = true;
+			s->pre_used++;
+			from++;
+			continue;
+		}
 		for (size_t j = 0; j < k; j++)
 			ids[j] = s->pre[todo[from + j]].q.event;
 		if (s->ad->path_ids(ids, k, path, sizeof(path)) != 0) {

@@ -1158,7 +1158,7 @@ static void af_results_batch_kept_first(void)
 	m.given_back = 0;
 	source_prefetch_events(s, batch, 2);
 	CHECK_INT(requests(), 2);
-	CHECK_STR(srv.last_path, "/fixtures?ids=1400001");
+	CHECK_STR(srv.last_path, "/fixtures?id=1400001"); /* one fixture: its own request */
 	CHECK_INT(m.given_back, 2); /* the reservation that read the kept answers */
 	CHECK_INT(source_get_event(s, 1400201, 0, &ev, &r), SOURCE_OK);
 	CHECK_STR(ev.status_type, "PEN");
