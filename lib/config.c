@@ -194,7 +194,7 @@ const struct cfg_key cfg_keys[] = {
 	{ "tournament_stats.max_attempts", CFG_T_INT, "10", NULL, false, F(tstats_max_attempts),
 	  NOCOUNT, "transient failures before a tournament-stats message is dead-lettered",
 	  RANGE(1, 100000) },
-	{ "tournament_stats.prefetch", CFG_T_INT, "32", NULL, false, F(tstats_prefetch), NOCOUNT,
+	{ "tournament_stats.prefetch", CFG_T_INT, "64", NULL, false, F(tstats_prefetch), NOCOUNT,
 	  "unacknowledged deliveries per bf-tournament-stats process", RANGE(1, 65535) },
 	{ "log.level", CFG_T_STRING, "info", "BF_LOG_LEVEL", false, F(log_level), NOCOUNT,
 	  "debug, info, warn or error", ONE_OF("debug|info|warn|error") },

@@ -832,7 +832,7 @@ BODY_MB=$(sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p' "$LOGS/producer_bench.log" 2
 {
 	echo "make bench, $DATE, code $COMMIT: $CORES cores ($CPU), load average $LOAD_START at the start and $LOAD_END at the end; RabbitMQ $RMQ_VERSION (quorum queues), PostgreSQL $PG_SERVER_VERSION, librabbitmq $LIBRMQ_VERSION."
 	echo "Median of $REPS runs (min-max); the broker is restarted between runs; client, fakes, broker and database share the machine."
-	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results), bf-renders $N_RENDERS messages per run; consumers at their default prefetch (64, 32, 32, 32)${BENCH_CONF_EXTRA:+; with \"$BENCH_CONF_EXTRA\"}."
+	echo "Persistent messages, PostgreSQL with fsync on. Queue sizes: ceiling $N_CEIL x 61 B; bf-lineups $N_LINEUPS (fake Plainly) and $N_LINEUPS_DRY (dry-run), bf-results $N_RESULTS, bf-tournament-stats $N_TSTATS (rounds, $((N_TSTATS * 10)) stored results), bf-renders $N_RENDERS messages per run; consumers at their default prefetch (64, 32, 64, 32)${BENCH_CONF_EXTRA:+; with \"$BENCH_CONF_EXTRA\"}."
 	echo "Consumer msg/s = jobs ended / (last end - first end): a branch consumer with the fake Plainly ends its job when Plainly accepted the render (state rendering), a dry run and bf-renders when it is done; RSS = the largest VmRSS sampled every 0.5 s while it ran, MB per process; start-up peak = VmHWM, which includes the ~10 MB of shared library pages that loading and initialising the libraries maps before the program drops them (proc_trim_memory)."
 	echo
 	echo "| what | msg/s | of the consume ceiling | RSS MB per process | start-up peak MB (VmHWM) | own memory MB (RssAnon: RSS less shared library pages) |"
@@ -905,7 +905,7 @@ done | jq -s 'add // {}' >"$WORK/mdreq.json"
 	    latency_consumers: 2, sofascore_max_requests_per_second: 1000,
 	    producer_competitions: ($comps | split(" ") | map(select(. != "") | tonumber)),
 	    producer_matches_per_competition: 10, producer_lineup_lead_s: 3600,
-	    consumer_prefetch: { "bf-lineups": 64, "bf-results": 32, "bf-tournament-stats": 32, "bf-renders": 32 } },
+	    consumer_prefetch: { "bf-lineups": 64, "bf-results": 32, "bf-tournament-stats": 64, "bf-renders": 32 } },
 	  latency_rechecks_per_run: ($tiers | split(";")),
 	  figures: (sort_by(.key) | map({ key: .key, value: (del(.key)) }) | from_entries),
 	  matchday_requests_per_match: ($detail | sort_by(.run, .event_id)),

@@ -258,7 +258,7 @@ static void defaults_from_file_with_only_a_comment(void)
 	CHECK_INT(c.results_max_attempts, 30);
 	CHECK_INT(c.results_prefetch, 32);
 	CHECK_INT(c.tstats_max_attempts, 10);
-	CHECK_INT(c.tstats_prefetch, 32);
+	CHECK_INT(c.tstats_prefetch, 64);
 	CHECK_STR(c.log_level, "info");
 	CHECK_STR(c.log_format, "text");
 	CHECK_STR(c.metrics_listen, "");
