@@ -465,8 +465,11 @@ void result_flush(struct consumer_ctx *ctx)
 
 	if (b == NULL)
 		return;
+	int64_t t0 = clock_mono_ms();
 	if (b->n > 0)
 		consumer_write_batch(ctx, b->n, store_many, b, ok);
+	if (b->n > 0)
+		log_debug("results batch stored=%zu store_ms=%" PRId64, b->n, clock_mono_ms() - t0);
 	for (size_t i = 0; i < b->n; i++) {
 		struct deferred *x = &b->q[i];
 		if (ok[i])
@@ -543,6 +546,7 @@ static enum source_result take_event(struct consumer_ctx *ctx, int64_t id, struc
 	if (b == NULL || b->nev == 0 || source_batch_max(ctx->src) > 0)
 		return source_get_event(ctx->src, id, 0, ev, r);
 	if (!b->events_taken) {
+		int64_t t0 = clock_mono_ms();
 		b->events_taken = true;
 		for (size_t i = 0; i < b->nev; i++) {
 			size_t j = 0;
@@ -560,7 +564,10 @@ static enum source_result take_event(struct consumer_ctx *ctx, int64_t id, struc
 			    b->ev[i].status == MATCH_ST_FINISHED)
 				fin[nfin++] = b->ev_ids[i];
 		}
+		int64_t t1 = clock_mono_ms();
 		source_prefetch_event_parts(ctx->src, fin, nfin);
+		log_debug("results batch events=%zu events_ms=%" PRId64 " final=%zu parts_start_ms=%" PRId64,
+			  b->nev, t1 - t0, nfin, clock_mono_ms() - t1);
 	}
 	for (size_t i = 0; i < b->nev; i++)
 		if (b->ev_ids[i] == id) {
