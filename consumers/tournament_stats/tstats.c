@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "consumers/render.h"
+#include "lib/clock.h"
 #include "lib/db.h"
 #include "lib/log.h"
 #include "protocol/source.h"
@@ -494,6 +495,7 @@ void tstats_flush(struct consumer_ctx *ctx)
 		ms[i] = b->q[i].m;
 		need[i] = b->q[i].table == NULL;
 	}
+	int64_t t0 = clock_mono_ms(), t1, t2;
 	if ((db_broken(ctx->db) && db_reconnect(ctx->db) != 0) ||
 	    rows_read(ctx->db, ms, need, b->n, &rows) != 0) {
 		for (size_t i = 0; i < b->n; i++)
@@ -510,12 +512,15 @@ void tstats_flush(struct consumer_ctx *ctx)
 			idx[nd++] = i;
 	}
 	rows_free(&rows);
+	t1 = clock_mono_ms();
 	/* the snapshots of the rounds with a document, one statement */
 	memset(&done, 0, sizeof(done));
 	for (size_t j = 0; j < nd; j++)
 		done.q[j] = b->q[idx[j]];
 	nok = consumer_write_batch(ctx, nd, store_snapshots, &done, ok);
-	(void)nok;
+	t2 = clock_mono_ms();
+	log_debug("rounds batch rounds=%zu read_ms=%" PRId64 " snapshots=%zu snapshots_ms=%" PRId64,
+		  b->n, t1 - t0, nok, t2 - t1);
 	for (size_t j = 0; j < nd; j++) {
 		struct deferred *x = &done.q[j];
 		char subject[MSG_KEY_MAX];
