@@ -566,7 +566,8 @@ static enum source_result take_event(struct consumer_ctx *ctx, int64_t id, struc
 		}
 		int64_t t1 = clock_mono_ms();
 		source_prefetch_event_parts(ctx->src, fin, nfin);
-		log_debug("results batch events=%zu events_ms=%" PRId64 " final=%zu parts_start_ms=%" PRId64,
+		log_debug("results batch events=%zu events_ms=%" PRId64
+			  " final=%zu parts_start_ms=%" PRId64,
 			  b->nev, t1 - t0, nfin, clock_mono_ms() - t1);
 	}
 	for (size_t i = 0; i < b->nev; i++)
