@@ -1,6 +1,5 @@
 #include "db.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,21 +259,28 @@ void db_copy_int(struct db_copy *b, long long v)
 
 void db_copy_double(struct db_copy *b, double v)
 {
-	char buf[40];
-	int n;
-
 	if (fabs(v) < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v))) {
 		db_copy_int(b, (long long)v);
 		return;
 	}
-	/* as cJSON prints it: 15 digits, 17 when 15 do not read back within
-	 * one DBL_EPSILON */
-	n = snprintf(buf, sizeof(buf), "%1.15g", v);
-	double back = strtod(buf, NULL), max = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
-	if (!(fabs(back - v) <= max * DBL_EPSILON))
-		n = snprintf(buf, sizeof(buf), "%1.17g", v);
 	copy_sep(b);
-	copy_put(b, buf, (size_t)n);
+	strbuf_double(&b->b, v); /* as cJSON prints it */
+}
+
+void db_copy_opt_int(struct db_copy *b, bool have, long long v)
+{
+	if (have)
+		db_copy_int(b, v);
+	else
+		db_copy_null(b);
+}
+
+void db_copy_opt_double(struct db_copy *b, bool have, double v)
+{
+	if (have)
+		db_copy_double(b, v);
+	else
+		db_copy_null(b);
 }
 
 void db_copy_bool(struct db_copy *b, bool v)

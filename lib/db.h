@@ -109,6 +109,9 @@ void db_copy_null(struct db_copy *b);
 void db_copy_int(struct db_copy *b, long long v);
 void db_copy_double(struct db_copy *b, double v); /* as cJSON prints a number */
 void db_copy_bool(struct db_copy *b, bool v);
+/* v, or SQL NULL when not have */
+void db_copy_opt_int(struct db_copy *b, bool have, long long v);
+void db_copy_opt_double(struct db_copy *b, bool have, double v);
 void db_copy_row(struct db_copy *b);
 void db_copy_free(struct db_copy *b);
 /* Runs sql (COPY table (columns) FROM STDIN) with the rows of b: 0, or -1

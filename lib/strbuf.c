@@ -1,6 +1,9 @@
 #include "strbuf.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +50,17 @@ void strbuf_int(struct strbuf *b, long long v)
 	if (v < 0)
 		*--q = '-';
 	strbuf_put(b, q, (size_t)(e - q));
+}
+
+void strbuf_double(struct strbuf *b, double v)
+{
+	char buf[40];
+	int n = snprintf(buf, sizeof(buf), "%1.15g", v);
+	double back = strtod(buf, NULL), max = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
+
+	if (!(fabs(back - v) <= max * DBL_EPSILON))
+		n = snprintf(buf, sizeof(buf), "%1.17g", v);
+	strbuf_put(b, buf, (size_t)n);
 }
 
 void strbuf_json_str(struct strbuf *b, const char *s)

@@ -20,6 +20,10 @@ void strbuf_put(struct strbuf *b, const char *s, size_t n);
 void strbuf_puts(struct strbuf *b, const char *s);
 /* v in decimal (printf's %lld, without printf). */
 void strbuf_int(struct strbuf *b, long long v);
+/* v as cJSON prints a number that is not whole: 15 significant digits,
+ * 17 when 15 do not read back within one DBL_EPSILON ("nan", "inf" as
+ * printf gives them: callers that need JSON check first). */
+void strbuf_double(struct strbuf *b, double v);
 /* s as a JSON string, quoted and escaped as cJSON escapes it: ", \ and the
  * control characters (\b \f \n \r \t, the others \u00xx); other bytes,
  * UTF-8 included, as they are.  NULL: "". */

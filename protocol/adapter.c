@@ -1,6 +1,5 @@
 #include "adapter.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,25 +127,13 @@ int adapter_parse_event_list(const cJSON *list, size_t max,
 static void pnum(struct strbuf *b, const cJSON *item)
 {
 	double d = item->valuedouble;
-	char buf[32];
-	int n;
 
-	if (isnan(d) || isinf(d)) {
+	if (isnan(d) || isinf(d))
 		strbuf_put(b, "null", 4);
-		return;
-	}
-	if (d == (double)item->valueint && !(d == 0 && signbit(d))) {
-		/* cJSON's "%d", without printf: most numbers of an answer are whole */
-		strbuf_int(b, item->valueint);
-		return;
-	}
-	/* cJSON's: 15 digits, 17 when 15 do not read back the same (within
-	 * its tolerance of one DBL_EPSILON) */
-	n = snprintf(buf, sizeof(buf), "%1.15g", d);
-	double back = strtod(buf, NULL), max = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
-	if (!(fabs(back - d) <= max * DBL_EPSILON))
-		n = snprintf(buf, sizeof(buf), "%1.17g", d);
-	strbuf_put(b, buf, (size_t)n);
+	else if (d == (double)item->valueint && !(d == 0 && signbit(d)))
+		strbuf_int(b, item->valueint); /* cJSON's "%d": most numbers are whole */
+	else
+		strbuf_double(b, d);
 }
 
 static void pitem(struct strbuf *b, const cJSON *item, int depth)

@@ -289,20 +289,11 @@ static void rows_of(const struct result_data *d, cJSON *events, struct rows *w)
 				db_copy_text(&w->players, p->name);
 				db_copy_text(&w->players, p->short_name);
 				copy_text_or_null(&w->players, p->position);
-				if (p->shirt > 0)
-					db_copy_int(&w->players, p->shirt);
-				else
-					db_copy_null(&w->players);
+				db_copy_opt_int(&w->players, p->shirt > 0, p->shirt);
 				db_copy_bool(&w->players, p->substitute);
 				db_copy_bool(&w->players, p->captain);
-				if (p->minutes >= 0)
-					db_copy_int(&w->players, p->minutes);
-				else
-					db_copy_null(&w->players);
-				if (p->has_rating)
-					db_copy_double(&w->players, p->rating);
-				else
-					db_copy_null(&w->players);
+				db_copy_opt_int(&w->players, p->minutes >= 0, p->minutes);
+				db_copy_opt_double(&w->players, p->has_rating, p->rating);
 				db_copy_text(&w->players, p->stats_json); /* NULL: none */
 				db_copy_row(&w->players);
 			}
@@ -323,44 +314,25 @@ static void rows_of(const struct result_data *d, cJSON *events, struct rows *w)
 		db_copy_text(&w->stats, s->group);
 		db_copy_text(&w->stats, s->home);
 		db_copy_text(&w->stats, s->away);
-		if (s->has_values) {
-			db_copy_double(&w->stats, s->home_value);
-			db_copy_double(&w->stats, s->away_value);
-		} else {
-			db_copy_null(&w->stats);
-			db_copy_null(&w->stats);
-		}
+		db_copy_opt_double(&w->stats, s->has_values, s->home_value);
+		db_copy_opt_double(&w->stats, s->has_values, s->away_value);
 		db_copy_row(&w->stats);
 	}
 	for (size_t i = 0; i < d->ninc; i++) {
 		const struct match_incident *x = &d->inc[i];
 		db_copy_int(&w->inc, ev->id);
 		db_copy_int(&w->inc, (long long)i);
-		if (x->id > 0)
-			db_copy_int(&w->inc, x->id);
-		else
-			db_copy_null(&w->inc);
+		db_copy_opt_int(&w->inc, x->id > 0, x->id);
 		db_copy_text(&w->inc, x->type);
 		copy_text_or_null(&w->inc, x->klass);
 		db_copy_int(&w->inc, x->minute);
-		if (x->added_time > 0)
-			db_copy_int(&w->inc, x->added_time);
-		else
-			db_copy_null(&w->inc);
-		if (x->player_id > 0)
-			db_copy_int(&w->inc, x->player_id);
-		else
-			db_copy_null(&w->inc);
+		db_copy_opt_int(&w->inc, x->added_time > 0, x->added_time);
+		db_copy_opt_int(&w->inc, x->player_id > 0, x->player_id);
 		copy_text_or_null(&w->inc, x->player);
 		copy_text_or_null(&w->inc, x->assist);
 		copy_text_or_null(&w->inc, x->side);
-		if (x->has_score) {
-			db_copy_int(&w->inc, x->home_score);
-			db_copy_int(&w->inc, x->away_score);
-		} else {
-			db_copy_null(&w->inc);
-			db_copy_null(&w->inc);
-		}
+		db_copy_opt_int(&w->inc, x->has_score, x->home_score);
+		db_copy_opt_int(&w->inc, x->has_score, x->away_score);
 		db_copy_row(&w->inc);
 	}
 }

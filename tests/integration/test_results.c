@@ -947,6 +947,24 @@ static long vm_hwm_kb(pid_t pid)
 	return kb;
 }
 
+/* The events rows first..last, finished 3 hours ago (what the producer stored). */
+static int insert_finished_range(struct world *w, long long first, long long last)
+{
+	char f[24], l[24];
+	const char *p[2] = { f, l };
+
+	snprintf(f, sizeof(f), "%lld", first);
+	snprintf(l, sizeof(l), "%lld", last);
+	return sql_cmd(w->db,
+		       "INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
+		       " season_name, round, home_team_id, away_team_id, home_name, away_name,"
+		       " start_time, status_code, status_type)"
+		       " SELECT g, 17, 'Premier League', 76986, 'Premier League 26/27', 13, 17, 42,"
+		       "  'Manchester City', 'Arsenal', now() - interval '3 hours', 100, 'finished'"
+		       " FROM generate_series($1::bigint, $2::bigint) AS g",
+		       2, p);
+}
+
 static void batch_body(struct world *w)
 {
 	char logf[600];
@@ -955,14 +973,7 @@ static void batch_body(struct world *w)
 	struct rusage ru;
 	long hwm;
 
-	REQUIRE(sql_cmd(w->db,
-			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			" start_time, status_code, status_type)"
-			" SELECT g, 17, 'Premier League', 76986, 'Premier League 26/27', 13, 17, 42,"
-			"  'Manchester City', 'Arsenal', now() - interval '3 hours', 100, 'finished'"
-			" FROM generate_series(14026001, 14026050) AS g",
-			0, NULL) == 0);
+	REQUIRE(insert_finished_range(w, 14026001, 14026050) == 0);
 	long long t_spawn = tenv_now_ms();
 	pid = spawn_results(w, "results", NULL);
 	REQUIRE(pid > 0);
@@ -1034,14 +1045,7 @@ static void bad_row_body(struct world *w)
 	char logf[600], subject[64];
 	pid_t pid;
 
-	REQUIRE(sql_cmd(w->db,
-			"INSERT INTO events (id, unique_tournament_id, tournament_name, season_id,"
-			" season_name, round, home_team_id, away_team_id, home_name, away_name,"
-			" start_time, status_code, status_type)"
-			" SELECT g, 17, 'Premier League', 76986, 'Premier League 26/27', 13, 17, 42,"
-			"  'Manchester City', 'Arsenal', now() - interval '3 hours', 100, 'finished'"
-			" FROM generate_series(14026001, 14026006) AS g",
-			0, NULL) == 0);
+	REQUIRE(insert_finished_range(w, 14026001, 14026006) == 0);
 	REQUIRE(sql_cmd(w->db,
 			"CREATE FUNCTION t_refuse() RETURNS trigger LANGUAGE plpgsql AS $$"
 			" BEGIN IF NEW.event_id = 14026003 THEN"
