@@ -477,6 +477,18 @@ static int collect(struct consumer_ctx *ctx, struct item *its, size_t max, int f
 	return r;
 }
 
+PGconn *consumer_db_ahead(struct consumer_ctx *ctx)
+{
+	if (ctx->db_ahead != NULL && db_broken(ctx->db_ahead) && db_reconnect(ctx->db_ahead) != 0) {
+		log_warn("second database connection lost: reading on the first");
+		return NULL;
+	}
+	if (ctx->db_ahead == NULL &&
+	    db_connect(&ctx->db_ahead, ctx->cfg->database_url, 1, &signals_stop) != 0)
+		return NULL; /* logged; the next batch tries again */
+	return ctx->db_ahead;
+}
+
 /* ---- the look-ahead -------------------------------------------------------- */
 
 /*
@@ -789,6 +801,10 @@ int consumer_main(const struct consumer_def *def, int argc, char **argv)
 		log_err("%s", err);
 		goto out_db;
 	}
+	/* before the start-up's library pages are dropped (proc_trim_memory):
+	 * opened later, it would map them again */
+	if (def->db_ahead && db_connect(&ctx.db_ahead, cfg.database_url, 0, &signals_stop) != 0)
+		goto out_db;
 	if (def->type != MSG_RENDER && source_pg_open(&ctx.src, &cfg, cfg.database_url, 0) != 0) {
 		log_err("cannot set up the %s client", cfg.source_provider);
 		goto out_db;
@@ -924,6 +940,7 @@ out_http:
 out_sofa:
 	source_close(ctx.src);
 out_db:
+	PQfinish(ctx.db_ahead);
 	PQfinish(ctx.db);
 out_cfg:
 	metrics_serve_stop();

@@ -42,6 +42,7 @@ struct consumer_ctx {
 	enum msg_type type;
 	struct topology topo;
 	PGconn *db;
+	PGconn *db_ahead; /* consumer_db_ahead(): NULL until a type asks for it */
 	struct source *src; /* match data */
 	struct http_client *http; /* Plainly */
 	struct broker *in; /* consuming connection */
@@ -55,6 +56,16 @@ struct consumer_ctx {
 	void (*def_flush)(struct consumer_ctx *);
 	void *branch_data; /* the branch's own (freed with free() at exit) */
 };
+
+/*
+ * A second database connection, for statements a type sends ahead
+ * (db_send_many in its prefetch) so that the server answers them while the
+ * loop still uses ctx->db for the batch in hand; the type takes the answers
+ * in its flush.  Opened at start (consumer_def.db_ahead) or at the first
+ * call, reopened once when broken; NULL when it cannot be (logged): the
+ * caller reads on ctx->db.
+ */
+PGconn *consumer_db_ahead(struct consumer_ctx *ctx);
 
 typedef void (*branch_fn)(struct consumer_ctx *ctx, const struct work_msg *m, struct outcome *out);
 
@@ -70,6 +81,9 @@ struct consumer_def {
 	 * OUT_DEFERRED) in one transaction (consumer_write_batch), queues their
 	 * renders and gives each deferred outcome */
 	void (*flush)(struct consumer_ctx *ctx);
+	/* optional: the type sends statements ahead (consumer_db_ahead): the
+	 * second connection is opened at start, with the first */
+	bool db_ahead;
 	const char *what; /* one line for --help */
 	/* optional: the type's own configuration checks (a start and -n run
 	 * them): 0, or -1 with why in err */

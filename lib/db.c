@@ -340,28 +340,41 @@ int db_copy(PGconn *c, const char *what, const char *sql, const struct db_copy *
 	return rc;
 }
 
-int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
+int db_send_many(PGconn *c, const struct db_stmt *st, size_t n)
 {
-	size_t sent = 0, k = 0;
-	int rc = 0, nulls = 0;
+	size_t sent = 0;
 	char msg[512];
 
 	if (PQenterPipelineMode(c) != 1) {
 		log_err("database pipeline failed error=%s",
 			log_quote(one_line(PQerrorMessage(c), msg, sizeof(msg))));
+		seen(c, true);
 		return -1;
 	}
 	for (; sent < n; sent++)
 		if (PQsendQueryParams(c, st[sent].sql, st[sent].nparams, NULL, st[sent].params,
 				      NULL, NULL, 0) != 1)
 			break;
-	if (sent < n) {
+	if (sent < n)
 		log_err("database query failed query=%s error=%s", st[sent].what,
 			log_quote(one_line(PQerrorMessage(c), msg, sizeof(msg))));
-		rc = -1;
+	if (PQpipelineSync(c) != 1 || sent < n || PQflush(c) != 0) {
+		/* what was sent is answered (or the connection is gone): read it */
+		(void)db_take_many(c, st, sent, NULL);
+		seen(c, true);
+		return -1;
 	}
-	if (PQpipelineSync(c) != 1)
-		rc = -1;
+	return 0;
+}
+
+int db_take_many(PGconn *c, const struct db_stmt *st, size_t n, PGresult **out)
+{
+	size_t k = 0;
+	int rc = 0, nulls = 0;
+	char msg[512];
+
+	for (size_t i = 0; out != NULL && i < n; i++)
+		out[i] = NULL;
 	/* one result then NULL per statement, then the sync; two NULLs in a
 	 * row: nothing more is coming (a broken connection) */
 	for (;;) {
@@ -386,19 +399,35 @@ int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
 					log_quote(one_line(PQresultErrorMessage(r), msg,
 							   sizeof(msg))));
 			rc = -1;
+			PQclear(r);
+		} else if (out != NULL && k < n) {
+			out[k] = r;
+		} else {
+			PQclear(r);
 		}
 		k++;
-		PQclear(r);
 	}
 	if (PQexitPipelineMode(c) != 1)
 		rc = -1;
-	if (k < sent)
+	if (k < n)
 		rc = -1;
 	/* a statement that failed inside BEGIN leaves the transaction aborted */
 	if (PQtransactionStatus(c) == PQTRANS_INERROR || PQtransactionStatus(c) == PQTRANS_INTRANS)
 		db_rollback(c);
 	seen(c, rc != 0);
+	if (rc != 0)
+		for (size_t i = 0; out != NULL && i < n; i++) {
+			PQclear(out[i]);
+			out[i] = NULL;
+		}
 	return rc;
+}
+
+int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n)
+{
+	if (db_send_many(c, st, n) != 0)
+		return -1;
+	return db_take_many(c, st, n, NULL);
 }
 
 int db_cmd_async(PGconn *c, const char *what, const char *sql, int nparams,

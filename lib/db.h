@@ -88,6 +88,18 @@ struct db_stmt {
 int db_pipeline(PGconn *c, const struct db_stmt *st, size_t n) __attribute__((warn_unused_result));
 
 /*
+ * db_pipeline in two halves, so that the server works while the caller
+ * does something else: db_send_many sends the statements (nothing is
+ * waited for) and returns 0, or -1 (logged; nothing is left pending);
+ * after a 0, db_take_many must read their answers, in order, into
+ * out[0..n-1] (out may be NULL: read and dropped) and returns 0 when all
+ * succeeded, or -1 (logged; every out[i] NULL).  The connection serves
+ * nothing else in between.
+ */
+int db_send_many(PGconn *c, const struct db_stmt *st, size_t n) __attribute__((warn_unused_result));
+int db_take_many(PGconn *c, const struct db_stmt *st, size_t n, PGresult **out);
+
+/*
  * Like db_cmd, in one round trip, committed without waiting for the WAL flush
  * (synchronous_commit off for this one statement): for writes a server
  * crash may lose without harm (a state that a redelivery recomputes).

@@ -10,6 +10,7 @@ int main(int argc, char **argv)
 		.branch = tstats_branch,
 		.prefetch = tstats_prefetch,
 		.flush = tstats_flush,
+		.db_ahead = true,
 		.what = "When a round is complete: standings, round results, top scorers, team and\n"
 			"player of the round from PostgreSQL, then a tournament video from Plainly.",
 	};

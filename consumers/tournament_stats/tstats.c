@@ -39,7 +39,8 @@ static const char *const SQL_ROUND_GOALS = KEYS
 	"SELECT k.i, g.player_name, g.player_team, g.minute, COALESCE(g.added_time, 0),"
 	" COALESCE(g.class, 'regular')"
 	" FROM k JOIN v_goals g ON g.unique_tournament_id = k.ut AND g.season_id = k.season"
-	" AND g.round = k.round ORDER BY k.i, g.event_id, g.minute, g.added_time NULLS FIRST";
+	" AND g.round = k.round ORDER BY k.i, g.event_id, g.minute, g.added_time NULLS FIRST,"
+	" g.score_after NULLS LAST, g.seq";
 
 /* Season top scorers up to this round: own goals excluded, penalties
  * counted; a player's team is the one of his latest goal.  The goals of the
@@ -111,10 +112,64 @@ static void rows_free(struct tstats_rows *rows)
 	memset(rows, 0, sizeof(*rows));
 }
 
-/* Reads the aggregates of the rounds m[0..n-1] (need[i]: round i's table
- * is computed).  0, or -1 (a query failed, logged). */
-static int rows_read(PGconn *db, const struct work_msg *const *m, const bool *need, size_t n,
-		     struct tstats_rows *rows)
+/* The batch's rounds as the queries' four array parameters. */
+struct keys {
+	char *ut, *season, *round, *need;
+	const char *p[4];
+};
+
+static void keys_free(struct keys *k)
+{
+	free(k->ut);
+	free(k->season);
+	free(k->round);
+	free(k->need);
+	memset(k, 0, sizeof(*k));
+}
+
+/* The keys of the rounds m[0..n-1] (need[i]: round i's table is computed;
+ * NULL: every round's).  0, or -1 (out of memory). */
+static int keys_of(struct keys *k, const struct work_msg *const *m, const bool *need, size_t n)
+{
+	size_t cap = n * 24 + 4, ou = 0, os = 0, orr = 0, on = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->ut = malloc(cap);
+	k->season = malloc(cap);
+	k->round = malloc(cap);
+	k->need = malloc(cap);
+	if (k->ut == NULL || k->season == NULL || k->round == NULL || k->need == NULL) {
+		keys_free(k);
+		return -1;
+	}
+	ou += (size_t)snprintf(k->ut + ou, cap - ou, "{");
+	os += (size_t)snprintf(k->season + os, cap - os, "{");
+	orr += (size_t)snprintf(k->round + orr, cap - orr, "{");
+	on += (size_t)snprintf(k->need + on, cap - on, "{");
+	for (size_t i = 0; i < n; i++) {
+		const char *sep = i ? "," : "";
+		ou += (size_t)snprintf(k->ut + ou, cap - ou, "%s%" PRId64, sep,
+				       m[i]->unique_tournament_id);
+		os += (size_t)snprintf(k->season + os, cap - os, "%s%" PRId64, sep,
+				       m[i]->season_id);
+		orr += (size_t)snprintf(k->round + orr, cap - orr, "%s%d", sep, m[i]->round);
+		on += (size_t)snprintf(k->need + on, cap - on, "%s%s", sep,
+				       need == NULL || need[i] ? "t" : "f");
+	}
+	snprintf(k->ut + ou, cap - ou, "}");
+	snprintf(k->season + os, cap - os, "}");
+	snprintf(k->round + orr, cap - orr, "}");
+	snprintf(k->need + on, cap - on, "}");
+	k->p[0] = k->ut;
+	k->p[1] = k->season;
+	k->p[2] = k->round;
+	k->p[3] = k->need;
+	return 0;
+}
+
+/* The aggregate queries with the keys k, into st (those of rows->r[which[j]]);
+ * the computed standings only when standings.  Returns how many. */
+static size_t stmts_of(const struct keys *k, bool standings, struct db_stmt *st, int *which)
 {
 	static const struct {
 		const char *what, *sql;
@@ -127,47 +182,51 @@ static int rows_read(PGconn *db, const struct work_msg *const *m, const bool *ne
 		[R_TEAM] = { "team of the round", SQL_TEAM_OF_ROUND },
 		[R_PLAYER] = { "player of the round", SQL_PLAYER_OF_ROUND },
 	};
-	size_t cap = n * 24 + 4;
-	char *ut = malloc(cap), *season = malloc(cap), *round = malloc(cap), *needs = malloc(cap);
-	size_t ou = 0, os = 0, orr = 0, on = 0;
+	size_t n = 0;
+
+	for (int q = 0; q < R_N; q++) {
+		if (q == R_STANDINGS && !standings)
+			continue;
+		st[n] = (struct db_stmt){ qs[q].what, qs[q].sql, 4, k->p };
+		which[n++] = q;
+	}
+	return n;
+}
+
+/* The answers to the statements sent (db_send_many) into rows.  0 or -1. */
+static int rows_take(PGconn *db, const struct db_stmt *st, const int *which, size_t n,
+		     struct tstats_rows *rows)
+{
+	PGresult *r[R_N];
+
+	memset(rows, 0, sizeof(*rows));
+	if (db_take_many(db, st, n, r) != 0)
+		return -1;
+	for (size_t j = 0; j < n; j++)
+		rows->r[which[j]] = r[j];
+	return 0;
+}
+
+/* Reads the aggregates of the rounds m[0..n-1] (need[i]: round i's table
+ * is computed), in one round trip.  0, or -1 (a query failed, logged). */
+static int rows_read(PGconn *db, const struct work_msg *const *m, const bool *need, size_t n,
+		     struct tstats_rows *rows)
+{
+	struct keys k;
+	struct db_stmt st[R_N];
+	int which[R_N];
 	bool any_need = false;
 	int rc = -1;
 
 	memset(rows, 0, sizeof(*rows));
-	if (ut == NULL || season == NULL || round == NULL || needs == NULL)
-		goto out;
-	ou += (size_t)snprintf(ut + ou, cap - ou, "{");
-	os += (size_t)snprintf(season + os, cap - os, "{");
-	orr += (size_t)snprintf(round + orr, cap - orr, "{");
-	on += (size_t)snprintf(needs + on, cap - on, "{");
-	for (size_t i = 0; i < n; i++) {
-		const char *sep = i ? "," : "";
-		ou += (size_t)snprintf(ut + ou, cap - ou, "%s%" PRId64, sep,
-				       m[i]->unique_tournament_id);
-		os += (size_t)snprintf(season + os, cap - os, "%s%" PRId64, sep, m[i]->season_id);
-		orr += (size_t)snprintf(round + orr, cap - orr, "%s%d", sep, m[i]->round);
-		on += (size_t)snprintf(needs + on, cap - on, "%s%s", sep, need[i] ? "t" : "f");
+	for (size_t i = 0; i < n; i++)
 		any_need = any_need || need[i];
-	}
-	snprintf(ut + ou, cap - ou, "}");
-	snprintf(season + os, cap - os, "}");
-	snprintf(round + orr, cap - orr, "}");
-	snprintf(needs + on, cap - on, "}");
-	const char *p[4] = { ut, season, round, needs };
-	for (int k = 0; k < R_N; k++) {
-		if (k == R_STANDINGS && !any_need)
-			continue;
-		if ((rows->r[k] = db_exec(db, qs[k].what, qs[k].sql, 4, p)) == NULL)
-			goto out;
-	}
-	rc = 0;
-out:
-	if (rc != 0)
-		rows_free(rows);
-	free(ut);
-	free(season);
-	free(round);
-	free(needs);
+	if (keys_of(&k, m, need, n) != 0)
+		return -1;
+	size_t ns = stmts_of(&k, any_need, st, which);
+	if (db_send_many(db, st, ns) == 0)
+		rc = rows_take(db, st, which, ns, rows);
+	keys_free(&k);
 	return rc;
 }
 
@@ -175,14 +234,20 @@ out:
 static void rows_of(const PGresult *r, size_t i, int *from, int *to)
 {
 	long want = (long)i + 1;
-	int t = 0, n = r != NULL ? PQntuples(r) : 0;
+	int lo = 0, hi = r != NULL ? PQntuples(r) : 0, n = hi;
 
-	while (t < n && strtol(PQgetvalue(r, t, 0), NULL, 10) < want)
-		t++;
-	*from = t;
-	while (t < n && strtol(PQgetvalue(r, t, 0), NULL, 10) == want)
-		t++;
-	*to = t;
+	/* the rows are in k.i's order: the first with k.i >= want */
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (strtol(PQgetvalue(r, mid, 0), NULL, 10) < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*from = lo;
+	while (lo < n && strtol(PQgetvalue(r, lo, 0), NULL, 10) == want)
+		lo++;
+	*to = lo;
 }
 
 static double num(const PGresult *r, int row, int col)
@@ -373,6 +438,17 @@ struct tstats_batch {
 	struct season_table tables[CONSUMER_BATCH_MAX];
 	size_t n;
 	struct deferred q[CONSUMER_BATCH_MAX];
+	/* the aggregates sent ahead by tstats_prefetch() on ctx->db_ahead, for
+	 * the rounds sent[0..nsent-1] (the batch's order), taken by the flush */
+	bool ahead;
+	size_t nsent, nst;
+	struct work_msg sent[CONSUMER_BATCH_MAX];
+	struct db_stmt st[R_N];
+	int which[R_N];
+	/* whether the last batch computed a table: the next one sends the
+	 * computed standings ahead too (at first: yes) */
+	bool computed_before;
+	bool seen_batch;
 };
 
 static struct tstats_batch *batch_of(struct consumer_ctx *ctx)
@@ -382,8 +458,44 @@ static struct tstats_batch *batch_of(struct consumer_ctx *ctx)
 	return ctx->branch_data;
 }
 
+/* Reads and drops the answers to aggregates sent ahead and not taken. */
+static void ahead_drop(struct consumer_ctx *ctx, struct tstats_batch *b)
+{
+	if (b->ahead)
+		(void)db_take_many(ctx->db_ahead, b->st, b->nst, NULL);
+	b->ahead = false;
+}
+
+/*
+ * Sends the aggregates of the rounds msgs[0..n-1] on the second connection
+ * without waiting: the server reads them while the loop still carries out
+ * the batch before (its renders, jobs and acks).  The computed standings
+ * go with them while the provider had no table for the last batch.
+ */
+static void ahead_send(struct consumer_ctx *ctx, struct tstats_batch *b,
+		       const struct work_msg *const *msgs, size_t n)
+{
+	PGconn *db = consumer_db_ahead(ctx);
+	struct keys k;
+
+	if (db == NULL || keys_of(&k, msgs, NULL, n) != 0)
+		return;
+	b->nst = stmts_of(&k, !b->seen_batch || b->computed_before, b->st, b->which);
+	/* the parameters are copied into the connection's buffer as they are sent */
+	if (db_send_many(db, b->st, b->nst) == 0) {
+		b->ahead = true;
+		b->nsent = n;
+		for (size_t i = 0; i < n; i++)
+			b->sent[i] = *msgs[i];
+	}
+	keys_free(&k);
+	for (size_t j = 0; j < b->nst; j++)
+		b->st[j].params = NULL; /* freed: only the names are read from here on */
+}
+
 void tstats_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n)
 {
+	struct tstats_batch *b = batch_of(ctx);
 	int64_t ut[CONSUMER_BATCH_MAX], season[CONSUMER_BATCH_MAX];
 
 	if (n == 0 || n > CONSUMER_BATCH_MAX)
@@ -393,6 +505,62 @@ void tstats_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msg
 		season[i] = msgs[i]->season_id;
 	}
 	source_prefetch_standings(ctx->src, ut, season, n); /* taken by the branches */
+	if (b == NULL)
+		return;
+	ahead_drop(ctx, b); /* a batch whose flush did not come */
+	ahead_send(ctx, b, msgs, n);
+}
+
+/*
+ * The aggregates of the deferred rounds into rows, and at[i]: the index of
+ * q[i]'s round in them.  Taken from what the prefetch sent ahead when that
+ * has every round and the tables they need; else read now on ctx->db.
+ * 0, or -1 (logged).
+ */
+static int rows_get(struct consumer_ctx *ctx, struct tstats_batch *b, struct tstats_rows *rows,
+		    size_t *at, bool *was_ahead)
+{
+	const struct work_msg *ms[CONSUMER_BATCH_MAX];
+	bool need[CONSUMER_BATCH_MAX], any_need = false, usable = b->ahead;
+
+	for (size_t i = 0; i < b->n; i++) {
+		need[i] = b->q[i].table == NULL;
+		any_need = any_need || need[i];
+	}
+	b->computed_before = any_need;
+	b->seen_batch = true;
+	if (any_need && b->ahead) {
+		usable = false;
+		for (size_t j = 0; j < b->nst; j++)
+			usable = usable || b->which[j] == R_STANDINGS;
+	}
+	for (size_t i = 0; usable && i < b->n; i++) {
+		const struct work_msg *m = b->q[i].m;
+		size_t j = 0;
+		while (j < b->nsent &&
+		       (b->sent[j].unique_tournament_id != m->unique_tournament_id ||
+			b->sent[j].season_id != m->season_id || b->sent[j].round != m->round))
+			j++;
+		usable = j < b->nsent;
+		at[i] = j;
+	}
+	*was_ahead = false;
+	if (usable) {
+		b->ahead = false;
+		if (rows_take(ctx->db_ahead, b->st, b->which, b->nst, rows) == 0) {
+			*was_ahead = true;
+			return 0;
+		}
+		log_warn("aggregates read ahead failed: reading them again");
+	}
+	ahead_drop(ctx, b);
+	for (size_t i = 0; i < b->n; i++) {
+		ms[i] = b->q[i].m;
+		at[i] = i;
+	}
+	if (db_broken(ctx->db) && db_reconnect(ctx->db) != 0)
+		return -1;
+	return rows_read(ctx->db, ms, need, b->n, rows);
 }
 
 /* The provider's standings of m's season: asked by the batch's first round
@@ -481,9 +649,8 @@ static int store_snapshots(PGconn *db, void *arg, const size_t *idx, size_t k)
 void tstats_flush(struct consumer_ctx *ctx)
 {
 	struct tstats_batch *b = ctx->branch_data;
-	const struct work_msg *ms[CONSUMER_BATCH_MAX];
-	bool need[CONSUMER_BATCH_MAX], ok[CONSUMER_BATCH_MAX];
-	size_t idx[CONSUMER_BATCH_MAX], nd = 0, nok;
+	bool ok[CONSUMER_BATCH_MAX];
+	size_t idx[CONSUMER_BATCH_MAX], at[CONSUMER_BATCH_MAX], nd = 0, nok;
 	struct tstats_rows rows;
 	struct tstats_batch done;
 
@@ -491,20 +658,16 @@ void tstats_flush(struct consumer_ctx *ctx)
 		return;
 	if (b->n == 0)
 		goto out;
-	for (size_t i = 0; i < b->n; i++) {
-		ms[i] = b->q[i].m;
-		need[i] = b->q[i].table == NULL;
-	}
 	int64_t t0 = clock_mono_ms(), t1, t2;
-	if ((db_broken(ctx->db) && db_reconnect(ctx->db) != 0) ||
-	    rows_read(ctx->db, ms, need, b->n, &rows) != 0) {
+	bool ahead = false;
+	if (rows_get(ctx, b, &rows, at, &ahead) != 0) {
 		for (size_t i = 0; i < b->n; i++)
 			outcome_retry(b->q[i].out, 0, "database", "aggregate query failed");
 		goto out;
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct deferred *x = &b->q[i];
-		x->doc = doc_build(&rows, i, x->m, x->table ? x->table->st : NULL,
+		x->doc = doc_build(&rows, at[i], x->m, x->table ? x->table->st : NULL,
 				   x->table ? x->table->nst : 0, source_provider(ctx->src));
 		if (x->doc == NULL)
 			outcome_dead(x->out, "unknown-round", "no stored events for this round");
@@ -519,8 +682,9 @@ void tstats_flush(struct consumer_ctx *ctx)
 		done.q[j] = b->q[idx[j]];
 	nok = consumer_write_batch(ctx, nd, store_snapshots, &done, ok);
 	t2 = clock_mono_ms();
-	log_debug("rounds batch rounds=%zu read_ms=%" PRId64 " snapshots=%zu snapshots_ms=%" PRId64,
-		  b->n, t1 - t0, nok, t2 - t1);
+	log_debug("rounds batch rounds=%zu read=%s read_ms=%" PRId64 " snapshots=%zu"
+		  " snapshots_ms=%" PRId64,
+		  b->n, ahead ? "ahead" : "now", t1 - t0, nok, t2 - t1);
 	for (size_t j = 0; j < nd; j++) {
 		struct deferred *x = &done.q[j];
 		char subject[MSG_KEY_MAX];
@@ -535,6 +699,7 @@ void tstats_flush(struct consumer_ctx *ctx)
 		cJSON_Delete(x->doc);
 	}
 out:
+	ahead_drop(ctx, b); /* sent for rounds none of which came here */
 	for (size_t i = 0; i < b->ntables; i++)
 		free(b->tables[i].st);
 	b->ntables = 0;

@@ -814,6 +814,71 @@ static void season_body(struct world *w)
 	PQfinish(db);
 }
 
+/*
+ * A season in batches of 4 (prefetch 8): each batch's aggregates are sent
+ * on the second connection while the batch before is carried out, and
+ * taken by the round they belong to.  First 4 rounds of a season whose
+ * table Sofascore has (and that has no stored events: dead-lettered), so
+ * the next batch was sent without the computed standings it needs and is
+ * read again on the first connection.  Every posted document is the one
+ * tstats_document() builds for its round alone.
+ */
+static void batches_body(struct world *w)
+{
+	char logf[600];
+	PGconn *db;
+
+	REQUIRE(insert_round(w) == 0);
+	REQUIRE(sql_exec(w->db, SEASON_SQL) == 0);
+	for (int r = 1; r <= 4; r++)
+		REQUIRE(publish_tstats(w, 17, 76986, r) == 0);
+	for (int r = 1; r <= 38; r++)
+		REQUIRE(publish_tstats(w, 17, 55555, r) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	CHECK_INT(run_prog(w, "bf-tournament-stats", "tstats"), 0);
+	world_log(w, "tstats", logf, sizeof(logf));
+	CHECK_INT(tenv_count_lines(logf, "reason=unknown-round"), 4);
+	CHECK(tenv_count_lines(logf, " read=ahead ") >= 5);
+	CHECK(tenv_count_lines(logf, " read=now ") >= 1);
+	CHECK_INT(tenv_count_lines(logf, "read ahead failed"), 0);
+	CHECK_INT(world_depth(w, "bf.tournament-stats.dead", 4, 5000), 4);
+
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, "tournament-stats:17:55555:"), 38);
+	db = PQconnectdb(w->db);
+	REQUIRE(PQstatus(db) == CONNECTION_OK);
+	for (int r = 1; r <= 38; r++) {
+		struct work_msg m = { .type = MSG_TSTATS,
+				      .unique_tournament_id = 17,
+				      .season_id = 55555,
+				      .round = r };
+		char subject[64], err[256] = "";
+		snprintf(subject, sizeof(subject), "tournament-stats:17:55555:%d", r);
+		const cJSON *posted = rec_post_doc(rec, subject);
+		cJSON *alone =
+			tstats_document(db, &m, NULL, 0, "sofascore", NULL, err, sizeof(err));
+		CHECK(posted != NULL && alone != NULL);
+		if (posted != NULL && alone != NULL && !cJSON_Compare(posted, alone, true)) {
+			char *a = cJSON_PrintUnformatted(posted),
+			     *b = cJSON_PrintUnformatted(alone);
+			printf("#   round %d posted %.600s\n#   alone %.600s\n", r, a, b);
+			CHECK(false);
+			free(a);
+			free(b);
+		}
+		cJSON_Delete(alone);
+	}
+	PQfinish(db);
+	cJSON_Delete(rec);
+}
+
+static void season_in_batches_read_ahead(void)
+{
+	run_in_world("batches", ROUND_SCENARIO, false,
+		     "log = { level = \"debug\"; };\ntournament_stats = { prefetch = 8; };",
+		     batches_body);
+}
+
 static void measure_aggregates_season_of_380(void)
 {
 	run_in_world("season", NULL, false, NULL, season_body);
@@ -827,6 +892,7 @@ int main(int argc, char **argv)
 		T_CASE(postponed_match_triggers_once_late_result_not_again),
 		T_CASE(delivered_twice_one_render),
 		T_CASE(unknown_round_dead_lettered),
+		T_CASE(season_in_batches_read_ahead),
 		T_CASE(measure_aggregates_season_of_380),
 	};
 
