@@ -879,6 +879,63 @@ static void season_in_batches_read_ahead(void)
 		     batches_body);
 }
 
+/*
+ * The database drops both of bf-tournament-stats' connections in the
+ * middle of a season in batches (the aggregates of the next batch may be
+ * on their way on the second): the batches in hand retry, the connections
+ * come back, and every round ends with one render; nothing is
+ * dead-lettered, nothing is posted twice.
+ */
+static void connections_lost_body(struct world *w)
+{
+	static const char *const set[] = { "BF_PLAINLY_API_KEY=" API_KEY, NULL };
+	static const char *const args[] = { "--idle-exit", IDLE_EXIT, NULL };
+	char logf[600];
+
+	REQUIRE(sql_exec(w->db, SEASON_SQL) == 0);
+	for (int r = 1; r <= 38; r++)
+		REQUIRE(publish_tstats(w, 17, 55555, r) == 0);
+	REQUIRE(broker_flush(w->b, 10000) == 0);
+	pid_t pid = world_start(w, "bf-tournament-stats", "tstats", true, set, args);
+	REQUIRE(pid > 0);
+	CHECK_INT(world_wait_count(w,
+				   "SELECT (count(*) >= 4)::int FROM jobs"
+				   " WHERE kind = 'tournament-stats' AND state = 'rendering'",
+				   1, 30000),
+		  1);
+	long killed = sql_long(w->db,
+			       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+			       " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+			       " AND backend_type = 'client backend'",
+			       NULL);
+	CHECK(killed >= 2);
+	CHECK_INT(world_wait_count(w,
+				   "SELECT count(*) FROM jobs"
+				   " WHERE kind = 'tournament-stats' AND state = 'rendering'",
+				   38, 60000),
+		  38);
+	CHECK_INT(world_reap(w, pid, 30000, "bf-tournament-stats"), 0);
+	world_log(w, "tstats", logf, sizeof(logf));
+	CHECK_INT(tenv_count_lines(logf, "outcome=dead"), 0);
+	CHECK_INT(world_depth(w, "bf.tournament-stats.dead", 0, 3000), 0);
+	cJSON *rec = rec_read(w);
+	CHECK_INT(rec_posts(rec, NULL, "tournament-stats:17:55555:"), 38);
+	for (int r = 1; r <= 38; r++) {
+		char subject[64];
+		snprintf(subject, sizeof(subject), "tournament-stats:17:55555:%d", r);
+		CHECK_INT(rec_posts(rec, subject, NULL), 1);
+	}
+	cJSON_Delete(rec);
+	printf("#   backends terminated: %ld; retries after it: %d\n", killed,
+	       tenv_count_lines(logf, "outcome=retry"));
+}
+
+static void connections_lost_mid_season(void)
+{
+	run_in_world("conn-lost", ROUND_SCENARIO, false, "tournament_stats = { prefetch = 8; };",
+		     connections_lost_body);
+}
+
 static void measure_aggregates_season_of_380(void)
 {
 	run_in_world("season", NULL, false, NULL, season_body);
@@ -893,6 +950,7 @@ int main(int argc, char **argv)
 		T_CASE(delivered_twice_one_render),
 		T_CASE(unknown_round_dead_lettered),
 		T_CASE(season_in_batches_read_ahead),
+		T_CASE(connections_lost_mid_season),
 		T_CASE(measure_aggregates_season_of_380),
 	};
 
