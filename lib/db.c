@@ -206,6 +206,30 @@ int db_cmd(PGconn *c, const char *what, const char *sql, int nparams, const char
 	return 0;
 }
 
+void db_array_int(struct strbuf *b, const int64_t *v, size_t n)
+{
+	b->len = 0;
+	strbuf_put(b, "{", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			strbuf_put(b, ",", 1);
+		strbuf_int(b, (long long)v[i]);
+	}
+	strbuf_put(b, "}", 1);
+}
+
+void db_array_bool(struct strbuf *b, const bool *v, size_t n)
+{
+	b->len = 0;
+	strbuf_put(b, "{", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			strbuf_put(b, ",", 1);
+		strbuf_put(b, v[i] ? "t" : "f", 1);
+	}
+	strbuf_put(b, "}", 1);
+}
+
 /* ---- COPY ------------------------------------------------------------------ */
 
 static void copy_put(struct db_copy *b, const char *s, size_t n)

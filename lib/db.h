@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include <libpq-fe.h>
@@ -106,6 +107,12 @@ int db_take_many(PGconn *c, const struct db_stmt *st, size_t n, PGresult **out);
  */
 int db_cmd_async(PGconn *c, const char *what, const char *sql, int nparams,
 		 const char *const *params) __attribute__((warn_unused_result));
+
+/* The array literal of v[0..n-1] for a bigint[] or int[] parameter
+ * ("{1,2,3}"), or of bools for a bool[] one ("{t,f}"), into b (emptied
+ * first; out of memory: b->oom). */
+void db_array_int(struct strbuf *b, const int64_t *v, size_t n);
+void db_array_bool(struct strbuf *b, const bool *v, size_t n);
 
 /*
  * Rows for COPY ... FROM STDIN in its text format, built in memory: fields

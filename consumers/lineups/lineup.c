@@ -203,10 +203,9 @@ static bool gives_up(const struct consumer_ctx *ctx, const struct lineup_event *
 void lineup_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n)
 {
 	struct lineup_batch *b = ctx->branch_data;
-	char ids[CONSUMER_BATCH_MAX * 24 + 4];
-	const char *p[1] = { ids };
+	struct strbuf ids = { 0 };
 	int64_t want[CONSUMER_BATCH_MAX];
-	size_t o = 0, nwant = 0;
+	size_t nwant = 0;
 	int64_t now = (int64_t)time(NULL);
 	PGresult *r;
 
@@ -215,13 +214,14 @@ void lineup_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msg
 	b->n = 0;
 	if (n == 0 || n > CONSUMER_BATCH_MAX || (db_broken(ctx->db) && db_reconnect(ctx->db) != 0))
 		return;
-	o += (size_t)snprintf(ids + o, sizeof(ids) - o, "{");
 	for (size_t i = 0; i < n; i++)
-		o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%" PRId64, i ? "," : "",
-				      msgs[i]->event_id);
-	snprintf(ids + o, sizeof(ids) - o, "}");
-	r = db_exec(ctx->db, "line-up events", EVENT_COLUMNS " WHERE e.id = ANY($1::bigint[])", 1,
-		    p);
+		want[i] = msgs[i]->event_id;
+	db_array_int(&ids, want, n);
+	const char *p[1] = { ids.p };
+	r = ids.oom ? NULL
+		    : db_exec(ctx->db, "line-up events",
+			      EVENT_COLUMNS " WHERE e.id = ANY($1::bigint[])", 1, p);
+	strbuf_free(&ids);
 	if (r == NULL)
 		return; /* each branch reads its own row */
 	for (size_t i = 0; i < n; i++) {

@@ -349,8 +349,10 @@ static int store_many(PGconn *db, void *arg, const size_t *idx, size_t k)
 	const struct result_batch *b = arg;
 	cJSON *events = cJSON_CreateArray();
 	struct rows w;
-	char *je = NULL, ids[32 * 66] = "{";
-	size_t o = 1;
+	struct strbuf ids = { 0 };
+	int64_t stored[CONSUMER_BATCH_MAX];
+	size_t nstored = 0;
+	char *je = NULL;
 	int rc = -1;
 
 	memset(&w, 0, sizeof(w));
@@ -362,13 +364,12 @@ static int store_many(PGconn *db, void *arg, const size_t *idx, size_t k)
 		if (later)
 			continue;
 		rows_of(d, events, &w);
-		o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%" PRId64, o > 1 ? "," : "",
-				      d->ev.id);
+		stored[nstored++] = d->ev.id;
 	}
-	snprintf(ids + o, sizeof(ids) - o, "}");
-	if ((je = cJSON_PrintUnformatted(events)) == NULL)
+	db_array_int(&ids, stored, nstored);
+	if ((je = cJSON_PrintUnformatted(events)) == NULL || ids.oom)
 		goto out;
-	const char *p[2] = { je, ids };
+	const char *p[2] = { je, ids.p };
 	if (db_begin(db) != 0)
 		goto out;
 	if (db_cmd(db, "result events",
@@ -406,6 +407,7 @@ static int store_many(PGconn *db, void *arg, const size_t *idx, size_t k)
 	rc = 0;
 out:
 	free(je);
+	strbuf_free(&ids);
 	cJSON_Delete(events);
 	db_copy_free(&w.sides);
 	db_copy_free(&w.players);
@@ -457,22 +459,18 @@ void result_flush(struct consumer_ctx *ctx)
 void result_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msgs, size_t n)
 {
 	struct result_batch *b = batch_of(ctx);
-	char ids[CONSUMER_BATCH_MAX * 24 + 4] = "{";
-	const char *p[1] = { ids };
+	struct strbuf ids = { 0 };
 	int64_t want[CONSUMER_BATCH_MAX];
-	size_t o = 1;
 	PGresult *r;
 
 	if (b == NULL || n == 0 || n > CONSUMER_BATCH_MAX)
 		return;
 	b->nrows = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		want[i] = msgs[i]->event_id;
-		o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%" PRId64, i ? "," : "",
-				      want[i]);
-	}
-	snprintf(ids + o, sizeof(ids) - o, "}");
-	if (!db_broken(ctx->db) || db_reconnect(ctx->db) == 0) {
+	db_array_int(&ids, want, n);
+	if (!ids.oom && (!db_broken(ctx->db) || db_reconnect(ctx->db) == 0)) {
+		const char *p[1] = { ids.p };
 		r = db_exec(
 			ctx->db, "result venues",
 			"SELECT id, COALESCE(venue, '') FROM events WHERE id = ANY($1::bigint[])",
@@ -492,6 +490,7 @@ void result_prefetch(struct consumer_ctx *ctx, const struct work_msg *const *msg
 			b->nrows = n;
 		PQclear(r);
 	}
+	strbuf_free(&ids);
 	/* the parts are asked once the events say which are finished */
 	b->nev = n;
 	b->events_taken = false;

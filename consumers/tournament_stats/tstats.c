@@ -114,56 +114,46 @@ static void rows_free(struct tstats_rows *rows)
 
 /* The batch's rounds as the queries' four array parameters. */
 struct keys {
-	char *ut, *season, *round, *need;
+	struct strbuf ut, season, round, need;
 	const char *p[4];
 };
 
 static void keys_free(struct keys *k)
 {
-	free(k->ut);
-	free(k->season);
-	free(k->round);
-	free(k->need);
-	memset(k, 0, sizeof(*k));
+	strbuf_free(&k->ut);
+	strbuf_free(&k->season);
+	strbuf_free(&k->round);
+	strbuf_free(&k->need);
 }
 
 /* The keys of the rounds m[0..n-1] (need[i]: round i's table is computed;
  * NULL: every round's).  0, or -1 (out of memory). */
 static int keys_of(struct keys *k, const struct work_msg *const *m, const bool *need, size_t n)
 {
-	size_t cap = n * 24 + 4, ou = 0, os = 0, orr = 0, on = 0;
+	int64_t ut[CONSUMER_BATCH_MAX], season[CONSUMER_BATCH_MAX], round[CONSUMER_BATCH_MAX];
+	bool all[CONSUMER_BATCH_MAX];
 
 	memset(k, 0, sizeof(*k));
-	k->ut = malloc(cap);
-	k->season = malloc(cap);
-	k->round = malloc(cap);
-	k->need = malloc(cap);
-	if (k->ut == NULL || k->season == NULL || k->round == NULL || k->need == NULL) {
+	if (n > CONSUMER_BATCH_MAX)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		ut[i] = m[i]->unique_tournament_id;
+		season[i] = m[i]->season_id;
+		round[i] = m[i]->round;
+		all[i] = need == NULL || need[i];
+	}
+	db_array_int(&k->ut, ut, n);
+	db_array_int(&k->season, season, n);
+	db_array_int(&k->round, round, n);
+	db_array_bool(&k->need, all, n);
+	if (k->ut.oom || k->season.oom || k->round.oom || k->need.oom) {
 		keys_free(k);
 		return -1;
 	}
-	ou += (size_t)snprintf(k->ut + ou, cap - ou, "{");
-	os += (size_t)snprintf(k->season + os, cap - os, "{");
-	orr += (size_t)snprintf(k->round + orr, cap - orr, "{");
-	on += (size_t)snprintf(k->need + on, cap - on, "{");
-	for (size_t i = 0; i < n; i++) {
-		const char *sep = i ? "," : "";
-		ou += (size_t)snprintf(k->ut + ou, cap - ou, "%s%" PRId64, sep,
-				       m[i]->unique_tournament_id);
-		os += (size_t)snprintf(k->season + os, cap - os, "%s%" PRId64, sep,
-				       m[i]->season_id);
-		orr += (size_t)snprintf(k->round + orr, cap - orr, "%s%d", sep, m[i]->round);
-		on += (size_t)snprintf(k->need + on, cap - on, "%s%s", sep,
-				       need == NULL || need[i] ? "t" : "f");
-	}
-	snprintf(k->ut + ou, cap - ou, "}");
-	snprintf(k->season + os, cap - os, "}");
-	snprintf(k->round + orr, cap - orr, "}");
-	snprintf(k->need + on, cap - on, "}");
-	k->p[0] = k->ut;
-	k->p[1] = k->season;
-	k->p[2] = k->round;
-	k->p[3] = k->need;
+	k->p[0] = k->ut.p;
+	k->p[1] = k->season.p;
+	k->p[2] = k->round.p;
+	k->p[3] = k->need.p;
 	return 0;
 }
 
@@ -445,10 +435,9 @@ struct tstats_batch {
 	struct work_msg sent[CONSUMER_BATCH_MAX];
 	struct db_stmt st[R_N];
 	int which[R_N];
-	/* whether the last batch computed a table: the next one sends the
-	 * computed standings ahead too (at first: yes) */
-	bool computed_before;
-	bool seen_batch;
+	/* the last batch computed no table: the next one is sent ahead
+	 * without the computed standings (at first they are sent) */
+	bool no_table_before;
 };
 
 static struct tstats_batch *batch_of(struct consumer_ctx *ctx)
@@ -480,7 +469,7 @@ static void ahead_send(struct consumer_ctx *ctx, struct tstats_batch *b,
 
 	if (db == NULL || keys_of(&k, msgs, NULL, n) != 0)
 		return;
-	b->nst = stmts_of(&k, !b->seen_batch || b->computed_before, b->st, b->which);
+	b->nst = stmts_of(&k, !b->no_table_before, b->st, b->which);
 	/* the parameters are copied into the connection's buffer as they are sent */
 	if (db_send_many(db, b->st, b->nst) == 0) {
 		b->ahead = true;
@@ -527,8 +516,7 @@ static int rows_get(struct consumer_ctx *ctx, struct tstats_batch *b, struct tst
 		need[i] = b->q[i].table == NULL;
 		any_need = any_need || need[i];
 	}
-	b->computed_before = any_need;
-	b->seen_batch = true;
+	b->no_table_before = !any_need;
 	if (any_need && b->ahead) {
 		usable = false;
 		for (size_t j = 0; j < b->nst; j++)

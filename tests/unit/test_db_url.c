@@ -2,7 +2,8 @@
  * test_db_url: db_url_safe (lib/db.c), a conninfo fit for a log, read by
  * libpq's own parser: keyword/value strings and URIs with and without a
  * password, quoting, what libpq cannot parse; and db_connect's "database
- * connect failed" line, which names the URL so (no server: a closed port).
+ * connect failed" line, which names the URL so (no server: a closed port);
+ * and the array literals of db_array_int / db_array_bool.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,13 +91,32 @@ static void connect_failed_line_masks_the_password(void)
 	free(out);
 }
 
+/* The parameters of "= ANY($1::bigint[])" and the batch keys: PostgreSQL's
+ * array literal, a buffer used again starts empty. */
+static void array_literals(void)
+{
+	const int64_t v[3] = { 41000001, -7, 9223372036854775807LL };
+	const bool f[3] = { true, false, true };
+	struct strbuf b = { 0 };
+
+	db_array_int(&b, v, 3);
+	CHECK_STR(b.p, "{41000001,-7,9223372036854775807}");
+	db_array_int(&b, v, 1);
+	CHECK_STR(b.p, "{41000001}");
+	db_array_int(&b, v, 0);
+	CHECK_STR(b.p, "{}");
+	db_array_bool(&b, f, 3);
+	CHECK_STR(b.p, "{t,f,t}");
+	CHECK(!b.oom);
+	strbuf_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct t_case cases[] = {
-		T_CASE(keyword_value),
-		T_CASE(uris),
-		T_CASE(garbage),
-		T_CASE(connect_failed_line_masks_the_password),
+		T_CASE(keyword_value),	T_CASE(uris),
+		T_CASE(garbage),	T_CASE(connect_failed_line_masks_the_password),
+		T_CASE(array_literals),
 	};
 
 	t_run_matching(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
